@@ -1,0 +1,83 @@
+// Test runner for uvu: type-checks the project, imports every `*.test.ts` beside the code, runs the suites,
+// and closes with the line CI reads: `N passed, N failed, N skipped`.
+//
+//   npm test                      everything (type check included)
+//   npm test -- models/afe        only test files whose path contains one of the given fragments
+//   npm test -- --no-typecheck    skip `tsc --noEmit` (quicker while iterating)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TEST_ROOTS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'test'];
+
+interface Totals { passed: number; failed: number; skipped: number }
+
+function findTests(dir: string, out: string[]): void {
+  let entries: string[];
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const name of entries.sort()) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) findTests(full, out);
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+}
+
+function typecheck(t: Totals): void {
+  process.stdout.write('typecheck (tsc --noEmit) ');
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '--noEmit', '-p', root], { encoding: 'utf8' });
+  if (r.status === 0) { t.passed++; process.stdout.write('✓\n'); return; }
+  t.failed++;
+  process.stdout.write('✘\n' + (r.stdout || '') + (r.stderr || '') + '\n');
+}
+
+type Runner = () => Promise<[string | true, number, number, number]>;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const filters = args.filter((a) => !a.startsWith('--'));
+  const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
+  if (!args.includes('--no-typecheck') && filters.length === 0) typecheck(totals);
+
+  const files: string[] = [];
+  for (const r of TEST_ROOTS) findTests(join(root, r), files);
+  const selected = files.filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
+
+  const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: unknown[][] };
+  g.UVU_DEFER = 1;
+  await import('uvu');
+  g.UVU_QUEUE = g.UVU_QUEUE || [];
+  let idx = 0;
+  for (const file of selected) {
+    g.UVU_INDEX = idx++;
+    g.UVU_QUEUE.push([relative(root, file)]);
+    try {
+      await import(pathToFileURL(file).href);
+    } catch (err) {
+      totals.failed++;
+      process.stdout.write(`\n✘ could not load ${relative(root, file)}: ${(err as Error).stack ?? err}\n`);
+    }
+  }
+
+  for (const group of g.UVU_QUEUE) {
+    const name = group.shift() as string | null;
+    if (name != null) process.stdout.write(`${name}\n`);
+    for (const run of group as Runner[]) {
+      const [errs, ran, skip, max] = await run();
+      totals.passed += ran;
+      totals.failed += max - ran;
+      totals.skipped += skip;
+      if (errs !== true) process.stdout.write('\n' + errs + '\n');
+    }
+  }
+  process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
+}
+
+main().catch((err) => {
+  process.stdout.write(`test runner crashed: ${(err as Error).stack ?? err}\n0 passed, 1 failed, 0 skipped\n`);
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+// The blue pill's execution model on the virtual clock: one main context (an async task) and a timer interrupt.
+//
+// Rules (firmware-behaviour.md §11.2 "ISR execution rule"):
+// - Every board operation is synchronous and charges the CPU time it takes with `spend(us)` (an I2C transfer, an
+//   LCD write, a busy-wait). In the main context the charge becomes a debt that is paid at the next `await delay()`;
+//   in the interrupt it moves the interrupt's own time cursor.
+// - `delay(ms)` is the Arduino delay: it returns once `millis()` has advanced by `ms` from its start, measured at
+//   the end of any pending work. It is the main context's only way to let time pass.
+// - The 20 Hz timer interrupt fires at its hardware period. It runs to completion atomically, taking the time its
+//   operations charge; SysTick (millis) keeps counting inside it. Work the main context was doing is stretched by
+//   the interrupt's duration; a delay that ends during an interrupt ends when the interrupt returns. Timer ticks that
+//   fall inside a running interrupt merge into one pending interrupt, served when it returns.
+import type { VirtualClock } from '../kernel/clock.ts';
+import type { EventHandle } from '../../models/sim-time.ts';
+
+export class PowerLoss extends Error {
+  constructor() { super('power lost'); this.name = 'PowerLoss'; }
+}
+
+interface MainSleep { workEnd: number; wake: number }
+
+export interface TimerHandle { stop(): void; resume(): void }
+
+export class Cpu {
+  readonly clock: VirtualClock;
+  /** Added to the uptime when computing millis(): lets a test start near the 49.7-day wrap. */
+  millisOffsetUs: number;
+  #isrCursor = -1;
+  #debt = 0;
+  #busyUntil = 0;
+  #sleep: MainSleep | null = null;
+  #powered = true;
+  #bootUs: number;
+  #timers: EventHandle[] = [];
+  /** Total time spent inside interrupts, for diagnostics and benchmarks. */
+  isrTimeUs = 0;
+  isrCount = 0;
+
+  constructor(clock: VirtualClock, opts: { millisOffsetUs?: number } = {}) {
+    this.clock = clock;
+    this.millisOffsetUs = opts.millisOffsetUs ?? 0;
+    this.#bootUs = clock.now();
+  }
+
+  get inInterrupt(): boolean { return this.#isrCursor >= 0; }
+  get powered(): boolean { return this.#powered; }
+
+  /** The time as the running code sees it, in microseconds of virtual time. */
+  nowUs(): number { return this.#isrCursor >= 0 ? this.#isrCursor : this.clock.now() + this.#debt; }
+
+  /** Microseconds since reset (as `micros()`), wrapping at 2^32. */
+  micros(): number { return (this.nowUs() - this.#bootUs + this.millisOffsetUs) % 4294967296; }
+
+  /** Milliseconds since reset (as `millis()`), uint32, wrapping after 49.7 days. */
+  millis(): number { return Math.floor((this.nowUs() - this.#bootUs + this.millisOffsetUs) / 1000) % 4294967296; }
+
+  /** Charge `us` microseconds of CPU time to the running context (synchronous). */
+  spend(us: number): void {
+    if (us <= 0) return;
+    if (this.#isrCursor >= 0) this.#isrCursor += us;
+    else this.#debt += us;
+  }
+
+  /** Busy-wait as Arduino `delay()` does, without yielding: usable in the interrupt and in shared code. */
+  delayBlocking(ms: number): void {
+    if (ms <= 0) return;
+    const start = this.nowUs();
+    this.spend(this.#delayEnd(start, ms) - start);
+  }
+
+  /** Arduino `delay(ms)` in the main context: lets virtual time (and interrupts) run. */
+  async delay(ms: number): Promise<void> {
+    if (!this.#powered) throw new PowerLoss();
+    if (this.#isrCursor >= 0) { this.delayBlocking(ms); return; }
+    const now = this.clock.now();
+    const workEnd = now + this.#debt;
+    this.#debt = 0;
+    const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
+    await this.#sleepMain(workEnd, wake);
+  }
+
+  /** Pay the pending work debt without an extra delay (a yield point for long synchronous sequences). */
+  async settle(): Promise<void> { return this.delay(0); }
+
+  async #sleepMain(workEnd: number, wake: number): Promise<void> {
+    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
+    this.#sleep = s;
+    try {
+      for (;;) {
+        await this.clock.sleepUntil(s.wake);
+        if (!this.#powered) throw new PowerLoss();
+        if (this.clock.now() >= s.wake) break;
+      }
+    } finally {
+      if (this.#sleep === s) this.#sleep = null;
+    }
+  }
+
+  /** `delay()` ends at the first millisecond tick where millis() − start ≥ ms. */
+  #delayEnd(startUs: number, ms: number): number {
+    const base = startUs - this.#bootUs + this.millisOffsetUs;
+    const startMs = Math.floor(base / 1000);
+    return startUs + ((startMs + ms) * 1000 - base);
+  }
+
+  /**
+   * Attach a periodic timer interrupt. `periodUs` may be fractional (TIM1 at prescaler 55 / overflow 65454 of a
+   * 72 MHz clock is 49 999.583 us). The handler is synchronous and must charge its time with `spend`.
+   */
+  attachTimerInterrupt(periodUs: number, handler: () => void): TimerHandle {
+    let pending = false;
+    let running = true;
+    const fire = (): void => {
+      if (!this.#powered || !running) return;
+      const t = this.clock.now();
+      if (t < this.#busyUntil) {
+        if (!pending) { pending = true; this.clock.at(this.#busyUntil, () => { pending = false; fire(); }); }
+        return;
+      }
+      this.#runIsr(t, handler);
+    };
+    let ev = this.clock.every(periodUs, fire);
+    this.#timers.push(ev);
+    return {
+      stop: () => { running = false; },
+      resume: () => {
+        if (running) return;
+        running = true;
+        ev.cancel();
+        ev = this.clock.every(periodUs, fire);
+        this.#timers.push(ev);
+      },
+    };
+  }
+
+  #runIsr(t: number, handler: () => void): void {
+    this.#isrCursor = t;
+    try {
+      handler();
+    } finally {
+      const end = this.#isrCursor;
+      this.#isrCursor = -1;
+      const d = end - t;
+      this.isrTimeUs += d;
+      this.isrCount++;
+      this.#busyUntil = end;
+      const s = this.#sleep;
+      if (s && d > 0) {
+        // Work the main context was doing when the interrupt came is pushed back by the interrupt's duration;
+        // a plain delay only ends no earlier than the interrupt's return.
+        if (t < s.workEnd) { s.workEnd += d; s.wake += d; }
+        if (s.wake < end) s.wake = end;
+      }
+    }
+  }
+
+  /** Power cut: timers stop, the main task's next await throws PowerLoss. */
+  powerOff(): void {
+    this.#powered = false;
+    for (const t of this.#timers) t.cancel();
+    this.#timers = [];
+  }
+}

@@ -1,0 +1,182 @@
+// Virtual clock and scheduler: integer microseconds, a binary heap of events, awaitable sleeps for simulated tasks.
+//
+// Simulated code runs in two ways:
+// - event callbacks (`at`, `every`): synchronous, run when the clock reaches their time;
+// - tasks (`spawn`): async functions that only ever wait on this clock (`sleep`, `sleepUntil`). After an event wakes a
+//   task, the clock lets the task run until it parks again (calls sleep) before it processes the next event, so a
+//   task always observes the time it woke at. A task must not await anything but this clock.
+import type { EventHandle, SimTime } from '../../models/sim-time.ts';
+
+interface Ev { t: number; seq: number; fn: (() => void) | null }
+
+export class SimulationError extends Error {}
+
+export class VirtualClock implements SimTime {
+  #now = 0;
+  #seq = 0;
+  #heap: Ev[] = [];
+  /** Tasks that were woken (or spawned) and have not parked again yet. */
+  #active = 0;
+  #running = false;
+  #failure: unknown = undefined;
+
+  now(): number { return this.#now; }
+
+  at(tUs: number, fn: () => void): EventHandle {
+    if (!Number.isFinite(tUs)) throw new RangeError(`event time must be finite, got ${tUs}`);
+    const t = Math.ceil(tUs);
+    if (t < this.#now) throw new RangeError(`cannot schedule at ${t} us, now is ${this.#now} us`);
+    const ev: Ev = { t, seq: this.#seq++, fn };
+    this.#push(ev);
+    return { cancel: () => { ev.fn = null; } };
+  }
+
+  after(dtUs: number, fn: () => void): EventHandle { return this.at(this.#now + dtUs, fn); }
+
+  /**
+   * Periodic callback at `start + k * periodUs` (k = 0, 1, ...), each time rounded down to the microsecond, so a
+   * non-integer period (a hardware timer's 49 999.58 us) keeps its exact long-run rate.
+   */
+  every(periodUs: number, fn: (tick: number) => void, startUs = this.#now + periodUs): EventHandle {
+    if (!(periodUs > 0)) throw new RangeError(`period must be > 0, got ${periodUs}`);
+    let k = 0;
+    let cancelled = false;
+    let handle: EventHandle;
+    const schedule = (): void => {
+      handle = this.at(Math.max(this.#now, Math.floor(startUs + k * periodUs)), fire);
+    };
+    const fire = (): void => {
+      if (cancelled) return;
+      const tick = k++;
+      schedule();
+      fn(tick);
+    };
+    schedule();
+    return { cancel: () => { cancelled = true; handle.cancel(); } };
+  }
+
+  /** Awaitable: resolves when virtual time reaches `tUs`. For use inside spawned tasks. */
+  sleepUntil(tUs: number): Promise<void> {
+    // Only a running task parks; a caller outside any task (a test driving the clock) is not counted.
+    const counted = this.#active > 0;
+    if (counted) this.#active--;
+    return new Promise<void>((resolve) => {
+      this.at(Math.max(tUs, this.#now), () => { if (counted) this.#active++; resolve(); });
+    });
+  }
+
+  sleep(ms: number): Promise<void> { return this.sleepUntil(this.#now + ms * 1000); }
+  sleepUs(us: number): Promise<void> { return this.sleepUntil(this.#now + us); }
+
+  /** Start an async task that lives on this clock. Errors other than `isExpected(err)` stop the run loop. */
+  spawn(name: string, body: () => Promise<void>, isExpected: (err: unknown) => boolean = () => false): Promise<void> {
+    this.#active++;
+    const p = (async () => {
+      try { await body(); } catch (err) {
+        if (!isExpected(err)) this.#failure ??= new SimulationError(`task ${name} failed: ${(err as Error)?.stack ?? err}`);
+      } finally { this.#active--; }
+    })();
+    return p;
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  nextEventTime(): number {
+    while (this.#heap.length && this.#heap[0].fn === null) this.#pop();
+    return this.#heap.length ? this.#heap[0].t : Infinity;
+  }
+
+  /** Process every event up to and including `tUs`, then leave the clock at `tUs`. */
+  async runUntil(tUs: number, shouldStop?: () => boolean): Promise<void> {
+    if (this.#running) throw new SimulationError('clock is already running (runUntil is not re-entrant)');
+    this.#running = true;
+    try {
+      await this.#settle();
+      while (this.#heap.length) {
+        const ev = this.#heap[0];
+        if (ev.fn === null) { this.#pop(); continue; }
+        if (ev.t > tUs) break;
+        this.#pop();
+        this.#now = ev.t;
+        const fn = ev.fn;
+        ev.fn = null;
+        fn();
+        if (this.#active > 0) await this.#settle();
+        if (this.#failure !== undefined) { const f = this.#failure; this.#failure = undefined; throw f; }
+        if (shouldStop?.()) return;
+      }
+      if (tUs > this.#now && tUs !== Infinity) this.#now = Math.floor(tUs);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  runFor(dtUs: number, shouldStop?: () => boolean): Promise<void> { return this.runUntil(this.#now + dtUs, shouldStop); }
+
+  async #settle(): Promise<void> {
+    // Let woken tasks run to their next park. Microtask hops are cheap; a task that waits on something foreign
+    // (never in simulation) would spin here, so after many hops fall back to the macrotask queue.
+    let hops = 0;
+    while (this.#active > 0) {
+      if (++hops < 10_000) await undefined;
+      else if (hops < 20_000) await new Promise((r) => setImmediate(r));
+      else throw new SimulationError('a simulated task is waiting on something other than the virtual clock');
+    }
+  }
+
+  #push(ev: Ev): void {
+    const h = this.#heap;
+    h.push(ev);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], ev)) break;
+      h[i] = h[p];
+      i = p;
+    }
+    h[i] = ev;
+  }
+
+  #pop(): Ev {
+    const h = this.#heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && less(h[r], h[l]) ? r : l;
+        if (less(last, h[c])) break;
+        h[i] = h[c];
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+function less(a: Ev, b: Ev): boolean { return a.t < b.t || (a.t === b.t && a.seq < b.seq); }
+
+/** Parse `500ms`, `2s`, `10min`, `2h`, `1d`, `250us` into microseconds; null if malformed. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|min|h|d)\s*$/.exec(text);
+  if (!m) return null;
+  const v = Number(m[1]);
+  const unit: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, min: 60e6, h: 3600e6, d: 86400e6 };
+  return Math.round(v * unit[m[2]]);
+}
+
+/** Format microseconds as a short human time: `1h02m03.250s`. */
+export function formatTime(us: number): string {
+  const totalMs = Math.floor(us / 1000);
+  const h = Math.floor(totalMs / 3_600_000);
+  const m = Math.floor((totalMs % 3_600_000) / 60_000);
+  const s = (totalMs % 60_000) / 1000;
+  const ss = s.toFixed(3).padStart(6, '0');
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${ss}s`;
+  if (m > 0) return `${m}m${ss}s`;
+  return `${s.toFixed(3)}s`;
+}

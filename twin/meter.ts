@@ -1,0 +1,28 @@
+// The meter under test: what a Bench drives and observes. `TwinMeter` (twin/) and `RigMeter` (hil-rig/) implement it.
+import type { AfePinPhasors } from '../models/signals.ts';
+
+/** Keys of the 4x4 keypad (firmware-behaviour.md §1.5). */
+export type KeyName = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'A' | 'B' | 'C' | 'D' | '*' | '#';
+export const KEY_NAMES: readonly KeyName[] = ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
+
+/** Observables every meter under test provides. */
+export const COMMON_OBSERVABLES = ['relay', 'led.red', 'led.green', 'buzzer', 'serial', 'telemetry'] as const;
+/** Observables only the twin can provide (a scenario asserting them is refused on a rig). */
+export const TWIN_ONLY_OBSERVABLES = ['lcd', 'lcd.line0', 'lcd.line1', 'credit', 'energy', 'voltage', 'current', 'power', 'pf', 'freq'] as const;
+
+export interface MeterUnderTest {
+  readonly kind: 'twin' | 'rig';
+  /** Apply mains power: the firmware boots. */
+  powerOn(): void;
+  /** Remove mains power at this instant (RAM lost, EEPROM writes in flight may tear, RTC keeps time on its battery). */
+  powerCut(): void;
+  readonly powered: boolean;
+  /** Press a key now and release it after `holdMs` of virtual time. */
+  pressKey(key: KeyName, holdMs: number): void;
+  /** Terminal cover switch. */
+  setCoverOpen(open: boolean): void;
+  /** New analog input at the metering chip's pins (phasor level). */
+  setPins(pins: AfePinPhasors): void;
+  /** Current value of an observable, or undefined when this meter cannot observe it. */
+  observe(name: string): unknown;
+}
