@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VirtualClock, parseDuration, formatTime } from './clock.ts';
+
+test('runs events in time order, same-time events in scheduling order', async () => {
+  const c = new VirtualClock();
+  const seen: string[] = [];
+  c.at(300, () => seen.push('c'));
+  c.at(100, () => seen.push('a1'));
+  c.at(100, () => seen.push('a2'));
+  c.at(200, () => seen.push('b'));
+  await c.runUntil(1000);
+  assert.equal(seen, ['a1', 'a2', 'b', 'c']);
+  assert.is(c.now(), 1000);
+});
+
+test('leaves events after the horizon pending', async () => {
+  const c = new VirtualClock();
+  let fired = false;
+  c.at(5000, () => { fired = true; });
+  await c.runUntil(4999);
+  assert.is(fired, false);
+  assert.is(c.nextEventTime(), 5000);
+});
+
+test('a cancelled event never runs', async () => {
+  const c = new VirtualClock();
+  let fired = false;
+  c.at(10, () => { fired = true; }).cancel();
+  await c.runFor(100);
+  assert.is(fired, false);
+});
+
+test('refuses to schedule in the past', () => {
+  const c = new VirtualClock();
+  c.at(0, () => {});
+  assert.throws(() => c.at(-1, () => {}), /cannot schedule/);
+});
+
+test('a periodic timer with a fractional period keeps its long-run rate', async () => {
+  const c = new VirtualClock();
+  const times: number[] = [];
+  c.every(49_999.583, () => times.push(c.now()), 0);
+  await c.runUntil(3_600_000_000);
+  // 20.0002 Hz for one hour: 72 001 ticks (k = 0 .. 72 000)
+  assert.is(times.length, 72_001);
+  assert.is(times[1], 49_999);
+  assert.is(times[72_000], Math.floor(72_000 * 49_999.583));
+});
+
+test('a task observes the time it woke at, before later events run', async () => {
+  const c = new VirtualClock();
+  const log: string[] = [];
+  c.spawn('t', async () => {
+    await c.sleep(10);
+    log.push(`task@${c.now()}`);
+    await c.sleep(10);
+    log.push(`task@${c.now()}`);
+  });
+  c.at(10_001, () => log.push(`event@${c.now()}`));
+  await c.runUntil(50_000);
+  assert.equal(log, ['task@10000', 'event@10001', 'task@20000']);
+});
+
+test('a failing task stops the run with its error', async () => {
+  const c = new VirtualClock();
+  c.spawn('boom', async () => { await c.sleep(1); throw new Error('kaput'); });
+  try {
+    await c.runFor(10_000);
+    assert.unreachable('should have thrown');
+  } catch (err) {
+    assert.match(String(err), /task boom failed: Error: kaput/);
+  }
+});
+
+test('parses durations with units and rejects bare numbers', () => {
+  assert.is(parseDuration('500ms'), 500_000);
+  assert.is(parseDuration('2s'), 2_000_000);
+  assert.is(parseDuration('10min'), 600_000_000);
+  assert.is(parseDuration('1.5h'), 5_400_000_000);
+  assert.is(parseDuration('5'), null);
+  assert.is(parseDuration('-2s'), null);
+});
+
+test('formats times for people', () => {
+  assert.is(formatTime(1_500_000), '1.500s');
+  assert.is(formatTime(3_723_250_000), '1h02m03.250s');
+});
+
+test.run();
