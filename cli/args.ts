@@ -1,0 +1,70 @@
+// A small, strict command-line parser: `--name value`, `--name=value`, `-x value`, boolean flags, and `--` to end the
+// options. Every problem is a UsageError with a message that says what was expected.
+import { closest } from '../scenarios/suggest.ts';
+import { UsageError } from './command.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** One-letter alias (`-q`). */
+  short?: string;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, OptionSpec>>): ParsedArgs {
+  const values: Record<string, string | boolean | undefined> = {};
+  const positionals: string[] = [];
+  const names = Object.keys(spec);
+  const byShort = new Map(names.filter((n) => spec[n].short).map((n) => [spec[n].short!, n]));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (!a.startsWith('-') || a === '-') { positionals.push(a); continue; }
+    let name: string;
+    let inline: string | undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      inline = eq < 0 ? undefined : a.slice(eq + 1);
+      if (!Object.hasOwn(spec, name)) {
+        const near = closest(name, names);
+        throw new UsageError(`unknown option '--${name}'${near ? ` (did you mean '--${near}'?)` : ''}`);
+      }
+    } else {
+      const s = a.slice(1);
+      const long = byShort.get(s);
+      if (long === undefined) throw new UsageError(`unknown option '${a}'`);
+      name = long;
+    }
+    const opt = spec[name];
+    if (values[name] !== undefined) throw new UsageError(`option '--${name}' is given twice`);
+    if (opt.type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value (got '--${name}=${inline}')`);
+      values[name] = true;
+      continue;
+    }
+    let v = inline;
+    if (v === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && next.length > 1 && !/^-\d/.test(next))) {
+        throw new UsageError(`option '--${name}' needs a value`);
+      }
+      v = next;
+      i++;
+    }
+    if (v === '') throw new UsageError(`option '--${name}' needs a value`);
+    values[name] = v;
+  }
+  return { values, positionals };
+}
+
+/** A whole number in [min, max] from an option value. */
+export function intOption(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: expected a whole number ${min}..${max}, got '${text}'`);
+  const v = Number(text);
+  if (v < min || v > max) throw new UsageError(`--${name}: ${text} is out of range (expected ${min}..${max})`);
+  return v;
+}

@@ -1,0 +1,30 @@
+// What a command of `osm` is, and the error a command throws for a bad invocation.
+
+/** Where a command writes: the process's streams, or buffers in tests. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/**
+ * One `osm <name>` command. `run` receives the arguments after the command name (never `--help`: the dispatcher
+ * answers that from `usage`) and resolves to the process exit code.
+ */
+export interface Command {
+  name: string;
+  /** One line for `osm --help`. */
+  summary: string;
+  /** The full help text for `osm help <name>` and `osm <name> --help`. */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Bad arguments: the dispatcher prints `osm <command>: <message>` and a pointer to the help, and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit codes shared by all commands (ARCHITECTURE.md, `osm run`). */
+export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;

@@ -1,0 +1,102 @@
+// The `osm` dispatcher: `osm <command> [args]`, `osm --help`, `osm help <command>`, `osm <command> --help`.
+// User errors print one line on stderr and exit 2; nothing prints a stack trace unless OSM_DEBUG=1.
+import { readFileSync } from 'node:fs';
+import { ScenarioError } from '../scenarios/loader.ts';
+import { ScenarioRunError } from '../scenarios/runner.ts';
+import { closest } from '../scenarios/suggest.ts';
+import { EXIT, UsageError, processIo, type CliIo, type Command } from './command.ts';
+
+export interface MainOptions {
+  commands?: readonly Command[];
+  io?: CliIo;
+  env?: Record<string, string | undefined>;
+}
+
+export function generalHelp(commands: readonly Command[]): string {
+  const width = Math.max(8, ...commands.map((c) => c.name.length)) + 2;
+  return `osm: the OpenSmartMeter Twin, a simulator and digital twin of the EnAccess OpenSmartMeter prepaid meter
+
+Usage: osm <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+
+Options:
+  --help, -h    show this help
+  --version     show the version
+
+'osm help <command>' or 'osm <command> --help' shows a command's options.
+`;
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+export async function main(argv: readonly string[], opts: MainOptions = {}): Promise<number> {
+  const commands = opts.commands ?? (await import('./commands/index.ts')).COMMANDS;
+  const io = opts.io ?? processIo;
+  const env = opts.env ?? process.env;
+  const names = commands.map((c) => c.name);
+  const find = (name: string): Command | undefined => commands.find((c) => c.name === name);
+  const unknown = (name: string): number => {
+    const near = closest(name, names);
+    io.stderr.write(`osm: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
+    return EXIT.invalid;
+  };
+
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(generalHelp(commands));
+    return EXIT.invalid;
+  }
+  if (first === '--help' || first === '-h') { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
+  if (first === '--version') { io.stdout.write(`osm ${version()}\n`); return EXIT.ok; }
+  if (first === 'help') {
+    if (rest.length === 0) { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
+    const c = find(rest[0]);
+    if (!c) return unknown(rest[0]);
+    io.stdout.write(`${c.usage.trimEnd()}\n`);
+    return EXIT.ok;
+  }
+  if (first.startsWith('-')) {
+    io.stderr.write(`osm: unknown option '${first}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
+    return EXIT.invalid;
+  }
+  const cmd = find(first);
+  if (!cmd) return unknown(first);
+  if (wantsHelp(rest)) { io.stdout.write(`${cmd.usage.trimEnd()}\n`); return EXIT.ok; }
+
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      io.stderr.write(`${err.message}\n`);
+      return EXIT.invalid;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`osm ${cmd.name}: ${err.message}; see 'osm help ${cmd.name}'\n`);
+      return EXIT.invalid;
+    }
+    const debug = env.OSM_DEBUG !== undefined && env.OSM_DEBUG !== '' && env.OSM_DEBUG !== '0';
+    const what = err instanceof ScenarioRunError ? 'simulation error' : 'internal error';
+    const msg = (err as Error)?.message ?? String(err);
+    io.stderr.write(`osm ${cmd.name}: ${what}: ${msg}\n`);
+    if (debug) io.stderr.write(`${(err as Error)?.stack ?? ''}\n${(err as Error & { cause?: Error })?.cause?.stack ?? ''}\n`);
+    else io.stderr.write('(set OSM_DEBUG=1 to see the stack trace)\n');
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,204 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ScenarioError, loadScenario, parseScenario } from './loader.ts';
+import type { Step } from './schema.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bad = (name: string): string => join(here, 'fixtures', 'bad', name);
+
+async function errorOf(file: string): Promise<ScenarioError> {
+  try {
+    await loadScenario(file);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err;
+    throw err;
+  }
+  throw new Error(`${file} loaded without an error`);
+}
+
+function parse(yaml: string): ReturnType<typeof parseScenario> {
+  return parseScenario(yaml, 'inline.yaml');
+}
+
+function parseError(yaml: string): ScenarioError {
+  try {
+    parse(yaml);
+  } catch (err) {
+    if (err instanceof ScenarioError) return err;
+    throw err;
+  }
+  throw new Error('parsed without an error');
+}
+
+// Each malformed scenario: the exact position and a fragment of the message.
+const BAD: [file: string, line: number, col: number, fragment: string][] = [
+  ['unknown-step.yaml', 5, 5, "unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log)"],
+  ['unknown-meter-key.yaml', 5, 3, "unknown key 'cretid' in meter (expected one of firmware"],
+  ['duration-without-unit.yaml', 4, 12, "duration '5' needs a unit (us, ms, s, min, h, d)"],
+  ['wrong-type.yaml', 4, 11, "meter.credit: expected a whole number, got string 'abc'"],
+  ['missing-version.yaml', 1, 1, "missing required key 'version'"],
+  ['unknown-observable.yaml', 5, 15, "unknown observable 'relais' (did you mean 'relay'?)"],
+  ['bad-regex.yaml', 5, 12, 'invalid regex /[/: Unterminated character class'],
+  ['negative-duration.yaml', 5, 12, "duration '-2s' must not be negative"],
+  ['yaml-syntax.yaml', 5, 3, 'YAML syntax error: Flow map in block collection must be sufficiently indented'],
+  ['unknown-profile.yaml', 4, 13, "unknown firmware profile 'feild' (expected one of shipped, field, fixed; did you mean 'field'?)"],
+  ['unknown-knob.yaml', 4, 42, "unknown defect knob 'D49' (expected D1..D48)"],
+  ['invalid-key.yaml', 4, 21, "invalid key 'x' at position 4"],
+  ['wait-until-without-timeout.yaml', 5, 7, "missing required key 'timeout' in wait-until"],
+  ['version-2.yaml', 2, 10, 'unsupported version 2 (this osm reads version 1)'],
+  ['empty-steps.yaml', 3, 8, 'steps: the list is empty'],
+  ['two-commands.yaml', 5, 5, "a step has one command, this one has 'delay' and 'log'"],
+  ['bad-enum-value.yaml', 4, 22, "relay: expected closed or open, got 'shut'"],
+  ['remove-unknown-load.yaml', 7, 15, "no load 'fridge' to remove (connected: heater)"],
+  ['watts-and-amps.yaml', 4, 42, 'give either watts or amps, not both'],
+  ['bad-clock.yaml', 4, 10, "'2026-02-30T08:00:00' is not a valid local time"],
+  ['duplicate-key.yaml', 3, 1, 'YAML syntax error: Map keys must be unique'],
+  ['approx-without-tolerance.yaml', 4, 23, 'approx needs a tolerance: tol (absolute) or tolPercent'],
+  ['unknown-duration-unit.yaml', 4, 12, "unknown unit 'm' in duration '5m' (use us, ms, s, min, h, d; did you mean 'min'?)"],
+  ['numeric-matcher-on-enum.yaml', 4, 22, 'relay: { min } applies to numbers only'],
+  ['regex-global-flag.yaml', 4, 23, "regex flag 'g' is not supported"],
+  ['grid-nothing-to-change.yaml', 4, 11, 'grid: nothing to change'],
+  ['top-level-list.yaml', 1, 1, 'expected a mapping with name, version, meter, plant and steps at the top level, got a list'],
+  ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, steps; did you mean 'steps'?)"],
+];
+
+for (const [file, line, col, fragment] of BAD) {
+  test(`reports ${file} at ${line}:${col} with "${fragment.slice(0, 50)}"`, async () => {
+    const err = await errorOf(bad(file));
+    assert.is(`${err.line}:${err.col}`, `${line}:${col}`);
+    assert.ok(err.detail.includes(fragment), `message was: ${err.detail}`);
+    assert.ok(err.message.startsWith(`${bad(file)}:${line}:${col}: `), err.message);
+    assert.not.match(err.message, /\n/);
+  });
+}
+
+test('has a test for every file in fixtures/bad', () => {
+  const files = readdirSync(join(here, 'fixtures', 'bad')).filter((f) => f.endsWith('.yaml')).sort();
+  assert.equal(files, BAD.map((b) => b[0]).sort());
+});
+
+test('reports a missing file without a position', async () => {
+  const err = await errorOf(join(here, 'fixtures', 'no-such-scenario.yaml'));
+  assert.is(err.line, 0);
+  assert.match(err.message, /no-such-scenario\.yaml: cannot read the scenario: no such file/);
+});
+
+test('reports an empty file at 1:1', () => {
+  const err = parseError('');
+  assert.is(err.message, 'inline.yaml:1:1: the scenario is empty (expected a mapping with name, version, meter, plant and steps)');
+});
+
+test('fills the documented defaults for meter and plant', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - delay: 1s\n');
+  assert.is(s.meter.firmware.profile, 'field');
+  assert.is(s.meter.build.mode, 'sts');
+  assert.is(s.meter.eeprom, 'virgin');
+  assert.is(s.meter.credit, undefined);
+  assert.is(s.meter.clock.text, '2026-01-01T00:00:00');
+  assert.is(s.meter.rtc, 'running');
+  assert.is(s.meter.cover, 'closed');
+  assert.equal(s.plant, { grid: { vrms: 230, hz: 50, harmonics: [] }, fidelity: 'phasor', loads: [] });
+});
+
+test('resolves the long firmware form with fix and defects into the defect set', () => {
+  const s = parse('name: x\nversion: 1\nmeter:\n  firmware: { profile: fixed, defects: [D26] }\nsteps:\n  - delay: 1s\n');
+  assert.equal([...s.meter.build.defects], ['D26']);
+  const f = parse('name: x\nversion: 1\nmeter:\n  firmware: { profile: field, fix: [D6, D11] }\nsteps:\n  - delay: 1s\n');
+  assert.ok(!f.meter.build.defects.has('D11'));
+  assert.ok(!f.meter.build.defects.has('D6'));
+  assert.ok(f.meter.build.defects.has('D12'));
+});
+
+test('merges meter.mode into the firmware selection', () => {
+  const s = parse('name: x\nversion: 1\nmeter: { firmware: field, mode: opaygo-time }\nsteps:\n  - delay: 1s\n');
+  assert.is(s.meter.firmware.mode, 'opaygo-time');
+  assert.is(s.meter.build.mode, 'opaygo-time');
+});
+
+test('refuses a meter.mode that contradicts firmware.mode', () => {
+  const err = parseError('name: x\nversion: 1\nmeter:\n  firmware: { profile: field, mode: sts }\n  mode: none\nsteps:\n  - delay: 1s\n');
+  assert.is(`${err.line}:${err.col}`, '5:9');
+  assert.match(err.detail, /contradicts firmware.mode 'sts'/);
+});
+
+test('shipped firmware boots mode none whatever mode is asked (D1)', () => {
+  const s = parse('name: x\nversion: 1\nmeter: { firmware: shipped, mode: sts }\nsteps:\n  - delay: 1s\n');
+  assert.is(s.meter.build.mode, 'none');
+});
+
+test('parses durations of every unit into microseconds', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - delay: 250us\n  - delay: 500ms\n  - delay: 1.5s\n  - delay: 10min\n  - delay: 2h\n  - delay: 1d\n');
+  assert.equal(s.steps.map((st) => (st as Extract<Step, { command: 'delay' }>).us), [250, 500_000, 1_500_000, 600e6, 7200e6, 86400e6]);
+});
+
+test('ignores spaces in press-keys and converts hold and gap to ms', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - press-keys: "*1091 3015 #"\n  - press-keys: { keys: "12", hold: 200ms, gap: 1s }\n');
+  const a = s.steps[0] as Extract<Step, { command: 'press-keys' }>;
+  const b = s.steps[1] as Extract<Step, { command: 'press-keys' }>;
+  assert.equal(a.keys.join(''), '*10913015#');
+  assert.is(b.holdMs, 200);
+  assert.is(b.gapMs, 1000);
+});
+
+test('points at the right column of a bad key in a quoted string with spaces', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - press-keys: "12 3a"\n');
+  assert.is(`${err.line}:${err.col}`, '4:22');
+  assert.ok(err.detail.includes(`invalid key 'a' at position 5 of "12 3a" (keys are upper case: 'A')`), err.detail);
+});
+
+test('compiles every matcher form', () => {
+  const s = parse([
+    'name: x', 'version: 1', 'steps:', '  - expect:',
+    '      relay: closed', '      lcd: "/CREDIT/i"', '      credit: { approx: 1, tol: 0.2 }',
+    '      voltage: { approx: 230, tolPercent: 2 }', '      energy: { min: 0, max: 3 }', '      led.red: { not: "on" }',
+    '      telemetry.energy: 4',
+  ].join('\n'));
+  const st = s.steps[0] as Extract<Step, { command: 'expect' }>;
+  assert.equal(st.checks.map((c) => c.matcher), [
+    { kind: 'equals', value: 'closed' },
+    { kind: 'regex', source: 'CREDIT', flags: 'i' },
+    { kind: 'approx', value: 1, tol: 0.2, percent: false },
+    { kind: 'approx', value: 230, tol: 2, percent: true },
+    { kind: 'range', min: 0, max: 3 },
+    { kind: 'not', matcher: { kind: 'equals', value: 'on' } },
+    { kind: 'equals', value: 4 },
+  ]);
+  assert.equal(st.checks.map((c) => c.pos.line), [5, 6, 7, 8, 9, 10, 11]);
+});
+
+test('records the position of every step command', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - delay: 1s\n  - name: cut\n    power: cut\n');
+  assert.equal(s.steps.map((st) => [st.pos.line, st.pos.col, st.name]), [[4, 5, undefined], [6, 5, 'cut']]);
+});
+
+test('refuses telemetry without a key', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - expect: { telemetry: 3 }\n');
+  assert.match(err.detail, /needs a key: telemetry.<key>/);
+});
+
+test('keeps track of loads: a removed load cannot be removed twice', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - set-load: { id: a, watts: 10 }\n  - set-load: { id: a, remove: true }\n  - set-load: { id: a, remove: true }\n');
+  assert.is(err.line, 6);
+  assert.match(err.detail, /no load 'a' to remove \(no load is connected\)/);
+});
+
+test('reports a step that is not a mapping', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - delay\n');
+  assert.is(`${err.line}:${err.col}`, '4:5');
+  assert.match(err.detail, /expected a step like '- delay: 2s'/);
+});
+
+test('every scenario of the library loads', async () => {
+  const dir = join(here, 'library');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 7, `only ${files.length} library scenarios`);
+  for (const f of files) {
+    const s = await loadScenario(join(dir, f));
+    assert.ok(s.steps.length > 0, f);
+  }
+});
+
+test.run();

@@ -1,0 +1,724 @@
+// Scenario loader: YAML text -> typed `Scenario` (schema.ts), validated by hand so that every problem is reported as
+// one line `file:line:col: message` saying what was expected. The first problem found stops the load.
+import { readFile } from 'node:fs/promises';
+import {
+  LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument,
+  type Document, type Node, type Scalar, type YAMLMap,
+} from 'yaml';
+import { parseDuration } from '../twin/kernel/clock.ts';
+import type { GridChange, LoadSpec } from '../twin/kernel/stimuli.ts';
+import { KEY_NAMES, type KeyName } from '../twin/meter.ts';
+import { DEFECT_IDS, isDefectId } from '../twin/profiles/defects.ts';
+import {
+  BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware,
+  type BootMode, type FirmwareSelection, type ProfileName,
+} from '../twin/profiles/profile.ts';
+import {
+  COVER_STATES, DEFAULT_CLOCK, DEFAULT_GRID, DEFAULT_PROFILE, EEPROM_IMAGES, FIDELITIES, LOAD_KINDS, OBSERVABLE_NAMES,
+  RTC_STATES, STEP_COMMANDS, TELEMETRY_PREFIX, observableInfo,
+  type Check, type GridSection, type HarmonicSpec, type LocalDateTime, type Matcher, type MeterSection,
+  type PlantSection, type Scenario, type SourcePos, type Step, type StepCommand,
+} from './schema.ts';
+import { closest, expectedOneOf, suggestion } from './suggest.ts';
+
+/** A problem with a scenario file, located at `file:line:col` (line and col are 0 when there is no position). */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The message without its location. */
+  readonly detail: string;
+
+  constructor(file: string, pos: SourcePos | undefined, detail: string) {
+    super(pos ? `${file}:${pos.line}:${pos.col}: ${detail}` : `${file}: ${detail}`);
+    this.file = file;
+    this.line = pos?.line ?? 0;
+    this.col = pos?.col ?? 0;
+    this.detail = detail;
+  }
+}
+
+/** Read and validate a scenario file. `file` is used as written in every message. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new ScenarioError(file, undefined, `cannot read the scenario: ${why}`);
+  }
+  return parseScenario(text, file);
+}
+
+/** Validate scenario text; `file` names it in messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const r = new Reader(file, lc, doc, text);
+  const err = doc.errors[0];
+  if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+  return r.scenario();
+}
+
+function yamlMessage(msg: string): string {
+  const first = msg.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return first.replace(/; please use YAML\.parseAllDocuments\(\)/, ' (a scenario is one YAML document: remove the extra ---)');
+}
+
+/** One `key: value` of a mapping, with where it came from. */
+interface Entry {
+  key: string;
+  keyNode: Node;
+  /** The value node (aliases resolved), or null when the key has no value. */
+  node: Node | null;
+  /** Dotted path for messages: `meter.credit`, `set-load.watts`. */
+  path: string;
+}
+
+const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'steps'] as const;
+const METER_KEYS = ['firmware', 'mode', 'eeprom', 'credit', 'clock', 'rtc', 'cover', 'ctRatio'] as const;
+const FIRMWARE_KEYS = ['profile', 'mode', 'fix', 'defects'] as const;
+const PLANT_KEYS = ['grid', 'fidelity', 'loads'] as const;
+const GRID_SECTION_KEYS = ['vrms', 'hz', 'harmonics'] as const;
+const GRID_STEP_KEYS = ['vrms', 'hz', 'phase', 'outage', 'harmonics', 'for'] as const;
+const HARMONIC_KEYS = ['order', 'percent', 'phase'] as const;
+const LOAD_KEYS = ['id', 'kind', 'watts', 'amps', 'pf', 'ratedVolts', 'remove'] as const;
+const PRESS_KEYS_KEYS = ['keys', 'hold', 'gap'] as const;
+const DURATION_UNITS = 'us, ms, s, min, h, d';
+const REGEX_FLAGS = 'imsu';
+
+interface NumOpts { min?: number; max?: number; above?: number; integer?: boolean }
+
+class Reader {
+  readonly #file: string;
+  readonly #lc: LineCounter;
+  readonly #doc: Document;
+  readonly #text: string;
+
+  constructor(file: string, lc: LineCounter, doc: Document, text: string) {
+    this.#file = file;
+    this.#lc = lc;
+    this.#doc = doc;
+    this.#text = text;
+  }
+
+  posAt(offset: number): SourcePos {
+    const p = this.#lc.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  pos(node: Node | null | undefined): SourcePos {
+    return this.posAt(node?.range?.[0] ?? 0);
+  }
+
+  fail(at: Node | SourcePos | null | undefined, detail: string): never {
+    const pos = at && 'line' in at ? at : this.pos(at as Node | null | undefined);
+    throw new ScenarioError(this.#file, pos, detail);
+  }
+
+  /** Where to point for a value: the value itself, or the key when the value is missing. */
+  at(e: Entry): Node {
+    if (e.node === null || (isScalar(e.node) && e.node.value === null)) return e.keyNode;
+    return e.node;
+  }
+
+  deref(node: unknown): Node | null {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return (node.resolve(this.#doc) as Node | undefined) ?? null;
+    return node as Node;
+  }
+
+  // --- mappings -----------------------------------------------------------------------------------------------
+
+  /** The entries of a mapping, refusing keys outside `allowed`. */
+  entries(node: Node, where: string, allowed: readonly string[], pathPrefix: string): Map<string, Entry> {
+    if (!isMap(node)) this.fail(node, `${where}: expected a mapping, got ${describe(node)}`);
+    const out = new Map<string, Entry>();
+    for (const pair of (node as YAMLMap).items) {
+      const keyNode = this.deref(pair.key);
+      if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
+        this.fail(keyNode ?? node, `${where}: keys must be plain names, got ${describe(keyNode)}`);
+      }
+      const key = (keyNode as Scalar).value as string;
+      if (!allowed.includes(key)) {
+        this.fail(keyNode, `unknown key '${key}' in ${where}${expectedOneOf(key, allowed)}`);
+      }
+      out.set(key, { key, keyNode, node: this.deref(pair.value), path: pathPrefix ? `${pathPrefix}.${key}` : key });
+    }
+    return out;
+  }
+
+  require(map: Map<string, Entry>, key: string, mapNode: Node, where: string, hint = ''): Entry {
+    const e = map.get(key);
+    if (!e) this.fail(mapNode, `missing required key '${key}' in ${where}${hint}`);
+    return e;
+  }
+
+  // --- scalars ------------------------------------------------------------------------------------------------
+
+  scalarValue(e: Entry): unknown {
+    return e.node && isScalar(e.node) ? e.node.value : e.node === null ? null : undefined;
+  }
+
+  str(e: Entry, opts: { nonEmpty?: boolean } = {}): string {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'string') this.fail(this.at(e), `${e.path}: expected a string, got ${describe(e.node)}`);
+    if (opts.nonEmpty && v.trim() === '') this.fail(this.at(e), `${e.path}: must not be empty`);
+    return v;
+  }
+
+  num(e: Entry, o: NumOpts = {}): number {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.fail(this.at(e), `${e.path}: expected ${o.integer ? 'a whole number' : 'a number'}, got ${describe(e.node)}`);
+    }
+    const range = rangeText(o);
+    if (o.integer && !Number.isInteger(v)) this.fail(this.at(e), `${e.path}: expected a whole number${range}, got ${v}`);
+    if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max) || (o.above !== undefined && v <= o.above)) {
+      this.fail(this.at(e), `${e.path}: ${v} is out of range (expected${range || ' a valid value'})`);
+    }
+    return v;
+  }
+
+  bool(e: Entry): boolean {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'boolean') this.fail(this.at(e), `${e.path}: expected true or false, got ${describe(e.node)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(e: Entry, values: readonly T[]): T {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'string') {
+      this.fail(this.at(e), `${e.path}: expected one of ${values.join(', ')}, got ${describe(e.node)}`);
+    }
+    if (!(values as readonly string[]).includes(v)) {
+      this.fail(this.at(e), `${e.path}: unknown value '${v}'${expectedOneOf(v, values)}`);
+    }
+    return v as T;
+  }
+
+  /** A duration with a unit, in microseconds. */
+  duration(e: Entry, opts: { positive?: boolean } = {}): { us: number; text: string } {
+    const v = this.scalarValue(e);
+    const where = this.at(e);
+    if (typeof v === 'number') {
+      if (v < 0) this.fail(where, `${e.path}: duration '${v}' must not be negative`);
+      this.fail(where, `${e.path}: duration '${v}' needs a unit (${DURATION_UNITS})`);
+    }
+    if (typeof v !== 'string') {
+      this.fail(where, `${e.path}: expected a duration with a unit (e.g. 500ms, 2s, 10min), got ${describe(e.node)}`);
+    }
+    const us = parseDuration(v);
+    if (us === null) {
+      if (/^\s*-/.test(v)) this.fail(where, `${e.path}: duration '${v}' must not be negative`);
+      if (/^\s*\d+(\.\d+)?\s*$/.test(v)) this.fail(where, `${e.path}: duration '${v}' needs a unit (${DURATION_UNITS})`);
+      const m = /^\s*\d+(?:\.\d+)?\s*([A-Za-zµ]+)\s*$/.exec(v);
+      if (m) {
+        const units = ['us', 'ms', 's', 'min', 'h', 'd'];
+        const hint = m[1] === 'm' ? '; did you mean \'min\'?' : closest(m[1], units) ? `; did you mean '${closest(m[1], units)}'?` : '';
+        this.fail(where, `${e.path}: unknown unit '${m[1]}' in duration '${v}' (use ${DURATION_UNITS}${hint})`);
+      }
+      this.fail(where, `${e.path}: invalid duration '${v}' (expected a number with a unit, e.g. 500ms, 2s, 10min)`);
+    }
+    if (opts.positive && us <= 0) this.fail(where, `${e.path}: duration '${v}' must be longer than 0`);
+    return { us, text: v.trim() };
+  }
+
+  list(e: Entry): Node[] {
+    if (!e.node || !isSeq(e.node)) this.fail(this.at(e), `${e.path}: expected a list, got ${describe(e.node)}`);
+    return e.node.items.map((it) => this.deref(it) ?? e.node!);
+  }
+
+  item(parent: Entry, node: Node, i: number): Entry {
+    return { key: String(i), keyNode: node, node: isScalar(node) && node.value === null ? null : node, path: `${parent.path}[${i}]` };
+  }
+
+  // --- the scenario -------------------------------------------------------------------------------------------
+
+  scenario(): Scenario {
+    const root = this.deref(this.#doc.contents);
+    if (root === null || (isScalar(root) && root.value === null)) {
+      this.fail({ line: 1, col: 1 }, 'the scenario is empty (expected a mapping with name, version, meter, plant and steps)');
+    }
+    if (!isMap(root)) {
+      this.fail(root, `expected a mapping with name, version, meter, plant and steps at the top level, got ${describe(root)}`);
+    }
+    const top = this.entries(root, 'the scenario', TOP_KEYS, '');
+    const versionE = this.require(top, 'version', root, 'the scenario', ' (add \'version: 1\')');
+    const version = this.scalarValue(versionE);
+    if (version !== 1) {
+      if (typeof version === 'number') this.fail(this.at(versionE), `unsupported version ${version} (this osm reads version 1)`);
+      this.fail(this.at(versionE), `version: expected 1, got ${describe(versionE.node)}`);
+    }
+    const name = this.str(this.require(top, 'name', root, 'the scenario'), { nonEmpty: true });
+    const descE = top.get('description');
+    const description = descE ? this.str(descE) : undefined;
+    const meter = this.meter(top.get('meter'));
+    const plant = this.plant(top.get('plant'));
+    const stepsE = this.require(top, 'steps', root, 'the scenario');
+    const steps = this.steps(stepsE, plant);
+    return { file: this.#file, name, version: 1, ...(description !== undefined ? { description } : {}), meter, plant, steps };
+  }
+
+  // --- meter: -------------------------------------------------------------------------------------------------
+
+  meter(e: Entry | undefined): MeterSection {
+    const m = e ? this.entries(this.at(e), 'meter', METER_KEYS, 'meter') : new Map<string, Entry>();
+    const sel: { profile: ProfileName; mode?: BootMode; fix: string[]; defects: string[] } = {
+      profile: DEFAULT_PROFILE, fix: [], defects: [],
+    };
+    let modeFrom: Entry | undefined;
+    const fw = m.get('firmware');
+    if (fw) {
+      if (fw.node && isMap(fw.node)) {
+        const f = this.entries(fw.node, 'meter.firmware', FIRMWARE_KEYS, 'meter.firmware');
+        sel.profile = this.profile(this.require(f, 'profile', fw.node, 'meter.firmware', ' (e.g. profile: field)'));
+        const fm = f.get('mode');
+        if (fm) { sel.mode = this.oneOf(fm, BOOT_MODES); modeFrom = fm; }
+        for (const k of ['fix', 'defects'] as const) {
+          const le = f.get(k);
+          if (!le) continue;
+          this.list(le).forEach((node, i) => {
+            const ie = this.item(le, node, i);
+            const v = this.scalarValue(ie);
+            if (typeof v !== 'string') this.fail(this.at(ie), `${ie.path}: expected a defect knob like D11, got ${describe(ie.node)}`);
+            if (!isDefectId(v)) {
+              const near = closest(v.toUpperCase(), DEFECT_IDS);
+              this.fail(this.at(ie), `unknown defect knob '${v}' (expected D1..D48${near && near === v.toUpperCase() ? `; did you mean '${near}'?` : ''})`);
+            }
+            const other = k === 'fix' ? sel.defects : sel.fix;
+            if (other.includes(v)) this.fail(this.at(ie), `${v} is listed in both fix and defects (give each knob once)`);
+            sel[k].push(v);
+          });
+        }
+      } else {
+        sel.profile = this.profile(fw);
+      }
+    }
+    const me = m.get('mode');
+    if (me) {
+      const mode = this.oneOf(me, BOOT_MODES);
+      if (sel.mode !== undefined && sel.mode !== mode) {
+        this.fail(this.at(me), `meter.mode '${mode}' contradicts firmware.mode '${sel.mode}' at line ${this.pos(modeFrom!.node).line} (give the mode once)`);
+      }
+      sel.mode = mode;
+    }
+    const selection: FirmwareSelection = {
+      profile: sel.profile,
+      ...(sel.mode !== undefined ? { mode: sel.mode } : {}),
+      ...(sel.fix.length ? { fix: sel.fix } : {}),
+      ...(sel.defects.length ? { defects: sel.defects } : {}),
+    };
+    let build;
+    try {
+      build = resolveFirmware(selection);
+    } catch (err) {
+      if (err instanceof ProfileError) this.fail(fw ? this.at(fw) : e ? this.at(e) : null, `meter.firmware: ${err.message}`);
+      throw err;
+    }
+    const ee = m.get('eeprom');
+    const ce = m.get('credit');
+    const ke = m.get('clock');
+    const re = m.get('rtc');
+    const co = m.get('cover');
+    const ct = m.get('ctRatio');
+    return {
+      firmware: selection,
+      build,
+      eeprom: ee ? this.oneOf(ee, EEPROM_IMAGES) : 'virgin',
+      ...(ce ? { credit: this.num(ce, { integer: true, min: 0, max: 4294967295 }) } : {}),
+      clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
+      rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
+      cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
+      ...(ct ? { ctRatio: this.num(ct, { above: 0 }) } : {}),
+    };
+  }
+
+  profile(e: Entry): ProfileName {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'string') {
+      this.fail(this.at(e), `${e.path}: expected a profile name (${PROFILE_NAMES.join(', ')}) or { profile, mode?, fix?, defects? }, got ${describe(e.node)}`);
+    }
+    if (!(PROFILE_NAMES as readonly string[]).includes(v)) {
+      this.fail(this.at(e), `unknown firmware profile '${v}'${expectedOneOf(v, PROFILE_NAMES)}`);
+    }
+    return v as ProfileName;
+  }
+
+  clock(e: Entry): LocalDateTime {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'string') this.fail(this.at(e), `${e.path}: expected a local time like "2026-03-01T08:00:00", got ${describe(e.node)}`);
+    const t = parseLocal(v);
+    if (!t) this.fail(this.at(e), `${e.path}: '${v}' is not a valid local time (expected YYYY-MM-DDTHH:MM:SS, years 2000..2099, e.g. "2026-03-01T08:00:00")`);
+    return t;
+  }
+
+  // --- plant: -------------------------------------------------------------------------------------------------
+
+  plant(e: Entry | undefined): PlantSection {
+    if (!e) return { grid: { ...DEFAULT_GRID, harmonics: [] }, fidelity: 'phasor', loads: [] };
+    const p = this.entries(this.at(e), 'plant', PLANT_KEYS, 'plant');
+    const grid: GridSection = { ...DEFAULT_GRID, harmonics: [] };
+    const ge = p.get('grid');
+    if (ge) {
+      const g = this.entries(this.at(ge), 'plant.grid', GRID_SECTION_KEYS, 'plant.grid');
+      const v = g.get('vrms');
+      const h = g.get('hz');
+      const hh = g.get('harmonics');
+      if (v) grid.vrms = this.num(v, { min: 0, max: 1000 });
+      if (h) grid.hz = this.num(h, { above: 0, max: 1000 });
+      if (hh) grid.harmonics = this.harmonics(hh);
+    }
+    const fe = p.get('fidelity');
+    const loads: LoadSpec[] = [];
+    const le = p.get('loads');
+    if (le) {
+      const ids = new Set<string>();
+      this.list(le).forEach((node, i) => {
+        const ie = this.item(le, node, i);
+        const spec = this.load(ie, false);
+        if (spec.remove) this.fail(this.at(ie), `${ie.path}: remove is only for set-load steps`);
+        if (ids.has(spec.load.id)) this.fail(this.at(ie), `${ie.path}: duplicate load id '${spec.load.id}'`);
+        ids.add(spec.load.id);
+        loads.push(spec.load);
+      });
+    }
+    return { grid, fidelity: fe ? this.oneOf(fe, FIDELITIES) : 'phasor', loads };
+  }
+
+  harmonics(e: Entry): HarmonicSpec[] {
+    return this.list(e).map((node, i) => {
+      const ie = this.item(e, node, i);
+      const h = this.entries(this.at(ie), ie.path, HARMONIC_KEYS, ie.path);
+      const order = this.num(this.require(h, 'order', this.at(ie), ie.path), { integer: true, min: 2, max: 50 });
+      const percent = this.num(this.require(h, 'percent', this.at(ie), ie.path), { min: 0, max: 100 });
+      const ph = h.get('phase');
+      return { order, percent, ...(ph ? { phaseDeg: this.num(ph) } : {}) };
+    });
+  }
+
+  load(e: Entry, allowRemove: boolean): { remove: true; id: string } | { remove: false; load: LoadSpec } {
+    const node = this.at(e);
+    const l = this.entries(node, e.path, allowRemove ? LOAD_KEYS : LOAD_KEYS.filter((k) => k !== 'remove'), e.path);
+    const id = this.str(this.require(l, 'id', node, e.path, ' (every load has an id, e.g. id: heater)'), { nonEmpty: true });
+    const re = l.get('remove');
+    if (re) {
+      if (this.bool(re) !== true) this.fail(this.at(re), `${re.path}: only 'remove: true' is meaningful (leave it out to connect a load)`);
+      const extra = [...l.keys()].find((k) => k !== 'id' && k !== 'remove');
+      if (extra) this.fail(l.get(extra)!.keyNode, `${e.path}: '${extra}' cannot be given with remove: true (only id)`);
+      return { remove: true, id };
+    }
+    const we = l.get('watts');
+    const ae = l.get('amps');
+    if (we && ae) this.fail(ae.keyNode, `${e.path}: give either watts or amps, not both`);
+    if (!we && !ae) this.fail(node, `${e.path}: load '${id}' needs watts or amps (e.g. watts: 2000)`);
+    const load: LoadSpec = { id };
+    const ke = l.get('kind');
+    if (ke) load.kind = this.oneOf(ke, LOAD_KINDS);
+    if (we) load.watts = this.num(we, { above: 0 });
+    if (ae) load.amps = this.num(ae, { above: 0 });
+    const pe = l.get('pf');
+    if (pe) load.pf = this.num(pe, { above: 0, max: 1 });
+    const rv = l.get('ratedVolts');
+    if (rv) load.ratedVolts = this.num(rv, { above: 0, max: 1000 });
+    return { remove: false, load };
+  }
+
+  // --- steps: -------------------------------------------------------------------------------------------------
+
+  steps(e: Entry, plant: PlantSection): Step[] {
+    if (!e.node || !isSeq(e.node)) this.fail(this.at(e), `steps: expected a list of steps, got ${describe(e.node)}`);
+    if (e.node.items.length === 0) this.fail(this.at(e), 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
+    const loads = new Set(plant.loads.map((l) => l.id));
+    return e.node.items.map((raw, index) => {
+      const node = this.deref(raw) ?? e.node!;
+      if (!isMap(node)) {
+        this.fail(node, `steps[${index}]: expected a step like '- delay: 2s' (one command and an optional name), got ${describe(node)}`);
+      }
+      let name: string | undefined;
+      let cmd: { key: StepCommand; entry: Entry } | undefined;
+      for (const pair of node.items) {
+        const keyNode = this.deref(pair.key);
+        if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
+          this.fail(keyNode ?? node, `steps[${index}]: step keys must be plain names, got ${describe(keyNode)}`);
+        }
+        const key = keyNode.value as string;
+        const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
+        if (key === 'name') { name = this.str(entry, { nonEmpty: true }); continue; }
+        if (!(STEP_COMMANDS as readonly string[]).includes(key)) {
+          this.fail(keyNode, `unknown step '${key}' (expected one of ${STEP_COMMANDS.join(', ')})`);
+        }
+        if (cmd) this.fail(keyNode, `a step has one command, this one has '${cmd.key}' and '${key}' (split it into two steps)`);
+        cmd = { key: key as StepCommand, entry };
+      }
+      if (!cmd) this.fail(node, `steps[${index}]: the step has no command (expected one of ${STEP_COMMANDS.join(', ')})`);
+      const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
+      return this.step(cmd.key, cmd.entry, base, loads);
+    });
+  }
+
+  step(key: StepCommand, e: Entry, base: { index: number; name?: string; pos: SourcePos }, loads: Set<string>): Step {
+    switch (key) {
+      case 'delay': {
+        const d = this.duration(e);
+        return { ...base, command: 'delay', us: d.us, text: d.text };
+      }
+      case 'set-load': {
+        const r = this.load(e, true);
+        if (r.remove) {
+          if (!loads.has(r.id)) {
+            const known = [...loads];
+            this.fail(this.at(e), `set-load: no load '${r.id}' to remove (${known.length ? `connected: ${known.join(', ')}` : 'no load is connected'})`);
+          }
+          loads.delete(r.id);
+          return { ...base, command: 'set-load', remove: true, id: r.id };
+        }
+        loads.add(r.load.id);
+        return { ...base, command: 'set-load', remove: false, load: r.load };
+      }
+      case 'grid': {
+        const g = this.entries(this.at(e), 'grid', GRID_STEP_KEYS, 'grid');
+        const change: GridChange = {};
+        const v = g.get('vrms');
+        if (v) change.vrms = this.num(v, { min: 0, max: 1000 });
+        const h = g.get('hz');
+        if (h) change.hz = this.num(h, { above: 0, max: 1000 });
+        const p = g.get('phase');
+        if (p) change.phaseDeg = this.num(p);
+        const o = g.get('outage');
+        if (o) change.outage = this.bool(o);
+        const hh = g.get('harmonics');
+        if (hh) change.harmonics = this.harmonics(hh);
+        if (Object.keys(change).length === 0) {
+          this.fail(this.at(e), 'grid: nothing to change (give vrms, hz, phase, outage or harmonics)');
+        }
+        const f = g.get('for');
+        let forText: string | undefined;
+        if (f) { const d = this.duration(f, { positive: true }); change.forUs = d.us; forText = d.text; }
+        return { ...base, command: 'grid', change, ...(forText !== undefined ? { forText } : {}) };
+      }
+      case 'press-keys': {
+        if (e.node && isMap(e.node)) {
+          const k = this.entries(e.node, 'press-keys', PRESS_KEYS_KEYS, 'press-keys');
+          const keys = this.keys(this.require(k, 'keys', e.node, 'press-keys', ' (e.g. keys: "*1234#")'));
+          const he = k.get('hold');
+          const ge = k.get('gap');
+          return {
+            ...base, command: 'press-keys', keys,
+            ...(he ? { holdMs: this.duration(he, { positive: true }).us / 1000 } : {}),
+            ...(ge ? { gapMs: this.duration(ge).us / 1000 } : {}),
+          };
+        }
+        return { ...base, command: 'press-keys', keys: this.keys(e) };
+      }
+      case 'power': {
+        const v = this.oneOf(e, ['cut', 'restore'] as const);
+        return { ...base, command: 'power', on: v === 'restore' };
+      }
+      case 'tamper': {
+        const v = this.oneOf(e, ['open', 'close'] as const);
+        return { ...base, command: 'tamper', open: v === 'open' };
+      }
+      case 'expect':
+        return { ...base, command: 'expect', checks: this.checks(e, false).checks };
+      case 'wait-until': {
+        const r = this.checks(e, true);
+        return { ...base, command: 'wait-until', checks: r.checks, timeoutUs: r.timeout!.us, timeoutText: r.timeout!.text };
+      }
+      case 'log':
+        return { ...base, command: 'log', text: this.str(e) };
+    }
+  }
+
+  keys(e: Entry): KeyName[] {
+    const v = this.scalarValue(e);
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      this.fail(this.at(e), `${e.path}: expected keys as a string like "*1234#", got ${describe(e.node)}`);
+    }
+    if (typeof v === 'number') {
+      this.fail(this.at(e), `${e.path}: write the keys as a quoted string (e.g. "${v}"), got number ${v}`);
+    }
+    const out: KeyName[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const ch = v[i];
+      if (ch === ' ') continue;
+      if (!(KEY_NAMES as readonly string[]).includes(ch)) {
+        const upper = ch.toUpperCase();
+        const hint = upper !== ch && (KEY_NAMES as readonly string[]).includes(upper) ? ` (keys are upper case: '${upper}')` : ' (keys are 0-9, A-D, * and #; spaces are ignored)';
+        this.fail(this.charPos(e, i), `${e.path}: invalid key '${ch}' at position ${i + 1} of "${v}"${hint}`);
+      }
+      out.push(ch as KeyName);
+    }
+    if (out.length === 0) this.fail(this.at(e), `${e.path}: no keys to press`);
+    return out;
+  }
+
+  /** Position of character `i` of a one-line scalar (exact when the source has no escapes), else the scalar's. */
+  charPos(e: Entry, i: number): SourcePos {
+    const n = e.node;
+    if (n && isScalar(n) && typeof n.value === 'string' && n.range) {
+      const src = this.#text.slice(n.range[0], n.range[1]);
+      const q = n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE' ? 1 : 0;
+      if (n.type !== 'BLOCK_LITERAL' && n.type !== 'BLOCK_FOLDED' && src.slice(q, q + n.value.length) === n.value) {
+        return this.posAt(n.range[0] + q + i);
+      }
+    }
+    return this.pos(this.at(e));
+  }
+
+  checks(e: Entry, withTimeout: boolean): { checks: Check[]; timeout?: { us: number; text: string } } {
+    const cmd = withTimeout ? 'wait-until' : 'expect';
+    const node = this.at(e);
+    if (!isMap(node)) {
+      this.fail(node, `${cmd}: expected a mapping of observables to values, e.g. { relay: open${withTimeout ? ', timeout: 8min' : ''} }, got ${describe(e.node)}`);
+    }
+    const checks: Check[] = [];
+    let timeout: { us: number; text: string } | undefined;
+    for (const pair of node.items) {
+      const keyNode = this.deref(pair.key);
+      if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
+        this.fail(keyNode ?? node, `${cmd}: keys must be observable names, got ${describe(keyNode)}`);
+      }
+      const key = keyNode.value as string;
+      const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
+      if (withTimeout && key === 'timeout') { timeout = this.duration(entry); continue; }
+      if (key === TELEMETRY_PREFIX.slice(0, -1) || key === TELEMETRY_PREFIX) {
+        this.fail(keyNode, `'${key}' needs a key: telemetry.<key>, e.g. telemetry.energy`);
+      }
+      const info = observableInfo(key);
+      if (!info) {
+        const names = withTimeout ? [...OBSERVABLE_NAMES, 'timeout'] : OBSERVABLE_NAMES;
+        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)' : suggestion(key, names);
+        this.fail(keyNode, `unknown observable '${key}'${hint}`);
+      }
+      checks.push({ observable: key, matcher: this.matcher(entry, key), pos: this.pos(keyNode) });
+    }
+    if (checks.length === 0) this.fail(node, `${cmd}: nothing to check (give at least one observable)`);
+    if (withTimeout && !timeout) {
+      this.fail(node, 'missing required key \'timeout\' in wait-until (e.g. timeout: 8min; a wait must end)');
+    }
+    return { checks, ...(timeout ? { timeout } : {}) };
+  }
+
+  matcher(e: Entry, observable: string): Matcher {
+    const info = observableInfo(observable)!;
+    const node = e.node;
+    const at = this.at(e);
+    const numeric = info.kind === 'number' || info.kind === 'any';
+    const forms = numeric
+      ? 'a number, { approx, tol }, { approx, tolPercent }, { min, max }, "/regex/" or { not: ... }'
+      : info.kind === 'enum' ? `${info.values!.join(' or ')}, "/regex/" or { not: ... }` : 'a string, "/regex/" or { not: ... }';
+    if (node === null || (isScalar(node) && node.value === null)) this.fail(at, `${e.path}: missing value (expected ${forms})`);
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === 'string') {
+        const rm = /^\/(.*)\/([A-Za-z]*)$/s.exec(v);
+        if (rm && v.length >= 2) return this.regex(at, e.path, rm[1], rm[2]);
+        if (info.kind === 'number') this.fail(at, `${e.path}: expected ${forms}, got string '${v}'`);
+        if (info.kind === 'enum' && !info.values!.includes(v)) {
+          this.fail(at, `${e.path}: expected ${info.values!.join(' or ')}, got '${v}'${closest(v, info.values!) ? ` (did you mean '${closest(v, info.values!)}'?)` : ''}`);
+        }
+        return { kind: 'equals', value: v };
+      }
+      if (typeof v === 'number') {
+        if (!numeric) this.fail(at, `${e.path}: expected ${forms}, got number ${v}`);
+        if (!Number.isFinite(v)) this.fail(at, `${e.path}: expected a finite number, got ${v}`);
+        return { kind: 'equals', value: v };
+      }
+      if (typeof v === 'boolean') {
+        if (info.kind !== 'any') this.fail(at, `${e.path}: expected ${forms}, got boolean ${v}`);
+        return { kind: 'equals', value: v };
+      }
+      this.fail(at, `${e.path}: expected ${forms}, got ${describe(node)}`);
+    }
+    if (!isMap(node)) this.fail(at, `${e.path}: expected ${forms}, got ${describe(node)}`);
+    const keys = node.items.map((p) => { const k = this.deref(p.key); return k && isScalar(k) ? String(k.value) : ''; });
+    const matcherKeys = ['approx', 'tol', 'tolPercent', 'min', 'max', 'not'];
+    const m = this.entries(node, `the matcher of ${e.path}`, matcherKeys, e.path);
+    if (m.has('not')) {
+      const extra = keys.find((k) => k !== 'not');
+      if (extra) this.fail(m.get(extra)!.keyNode, `${e.path}: 'not' stands alone ({ not: <matcher> }), remove '${extra}'`);
+      return { kind: 'not', matcher: this.matcher({ ...m.get('not')!, path: `${e.path}.not` }, observable) };
+    }
+    if (!numeric) {
+      this.fail(node, `${e.path}: { ${keys.join(', ')} } applies to numbers only (expected ${forms})`);
+    }
+    if (m.has('approx')) {
+      const extra = keys.find((k) => k === 'min' || k === 'max');
+      if (extra) this.fail(m.get(extra)!.keyNode, `${e.path}: use either { approx, tol } or { min, max }, not both`);
+      const value = this.num(m.get('approx')!);
+      const te = m.get('tol');
+      const pe = m.get('tolPercent');
+      if (te && pe) this.fail(pe.keyNode, `${e.path}: give tol or tolPercent, not both`);
+      if (!te && !pe) this.fail(node, `${e.path}: approx needs a tolerance: tol (absolute) or tolPercent`);
+      return te
+        ? { kind: 'approx', value, tol: this.num(te, { min: 0 }), percent: false }
+        : { kind: 'approx', value, tol: this.num(pe!, { min: 0 }), percent: true };
+    }
+    if (m.has('tol') || m.has('tolPercent')) {
+      const k = m.has('tol') ? 'tol' : 'tolPercent';
+      this.fail(m.get(k)!.keyNode, `${e.path}: ${k} needs approx ({ approx: 230, ${k}: 2 })`);
+    }
+    const mine = m.get('min');
+    const maxe = m.get('max');
+    if (!mine && !maxe) this.fail(node, `${e.path}: empty matcher (expected ${forms})`);
+    const min = mine ? this.num(mine) : undefined;
+    const max = maxe ? this.num(maxe) : undefined;
+    if (min !== undefined && max !== undefined && min > max) this.fail(maxe!.node, `${e.path}: max ${max} is below min ${min}`);
+    return { kind: 'range', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+  }
+
+  regex(at: Node, path: string, source: string, flags: string): Matcher {
+    for (const f of flags) {
+      if (!REGEX_FLAGS.includes(f)) {
+        this.fail(at, `${path}: regex flag '${f}' is not supported in /${source}/${flags} (use i, m, s or u)`);
+      }
+    }
+    if (source === '') this.fail(at, `${path}: empty regex // (write a pattern between the slashes)`);
+    try {
+      new RegExp(source, flags);
+    } catch (err) {
+      const msg = (err as Error).message;
+      const why = msg.slice(msg.lastIndexOf(': ') + 2);
+      this.fail(at, `${path}: invalid regex /${source}/${flags}: ${why}`);
+    }
+    return { kind: 'regex', source, flags };
+  }
+}
+
+function describe(node: unknown): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'nothing';
+    if (typeof v === 'string') return `string '${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+    if (typeof v === 'number') return `number ${v}`;
+    if (typeof v === 'boolean') return `boolean ${v}`;
+    return `${typeof v} ${String(v)}`;
+  }
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  return 'an unsupported YAML node';
+}
+
+function rangeText(o: NumOpts): string {
+  const parts: string[] = [];
+  if (o.above !== undefined) parts.push(`> ${o.above}`);
+  if (o.min !== undefined) parts.push(`>= ${o.min}`);
+  if (o.max !== undefined) parts.push(`<= ${o.max}`);
+  return parts.length ? ` ${parts.join(' and ')}` : '';
+}
+
+/** Parse `YYYY-MM-DDTHH:MM:SS` (years 2000..2099, a real calendar date); undefined if invalid. */
+export function parseLocal(text: string): LocalDateTime | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  if (year < 2000 || year > 2099 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const leap = year % 4 === 0; // 2000..2099: every 4th year (2000 is a leap year)
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (day < 1 || day > days) return undefined;
+  return { text: text.trim(), year, month, day, hour, minute, second };
+}

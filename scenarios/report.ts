@@ -1,0 +1,92 @@
+// Reports of a scenario run: readable text for the console, and the result object for `--json`.
+//
+//   ▶ credit runs out  (scenarios/library/credit-runs-out.yaml, seed 1)
+//     ✓  1       0.000s  delay 1min
+//     ✘  5   16m00.000s  wait-until relay "open" (timeout 20min)
+//          expected relay "open" within 20min
+//          observed relay "closed"
+//          at 36m00.000s, step 5, credit-runs-out.yaml:21:20
+//     ·  6               expect led.red "on"  (not run)
+//   FAILED at 36m00.000s: step 5 "relay opens", 3 of 4 checks held
+import { formatTime } from '../twin/kernel/clock.ts';
+import type { Failure, ScenarioResult, StepOutcome } from './runner.ts';
+
+export interface ReportStyle {
+  /** ANSI colours (a TTY). */
+  color?: boolean;
+}
+
+const GREEN = '\x1b[32m';
+const RED = '\x1b[31m';
+const DIM = '\x1b[2m';
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[0m';
+
+function paint(on: boolean | undefined, code: string, text: string): string {
+  return on ? `${code}${text}${RESET}` : text;
+}
+
+/** The line for one step: mark, number, start time, description. */
+export function stepLine(o: StepOutcome, total: number, style: ReportStyle = {}): string {
+  const width = String(total).length;
+  const num = String(o.step).padStart(width);
+  const time = (o.startUs !== undefined ? formatTime(o.startUs) : '').padStart(12);
+  const label = o.name !== undefined ? `${o.name}: ${o.text}` : o.text;
+  switch (o.status) {
+    case 'ok': return `  ${paint(style.color, GREEN, '✓')} ${num} ${time}  ${label}`;
+    case 'failed': return `  ${paint(style.color, RED, '✘')} ${num} ${time}  ${label}`;
+    case 'not-run': return paint(style.color, DIM, `  · ${num} ${time}  ${label}  (not run)`);
+  }
+}
+
+/** The failure: expected against observed for every check that did not hold, then when and where. */
+export function failureBlock(f: Failure, style: ReportStyle = {}): string {
+  const pad = '       ';
+  const lines: string[] = [];
+  const within = f.timeout !== undefined ? ` within ${f.timeout}` : '';
+  for (const m of f.mismatches) {
+    lines.push(`${pad}expected ${m.observable} ${m.expected}${within}`);
+    lines.push(`${pad}${paint(style.color, RED, `observed ${m.observable} ${m.observedText}`)}`);
+  }
+  const name = f.stepName !== undefined ? ` "${f.stepName}"` : '';
+  lines.push(`${pad}at ${f.time}, step ${f.step}${name}, ${f.file}:${f.line}:${f.col}`);
+  return lines.join('\n');
+}
+
+/** The closing line. */
+export function summaryLine(r: ScenarioResult, style: ReportStyle = {}): string {
+  const held = `${r.checks.held} of ${r.checks.total} check${r.checks.total === 1 ? '' : 's'} held`;
+  if (r.status === 'passed') return paint(style.color, GREEN + BOLD, `PASSED at ${r.end}: ${held}`);
+  const f = r.failure!;
+  const name = f.stepName !== undefined ? ` "${f.stepName}"` : '';
+  return paint(style.color, RED + BOLD, `FAILED at ${r.end}: step ${f.step}${name}, ${held}`);
+}
+
+/** Header line: scenario name, file, seed. */
+export function headerLine(r: Pick<ScenarioResult, 'name' | 'file' | 'seed'>, style: ReportStyle = {}): string {
+  const seed = r.seed !== undefined ? `, seed ${r.seed}` : '';
+  return `${paint(style.color, BOLD, `▶ ${r.name}`)}  (${r.file}${seed})`;
+}
+
+/** The full console report. */
+export function formatReport(r: ScenarioResult, style: ReportStyle = {}): string {
+  const lines = [headerLine(r, style)];
+  for (const o of r.steps) {
+    lines.push(stepLine(o, r.steps.length, style));
+    if (o.status === 'failed' && r.failure) lines.push(failureBlock(r.failure, style));
+  }
+  lines.push(summaryLine(r, style));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--quiet`: nothing when everything held, else the failing step, its block and the summary. */
+export function formatQuiet(r: ScenarioResult, style: ReportStyle = {}): string {
+  if (r.status === 'passed' || !r.failure) return '';
+  const o = r.steps[r.failure.step - 1];
+  return `${[headerLine(r, style), stepLine(o, r.steps.length, style), failureBlock(r.failure, style), summaryLine(r, style)].join('\n')}\n`;
+}
+
+/** `--json`: the result object, stable key order, two-space indentation. */
+export function formatJson(r: ScenarioResult): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}

@@ -1,0 +1,98 @@
+// Records every event of a TraceBus as JSONL: one `traceLine` (twin/kernel/trace.ts: keys t, source, kind, data in
+// that order) per line, buffered. The same scenario and seed give a byte-identical file.
+//
+// A file is written as `<path>.partial` and renamed to `<path>` on close(), so a run that is interrupted never
+// leaves a half-written trace under the requested name; abort() removes the partial file.
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { traceLine, type TraceBus, type TraceEvent } from '../twin/kernel/trace.ts';
+
+/** Where recorded text goes. */
+export interface TraceSink {
+  write(chunk: string): void;
+  /** Called once after the last write; `keep` is false when the recording was aborted. */
+  close(keep: boolean): void;
+}
+
+export interface TraceRecorderOptions {
+  /** Hand the buffer to the sink once it holds this many characters (default 64 Ki). */
+  flushChars?: number;
+}
+
+/** A sink writing a file through `<path>.partial`, renamed into place on a kept close. */
+export function fileSink(path: string): TraceSink {
+  const partial = `${path}.partial`;
+  let fd: number;
+  try {
+    fd = openSync(partial, 'w');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' ? 'permission denied'
+      : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new Error(`cannot write the trace to '${path}': ${why}`);
+  }
+  return {
+    write(chunk) { writeSync(fd, chunk); },
+    close(keep) {
+      closeSync(fd);
+      if (keep) renameSync(partial, path);
+      else rmSync(partial, { force: true });
+    },
+  };
+}
+
+export class TraceRecorder {
+  readonly #sink: TraceSink;
+  readonly #flushChars: number;
+  readonly #unsubscribe: () => void;
+  #buffer: string[] = [];
+  #buffered = 0;
+  #closed = false;
+  /** Events recorded so far. */
+  events = 0;
+
+  constructor(bus: TraceBus, sink: TraceSink, opts: TraceRecorderOptions = {}) {
+    this.#sink = sink;
+    this.#flushChars = opts.flushChars ?? 65536;
+    this.#unsubscribe = bus.subscribe((ev) => this.#record(ev));
+  }
+
+  /** Record `bus` into the file at `path` (throws a clear Error if it cannot be created). */
+  static toFile(bus: TraceBus, path: string, opts?: TraceRecorderOptions): TraceRecorder {
+    return new TraceRecorder(bus, fileSink(path), opts);
+  }
+
+  #record(ev: TraceEvent): void {
+    if (this.#closed) return;
+    const line = `${traceLine(ev)}\n`;
+    this.#buffer.push(line);
+    this.#buffered += line.length;
+    this.events++;
+    if (this.#buffered >= this.#flushChars) this.flush();
+  }
+
+  /** Hand buffered lines to the sink. */
+  flush(): void {
+    if (this.#buffer.length === 0) return;
+    this.#sink.write(this.#buffer.join(''));
+    this.#buffer = [];
+    this.#buffered = 0;
+  }
+
+  /** Stop recording, flush, and keep the file. */
+  close(): void {
+    if (this.#closed) return;
+    this.#unsubscribe();
+    this.flush();
+    this.#closed = true;
+    this.#sink.close(true);
+  }
+
+  /** Stop recording and discard the file. */
+  abort(): void {
+    if (this.#closed) return;
+    this.#unsubscribe();
+    this.#buffer = [];
+    this.#closed = true;
+    this.#sink.close(false);
+  }
+}
