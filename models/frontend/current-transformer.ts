@@ -1,0 +1,138 @@
+// The current transformer on J10 and its burden (reference/atm90e26.md section 5): CT -> R7 2.4R + R8 2.4R in series
+// (4.8 ohm burden), C42 100 nF across the CT, and the N-channel filter (rc-filter.ts) hanging on the same terminals.
+//
+// Equivalent circuit referred to the secondary:
+//
+//   Ip/ratio --+-- Rw + jwLleak --+-- terminals (J10.2 - J10.1): burden || C42 || external load (the filter)
+//              |                   |
+//        Lm || Rc (magnetising     = Vb, the burden voltage
+//        and core-loss branch)
+//
+// The magnetising branch takes a little of the current, so the secondary current is slightly smaller than Ip/ratio
+// (ratio error, a fraction of a percent) and leads it (phase error, a fraction of a degree); both grow with the
+// total burden (winding + burden + whatever the terminals see). At DC the magnetising branch is a short: a CT passes
+// no DC (its DC saturation is a waveform-level effect, see kneeVolts).
+//
+// The CT ratio is not documented anywhere on the board (BOM: "Current transformer (100amps)"); 1000:1 fits the docs
+// best (5 A -> 24 mV, close to the assembly guide's 21.3 mV). The winding, magnetising and core-loss values are
+// [UNDET] for this part: the defaults are plausible for a 100 A, 1000:1 metering toroid and documented below.
+import {
+  type Complex, cadd, cdiv, checkHz, checkPositive, cmul, cscale, cx, isZero, yCapacitor, yResistor, zInductor, zFromY,
+  cabs, carg, ZERO,
+} from './impedance.ts';
+
+export interface CurrentTransformerConfig {
+  /** Turns ratio N:1 (ctRatio): 1000 for a 5(100) A / 5 mA CT. */
+  ratio: number;
+  /** Burden resistance across the secondary: R7 + R8 = 2 x 2.4 ohm. */
+  burdenOhms: number;
+  /** Secondary winding resistance, ohms. [UNDET] 8 ohm: about 1000 turns of 0.2 mm copper on a small toroid. */
+  windingOhms: number;
+  /** Secondary leakage inductance, henries. [UNDET] 0: negligible on a toroid with the primary through its centre. */
+  leakageHenries: number;
+  /**
+   * Magnetising inductance referred to the secondary, henries. [UNDET] 30 H (AL about 30 uH/turn^2 at 1000 turns,
+   * a high-permeability metering core): with 12.8 ohm of winding + burden this gives a phase lead of about 0.08 deg
+   * at 50 Hz, so the uncalibrated meter (Nphi = 0 in the firmware) stays within class 1 at PF 0.5.
+   */
+  magnetisingHenries: number;
+  /** Core-loss resistance across the magnetising branch, ohms. [UNDET] 25 kohm: ratio error about -0.05 %. */
+  coreLossOhms: number;
+  /** Capacitor across the CT terminals (C42 "104"), farads. */
+  parallelCapFarads: number;
+  /**
+   * Knee-point EMF (rms volts across the magnetising branch) above which the core saturates. [UNDET] 5 V: the
+   * default CT reaches it near 390 A primary. Used by the waveform level; the phasor level reports the margin only.
+   */
+  kneeVolts: number;
+  /** CT fitted the other way round on J10 (polarity is not marked): the burden voltage changes sign. */
+  reversed: boolean;
+}
+
+export const DEFAULT_CURRENT_TRANSFORMER: Readonly<CurrentTransformerConfig> = {
+  ratio: 1000,
+  burdenOhms: 4.8,
+  windingOhms: 8,
+  leakageHenries: 0,
+  magnetisingHenries: 30,
+  coreLossOhms: 25e3,
+  parallelCapFarads: 100e-9,
+  kneeVolts: 5,
+  reversed: false,
+};
+
+export class CurrentTransformer {
+  readonly config: Readonly<CurrentTransformerConfig>;
+
+  constructor(config: Partial<CurrentTransformerConfig> = {}) {
+    const c = { ...DEFAULT_CURRENT_TRANSFORMER, ...config };
+    for (const k of ['ratio', 'burdenOhms', 'windingOhms', 'magnetisingHenries', 'coreLossOhms', 'kneeVolts'] as const) {
+      checkPositive(c[k], k, 'current transformer');
+    }
+    checkPositive(c.leakageHenries, 'leakageHenries', 'current transformer', true);
+    checkPositive(c.parallelCapFarads, 'parallelCapFarads', 'current transformer', true);
+    if (typeof c.reversed !== 'boolean') {
+      throw new TypeError(`current transformer: reversed must be true or false, got ${String(c.reversed)}`);
+    }
+    this.config = Object.freeze(c);
+  }
+
+  /** Alias of `config.ratio` in the hardware engineer's name. */
+  get ctRatio(): number { return this.config.ratio; }
+
+  /** Impedance across the terminals: burden || C42 || the external load of admittance `loadY` (default: none). */
+  terminalImpedance(hz: number, loadY: Complex = ZERO): Complex {
+    checkHz(hz, 'current transformer');
+    const { burdenOhms, parallelCapFarads } = this.config;
+    return zFromY(cadd(cadd(yResistor(burdenOhms), yCapacitor(parallelCapFarads, hz)), loadY));
+  }
+
+  /** Impedance of the magnetising branch Lm || Rc (0 at DC). */
+  magnetisingImpedance(hz: number): Complex {
+    checkHz(hz, 'current transformer');
+    if (hz === 0) return ZERO;
+    const { magnetisingHenries, coreLossOhms } = this.config;
+    return cdiv(cx(1), cadd(yResistor(coreLossOhms), cdiv(cx(1), zInductor(magnetisingHenries, hz))));
+  }
+
+  /** Current into the terminals per amp of primary current (A/A, ideally 1/ratio). */
+  secondaryCurrent(hz: number, loadY: Complex = ZERO): Complex {
+    const zm = this.magnetisingImpedance(hz);
+    if (isZero(zm)) return ZERO;
+    const { windingOhms, leakageHenries, ratio, reversed } = this.config;
+    const zSeries = cadd(cadd(cx(windingOhms), zInductor(leakageHenries, hz)), this.terminalImpedance(hz, loadY));
+    const split = cdiv(zm, cadd(zm, zSeries));
+    return cscale(split, (reversed ? -1 : 1) / ratio);
+  }
+
+  /** Terminal (burden) voltage per amp of primary current at `hz`, with an external load of admittance `loadY`. */
+  transfer(hz: number, loadY: Complex = ZERO): Complex {
+    return cmul(this.secondaryCurrent(hz, loadY), this.terminalImpedance(hz, loadY));
+  }
+
+  /** Rms EMF across the magnetising branch per amp of primary current (compare with kneeVolts). */
+  magnetisingVoltsPerAmp(hz: number, loadY: Complex = ZERO): number {
+    const { windingOhms, leakageHenries } = this.config;
+    const zSeries = cadd(cadd(cx(windingOhms), zInductor(leakageHenries, hz)), this.terminalImpedance(hz, loadY));
+    return cabs(cmul(this.secondaryCurrent(hz, loadY), zSeries));
+  }
+
+  /** Primary rms current at which the magnetising EMF reaches the knee (Infinity at DC, where there is no EMF). */
+  kneePrimaryAmps(hz: number, loadY: Complex = ZERO): number {
+    const v = this.magnetisingVoltsPerAmp(hz, loadY);
+    return v === 0 ? Infinity : this.config.kneeVolts / v;
+  }
+
+  /** Ratio error: |Vb| / (Ip/ratio x burdenOhms) - 1 (negative: the CT reads low). */
+  ratioError(hz: number, loadY: Complex = ZERO): number {
+    const ideal = this.config.burdenOhms / this.config.ratio;
+    return cabs(this.transfer(hz, loadY)) / ideal - 1;
+  }
+
+  /** Phase of the burden voltage relative to the primary current, degrees (positive: leads), polarity removed. */
+  phaseErrorDeg(hz: number, loadY: Complex = ZERO): number {
+    const t = this.transfer(hz, loadY);
+    const a = carg(this.config.reversed ? cscale(t, -1) : t);
+    return (a * 180) / Math.PI;
+  }
+}

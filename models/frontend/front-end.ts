@@ -1,0 +1,58 @@
+// The board's analog front end as transfer functions from line quantities to the ATM90E26's pins:
+//   voltagePin(f):  VP-VN volts per volt of line-to-neutral voltage (divider with its VP filter);
+//   currentPinN(f): I2P-I2N volts per amp of line current (CT + burden + C42, loaded by and followed by the N filter);
+//   currentPinL(f): I1P-I1N volts per amp (0: floating on this board; a shunt + L filter when `shunt.fitted`).
+// Built once from a BoardProfile; each transfer is cached per frequency (the plant asks for the fundamental and its
+// harmonics). The components are public so the waveform level can discretise the same parts.
+import type { BoardProfile } from '../board-profile.ts';
+import { type Complex, ZERO, cmul, checkHz } from './impedance.ts';
+import { VoltageDivider } from './voltage-divider.ts';
+import { CurrentTransformer } from './current-transformer.ts';
+import { RcFilter } from './rc-filter.ts';
+import { Shunt } from './shunt.ts';
+
+export class FrontEnd {
+  readonly divider: VoltageDivider;
+  readonly ct: CurrentTransformer;
+  /** N current channel filter (R9/R10, C29/C32, chip input), differential equivalent. */
+  readonly filterN: RcFilter;
+  /** The L-channel shunt, or null when none is fitted (this board: I1P/I1N floating). */
+  readonly shunt: Shunt | null;
+  /** L current channel filter, used with the shunt. */
+  readonly filterL: RcFilter;
+
+  #v = new Map<number, Complex>();
+  #iN = new Map<number, Complex>();
+  #iL = new Map<number, Complex>();
+
+  constructor(profile: BoardProfile) {
+    this.divider = new VoltageDivider(profile.divider);
+    this.ct = new CurrentTransformer(profile.ct);
+    this.filterN = RcFilter.differential(profile.filter);
+    const { fitted, ...shunt } = profile.shunt;
+    this.shunt = fitted ? new Shunt(shunt) : null;
+    this.filterL = RcFilter.differential(profile.filterL);
+  }
+
+  /** VP-VN volts per line volt at `hz`. */
+  voltagePin(hz: number): Complex {
+    return cached(this.#v, hz, () => this.divider.transfer(hz));
+  }
+
+  /** I2P-I2N volts per line amp at `hz` (0 at DC: a CT passes none). */
+  currentPinN(hz: number): Complex {
+    return cached(this.#iN, hz, () => cmul(this.ct.transfer(hz, this.filterN.inputAdmittance(hz)), this.filterN.transfer(hz)));
+  }
+
+  /** I1P-I1N volts per line amp at `hz`: 0 when nothing is connected (this board). */
+  currentPinL(hz: number): Complex {
+    return cached(this.#iL, hz, () => (this.shunt ? cmul(this.shunt.transfer(hz), this.filterL.transfer(hz)) : ZERO));
+  }
+}
+
+function cached(map: Map<number, Complex>, hz: number, make: () => Complex): Complex {
+  checkHz(hz, 'front end');
+  let v = map.get(hz);
+  if (v === undefined) { v = make(); map.set(hz, v); }
+  return v;
+}

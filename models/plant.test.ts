@@ -1,0 +1,132 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Plant } from './plant.ts';
+import { DEFAULT_BOARD_PROFILE, applyOverrides } from './board-profile.ts';
+import { rmsOf } from './signals.ts';
+
+const near = (a: number, b: number, rel: number) => assert.ok(Math.abs(a / b - 1) <= rel, `${a} is not within ${rel * 100} % of ${b}`);
+
+test('reports 1200 W at PF 1 for a 5 A resistive load at 240 V', () => {
+  const p = new Plant({ grid: { vrms: 240 } });
+  p.setLoad({ id: 'heater', kind: 'resistive', amps: 5 });
+  const t = p.truth();
+  near(t.watts, 1200, 1e-12);
+  near(t.pf, 1, 1e-12);
+  near(t.irms, 5, 1e-12);
+  assert.is(t.freqHz, 50);
+});
+
+test('reports PF 0.5 and 7200 W for 60 A at PF 0.5 inductive', () => {
+  const p = new Plant({ grid: { vrms: 240 } });
+  p.setLoad({ id: 'motor', kind: 'inductive', amps: 60, pf: 0.5 });
+  const t = p.truth();
+  near(t.pf, 0.5, 1e-9);
+  near(t.watts, 7200, 1e-9);
+  near(t.vars, 7200 * Math.sqrt(3), 1e-9);
+  near(t.va, 14400, 1e-12);
+});
+
+test('puts 240 V at 291.6 mV and 5 A at about 24 mV on the chip pins, IL empty', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'heater', amps: 5 });
+  const pins = p.pinPhasors();
+  near(rmsOf(pins.V), 0.2916, 0.001);
+  near(rmsOf(pins.IN), 0.024, 0.005);
+  assert.equal(pins.IL, []);
+  assert.is(pins.freqHz, 50);
+});
+
+test('gives the IN pins harmonic lines for an SMPS load', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'tv', kind: 'smps', watts: 150 });
+  assert.equal(p.pinPhasors().IN.map((l) => l.order), [1, 3, 5, 7]);
+});
+
+test('keeps the rectifier DC out of the CT but in the true line current', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'diode', kind: 'rectifier', watts: 500 });
+  assert.ok(p.lineCurrent().some((l) => l.order === 0));
+  assert.ok(!p.pinPhasors().IN.some((l) => l.order === 0));
+});
+
+test('refers pin phases to the grid fundamental: a phase jump leaves the pin phases unchanged', () => {
+  const p = new Plant({ grid: { harmonics: [{ order: 3, percent: 4 }] } });
+  p.setLoad({ id: 'm', kind: 'motor', amps: 5 });
+  const before = p.pinPhasors();
+  p.applyGrid({ phaseDeg: 40 });
+  const after = p.pinPhasors();
+  for (const ch of ['V', 'IN'] as const) {
+    before[ch].forEach((l, k) => assert.ok(Math.abs(l.phaseRad - after[ch][k]!.phaseRad) < 1e-9, `${ch} order ${l.order}`));
+  }
+});
+
+test('flips the IN pins by 180 deg with a reversed CT', () => {
+  const normal = new Plant();
+  const reversed = new Plant({ profile: applyOverrides(DEFAULT_BOARD_PROFILE, { 'ct.reversed': true }) });
+  for (const p of [normal, reversed]) p.setLoad({ id: 'h', amps: 5 });
+  const d = Math.abs(normal.pinPhasors().IN[0]!.phaseRad - reversed.pinPhasors().IN[0]!.phaseRad);
+  assert.ok(Math.abs(d - Math.PI) < 1e-9, `${d}`);
+});
+
+test('gives no pin signals and no power during an outage', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'h', watts: 1000 });
+  p.applyGrid({ outage: true });
+  const pins = p.pinPhasors();
+  assert.equal([pins.V, pins.IN], [[], []]);
+  assert.equal([p.truth().watts, p.truth().irms, p.truth().pf], [0, 0, 0]);
+});
+
+test('lowers the power of a watts load with the square of a sag', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'h', watts: 2000 });
+  p.applyGrid({ vrms: 120 });
+  near(p.truth().watts, 500, 1e-12);
+});
+
+test('counts a version per change and calls onChange after each', () => {
+  const p = new Plant();
+  const seen: number[] = [];
+  p.onChange = (pl) => seen.push(pl.version);
+  p.setLoad({ id: 'a', watts: 100 });
+  p.applyGrid({ vrms: 230 });
+  p.removeLoad('a');
+  p.setProfile(applyOverrides(DEFAULT_BOARD_PROFILE, { 'ct.ratio': 2000 }));
+  assert.equal(seen, [1, 2, 3, 4]);
+  assert.is(p.version, 4);
+});
+
+test('does not count a rejected change', () => {
+  const p = new Plant();
+  assert.throws(() => p.setLoad({ id: 'a', watts: -1 }), /watts must be/);
+  assert.throws(() => p.applyGrid({ hz: 0 }), /grid hz/);
+  assert.is(p.version, 0);
+});
+
+test('replaces a load of the same id', () => {
+  const p = new Plant();
+  p.setLoad({ id: 'a', amps: 5 });
+  p.setLoad({ id: 'a', amps: 2 });
+  assert.is(p.loads().length, 1);
+  near(p.truth().irms, 2, 1e-12);
+});
+
+test('refuses to remove a load that is not connected, naming the connected ones', () => {
+  const p = new Plant({ loads: [{ id: 'fan', kind: 'motor', watts: 60 }] });
+  assert.throws(() => p.removeLoad('heater'), /no load 'heater' to remove \(connected: fan\)/);
+});
+
+test('halves the IN pin voltage with a 2000:1 CT', () => {
+  const a = new Plant();
+  const b = new Plant({ profile: applyOverrides(DEFAULT_BOARD_PROFILE, { 'ct.ratio': 2000 }) });
+  for (const p of [a, b]) p.setLoad({ id: 'h', amps: 10 });
+  near(rmsOf(b.pinPhasors().IN) / rmsOf(a.pinPhasors().IN), 0.5, 1e-4);
+});
+
+test('fills the IL pins when a shunt is fitted on the L channel', () => {
+  const p = new Plant({ profile: applyOverrides(DEFAULT_BOARD_PROFILE, { 'shunt.fitted': true }) });
+  p.setLoad({ id: 'h', amps: 5 });
+  near(rmsOf(p.pinPhasors().IL), 5 * 200e-6 * 0.5, 0.001);
+});
+
+test.run();
