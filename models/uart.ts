@@ -1,0 +1,30 @@
+// The byte-level UART link between two simulated parts (the blue pill's USART3 and the ATM90E26, or a rig's serial
+// port and the same chip model).
+//
+// Contract: the SENDER does the timing. It sends 8N1 characters (start bit, 8 data bits, stop bit: 10 bit times per
+// byte) back to back at its own baud rate, and calls the receiver's `receive` at the virtual time the byte's stop bit
+// ends at the receiver. The receiver decides from `baud` whether it can decode the byte at all (a receiver set to
+// another rate sees garbage).
+
+export interface UartPeer {
+  /** One character arrived: `byte` is 0..255, `baud` is the rate the sender used, in bit/s. */
+  receive(byte: number, baud: number): void;
+}
+
+/** Bits on the wire per character in 8N1 framing: start + 8 data + stop. */
+export const UART_BITS_PER_BYTE = 10;
+
+/** Time one 8N1 character occupies on the wire, in microseconds (10 / baud seconds; 1041.67 us at 9600 baud). */
+export function byteTimeUs(baud: number): number {
+  if (typeof baud !== 'number' || !Number.isFinite(baud) || baud <= 0) {
+    throw new RangeError(`UART baud rate must be a positive number of bit/s, got ${String(baud)}`);
+  }
+  return (UART_BITS_PER_BYTE * 1e6) / baud;
+}
+
+/** Throw a clear error unless `byte` is an integer 0..255 (a UART carries bytes, nothing else). */
+export function assertUartByte(byte: number): void {
+  if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 0xff) {
+    throw new RangeError(`a UART character must be an integer 0..255, got ${String(byte)}`);
+  }
+}
