@@ -30,6 +30,7 @@ function asCommand(c: unknown, path: string): Command {
 
 export const COMMANDS: readonly Command[] = [
   await load('./run.ts'),
+  await load('./demo.ts'),
   await load('./opaygo.ts'),
   await load('./sts.ts'),
 ];

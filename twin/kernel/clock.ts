@@ -7,7 +7,14 @@
 //   task always observes the time it woke at. A task must not await anything but this clock.
 import type { EventHandle, SimTime } from '../../models/sim-time.ts';
 
-interface Ev { t: number; seq: number; fn: (() => void) | null }
+/** A scheduled event; it is its own cancel handle (no closure per event on the hot path). */
+class Ev implements EventHandle {
+  t: number;
+  seq: number;
+  fn: (() => void) | null;
+  constructor(t: number, seq: number, fn: () => void) { this.t = t; this.seq = seq; this.fn = fn; }
+  cancel(): void { this.fn = null; }
+}
 
 export class SimulationError extends Error {}
 
@@ -26,9 +33,9 @@ export class VirtualClock implements SimTime {
     if (!Number.isFinite(tUs)) throw new RangeError(`event time must be finite, got ${tUs}`);
     const t = Math.ceil(tUs);
     if (t < this.#now) throw new RangeError(`cannot schedule at ${t} us, now is ${this.#now} us`);
-    const ev: Ev = { t, seq: this.#seq++, fn };
+    const ev = new Ev(t, this.#seq++, fn);
     this.#push(ev);
-    return { cancel: () => { ev.fn = null; } };
+    return ev;
   }
 
   after(dtUs: number, fn: () => void): EventHandle { return this.at(this.#now + dtUs, fn); }

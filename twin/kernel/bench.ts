@@ -1,0 +1,226 @@
+// The Bench: one virtual clock, one plant and one meter under test. Every stimulus a user applies goes through it,
+// every observable change comes out of its trace bus.
+import { performance } from 'node:perf_hooks';
+import { VirtualClock } from './clock.ts';
+import { TraceBus } from './trace.ts';
+import { Rng } from './rng.ts';
+import type { BenchControl, KeyTiming } from './bench-types.ts';
+import type { GridChange, LoadSpec } from './stimuli.ts';
+import type { KeyName, MeterUnderTest } from '../meter.ts';
+import type { FirmwareConfig } from '../profiles/profile.ts';
+import { Plant } from '../../models/plant.ts';
+import { applyOverrides, DEFAULT_BOARD_PROFILE, type BoardProfile } from '../../models/board-profile.ts';
+import { TwinMeter, type TwinMeterConfig } from '../twin-meter.ts';
+import { FrontEnd } from '../../models/frontend/front-end.ts';
+import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
+
+/** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
+export interface BenchMeterConfig {
+  build: FirmwareConfig;
+  eeprom?: 'virgin' | 'zero';
+  credit?: number;
+  clock?: { year: number; month: number; day: number; hour: number; minute: number; second: number };
+  rtc?: 'running' | 'halted' | 'missing';
+  cover?: 'closed' | 'open';
+  ctRatio?: number;
+  /** Board profile overrides (`{ 'ct.ratio': 2000 }`), validated by the board profile. */
+  overrides?: Record<string, number | boolean>;
+}
+
+export interface BenchPlantConfig {
+  grid: { vrms: number; hz: number; harmonics?: { order: number; percent: number; phaseDeg?: number }[] };
+  fidelity?: 'phasor' | 'waveform';
+  loads?: LoadSpec[];
+}
+
+export interface BenchConfig {
+  meter: BenchMeterConfig;
+  plant: BenchPlantConfig;
+  seed?: number;
+  /** 'max' runs as fast as possible; a number paces virtual time at that multiple of wall time. */
+  speed?: 'max' | number;
+  /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
+  meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
+}
+
+export class BenchError extends Error {}
+
+const DEFAULT_TIMING: Required<KeyTiming> = { holdMs: 120, gapMs: 180 };
+
+export class Bench implements BenchControl {
+  readonly clock = new VirtualClock();
+  readonly trace: TraceBus;
+  readonly rng: Rng;
+  readonly plant: Plant;
+  readonly meter: MeterUnderTest;
+  readonly profile: BoardProfile;
+  speed: 'max' | number;
+  #started = false;
+  #pinsVersion = -1;
+  #keysFreeAt = 0;
+
+  constructor(cfg: BenchConfig) {
+    this.trace = new TraceBus(() => this.clock.now());
+    this.rng = new Rng(cfg.seed ?? 1);
+    this.speed = cfg.speed ?? 'max';
+    if (this.speed !== 'max' && !(typeof this.speed === 'number' && this.speed > 0 && Number.isFinite(this.speed))) {
+      throw new BenchError(`speed must be 'max' or a positive number, got ${String(this.speed)}`);
+    }
+    const overrides: Record<string, number | boolean> = { ...(cfg.meter.overrides ?? {}) };
+    if (cfg.meter.ctRatio !== undefined) overrides['ct.ratio'] = cfg.meter.ctRatio;
+    this.profile = applyOverrides(DEFAULT_BOARD_PROFILE, overrides);
+    this.plant = new Plant({
+      grid: { vrms: cfg.plant.grid.vrms, hz: cfg.plant.grid.hz, phaseDeg: 0, harmonics: (cfg.plant.grid.harmonics ?? []).map((h) => ({ order: h.order, percent: h.percent, phaseDeg: h.phaseDeg ?? 0 })) },
+      profile: this.profile,
+    });
+    for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
+    if (cfg.meterUnderTest) {
+      this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'));
+    } else {
+      const m: TwinMeterConfig = {
+        firmware: cfg.meter.build,
+        eeprom: cfg.meter.eeprom ?? 'virgin',
+        credit: cfg.meter.credit,
+        clock: cfg.meter.clock,
+        rtc: cfg.meter.rtc ?? 'running',
+        cover: cfg.meter.cover ?? 'closed',
+        // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
+        chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
+      };
+      this.meter = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
+    }
+    this.plant.onChange = () => this.#pushPins();
+  }
+
+  get meterKind(): 'twin' | 'rig' { return this.meter.kind; }
+
+  now(): number { return this.clock.now(); }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#pushPins();
+    this.meter.powerOn();
+    this.trace.emit('bench', 'start', { truth: this.plant.truth() });
+    await this.clock.runFor(0);
+  }
+
+  #pushPins(): void {
+    if (this.plant.version === this.#pinsVersion) return;
+    this.#pinsVersion = this.plant.version;
+    this.meter.setPins(this.plant.pinPhasors());
+    const t = this.plant.truth();
+    this.trace.emit('plant', 'truth', {
+      vrms: round(t.vrms, 3), irms: round(t.irms, 4), watts: round(t.watts, 2), pf: round(t.pf, 4), hz: round(t.freqHz, 3),
+    });
+  }
+
+  async runFor(us: number): Promise<void> {
+    if (!(us >= 0)) throw new BenchError(`cannot run for a negative time (${us} us)`);
+    await this.#run(this.clock.now() + us);
+  }
+
+  async runUntil(predicate: () => boolean, timeoutUs: number): Promise<boolean> {
+    if (predicate()) return true;
+    await this.#run(this.clock.now() + timeoutUs, predicate);
+    return predicate();
+  }
+
+  async #run(target: number, stop?: () => boolean): Promise<void> {
+    if (this.speed === 'max') {
+      await this.clock.runUntil(target, stop);
+      return;
+    }
+    const factor = this.speed;
+    const v0 = this.clock.now();
+    const w0 = performance.now();
+    for (;;) {
+      const wall = performance.now() - w0;
+      const slice = Math.min(target, v0 + Math.floor(wall * 1000 * factor));
+      let stopped = false;
+      await this.clock.runUntil(slice, () => (stopped = !!stop?.()));
+      if (stopped || this.clock.now() >= target) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  setLoad(spec: LoadSpec): void {
+    this.plant.setLoad(spec);
+    this.trace.emit('bench', 'load', spec);
+  }
+
+  removeLoad(id: string): void {
+    this.plant.removeLoad(id);
+    this.trace.emit('bench', 'load-removed', { id });
+  }
+
+  setGrid(change: GridChange): void {
+    const { forUs, ...rest } = change;
+    const before = this.plant.grid.state;
+    this.plant.applyGrid(rest);
+    this.trace.emit('bench', 'grid', change);
+    if (forUs !== undefined) {
+      if (!(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
+      const revert: GridChange = {};
+      if (rest.vrms !== undefined || rest.outage !== undefined) { revert.vrms = before.vrms; revert.outage = before.outage ?? false; }
+      if (rest.hz !== undefined) revert.hz = before.hz;
+      if (rest.phaseDeg !== undefined) revert.phaseDeg = before.phaseDeg;
+      if (rest.harmonics !== undefined) revert.harmonics = before.harmonics.map((h) => ({ ...h }));
+      this.clock.after(forUs, () => {
+        this.plant.applyGrid(revert);
+        this.trace.emit('bench', 'grid', { ...revert, revert: true });
+      });
+    }
+  }
+
+  async pressKeys(keys: readonly KeyName[], timing: KeyTiming = {}): Promise<void> {
+    await this.#run(this.queueKeys(keys, timing));
+  }
+
+  /**
+   * Schedule key presses from now on without running the clock (for drivers that run it themselves, such as the
+   * live demo). Returns the virtual time at which the last key has been released and the gap has passed.
+   */
+  queueKeys(keys: readonly KeyName[], timing: KeyTiming = {}): number {
+    const holdMs = timing.holdMs ?? DEFAULT_TIMING.holdMs;
+    const gapMs = timing.gapMs ?? DEFAULT_TIMING.gapMs;
+    if (!(holdMs > 0) || !(gapMs >= 0)) throw new BenchError('key hold must be > 0 ms and the gap >= 0 ms');
+    let t = Math.max(this.clock.now(), this.#keysFreeAt);
+    for (const k of keys) {
+      this.clock.at(t, () => { this.trace.emit('bench', 'key', { key: k }); this.meter.pressKey(k, holdMs); });
+      t += (holdMs + gapMs) * 1000;
+    }
+    this.#keysFreeAt = t;
+    return t;
+  }
+
+  power(on: boolean): void {
+    if (on === this.meter.powered) return;
+    this.trace.emit('bench', 'power', { on });
+    if (on) {
+      this.meter.powerOn();
+      this.#pinsVersion = -1;
+      this.#pushPins();
+    } else {
+      this.meter.powerCut();
+    }
+  }
+
+  tamper(open: boolean): void {
+    this.trace.emit('bench', 'tamper', { open });
+    this.meter.setCoverOpen(open);
+  }
+
+  observe(name: string): unknown { return this.meter.observe(name); }
+
+  async close(): Promise<void> {
+    if (this.meter.powered) this.meter.powerCut();
+  }
+}
+
+export function createBench(cfg: BenchConfig): Bench { return new Bench(cfg); }
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,209 @@
+// TwinMeter: the simulated OpenSmartMeter as a meter under test. The physical parts that outlive a power cut (the
+// EEPROM, the battery-backed RTC, the latching relay, the keypad, the cover switch) live as long as the meter; each
+// power-on builds a new CPU, board, metering chip and firmware run, as a real reset does.
+import type { VirtualClock } from './kernel/clock.ts';
+import type { TraceBus } from './kernel/trace.ts';
+import type { Rng } from './kernel/rng.ts';
+import type { KeyName, MeterUnderTest } from './meter.ts';
+import type { FirmwareConfig } from './profiles/profile.ts';
+import type { AfePinPhasors } from '../models/signals.ts';
+import { Cpu, PowerLoss } from './board/cpu.ts';
+import { SimulatedBoard, type SerialName } from './board/simulated-board.ts';
+import { ATM90E26, type Atm90e26Config } from '../models/afe/atm90e26.ts';
+import { AT24C32 } from '../models/eeprom/at24c32.ts';
+import { DS1307 } from '../models/rtc/ds1307.ts';
+import { HD44780 } from '../models/lcd/hd44780.ts';
+import { KeypadMatrix } from '../models/keypad/keypad-matrix.ts';
+import { LatchingRelay } from '../models/relay/latching-relay.ts';
+import { Indicator } from '../models/indicators/indicator.ts';
+import { CoverSwitch } from '../models/indicators/cover-switch.ts';
+import { OsmFirmware, type FirmwareOptions } from './firmware/firmware.ts';
+import type { FirmwareState } from './firmware/state.ts';
+
+export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+
+export interface TwinMeterConfig {
+  firmware: FirmwareConfig;
+  /** EEPROM contents at first power-up: `virgin` (all 0xFF), `zero`, or a 4096-byte dump. */
+  eeprom: 'virgin' | 'zero' | Uint8Array;
+  /** Credit stored at EEPROM address 9 (uint32 LE) at first power-up, overriding the image there. */
+  credit?: number;
+  /** RTC time at first power-up (local wall time). Default 2026-01-01 00:00:00. */
+  clock?: LocalTime;
+  rtc: 'running' | 'halted' | 'missing';
+  cover: 'closed' | 'open';
+  /**
+   * RTC NVRAM at first power-up: `installed` (the meter was set up before: offset 4 holds a non-zero first-setup
+   * timestamp, so the RTC keeps the scenario's time) or `blank` (all zero: the firmware treats the boot as its first
+   * setup and sets the RTC to its compile time, firmware-behaviour.md §7.4). Default `installed`.
+   */
+  nvram?: 'installed' | 'blank';
+  /** Options of the firmware twin (compile time, OpenPAYGO implementation, ...). */
+  firmwareOptions?: FirmwareOptions;
+  /** Contact position of the relay before the first power-up. Default open. */
+  relayClosed?: boolean;
+  /** Settings of the metering chip model (scale constants, fault knobs). */
+  chip?: Partial<Atm90e26Config>;
+}
+
+const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+
+export function unixOf(t: LocalTime): number {
+  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) / 1000;
+}
+
+interface PowerCycle { cpu: Cpu; board: SimulatedBoard; chip: ATM90E26; firmware: OsmFirmware }
+
+export class TwinMeter implements MeterUnderTest {
+  readonly kind = 'twin' as const;
+  readonly clock: VirtualClock;
+  readonly trace: TraceBus;
+  readonly config: TwinMeterConfig;
+  readonly eeprom: AT24C32;
+  readonly rtc: DS1307;
+  readonly relay: LatchingRelay;
+  readonly keypad = new KeypadMatrix();
+  readonly cover: CoverSwitch;
+  readonly lcd = new HD44780();
+  readonly redLed: Indicator;
+  readonly greenLed: Indicator;
+  readonly buzzer: Indicator;
+  #rng: Rng;
+  #pins: AfePinPhasors | null = null;
+  #cycle: PowerCycle | null = null;
+  #lastState: FirmwareState | null = null;
+  #debugLog = '';
+  #lines: [string, string] = ['', ''];
+  #lcdPending = false;
+  /** Telemetry the firmware published (ThingsBoard), by key. */
+  readonly telemetry: Record<string, unknown> = {};
+
+  constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, config: TwinMeterConfig) {
+    this.clock = clock;
+    this.trace = trace;
+    this.config = config;
+    this.#rng = rng;
+    this.eeprom = new AT24C32(clock);
+    if (config.eeprom === 'zero') this.eeprom.image.fill(0);
+    else if (config.eeprom instanceof Uint8Array) this.eeprom.load(config.eeprom);
+    if (config.credit !== undefined) {
+      const c = config.credit;
+      if (!Number.isInteger(c) || c < 0 || c > 0xffffffff) throw new RangeError(`credit must be a whole number 0..4294967295, got ${c}`);
+      new DataView(this.eeprom.image.buffer).setUint32(9, c, true);
+    }
+    this.rtc = new DS1307(clock, { present: config.rtc !== 'missing' });
+    this.rtc.setUnixTime(unixOf(config.clock ?? DEFAULT_CLOCK));
+    if (config.rtc === 'halted') this.rtc.setHalted(true);
+    if ((config.nvram ?? 'installed') === 'installed') {
+      // timeInitializationRtc at NVRAM offset 4: the meter was first set up a day before the scenario starts.
+      new DataView(this.rtc.nvram.buffer).setUint32(4, this.rtc.unixtime() - 86400, true);
+    }
+    this.relay = new LatchingRelay(clock, { initiallyClosed: config.relayClosed ?? false });
+    this.cover = new CoverSwitch({ open: config.cover === 'open' });
+    this.redLed = new Indicator(clock, { name: 'red' });
+    this.greenLed = new Indicator(clock, { name: 'green' });
+    this.buzzer = new Indicator(clock, { name: 'buzzer', minToggles: 1_000_000 });
+    this.relay.onChange = (closed) => trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
+    this.redLed.onChange = (on) => trace.emit('meter', 'led', { name: 'red', on });
+    this.greenLed.onChange = (on) => trace.emit('meter', 'led', { name: 'green', on });
+    this.buzzer.onChange = (on) => trace.emit('meter', 'buzzer', { on });
+    this.cover.onChange = (open) => trace.emit('meter', 'cover', { open });
+    this.lcd.onChange = () => this.#lcdChanged();
+  }
+
+  get powered(): boolean { return this.#cycle !== null; }
+  /** The firmware run of the present power cycle (null while unpowered). */
+  get firmware(): OsmFirmware | null { return this.#cycle?.firmware ?? null; }
+  get chip(): ATM90E26 | null { return this.#cycle?.chip ?? null; }
+  get board(): SimulatedBoard | null { return this.#cycle?.board ?? null; }
+  /** Everything the firmware printed on its debug port (Serial2) since the meter was built. */
+  get debugLog(): string { return this.#debugLog; }
+
+  powerOn(): void {
+    if (this.#cycle) return;
+    const cpu = new Cpu(this.clock);
+    const chip = new ATM90E26(this.clock, this.config.chip ?? {});
+    this.lcd.reset();
+    const board = new SimulatedBoard(cpu, {
+      lcd: this.lcd, keypad: this.keypad, relay: this.relay, redLed: this.redLed, greenLed: this.greenLed,
+      buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc], peers: { afe: chip.uart },
+    });
+    chip.attachHost(board.serialPeer('afe'));
+    if (this.#pins) chip.setPins(this.#pins);
+    for (const port of ['debug', 'modem'] as SerialName[]) {
+      board.serial[port].onLine = (line) => {
+        if (port === 'debug') this.#debugLog += line + '\n';
+        this.trace.emit('meter', 'serial', { port, line });
+      };
+    }
+    const firmware = new OsmFirmware(board, this.config.firmware, this.config.firmwareOptions ?? {});
+    this.#cycle = { cpu, board, chip, firmware };
+    this.trace.emit('meter', 'power', { on: true });
+    this.clock.spawn('firmware', () => firmware.run(), (err) => err instanceof PowerLoss);
+  }
+
+  powerCut(): void {
+    const c = this.#cycle;
+    if (!c) return;
+    this.#lastState = c.firmware.state as FirmwareState;
+    c.board.powerOff();
+    const torn = this.eeprom.powerCut(() => this.#rng.next());
+    this.lcd.reset();
+    this.#cycle = null;
+    this.trace.emit('meter', 'power', { on: false, eepromBytesTorn: torn });
+  }
+
+  pressKey(key: KeyName, holdMs: number): void {
+    this.keypad.press(key);
+    this.clock.after(Math.round(holdMs * 1000), () => this.keypad.release(key));
+  }
+
+  setCoverOpen(open: boolean): void { this.cover.setOpen(open); }
+
+  setPins(pins: AfePinPhasors): void {
+    this.#pins = pins;
+    this.#cycle?.chip.setPins(pins);
+  }
+
+  #lcdChanged(): void {
+    // The scene is redrawn 20 times a second; publish the visible text once per event turn, and only when it changed.
+    if (this.#lcdPending) return;
+    this.#lcdPending = true;
+    this.clock.at(this.clock.now(), () => {
+      this.#lcdPending = false;
+      const [a, b] = this.lcd.visibleLines();
+      if (a === this.#lines[0] && b === this.#lines[1]) return;
+      this.#lines = [a, b];
+      this.trace.emit('meter', 'lcd', { line0: a, line1: b });
+    });
+  }
+
+  #state(): FirmwareState | null {
+    return (this.#cycle?.firmware.state as FirmwareState | undefined) ?? this.#lastState;
+  }
+
+  observe(name: string): unknown {
+    const st = this.#state();
+    switch (name) {
+      case 'relay': return this.relay.isClosed ? 'closed' : 'open';
+      case 'led.red': return this.redLed.state();
+      case 'led.green': return this.greenLed.state();
+      case 'buzzer': return this.buzzer.isOn ? 'on' : 'off';
+      case 'lcd': { const [a, b] = this.lcd.visibleLines(); return `${a}\n${b}`; }
+      case 'lcd.line0': return this.lcd.visibleLines()[0];
+      case 'lcd.line1': return this.lcd.visibleLines()[1];
+      case 'credit': return st?.creditt;
+      case 'energy': return st?.ENERGY;
+      case 'voltage': return st?.mains_input_value;
+      case 'current': return st?.curr;
+      case 'power': return st?.true_power;
+      case 'pf': return st?.powerFactor;
+      case 'freq': return st?.freq;
+      case 'serial': return this.#debugLog;
+      case 'telemetry': return { ...this.telemetry };
+      default:
+        if (name.startsWith('telemetry.')) return this.telemetry[name.slice('telemetry.'.length)];
+        return undefined;
+    }
+  }
+}
