@@ -7,6 +7,7 @@ import type { Rng } from './kernel/rng.ts';
 import type { KeyName, MeterUnderTest } from './meter.ts';
 import type { FirmwareConfig } from './profiles/profile.ts';
 import type { AfePinPhasors } from '../models/signals.ts';
+import type { SimTime } from '../models/sim-time.ts';
 import { Cpu, PowerLoss } from './board/cpu.ts';
 import { SimulatedBoard, type SerialName } from './board/simulated-board.ts';
 import { ATM90E26, type Atm90e26Config } from '../models/afe/atm90e26.ts';
@@ -78,12 +79,24 @@ export class TwinMeter implements MeterUnderTest {
   /** Telemetry the firmware published (ThingsBoard), by key. */
   readonly telemetry: Record<string, unknown> = {};
 
+  /**
+   * The time the board's parts see: the running code's time (the CPU cursor, which runs ahead of the clock inside
+   * the interrupt and during main-context work), so an EEPROM written inside the interrupt is busy for its write
+   * cycle of the interrupt's own time, not frozen at the interrupt's start.
+   */
+  readonly partsTime: SimTime;
+
   constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, config: TwinMeterConfig) {
     this.clock = clock;
     this.trace = trace;
     this.config = config;
     this.#rng = rng;
-    this.eeprom = new AT24C32(clock);
+    this.partsTime = {
+      now: () => this.#cycle?.cpu.nowUs() ?? clock.now(),
+      at: (t: number, fn: () => void) => clock.at(Math.max(t, clock.now()), fn),
+    };
+    const time = this.partsTime;
+    this.eeprom = new AT24C32(time);
     if (config.eeprom === 'zero') this.eeprom.image.fill(0);
     else if (config.eeprom instanceof Uint8Array) this.eeprom.load(config.eeprom);
     if (config.credit !== undefined) {
@@ -91,18 +104,18 @@ export class TwinMeter implements MeterUnderTest {
       if (!Number.isInteger(c) || c < 0 || c > 0xffffffff) throw new RangeError(`credit must be a whole number 0..4294967295, got ${c}`);
       new DataView(this.eeprom.image.buffer).setUint32(9, c, true);
     }
-    this.rtc = new DS1307(clock, { present: config.rtc !== 'missing' });
+    this.rtc = new DS1307(time, { present: config.rtc !== 'missing' });
     this.rtc.setUnixTime(unixOf(config.clock ?? DEFAULT_CLOCK));
     if (config.rtc === 'halted') this.rtc.setHalted(true);
     if ((config.nvram ?? 'installed') === 'installed') {
       // timeInitializationRtc at NVRAM offset 4: the meter was first set up a day before the scenario starts.
       new DataView(this.rtc.nvram.buffer).setUint32(4, this.rtc.unixtime() - 86400, true);
     }
-    this.relay = new LatchingRelay(clock, { initiallyClosed: config.relayClosed ?? false });
+    this.relay = new LatchingRelay(time, { initiallyClosed: config.relayClosed ?? false });
     this.cover = new CoverSwitch({ open: config.cover === 'open' });
-    this.redLed = new Indicator(clock, { name: 'red' });
-    this.greenLed = new Indicator(clock, { name: 'green' });
-    this.buzzer = new Indicator(clock, { name: 'buzzer', minToggles: 1_000_000 });
+    this.redLed = new Indicator(time, { name: 'red' });
+    this.greenLed = new Indicator(time, { name: 'green' });
+    this.buzzer = new Indicator(time, { name: 'buzzer', minToggles: 1_000_000 });
     this.relay.onChange = (closed) => trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
     this.redLed.onChange = (on) => trace.emit('meter', 'led', { name: 'red', on });
     this.greenLed.onChange = (on) => trace.emit('meter', 'led', { name: 'green', on });
