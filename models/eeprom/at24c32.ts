@@ -31,6 +31,8 @@ export class AT24C32 implements I2cDevice {
   #pending: { addr: number; value: number }[] = [];
   #busyUntil = -1;
   #inFlight: { addr: number; old: number; value: number }[] = [];
+  #pendingFirst = 0;
+  #pendingCount = 0;
   /** Every committed page write, for wear statistics. */
   writeCycles = 0;
   /** Called after each write cycle completes. */
@@ -52,9 +54,18 @@ export class AT24C32 implements I2cDevice {
     this.image.set(image);
   }
 
-  dump(): Uint8Array { return this.image.slice(); }
+  dump(): Uint8Array { this.#finishWriteCycle(); return this.image.slice(); }
+
+  /**
+   * A write cycle whose time is over is committed when the part is next looked at, not only by its clock event: the
+   * firmware's time (the CPU's) can run ahead of the clock's events within one synchronous stretch of code.
+   */
+  #finishWriteCycle(): void {
+    if (this.#inFlight.length > 0 && this.#time.now() >= this.#busyUntil) this.#commit(this.#pendingFirst, this.#pendingCount);
+  }
 
   start(read: boolean): boolean {
+    this.#finishWriteCycle();
     if (!this.config.present || this.busy) { this.#phase = 'idle'; return false; }
     this.#phase = read ? 'read' : 'addrHi';
     return true;
@@ -86,11 +97,11 @@ export class AT24C32 implements I2cDevice {
       const cells = new Map<number, number>();
       for (const p of this.#pending) cells.set(p.addr, p.value);
       this.#inFlight = [...cells].map(([addr, value]) => ({ addr, old: this.image[addr], value }));
-      const first = this.#pending[0].addr;
-      const n = this.#pending.length;
+      this.#pendingFirst = this.#pending[0].addr;
+      this.#pendingCount = this.#pending.length;
       const t = this.#time.now();
       this.#busyUntil = t + this.config.writeCycleUs;
-      this.#time.at(this.#busyUntil, () => this.#commit(first, n));
+      this.#time.at(this.#busyUntil, () => this.#finishWriteCycle());
     }
     this.#pending = [];
     this.#phase = 'idle';
