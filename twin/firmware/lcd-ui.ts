@@ -1,0 +1,176 @@
+// The LCD scenes and parameter pages drawn by the timer interrupt (lcd_display.hpp; firmware-behaviour.md §3.7, §4.5).
+// Whole scenes are redrawn at every 20 Hz tick with the exact write sequence of the original (cursor moves and
+// blank-padding strings included), so what a half-finished redraw leaves in DDRAM is what the meter shows.
+//
+// Hot path: `lcd_update` runs ~1.7 million times per simulated day. Number formatting is memoised per field (the
+// text of a float only changes when the value does); the LCD bus writes themselves are the original's.
+import type { FirmwareContext } from './firmware-context.ts';
+import { formatFloat, formatInt } from './lib/print.ts';
+
+/** The last value printed at one call site and its text (Arduino `print(float)`, 2 decimals). */
+class FloatText {
+  #v = Number.NaN;
+  #s = 'nan';
+  text(x: number): string {
+    if (x !== this.#v && !(Number.isNaN(x) && Number.isNaN(this.#v))) {
+      this.#v = x;
+      this.#s = formatFloat(x);
+    }
+    return this.#s;
+  }
+}
+
+const vText = new FloatText();
+const iText = new FloatText();
+const pText = new FloatText();
+const pfText = new FloatText();
+const creditText = new FloatText();
+const energyText = new FloatText();
+const genericText = new FloatText();
+
+/** `lcd_update()` (lcd_display.hpp:25-78). */
+export function lcd_update(fw: FirmwareContext): void {
+  const s = fw.state;
+  const lcd = fw.lcd;
+  s.lcdtime_now = fw.board.millis();
+  if (((s.lcdtime_now - s.prev_lcdtime) >>> 0) >= s.LCD_scroll_time) {
+    s.cnt = (s.cnt + 1) >>> 0;
+    s.prev_lcdtime = s.lcdtime_now;
+    // `lcd.begin(16, 2)` re-initialises the display (≈61 ms inside the ISR, D33); fixed: a 2 ms clear.
+    if (fw.has('D33')) lcd.begin(16, 2);
+    else lcd.clear();
+  }
+
+  // scene 1
+  if (s.cnt === 0) {
+    lcd.setCursor(0, 0);
+    lcd.print('V=     ');
+    lcd.setCursor(2, 0);
+    lcd.print(vText.text(s.mains_input_value));
+    lcd.setCursor(7, 0);
+    lcd.print(' ');
+
+    lcd.setCursor(8, 0);
+    lcd.print('C=     ');
+    lcd.setCursor(10, 0);
+    lcd.print(iText.text(s.curr));
+    lcd.setCursor(15, 0);
+    lcd.print('A');
+
+    lcd.setCursor(0, 1);
+    lcd.print('W=          ');
+    lcd.setCursor(2, 1);
+    lcd.print(pText.text(s.true_power));
+    lcd.setCursor(8, 1);
+    lcd.print(' ');
+    lcd.setCursor(9, 1);
+    lcd.print('PF=        ');
+    lcd.setCursor(12, 1);
+    lcd.print(pfText.text(s.powerFactor));
+  }
+
+  // scene 2
+  if (s.cnt === 1) {
+    lcd.setCursor(0, 0);
+    lcd.print(' CREDIT=#       ');
+    lcd.setCursor(9, 0);
+    lcd.print(creditText.text(s.creditt));
+
+    lcd.setCursor(0, 1);
+    lcd.print('ENERGY=        ');
+    lcd.setCursor(7, 1);
+    lcd.print(energyText.text(s.ENERGY));
+    lcd.setCursor(12, 1);
+    lcd.print('KW/H');
+  }
+  if (s.cnt > 1) s.cnt = 0;
+}
+
+/** `parameters_display()` (lcd_display.hpp:80-164): the `A`-key pages, redrawn at every tick. */
+export function parameters_display(fw: FirmwareContext): void {
+  const s = fw.state;
+  const lcd = fw.lcd;
+  if (s.parameters === 1) {
+    lcd.setCursor(0, 0);
+    lcd.print('  Meter number  ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+    lcd.setCursor(3, 1);
+    lcd.print(s.meter);
+  }
+  if (s.parameters === 2) {
+    lcd.setCursor(0, 0);
+    lcd.print('date/time :     ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+
+    lcd.setCursor(0, 1);
+    lcd.print(' ');
+    lcd.setCursor(1, 1);
+    lcd.print(formatInt(s.rtcday));
+    lcd.setCursor(3, 1);
+    lcd.print('/');
+
+    lcd.setCursor(4, 1);
+    lcd.print(formatInt(s.hours));
+    lcd.setCursor(6, 1);
+    lcd.print(':');
+
+    lcd.setCursor(7, 1);
+    lcd.print(formatInt(s.minutes));
+    lcd.setCursor(9, 1);
+    lcd.print(':');
+
+    lcd.setCursor(10, 1);
+    lcd.print(formatInt(s.seconds));
+    lcd.setCursor(12, 1);
+    lcd.print('     ');
+  }
+  if (s.parameters === 3) {
+    lcd.setCursor(0, 0);
+    lcd.print('battery level :  ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+    lcd.setCursor(6, 1);
+    lcd.print(genericText.text(s.btt));
+  }
+  if (s.parameters === 4) {
+    lcd.setCursor(0, 0);
+    lcd.print('TARIFF =        ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+    lcd.setCursor(6, 1);
+    lcd.print(formatInt(s.tariff));
+  }
+  if (s.parameters === 5) {
+    lcd.setCursor(0, 0);
+    lcd.print('Fault event :   ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+    s.tamper_log = fw.mem.readLong(s.tamper_location) | 0; // unsigned long → int
+    lcd.setCursor(6, 1);
+    lcd.print(formatInt(s.tamper_log));
+  }
+
+  if (s.parameters === 6) {
+    lcd.setCursor(0, 0);
+    lcd.print('Last month      ');
+    lcd.setCursor(0, 1);
+    lcd.print('billing date :  ');
+    lcd.setCursor(14, 1);
+    // D25: the page titled "billing date" prints lastmonth_KWH; fixed: the billing date (day of month).
+    if (fw.has('D25')) lcd.print(genericText.text(s.lastmonth_KWH));
+    else lcd.print(formatInt(s.billing_date | 0));
+  }
+  if (s.parameters === 7) {
+    lcd.setCursor(0, 0);
+    lcd.print(' Last month KWH ');
+    lcd.setCursor(0, 1);
+    lcd.print('                ');
+    lcd.setCursor(6, 1);
+    lcd.print(genericText.text(s.lastmonth_KWH));
+    lcd.setCursor(12, 1);
+    lcd.print('KW/H');
+  }
+  if (s.parameters > 7) s.parameters = 0;
+}
