@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOpaygoCommand } from './opaygo.ts';
 
-const SAMPLE = fileURLToPath(new URL('../../../shared/reference/openpaygo-sample-vectors.json', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../twin/tokens/vectors/openpaygo-sample-vectors.json', import.meta.url));
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '', stderr = '';

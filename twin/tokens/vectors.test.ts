@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { VectorsError, describeMismatch, loadVectorsFile, parseVectors, runVectors, validateVectors } from './vectors.ts';
 
 // The sample vectors shipped with the reference. A missing file makes these tests fail (loadVectorsFile throws).
-const SAMPLE = fileURLToPath(new URL('../../../shared/reference/openpaygo-sample-vectors.json', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('./vectors/openpaygo-sample-vectors.json', import.meta.url));
 const sampleJson = (): unknown[] => JSON.parse(readFileSync(SAMPLE, 'utf8')) as unknown[];
 
 test('passes all 32 steps of openpaygo-sample-vectors.json under the spec decoder', () => {
