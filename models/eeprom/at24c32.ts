@@ -122,6 +122,7 @@ export class AT24C32 implements I2cDevice {
   powerCut(rand: () => number): number {
     this.#phase = 'idle';
     this.#pending = [];
+    this.#finishWriteCycle(); // a cycle whose time is over is complete, even if its clock event has not run yet
     if (!this.busy || this.#inFlight.length === 0) { this.#inFlight = []; return 0; }
     for (const c of this.#inFlight) {
       const r = rand();

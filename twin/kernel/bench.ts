@@ -156,11 +156,12 @@ export class Bench implements BenchControl {
 
   setGrid(change: GridChange): void {
     const { forUs, ...rest } = change;
+    // checked before anything changes: a refused step leaves the grid as it was
+    if (forUs !== undefined && !(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
     const before = this.plant.grid.state;
     this.plant.applyGrid(rest);
     this.trace.emit('bench', 'grid', change);
     if (forUs !== undefined) {
-      if (!(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
       const revert: GridChange = {};
       if (rest.vrms !== undefined || rest.outage !== undefined) { revert.vrms = before.vrms; revert.outage = before.outage ?? false; }
       if (rest.hz !== undefined) revert.hz = before.hz;
