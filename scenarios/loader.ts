@@ -1,6 +1,8 @@
 // Scenario loader: YAML text -> typed `Scenario` (schema.ts), validated by hand so that every problem is reported as
 // one line `file:line:col: message` saying what was expected. The first problem found stops the load.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import {
   LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument,
   type Document, type Node, type Scalar, type YAMLMap,
@@ -78,7 +80,9 @@ interface Entry {
 }
 
 const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'steps'] as const;
-const METER_KEYS = ['firmware', 'mode', 'eeprom', 'credit', 'clock', 'rtc', 'cover', 'ctRatio'] as const;
+const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'ctRatio'] as const;
+/** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
+const EEPROM_BYTES = 4096;
 const FIRMWARE_KEYS = ['profile', 'mode', 'fix', 'defects'] as const;
 const PLANT_KEYS = ['grid', 'fidelity', 'loads'] as const;
 const GRID_SECTION_KEYS = ['vrms', 'hz', 'harmonics'] as const;
@@ -319,6 +323,9 @@ class Reader {
       throw err;
     }
     const ee = m.get('eeprom');
+    const ef = m.get('eeprom-file');
+    if (ee && ef) this.fail(ef.keyNode, 'meter: give either eeprom or eeprom-file, not both');
+    const image = ef ? this.eepromFile(ef) : undefined;
     const ce = m.get('credit');
     const ke = m.get('clock');
     const re = m.get('rtc');
@@ -328,12 +335,31 @@ class Reader {
       firmware: selection,
       build,
       eeprom: ee ? this.oneOf(ee, EEPROM_IMAGES) : 'virgin',
+      ...(image ? { eepromFile: image.path, eepromImage: image.bytes } : {}),
       ...(ce ? { credit: this.num(ce, { integer: true, min: 0, max: 4294967295 }) } : {}),
       clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
       rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
       ...(ct ? { ctRatio: this.num(ct, { above: 0 }) } : {}),
     };
+  }
+
+  /** `meter.eeprom-file`: a dump of exactly 4096 bytes, relative to the scenario file. */
+  eepromFile(e: Entry): { path: string; bytes: Uint8Array } {
+    const path = this.str(e, { nonEmpty: true });
+    const full = resolve(dirname(this.#file), path);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(full));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}`);
+    }
+    if (bytes.length !== EEPROM_BYTES) {
+      this.fail(this.at(e), `${e.path}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
+    }
+    return { path, bytes };
   }
 
   profile(e: Entry): ProfileName {

@@ -53,6 +53,8 @@ export interface LocalDateTime {
  *   Default: the profile's (`resolveFirmware`). With D1 present (`shipped`) the firmware always boots `none`.
  * - `eeprom`: contents of the AT24C32 at first power-up: `virgin` (all 0xFF, as delivered; credit then reads
  *   4294967295 = `ovf`, firmware-behaviour.md §7.6) or `zero`. Default `virgin`.
+ * - `eeprom-file`: a 4096-byte AT24C32 dump to start from instead (a path relative to the scenario file; `osm run
+ *   --save-eeprom` writes one). Give either `eeprom` or `eeprom-file`.
  * - `credit`: the credit stored at EEPROM address 9 (uint32, little-endian, §7.2) at first power-up, a whole number
  *   0..4294967295. It overrides bytes 9..12 of the `eeprom` image. Default: whatever the image holds there.
  * - `clock`: the DS1307 time at first power-up, local, `YYYY-MM-DDTHH:MM:SS` (years 2000..2099, the DS1307 range).
@@ -69,6 +71,9 @@ export interface MeterSection {
   /** The same, resolved by `resolveFirmware`: the defects present and the effective boot mode. */
   build: FirmwareConfig;
   eeprom: EepromImage;
+  /** `eeprom-file` as written, and the dump read from it (it replaces `eeprom`). */
+  eepromFile?: string;
+  eepromImage?: Uint8Array;
   credit?: number;
   clock: LocalDateTime;
   rtc: RtcState;
@@ -163,6 +168,22 @@ export const OBSERVABLES: Readonly<Record<string, ObservableInfo>> = {
   pf: { kind: 'number', twinOnly: true },
   freq: { kind: 'number', twinOnly: true, unit: 'Hz' },
   serial: { kind: 'log', twinOnly: false },
+  // OpenPAYGO modes (twin/firmware/opaygo/observe.ts): the decoder and activation state of the firmware.
+  /** `Output.Value` of the last token decoded: 0..999, −1 invalid, −2 already used; none before the first. */
+  'opaygo.result': { kind: 'number', twinOnly: true },
+  /** Tokens decoded since power-on. */
+  'opaygo.entries': { kind: 'number', twinOnly: true },
+  /** `TokenCount`, the decoder's highest count. */
+  'opaygo.count': { kind: 'number', twinOnly: true },
+  /** `UsedTokens`, the 16-bit mask of used older counts. */
+  'opaygo.used': { kind: 'number', twinOnly: true },
+  'opaygo.payg': { kind: 'enum', values: ['enabled', 'disabled'], twinOnly: true },
+  /** Mode 3: days until `ActiveUntil` (0 once it has passed). */
+  'opaygo.days-left': { kind: 'number', twinOnly: true, unit: 'd' },
+  /** Seconds of token-entry lockout still to run. */
+  'opaygo.lockout': { kind: 'number', twinOnly: true, unit: 's' },
+  /** `IsActive()`. */
+  'opaygo.active': { kind: 'enum', values: ['yes', 'no'], twinOnly: true },
 };
 
 export const TELEMETRY_PREFIX = 'telemetry.';

@@ -20,6 +20,8 @@ import { Indicator } from '../models/indicators/indicator.ts';
 import { CoverSwitch } from '../models/indicators/cover-switch.ts';
 import { OsmFirmware, type FirmwareOptions } from './firmware/firmware.ts';
 import type { FirmwareState } from './firmware/state.ts';
+import { OpaygoFirmware } from './firmware/opaygo/opaygo-firmware.ts';
+import { observeOpaygo } from './firmware/opaygo/observe.ts';
 
 export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
@@ -39,7 +41,10 @@ export interface TwinMeterConfig {
    * setup and sets the RTC to its compile time, firmware-behaviour.md §7.4). Default `installed`.
    */
   nvram?: 'installed' | 'blank';
-  /** Options of the firmware twin (compile time, OpenPAYGO implementation, ...). */
+  /**
+   * Options of the firmware twin (compile time, OpenPAYGO implementation, ...). Without `opaygo` the meter runs
+   * the firmware's OpenPAYGO part with its default options (twin/firmware/opaygo), so the OpenPAYGO boot modes work.
+   */
   firmwareOptions?: FirmwareOptions;
   /** Contact position of the relay before the first power-up. Default open. */
   relayClosed?: boolean;
@@ -70,6 +75,7 @@ export class TwinMeter implements MeterUnderTest {
   readonly greenLed: Indicator;
   readonly buzzer: Indicator;
   #rng: Rng;
+  readonly #opaygo = new OpaygoFirmware();
   #pins: AfePinPhasors | null = null;
   #cycle: PowerCycle | null = null;
   #lastState: FirmwareState | null = null;
@@ -149,7 +155,8 @@ export class TwinMeter implements MeterUnderTest {
         this.trace.emit('meter', 'serial', { port, line });
       };
     }
-    const firmware = new OsmFirmware(board, this.config.firmware, this.config.firmwareOptions ?? {});
+    const options = this.config.firmwareOptions ?? {};
+    const firmware = new OsmFirmware(board, this.config.firmware, { ...options, opaygo: options.opaygo ?? this.#opaygo });
     this.#cycle = { cpu, board, chip, firmware };
     this.trace.emit('meter', 'power', { on: true });
     this.clock.spawn('firmware', () => firmware.run(), (err) => err instanceof PowerLoss);
@@ -216,6 +223,7 @@ export class TwinMeter implements MeterUnderTest {
       case 'telemetry': return { ...this.telemetry };
       default:
         if (name.startsWith('telemetry.')) return this.telemetry[name.slice('telemetry.'.length)];
+        if (name.startsWith('opaygo.')) return st ? observeOpaygo(st, name, this.rtc.unixtime()) : undefined;
         return undefined;
     }
   }

@@ -8,6 +8,7 @@ import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -32,6 +33,8 @@ Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
   --speed max|F     max (default): as fast as possible; F > 0: F times wall-clock time (1 = real time)
   --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all)
+  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom)
+  --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run
   --json            print the result as JSON on stdout instead of the report
   --quiet, -q       print nothing unless an expectation fails
   --help, -h        show this help
@@ -44,6 +47,8 @@ const OPTIONS = {
   seed: { type: 'string' },
   speed: { type: 'string' },
   trace: { type: 'string' },
+  eeprom: { type: 'string' },
+  'save-eeprom': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -53,6 +58,8 @@ export interface RunArgs {
   seed: number;
   speed: 'max' | number;
   trace?: string;
+  eeprom?: string;
+  saveEeprom?: string;
   json: boolean;
   quiet: boolean;
 }
@@ -74,6 +81,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     seed,
     speed,
     ...(values.trace !== undefined ? { trace: values.trace as string } : {}),
+    ...(values.eeprom !== undefined ? { eeprom: values.eeprom as string } : {}),
+    ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     json: values.json === true,
     quiet: values.quiet === true,
   };
@@ -136,6 +145,11 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
       throw err;
     }
+    if (args.eeprom !== undefined) {
+      scenario.meter.eepromImage = readEepromImage(args.eeprom);
+      scenario.meter.eepromFile = args.eeprom;
+    }
+    if (args.saveEeprom !== undefined) checkWritable(args.saveEeprom);
     // Open the trace file before building anything, so a bad path is an input error with nothing to undo.
     let sink: TraceSink | undefined;
     if (args.trace !== undefined) {
@@ -171,6 +185,14 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     progress?.clear();
     unsubscribe?.();
     recorder?.close();
+    if (args.saveEeprom !== undefined) {
+      const image = (bench as { eepromImage?: () => Uint8Array | undefined }).eepromImage?.();
+      if (!image) {
+        await bench.close();
+        throw new UsageError('--save-eeprom: this meter has no EEPROM the twin can read (a rig); run on the twin');
+      }
+      writeEepromImage(args.saveEeprom, image);
+    }
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
     else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));

@@ -15,6 +15,7 @@ import {
 import { FrameReceiver, readReply } from './uart-frame.ts';
 import { lineProducts, maxOrderFor, spectrumOf, spectrumRms, validatePins, type LineProducts, type Spectrum } from './phasor-dsp.ts';
 import { EnergyRegister, PulseAccumulator } from './energy-accumulator.ts';
+import type { WaveformCycle, WaveformMeasurements, WaveformWindow } from './waveform-dsp.ts';
 
 // Nominal operating point of the OSM board used to pin the unpublished absolute scale constants (§9.2, §8).
 /** VP-VN at 240 V through the nominal 1/823.05 divider (620k + 1k, 200k neutral return, 400k input; §5). */
@@ -139,6 +140,9 @@ export type CfLine = 'P' | 'Q';
 
 interface PinSpectra { freqHz: number; V: Spectrum; IL: Spectrum; IN: Spectrum }
 
+/** Waveform level: the last measurements made from samples (waveform-dsp.ts). */
+interface WaveState { window: WaveformWindow | null; cycle: WaveformCycle | null; sag: boolean }
+
 /**
  * The ATM90E26. Host side: `uart` receives host bytes, `attachHost` gives the peer the replies go to.
  * Analog side: `setPins`. Observation without side effects: `peekRegister`, `metering`, `measuring`, `cf1Pulses`.
@@ -183,6 +187,7 @@ export class ATM90E26 {
 
   #pins: AfePinPhasors | null = null;
   #spectra: PinSpectra | null = null;
+  #wave: WaveState | null = null;
 
   #calFail = false;
   #adjFail = false;
@@ -251,9 +256,28 @@ export class ATM90E26 {
   /** New pin signals (phasor level), in force from `time.now()`. */
   setPins(p: AfePinPhasors): void {
     validatePins(p);
+    this.#wave = null;
     const copy = (lines: AfePinPhasors['V']) => lines.map((h) => ({ order: h.order, rms: h.rms, phaseRad: h.phaseRad }));
     this.#pins = { freqHz: p.freqHz, V: copy(p.V), IL: copy(p.IL), IN: copy(p.IN) };
     this.#spectra = this.#spectraOf(this.#pins);
+    this.#refresh();
+  }
+
+  /**
+   * Waveform level: measurements made from the 8 kHz pin samples (waveform-dsp.ts, fed by waveform-front-end.ts), in
+   * force from `time.now()`; parts left out keep their last value. They take the place of the pin phasors (a later
+   * `setPins` switches back): `window` feeds the measurement registers (RMS, mean powers, PF, angle, Freq), `cycle`
+   * the energy path (start-up/no-load thresholds, energy registers, CF), `sag` the sag detector's state. The register
+   * scaling, thresholds and accumulators are the phasor level's, so both levels give the same registers from the same
+   * pin-unit quantities.
+   */
+  setWaveformMeasurements(m: WaveformMeasurements): void {
+    if (m === null || typeof m !== 'object') throw new TypeError('ATM90E26.setWaveformMeasurements needs an object { window?, cycle?, sag? }');
+    const w: WaveState = this.#wave ?? { window: null, cycle: null, sag: false };
+    if (m.window !== undefined) w.window = m.window;
+    if (m.cycle !== undefined) w.cycle = m.cycle;
+    if (m.sag !== undefined) w.sag = m.sag === true;
+    this.#wave = w;
     this.#refresh();
   }
 
@@ -565,6 +589,7 @@ export class ATM90E26 {
   #refresh(): void {
     const r = this.#regs;
     const mm = decodeMMode(r[REG.MMode]);
+    if (this.#wave) { this.#refreshWaveform(mm, this.#wave); return; }
     const dc = mm.disHpf === 3; // DC reaches the DSP only with both high-pass filters off
     const s = this.#spectra;
     const zero: LineProducts = { p: 0, q: 0, p1: 0, q1: 0 };
@@ -583,12 +608,24 @@ export class ATM90E26 {
       prodL = lineProducts(s.V, s.IL, s.freqHz, decodePhi(r[REG.Lphi]) * lsbS, dc);
       prodN = lineProducts(s.V, s.IN, s.freqHz, decodePhi(r[REG.Nphi]) * lsbS, dc);
     }
-    if (this.measuring) this.#measure(mm, vRms, v1, ilRms, inRms, prodL, prodN);
+    if (this.measuring) this.#measure(mm, vRms, v1, ilRms, inRms, prodL, prodN, s ? s.freqHz : null);
     this.#evaluateSag(vRms);
     this.#meter(mm, prodL, prodN);
   }
 
-  #measure(mm: MModeFields, vRms: number, v1: number, ilRms: number, inRms: number, prodL: LineProducts, prodN: LineProducts): void {
+  /** #refresh at waveform level: the same register paths fed with the sample-level measurements. */
+  #refreshWaveform(mm: MModeFields, w: WaveState): void {
+    const win = w.window;
+    if (win && this.measuring) this.#measure(mm, win.vRms, win.vRms, win.ilRms, win.inRms, win.L, win.N, win.freqHz);
+    this.#setSag(w.sag);
+    // The energy path runs on each line cycle's mean powers (the fundamental parts are not used there).
+    const c = w.cycle ?? win;
+    const zero = { p: 0, q: 0 };
+    const energy = (x: { p: number; q: number }): LineProducts => ({ p: x.p, q: x.q, p1: 0, q1: 0 });
+    this.#meter(mm, energy(c ? c.L : zero), energy(c ? c.N : zero));
+  }
+
+  #measure(mm: MModeFields, vRms: number, v1: number, ilRms: number, inRms: number, prodL: LineProducts, prodN: LineProducts, freqHz: number | null): void {
     const r = this.#regs;
     const cfg = this.#cfg;
     const ugain = r[REG.Ugain] & 0x7fff;
@@ -618,8 +655,8 @@ export class ATM90E26 {
     line(inRms, mm.nGain, r[REG.IgainN], cfg.KI, REG.IoffsetN, REG.PoffsetN, REG.QoffsetN, prodN,
       [REG.Irms2, REG.Pmean2, REG.Qmean2, REG.PowerF2, REG.Pangle2, REG.Smean2]);
     // Freq is timed from voltage zero crossings: without a voltage it keeps its last value.
-    if (this.#spectra && v1 >= cfg.minInputVrms) {
-      r[REG.Freq] = Math.max(4500, Math.min(6500, Math.round(this.#spectra.freqHz * 100)));
+    if (freqHz !== null && v1 >= cfg.minInputVrms) {
+      r[REG.Freq] = Math.max(4500, Math.min(6500, Math.round(freqHz * 100)));
     }
   }
 
@@ -642,13 +679,18 @@ export class ATM90E26 {
     // Sag scale (§4.8): SagTh = 100 x Un x sqrt2 x x% / (4 x Ugain / 32768), i.e. the compared peak is
     // sqrt2 x Urms[0.01 V] x 32768 / (4 x Ugain) = sqrt2 x Vpin x KU x 8192, independent of Ugain (a raw ADC level).
     const level = Math.SQRT2 * vRms * this.#cfg.KU * 8192;
-    this.#sag = level < this.#regs[REG.SagTh];
+    this.#setSag(level < this.#regs[REG.SagTh]);
+  }
+
+  /** Sag state from either level (waveform: the sample-level detector of waveform-dsp.ts). */
+  #setSag(sag: boolean): void {
+    this.#sag = sag;
     if (this.#sag && (this.#regs[REG.FuncEn] & FuncEnBits.SagEn)) this.#regs[REG.SysStatus] |= SysStatusBits.SagWarn;
   }
 
   #scheduleSagReassert(): void {
     if (this.#sagEvent || !this.#sag || !(this.#regs[REG.FuncEn] & FuncEnBits.SagEn)) return;
-    const cycleUs = Math.round(1e6 / (this.#spectra?.freqHz ?? 50));
+    const cycleUs = Math.round(1e6 / (this.#wave?.window?.freqHz ?? this.#spectra?.freqHz ?? 50));
     this.#sagEvent = this.#time.at(this.#time.now() + cycleUs, () => {
       this.#sagEvent = null;
       if (this.#sag && (this.#regs[REG.FuncEn] & FuncEnBits.SagEn)) this.#regs[REG.SysStatus] |= SysStatusBits.SagWarn;

@@ -244,4 +244,61 @@ test('a power cut in the middle of a transfer (before STOP) writes nothing', asy
   assert.is(eeprom.dump()[0x40], 0xff);
 });
 
+test('a repeated START before STOP abandons the page write (the write cycle starts on STOP)', async () => {
+  const { clock, eeprom } = part();
+  eeprom.start(false);
+  eeprom.write(0x00);
+  eeprom.write(0x40);
+  eeprom.write(0x77);
+  assert.ok(eeprom.start(true), 'repeated START, read');
+  eeprom.read();
+  eeprom.stop();
+  assert.is(eeprom.busy, false);
+  await clock.runFor(20_000);
+  assert.is(eeprom.dump()[0x40], 0xff);
+});
+
+test('a current-address read continues after the last byte read', () => {
+  const { eeprom } = part();
+  const img = new Uint8Array(AT24C32_SIZE).map((_, i) => i & 0xff);
+  eeprom.load(img);
+  assert.equal(readAt(eeprom, 0x0010, 2), [0x10, 0x11]);
+  assert.ok(eeprom.start(true));
+  assert.is(eeprom.read(), 0x12);
+  eeprom.stop();
+});
+
+test('unplugging the part (present = false) makes it NACK; plugging it back makes it answer', () => {
+  const { eeprom } = part();
+  eeprom.present = false;
+  assert.is(eeprom.start(false), false);
+  eeprom.present = true;
+  assert.is(eeprom.start(false), true);
+  eeprom.stop();
+});
+
+test('the write cycle time is configurable (tWRUs 5 ms)', async () => {
+  const { clock, eeprom } = part({ tWRUs: 5_000 });
+  writeAt(eeprom, 0x0000, [1]);
+  await clock.runFor(4_999);
+  assert.is(eeprom.busy, true);
+  await clock.runFor(1);
+  assert.is(eeprom.busy, false);
+});
+
+test('counts program cycles per cell and lists cells written past the rated endurance', async () => {
+  const { clock, eeprom } = part({ endurance: 2 });
+  for (let i = 0; i < 3; i++) {
+    writeAt(eeprom, 0x0009, [i, i]);
+    await clock.runFor(10_000);
+  }
+  assert.equal([eeprom.cellWrites[9], eeprom.cellWrites[10], eeprom.cellWrites[11]], [3, 3, 0]);
+  assert.equal(eeprom.wornCells(), [9, 10]);
+});
+
+test('powerCut without a random source is refused with a clear message', () => {
+  const { eeprom } = part();
+  assert.throws(() => eeprom.powerCut(undefined as unknown as () => number), /needs a seeded source/);
+});
+
 test.run();

@@ -3,6 +3,9 @@
 // - page write of up to 32 bytes: the address counter wraps inside the page ("roll over" within the page);
 // - after STOP the self-timed write cycle tWR (max 10 ms) runs; the device NACKs its address until it ends;
 // - a power cut during tWR leaves each byte of that page write old, new or erased (0xFF): the twin draws which.
+//   [UNDET] the datasheet says nothing of a write cycle cut short; old/new/erased per byte with equal odds is the
+//   twin's documented choice (an internal erase-then-program cycle can stop before, between or after its two steps).
+// - a repeated START before STOP abandons a page write ("the write cycle starts on the STOP condition").
 import type { I2cDevice } from '../i2c.ts';
 import type { SimTime } from '../sim-time.ts';
 
@@ -12,13 +15,15 @@ export const AT24C32_PAGE = 32;
 export interface At24c32Config {
   /** 7-bit address: 0x50 with A2..A0 low. */
   address: number;
-  /** Write cycle time, microseconds (datasheet tWR max 10 ms). */
-  writeCycleUs: number;
+  /** Self-timed write cycle tWR, microseconds (datasheet: max 10 ms; the twin takes the maximum). */
+  tWRUs: number;
   /** Device fitted and answering. */
   present: boolean;
+  /** Write endurance per cell (datasheet: 1 million write cycles); `wornCells()` lists the cells past it. */
+  endurance: number;
 }
 
-export const AT24C32_DEFAULTS: At24c32Config = { address: 0x50, writeCycleUs: 10_000, present: true };
+export const AT24C32_DEFAULTS: At24c32Config = { address: 0x50, tWRUs: 10_000, present: true, endurance: 1_000_000 };
 
 export class EepromImageError extends Error {}
 
@@ -35,12 +40,20 @@ export class AT24C32 implements I2cDevice {
   #pendingCount = 0;
   /** Every committed page write, for wear statistics. */
   writeCycles = 0;
+  /** Program cycles per cell (a page write counts once for each cell it writes). */
+  readonly cellWrites = new Uint32Array(AT24C32_SIZE);
+  /** Fitted and answering; a test can unplug it at any time (then every address byte is NACKed). */
+  present: boolean;
   /** Called after each write cycle completes. */
   onWrite?: (firstAddress: number, length: number, tUs: number) => void;
 
   constructor(time: SimTime, config: Partial<At24c32Config> = {}) {
     this.#time = time;
     this.config = { ...AT24C32_DEFAULTS, ...config };
+    if (!(this.config.tWRUs >= 0) || !Number.isFinite(this.config.tWRUs)) {
+      throw new RangeError(`AT24C32 tWRUs must be a finite number of microseconds >= 0, got ${String(this.config.tWRUs)}`);
+    }
+    this.present = this.config.present;
   }
 
   get address(): number { return this.config.address; }
@@ -64,9 +77,17 @@ export class AT24C32 implements I2cDevice {
     if (this.#inFlight.length > 0 && this.#time.now() >= this.#busyUntil) this.#commit(this.#pendingFirst, this.#pendingCount);
   }
 
+  /** Cells written more often than the rated endurance. */
+  wornCells(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < AT24C32_SIZE; i++) if (this.cellWrites[i] > this.config.endurance) out.push(i);
+    return out;
+  }
+
   start(read: boolean): boolean {
     this.#finishWriteCycle();
-    if (!this.config.present || this.busy) { this.#phase = 'idle'; return false; }
+    this.#pending = []; // a repeated START abandons an unfinished page write
+    if (!this.present || this.busy) { this.#phase = 'idle'; return false; }
     this.#phase = read ? 'read' : 'addrHi';
     return true;
   }
@@ -86,6 +107,7 @@ export class AT24C32 implements I2cDevice {
   }
 
   read(): number {
+    if (this.#phase !== 'read') return 0xff; // not addressed for reading: nothing drives SDA, the bus reads high
     const v = this.image[this.#pointer];
     this.#pointer = (this.#pointer + 1) & (AT24C32_SIZE - 1);
     return v;
@@ -100,7 +122,7 @@ export class AT24C32 implements I2cDevice {
       this.#pendingFirst = this.#pending[0].addr;
       this.#pendingCount = this.#pending.length;
       const t = this.#time.now();
-      this.#busyUntil = t + this.config.writeCycleUs;
+      this.#busyUntil = t + this.config.tWRUs;
       this.#time.at(this.#busyUntil, () => this.#finishWriteCycle());
     }
     this.#pending = [];
@@ -109,7 +131,7 @@ export class AT24C32 implements I2cDevice {
 
   #commit(first: number, n: number): void {
     if (this.#inFlight.length === 0) return;
-    for (const c of this.#inFlight) this.image[c.addr] = c.value;
+    for (const c of this.#inFlight) { this.image[c.addr] = c.value; this.cellWrites[c.addr]++; }
     this.#inFlight = [];
     this.writeCycles++;
     this.onWrite?.(first, n, this.#time.now());
@@ -120,12 +142,14 @@ export class AT24C32 implements I2cDevice {
    * programming), drawn from `rand` in [0, 1). Returns the number of torn bytes.
    */
   powerCut(rand: () => number): number {
+    if (typeof rand !== 'function') throw new TypeError('AT24C32.powerCut needs a seeded source: a function returning [0, 1)');
     this.#phase = 'idle';
     this.#pending = [];
     this.#finishWriteCycle(); // a cycle whose time is over is complete, even if its clock event has not run yet
     if (!this.busy || this.#inFlight.length === 0) { this.#inFlight = []; return 0; }
     for (const c of this.#inFlight) {
       const r = rand();
+      this.cellWrites[c.addr]++;
       this.image[c.addr] = r < 1 / 3 ? c.old : r < 2 / 3 ? c.value : 0xff;
     }
     const n = this.#inFlight.length;

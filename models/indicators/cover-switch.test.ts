@@ -57,4 +57,23 @@ test('a pin voltage above the ADC reference reads full scale 1023', () => {
   assert.is(c.adcRaw(), 1023);
 });
 
+test('the ADC converts at 12 bits and analogRead drops the two low bits: 0.5387 V is code 668, read as 167', () => {
+  const c = new CoverSwitch();
+  assert.is(Math.floor((c.pinVolts() / 3.3) * 4096), 668);
+  assert.is(c.adcRaw(), 668 >> 2);
+});
+
+test('the rail can change while running: at 1.6 V the closed cover reads raw 22, which the firmware takes for open', () => {
+  const c = new CoverSwitch();
+  c.railVolts = 1.6;
+  assert.is(c.adcRaw(), 22);
+  assert.ok(c.adcRaw() * BTT_PER_COUNT < 2);
+});
+
+test('a negative rail or a zero resistor is refused with a clear message', () => {
+  const c = new CoverSwitch();
+  assert.throws(() => { c.railVolts = -1; }, /railVolts must be a number >= 0, got -1/);
+  assert.throws(() => new CoverSwitch({ pullDownOhms: 0 }), /pullDownOhms must be a number > 0, got 0/);
+});
+
 test.run();

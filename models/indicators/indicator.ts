@@ -1,9 +1,9 @@
-// A pin-driven indicator (LED or active buzzer): on while its pin is HIGH. It remembers recent transitions so an
-// observer can tell a steady light from a blinking one: 'blinking' = at least `minToggles` transitions within the
-// last `windowUs` of virtual time.
+// A pin-driven indicator: an LED (PA0 red, PA4 green) or the active buzzer (PB5), on while its pin is HIGH
+// (firmware-behaviour.md §1.2). A BlinkDetector on its transitions tells a steady light from a blinking one.
 import type { SimTime } from '../sim-time.ts';
+import { BlinkDetector, BLINK_DETECTOR_DEFAULTS, type IndicatorState } from './blink-detector.ts';
 
-export type IndicatorState = 'on' | 'off' | 'blinking';
+export type { IndicatorState } from './blink-detector.ts';
 
 export interface IndicatorConfig {
   name: string;
@@ -17,30 +17,26 @@ export class Indicator {
   readonly config: IndicatorConfig;
   #time: SimTime;
   #on = false;
-  #toggles: number[] = [];
+  #blink: BlinkDetector;
+  /** Each transition, with its virtual time. */
   onChange?: (on: boolean, tUs: number) => void;
 
   constructor(time: SimTime, config: Partial<IndicatorConfig> & { name: string }) {
     this.#time = time;
-    this.config = { windowUs: 2_000_000, minToggles: 2, ...config };
+    this.config = { ...BLINK_DETECTOR_DEFAULTS, ...config };
+    this.#blink = new BlinkDetector(time, { windowUs: this.config.windowUs, minToggles: this.config.minToggles });
   }
 
   get isOn(): boolean { return this.#on; }
 
+  /** Drive the indicator (the level of its pin: true = HIGH). */
   set(on: boolean): void {
     if (on === this.#on) return;
     this.#on = on;
-    const t = this.#time.now();
-    this.#toggles.push(t);
-    if (this.#toggles.length > 16) this.#toggles.splice(0, this.#toggles.length - 16);
-    this.onChange?.(on, t);
+    this.#blink.transition();
+    this.onChange?.(on, this.#time.now());
   }
 
-  state(): IndicatorState {
-    const since = this.#time.now() - this.config.windowUs;
-    let n = 0;
-    for (let i = this.#toggles.length - 1; i >= 0 && this.#toggles[i] > since; i--) n++;
-    if (n >= this.config.minToggles) return 'blinking';
-    return this.#on ? 'on' : 'off';
-  }
+  /** 'blinking' when it toggled at least `minToggles` times within the window, else its steady level. */
+  state(): IndicatorState { return this.#blink.state(this.#on); }
 }

@@ -2,11 +2,11 @@
 // PA5 PC13 driven LOW one at a time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KEYPAD_LAYOUT, KeypadMatrix } from './keypad-matrix.ts';
+import { KEYPAD_LAYOUT, KeypadMatrix, type ColumnDrive } from './keypad-matrix.ts';
 
-/** Column levels with only column `c` driven LOW. */
-const only = (c: number): boolean[] => [0, 1, 2, 3].map((i) => i === c);
-const none = [false, false, false, false];
+/** Column lines as the Keypad library's scan leaves them: column `c` driven LOW, the others released (inputs). */
+const only = (c: number): ColumnDrive[] => [0, 1, 2, 3].map((i) => (i === c ? 0 : null));
+const none: ColumnDrive[] = [null, null, null, null];
 
 test('the layout is the §1.5 table: 1 2 3 A / 4 5 6 B / 7 8 9 C / * 0 # D', () => {
   assert.equal(KEYPAD_LAYOUT.map((r) => r.join('')), ['123A', '456B', '789C', '*0#D']);
@@ -15,7 +15,7 @@ test('the layout is the §1.5 table: 1 2 3 A / 4 5 6 B / 7 8 9 C / * 0 # D', () 
 test('with no key pressed every row reads HIGH (pull-up) whatever the columns', () => {
   const k = new KeypadMatrix();
   for (let r = 0; r < 4; r++) {
-    assert.is(k.rowLevel(r, [true, true, true, true]), 1);
+    assert.is(k.rowLevel(r, [0, 0, 0, 0]), 1);
     assert.is(k.rowLevel(r, none), 1);
   }
 });
@@ -73,6 +73,36 @@ test('onChange fires once per press and once per release, not for repeats', () =
   k.release('*');
   k.release('*');
   assert.equal(seen, [['*', true], ['*', false]]);
+});
+
+test('a column driven HIGH does not pull a row LOW through a pressed key', () => {
+  const k = new KeypadMatrix();
+  k.press('5'); // row 1, column 1
+  assert.is(k.rowLevel(1, [1, 1, 1, 1]), 1);
+  assert.is(k.rowLevel(1, [null, 1, 0, null]), 1);
+});
+
+test('three keys held at the corners of a rectangle ghost the fourth: 1, 2 and 5 held read row 1 LOW on column 0', () => {
+  const k = new KeypadMatrix();
+  // 1 = (row 0, col 0), 2 = (row 0, col 1), 5 = (row 1, col 1): row 1 -> 5 -> col 1 -> 2 -> row 0 -> 1 -> col 0.
+  k.press('1');
+  k.press('2');
+  k.press('5');
+  assert.is(k.rowLevel(1, only(0)), 0, 'ghost key 4');
+  assert.is(k.rowLevel(2, only(0)), 1, 'row 2 has no held key');
+  k.release('2');
+  assert.is(k.rowLevel(1, only(0)), 1, 'no path once 2 is released');
+});
+
+test('a row outside 0..3 is refused with a RangeError', () => {
+  const k = new KeypadMatrix();
+  assert.throws(() => k.rowLevel(4, none), /keypad row must be 0\.\.3, got 4/);
+});
+
+test('position() gives the row and column of a key as in the §1.5 table', () => {
+  const k = new KeypadMatrix();
+  assert.equal(k.position('#'), { row: 3, col: 2 });
+  assert.equal(k.position('A'), { row: 0, col: 3 });
 });
 
 test('a key that is not on the keypad throws an error that lists the keys', () => {

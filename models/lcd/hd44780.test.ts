@@ -1,7 +1,7 @@
 // HD44780U controller, 16x2 in 2-line mode (Hitachi datasheet, instruction table 6; firmware-behaviour.md §1.6).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GLYPH_CHARS, HD44780, HD44780_TIMING_US, LCD_COLS } from './hd44780.ts';
+import { charOf, GLYPH_CHARS, HD44780, HD44780_TIMING_US, LCD_COLS } from './hd44780.ts';
 
 // Instruction bytes as the datasheet lists them.
 const CLEAR = 0x01;
@@ -201,6 +201,104 @@ test('reset() returns to the power-on state: DDRAM and CGRAM blank, display off'
   assert.ok(d.ddram.every((b) => b === 0x20));
   assert.ok(d.cgram.every((b) => b === 0));
   assert.is(d.addressCounter, 0);
+});
+
+test('a display shift left (0x18) moves the text one column left; return home undoes it', () => {
+  const d = lcd();
+  print(d, 'ABCDEFGHIJKLMNOPQ');
+  d.command(0x18);
+  assert.is(d.visibleLines()[0], 'BCDEFGHIJKLMNOPQ');
+  assert.is(d.displayShift, 1);
+  d.command(HOME);
+  assert.is(d.visibleLines()[0], 'ABCDEFGHIJKLMNOP');
+});
+
+test('a display shift right (0x1C) brings DDRAM 0x27 into column 0 of row 0 and 0x67 into row 1', () => {
+  const d = lcd();
+  d.command(SET_DDRAM | 0x27);
+  d.write(0x5a);
+  d.command(SET_DDRAM | 0x67);
+  d.write(0x59);
+  d.command(0x1c);
+  assert.is(d.visibleLines()[0][0], 'Z');
+  assert.is(d.visibleLines()[1][0], 'Y');
+});
+
+test('a cursor shift (0x14 right, 0x10 left) moves the address counter without touching DDRAM, jumping 0x27 -> 0x40', () => {
+  const d = lcd();
+  d.command(SET_DDRAM | 0x27);
+  d.command(0x14);
+  assert.is(d.addressCounter, 0x40);
+  d.command(0x10);
+  assert.is(d.addressCounter, 0x27);
+  assert.equal(d.visibleLines(), [blank, blank]);
+});
+
+test('entry mode with S = 1 (0x07) shifts the display left on each data write, so the cursor column stays put', () => {
+  const d = lcd();
+  d.command(SET_DDRAM | 0x10);
+  d.command(0x07);
+  print(d, 'AB');
+  assert.is(d.displayShift, 2);
+  assert.is(d.visibleLines()[0], ' '.repeat(14) + 'AB');
+});
+
+test('clear display undoes a display shift', () => {
+  const d = lcd();
+  d.command(0x18);
+  d.command(CLEAR);
+  assert.is(d.displayShift, 0);
+});
+
+test('after power-on the controller is in 1-line mode: addresses run 0x00..0x4F and row 1 stays blank', () => {
+  const d = new HD44780();
+  d.command(DISPLAY_ON);
+  assert.is(d.twoLine, false);
+  print(d, 'x'.repeat(40) + 'Y');
+  assert.is(d.addressCounter, 0x29);
+  assert.equal(d.visibleLines(), ['x'.repeat(16), blank]);
+  d.command(SET_DDRAM | 0x4f);
+  d.write(0x41);
+  assert.is(d.addressCounter, 0x00, '0x4F wraps to 0x00 in 1-line mode');
+});
+
+test('function set with N = 1 (0x28) selects 2-line mode: 0x40 is row 1, column 0', () => {
+  const d = new HD44780();
+  d.command(FUNCTION_4BIT_2LINE);
+  d.command(DISPLAY_ON);
+  assert.is(d.twoLine, true);
+  d.command(SET_DDRAM | 0x40);
+  d.write(0x41);
+  assert.is(d.visibleLines()[1][0], 'A');
+});
+
+test('onChange carries the new text and does not fire for CGRAM writes, which leave the text as it is', () => {
+  const d = lcd();
+  const seen: string[] = [];
+  d.onChange = (lines) => seen.push(lines[0]);
+  d.write(0x41);
+  d.command(SET_CGRAM | 0);
+  d.write(0x1f);
+  assert.equal(seen, ['A' + ' '.repeat(15)]);
+});
+
+test('onChange does not fire when code 0x09 replaces 0x01 (both show CGRAM character 1)', () => {
+  const d = lcd();
+  d.write(0x01);
+  let n = 0;
+  d.onChange = () => n++;
+  d.command(SET_DDRAM | 0x00);
+  d.write(0x09);
+  assert.is(n, 0);
+  assert.is(d.ddram[0], 0x09);
+});
+
+test('the A00 character ROM shows 0x5C as the yen sign, 0xDF as the small circle, 0xF4 as omega, 0xFF as a block', () => {
+  assert.is(charOf(0x5c), '\u00a5');
+  assert.is(charOf(0xdf), '\uff9f');
+  assert.is(charOf(0xf4), '\u03a9');
+  assert.is(charOf(0xff), '\u2588');
+  for (let c = 0; c < 256; c++) assert.is(charOf(c).length, 1, `code 0x${c.toString(16)} is one character`);
 });
 
 test.run();

@@ -31,10 +31,18 @@ export class LatchingRelay {
   constructor(time: SimTime, config: Partial<LatchingRelayConfig> = {}) {
     this.#time = time;
     this.config = { ...LATCHING_RELAY_DEFAULTS, ...config };
+    const op = this.config.operateUs;
+    if (typeof op !== 'number' || !Number.isFinite(op) || op < 0) {
+      throw new RangeError(`latching relay operateUs must be a number of microseconds >= 0, got ${String(op)}`);
+    }
     this.#closed = this.config.initiallyClosed;
   }
 
   get isClosed(): boolean { return this.#closed; }
+  /** The SET coil (PB12 side) is energised now. */
+  get setCoil(): boolean { return this.#set; }
+  /** The RESET coil (PB4 side) is energised now. */
+  get resetCoil(): boolean { return this.#reset; }
 
   /** Drive levels of the two coil inputs (1 = energised). */
   drive(set: boolean, reset: boolean): void {

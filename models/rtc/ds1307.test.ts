@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
+import { Rng } from '../../twin/kernel/rng.ts';
 import { DS1307 } from './ds1307.ts';
 
 const unix = (y: number, mo: number, d: number, h: number, mi: number, s: number): number => Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
@@ -185,6 +186,112 @@ test('secondsSince2000 counts from 2000-01-01 00:00:00', () => {
   const { rtc } = part();
   rtc.setUnixTime(unix(2000, 1, 2, 0, 0, 1));
   assert.is(rtc.secondsSince2000(), 86_401);
+});
+
+test('reads the hours back in 12-hour format when they were written so: 15 h reads 0x63 (12 h mode, PM, 03)', () => {
+  const { rtc } = part();
+  writeRegs(rtc, 0x00, [0x00, 0x15, 0x40 | 0x20 | 0x03, 0x01, 0x01, 0x03, 0x26]);
+  assert.is(readRegs(rtc, 0x02, 1)[0], 0x63);
+  assert.is(rtc.twelveHourMode, true);
+  writeRegs(rtc, 0x02, [0x00]); // midnight in 24-hour mode
+  assert.is(readRegs(rtc, 0x02, 1)[0], 0x00);
+});
+
+test('12 AM reads 0x52 and noon reads 0x72 in 12-hour mode', () => {
+  const { rtc } = part();
+  writeRegs(rtc, 0x00, [0x00, 0x00, 0x40 | 0x12, 0x01, 0x01, 0x03, 0x26]);
+  assert.is(readRegs(rtc, 0x02, 1)[0], 0x52);
+  writeRegs(rtc, 0x00, [0x00, 0x00, 0x40 | 0x20 | 0x12, 0x01, 0x01, 0x03, 0x26]);
+  assert.is(readRegs(rtc, 0x02, 1)[0], 0x72);
+});
+
+test('the day-of-week register keeps what was written (RTClib writes 0) and steps at midnight, 7 rolling to 1', async () => {
+  const { clock, rtc } = part();
+  writeRegs(rtc, 0x00, [0x59, 0x59, 0x23, 0x00, 0x01, 0x03, 0x26]); // 23:59:59, day register 0
+  assert.is(readRegs(rtc, 0x03, 1)[0], 0x00);
+  await clock.runFor(1_000_000);
+  assert.is(readRegs(rtc, 0x03, 1)[0], 0x01);
+  writeRegs(rtc, 0x03, [0x07]);
+  await clock.runFor(86_399_000_000);
+  assert.is(readRegs(rtc, 0x03, 1)[0], 0x07);
+  await clock.runFor(1_000_000);
+  assert.is(readRegs(rtc, 0x03, 1)[0], 0x01);
+});
+
+test('writing only the minutes keeps the sub-second phase of the countdown chain', async () => {
+  const { clock, rtc } = part();
+  rtc.setUnixTime(unix(2026, 3, 1, 8, 0, 0));
+  await clock.runFor(900_000);
+  writeRegs(rtc, 0x01, [0x30]);
+  await clock.runFor(100_000);
+  assert.is(rtc.unixtime(), unix(2026, 3, 1, 8, 30, 1));
+});
+
+test('halting keeps the sub-second phase: 0.6 s before, 0.4 s after a halt make one second', async () => {
+  const { clock, rtc } = part();
+  const t0 = unix(2026, 3, 1, 8, 0, 0);
+  rtc.setUnixTime(t0);
+  await clock.runFor(600_000);
+  rtc.setHalted(true);
+  await clock.runFor(10_000_000);
+  rtc.setHalted(false);
+  await clock.runFor(399_999);
+  assert.is(rtc.unixtime(), t0);
+  await clock.runFor(1);
+  assert.is(rtc.unixtime(), t0 + 1);
+});
+
+test('keeps counting while nothing reads it (battery-backed across a mains power cut): one day later reads one day on', async () => {
+  const { clock, rtc } = part();
+  const t0 = unix(2026, 3, 1, 8, 0, 0);
+  rtc.setUnixTime(t0);
+  await clock.runFor(86_400_000_000);
+  assert.is(rtc.unixtime(), t0 + 86_400);
+  assert.equal(readRegs(rtc, 0x04, 3), [0x02, 0x03, 0x26]);
+});
+
+test('NVRAM starts zeroed by default', () => {
+  assert.ok(part().rtc.nvram.every((b) => b === 0));
+});
+
+test('NVRAM can start with the given 56 bytes, readable at 08h..3Fh', () => {
+  const bytes = Array.from({ length: 56 }, (_, i) => (i * 7) & 0xff);
+  const { rtc } = part({ nvram: bytes });
+  assert.equal(readRegs(rtc, 0x08, 56), bytes);
+});
+
+test('NVRAM can start random from a seeded source, the same for the same seed', () => {
+  const r1 = new Rng(7);
+  const r2 = new Rng(7);
+  const b = part({ nvram: 'random', rand: () => r1.next() }).rtc;
+  const c = part({ nvram: 'random', rand: () => r2.next() }).rtc;
+  assert.equal(Array.from(b.nvram), Array.from(c.nvram));
+  assert.ok(new Set(b.nvram).size > 20, 'the bytes vary');
+});
+
+test('NVRAM of the wrong size is refused with a message naming 56 bytes', () => {
+  assert.throws(() => part({ nvram: new Uint8Array(55) }), /exactly 56 bytes, got 55 bytes/);
+});
+
+test("NVRAM 'random' without a seeded source is refused with a clear message", () => {
+  assert.throws(() => part({ nvram: 'random' }), /needs a seeded source/);
+});
+
+test('a repeated START after a time write applies it, as a STOP would', () => {
+  const { rtc } = part();
+  assert.ok(rtc.start(false));
+  rtc.write(0x00);
+  for (const b of [0x00, 0x00, 0x12, 0x01, 0x15, 0x06, 0x26]) rtc.write(b);
+  assert.ok(rtc.start(true));
+  rtc.stop();
+  assert.is(rtc.unixtime(), unix(2026, 6, 15, 12, 0, 0));
+});
+
+test('setTime sets the clock in Unix seconds and rejects a non-integer with a clear message', () => {
+  const { rtc } = part();
+  rtc.setTime(unix(2030, 1, 2, 3, 4, 5));
+  assert.equal(readRegs(rtc, 0x00, 7).filter((_, i) => i !== 3), [0x05, 0x04, 0x03, 0x02, 0x01, 0x30]);
+  assert.throws(() => rtc.setTime(1.5e9 + 0.5), /whole number of Unix seconds within 2000\.\.2099, got 1500000000\.5/);
 });
 
 test.run();

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { VirtualClock } from '../kernel/clock.ts';
 import { Cpu } from './cpu.ts';
 import { HIGH, LOW, PINS, type PinName } from './board.ts';
-import { ADC_US, I2C_BYTE_US, LCD_BYTE_US, SERIAL_BUFFER, SimulatedBoard, type SerialName } from './simulated-board.ts';
+import { ADC_US, createSimulatedBoard, I2C_BYTE_US, LCD_BYTE_US, SERIAL_BUFFER, SimulatedBoard, type SerialName } from './simulated-board.ts';
+import { sampleUartByte } from './hardware-serial.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import type { UartPeer } from '../../models/uart.ts';
 import { AT24C32 } from '../../models/eeprom/at24c32.ts';
@@ -152,7 +153,7 @@ test('bytes arriving at a port that is not begun are lost', () => {
   assert.is(board.serial.debug.available(), 0);
 });
 
-test('onLine splits the transmitted text at LF and drops CR', () => {
+test('onLine splits the written text at LF and drops CR, as the code writes it', () => {
   const { board } = rig();
   const lines: string[] = [];
   board.serial.debug.onLine = (l) => lines.push(l);
@@ -361,12 +362,63 @@ test('analogRead(PA1) reads 167 with the cover closed and 0 with it open, in 10 
 
 // ---------------------------------------------------------------------------------------------------- LCD
 
+/** The 4-bit initialisation by instruction (HD44780U figure 24) as LiquidCrystal sends it, with its waits. */
+function initLcd(board: SimulatedBoard): void {
+  board.lcd.command(0x33);
+  board.delayMicroseconds(9000);
+  board.lcd.command(0x32);
+  board.delayMicroseconds(150);
+  board.lcd.command(0x28); // 4-bit, 2 lines, 5x8
+  board.lcd.command(0x0c); // display on
+  board.lcd.command(0x01); // clear
+  board.delayMicroseconds(2000);
+  board.lcd.command(0x06); // entry mode: increment
+}
+
 test('each LCD byte sent in 4-bit mode costs 220 us of CPU time and reaches the HD44780', () => {
   const { cpu, board, lcd } = rig();
-  board.lcd.command(0x0c);
+  initLcd(board);
+  const t0 = cpu.nowUs();
+  board.lcd.command(0xc0);
   board.lcd.write(0x41);
-  assert.is(cpu.nowUs(), 2 * LCD_BYTE_US);
+  assert.is(cpu.nowUs() - t0, 2 * LCD_BYTE_US);
+  assert.is(lcd.visibleLines()[1][0], 'A');
+  assert.is(board.lcd.ignoredNibbles, 0);
+});
+
+test('the LCD powers up in 8-bit mode: the 3, 3, 3, 2 nibbles of the initialisation switch it to 4-bit mode', () => {
+  const { board, lcd } = rig();
+  assert.is(lcd.eightBitInterface, true);
+  board.lcd.command(0x33);
+  assert.is(lcd.eightBitInterface, true);
+  board.lcd.command(0x32);
+  assert.is(lcd.eightBitInterface, false);
+});
+
+test('before the 4-bit initialisation each nibble is a whole instruction: write(0x41) stores 0x40 and 0x10', () => {
+  const { board, lcd } = rig();
+  board.lcd.write(0x41);
+  assert.equal([lcd.ddram[0], lcd.ddram[1]], [0x40, 0x10]);
+});
+
+test('a byte sent while a clear is still executing (1.52 ms) is lost, and the lost nibbles shift the pairing', () => {
+  const { board, lcd } = rig();
+  initLcd(board);
+  board.lcd.command(0x01); // clear, without the library's 2 ms wait
+  board.lcd.write(0x41);
+  board.lcd.write(0x42);
+  assert.ok(board.lcd.ignoredNibbles >= 2, `${board.lcd.ignoredNibbles} nibbles ignored`);
+  assert.is(lcd.visibleLines()[0][0] === 'A', false);
+});
+
+test('with the library\'s 2 ms wait after clear nothing is lost', () => {
+  const { board, lcd } = rig();
+  initLcd(board);
+  board.lcd.command(0x01);
+  board.delayMicroseconds(2000);
+  board.lcd.write(0x41);
   assert.is(lcd.visibleLines()[0][0], 'A');
+  assert.is(board.lcd.ignoredNibbles, 0);
 });
 
 // ---------------------------------------------------------------------------------------------------- power
@@ -412,6 +464,213 @@ test('a power cut stops the timer interrupt', async () => {
   board.powerOff();
   await clock.runFor(1_000_000);
   assert.is(n, 2);
+});
+
+// ---------------------------------------------------------------------------------------------------- more serial
+
+test('board.onTransmit and board.onLine name the port for every byte and line of every port', async () => {
+  const { board, clock } = rig();
+  const bytes: string[] = [];
+  const lines: string[] = [];
+  board.onTransmit = (port, b) => bytes.push(`${port}:${String.fromCharCode(b)}`);
+  board.onLine = (port, line) => lines.push(`${port}:${line}`);
+  board.serial.debug.begin(115200);
+  board.serial.modem.begin(9600);
+  board.serial.debug.write('ok\n');
+  board.serial.modem.write('AT\r\n');
+  await clock.runFor(10_000);
+  assert.equal(bytes.filter((b) => b.startsWith('debug')), ['debug:o', 'debug:k', 'debug:\n']);
+  assert.equal(lines, ['debug:ok', 'modem:AT']);
+});
+
+test('a byte written inside the interrupt starts at the interrupt\'s own time (its CPU cursor)', async () => {
+  const clock = new VirtualClock();
+  const l = listener(clock);
+  const { board } = rig({ clock, peers: { afe: l.peer } });
+  board.serial.afe.begin(9600);
+  board.createTimer(55, 65454, () => {
+    if (l.got.length > 0) return;
+    board.delayMicroseconds(3000); // work before the write
+    board.serial.afe.write(0xfe);
+  }).resume();
+  await clock.runFor(60_000);
+  const tick = (55 * 65454) / 72;
+  assert.ok(Math.abs(l.got[0].t - (Math.floor(tick) + 3000 + BYTE_9600)) <= 1, `arrived at ${l.got[0].t} us`);
+});
+
+test('a sender at 115200 read by a 9600 receiver gives 0xFF (it sees only idle after the start edge)', () => {
+  assert.equal(sampleUartByte(0x41, 115200, 9600), { byte: 0xff, framingError: false });
+});
+
+test('a sender at 4800 read at 9600 reads the bits twice as wide and a LOW stop bit: a framing error', () => {
+  // The receiver's stop-bit sample falls in the sender's data bit 3, which is 0 in 0xF0.
+  const r = sampleUartByte(0xf0, 4800, 9600);
+  assert.is(r.framingError, true);
+  assert.is(r.byte, 0x00);
+});
+
+test('1 % baud error still decodes every byte value', () => {
+  for (let b = 0; b < 256; b++) assert.equal(sampleUartByte(b, 9696, 9600), { byte: b, framingError: false });
+});
+
+test('bytes arriving at a full RX buffer are counted as overruns', () => {
+  const { board } = rig();
+  board.serial.afe.begin(9600);
+  for (let i = 0; i < 70; i++) board.serialPeer('afe').receive(i, 9600);
+  assert.is(board.serial.afe.overruns, 70 - (SERIAL_BUFFER - 1));
+});
+
+test('end() drains TX (charging the time) and empties RX; the port then sends nothing', () => {
+  const { board, cpu } = rig();
+  const port = board.serial.modem;
+  port.begin(9600);
+  port.write('AT');
+  board.serialPeer('modem').receive(0x4f, 9600);
+  port.end();
+  assert.ok(Math.abs(cpu.nowUs() - 2 * BYTE_9600) < 1e-6);
+  assert.is(port.available(), 0);
+  assert.is(port.write('X'), 0);
+});
+
+test('a serial write of something that is not a byte, text or byte array is refused with a clear message', () => {
+  const { board } = rig();
+  board.serial.debug.begin(115200);
+  assert.throws(() => board.serial.debug.write(1.5), /serial debug: write\(\) takes a byte, got 1.5/);
+  assert.throws(() => board.serial.debug.write([1, 2] as unknown as Uint8Array), /takes a byte, a string or a Uint8Array/);
+});
+
+test('serialPeer of an unknown port names the ports', () => {
+  const { board } = rig();
+  assert.throws(() => board.serialPeer('gsm' as SerialName), /no serial port 'gsm' \(ports: afe, modem, debug\)/);
+});
+
+// ---------------------------------------------------------------------------------------------------- more I2C
+
+test('a random read with a repeated START (endTransmission(false), then requestFrom) reads the EEPROM', () => {
+  const { board, eeprom } = rig();
+  const img = new Uint8Array(4096);
+  img.set([0x7b, 0x28, 0x6b, 0xee], 9);
+  eeprom.load(img);
+  const w = board.wire;
+  w.beginTransmission(0x50);
+  w.write(0x00);
+  w.write(0x09);
+  assert.is(w.endTransmission(false), 0);
+  assert.is(w.requestFrom(0x50, 4), 4);
+  assert.equal([w.read(), w.read(), w.read(), w.read()], [0x7b, 0x28, 0x6b, 0xee]);
+});
+
+test('an I2C address outside 0..127 is refused with a clear message', () => {
+  const { board } = rig();
+  assert.throws(() => board.wire.beginTransmission(0xa0), /I2C address must be a 7-bit integer 0\.\.127, got 160/);
+  assert.throws(() => board.wire.requestFrom(0x50, -1), /count must be a whole number >= 0, got -1/);
+});
+
+test('Wire.write outside a transmission queues nothing and returns 0', () => {
+  const { board } = rig();
+  assert.is(board.wire.write(0x12), 0);
+});
+
+// ---------------------------------------------------------------------------------------------------- more timer and CPU
+
+test('a delay in the main context ends after an interrupt that overlaps its end (20 ms busy-wait in the ISR)', async () => {
+  const { clock, cpu, board } = rig();
+  const tick = Math.floor((55 * 65454) / 72); // 49 999 us
+  let isrEnd = -1;
+  board.createTimer(55, 65454, () => { board.delayBlocking(20); if (isrEnd < 0) isrEnd = cpu.nowUs(); }).resume();
+  let woke = -1;
+  clock.spawn('main', async () => {
+    await board.delay(45); // to 45 ms
+    await board.delay(10); // would end at 55 ms; the ISR runs 49.999 .. 70 ms
+    woke = clock.now();
+  });
+  await clock.runFor(100_000);
+  // delay(20) in the ISR ends at the 20th millisecond tick after 49.999 ms: 69 ms.
+  assert.is(isrEnd, 69_000);
+  assert.ok(isrEnd > tick + 19_000 && 55_000 < isrEnd, 'the ISR overlaps the end of the 10 ms delay');
+  assert.is(woke, isrEnd, `main woke at ${woke} us`);
+});
+
+test('a timer period beyond the 16-bit registers is refused with a clear message', () => {
+  const { board } = rig();
+  assert.throws(() => board.createTimer(70000, 10, () => {}), /<= 65536 \(16-bit registers\), got 70000, 10/);
+});
+
+// ---------------------------------------------------------------------------------------------------- more GPIO
+
+test('a keypad column released to an input (not driven) does not pull a row LOW', () => {
+  const { board, keypad } = rig();
+  keypadPins(board);
+  keypad.press('6');
+  board.digitalWrite('PA5', LOW);
+  assert.is(board.digitalRead('PB8'), LOW);
+  board.pinMode('PA5', 'INPUT');
+  assert.is(board.digitalRead('PB8'), HIGH);
+});
+
+test('PA1 read as a digital input is LOW with the cover closed (0.54 V is below the input threshold)', () => {
+  const { board } = rig();
+  board.pinMode('PA1', 'INPUT');
+  assert.is(board.digitalRead('PA1'), LOW);
+});
+
+test('digitalWrite of a level other than LOW or HIGH is refused with a clear message', () => {
+  const { board } = rig();
+  assert.throws(() => board.digitalWrite('PA0', 2 as unknown as 0), /level must be LOW \(0\) or HIGH \(1\), got 2/);
+});
+
+// ---------------------------------------------------------------------------------------------------- power and factory
+
+test('powerOff with a random source tears the EEPROM page write in flight and returns the torn byte count', () => {
+  const { board, eeprom } = rig();
+  board.wire.beginTransmission(0x50);
+  board.wire.write(new Uint8Array([0x00, 0x09, 1, 2, 3, 4]));
+  board.wire.endTransmission();
+  assert.is(board.powerOff(() => 0.9), 4); // >= 2/3: erased
+  assert.equal(Array.from(eeprom.dump().subarray(9, 13)), [0xff, 0xff, 0xff, 0xff]);
+});
+
+test('powerOff without a random source leaves the in-flight EEPROM write to the caller', () => {
+  const { board, eeprom } = rig();
+  board.wire.beginTransmission(0x50);
+  board.wire.write(new Uint8Array([0x00, 0x09, 1]));
+  board.wire.endTransmission();
+  assert.is(board.powerOff(), 0);
+  assert.is(eeprom.powerCut(() => 0.5), 1);
+  assert.is(eeprom.dump()[9], 1);
+});
+
+test('a power cut resets the LCD controller (blank, display off, 8-bit mode)', () => {
+  const { board, lcd } = rig();
+  initLcd(board);
+  board.lcd.write(0x41);
+  board.powerOff();
+  assert.is(lcd.displayOn, false);
+  assert.is(lcd.eightBitInterface, true);
+  assert.is(lcd.visibleLines()[0].trim(), '');
+});
+
+test('createSimulatedBoard builds the parts with datasheet defaults on the CPU\'s time', async () => {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const board = createSimulatedBoard(cpu, {
+    eeprom: { image: new Uint8Array(4096).fill(0) },
+    rtc: { unixTime: Date.UTC(2026, 2, 1, 8, 0, 0) / 1000 },
+  });
+  assert.is(board.parts.eeprom!.dump()[0], 0);
+  assert.is(board.parts.rtc!.unixtime(), Date.UTC(2026, 2, 1, 8, 0, 0) / 1000);
+  assert.is(board.analogRead('PA1'), 167);
+  board.wire.beginTransmission(0x68);
+  board.wire.write(0x00);
+  assert.is(board.wire.endTransmission(), 0);
+  board.wire.beginTransmission(0x50);
+  assert.is(board.wire.endTransmission(), 0);
+  assert.is(board.parts.relay.isClosed, false);
+});
+
+test('createSimulatedBoard refuses an EEPROM image of the wrong size with the EEPROM\'s message', () => {
+  const cpu = new Cpu(new VirtualClock());
+  assert.throws(() => createSimulatedBoard(cpu, { eeprom: { image: new Uint8Array(10) } }), /exactly 4096 bytes, got 10/);
 });
 
 test.run();

@@ -1,31 +1,44 @@
-// The simulated blue pill: the Board HAL wired to the part models on the virtual clock.
-// Pins and peripherals follow firmware-behaviour.md §1.2; CPU costs follow §3.3 (about 0.22 ms per LCD byte in
-// 4-bit mode) and the bus speeds (I2C at 100 kHz: 9 bit times, 90 us per byte including ACK).
-import type { Board, I2cBus, LcdBus, Level, PinMode, PinName, SerialPort } from './board.ts';
+// The simulated blue pill: the Board HAL wired to the part models on the virtual clock (firmware-behaviour.md §1).
+// - Time: delegated to the Cpu (delay, delayBlocking; delayMicroseconds charges CPU time).
+// - GPIO: each pin has a mode and an output latch. A pin drives its part only in OUTPUT mode: PB12/PB4 the relay's
+//   SET/RESET coils (through their drivers), PA0 the red LED, PA4 the green LED, PB5 the buzzer, PA7 PA6 PA5 PC13
+//   the keypad columns. Rows PB9 PB8 PB1 PB0 read the keypad matrix; PA1 reads the cover divider.
+// - Serial ports afe (USART3), modem (USART1), debug (USART2): hardware-serial.ts. I2C1: two-wire.ts. LCD: lcd-port.ts.
+// - TIM1: createTimer, period prescaler × overflow / 72 MHz.
+// Every call is synchronous and charges its CPU time (cpu.ts), with these figures:
+import type { Board, Level, PinMode, PinName } from './board.ts';
 import { HIGH, LOW, PINS } from './board.ts';
 import type { Cpu } from './cpu.ts';
+import type { SimTime } from '../../models/sim-time.ts';
 import type { I2cDevice } from '../../models/i2c.ts';
 import type { UartPeer } from '../../models/uart.ts';
-import { byteTimeUs } from '../../models/uart.ts';
 import { HD44780 } from '../../models/lcd/hd44780.ts';
-import { KeypadMatrix } from '../../models/keypad/keypad-matrix.ts';
-import { LatchingRelay } from '../../models/relay/latching-relay.ts';
+import { KeypadMatrix, type ColumnDrive } from '../../models/keypad/keypad-matrix.ts';
+import { LatchingRelay, type LatchingRelayConfig } from '../../models/relay/latching-relay.ts';
 import { Indicator } from '../../models/indicators/indicator.ts';
-import { CoverSwitch } from '../../models/indicators/cover-switch.ts';
+import { CoverSwitch, type CoverSwitchConfig } from '../../models/indicators/cover-switch.ts';
+import { AT24C32, type At24c32Config } from '../../models/eeprom/at24c32.ts';
+import { DS1307, type Ds1307Config } from '../../models/rtc/ds1307.ts';
+import { HardwareSerial, type SerialName, type SerialObserver } from './hardware-serial.ts';
+import { TwoWire } from './two-wire.ts';
+import { LcdPort } from './lcd-port.ts';
 
-/** CPU time of one digitalWrite/digitalRead/pinMode call on the 72 MHz core (about 1 us with the core's lookups). */
+export { SERIAL_BUFFER, HardwareSerial, type SerialName } from './hardware-serial.ts';
+export { I2C_BYTE_US, TwoWire } from './two-wire.ts';
+export { LCD_BYTE_US, LcdPort } from './lcd-port.ts';
+
+/**
+ * CPU time of one pinMode/digitalWrite/digitalRead on the 72 MHz core: about 1 us (the STM32duino core looks the pin
+ * up in its PinMap tables and goes through the LL/HAL GPIO calls on every call; a bare register write would be
+ * ~30 ns). This figure also makes LiquidCrystal's 15 GPIO writes per byte come out at §3.3's ≈ 0.22 ms.
+ */
 export const GPIO_US = 1;
-/** CPU time of one LiquidCrystal byte in 4-bit mode: 2 nibbles × (4 data writes + pulseEnable 1 + 1 + 100 us). */
-export const LCD_BYTE_US = 220;
-/** One I2C byte at 100 kHz: 8 data bits + ACK. */
-export const I2C_BYTE_US = 90;
-/** analogRead on the STM32F103 core: conversion and setup, about 10 us. */
+/** analogRead on the STM32F103 core: the core re-initialises and calibrates the ADC and converts once, about 10 us. */
 export const ADC_US = 10;
-/** STM32duino HardwareSerial buffer sizes. */
-export const SERIAL_BUFFER = 64;
+/** TIM1 counts the 72 MHz APB2 timer clock. */
+export const TIMER_CLOCK_HZ = 72_000_000;
 
-export type SerialName = 'afe' | 'modem' | 'debug';
-
+/** The parts on the board. */
 export interface BoardParts {
   lcd: HD44780;
   keypad: KeypadMatrix;
@@ -34,193 +47,113 @@ export interface BoardParts {
   greenLed: Indicator;
   buzzer: Indicator;
   cover: CoverSwitch;
-  /** Devices on I2C1 (EEPROM 0x50, RTC 0x68). */
-  i2c: I2cDevice[];
+  /** The AT24C32 at 0x50 (also torn by powerOff when a random source is given). */
+  eeprom?: AT24C32;
+  /** The DS1307 at 0x68. */
+  rtc?: DS1307;
+  /** Devices on I2C1 besides `eeprom` and `rtc` (or all of them: the same part listed twice is attached once). */
+  i2c?: I2cDevice[];
   /** What each serial port's TX line is wired to (nothing = the bytes go nowhere, as with a mute modem). */
-  peers: Partial<Record<SerialName, UartPeer>>;
+  peers?: Partial<Record<SerialName, UartPeer>>;
+  /** Seeded uniform source in [0, 1) for what a power cut leaves undetermined (the torn EEPROM page). */
+  rand?: () => number;
 }
 
-class SimSerial implements SerialPort {
-  baud = 0;
-  #open = false;
-  #rx: number[] = [];
-  #txEnds: number[] = [];
-  #txFreeAt = 0;
-  #cpu: Cpu;
-  readonly name: SerialName;
-  peer: UartPeer | undefined;
-  #line = '';
-  onTransmit?: (byte: number, tUs: number) => void;
-  onLine?: (line: string) => void;
-  /** The receiving side of this port, for the device at the other end of the wire. */
-  readonly rxPeer: UartPeer;
-
-  constructor(cpu: Cpu, name: SerialName, peer: UartPeer | undefined) {
-    this.#cpu = cpu;
-    this.name = name;
-    this.peer = peer;
-    this.rxPeer = {
-      receive: (byte: number, baud: number) => {
-        if (!this.#open) return;
-        // A sender at the wrong baud (beyond about ±3 %) produces framing errors: the byte arrives garbled.
-        const b = Math.abs(baud - this.baud) / this.baud > 0.03 ? (byte ^ 0xa5) & 0xff : byte & 0xff;
-        if (this.#rx.length < SERIAL_BUFFER - 1) this.#rx.push(b);
-      },
-    };
-  }
-
-  begin(baud: number): void {
-    if (!(baud > 0)) throw new RangeError(`serial ${this.name}: baud must be positive, got ${baud}`);
-    this.baud = baud;
-    this.#open = true;
-  }
-
-  end(): void {
-    this.flush();
-    this.#open = false;
-    this.#rx = [];
-  }
-
-  write(data: number | string | Uint8Array): number {
-    if (!this.#open) return 0;
-    let n = 0;
-    if (typeof data === 'number') { this.#put(data & 0xff); return 1; }
-    if (typeof data === 'string') {
-      for (let i = 0; i < data.length; i++) { this.#put(data.charCodeAt(i) & 0xff); n++; }
-      return n;
-    }
-    for (const b of data) { this.#put(b); n++; }
-    return n;
-  }
-
-  #put(byte: number): void {
-    const cpu = this.#cpu;
-    let now = cpu.nowUs();
-    // drop bytes already on the wire
-    let i = 0;
-    while (i < this.#txEnds.length && this.#txEnds[i] <= now) i++;
-    if (i) this.#txEnds.splice(0, i);
-    if (this.#txEnds.length >= SERIAL_BUFFER - 1) {
-      // TX buffer full: the core spins until the interrupt has moved one byte out
-      cpu.spend(this.#txEnds[0] - now);
-      now = cpu.nowUs();
-      this.#txEnds.shift();
-    }
-    const start = Math.max(now, this.#txFreeAt);
-    const end = start + byteTimeUs(this.baud);
-    this.#txFreeAt = end;
-    this.#txEnds.push(end);
-    const baud = this.baud;
-    const peer = this.peer;
-    cpu.clock.at(end, () => {
-      if (!cpu.powered) return;
-      this.onTransmit?.(byte, end);
-      peer?.receive(byte, baud);
-    });
-    if (this.onLine) {
-      if (byte === 0x0a) { const l = this.#line; this.#line = ''; this.onLine(l); }
-      else if (byte !== 0x0d) this.#line += String.fromCharCode(byte);
-    }
-  }
-
-  available(): number { return this.#rx.length; }
-  read(): number { return this.#rx.length ? this.#rx.shift()! : -1; }
-  peek(): number { return this.#rx.length ? this.#rx[0] : -1; }
-
-  flush(): void {
-    const now = this.#cpu.nowUs();
-    if (this.#txFreeAt > now) this.#cpu.spend(this.#txFreeAt - now);
-    this.#txEnds = [];
-  }
-
-  powerOff(): void {
-    this.#open = false;
-    this.#rx = [];
-    this.#txEnds = [];
-    this.#line = '';
-  }
+/**
+ * The time the parts see: the running code's time (the CPU cursor runs ahead of the clock inside the interrupt and
+ * during main-context work), so a part written inside the interrupt times its own work from the interrupt's time.
+ */
+export function cpuTime(cpu: Cpu): SimTime {
+  return { now: () => cpu.nowUs(), at: (t, fn) => cpu.clock.at(Math.max(t, cpu.clock.now()), fn) };
 }
 
-class SimWire implements I2cBus {
-  #cpu: Cpu;
-  #devices = new Map<number, I2cDevice>();
-  #txAddr = -1;
-  #tx: number[] = [];
-  #rx: number[] = [];
-
-  constructor(cpu: Cpu, devices: I2cDevice[]) {
-    this.#cpu = cpu;
-    for (const d of devices) this.#devices.set(d.address, d);
-  }
-
-  beginTransmission(address: number): void { this.#txAddr = address & 0x7f; this.#tx = []; }
-
-  write(data: number | Uint8Array): number {
-    if (typeof data === 'number') { this.#tx.push(data & 0xff); return 1; }
-    for (const b of data) this.#tx.push(b);
-    return data.length;
-  }
-
-  endTransmission(): number {
-    const dev = this.#devices.get(this.#txAddr);
-    const bytes = this.#tx;
-    this.#tx = [];
-    this.#cpu.spend(I2C_BYTE_US);
-    if (!dev || !dev.start(false)) return 2;
-    let result = 0;
-    for (const b of bytes) {
-      this.#cpu.spend(I2C_BYTE_US);
-      if (!dev.write(b)) { result = 3; break; }
-    }
-    dev.stop();
-    return result;
-  }
-
-  requestFrom(address: number, count: number): number {
-    this.#rx = [];
-    const dev = this.#devices.get(address & 0x7f);
-    this.#cpu.spend(I2C_BYTE_US);
-    if (!dev || !dev.start(true)) return 0;
-    for (let i = 0; i < count; i++) { this.#cpu.spend(I2C_BYTE_US); this.#rx.push(dev.read() & 0xff); }
-    dev.stop();
-    return count;
-  }
-
-  available(): number { return this.#rx.length; }
-  read(): number { return this.#rx.length ? this.#rx.shift()! : -1; }
+export interface SimulatedBoardOptions {
+  eeprom?: Partial<At24c32Config> & { image?: Uint8Array };
+  rtc?: Partial<Ds1307Config> & { unixTime?: number; halted?: boolean };
+  relay?: Partial<LatchingRelayConfig>;
+  cover?: Partial<CoverSwitchConfig>;
+  peers?: Partial<Record<SerialName, UartPeer>>;
+  rand?: () => number;
 }
 
-interface PinState { mode: PinMode; level: Level }
+/** A board with a fresh set of parts (datasheet defaults unless overridden), all on the CPU's time. */
+export function createSimulatedBoard(cpu: Cpu, options: SimulatedBoardOptions = {}): SimulatedBoard {
+  const time = cpuTime(cpu);
+  const { image, ...eepromConfig } = options.eeprom ?? {};
+  const { unixTime, halted, ...rtcConfig } = options.rtc ?? {};
+  const eeprom = new AT24C32(time, eepromConfig);
+  if (image !== undefined) eeprom.load(image);
+  const rtc = new DS1307(time, { rand: options.rand, ...rtcConfig });
+  if (unixTime !== undefined) rtc.setTime(unixTime);
+  if (halted) rtc.setHalted(true);
+  return new SimulatedBoard(cpu, {
+    lcd: new HD44780(),
+    keypad: new KeypadMatrix(),
+    relay: new LatchingRelay(time, options.relay),
+    redLed: new Indicator(time, { name: 'red' }),
+    greenLed: new Indicator(time, { name: 'green' }),
+    buzzer: new Indicator(time, { name: 'buzzer' }),
+    cover: new CoverSwitch(options.cover),
+    eeprom,
+    rtc,
+    peers: options.peers,
+    rand: options.rand,
+  });
+}
+
+interface PinState { mode: PinMode; latch: Level }
+
+const ROWS: readonly PinName[] = PINS.keypadRows;
+const COLS: readonly PinName[] = PINS.keypadCols;
+/** The GPIO input thresholds of the STM32F103 at 3.3 V (VIL max 0.35 VDD ≈ 1.16 V, VIH min 0.65 VDD ≈ 2.15 V); the
+ * midpoint decides an analog level read as digital. */
+const DIGITAL_THRESHOLD_VOLTS = 1.65;
 
 export class SimulatedBoard implements Board {
   readonly cpu: Cpu;
   readonly parts: BoardParts;
-  readonly serial: { readonly afe: SimSerial; readonly modem: SimSerial; readonly debug: SimSerial };
-  readonly wire: SimWire;
-  readonly lcd: LcdBus;
-  #pins = new Map<PinName, PinState>();
-  #colLow = [false, false, false, false];
-  /** Pin changes of outputs, for traces and the rig. */
+  readonly serial: { readonly afe: HardwareSerial; readonly modem: HardwareSerial; readonly debug: HardwareSerial };
+  readonly wire: TwoWire;
+  readonly lcd: LcdPort;
+  /** A pin's driven level changed (a pin starting or stopping to drive counts; an undriven pin is reported LOW). */
   onPinChange?: (pin: PinName, level: Level, tUs: number) => void;
+  /** Any serial port put a byte on its TX pin (when its stop bit ended). */
+  onTransmit?: (port: SerialName, byte: number, tUs: number) => void;
+  /** Any serial port finished a line of text (split at LF, CR dropped), for the trace. */
+  onLine?: (port: SerialName, line: string) => void;
+  #pins = new Map<PinName, PinState>();
+  #cols: ColumnDrive[] = [null, null, null, null];
+  #eeproms: AT24C32[] = [];
 
   constructor(cpu: Cpu, parts: BoardParts) {
     this.cpu = cpu;
     this.parts = parts;
+    const observer: SerialObserver = {
+      transmit: (port, byte, t) => this.onTransmit?.(port, byte, t),
+      wantsLines: () => this.onLine !== undefined,
+      line: (port, line) => this.onLine?.(port, line),
+    };
+    const peers = parts.peers ?? {};
     this.serial = {
-      afe: new SimSerial(cpu, 'afe', parts.peers.afe),
-      modem: new SimSerial(cpu, 'modem', parts.peers.modem),
-      debug: new SimSerial(cpu, 'debug', parts.peers.debug),
+      afe: new HardwareSerial(cpu, 'afe', peers.afe, observer),
+      modem: new HardwareSerial(cpu, 'modem', peers.modem, observer),
+      debug: new HardwareSerial(cpu, 'debug', peers.debug, observer),
     };
-    this.wire = new SimWire(cpu, parts.i2c);
-    const lcd = parts.lcd;
-    this.lcd = {
-      command: (v: number) => { cpu.spend(LCD_BYTE_US); lcd.command(v); },
-      write: (v: number) => { cpu.spend(LCD_BYTE_US); lcd.write(v); },
-    };
+    const devices: I2cDevice[] = [];
+    for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);
+    this.wire = new TwoWire(cpu, devices);
+    this.#eeproms = devices.filter((d): d is AT24C32 => d instanceof AT24C32);
+    this.lcd = new LcdPort(cpu, parts.lcd);
   }
 
-  /** The receiving end of a serial port, for the device wired to it (the ATM90E26 sends its replies here). */
-  serialPeer(name: SerialName): UartPeer { return this.serial[name].rxPeer; }
+  /** The receiving end of a serial port, for the device wired to its RX pin (the ATM90E26 sends its replies here). */
+  serialPeer(name: SerialName): UartPeer {
+    const port = this.serial[name];
+    if (!port) throw new Error(`no serial port '${String(name)}' (ports: afe, modem, debug)`);
+    return port.rxPeer;
+  }
+
+  // ------------------------------------------------------------------------------------------------------ time
 
   millis(): number { return this.cpu.millis(); }
   micros(): number { return this.cpu.micros(); }
@@ -229,44 +162,68 @@ export class SimulatedBoard implements Board {
   delayMicroseconds(us: number): void { this.cpu.spend(us); }
   get inInterrupt(): boolean { return this.cpu.inInterrupt; }
 
+  // ------------------------------------------------------------------------------------------------------ GPIO
+
   pinMode(pin: PinName, mode: PinMode): void {
     this.cpu.spend(GPIO_US);
-    const s = this.#pins.get(pin);
-    if (s) s.mode = mode; else this.#pins.set(pin, { mode, level: LOW });
-    if (mode === 'OUTPUT') this.#output(pin, this.#pins.get(pin)!.level);
-    else this.#colChanged(pin);
+    const s = this.#pin(pin);
+    if (mode !== 'INPUT' && mode !== 'INPUT_PULLUP' && mode !== 'OUTPUT' && mode !== 'ANALOG') {
+      throw new RangeError(`pinMode(${pin}): mode must be INPUT, INPUT_PULLUP, OUTPUT or ANALOG, got ${String(mode)}`);
+    }
+    if (s.mode === mode) return;
+    const was = this.#drive(s);
+    s.mode = mode;
+    this.#driveChanged(pin, was, this.#drive(s));
   }
 
   digitalWrite(pin: PinName, level: Level): void {
     this.cpu.spend(GPIO_US);
-    let s = this.#pins.get(pin);
-    if (!s) { s = { mode: 'INPUT', level: LOW }; this.#pins.set(pin, s); }
-    const changed = s.level !== level;
-    s.level = level;
-    if (s.mode === 'OUTPUT' && changed) this.#output(pin, level);
+    const s = this.#pin(pin);
+    if (level !== LOW && level !== HIGH) throw new RangeError(`digitalWrite(${pin}): level must be LOW (0) or HIGH (1), got ${String(level)}`);
+    if (s.latch === level) return;
+    const was = this.#drive(s);
+    s.latch = level;
+    this.#driveChanged(pin, was, this.#drive(s));
   }
 
+  /**
+   * The input level: an output reads its own latch; a keypad row reads the matrix (LOW when a held key joins it to a
+   * column driven LOW) or its pull-up; PA1 reads the divider voltage against the mid-supply threshold. An input
+   * with no pull-up and nothing driving it floats: [UNDET] on hardware, LOW here.
+   */
   digitalRead(pin: PinName): Level {
     this.cpu.spend(GPIO_US);
-    const s = this.#pins.get(pin);
-    if (s?.mode === 'OUTPUT') return s.level;
-    const row = (PINS.keypadRows as readonly PinName[]).indexOf(pin);
-    if (row >= 0) {
-      const lvl = this.parts.keypad.rowLevel(row, this.#colLow);
-      return lvl === 0 ? LOW : s?.mode === 'INPUT_PULLUP' ? HIGH : LOW;
-    }
-    return LOW;
+    const s = this.#pin(pin);
+    if (s.mode === 'OUTPUT') return s.latch;
+    const row = ROWS.indexOf(pin);
+    if (row >= 0 && this.parts.keypad.rowLevel(row, this.#cols) === 0) return LOW;
+    if (pin === PINS.batteryInput) return this.parts.cover.pinVolts() > DIGITAL_THRESHOLD_VOLTS ? HIGH : LOW;
+    return s.mode === 'INPUT_PULLUP' ? HIGH : LOW;
   }
 
+  /** 10-bit reading: PA1 from the cover divider; another pin reads its own level (an output or pull-up as full scale). */
   analogRead(pin: PinName): number {
     this.cpu.spend(ADC_US);
+    const s = this.#pin(pin);
     if (pin === PINS.batteryInput) return this.parts.cover.adcRaw();
-    return 0;
+    if (s.mode === 'OUTPUT') return s.latch === HIGH ? 1023 : 0;
+    return s.mode === 'INPUT_PULLUP' ? 1023 : 0;
   }
 
+  // ------------------------------------------------------------------------------------------------------ TIM1
+
+  /**
+   * TIM1 with `prescaler` (the divide factor, 1..65536) and `overflow` (ticks per period, 1..65536): the handler runs
+   * in interrupt context every prescaler × overflow / 72 MHz (55 × 65454 → 49 999.58 us, 20.0002 Hz). Not running
+   * until resume().
+   */
   createTimer(prescaler: number, overflow: number, handler: () => void): { resume(): void; pause(): void } {
-    if (!(prescaler >= 1 && overflow >= 1)) throw new RangeError(`timer prescaler and overflow must be >= 1, got ${prescaler}, ${overflow}`);
-    const periodUs = (prescaler * overflow) / 72;
+    const ok = (v: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65536;
+    if (!ok(prescaler) || !ok(overflow)) {
+      throw new RangeError(`timer prescaler and overflow must be >= 1 and <= 65536 (16-bit registers), got ${String(prescaler)}, ${String(overflow)}`);
+    }
+    if (typeof handler !== 'function') throw new TypeError('createTimer needs a handler function');
+    const periodUs = (prescaler * overflow * 1e6) / TIMER_CLOCK_HZ;
     let h: ReturnType<Cpu['attachTimerInterrupt']> | null = null;
     return {
       resume: () => { if (h) h.resume(); else h = this.cpu.attachTimerInterrupt(periodUs, handler); },
@@ -274,42 +231,70 @@ export class SimulatedBoard implements Board {
     };
   }
 
-  #output(pin: PinName, level: Level): void {
-    const p = this.parts;
-    const on = level === HIGH;
-    switch (pin) {
-      case PINS.relayA: case PINS.relayB:
-        p.relay.drive(this.#level(PINS.relayA) === HIGH, this.#level(PINS.relayB) === HIGH);
-        break;
-      case PINS.redLed: p.redLed.set(on); break;
-      case PINS.greenLed: p.greenLed.set(on); break;
-      case PINS.buzzer: p.buzzer.set(on); break;
-      default: this.#colChanged(pin);
-    }
-    this.onPinChange?.(pin, level, this.cpu.nowUs());
-  }
+  // ------------------------------------------------------------------------------------------------------ power
 
-  #level(pin: PinName): Level {
-    const s = this.#pins.get(pin);
-    return s && s.mode === 'OUTPUT' ? s.level : LOW;
-  }
-
-  #colChanged(pin: PinName): void {
-    const c = (PINS.keypadCols as readonly PinName[]).indexOf(pin);
-    if (c < 0) return;
-    const s = this.#pins.get(pin);
-    this.#colLow[c] = s?.mode === 'OUTPUT' && s.level === LOW;
-  }
-
-  /** Power removed: outputs fall LOW (coils, LEDs, buzzer de-energise), serial buffers are lost. */
-  powerOff(): void {
+  /**
+   * Power removed: the CPU stops, every output falls LOW (the relay coils, LEDs and buzzer de-energise), serial
+   * buffers and bytes not yet sent are lost, the LCD controller resets. An EEPROM write cycle in flight tears, drawn
+   * from `rand` (or the parts' `rand`); without either, the tear is left to the caller (AT24C32.powerCut). Returns
+   * the number of torn EEPROM bytes.
+   */
+  powerOff(rand?: () => number): number {
     this.cpu.powerOff();
-    for (const s of Object.values(this.serial)) s.powerOff();
+    for (const p of [this.serial.afe, this.serial.modem, this.serial.debug]) p.powerOff();
+    this.wire.powerOff();
+    const before = [...this.#pins];
+    this.#pins.clear();
+    this.#cols = [null, null, null, null];
+    for (const [pin, s] of before) if (this.#drive(s) === HIGH) this.#driveChanged(pin, HIGH, null);
     this.parts.relay.drive(false, false);
     this.parts.redLed.set(false);
     this.parts.greenLed.set(false);
     this.parts.buzzer.set(false);
-    this.#pins.clear();
-    this.#colLow = [false, false, false, false];
+    this.lcd.powerOff();
+    this.parts.lcd.reset();
+    const r = rand ?? this.parts.rand;
+    let torn = 0;
+    if (r) for (const e of this.#eeproms) torn += e.powerCut(r);
+    return torn;
+  }
+
+  // ------------------------------------------------------------------------------------------------------ internals
+
+  #pin(pin: PinName): PinState {
+    let s = this.#pins.get(pin);
+    if (!s) {
+      if (typeof pin !== 'string' || !/^P[ABC]\d{1,2}$/.test(pin)) throw new RangeError(`no pin '${String(pin)}' on the blue pill`);
+      s = { mode: 'INPUT', latch: LOW }; // reset state: floating input, output latch 0
+      this.#pins.set(pin, s);
+    }
+    return s;
+  }
+
+  /** What the pin drives: its latch in OUTPUT mode, nothing (null) otherwise. */
+  #drive(s: PinState): Level | null { return s.mode === 'OUTPUT' ? s.latch : null; }
+
+  #driveChanged(pin: PinName, was: Level | null, now: Level | null): void {
+    if (was === now) return;
+    const p = this.parts;
+    const on = now === HIGH;
+    switch (pin) {
+      case PINS.relayA: case PINS.relayB:
+        p.relay.drive(this.#driven(PINS.relayA) === HIGH, this.#driven(PINS.relayB) === HIGH);
+        break;
+      case PINS.redLed: p.redLed.set(on); break;
+      case PINS.greenLed: p.greenLed.set(on); break;
+      case PINS.buzzer: p.buzzer.set(on); break;
+      default: {
+        const c = COLS.indexOf(pin);
+        if (c >= 0) this.#cols[c] = now;
+      }
+    }
+    this.onPinChange?.(pin, now ?? LOW, this.cpu.nowUs());
+  }
+
+  #driven(pin: PinName): Level | null {
+    const s = this.#pins.get(pin);
+    return s ? this.#drive(s) : null;
   }
 }

@@ -10,7 +10,7 @@ import { toUint32 } from './lib/arduino.ts';
 import { formatInt } from './lib/print.ts';
 import { relay_off, relay_on } from './relay.ts';
 import { serviceMeterDuringModemWait } from './remote.ts';
-import { LoadActivationVariables, printfPort } from './storage.ts';
+import { LoadActivationVariables, loadModeSelect, printfPort } from './storage.ts';
 import { initializeTime, startHaltedRtc } from './timekeeping.ts';
 
 /** The boot logo's custom characters (main.cpp:40-50), 5-pixel rows top first. */
@@ -158,7 +158,8 @@ export async function setup(fw: FirmwareContext): Promise<void> {
   if (fw.has('D48') || s.creditt >= 1) await relay_on(fw);
   else await relay_off(fw);
 
-  // 16, 17
+  // 16, 17. D1 fixed: a mode configured in the factory menu is read back from EEPROM.
+  if (!fw.has('D1')) s.Mode_select = loadModeSelect(fw) ?? s.Mode_select;
   await modeBranch(fw, s.Mode_select, false);
 
   // 18

@@ -7,7 +7,7 @@ import type { FirmwareContext } from './firmware-context.ts';
 import { NO_KEY } from './lib/arduino.ts';
 import { buss } from './led-buzzer.ts';
 import { DATA_LENGTH } from './state.ts';
-import { StoreActivationVariables } from './storage.ts';
+import { StoreActivationVariables, storeModeSelect } from './storage.ts';
 import { STStoken_decode, check_tokenused } from './sts-token.ts';
 import { initializeTime } from './timekeeping.ts';
 
@@ -222,6 +222,7 @@ export function FactorySetting(fw: FirmwareContext): void {
 
 function configured(fw: FirmwareContext, mode: number, text: string): void {
   fw.state.Mode_select = mode;
+  if (!fw.has('D1')) storeModeSelect(fw, mode); // D1 fixed: the mode survives a reboot
   fw.lcd.println(text);
   fw.board.delayBlocking(MENU_MESSAGE_MS);
   fw.lcd.clear();

@@ -223,4 +223,12 @@ export class FirmwareState {
   starHoldPending = false;
   /** D28 fixed: the RTC was not found at boot and the firmware runs without it. */
   rtcMissing = false;
+
+  // --- twin observation (not firmware variables): the OpenPAYGO loop's last decode --------------------------
+  /** Tokens decoded since power-on. */
+  opaygoEntries = 0;
+  /** `Output.Value` of the last decode (−1, −2 or 0..999); NaN before the first. */
+  opaygoLastValue = Number.NaN;
+  /** `Output.Count` of the last decode. */
+  opaygoLastCount = 0;
 }

@@ -48,6 +48,12 @@ export const FIXED_EEPROM_MAP: Readonly<EepromMap> = {
   lastTimeStamp: 27, nbDisconnections: 32, tokenListPointer: 40,
 };
 
+/**
+ * D1 fixed: `Mode_select` persisted in one byte (24..26 are unused by the original). 1..3 is a configured mode; an
+ * erased (0xFF) or zero cell means "not configured", and the build's preset boot mode applies.
+ */
+export const MODE_SELECT_ADDRESS = 24;
+
 /** D6 + D37 fixed: the used-token list holds whole 20-character tokens from here, as a ring up to `TOKEN_LIST_END`. */
 export const TOKEN_LIST_START = 44;
 export const TOKEN_RECORD_BYTES = 20;
@@ -61,11 +67,47 @@ export function eepromMap(cfg: FirmwareConfig): Readonly<EepromMap> {
 /** D32 fixed: ACK polls (1 ms apart) before an operation is given up. */
 const ACK_POLLS = 12;
 
+/**
+ * D30 fixed: the credit cell (address 9, uint32 little-endian as in the original, so dumps stay compatible) is written
+ * through a journal, because a power cut during the AT24C32's write cycle leaves each byte of the page write old, new
+ * or erased — a torn credit can read as anything up to 4.29e9. The journal record sits at `CREDIT_JOURNAL_ADDRESS`
+ * (4088..4094, past the used-token list): value (4 bytes LE), CRC-16 of the value (2 bytes LE), state byte.
+ *   write: journal {value, crc, PENDING} → credit cell → state DONE (three page writes, about 63 ms);
+ *   read:  a PENDING record with a good CRC means the credit write was interrupted: its value is the credit;
+ *          otherwise the credit cell is whole and is read as usual.
+ * A cut while the journal is written leaves the cell untouched; a cut while the cell is written leaves a complete
+ * journal; a cut while the state byte is written leaves either state with both copies equal.
+ */
+export const CREDIT_JOURNAL_ADDRESS = 4088;
+export const JOURNAL_PENDING = 0x5a;
+export const JOURNAL_DONE = 0x00;
+const CREDIT_ADDRESS = SHIPPED_EEPROM_MAP.credit;
+
+/** CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF) of a few bytes. */
+export function crc16(bytes: ArrayLike<number>): number {
+  let crc = 0xffff;
+  for (let i = 0; i < bytes.length; i++) {
+    crc ^= (bytes[i] & 0xff) << 8;
+    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
+}
+
+/** The 7 journal bytes for a credit value. */
+export function creditJournalRecord(value: number, state: number): Uint8Array {
+  const v = value >>> 0;
+  const bytes = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  const crc = crc16(bytes);
+  return Uint8Array.of(...bytes, crc & 0xff, crc >>> 8, state);
+}
+
 export class Eeprom {
   readonly lib: AT24CX;
   readonly #board: Board;
   readonly #fixed: boolean;
   readonly #serial2: SerialPrint;
+  /** D30 fixed: the credit cell goes through the journal. */
+  readonly #journal: boolean;
   /** D32 fixed: an error has been reported since boot. */
   errorReported = false;
 
@@ -73,6 +115,7 @@ export class Eeprom {
     this.lib = new AT24CX(board);
     this.#board = board;
     this.#fixed = !has(cfg, 'D32');
+    this.#journal = !has(cfg, 'D30');
     this.#serial2 = serial2;
   }
 
@@ -80,8 +123,33 @@ export class Eeprom {
   read(address: number): number { return this.#ready() ? this.lib.read(address) : 0; }
   writeInt(address: number, value: number): void { if (this.#ready()) this.lib.writeInt(address, value); }
   readInt(address: number): number { return this.#ready() ? this.lib.readInt(address) : 0; }
-  writeLong(address: number, value: number): void { if (this.#ready()) this.lib.writeLong(address, value); }
-  readLong(address: number): number { return this.#ready() ? this.lib.readLong(address) : 0; }
+  writeLong(address: number, value: number): void {
+    if (this.#journal && address === CREDIT_ADDRESS) { this.#writeCredit(value); return; }
+    if (this.#ready()) this.lib.writeLong(address, value);
+  }
+  readLong(address: number): number {
+    if (this.#journal && address === CREDIT_ADDRESS) return this.#readCredit();
+    return this.#ready() ? this.lib.readLong(address) : 0;
+  }
+
+  #writeCredit(value: number): void {
+    if (!this.#ready()) return;
+    this.lib.writeChars(CREDIT_JOURNAL_ADDRESS, creditJournalRecord(value, JOURNAL_PENDING));
+    if (!this.#ready()) return;
+    this.lib.writeLong(CREDIT_ADDRESS, value);
+    if (!this.#ready()) return;
+    this.lib.write(CREDIT_JOURNAL_ADDRESS + 6, JOURNAL_DONE);
+  }
+
+  #readCredit(): number {
+    if (!this.#ready()) return 0;
+    const rec = new Uint8Array(7);
+    this.lib.readChars(CREDIT_JOURNAL_ADDRESS, rec, 7);
+    if (rec[6] === JOURNAL_PENDING && crc16(rec.subarray(0, 4)) === (rec[4] | (rec[5] << 8))) {
+      return (rec[0] | (rec[1] << 8) | (rec[2] << 16) | (rec[3] << 24)) >>> 0;
+    }
+    return this.#ready() ? this.lib.readLong(CREDIT_ADDRESS) : 0;
+  }
   writeChars(address: number, data: string): void { if (this.#ready()) this.lib.writeChars(address, data); }
   readChars(address: number, n: number): string {
     const buf = new Uint8Array(n);
@@ -121,6 +189,29 @@ export function LoadActivationVariables(fw: FirmwareContext): void {
   s.TokenEntryLockedUntil = fw.mem.readLong(map.TokenEntryLockedUntil);
   if (s.Mode_select === 2) s.creditt = cfloat(fw, fw.mem.readLong(s.credit_eeprom_location));
   else s.ActiveUntil = fw.mem.readLong(map.ActiveUntil);
+  if (!fw.has('D30')) {
+    // D30 fixed: erased cells are the factory state, not values. As shipped a virgin EEPROM loads TokenCount 65535
+    // (every real token is then "old": -2, after a 65 600-step search), a lockout until 2106 and, in mode 3,
+    // ActiveUntil 4294967295 (active for ever).
+    if (s.TokenCount === 0xffff) {
+      s.TokenCount = 1;
+      s.UsedTokens = 0;
+      s.PAYGEnabled = true;
+    }
+    if (s.TokenEntryLockedUntil === 0xffffffff) s.TokenEntryLockedUntil = 0;
+    if (s.Mode_select !== 2 && s.ActiveUntil === 0xffffffff) s.ActiveUntil = 0;
+  }
+}
+
+/** D1 fixed: the mode stored by the factory menu, or null when none is stored. */
+export function loadModeSelect(fw: FirmwareContext): number | null {
+  const m = fw.mem.read(MODE_SELECT_ADDRESS);
+  return m >= 1 && m <= 3 ? m : null;
+}
+
+/** D1 fixed: the factory menu stores the mode it configured. */
+export function storeModeSelect(fw: FirmwareContext, mode: number): void {
+  fw.mem.write(MODE_SELECT_ADDRESS, mode & 0xff);
 }
 
 /** `StoreActivationVariables()` (mem_operation.hpp:63-84). */

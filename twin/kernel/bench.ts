@@ -18,6 +18,8 @@ import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
 export interface BenchMeterConfig {
   build: FirmwareConfig;
   eeprom?: 'virgin' | 'zero';
+  /** A 4096-byte EEPROM dump to start from (replaces `eeprom`). */
+  eepromImage?: Uint8Array;
   credit?: number;
   clock?: { year: number; month: number; day: number; hour: number; minute: number; second: number };
   rtc?: 'running' | 'halted' | 'missing';
@@ -79,7 +81,7 @@ export class Bench implements BenchControl {
     } else {
       const m: TwinMeterConfig = {
         firmware: cfg.meter.build,
-        eeprom: cfg.meter.eeprom ?? 'virgin',
+        eeprom: cfg.meter.eepromImage ?? cfg.meter.eeprom ?? 'virgin',
         credit: cfg.meter.credit,
         clock: cfg.meter.clock,
         rtc: cfg.meter.rtc ?? 'running',
@@ -213,6 +215,11 @@ export class Bench implements BenchControl {
   }
 
   observe(name: string): unknown { return this.meter.observe(name); }
+
+  /** The EEPROM contents now (a 4096-byte dump), or undefined when the meter under test is not the twin. */
+  eepromImage(): Uint8Array | undefined {
+    return this.meter instanceof TwinMeter ? this.meter.eeprom.dump() : undefined;
+  }
 
   async close(): Promise<void> {
     if (this.meter.powered) this.meter.powerCut();

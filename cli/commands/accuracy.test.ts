@@ -1,0 +1,123 @@
+// `osm accuracy` and `osm calibrate` as a user runs them: output shapes and exit codes 0 / 1 / 2.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../main.ts';
+import type { CliIo } from '../command.ts';
+import { createAccuracyCommand } from './accuracy.ts';
+import { createCalibrateCommand } from './calibrate.ts';
+
+async function osm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { err += t; } } };
+  const commands = [createAccuracyCommand({ io }), createCalibrateCommand({ io })];
+  const code = await main(argv, { commands, io, env: {} });
+  return { code, out, err };
+}
+
+test('--json prints one object { pass, points } and exits 1 when a point fails (D14 in the field firmware)', async () => {
+  const r = await osm('accuracy', '--points', 'seed', '--json');
+  assert.is(r.code, 1);
+  const obj = JSON.parse(r.out) as { pass: boolean; points: Array<Record<string, unknown>> };
+  assert.is(obj.pass, false);
+  assert.is(obj.points.length, 8);
+  assert.equal(Object.keys(obj.points[0]).slice(0, 8), ['name', 'voltage', 'current', 'pf', 'errorPercent', 'firmwareErrorPercent', 'limitPercent', 'pass']);
+  assert.is(r.err, '');
+});
+
+test('exits 0 when every point passes (fixed firmware, seed points)', async () => {
+  const r = await osm('accuracy', '--points', 'seed', '--firmware', 'fixed');
+  assert.is(r.code, 0);
+  assert.match(r.out, /PASS: all 8 points within the limits/);
+});
+
+test('--fidelity waveform runs the suite on 8 kHz samples and says so', async () => {
+  const r = await osm('accuracy', '--points', 'seed', '--firmware', 'fixed', '--fidelity', 'waveform');
+  assert.is(r.code, 0);
+  assert.match(r.out, /accuracy test on the virtual bench \(waveform level\)/);
+  assert.match(r.out, /waveform level: 8 kHz samples, CT core saturation, ADC clipping/);
+});
+
+test('the 2000:1 CT with a 30 ohm burden what-if fails at Imax by clipping', async () => {
+  const r = await osm('accuracy', '--points', 'seed', '--judge', 'chip', '--set', 'frontend.ct.ratio=2000', '--set=frontend.ct.burdenOhms=30', '--json');
+  assert.is(r.code, 1);
+  const obj = JSON.parse(r.out) as { whatIf: string[]; points: Array<{ name: string; pass: boolean; reasons: string[] }> };
+  assert.equal(obj.whatIf, ['frontend.ct.ratio=2000', 'frontend.ct.burdenOhms=30']);
+  const imax = obj.points.find((p) => p.name === 'Imax (80 A) PF 1')!;
+  assert.is(imax.pass, false);
+  assert.match(imax.reasons[0], /^clipping: I2P-I2N peak/);
+});
+
+test('an unknown --set key or a bad value exits 2 with one clear line on stderr', async () => {
+  const a = await osm('accuracy', '--set', 'frontend.ct.ratoi=2000');
+  assert.is(a.code, 2);
+  assert.match(a.err, /^osm accuracy: --set 'frontend.ct.ratoi=2000': unknown board parameter 'frontend.ct.ratoi' \(did you mean 'frontend.ct.ratio'\?\)/);
+  const b = await osm('accuracy', '--set', 'afe.IgainN=0x10000');
+  assert.is(b.code, 2);
+  assert.match(b.err, /a register value is a 16-bit word/);
+  const c = await osm('accuracy', '--set');
+  assert.is(c.code, 2);
+  assert.match(c.err, /'--set' needs a value KEY=VALUE/);
+  assert.is(a.out + b.out + c.out, '');
+});
+
+test('contradictory or malformed options exit 2', async () => {
+  for (const argv of [['--seed', '3'], ['--points', 'some'], ['--judge', 'meter'], ['--firmware', 'shipped'], ['--fix', 'D99'],
+    ['--meter-constant', '-5'], ['--fidelity', 'spice'], ['--monte-carlo', '5', '--unit', '1'], ['--workers', '2'], ['--monte-carlo', 'ten']]) {
+    const r = await osm('accuracy', ...argv);
+    assert.is(r.code, 2, argv.join(' '));
+    assert.match(r.err, /^osm accuracy: /, argv.join(' '));
+  }
+});
+
+test('--report into a missing folder exits 2 before running and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-'));
+  try {
+    const file = join(dir, 'missing', 'r.html');
+    const r = await osm('accuracy', '--points', 'seed', '--report', file);
+    assert.is(r.code, 2);
+    assert.match(r.err, /the folder of .* does not exist/);
+    assert.not.ok(existsSync(file));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('--report writes one self-contained page with the plotly bundle inlined', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-'));
+  try {
+    const file = join(dir, 'r.html');
+    const r = await osm('accuracy', '--points', 'seed', '--report', file);
+    assert.is(r.code, 1);
+    const html = readFileSync(file, 'utf8');
+    assert.match(html, /per the limits configured in the project/);
+    assert.ok(html.length > 3_000_000, 'plotly inlined');
+    assert.not.match(html, /<script[^>]+src=/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('osm calibrate prints the new registers and CS1/CS2, and exits 0 when the calibrated unit passes', async () => {
+  const r = await osm('calibrate', '--seed', '3', '--unit', '16', '--points', 'seed');
+  assert.is(r.code, 0);
+  for (const reg of ['PLconstH', 'PLconstL', 'Ngain', 'Nphi', 'Ugain', 'IgainN', 'CS1', 'CS2']) assert.match(r.out, new RegExp(`\\n${reg}\\s+0x[0-9A-F]{4}\\s+0x[0-9A-F]{4}`));
+  assert.match(r.out, /Uncalibrated: FAIL/);
+  assert.match(r.out, /Calibrated:\s+PASS/);
+  assert.match(r.out, /To test these registers: osm accuracy --set afe\./);
+});
+
+test('osm calibrate --json gives the registers before and after and both suites', async () => {
+  const r = await osm('calibrate', '--seed', '3', '--unit', '16', '--points', 'seed', '--json');
+  const obj = JSON.parse(r.out) as { pass: boolean; registers: { after: Record<string, string> }; suite: { before: { pass: boolean }; after: { pass: boolean } } };
+  assert.is(obj.pass, true);
+  assert.is(obj.suite.before.pass, false);
+  assert.match(obj.registers.after.CS2, /^0x[0-9A-F]{4}$/);
+});
+
+test('osm calibrate refuses --nominal with --unit', async () => {
+  const r = await osm('calibrate', '--nominal', '--unit', '2');
+  assert.is(r.code, 2);
+  assert.match(r.err, /--nominal calibrates the nominal board/);
+});
+
+test.run();

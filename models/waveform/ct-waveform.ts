@@ -1,0 +1,225 @@
+// The current transformer on J10, its burden, C42 and the N-channel input filter (models/frontend/current-transformer.ts
+// and rc-filter.ts) at sample level, from the same component values, with the core's saturation.
+//
+// Circuit referred to the secondary (the phasor level's, node by node):
+//
+//   J = +-ip/ratio -> node E --+-- magnetising branch: nonlinear Lm (flux linkage lambda) || core loss Rc
+//                              +-- Rw + Lleak --> node T --+-- burden Rb || C42
+//                                                          +-- Rf --> node P --+-- Cf || Rload     (P = I2P-I2N)
+//
+// Rf, Cf, Rload are the differential equivalent of the two filter legs (RcFilter.differential: 2 kohm, 16.5 nF,
+// 800 kohm). The magnetising branch is a piecewise-linear flux/current curve with a knee: below the knee flux
+// i = lambda / Lm (exactly the phasor level's linear inductance, so the two levels agree); above it the incremental
+// inductance drops to Lm x saturatedInductanceRatio. The knee flux is the peak flux of a sine EMF of `kneeVolts` rms at
+// `kneeHz`: lambda_k = sqrt 2 x kneeVolts / (2 pi kneeHz). Large currents therefore flatten the secondary near its
+// peaks, and a DC component of the primary current (which the CT cannot transform: at DC Lm is a short) walks the flux
+// into saturation, so DC distorts the secondary of an ordinary CT.
+//
+// Discretisation: nodal analysis with one companion model per element, solved once per sample (a tridiagonal 3 x 3
+// system, factorised in advance for the linear and the saturated slope). Lm and Cf use the trapezoidal rule (second
+// order, no damping of the 50 Hz response). C42 and Lleak are parasitics whose time constants with the burden (0.3 us
+// for C42 across 4.8 ohm) are far shorter than a sample: the trapezoidal rule would make them ring at 4 kHz after every
+// step, so they use backward Euler (L-stable); at 50 Hz that adds a conductance w^2 T C / 2 = 6e-7 S beside 1/Rb = 0.2 S.
+// When the flux crosses the knee within a step the step is solved again with the other slope.
+import type { CurrentTransformer } from '../frontend/current-transformer.ts';
+import type { RcFilter } from '../frontend/rc-filter.ts';
+import { checkRate } from './discrete.ts';
+
+export interface CtWaveformOptions {
+  /**
+   * Saturated incremental inductance over the linear magnetising inductance. [UNDET] 1/500: an air-core-like slope
+   * (60 mH for the default 30 H, a few times the burden's reactance at 50 Hz), so deep saturation diverts most of
+   * the secondary current, as in a real core.
+   */
+  saturatedInductanceRatio: number;
+  /** Frequency at which `kneeVolts` (rms EMF) is stated, Hz: the CT's rated frequency (50 Hz on this board). */
+  kneeHz: number;
+}
+
+export const DEFAULT_CT_WAVEFORM_OPTIONS: Readonly<CtWaveformOptions> = Object.freeze({
+  saturatedInductanceRatio: 1 / 500,
+  kneeHz: 50,
+});
+
+/** One slope of the magnetising curve, with the network factorised for it. */
+interface Slope {
+  /** i_m = a x lambda + b on this slope. */
+  a: number;
+  b: number;
+  /** Companion conductance of the magnetising branch: a T / 2. */
+  gm: number;
+  // Tridiagonal elimination factors of the nodal matrix.
+  invM11: number;
+  k1: number;
+  invD2: number;
+  k2: number;
+  invD3: number;
+}
+
+export class CtWaveform {
+  readonly sampleRateHz: number;
+  readonly options: Readonly<CtWaveformOptions>;
+  /** Knee flux linkage, weber-turns (peak of the knee EMF's flux). */
+  readonly kneeFlux: number;
+
+  readonly #sign: number;
+  readonly #invRatio: number;
+  readonly #T: number;
+  readonly #gs: number;
+  readonly #lOverT: number;
+  readonly #gc42: number;
+  readonly #gf: number;
+  readonly #gcf: number;
+  readonly #slopes: [Slope, Slope, Slope];
+
+  // State: flux, EMF, series current, terminal and pin voltages, filter capacitor current (all of the last sample).
+  #lambda = 0;
+  #e = 0;
+  #is = 0;
+  #vT = 0;
+  #vP = 0;
+  #icf = 0;
+  #saturatedSamples = 0;
+
+  constructor(ct: CurrentTransformer, filter: RcFilter, sampleRateHz: number, options: Partial<CtWaveformOptions> = {}) {
+    checkRate(sampleRateHz);
+    const o = { ...DEFAULT_CT_WAVEFORM_OPTIONS, ...options };
+    if (typeof o.saturatedInductanceRatio !== 'number' || !(o.saturatedInductanceRatio > 0 && o.saturatedInductanceRatio <= 1)) {
+      throw new RangeError(`CT waveform: saturatedInductanceRatio must be a number > 0 and <= 1, got ${String(o.saturatedInductanceRatio)}`);
+    }
+    if (typeof o.kneeHz !== 'number' || !Number.isFinite(o.kneeHz) || o.kneeHz <= 0) {
+      throw new RangeError(`CT waveform: kneeHz must be a positive number of hertz, got ${String(o.kneeHz)}`);
+    }
+    this.options = Object.freeze(o);
+    this.sampleRateHz = sampleRateHz;
+    const c = ct.config;
+    const f = filter.config;
+    const T = 1 / sampleRateHz;
+    this.#T = T;
+    this.#sign = c.reversed ? -1 : 1;
+    this.#invRatio = 1 / c.ratio;
+    this.kneeFlux = (Math.SQRT2 * c.kneeVolts) / (2 * Math.PI * o.kneeHz);
+
+    // Series branch Rw + Lleak (backward Euler): i[n] = gs (v[n] + (L/T) i[n-1]).
+    this.#lOverT = c.leakageHenries / T;
+    this.#gs = 1 / (c.windingOhms + this.#lOverT);
+    // C42 (backward Euler): i = gc42 (v[n] - v[n-1]).
+    this.#gc42 = c.parallelCapFarads / T;
+    // Filter: Rf between T and P; Cf (trapezoidal) and Rload from P.
+    this.#gf = 1 / f.rOhms;
+    this.#gcf = (2 * f.cFarads) / T;
+    const gLoad = Number.isFinite(f.loadOhms) ? 1 / f.loadOhms : 0;
+
+    const gs = this.#gs;
+    const gf = this.#gf;
+    const m22 = gs + this.#gc42 + 1 / c.burdenOhms + gf;
+    const m33 = gf + this.#gcf + gLoad;
+    const lm = c.magnetisingHenries;
+    const ls = lm * o.saturatedInductanceRatio;
+    const kneeI = this.kneeFlux / lm;
+    const slope = (a: number, b: number): Slope => {
+      const gm = (a * T) / 2;
+      const m11 = gm + 1 / c.coreLossOhms + gs;
+      const d2 = m22 - (gs * gs) / m11;
+      const d3 = m33 - (gf * gf) / d2;
+      return { a, b, gm, invM11: 1 / m11, k1: gs / m11, invD2: 1 / d2, k2: gf / d2, invD3: 1 / d3 };
+    };
+    // 0: linear; 1: saturated positive; 2: saturated negative. The curve is continuous at +-kneeFlux.
+    this.#slopes = [
+      slope(1 / lm, 0),
+      slope(1 / ls, kneeI - this.kneeFlux / ls),
+      slope(1 / ls, -kneeI + this.kneeFlux / ls),
+    ];
+  }
+
+  /** Flux linkage of the core now, weber-turns. */
+  get flux(): number { return this.#lambda; }
+
+  /** Samples so far that ended with the core beyond its knee. */
+  get saturatedSamples(): number { return this.#saturatedSamples; }
+
+  /** Burden voltage (across J10) of the last sample, volts. */
+  get burdenVolts(): number { return this.#vT; }
+
+  /**
+   * I2P-I2N samples (volts) from `n` line current samples (amps); `burden`, when given, receives the burden voltage
+   * across J10 (before the N filter).
+   */
+  process(current: Float64Array, pin: Float64Array, n: number, burden?: Float64Array): void {
+    const T2 = this.#T / 2;
+    const sgn = this.#sign * this.#invRatio;
+    const gs = this.#gs;
+    const gsl = gs * this.#lOverT;
+    const gc42 = this.#gc42;
+    const gf = this.#gf;
+    const gcf = this.#gcf;
+    const kf = this.kneeFlux;
+    // The linear slope's factors in locals: the fast path while the core stays below its knee.
+    const lin = this.#slopes[0];
+    const la = lin.a, lk1 = lin.k1, lk2 = lin.k2, linvD2 = lin.invD2, linvD3 = lin.invD3, linvM11 = lin.invM11;
+    let lambda = this.#lambda;
+    let e = this.#e;
+    let is = this.#is;
+    let vT = this.#vT;
+    let vP = this.#vP;
+    let icf = this.#icf;
+    let sat = this.#saturatedSamples;
+    for (let k = 0; k < n; k++) {
+      const J = sgn * current[k];
+      // History terms of the companion models (currents leaving the node through the element).
+      const js = gsl * is; // series branch, E -> T
+      const r2 = js + gc42 * vT; // js - hc, hc = -gc42 vT (C42 at T)
+      const r3 = gcf * vP + icf; // -hcf, hcf = -gcf vP - icf (Cf at P)
+      const lamHist = lambda + T2 * e;
+      let eN: number, vTN: number, vPN: number, lamN: number;
+      if (lambda <= kf && lambda >= -kf) {
+        const r1 = J - la * lamHist - js;
+        const r2p = r2 + lk1 * r1;
+        vPN = (r3 + lk2 * r2p) * linvD3;
+        vTN = (r2p + gf * vPN) * linvD2;
+        eN = (r1 + gs * vTN) * linvM11;
+        lamN = lamHist + T2 * eN;
+      } else {
+        eN = vTN = vPN = lamN = 0;
+      }
+      if (lamN > kf || lamN < -kf || lambda > kf || lambda < -kf) {
+        // Beyond the knee (or crossing it): solve with the slope the flux ends on; again if that moves it back.
+        let idx = lambda > kf ? 1 : lambda < -kf ? 2 : 0;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const sl = this.#slopes[idx];
+          const r1 = J - (sl.a * lamHist + sl.b) - js;
+          const r2p = r2 + sl.k1 * r1;
+          vPN = (r3 + sl.k2 * r2p) * sl.invD3;
+          vTN = (r2p + gf * vPN) * sl.invD2;
+          eN = (r1 + gs * vTN) * sl.invM11;
+          lamN = lamHist + T2 * eN;
+          const idxN = lamN > kf ? 1 : lamN < -kf ? 2 : 0;
+          if (idxN === idx) break;
+          idx = idxN;
+        }
+        if (idx !== 0) sat++;
+      }
+      is = gs * (eN - vTN) + js;
+      icf = gcf * (vPN - vP) - icf;
+      lambda = lamN;
+      e = eN;
+      vT = vTN;
+      vP = vPN;
+      pin[k] = vPN;
+      if (burden !== undefined) burden[k] = vTN;
+    }
+    this.#lambda = lambda;
+    this.#e = e;
+    this.#is = is;
+    this.#vT = vT;
+    this.#vP = vP;
+    this.#icf = icf;
+    this.#saturatedSamples = sat;
+  }
+
+  /** De-energised and demagnetised (as a new part). */
+  reset(): void {
+    this.#lambda = this.#e = this.#is = this.#vT = this.#vP = this.#icf = 0;
+    this.#saturatedSamples = 0;
+  }
+}

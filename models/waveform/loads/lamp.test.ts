@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GridWaveform } from '../grid-waveform.ts';
+import { rmsOfSamples, toneAt } from '../tone-analysis.ts';
+import { LampLoad } from './lamp.ts';
+import type { SampleLoad } from './sample-load.ts';
+
+const FS = 8000;
+
+/** Runs `load` on `volts` rms at 50 Hz for `cycles` cycles; returns voltage and current, cycle by cycle. */
+function run(load: SampleLoad, cycles: number, volts = 240): { v: Float64Array; i: Float64Array }[] {
+  const grid = new GridWaveform({ vrms: volts, hz: 50 }, FS);
+  const out: { v: Float64Array; i: Float64Array }[] = [];
+  for (let c = 0; c < cycles; c++) {
+    const v = new Float64Array(160);
+    const i = new Float64Array(160);
+    grid.render(v, 160);
+    load.addCurrent(v, i, 160, { sampleRateHz: FS, cos1: grid.cos1, sin1: grid.sin1 });
+    out.push({ v, i });
+  }
+  return out;
+}
+
+const power = (c: { v: Float64Array; i: Float64Array }): number => c.v.reduce((s, x, k) => s + x * c.i[k], 0) / c.v.length;
+
+test('draws about 14 times its rated current at the first sample, from a cold filament (1/14 of its hot resistance)', () => {
+  const [first] = run(new LampLoad({ id: 'lamp', watts: 60 }, { vrms: 240, hz: 50 }), 1);
+  const ratedPeak = (Math.SQRT2 * 60) / 240;
+  assert.ok(first.i[0] / ratedPeak > 12 && first.i[0] / ratedPeak < 15, `${first.i[0] / ratedPeak}`);
+});
+
+test('settles within 10 % of its rated current about 100 ms after switch-on, and at it after 300 ms', () => {
+  const cycles = run(new LampLoad({ id: 'lamp', watts: 100 }, { vrms: 240, hz: 50 }), 15);
+  const rated = 100 / 240;
+  const ratio = cycles.map((c) => rmsOfSamples(c.i) / rated);
+  assert.ok(ratio[0] > 3, `first cycle ${ratio[0]}`);
+  assert.ok(ratio[5] < 1.1 && ratio[3] > 1.1, `cycles 4 and 6: ${ratio[3]}, ${ratio[5]}`);
+  assert.ok(Math.abs(ratio[14] - 1) < 0.01, `after 300 ms ${ratio[14]}`);
+});
+
+test('settles at the phasor level\'s power when hot', () => {
+  const cycles = run(new LampLoad({ id: 'lamp', watts: 60 }, { vrms: 240, hz: 50 }), 50);
+  assert.ok(Math.abs(power(cycles[49]) / 60 - 1) < 0.002);
+});
+
+test('rejects a hot temperature below ambient with a message naming it', () => {
+  assert.throws(() => new LampLoad({ id: 'lamp', watts: 60 }, { vrms: 240, hz: 50 }, { hotKelvin: 200 }), /hotKelvin/);
+});
+test.run();

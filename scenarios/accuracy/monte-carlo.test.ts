@@ -1,0 +1,66 @@
+// Yield over drawn units: Wilson interval, determinism across worker counts, aggregation.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { resolveFirmware } from '../../twin/profiles/profile.ts';
+import { FIRMWARE_REGISTERS, impliedMeterConstant, nominalUnit } from './meter-unit.ts';
+import { aggregate, runMonteCarlo, runUnit, wilson, type MonteCarloJob } from './monte-carlo.ts';
+import { OSM_RATINGS } from './ratings.ts';
+
+const JOB: MonteCarloJob = {
+  units: 12, seed: 3, points: 'seed', whatIf: [], meterConstant: impliedMeterConstant(nominalUnit().profile, FIRMWARE_REGISTERS, OSM_RATINGS),
+  meterConstantSource: 'implied', defects: [...resolveFirmware({ profile: 'field', mode: 'sts' }).defects], firmwareLabel: 'field',
+  judge: 'chip', gatePulses: 10, gateCalls: 20, calibrate: false,
+};
+
+test('the Wilson 95 % interval of 8 out of 10 is 49.0 % .. 94.3 %', () => {
+  const { low, high } = wilson(8, 10);
+  assert.ok(Math.abs(low - 0.4902) < 1e-4 && Math.abs(high - 0.9433) < 1e-4, `${low} ${high}`);
+});
+
+test('the Wilson interval stays inside [0, 1] at 0 and n successes and refuses k > n', () => {
+  assert.is(wilson(0, 20).low, 0);
+  assert.is(wilson(20, 20).high, 1);
+  assert.ok(wilson(20, 20).low < 1);
+  assert.throws(() => wilson(3, 2), /0 <= k <= n/);
+});
+
+test('the same seed gives the same yield and the same per-unit outcomes with 1 and with 2 workers', async () => {
+  const one = await runMonteCarlo(JOB, { workers: 1 });
+  const two = await runMonteCarlo(JOB, { workers: 2, chunk: 1 });
+  assert.equal(one, two);
+  assert.is(one.units, 12);
+  assert.ok(one.points.some((p) => p.sd > 0), 'the units differ');
+});
+
+test('a different seed draws different units', async () => {
+  const a = await runUnit(JOB, 0);
+  const b = await runUnit({ ...JOB, seed: 4 }, 0);
+  assert.is.not(a.errors[0], b.errors[0]);
+});
+
+test('the worker result of a unit equals the unit run in this thread', async () => {
+  const r = await runMonteCarlo({ ...JOB, units: 3 }, { workers: 1 });
+  const local = await Promise.all([0, 1, 2].map((i) => runUnit(JOB, i)));
+  assert.equal(r, aggregate({ ...JOB, units: 3 }, local));
+});
+
+test('aggregation counts failures per point and lists the points that fail most first', () => {
+  const names = ['Imax (80 A) PF 1', 'Imax (80 A) PF 0.5L'];
+  const outcomes = [
+    { index: 0, pass: false, failed: [names[1]], errors: [0.1, 1.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+    { index: 1, pass: true, failed: [], errors: [0.3, 0.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+  ];
+  const r = aggregate({ ...JOB, units: 2 }, outcomes);
+  assert.is(r.passed, 1);
+  assert.is(r.points[0].name, names[1]);
+  assert.is(r.points[0].failures, 1);
+  assert.ok(Math.abs(r.points.find((p) => p.name === names[0])!.mean - 0.2) < 1e-12);
+  assert.equal(r.failingUnits, [0]);
+});
+
+test('bad input is refused before any worker starts', async () => {
+  await runMonteCarlo({ ...JOB, units: 0 }).then(() => assert.unreachable('should throw'), (err: Error) => assert.match(err.message, /whole number of units >= 1/));
+  await runMonteCarlo({ ...JOB, whatIf: ['afe.Nope=1'] }).then(() => assert.unreachable('should throw'), (err: Error) => assert.match(err.message, /not a calibration register/));
+});
+
+test.run();

@@ -1,0 +1,217 @@
+// Manufacturing yield: N units drawn from the board's tolerances, each run through the suite, spread over worker
+// threads. Unit i is drawn from its own generator (unit-draw.ts), results are collected by index, so the outcome for a
+// seed is the same whatever the number of workers and the order they finish in.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_BOARD_PROFILE } from '../../models/board-profile.ts';
+import { isDefectId, type DefectId } from '../../twin/profiles/defects.ts';
+import { calibrate } from './calibration.ts';
+import { suiteFor, type PointSet } from './points.ts';
+import { runSuite, type BenchOptions, type Fidelity, type Judge } from './runner.ts';
+import { drawnUnit, unitNoiseSeed } from './unit-draw.ts';
+import { parseWhatIf, whatIfProfile, whatIfRegisters } from './what-if.ts';
+
+/** Everything a worker needs to run units, as plain data (it crosses the thread boundary). */
+export interface MonteCarloJob {
+  units: number;
+  seed: number;
+  points: PointSet;
+  /** `--set` entries as typed; every worker parses them again. */
+  whatIf: string[];
+  meterConstant: number;
+  meterConstantSource: string;
+  defects: string[];
+  firmwareLabel: string;
+  judge: Judge;
+  gatePulses: number;
+  gateCalls: number;
+  /** Calibrate every unit with the application-note procedure before its suite. */
+  calibrate: boolean;
+  /** Plant and chip level (default phasor). */
+  fidelity?: Fidelity;
+}
+
+export interface UnitOutcome {
+  index: number;
+  pass: boolean;
+  /** Names of the points the unit failed. */
+  failed: string[];
+  /** Chip and firmware errors per point, in suite order (null where undefined). */
+  errors: Array<number | null>;
+  firmwareErrors: Array<number | null>;
+}
+
+export interface PointStats {
+  name: string;
+  failures: number;
+  /** Chip error statistics over the units that produced one, percent. */
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+  firmwareMean: number;
+}
+
+export interface MonteCarloResult {
+  units: number;
+  passed: number;
+  /** Fraction of units that passed every point. */
+  yield: number;
+  /** Wilson score interval at 95 %. */
+  low: number;
+  high: number;
+  /** Every point with its failure count and error statistics, most failures first (then suite order). */
+  points: PointStats[];
+  /** Indices of the first failing units (to rerun one with --unit). */
+  failingUnits: number[];
+}
+
+/** Wilson score interval for `k` successes out of `n` at normal quantile `z` (1.96: 95 %). */
+export function wilson(k: number, n: number, z = 1.959963984540054): { low: number; high: number } {
+  if (!Number.isInteger(n) || n <= 0 || !Number.isInteger(k) || k < 0 || k > n) {
+    throw new RangeError(`Wilson interval needs 0 <= k <= n, n > 0 whole numbers, got k=${k}, n=${n}`);
+  }
+  const p = k / n;
+  const z2 = z * z;
+  const den = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / den;
+  const half = (z / den) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** Run unit `index` of `job` in this thread. */
+export async function runUnit(job: MonteCarloJob, index: number): Promise<UnitOutcome> {
+  const ctx = contextOf(job);
+  const unit = drawnUnit(ctx.design, ctx.registers, job.seed, index);
+  // Each unit's ADC noise floor is its own (waveform level), drawn from the unit's generator.
+  const bench: BenchOptions = { ...ctx.bench, noiseSeed: unitNoiseSeed(job.seed, index) };
+  if (job.calibrate) unit.registers = (await calibrate(unit, ctx.design, ctx.spec, bench)).after;
+  const r = await runSuite(unit, ctx.spec, bench);
+  return {
+    index,
+    pass: r.pass,
+    failed: r.points.filter((p) => !p.pass).map((p) => p.name),
+    errors: r.points.map((p) => p.errorPercent),
+    firmwareErrors: r.points.map((p) => p.firmwareErrorPercent),
+  };
+}
+
+type Context = { design: ReturnType<typeof whatIfProfile>; registers: ReturnType<typeof whatIfRegisters>; spec: ReturnType<typeof suiteFor>; bench: BenchOptions };
+const contexts = new WeakMap<MonteCarloJob, Context>();
+
+function contextOf(job: MonteCarloJob): Context {
+  let c = contexts.get(job);
+  if (c) return c;
+  const w = parseWhatIf(job.whatIf);
+  const defects = new Set<DefectId>();
+  for (const d of job.defects) {
+    if (!isDefectId(d)) throw new RangeError(`unknown defect '${d}'`);
+    defects.add(d);
+  }
+  c = {
+    design: whatIfProfile(w, DEFAULT_BOARD_PROFILE),
+    registers: whatIfRegisters(w),
+    spec: suiteFor(job.points),
+    bench: {
+      meterConstant: job.meterConstant,
+      meterConstantSource: job.meterConstantSource,
+      defects,
+      firmwareLabel: job.firmwareLabel,
+      judge: job.judge,
+      gatePulses: job.gatePulses,
+      gateCalls: job.gateCalls,
+      billing: w.billing,
+      fidelity: job.fidelity ?? 'phasor',
+    },
+  };
+  contexts.set(job, c);
+  return c;
+}
+
+export interface MonteCarloOptions {
+  /** Worker threads (default: the machine's available parallelism). */
+  workers?: number;
+  /** Units handed to a worker at a time. */
+  chunk?: number;
+  /** Called as units finish: (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The worker's entry. On Node 20 `--import tsx` registers its hooks on the main thread only (tsx checks isMainThread),
+ * so a `.ts` worker module fails with ERR_UNKNOWN_FILE_EXTENSION; a one-line evaluated script loads worker.ts through
+ * tsx's `tsImport` API instead, which registers the hooks in the worker.
+ */
+const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})`
+  + `.then((tsx) => tsx.tsImport(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`
+  + '.catch((e) => { process.nextTick(() => { throw e; }); });';
+
+/** Run the job over worker threads and aggregate. */
+export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptions = {}): Promise<MonteCarloResult> {
+  if (!Number.isInteger(job.units) || job.units < 1) throw new RangeError(`Monte Carlo needs a whole number of units >= 1, got ${String(job.units)}`);
+  contextOf(job); // fail on bad input here, not inside a worker
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), job.units));
+  if (!Number.isInteger(workers)) throw new RangeError(`workers must be a whole number >= 1, got ${String(options.workers)}`);
+  const chunk = Math.max(1, options.chunk ?? Math.min(16, Math.ceil(job.units / (workers * 4))));
+  const outcomes: UnitOutcome[] = new Array(job.units);
+  let next = 0;
+  let done = 0;
+  const pool: Worker[] = [];
+  try {
+    await Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
+      const w = new Worker(WORKER_BOOT, { eval: true, workerData: job });
+      pool.push(w);
+      const feed = (): void => {
+        if (next >= job.units) { w.postMessage({ stop: true }); return; }
+        const from = next;
+        next = Math.min(job.units, next + chunk);
+        w.postMessage({ from, to: next });
+      };
+      w.on('message', (msg: { outcomes?: UnitOutcome[]; error?: string }) => {
+        if (msg.error !== undefined) { reject(new Error(`Monte Carlo worker: ${msg.error}`)); return; }
+        for (const o of msg.outcomes ?? []) { outcomes[o.index] = o; done++; }
+        if (msg.outcomes) options.onProgress?.(done, job.units);
+        feed();
+      });
+      w.on('error', reject);
+      feed();
+      w.on('exit', (code) => { if (code === 0) resolve(); else reject(new Error(`Monte Carlo worker exited with code ${code}`)); });
+    })));
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return aggregate(job, outcomes);
+}
+
+/** Yield, interval and per-point statistics from the outcomes (in unit order). */
+export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]): MonteCarloResult {
+  const names = suiteFor(job.points).points.map((p) => p.name);
+  const n = outcomes.length;
+  const passed = outcomes.filter((o) => o.pass).length;
+  const { low, high } = wilson(passed, n);
+  const stats: PointStats[] = names.map((name, i) => {
+    const xs = outcomes.map((o) => o.errors[i]).filter((x): x is number => x !== null);
+    const fs = outcomes.map((o) => o.firmwareErrors[i]).filter((x): x is number => x !== null);
+    const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+    return {
+      name,
+      failures: outcomes.filter((o) => o.failed.includes(name)).length,
+      mean,
+      sd,
+      min: xs.length ? Math.min(...xs) : NaN,
+      max: xs.length ? Math.max(...xs) : NaN,
+      firmwareMean: fs.length ? fs.reduce((a, b) => a + b, 0) / fs.length : NaN,
+    };
+  });
+  const order = stats.map((s, i) => ({ s, i })).sort((a, b) => b.s.failures - a.s.failures || a.i - b.i).map((x) => x.s);
+  return {
+    units: n,
+    passed,
+    yield: passed / n,
+    low,
+    high,
+    points: order,
+    failingUnits: outcomes.filter((o) => !o.pass).slice(0, 10).map((o) => o.index),
+  };
+}

@@ -1,0 +1,216 @@
+// The suite's results as text: a console table shaped like the original OSM accuracy report (voltage supplied, voltage
+// read, current supplied, current read, expected power, read power, error %), with the firmware's error, the limit
+// and the verdict; the other type tests; the reasons for every failure; and the one-object JSON of `--json`.
+import type { MonteCarloJob, MonteCarloResult } from './monte-carlo.ts';
+import type { PointResult, SuiteResult } from './runner.ts';
+
+export interface TextOptions {
+  /** ANSI colours for PASS/FAIL. */
+  color?: boolean;
+  /** What ran: "nominal board", "unit 3 of seed 7", ... */
+  unitLabel?: string;
+  /** The what-if entries as typed. */
+  whatIf?: readonly string[];
+}
+
+/** The sentence every report carries: the limits are the project's table, not a licensed copy of the standard. */
+export const LIMITS_NOTE = 'per the limits configured in the project (scenarios/accuracy/limits.ts)';
+
+function judgedOn(r: SuiteResult): string {
+  return r.judge === 'chip' ? 'the chip\'s CF pulses' : r.judge === 'firmware' ? 'the firmware\'s own energy' : 'the chip\'s CF pulses and the firmware\'s own energy';
+}
+
+/** Header lines shared by the text and HTML reports. */
+export function headerLines(r: SuiteResult, o: TextOptions = {}): string[] {
+  const rt = r.ratings;
+  const lines = [
+    `OpenSmartMeter twin: IEC 62053-21 class ${r.limits.meterClass} accuracy test on the virtual bench (${r.fidelity} level), ${LIMITS_NOTE}`,
+    `Meter: Un ${rt.Un} V, Ib ${rt.Ib} A, Imax ${rt.Imax} A, ${rt.fn} Hz; ${o.unitLabel ?? 'nominal board'}; firmware ${r.firmwareLabel}`,
+    `Meter constant k = ${r.meterConstant.toFixed(2)} imp/kWh (${r.meterConstantSource})`,
+    `Creep test duration dt = 600e6 / (k x m x Un x Imax) = 600e6 / (${r.meterConstant.toFixed(2)} x ${rt.elements} x ${rt.Un} x ${rt.Imax}) = ${r.creepMinutes.toFixed(2)} min`,
+    `Verdicts judged on ${judgedOn(r)}`,
+  ];
+  if (o.whatIf?.length) lines.push(`What-if: ${o.whatIf.join('  ')}`);
+  return lines;
+}
+
+function num(x: number | null | undefined, d: number, signed = false): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  const v = Math.abs(x) < 0.5 * 10 ** -d ? 0 : x; // no "-0.000"
+  return `${signed && v >= 0 ? '+' : ''}${v.toFixed(d)}`;
+}
+
+function verdict(p: { pass: boolean }, color: boolean): string {
+  const t = p.pass ? 'PASS' : 'FAIL';
+  if (!color) return t;
+  return p.pass ? `\x1b[32m${t}\x1b[0m` : `\x1b[31m${t}\x1b[0m`;
+}
+
+function table(head: string[], rows: string[][], rightFrom = 1): string[] {
+  const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+  const w = head.map((h, i) => Math.max(plain(h).length, ...rows.map((r) => plain(r[i]).length)));
+  const pad = (s: string, i: number): string => {
+    const fill = ' '.repeat(w[i] - plain(s).length);
+    return i >= rightFrom && i < head.length - 1 ? fill + s : s + fill;
+  };
+  const line = (cells: string[]): string => cells.map(pad).join('  ').trimEnd();
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+}
+
+/** The console report. */
+export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
+  const color = o.color === true;
+  const out = [...headerLines(r, o), ''];
+  const errors = r.points.filter((p) => p.kind === 'error');
+  if (errors.length) {
+    out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation)');
+    out.push(...table(
+      ['Test point', 'V supplied', 'V read', 'I supplied', 'I read', 'P expected W', 'P read W', 'error %', 'fw error %', 'limit %', 'verdict'],
+      errors.map((p) => [
+        p.name, num(p.voltage, 2), num(p.measurement.readings.V, 2), num(p.current, 3), num(p.measurement.readings.curr, 2),
+        num(p.measurement.truePowerW, 1), num(p.measurement.readings.true_power, 1), num(p.errorPercent, 3, true),
+        num(p.firmwareErrorPercent, 3, true), `±${num(p.limitPercent, 1)}`, verdict(p, color),
+      ])));
+    out.push('');
+  }
+  const influence = r.points.filter((p) => p.kind === 'voltage' || p.kind === 'frequency' || p.kind === 'harmonics' || p.kind === 'dc');
+  if (influence.length) {
+    out.push('Influence quantities (error shift from the reference condition)');
+    out.push(...table(
+      ['Test', 'V', 'Hz', 'I', 'error %', 'ref error %', 'shift %', 'fw shift %', 'limit %', 'verdict'],
+      influence.map((p) => [
+        p.name, num(p.voltage, 2), num(p.hz, 2), num(p.current, 3), num(p.errorPercent, 3, true), num(p.referenceErrorPercent, 3, true),
+        num(p.shiftPercent, 3, true), num(p.firmwareShiftPercent, 3, true), `±${num(p.limitPercent, 1)}`, verdict(p, color),
+      ])));
+    out.push('');
+  }
+  const other = r.points.filter((p) => p.kind === 'starting' || p.kind === 'creep');
+  if (other.length) {
+    out.push('Starting current and no-load (creep)');
+    out.push(...table(
+      ['Test', 'V', 'I', 'duration s', 'CF pulses', 'fw energy Wh', 'error %', 'rule', 'verdict'],
+      other.map((p) => [
+        p.name, num(p.voltage, 2), num(p.current, 3), num(p.measurement.durationS, 0), String(p.measurement.cfPulses),
+        num(p.measurement.firmwareEnergyKWh * 1000, 4), num(p.errorPercent, 3, true), p.rule, verdict(p, color),
+      ]), 1));
+    out.push('');
+  }
+  const failed = r.points.filter((p) => !p.pass);
+  if (failed.length) {
+    out.push('Why points failed:');
+    for (const p of failed) out.push(`  ${p.name}: ${p.reasons.join('; ')}`);
+    out.push('');
+  }
+  const notes = [...new Set(r.points.flatMap((p) => p.notes.filter((n) => !n.startsWith('not judged')).map((n) => n)))];
+  if (notes.length) {
+    out.push('Notes:');
+    for (const n of notes) out.push(`  ${n}`);
+    out.push('');
+  }
+  out.push(r.pass
+    ? `${verdict(r, color)}: all ${r.points.length} points within the limits`
+    : `${verdict(r, color)}: ${failed.length} of ${r.points.length} points outside the limits`);
+  return `${out.join('\n')}\n`;
+}
+
+/** One point as `--json` prints it: the contract fields first, then the rest. */
+export function pointJson(p: PointResult): Record<string, unknown> {
+  const m = p.measurement;
+  return {
+    name: p.name,
+    voltage: round(p.voltage, 6),
+    current: round(p.current, 6),
+    pf: p.pf,
+    errorPercent: round(p.errorPercent, 6),
+    firmwareErrorPercent: round(p.firmwareErrorPercent, 6),
+    limitPercent: p.limitPercent,
+    pass: p.pass,
+    kind: p.kind,
+    pfLabel: p.pfLabel,
+    hz: p.hz,
+    shiftPercent: round(p.shiftPercent, 6),
+    firmwareShiftPercent: round(p.firmwareShiftPercent, 6),
+    referenceErrorPercent: round(p.referenceErrorPercent, 6),
+    chipPass: p.chipPass,
+    firmwarePass: p.firmwarePass,
+    rule: p.rule,
+    reasons: p.reasons,
+    notes: p.notes,
+    truePowerW: round(m.truePowerW, 6),
+    durationS: round(m.durationS, 6),
+    trueEnergyKWh: round(m.trueEnergyKWh, 9),
+    cfPulses: m.cfPulses,
+    cfEnergyKWh: round(m.cfEnergyKWh, 9),
+    firmwareEnergyKWh: round(m.firmwareEnergyKWh, 9),
+    read: { voltage: m.readings.V, current: m.readings.curr, pf: m.readings.PF, power: m.readings.true_power, freq: m.readings.freq },
+    pinPeakMillivolts: { V: round(m.vPeakVolts * 1000, 3), IN: round(m.iPeakVolts * 1000, 3) },
+  };
+}
+
+export interface JsonExtras {
+  unitLabel?: string;
+  whatIf?: readonly string[];
+  monteCarlo?: { job: MonteCarloJob; result: MonteCarloResult };
+}
+
+/** `--json`: one object `{ pass, points: [...] }` (other fields free). */
+export function suiteJson(r: SuiteResult, extras: JsonExtras = {}): Record<string, unknown> {
+  return {
+    pass: r.pass,
+    points: r.points.map(pointJson),
+    limits: LIMITS_NOTE,
+    meterClass: r.limits.meterClass,
+    ratings: r.ratings,
+    meterConstant: r.meterConstant,
+    meterConstantSource: r.meterConstantSource,
+    creepMinutes: r.creepMinutes,
+    firmware: r.firmwareLabel,
+    judge: r.judge,
+    fidelity: r.fidelity,
+    unit: extras.unitLabel ?? 'nominal board',
+    whatIf: extras.whatIf ?? [],
+    ...(extras.monteCarlo ? { monteCarlo: monteCarloJson(extras.monteCarlo.job, extras.monteCarlo.result) } : {}),
+  };
+}
+
+export function monteCarloJson(job: MonteCarloJob, m: MonteCarloResult): Record<string, unknown> {
+  return {
+    units: m.units,
+    seed: job.seed,
+    calibrated: job.calibrate,
+    passed: m.passed,
+    yield: m.yield,
+    confidence95: { low: m.low, high: m.high, method: 'Wilson score' },
+    points: m.points,
+    failingUnits: m.failingUnits,
+  };
+}
+
+/** The yield report of `--monte-carlo`. */
+export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { color?: boolean; top?: number } = {}): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const out = [
+    `Monte Carlo yield: ${m.units} units drawn from the board's tolerances (seed ${job.seed})${job.calibrate ? ', each calibrated by the application-note procedure' : ', firmware registers as shipped'}`,
+    `Passed ${m.passed} of ${m.units}: yield ${pct(m.yield)}, 95 % confidence interval ${pct(m.low)} .. ${pct(m.high)} (Wilson score)`,
+    '',
+  ];
+  const failing = m.points.filter((p) => p.failures > 0).slice(0, o.top ?? 10);
+  if (failing.length) {
+    out.push('Points that fail most:');
+    out.push(...table(
+      ['Test point', 'failed', 'share', 'chip error mean %', 'sd %', 'min %', 'max %', 'fw error mean %'],
+      failing.map((p) => [p.name, String(p.failures), pct(p.failures / m.units), num(p.mean, 3, true), num(p.sd, 3), num(p.min, 3, true), num(p.max, 3, true), num(p.firmwareMean, 3, true)]),
+    ));
+    out.push('');
+    out.push(`First failing units: ${m.failingUnits.join(', ')} (rerun one with: osm accuracy --seed ${job.seed} --unit ${m.failingUnits[0]})`);
+  } else {
+    out.push('No point failed on any unit.');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function round(x: number | null, digits: number): number | null {
+  if (x === null || !Number.isFinite(x)) return null;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,207 @@
+// One USART of the blue pill as STM32duino 1.9.0's HardwareSerial drives it (firmware-behaviour.md §1.7), on the
+// sender-does-timing link of models/uart.ts:
+// - TX: write() puts bytes in a 64-byte ring buffer; the interrupt sends them back to back, 8N1, at the port's baud,
+//   starting at the running code's time (`cpu.nowUs()`). A byte keeps its slot until its stop bit has left (the
+//   core's `_tx_complete_irq` advances the tail then), and one slot always stays empty, so 63 bytes fit. When the
+//   buffer is full, write() spins until a slot frees ("nop, the interrupt handler will free up space for us"): the
+//   writer is charged that time. flush() spins until the buffer has drained.
+// - RX: bytes from the peer land in a 64-byte ring buffer (63 usable, as TX); a byte arriving at a full buffer is
+//   dropped (`overruns`).
+// - A port that is not begun (or was ended) sends nothing (write() returns 0) and receives nothing.
+// - A port with no peer still puts its bytes on the wire (onTransmit), they just reach nobody (the mute modem).
+// - Lines (onLine) are assembled as the code writes them, at the time it printed them, so a trace line and the
+//   screen drawn right after it carry the same time; onTransmit gives the wire timing of each byte.
+// RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
+// context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
+import type { Cpu } from './cpu.ts';
+import type { SerialPort } from './board.ts';
+import { assertUartByte, byteTimeUs, UART_BITS_PER_BYTE, type UartPeer } from '../../models/uart.ts';
+
+/** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
+export const SERIAL_BUFFER = 64;
+
+export type SerialName = 'afe' | 'modem' | 'debug';
+
+/**
+ * What a receiver at `rxBaud` makes of one 8N1 character sent at `txBaud`: it syncs on the start bit's falling edge
+ * and samples each bit at its middle (the USART's 16x oversampling takes the majority around sample 8), reading the
+ * idle HIGH after the sender's stop bit. Within about ±3 % the byte survives; further off, bits are read from the
+ * wrong place and the stop bit may read LOW (a framing error). Approximation: each sent character is decoded on its
+ * own (a slow sender's character that spans several receiver characters gives one, not several).
+ */
+export function sampleUartByte(byte: number, txBaud: number, rxBaud: number): { byte: number; framingError: boolean } {
+  const level = (tUs: number): number => {
+    const bit = Math.floor((tUs * txBaud) / 1e6);
+    if (bit <= 0) return 0; // start bit
+    if (bit <= 8) return (byte >> (bit - 1)) & 1;
+    return 1; // stop bit, then idle
+  };
+  const rxBit = 1e6 / rxBaud;
+  let out = 0;
+  for (let i = 0; i < 8; i++) out |= level((i + 1.5) * rxBit) << i;
+  return { byte: out, framingError: level((UART_BITS_PER_BYTE - 0.5) * rxBit) === 0 };
+}
+
+/** Board-level observers of every port (SimulatedBoard.onTransmit / onLine), told which port spoke. */
+export interface SerialObserver {
+  transmit(port: SerialName, byte: number, tUs: number): void;
+  /** True when someone wants lines (assembling them costs a string per byte). */
+  wantsLines(): boolean;
+  line(port: SerialName, line: string): void;
+}
+
+export class HardwareSerial implements SerialPort {
+  readonly name: SerialName;
+  /** The device on the other end of TX (undefined: the bytes reach nobody). */
+  peer: UartPeer | undefined;
+  /** Each byte when its stop bit has left the pin. */
+  onTransmit?: (byte: number, tUs: number) => void;
+  /** Each line of text written to the port (split at LF, CR dropped), when the code writes its LF. */
+  onLine?: (line: string) => void;
+  /** Bytes lost because the RX buffer was full. */
+  overruns = 0;
+  /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
+  framingErrors = 0;
+  /** The receiving side of this port, for the device wired to its RX pin. */
+  readonly rxPeer: UartPeer;
+  #cpu: Cpu;
+  #baud = 0;
+  #open = false;
+  #rx: number[] = [];
+  #rxHead = 0;
+  /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
+  #txEnds: number[] = [];
+  #txFreeAt = 0;
+  /** Bumped at a power cut: transmissions scheduled before it are void. */
+  #generation = 0;
+  #line = '';
+  #observer: SerialObserver | undefined;
+
+  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver) {
+    this.#cpu = cpu;
+    this.name = name;
+    this.peer = peer;
+    this.#observer = observer;
+    this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+  }
+
+  get baud(): number { return this.#baud; }
+  get isOpen(): boolean { return this.#open; }
+
+  begin(baud: number): void {
+    if (typeof baud !== 'number' || !Number.isFinite(baud) || baud <= 0) {
+      throw new RangeError(`serial ${this.name}: baud must be positive, got ${String(baud)}`);
+    }
+    this.#baud = baud;
+    this.#open = true;
+  }
+
+  /** `end()`: drains TX first (the core calls flush), then the port stops and RX is emptied. */
+  end(): void {
+    this.flush();
+    this.#open = false;
+    this.#rx = [];
+    this.#rxHead = 0;
+  }
+
+  write(data: number | string | Uint8Array): number {
+    if (!this.#open) return 0;
+    if (typeof data === 'number') {
+      if (!Number.isInteger(data)) throw new RangeError(`serial ${this.name}: write() takes a byte, got ${String(data)}`);
+      this.#put(data & 0xff);
+      return 1;
+    }
+    if (typeof data === 'string') {
+      for (let i = 0; i < data.length; i++) this.#put(data.charCodeAt(i) & 0xff);
+      return data.length;
+    }
+    if (data instanceof Uint8Array) {
+      for (let i = 0; i < data.length; i++) this.#put(data[i]);
+      return data.length;
+    }
+    throw new TypeError(`serial ${this.name}: write() takes a byte, a string or a Uint8Array, got ${typeof data}`);
+  }
+
+  available(): number { return this.#rx.length - this.#rxHead; }
+
+  read(): number {
+    if (this.#rxHead >= this.#rx.length) return -1;
+    const b = this.#rx[this.#rxHead++];
+    if (this.#rxHead === this.#rx.length) { this.#rx = []; this.#rxHead = 0; }
+    return b;
+  }
+
+  peek(): number { return this.#rxHead < this.#rx.length ? this.#rx[this.#rxHead] : -1; }
+
+  flush(): void {
+    const now = this.#cpu.nowUs();
+    if (this.#txFreeAt > now) this.#cpu.spend(this.#txFreeAt - now);
+    this.#txEnds = [];
+  }
+
+  /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
+  powerOff(): void {
+    this.#generation++;
+    this.#open = false;
+    this.#rx = [];
+    this.#rxHead = 0;
+    this.#txEnds = [];
+    this.#txFreeAt = 0;
+    this.#line = '';
+  }
+
+  #put(byte: number): void {
+    const cpu = this.#cpu;
+    let now = cpu.nowUs();
+    let i = 0;
+    while (i < this.#txEnds.length && this.#txEnds[i] <= now) i++;
+    if (i) this.#txEnds.splice(0, i);
+    if (this.#txEnds.length >= SERIAL_BUFFER - 1) {
+      // Full: spin until the oldest byte's stop bit has left.
+      cpu.spend(this.#txEnds[0] - now);
+      now = cpu.nowUs();
+      this.#txEnds.shift();
+    }
+    this.#lineByte(byte);
+    const end = Math.max(now, this.#txFreeAt) + byteTimeUs(this.#baud);
+    this.#txFreeAt = end;
+    this.#txEnds.push(end);
+    const baud = this.#baud;
+    const gen = this.#generation;
+    cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
+      if (gen !== this.#generation || !cpu.powered) return;
+      this.#transmitted(byte, baud, end);
+    });
+  }
+
+  #transmitted(byte: number, baud: number, tUs: number): void {
+    this.onTransmit?.(byte, tUs);
+    this.#observer?.transmit(this.name, byte, tUs);
+    this.peer?.receive(byte, baud);
+  }
+
+  #lineByte(byte: number): void {
+    if (!this.onLine && !this.#observer?.wantsLines()) return;
+    if (byte === 0x0a) {
+      const l = this.#line;
+      this.#line = '';
+      this.onLine?.(l);
+      this.#observer?.line(this.name, l);
+    } else if (byte !== 0x0d) {
+      this.#line += String.fromCharCode(byte);
+    }
+  }
+
+  #receive(byte: number, baud: number): void {
+    assertUartByte(byte);
+    if (!this.#open) return;
+    let b = byte;
+    if (baud !== this.#baud) {
+      const s = sampleUartByte(byte, baud, this.#baud);
+      b = s.byte;
+      if (s.framingError) this.framingErrors++;
+    }
+    if (this.available() >= SERIAL_BUFFER - 1) { this.overruns++; return; }
+    this.#rx.push(b);
+  }
+}
