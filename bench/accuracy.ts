@@ -63,10 +63,10 @@ export const ACCURACY_BENCHMARKS: Benchmark[] = [
       const t0 = performance.now();
       const r = await runSuite(nominalUnit(), spec, o);
       const s = (performance.now() - t0) / 1000;
-      const simS = r.points.reduce((a, p) => a + p.measurement.durationS, 0);
+      const simS = [...new Set(r.points.map((p) => p.measurement))].reduce((a, m) => a + m.durationS, 0);
       return [
-        `full suite at waveform level: ${s.toFixed(2)} s of wall time for about ${simS.toFixed(0)} s of tests on the bench`,
-        `(${((simS * 8000) / s / 1e6).toFixed(1)} million sample pairs per second through front end, ADC, DSP and chip, reference points included once)`,
+        `full suite at waveform level: ${s.toFixed(2)} s of wall time for at least ${simS.toFixed(0)} s of tests on the bench`,
+        `(at least ${((simS * 8000) / s / 1e6).toFixed(1)} million samples per second through line synthesis, front end, ADC, DSP and chip; reference-only conditions not counted)`,
       ];
     },
   },

@@ -2,6 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
+import { ACCURACY_BENCHMARKS } from './accuracy.ts';
+import { WAVEFORM_BENCHMARK } from './waveform.ts';
 
 export interface Benchmark {
   name: string;
@@ -46,4 +48,6 @@ export const BENCHMARKS: Benchmark[] = [
       ];
     },
   },
+  WAVEFORM_BENCHMARK,
+  ...ACCURACY_BENCHMARKS,
 ];

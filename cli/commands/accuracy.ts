@@ -47,7 +47,8 @@ Options:
                         about 20 x slower)
   --meter-constant K    imp/kWh the CF pulses are counted against: implied (default: what the firmware's
                         PL_Constant and Ngain give on the nominal board) or a number (the product declares 1000)
-  --json                print one JSON object { pass, points: [...] } on stdout
+  --json                print one JSON object { pass, points: [...] } on stdout (with --monte-carlo: points of the
+                        nominal board or --unit, pass for every unit, and a monteCarlo section)
   --report FILE         write a self-contained HTML page with the charts (error versus current per PF)
   --help, -h            show this help
 

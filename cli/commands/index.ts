@@ -31,6 +31,8 @@ function asCommand(c: unknown, path: string): Command {
 export const COMMANDS: readonly Command[] = [
   await load('./run.ts'),
   await load('./demo.ts'),
+  await load('./accuracy.ts'),
+  await load('./calibrate.ts'),
   await load('./opaygo.ts'),
   await load('./sts.ts'),
 ];

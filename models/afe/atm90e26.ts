@@ -273,12 +273,15 @@ export class ATM90E26 {
    */
   setWaveformMeasurements(m: WaveformMeasurements): void {
     if (m === null || typeof m !== 'object') throw new TypeError('ATM90E26.setWaveformMeasurements needs an object { window?, cycle?, sag? }');
+    const fresh = this.#wave === null;
     const w: WaveState = this.#wave ?? { window: null, cycle: null, sag: false };
     if (m.window !== undefined) w.window = m.window;
     if (m.cycle !== undefined) w.cycle = m.cycle;
     if (m.sag !== undefined) w.sag = m.sag === true;
     this.#wave = w;
-    this.#refresh();
+    // A new line cycle only moves the energy path (50 times a second): leave the measurement registers alone.
+    if (!fresh && m.window === undefined && m.sag === undefined && m.cycle) this.#meterWaveform(decodeMMode(this.#regs[REG.MMode]), m.cycle);
+    else this.#refresh();
   }
 
   /** Energy metering (CF, 40H..45H) is running: CalStart = 5678H, or 8765H with CS1 matching. */
@@ -618,11 +621,12 @@ export class ATM90E26 {
     const win = w.window;
     if (win && this.measuring) this.#measure(mm, win.vRms, win.vRms, win.ilRms, win.inRms, win.L, win.N, win.freqHz);
     this.#setSag(w.sag);
-    // The energy path runs on each line cycle's mean powers (the fundamental parts are not used there).
-    const c = w.cycle ?? win;
-    const zero = { p: 0, q: 0 };
-    const energy = (x: { p: number; q: number }): LineProducts => ({ p: x.p, q: x.q, p1: 0, q1: 0 });
-    this.#meter(mm, energy(c ? c.L : zero), energy(c ? c.N : zero));
+    this.#meterWaveform(mm, w.cycle ?? win);
+  }
+
+  /** The energy path on a line cycle's mean powers (the fundamental parts are not used there). */
+  #meterWaveform(mm: MModeFields, c: { L: { p: number; q: number }; N: { p: number; q: number } } | null): void {
+    this.#meter(mm, { p: c ? c.L.p : 0, q: c ? c.L.q : 0, p1: 0, q1: 0 }, { p: c ? c.N.p : 0, q: c ? c.N.q : 0, p1: 0, q1: 0 });
   }
 
   #measure(mm: MModeFields, vRms: number, v1: number, ilRms: number, inRms: number, prodL: LineProducts, prodN: LineProducts, freqHz: number | null): void {

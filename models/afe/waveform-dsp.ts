@@ -427,14 +427,18 @@ export class WaveformDsp {
    */
   #productsAt(j: number, rc: number, rs: number, out: Float64Array): void {
     const bv = this.#bufV;
+    const bn = this.#bufN;
+    const bl = this.#bufL;
+    const cN = this.#cN;
+    const cQ = this.#cQ;
+    const cL = this.#cL;
     const vd = bv[j - BASE];
-    const dot = (buf: Float64Array, c: Float64Array, off: number): number => {
-      const a = j - off;
-      return c[0] * buf[a] + c[1] * buf[a + 1] + c[2] * buf[a + 2] + c[3] * buf[a + 3];
-    };
-    const iN = dot(this.#bufN, this.#cN, this.#offN);
-    const vq = dot(bv, this.#cQ, this.#offQ);
-    const iL = this.#hasL ? dot(this.#bufL, this.#cL, this.#offL) : 0;
+    let a = j - this.#offN;
+    const iN = cN[0] * bn[a] + cN[1] * bn[a + 1] + cN[2] * bn[a + 2] + cN[3] * bn[a + 3];
+    a = j - this.#offQ;
+    const vq = cQ[0] * bv[a] + cQ[1] * bv[a + 1] + cQ[2] * bv[a + 2] + cQ[3] * bv[a + 3];
+    a = j - this.#offL;
+    const iL = this.#hasL ? cL[0] * bl[a] + cL[1] * bl[a + 1] + cL[2] * bl[a + 2] + cL[3] * bl[a + 3] : 0;
     out[0] = 1; out[1] = vd * vd; out[2] = iN * iN; out[3] = iL * iL;
     out[4] = vd * iN; out[5] = vq * iN; out[6] = vd * iL;
     out[7] = vd * rc; out[8] = vd * rs; out[9] = iN * rc; out[10] = iN * rs;

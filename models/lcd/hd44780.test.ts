@@ -275,7 +275,7 @@ test('function set with N = 1 (0x28) selects 2-line mode: 0x40 is row 1, column 
 test('onChange carries the new text and does not fire for CGRAM writes, which leave the text as it is', () => {
   const d = lcd();
   const seen: string[] = [];
-  d.onChange = (lines) => seen.push(lines[0]);
+  d.onChange = () => seen.push(d.visibleLines()[0]);
   d.write(0x41);
   d.command(SET_CGRAM | 0);
   d.write(0x1f);

@@ -82,8 +82,12 @@ export class HD44780 {
   /** Display shift in characters (positive = content moved left). */
   #shift = 0;
   #lines: [string, string] = [' '.repeat(LCD_COLS), ' '.repeat(LCD_COLS)];
-  /** Fired when the visible text has changed, with the new text (not for writes that leave it as it was). */
-  onChange?: (lines: [string, string]) => void;
+  #dirty = false;
+  /**
+   * Fired when the visible text has changed (not for writes that leave it as it was); `visibleLines()` gives the new
+   * text. The text itself is built only when asked for: the firmware redraws its scene 20 times a second.
+   */
+  onChange?: () => void;
 
   /** Execute an instruction (RS = 0). Returns its execution time in microseconds. */
   command(value: number): number {
@@ -96,19 +100,19 @@ export class HD44780 {
       this.#eightBit = (v & I.DL) !== 0;
       this.#font5x10 = (v & I.F) !== 0;
       const two = (v & I.N) !== 0;
-      if (two !== this.#twoLine) { this.#twoLine = two; this.#shift = 0; this.#refresh(); }
+      if (two !== this.#twoLine) { const b = this.visibleLines(); this.#twoLine = two; this.#shift = 0; this.#refresh(b); }
       return HD44780_TIMING_US.other;
     }
     if (v & I.SHIFT) {
       const right = (v & I.RL) !== 0;
-      if (v & I.SC) { this.#shift += right ? -1 : 1; this.#refresh(); } else this.#moveAc(right);
+      if (v & I.SC) { const b = this.visibleLines(); this.#shift += right ? -1 : 1; this.#refresh(b); } else this.#moveAc(right);
       return HD44780_TIMING_US.other;
     }
     if (v & I.DISPLAY_CONTROL) {
       this.#cursorOn = (v & I.C) !== 0;
       this.#blinkOn = (v & I.B) !== 0;
       const on = (v & I.D) !== 0;
-      if (on !== this.#displayOn) { this.#displayOn = on; this.#refresh(); }
+      if (on !== this.#displayOn) { const b = this.visibleLines(); this.#displayOn = on; this.#refresh(b); }
       return HD44780_TIMING_US.other;
     }
     if (v & I.ENTRY_MODE) {
@@ -119,18 +123,19 @@ export class HD44780 {
     if (v & I.HOME) {
       this.#ac = 0;
       this.#cg = false;
-      if (this.#shift !== 0) { this.#shift = 0; this.#refresh(); }
+      if (this.#shift !== 0) { const b = this.visibleLines(); this.#shift = 0; this.#refresh(b); }
       return HD44780_TIMING_US.clearHome;
     }
     if (v & I.CLEAR) {
       // "Clears entire display and sets DDRAM address 0 in address counter", returns a shifted display to its
       // original position and sets I/D = 1; S is unchanged.
+      const b = this.visibleLines();
       this.ddram.fill(0x20);
       this.#ac = 0;
       this.#cg = false;
       this.#increment = true;
       this.#shift = 0;
-      this.#refresh();
+      this.#refresh(b);
       return HD44780_TIMING_US.clearHome;
     }
     return 0; // 0x00 is not an instruction
@@ -139,22 +144,26 @@ export class HD44780 {
   /** Write data (RS = 1) at the address counter. Returns the execution time in microseconds. */
   write(value: number): number {
     const v = value & 0xff;
+    const a = this.#ac;
     if (this.#cg) {
       // Only the low 5 bits are pixels. The visible text names CGRAM characters by slot, so it does not change.
-      this.cgram[this.#ac & 0x3f] = v & 0x1f;
-      this.#ac = (this.#ac + (this.#increment ? 1 : -1)) & 0x3f;
+      this.cgram[a & 0x3f] = v & 0x1f;
+      this.#ac = (a + (this.#increment ? 1 : -1)) & 0x3f;
       return HD44780_TIMING_US.other;
     }
-    const cell = this.#cell(this.#ac);
-    const changed = this.ddram[cell] !== v;
+    const cell = this.#twoLine || a < 0x28 || a > 0x4f ? a : a - 0x28 + 0x40;
+    const old = this.ddram[cell];
     this.ddram[cell] = v;
-    this.#ac = this.#increment ? this.#next(this.#ac) : this.#prev(this.#ac);
+    this.#ac = this.#increment ? this.#next(a) : this.#prev(a);
     if (this.#shiftOnWrite) {
       // "Shifts the entire display either to the right (I/D = 0) or to the left (I/D = 1) when S is 1."
+      const before = this.visibleLines();
       this.#shift += this.#increment ? 1 : -1;
-      this.#refresh();
-    } else if (changed) {
-      this.#refresh();
+      this.#refresh(before);
+    } else if (old !== v && ROM_A00[old] !== ROM_A00[v] && this.#isVisible(a)) {
+      // Hot path (the firmware redraws its scene 20 times a second): one cell changed, the text is rebuilt lazily.
+      this.#dirty = true;
+      this.onChange?.();
     }
     return HD44780_TIMING_US.other;
   }
@@ -175,7 +184,10 @@ export class HD44780 {
   get displayShift(): number { return this.#shift; }
 
   /** The 16 visible columns of both rows. A display switched off (or row 1 in 1-line mode) shows blanks. */
-  visibleLines(): [string, string] { return this.#lines; }
+  visibleLines(): [string, string] {
+    if (this.#dirty) { this.#lines = this.#build(); this.#dirty = false; }
+    return this.#lines;
+  }
 
   /**
    * Power-on state ("initializing by internal reset circuit"): display clear, 8-bit interface, 1 line, 5x8 font,
@@ -183,6 +195,7 @@ export class HD44780 {
    * and zero here.
    */
   reset(): void {
+    const b = this.visibleLines();
     this.ddram.fill(0x20);
     this.cgram.fill(0);
     this.#ac = 0;
@@ -196,7 +209,7 @@ export class HD44780 {
     this.#font5x10 = false;
     this.#eightBit = true;
     this.#shift = 0;
-    this.#refresh();
+    this.#refresh(b);
   }
 
   /** The DDRAM cell (index into `ddram`) an address names in the present line mode. */
@@ -234,15 +247,36 @@ export class HD44780 {
     return s;
   }
 
-  #refresh(): void {
-    const blank = ' '.repeat(LCD_COLS);
-    let a = blank;
-    let b = blank;
-    if (this.#displayOn) {
-      if (this.#twoLine) { a = this.#row(0x00, 40); b = this.#row(0x40, 40); } else a = this.#row(0x00, 80);
+  /** Whether DDRAM address `a` shows now (display on, inside the 16 columns of the shifted window). */
+  #isVisible(a: number): boolean {
+    if (!this.#displayOn) return false;
+    let pos: number;
+    let len: number;
+    if (this.#twoLine) {
+      pos = a >= 0x40 ? a - 0x40 : a;
+      len = 40;
+    } else {
+      pos = a;
+      len = 80;
     }
-    if (a === this.#lines[0] && b === this.#lines[1]) return;
+    if (pos >= len) return false;
+    const col = (((pos - this.#shift) % len) + len) % len;
+    return col < LCD_COLS;
+  }
+
+  #build(): [string, string] {
+    const blank = ' '.repeat(LCD_COLS);
+    if (!this.#displayOn) return [blank, blank];
+    if (this.#twoLine) return [this.#row(0x00, 40), this.#row(0x40, 40)];
+    return [this.#row(0x00, 80), blank];
+  }
+
+  /** After a change that may move the whole text: fire onChange when it differs from `before`. */
+  #refresh(before: readonly [string, string]): void {
+    const [a, b] = this.#build();
+    this.#dirty = false;
+    if (a === before[0] && b === before[1]) return;
     this.#lines = [a, b];
-    this.onChange?.(this.#lines);
+    this.onChange?.();
   }
 }

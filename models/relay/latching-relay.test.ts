@@ -102,4 +102,16 @@ test('counts every single-coil pulse', async () => {
   assert.is(r.pulses, 3);
 });
 
+test('setCoil and resetCoil report which coil is energised now', () => {
+  const r = new LatchingRelay(new VirtualClock());
+  r.drive(true, false);
+  assert.equal([r.setCoil, r.resetCoil], [true, false]);
+  r.drive(false, true);
+  assert.equal([r.setCoil, r.resetCoil], [false, true]);
+});
+
+test('a negative operate time is refused with a clear message', () => {
+  assert.throws(() => new LatchingRelay(new VirtualClock(), { operateUs: -1 }), /operateUs must be a number of microseconds >= 0, got -1/);
+});
+
 test.run();

@@ -50,6 +50,13 @@ export class LcdPort implements LcdBus {
     const start = this.#cpu.nowUs();
     this.#cpu.spend(LCD_BYTE_US);
     const v = value & 0xff;
+    const lcd = this.lcd;
+    if (this.#high === null && start + LCD_NIBBLE_LATCH_US[0] >= this.#busyUntil && !lcd.eightBitInterface) {
+      // Hot path, the whole byte arrives in sync: the second nibble latches the byte.
+      const t = start + LCD_NIBBLE_LATCH_US[1];
+      this.#busyUntil = t + (rs ? lcd.write(v) : lcd.command(v));
+      return;
+    }
     this.#nibble(v >> 4, rs, start + LCD_NIBBLE_LATCH_US[0]);
     this.#nibble(v & 0x0f, rs, start + LCD_NIBBLE_LATCH_US[1]);
   }

@@ -16,8 +16,9 @@
 // rated peak. These give a crest factor of about 3, a current THD near 110 % and a slightly leading displacement
 // power factor. The phasor level's `pf` is not used here: the displacement comes out of the circuit.
 //
-// The bridge and the capacitor are integrated `oversample` times per sample (backward Euler while the bridge conducts,
-// the supply voltage interpolated linearly between samples); the current reported is the one at the sample instant.
+// The bridge and the capacitor are integrated `oversample` times per sample while the bridge can conduct (backward
+// Euler, the supply voltage interpolated linearly between samples); while it cannot, the capacitor's discharge at
+// constant power is exact over the whole sample. The current reported is the one at the sample instant.
 import { Load, type LoadContext, type LoadSpec } from '../../loads/load.ts';
 import { checkOption, type SampleContext, type SampleLoad } from './sample-load.ts';
 
@@ -107,24 +108,36 @@ export class SmpsLoad implements SampleLoad {
     const lock = this.#lockout;
     const a = dt / c;
     const implicit = 1 / (1 + a * gs);
+    // Over a whole sample without conduction the converter drains C at constant power: vc^2 falls by 2 P T / C.
+    const drain = (2 * pConv) / (c * fs);
     let vc = st.vc;
     let vp = st.vPrev;
     for (let k = 0; k < n; k++) {
       const x = v[k];
-      const dv = (x - vp) / m;
+      const ax = x < 0 ? -x : x;
+      const ap = vp < 0 ? -vp : vp;
       let idc = 0;
-      for (let s = 1; s <= m; s++) {
-        const u = vp + dv * s;
-        const drive = (u < 0 ? -u : u) - vd;
-        const load = vc > lock ? pConv / vc : 0;
-        if (drive > vc) {
-          vc = (vc + a * (drive * gs - load)) * implicit;
-          idc = (drive - vc) * gs;
-          if (idc < 0) idc = 0;
-        } else {
-          vc -= a * load;
-          if (vc < 0) vc = 0;
-          idc = 0;
+      if ((ax > ap ? ax : ap) - vd <= vc) {
+        // |v| is linear between samples, so it peaks at an end: the bridge stays off for the whole sample.
+        if (vc > lock) {
+          const v2 = vc * vc - drain;
+          vc = v2 > lock * lock ? Math.sqrt(v2) : lock;
+        }
+      } else {
+        const dv = (x - vp) / m;
+        for (let s = 1; s <= m; s++) {
+          const u = vp + dv * s;
+          const drive = (u < 0 ? -u : u) - vd;
+          const load = vc > lock ? pConv / vc : 0;
+          if (drive > vc) {
+            vc = (vc + a * (drive * gs - load)) * implicit;
+            idc = (drive - vc) * gs;
+            if (idc < 0) idc = 0;
+          } else {
+            vc -= a * load;
+            if (vc < 0) vc = 0;
+            idc = 0;
+          }
         }
       }
       i[k] += (x < 0 ? -idc : idc) + gx * (x - vp);
