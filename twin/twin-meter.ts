@@ -186,17 +186,32 @@ export class TwinMeter implements MeterUnderTest {
   }
 
   #lcdChanged(): void {
-    // The scene is redrawn 20 times a second; publish the visible text once per event turn, and only when it changed.
+    // The scene is redrawn 20 times a second and passes through intermediate texts within one interrupt; publish the
+    // visible text once per event turn, and only when it differs from the last published one. Comparing the display
+    // memory first avoids building strings on the hot path.
     if (this.#lcdPending) return;
     this.#lcdPending = true;
-    this.clock.at(this.clock.now(), () => {
-      this.#lcdPending = false;
-      const [a, b] = this.lcd.visibleLines();
-      if (a === this.#lines[0] && b === this.#lines[1]) return;
-      this.#lines = [a, b];
-      this.trace.emit('meter', 'lcd', { line0: a, line1: b });
-    });
+    this.clock.at(this.clock.now(), this.#publishLcd);
   }
+
+  readonly #lcdSnapshot = new Uint8Array(0x80);
+  #lcdMode = '';
+  readonly #publishLcd = (): void => {
+    this.#lcdPending = false;
+    const lcd = this.lcd;
+    const mode = `${lcd.displayOn}/${lcd.displayShift}/${lcd.twoLine}`;
+    const snap = this.#lcdSnapshot;
+    const mem = lcd.ddram;
+    let same = mode === this.#lcdMode;
+    if (same) for (let i = 0; i < 0x80; i++) if (snap[i] !== mem[i]) { same = false; break; }
+    if (same) return;
+    snap.set(mem);
+    this.#lcdMode = mode;
+    const [a, b] = lcd.visibleLines();
+    if (a === this.#lines[0] && b === this.#lines[1]) return;
+    this.#lines = [a, b];
+    this.trace.emit('meter', 'lcd', { line0: a, line1: b });
+  };
 
   #state(): FirmwareState | null {
     return (this.#cycle?.firmware.state as FirmwareState | undefined) ?? this.#lastState;
