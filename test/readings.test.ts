@@ -63,4 +63,20 @@ test('shows the credit scene with two decimals', async () => {
   await b.close();
 });
 
+test('reads the same at waveform fidelity: the chip measures 8 kHz samples of the same front end', async () => {
+  const bench = createBench({
+    meter: { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credit: 1000 },
+    plant: { grid: { vrms: 240, hz: 50 }, fidelity: 'waveform', loads: [{ id: 'm', kind: 'inductive', amps: 60, pf: 0.5 }] },
+    seed: 1,
+  });
+  assert.ok(bench.waveformPlant, 'no waveform plant at fidelity waveform');
+  await bench.start();
+  await bench.runFor(40e6);
+  const t = bench.plant.truth();
+  within(bench.observe('voltage'), t.vrms, 0.5, 'voltage');
+  within(bench.observe('current'), t.irms, 0.5, 'current');
+  within(bench.observe('power'), t.watts, 0.5, 'power');
+  await bench.close();
+});
+
 test.run();

@@ -82,6 +82,10 @@ export class TwinMeter implements MeterUnderTest {
   #debugLog = '';
   #lines: [string, string] = ['', ''];
   #lcdPending = false;
+  /** Called at each power-on with the new metering chip (the bench attaches the waveform level here). */
+  onChipPowered?: (chip: ATM90E26) => void;
+  /** Called at each power cut. */
+  onChipUnpowered?: () => void;
   /** Telemetry the firmware published (ThingsBoard), by key. */
   readonly telemetry: Record<string, unknown> = {};
 
@@ -158,6 +162,7 @@ export class TwinMeter implements MeterUnderTest {
     const options = this.config.firmwareOptions ?? {};
     const firmware = new OsmFirmware(board, this.config.firmware, { ...options, opaygo: options.opaygo ?? this.#opaygo });
     this.#cycle = { cpu, board, chip, firmware };
+    this.onChipPowered?.(chip);
     this.trace.emit('meter', 'power', { on: true });
     this.clock.spawn('firmware', () => firmware.run(), (err) => err instanceof PowerLoss);
   }
@@ -170,6 +175,7 @@ export class TwinMeter implements MeterUnderTest {
     const torn = this.eeprom.powerCut(() => this.#rng.next());
     this.lcd.reset();
     this.#cycle = null;
+    this.onChipUnpowered?.();
     this.trace.emit('meter', 'power', { on: false, eepromBytesTorn: torn });
   }
 

@@ -11,8 +11,8 @@
 //   16 bits (26 uV) and 160 samples per cycle the error repeats every cycle and, without noise to dither it, biases a
 //   small current's phase (0.002 deg at 24 mV, more below).
 // - Noise floor: 120 uV rms at gain 1 (the DS minimum input, 5000:1 below full scale), 120/G uV with gain G, white,
-//   from a seeded source (triangular distribution; an internal xorshift32 seeded from the source passed in). Without
-//   a source the noise floor is off.
+//   from a seeded source (uniform distribution of that rms: only its power matters to the RMS and energy paths; an
+//   internal xorshift32 seeded from the source passed in). Without a source the noise floor is off.
 // - High-pass filters: two first-order sections in series, switched by MMode.DisHPF (00 both on, 01 HPF1 on/HPF0
 //   off, 10 HPF1 off/HPF0 on, 11 both off). [UNDET] corner 0.3 Hz each (DS silent): it takes out DC within about 2 s
 //   and costs the 50 Hz path only (0.3/50)^2 = 3.6e-5 in rms (the same in V and I, no phase difference between them).
@@ -109,8 +109,8 @@ export class AdcChannel {
     const clip = this.#clip;
     const lsb = this.#lsb;
     const invLsb = this.#invLsb;
-    // Sum of two uniforms in [-2^31, 2^31) halved: triangular on (-2^31, 2^31), variance 2^62 / 6.
-    const noise = (this.#noise * Math.sqrt(6)) / 2147483648;
+    // One uniform int32 per sample: variance 2^64 / 12, scaled to the noise rms.
+    const noise = (this.#noise * Math.sqrt(3)) / 2147483648;
     const b10 = this.#h1b0, b11 = this.#h1b1, a11 = this.#h1a1;
     const b00 = this.#h0b0, b01 = this.#h0b1, a01 = this.#h0a1;
     let x1 = this.#x1;
@@ -122,9 +122,7 @@ export class AdcChannel {
       let x = pin[k];
       if (noise !== 0) {
         r ^= r << 13; r ^= r >>> 17; r ^= r << 5;
-        const u1 = r;
-        r ^= r << 13; r ^= r >>> 17; r ^= r << 5;
-        x += ((u1 >> 1) + (r >> 1)) * noise;
+        x += r * noise;
       }
       if (x > clip) { x = clip; clipped++; } else if (x < -clip) { x = -clip; clipped++; }
       // Round to the nearest step (adding and removing 1.5 x 2^52 rounds a double to an integer: Math.round is far

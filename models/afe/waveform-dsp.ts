@@ -7,8 +7,10 @@
 //   - the current delayed by Lphi/Nphi (n x 0.488 us, §4.4; 4-point Lagrange fractional delay), as at phasor level;
 //   - mean squares and mean products v.i (active power) and v90.i (reactive power), where v90 is the voltage delayed
 //     by a quarter of the measured line period. [UNDET] A fundamental-tuned 90 deg shift, suggested by the DS's
-//     reactive accuracy band of 47.5..52.5 Hz (§4.2): it equals the phasor level's Budeanu sum for the fundamental
-//     and for harmonics of order 5, 9, 13..., gives the opposite sign for orders 3, 7, 11... and 0 for even orders.
+//     reactive accuracy band of 47.5..52.5 Hz (§4.2). It shifts order h by h x 90 deg, so it equals the phasor
+//     level's Budeanu sum for the fundamental and for orders 5, 9, 13..., gives the opposite sign for orders 3, 7,
+//     11..., and turns an even order's active power into reactive (+-P_h): the levels differ only where the voltage
+//     and the current share a harmonic other than 5, 9, 13... (the accuracy suite's harmonic test uses the 5th).
 //   - zero crossings of the voltage (positive-going, with hysteresis, time interpolated between samples): the line
 //     frequency, and a reference phase locked to them (a rotation recurrence at the measured period);
 //   - the fundamental of each input, correlated with that reference over each cycle (one DFT bin): the phase angle
@@ -25,9 +27,10 @@
 //     (cycles / their total duration) update the measurement registers.
 //   - without voltage crossings a cycle closes after 1/minLineHz s (no frequency is then measured).
 //
-// Voltage sag (§4.8): a sag is "no 3 samples above the threshold during one cycle starting from any zero crossing";
-// every voltage zero crossing (both edges) opens a one-cycle window, and each window's count decides the sag state
-// when it closes. Without crossings (an outage) the last state persists until crossings return.
+// Voltage sag (§4.8): a sag is "no 3 samples above the threshold during one cycle starting from any zero crossing".
+// The cycle starting at a crossing ends at the next crossing of the same edge, so at every crossing (both edges) the
+// samples above the threshold since the previous crossing of that edge decide the sag state. Without crossings (an
+// outage, a deep sag) the cycle timeout (1/minLineHz) decides it from the samples since the last crossing.
 //
 // An input with no samples (AfePinSamples.IL of length 0: nothing connected to I1P/I1N) is skipped and reads 0, as at
 // phasor level.
@@ -217,13 +220,12 @@ export class WaveformDsp {
   readonly #F = new Float64Array(4);
   #clip0 = [0, 0, 0];
 
-  // Sag windows.
+  // Sag detector: samples above the threshold so far, and that count at the last positive and negative crossings and
+  // at the last crossing or cycle timeout of either kind.
   #above = 0;
-  readonly #sagStart = new Float64Array(16);
-  readonly #sagEnd = new Float64Array(16);
-  #sagHead = 0;
-  #sagCount = 0;
-  #nextSagEnd = Infinity;
+  #aboveAtPos = -1e9;
+  #aboveAtNeg = -1e9;
+  #aboveAtMark = 0;
   #sag = false;
 
   constructor(config: Partial<WaveformDspConfig> = {}, random?: () => number) {
@@ -336,14 +338,17 @@ export class WaveformDsp {
     let armedNeg = this.#armedNeg;
     let cycleSamples = this.#cycleSamples;
     let rc = this.#rc, rs = this.#rs, wc = this.#wc, ws = this.#ws;
-    let nextSagEnd = this.#nextSagEnd;
+    let aboveAtNeg = this.#aboveAtNeg;
+    let aboveAtMark = this.#aboveAtMark;
+    let sag = this.#sag;
+    const directN = cN[0] === 0 && cN[1] === 0 && cN[2] === 1 && cN[3] === 0; // a whole-sample delay: no interpolation
     const base = this.#sample - BASE; // product-stream index of input sample k is base + k
 
     for (let k = 0; k < n; k++) {
       const j = H + k;
       const vd = bv[j - BASE];
       let a = j - offN;
-      const iN = n0 * bn[a] + n1 * bn[a + 1] + n2 * bn[a + 2] + n3 * bn[a + 3];
+      const iN = directN ? bn[a + 2] : n0 * bn[a] + n1 * bn[a + 1] + n2 * bn[a + 2] + n3 * bn[a + 3];
       a = j - offQ;
       const vq = q0 * bv[a] + q1 * bv[a + 1] + q2 * bv[a + 2] + q3 * bv[a + 3];
       let iL = 0;
@@ -352,14 +357,23 @@ export class WaveformDsp {
         iL = l0 * bl[a] + l1 * bl[a + 1] + l2 * bl[a + 2] + l3 * bl[a + 3];
       }
 
-      // Rare events: voltage crossings, sag window ends, a cycle without crossings.
+      // A negative-going crossing: the sag window of the cycle since the previous one (counted inline).
+      let sagFlip = false;
+      if (armedNeg && vd < 0) {
+        armedNeg = false;
+        sagFlip = above - aboveAtNeg < 3 !== sag;
+        aboveAtNeg = above;
+        aboveAtMark = above;
+      }
+      // Rare events: positive voltage crossings (cycle ends), a change of the sag state, a cycle without crossings.
       const posCross = armedPos && vd >= 0;
-      const negCross = armedNeg && vd < 0;
       const g = base + k;
-      if (posCross || negCross || g >= nextSagEnd || cycleSamples >= maxCycle) {
+      if (posCross || sagFlip || cycleSamples >= maxCycle) {
+        if (sagFlip) this.#setSag(!sag, k);
         S[0] = s0; S[1] = s1; S[2] = s2; S[3] = s3; S[4] = s4; S[5] = s5; S[6] = s6;
         S[7] = s7; S[8] = s8; S[9] = s9; S[10] = s10; S[11] = s11; S[12] = s12; S[13] = s13;
         this.#above = above;
+        this.#aboveAtMark = aboveAtMark;
         this.#cycleSamples = cycleSamples;
         this.#rc = rc; this.#rs = rs;
         if (posCross) {
@@ -369,15 +383,16 @@ export class WaveformDsp {
           q0 = cQ[0]; q1 = cQ[1]; q2 = cQ[2]; q3 = cQ[3]; offQ = this.#offQ;
         } else if (cycleSamples >= maxCycle) {
           this.#closeCycle(null, k);
+          // No crossing for a whole (longest) cycle: a sag unless 3 samples since the last crossing were above.
+          this.#setSag(above - this.#aboveAtMark < 3, k);
+          this.#aboveAtMark = above;
         }
-        if (posCross || negCross) this.#openSagWindow(g);
-        if (negCross) armedNeg = false;
-        if (g >= this.#nextSagEnd) this.#closeSagWindows(g, k);
         s0 = S[0]; s1 = S[1]; s2 = S[2]; s3 = S[3]; s4 = S[4]; s5 = S[5]; s6 = S[6];
         s7 = S[7]; s8 = S[8]; s9 = S[9]; s10 = S[10]; s11 = S[11]; s12 = S[12]; s13 = S[13];
         cycleSamples = this.#cycleSamples;
         rc = this.#rc; rs = this.#rs; wc = this.#wc; ws = this.#ws;
-        nextSagEnd = this.#nextSagEnd;
+        aboveAtMark = this.#aboveAtMark;
+        sag = this.#sag;
       }
       if (vd < -hyst) armedPos = true;
       else if (vd > hyst) armedNeg = true;
@@ -408,6 +423,8 @@ export class WaveformDsp {
     S[0] = s0; S[1] = s1; S[2] = s2; S[3] = s3; S[4] = s4; S[5] = s5; S[6] = s6;
     S[7] = s7; S[8] = s8; S[9] = s9; S[10] = s10; S[11] = s11; S[12] = s12; S[13] = s13;
     this.#above = above;
+    this.#aboveAtNeg = aboveAtNeg;
+    this.#aboveAtMark = aboveAtMark;
     this.#vPrev = vPrev;
     this.#armedPos = armedPos;
     this.#armedNeg = armedNeg;
@@ -483,6 +500,10 @@ export class WaveformDsp {
     }
     this.#cycleSync = true;
     this.#lastCross = t;
+    // The sag window of the cycle since the previous positive crossing (the current sample is counted after this).
+    this.#setSag(this.#above - this.#aboveAtPos < 3, k);
+    this.#aboveAtPos = this.#above;
+    this.#aboveAtMark = this.#above;
   }
 
   /** Closes the open cycle (its sums in #S plus its start correction); `syncLen`: its period when crossing-bounded. */
@@ -556,25 +577,9 @@ export class WaveformDsp {
     this.#offQ = lagrange(BASE + q, this.#cQ);
   }
 
-  #openSagWindow(g: number): void {
-    if (this.#sagCount === this.#sagStart.length) { this.#sagHead = (this.#sagHead + 1) % this.#sagStart.length; this.#sagCount--; }
-    const idx = (this.#sagHead + this.#sagCount) % this.#sagStart.length;
-    this.#sagStart[idx] = this.#above;
-    this.#sagEnd[idx] = g + Math.min(this.#period, this.config.sampleRateHz / this.config.minLineHz);
-    this.#sagCount++;
-    if (this.#sagCount === 1) this.#nextSagEnd = this.#sagEnd[this.#sagHead];
-  }
-
-  #closeSagWindows(g: number, k: number): void {
-    while (this.#sagCount > 0 && this.#sagEnd[this.#sagHead] <= g) {
-      const sag = this.#above - this.#sagStart[this.#sagHead] < 3;
-      this.#sagHead = (this.#sagHead + 1) % this.#sagStart.length;
-      this.#sagCount--;
-      if (sag !== this.#sag) {
-        this.#sag = sag;
-        this.onSag?.(sag, this.#sample + k);
-      }
-    }
-    this.#nextSagEnd = this.#sagCount > 0 ? this.#sagEnd[this.#sagHead] : Infinity;
+  #setSag(sag: boolean, k: number): void {
+    if (sag === this.#sag) return;
+    this.#sag = sag;
+    this.onSag?.(sag, this.#sample + k);
   }
 }

@@ -71,6 +71,11 @@ export class CtWaveform {
   readonly #gf: number;
   readonly #gcf: number;
   readonly #slopes: [Slope, Slope, Slope];
+  /**
+   * The linear slope's solve as explicit coefficients: eN, vTN, vPN each = c . (J, lamHist, js, vT, r3), so the three
+   * are independent dot products (a short dependency chain per sample) instead of a serial elimination.
+   */
+  readonly #lin: Float64Array;
 
   // State: flux, EMF, series current, terminal and pin voltages, filter capacitor current (all of the last sample).
   #lambda = 0;
@@ -130,6 +135,17 @@ export class CtWaveform {
       slope(1 / ls, kneeI - this.kneeFlux / ls),
       slope(1 / ls, -kneeI + this.kneeFlux / ls),
     ];
+    // Solve the linear slope for unit inputs to get the coefficients of eN, vTN, vPN on (J, lamHist, js, vT, r3).
+    const lin = this.#slopes[0];
+    const solve = (J: number, lamHist: number, js: number, vT: number, r3: number): [number, number, number] => {
+      const r1 = J - lin.a * lamHist - js;
+      const r2p = js + this.#gc42 * vT + lin.k1 * r1;
+      const vP = (r3 + lin.k2 * r2p) * lin.invD3;
+      const vTn = (r2p + gf * vP) * lin.invD2;
+      return [(r1 + gs * vTn) * lin.invM11, vTn, vP];
+    };
+    const unit = [solve(1, 0, 0, 0, 0), solve(0, 1, 0, 0, 0), solve(0, 0, 1, 0, 0), solve(0, 0, 0, 1, 0), solve(0, 0, 0, 0, 1)];
+    this.#lin = Float64Array.from([0, 1, 2].flatMap((out) => unit.map((u) => u[out])));
   }
 
   /** Flux linkage of the core now, weber-turns. */
@@ -154,9 +170,11 @@ export class CtWaveform {
     const gf = this.#gf;
     const gcf = this.#gcf;
     const kf = this.kneeFlux;
-    // The linear slope's factors in locals: the fast path while the core stays below its knee.
-    const lin = this.#slopes[0];
-    const la = lin.a, lk1 = lin.k1, lk2 = lin.k2, linvD2 = lin.invD2, linvD3 = lin.invD3, linvM11 = lin.invM11;
+    // The linear slope's coefficients in locals: the fast path while the core stays below its knee.
+    const c = this.#lin;
+    const e0 = c[0], e1 = c[1], e2 = c[2], e3 = c[3], e4 = c[4];
+    const t0 = c[5], t1 = c[6], t2 = c[7], t3 = c[8], t4 = c[9];
+    const p0 = c[10], p1 = c[11], p2 = c[12], p3 = c[13], p4 = c[14];
     let lambda = this.#lambda;
     let e = this.#e;
     let is = this.#is;
@@ -173,11 +191,9 @@ export class CtWaveform {
       const lamHist = lambda + T2 * e;
       let eN: number, vTN: number, vPN: number, lamN: number;
       if (lambda <= kf && lambda >= -kf) {
-        const r1 = J - la * lamHist - js;
-        const r2p = r2 + lk1 * r1;
-        vPN = (r3 + lk2 * r2p) * linvD3;
-        vTN = (r2p + gf * vPN) * linvD2;
-        eN = (r1 + gs * vTN) * linvM11;
+        eN = e0 * J + e1 * lamHist + e2 * js + e3 * vT + e4 * r3;
+        vTN = t0 * J + t1 * lamHist + t2 * js + t3 * vT + t4 * r3;
+        vPN = p0 * J + p1 * lamHist + p2 * js + p3 * vT + p4 * r3;
         lamN = lamHist + T2 * eN;
       } else {
         eN = vTN = vPN = lamN = 0;

@@ -117,15 +117,12 @@ export class GridWaveform {
       }
     }
     if (this.#noiseVrms > 0) {
-      // Triangular noise (sum of two uniforms, variance 1/6) scaled to the rms asked for.
-      const scale = this.#noiseVrms * Math.sqrt(6) / 4294967296;
-      let x = this.#rng;
+      // Uniform noise of the rms asked for (one int32 per sample, variance 2^64 / 12).
+      const scale = (this.#noiseVrms * Math.sqrt(3)) / 2147483648;
+      let x = this.#rng | 0;
       for (let k = 0; k < n; k++) {
         x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-        const u1 = x >>> 0;
-        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-        const u2 = x >>> 0;
-        out[k] += (u1 + u2 - 4294967296) * scale;
+        out[k] += x * scale;
       }
       this.#rng = x;
     }

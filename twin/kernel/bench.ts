@@ -13,6 +13,9 @@ import { applyOverrides, DEFAULT_BOARD_PROFILE, type BoardProfile } from '../../
 import { TwinMeter, type TwinMeterConfig } from '../twin-meter.ts';
 import { FrontEnd } from '../../models/frontend/front-end.ts';
 import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
+import { WaveformPlant } from '../../models/waveform/waveform-plant.ts';
+import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
+import { WaveformLink } from '../../models/waveform/waveform-link.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -57,6 +60,9 @@ export class Bench implements BenchControl {
   readonly meter: MeterUnderTest;
   readonly profile: BoardProfile;
   speed: 'max' | number;
+  /** At `fidelity: waveform`: the sampled plant and its link to the chip (the phasor plant still gives the truth). */
+  readonly waveformPlant: WaveformPlant | null = null;
+  #link: WaveformLink | null = null;
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
@@ -89,7 +95,23 @@ export class Bench implements BenchControl {
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
       };
-      this.meter = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
+      const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
+      this.meter = twin;
+      if (cfg.plant.fidelity === 'waveform') {
+        const wp = new WaveformPlant({
+          grid: { vrms: cfg.plant.grid.vrms, hz: cfg.plant.grid.hz, phaseDeg: 0, harmonics: (cfg.plant.grid.harmonics ?? []).map((h) => ({ order: h.order, percent: h.percent, phaseDeg: h.phaseDeg ?? 0 })) },
+          profile: this.profile,
+          loads: cfg.plant.loads ?? [],
+        });
+        this.waveformPlant = wp;
+        const noise = this.rng.fork('adc-noise');
+        twin.onChipPowered = (chip) => {
+          const feed = new WaveformFrontEnd(chip, this.clock, {}, () => noise.next());
+          this.#link = new WaveformLink(wp, feed, this.clock);
+          this.#link.start();
+        };
+        twin.onChipUnpowered = () => { this.#link?.stop(); this.#link = null; };
+      }
     }
     this.plant.onChange = () => this.#pushPins();
   }
@@ -110,7 +132,8 @@ export class Bench implements BenchControl {
   #pushPins(): void {
     if (this.plant.version === this.#pinsVersion) return;
     this.#pinsVersion = this.plant.version;
-    this.meter.setPins(this.plant.pinPhasors());
+    // At waveform fidelity the chip measures the sampled pins through the link instead.
+    if (!this.waveformPlant) this.meter.setPins(this.plant.pinPhasors());
     const t = this.plant.truth();
     this.trace.emit('plant', 'truth', {
       vrms: round(t.vrms, 3), irms: round(t.irms, 4), watts: round(t.watts, 2), pf: round(t.pf, 4), hz: round(t.freqHz, 3),
@@ -148,11 +171,15 @@ export class Bench implements BenchControl {
 
   setLoad(spec: LoadSpec): void {
     this.plant.setLoad(spec);
+    this.#link?.sync();
+    this.waveformPlant?.setLoad(spec);
     this.trace.emit('bench', 'load', spec);
   }
 
   removeLoad(id: string): void {
     this.plant.removeLoad(id);
+    this.#link?.sync();
+    this.waveformPlant?.removeLoad(id);
     this.trace.emit('bench', 'load-removed', { id });
   }
 
@@ -162,6 +189,8 @@ export class Bench implements BenchControl {
     if (forUs !== undefined && !(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
     const before = this.plant.grid.state;
     this.plant.applyGrid(rest);
+    this.#link?.sync();
+    this.waveformPlant?.applyGrid(rest);
     this.trace.emit('bench', 'grid', change);
     if (forUs !== undefined) {
       const revert: GridChange = {};
@@ -171,6 +200,8 @@ export class Bench implements BenchControl {
       if (rest.harmonics !== undefined) revert.harmonics = before.harmonics.map((h) => ({ ...h }));
       this.clock.after(forUs, () => {
         this.plant.applyGrid(revert);
+        this.#link?.sync();
+        this.waveformPlant?.applyGrid(revert);
         this.trace.emit('bench', 'grid', { ...revert, revert: true });
       });
     }

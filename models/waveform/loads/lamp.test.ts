@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GridWaveform } from '../grid-waveform.ts';
-import { rmsOfSamples, toneAt } from '../tone-analysis.ts';
+import { rmsOfSamples } from '../tone-analysis.ts';
 import { LampLoad } from './lamp.ts';
 import type { SampleLoad } from './sample-load.ts';
 

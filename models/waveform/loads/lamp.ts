@@ -9,7 +9,7 @@
 // from the thermal time constant at the operating point, tau = C_th / (dP_rad/dT) = C_th T_hot / (4 P_rated): [UNDET]
 // 45 ms, which brings the current within 10 % of its final value about 100 ms after switch-on at 240 V for any rating
 // (small filaments are thinner but also weaker radiators; the time scales alike). Explicit Euler per sample: stable,
-// since T / tau is 2e-3.
+// since T / tau is 3e-3.
 import { Load, type LoadContext, type LoadSpec } from '../../loads/load.ts';
 import { checkOption, type SampleContext, type SampleLoad } from './sample-load.ts';
 

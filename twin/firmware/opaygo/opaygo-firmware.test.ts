@@ -182,7 +182,7 @@ test('mode 3: # on an active meter blinks green once and prints the seconds left
   assert.ok(m && Number(m[1]) > 86_390 && Number(m[1]) <= 86_400, m?.[0]);
 });
 
-test('LED codes: already used → green ×1, counter sync → green ×3, PAYG disable → green ×5', async () => {
+test('LED codes (250 ms toggles): accepted → green ×2, already used → ×1, counter sync → ×3, PAYG disable → ×5', async () => {
   const b = opaygoBench({ profile: 'fixed', mode: 'opaygo-time' });
   await b.runUntilMs(BOOTED_MS);
   const greens = async (token: string): Promise<number> => {
@@ -194,8 +194,12 @@ test('LED codes: already used → green ×1, counter sync → green ×3, PAYG di
   assert.is(await greens(tok(1, 3)), 2);
   assert.is(await greens(tok(1, 3)), 1);
   assert.is(await greens(tok(999, 5)), 3);
+  const t0 = b.clock.now() / 1000;
   assert.is(await greens(tok(998, 7)), 5);
   assert.is(b.firmware.state.PAYGEnabled, false);
+  // each blink is toggle, 250 ms, toggle, 250 ms (BLINK_PERIOD)
+  const ups = b.risingEdges(PINS.greenLed).filter((t) => t >= t0);
+  for (let i = 1; i < ups.length; i++) assert.ok(Math.abs(ups[i] - ups[i - 1] - 500) < 1, `${ups[i] - ups[i - 1]} ms`);
 });
 
 test('D30: a virgin EEPROM loads TokenCount 65535 and a lockout until 2106: every * is refused', async () => {
