@@ -4,6 +4,7 @@ import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
+import { FIRMWARE_BENCHMARK } from './firmware.ts';
 
 export interface Benchmark {
   name: string;
@@ -48,6 +49,7 @@ export const BENCHMARKS: Benchmark[] = [
       ];
     },
   },
+  FIRMWARE_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
 ];

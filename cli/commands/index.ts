@@ -33,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   await load('./demo.ts'),
   await load('./accuracy.ts'),
   await load('./calibrate.ts'),
+  await load('./eeprom.ts'),
   await load('./opaygo.ts'),
   await load('./sts.ts'),
 ];
