@@ -1,28 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GridWaveform } from '../grid-waveform.ts';
 import { ProfileLoad, parseLoadProfileCsv } from './csv-profile.ts';
 import { CurrentLinesLoad } from './current-lines.ts';
-import type { SampleLoad } from './sample-load.ts';
 import { toneAt } from '../tone-analysis.ts';
+import { runCycles, cyclePower, FS } from './load-test-support.ts';
 
-const FS = 8000;
-
-/** Runs `load` on `volts` rms at 50 Hz for `cycles` cycles; returns voltage and current, cycle by cycle. */
-function run(load: SampleLoad, cycles: number, volts = 240): { v: Float64Array; i: Float64Array }[] {
-  const grid = new GridWaveform({ vrms: volts, hz: 50 }, FS);
-  const out: { v: Float64Array; i: Float64Array }[] = [];
-  for (let c = 0; c < cycles; c++) {
-    const v = new Float64Array(160);
-    const i = new Float64Array(160);
-    grid.render(v, 160);
-    load.addCurrent(v, i, 160, { sampleRateHz: FS, cos1: grid.cos1, sin1: grid.sin1 });
-    out.push({ v, i });
-  }
-  return out;
-}
-
-const power = (c: { v: Float64Array; i: Float64Array }): number => c.v.reduce((s, x, k) => s + x * c.i[k], 0) / c.v.length;
+const run = runCycles;
+const power = cyclePower;
 
 test('parses time, watts and an optional pf, with a header, comments and blank lines', () => {
   const rows = parseLoadProfileCsv('time,watts,pf\n# night\n0,100\n\n0.1; 2000; 0.8\n0.2\t500\t-0.9\n');
