@@ -68,3 +68,29 @@ export function intOption(name: string, text: string, min: number, max: number):
   if (v < min || v > max) throw new UsageError(`--${name}: ${text} is out of range (expected ${min}..${max})`);
   return v;
 }
+
+/**
+ * `osm <command> <subcommand> [options]`: parses the options, then checks the subcommand and that every option given
+ * applies to it (`--help` always does). With `--help`, `sub` is undefined and nothing else is checked.
+ */
+export function parseSubcommand<S extends string>(
+  command: string,
+  argv: readonly string[],
+  spec: Readonly<Record<string, OptionSpec>>,
+  allowed: Readonly<Record<S, readonly string[]>>,
+): { sub: S | undefined; values: ParsedArgs['values']; rest: string[] } {
+  const { values, positionals } = parseArgs(argv, spec);
+  if (values.help === true) return { sub: undefined, values, rest: [] };
+  const subs = Object.keys(allowed) as S[];
+  const list = subs.length === 2 ? subs.join(' or ') : `${subs.slice(0, -1).join(', ')} or ${subs[subs.length - 1]}`;
+  const [sub, ...rest] = positionals;
+  if (sub === undefined) throw new UsageError(`missing the subcommand: ${list}`);
+  if (!(subs as string[]).includes(sub)) throw new UsageError(`unknown subcommand '${sub}' (expected ${list})`);
+  const s = sub as S;
+  for (const name of Object.keys(values)) {
+    if (name !== 'help' && values[name] !== undefined && !allowed[s].includes(name)) {
+      throw new UsageError(`option '--${name}' does not apply to '${command} ${s}'`);
+    }
+  }
+  return { sub: s, values, rest };
+}

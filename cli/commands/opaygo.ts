@@ -5,7 +5,7 @@ import {
   type DecoderBehaviour, type TokenType,
 } from '../../twin/tokens/opaygo.ts';
 import { VectorsError, describeMismatch, loadVectorsFile, runVectors } from '../../twin/tokens/vectors.ts';
-import { intOption, parseArgs } from '../args.ts';
+import { intOption, parseSubcommand } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
 export const OPAYGO_USAGE = `Usage: osm opaygo <generate|decode|check> [options]
@@ -78,20 +78,9 @@ export function createOpaygoCommand(deps: OpaygoDeps = {}): Command {
   async function run(argv: string[]): Promise<number> {
     let json = argv.includes('--json');
     try {
-      const { values, positionals } = parseArgs(argv, OPTIONS);
+      const { sub: s, values, rest } = parseSubcommand('opaygo', argv, OPTIONS, ALLOWED);
       json = values.json === true;
-      if (values.help === true) { out(OPAYGO_USAGE); return EXIT.ok; }
-      const [sub, ...rest] = positionals;
-      if (sub === undefined) throw new UsageError('missing the subcommand: generate, decode or check');
-      if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
-        throw new UsageError(`unknown subcommand '${sub}' (expected generate, decode or check)`);
-      }
-      const s = sub as Sub;
-      for (const name of Object.keys(values)) {
-        if (name !== 'help' && values[name] !== undefined && !ALLOWED[s].includes(name)) {
-          throw new UsageError(`option '--${name}' does not apply to 'opaygo ${s}'`);
-        }
-      }
+      if (s === undefined) { out(OPAYGO_USAGE); return EXIT.ok; }
       if (s === 'generate') return generate(values, rest);
       if (s === 'decode') return decode(values, rest);
       return check(values, rest);

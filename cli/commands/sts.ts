@@ -4,7 +4,7 @@ import {
   STS_DEFAULT_TARIFF, STS_METER_NO, STS_PRIVATE_KEY, decodeSts, encodeStsRandom,
   type StsDecodeResult, type StsEncoder, type StsEncodeOptions, type StsIdentifier,
 } from '../../twin/tokens/sts.ts';
-import { intOption, parseArgs } from '../args.ts';
+import { intOption, parseSubcommand } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
 export const STS_USAGE = `Usage: osm sts <generate|decode> [options]
@@ -66,17 +66,9 @@ export function createStsCommand(deps: StsDeps = {}): Command {
   async function run(argv: string[]): Promise<number> {
     let json = argv.includes('--json');
     try {
-      const { values, positionals } = parseArgs(argv, OPTIONS);
+      const { sub, values, rest } = parseSubcommand('sts', argv, OPTIONS, ALLOWED);
       json = values.json === true;
-      if (values.help === true) { out(STS_USAGE); return EXIT.ok; }
-      const [sub, ...rest] = positionals;
-      if (sub === undefined) throw new UsageError('missing the subcommand: generate or decode');
-      if (sub !== 'generate' && sub !== 'decode') throw new UsageError(`unknown subcommand '${sub}' (expected generate or decode)`);
-      for (const name of Object.keys(values)) {
-        if (name !== 'help' && values[name] !== undefined && !ALLOWED[sub].includes(name)) {
-          throw new UsageError(`option '--${name}' does not apply to 'sts ${sub}'`);
-        }
-      }
+      if (sub === undefined) { out(STS_USAGE); return EXIT.ok; }
       return sub === 'generate' ? generate(values, rest) : decode(values, rest);
     } catch (err) {
       if (!(err instanceof UsageError || (err instanceof Error && err.constructor === Error))) throw err;
