@@ -157,8 +157,11 @@ export class Plant {
   }
 }
 
-/** Line quantities through a transfer function, re-referred to the grid fundamental; zero lines left out. */
-function toPins(lines: readonly Harmonic[], hz: number, phi1: number, transfer: (f: number) => Complex): Harmonic[] {
+/**
+ * Line quantities through a transfer function, re-referred to the grid fundamental's phase `phi1` (0: as given);
+ * zero lines left out.
+ */
+export function toPins(lines: readonly Harmonic[], hz: number, phi1: number, transfer: (f: number) => Complex): Harmonic[] {
   const out: Harmonic[] = [];
   for (const l of lines) {
     const t = transfer(l.order * hz);

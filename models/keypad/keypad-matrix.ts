@@ -62,10 +62,10 @@ export class KeypadMatrix {
     // Walk the net of row and column lines joined by held keys, starting at this row.
     const rowSeen = new Array<boolean>(this.rows).fill(false);
     const colSeen = new Array<boolean>(this.cols).fill(false);
-    const todo = [row];
+    const frontier = [row];
     rowSeen[row] = true;
-    while (todo.length) {
-      const r = todo.pop()!;
+    while (frontier.length) {
+      const r = frontier.pop()!;
       for (const k of this.#pressed) {
         const w = this.#where.get(k)!;
         if (w.row !== r || colSeen[w.col]) continue;
@@ -73,7 +73,7 @@ export class KeypadMatrix {
         if (columnLevels[w.col] === 0) return 0;
         for (const k2 of this.#pressed) {
           const w2 = this.#where.get(k2)!;
-          if (w2.col === w.col && !rowSeen[w2.row]) { rowSeen[w2.row] = true; todo.push(w2.row); }
+          if (w2.col === w.col && !rowSeen[w2.row]) { rowSeen[w2.row] = true; frontier.push(w2.row); }
         }
       }
     }

@@ -9,6 +9,7 @@ import { decodeMMode } from '../../models/afe/registers.ts';
 import type { FrontEnd } from '../../models/frontend/front-end.ts';
 import type { Complex } from '../../models/frontend/impedance.ts';
 import { powerOf, wrapPhase } from '../../models/grid/phasor-lines.ts';
+import { toPins } from '../../models/plant.ts';
 import type { AfePinPhasors, Harmonic } from '../../models/signals.ts';
 import type { TestCondition } from './points.ts';
 
@@ -63,30 +64,14 @@ export function truthWatts(lines: SourceLines): number {
   return powerOf(lines.v, lines.i).watts;
 }
 
-/** Line quantities through a front-end transfer function: pin phasors (zero lines left out). */
-function toPins(lines: readonly Harmonic[], hz: number, transfer: (f: number) => Complex): Harmonic[] {
-  const out: Harmonic[] = [];
-  for (const l of lines) {
-    const t = transfer(l.order * hz);
-    if (l.order === 0) {
-      const dc = l.rms * t.re;
-      if (dc !== 0) out.push({ order: 0, rms: dc, phaseRad: 0 });
-      continue;
-    }
-    const mag = Math.hypot(t.re, t.im);
-    if (mag === 0) continue;
-    out.push({ order: l.order, rms: l.rms * mag, phaseRad: wrapPhase(l.phaseRad + Math.atan2(t.im, t.re)) });
-  }
-  return out;
-}
 
 /** The ATM90E26's pin phasors for `lines` at `hz` through the unit's front end (V, IN = the CT, IL = the shunt if fitted). */
 export function pinsFor(fe: FrontEnd, lines: SourceLines, hz: number): AfePinPhasors {
   return {
     freqHz: hz,
-    V: toPins(lines.v, hz, (f) => fe.voltagePin(f)),
-    IL: toPins(lines.i, hz, (f) => fe.currentPinL(f)),
-    IN: toPins(lines.i, hz, (f) => fe.currentPinN(f)),
+    V: toPins(lines.v, hz, 0, (f) => fe.voltagePin(f)),
+    IL: toPins(lines.i, hz, 0, (f) => fe.currentPinL(f)),
+    IN: toPins(lines.i, hz, 0, (f) => fe.currentPinN(f)),
   };
 }
 
