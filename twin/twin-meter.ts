@@ -50,6 +50,11 @@ export interface TwinMeterConfig {
   relayClosed?: boolean;
   /** Settings of the metering chip model (scale constants, fault knobs). */
   chip?: Partial<Atm90e26Config>;
+  /**
+   * Turn the simulation's exact shortcuts off (`osm run --exact-slow`): every LCD byte of every redraw goes over the
+   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it.
+   */
+  exactSlow?: boolean;
 }
 
 const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -155,7 +160,7 @@ export class TwinMeter implements MeterUnderTest {
     const board = new SimulatedBoard(cpu, {
       lcd: this.lcd, keypad: this.keypad, relay: this.relay, redLed: this.redLed, greenLed: this.greenLed,
       buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc], peers: { afe: chip.uart },
-    });
+    }, { fastPaths: !this.config.exactSlow });
     chip.attachHost(board.serialPeer('afe'));
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {

@@ -54,6 +54,8 @@ export interface BenchConfig {
   seed?: number;
   /** 'max' runs as fast as possible; a number paces virtual time at that multiple of wall time. */
   speed?: 'max' | number;
+  /** Run without the simulation's exact shortcuts (they change no observable; this proves it). */
+  exactSlow?: boolean;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
 }
@@ -107,6 +109,7 @@ export class Bench implements BenchControl {
         cover: cfg.meter.cover ?? 'closed',
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
+        exactSlow: cfg.exactSlow ?? false,
       };
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
       this.meter = twin;
