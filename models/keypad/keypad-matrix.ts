@@ -47,6 +47,8 @@ export class KeypadMatrix {
   release(key: string): void { this.#check(key); if (this.#pressed.delete(key)) this.onChange?.(key, false); }
   isPressed(key: string): boolean { return this.#pressed.has(key); }
   get pressedKeys(): string[] { return [...this.#pressed]; }
+  /** How many keys are down now. */
+  get pressedCount(): number { return this.#pressed.size; }
   /** Row and column (0-based) of a key. */
   position(key: string): { row: number; col: number } { this.#check(key); return { ...this.#where.get(key)! }; }
 

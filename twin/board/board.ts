@@ -86,6 +86,12 @@ export interface Board {
   pinMode(pin: PinName, mode: PinMode): void;
   digitalWrite(pin: PinName, level: Level): void;
   digitalRead(pin: PinName): Level;
+  /**
+   * Optional exact shortcut for a keypad matrix scan: true (with the scan's GPIO time charged) when a pin-by-pin scan
+   * of these rows and columns would read every row HIGH and leave every pin as it was, unobserved; false otherwise,
+   * and the caller scans pin by pin. A real board does not offer it.
+   */
+  scanQuiet?(rowPins: readonly PinName[], colPins: readonly PinName[]): boolean;
   /** 10-bit ADC reading (0..1023), the core's default resolution. */
   analogRead(pin: PinName): number;
 

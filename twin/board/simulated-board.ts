@@ -124,6 +124,7 @@ export class SimulatedBoard implements Board {
   #pins = new Map<PinName, PinState>();
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
+  readonly #fastPaths: boolean;
 
   /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`). */
   constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean } = {}) {
@@ -144,7 +145,8 @@ export class SimulatedBoard implements Board {
     for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);
     this.wire = new TwoWire(cpu, devices);
     this.#eeproms = devices.filter((d): d is AT24C32 => d instanceof AT24C32);
-    this.lcd = new LcdPort(cpu, parts.lcd, { fastPaths: options.fastPaths ?? true });
+    this.#fastPaths = options.fastPaths ?? true;
+    this.lcd = new LcdPort(cpu, parts.lcd, { fastPaths: this.#fastPaths });
   }
 
   /** The receiving end of a serial port, for the device wired to its RX pin (the ATM90E26 sends its replies here). */
@@ -200,6 +202,25 @@ export class SimulatedBoard implements Board {
     if (row >= 0 && this.parts.keypad.rowLevel(row, this.#cols) === 0) return LOW;
     if (pin === PINS.batteryInput) return this.parts.cover.pinVolts() > DIGITAL_THRESHOLD_VOLTS ? HIGH : LOW;
     return s.mode === 'INPUT_PULLUP' ? HIGH : LOW;
+  }
+
+  /**
+   * Exact shortcut for a keypad matrix scan (the Keypad library's scanKeys, twin/firmware/lib/keypad.ts): when no key
+   * is down, nobody watches the pins (`onPinChange`), every row is already an input with pull-up and every column an
+   * input with its latch HIGH (where the last scan left them), a scan would read every row HIGH and leave every pin
+   * as it found it. Then this charges the scan's GPIO time (one pinMode per row; per column pinMode, two
+   * digitalWrites, one digitalRead per row and pinMode again) and returns true; otherwise it returns false and the
+   * caller scans pin by pin. Off with the board's fast paths (`--exact-slow`).
+   */
+  scanQuiet(rowPins: readonly PinName[], colPins: readonly PinName[]): boolean {
+    if (!this.#fastPaths || this.onPinChange || this.parts.keypad.pressedCount > 0) return false;
+    for (const r of rowPins) if (this.#pins.get(r)?.mode !== 'INPUT_PULLUP') return false;
+    for (const c of colPins) {
+      const s = this.#pins.get(c);
+      if (!s || s.mode !== 'INPUT' || s.latch !== HIGH) return false;
+    }
+    this.cpu.spend(GPIO_US * (rowPins.length + colPins.length * (4 + rowPins.length)));
+    return true;
   }
 
   /** 10-bit reading: PA1 from the cover divider; another pin reads its own level (an output or pull-up as full scale). */

@@ -111,6 +111,13 @@ export class Keypad {
 
   #scanKeys(): void {
     const b = this.#board;
+    // A simulated board may prove the scan a no-op (no key down, pins where the last scan left them): every row then
+    // reads HIGH, so each scanned column's bit is cleared, exactly as the pin-by-pin scan below would do.
+    if (b.scanQuiet?.(this.#rowPins, this.#colPins)) {
+      const mask = ~((1 << this.#colPins.length) - 1);
+      for (let r = 0; r < this.#rowPins.length; r++) this.#bitMap[r] &= mask;
+      return;
+    }
     // Re-initialise the row pins on every scan ("allows sharing these pins with other hardware").
     for (const row of this.#rowPins) b.pinMode(row, 'INPUT_PULLUP');
     for (let c = 0; c < this.#colPins.length; c++) {
