@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { resolveFirmware } from '../profiles/profile.ts';
 import { OsmFirmware, bootModeSelect } from './firmware.ts';
-import { createBench, type Bench, type BenchOptions } from './test-bench.ts';
+import { createBench, type Bench, type BenchOptions } from '../../test/support/firmware-bench.ts';
 import { createFakeBoard } from './lib/fake-board.ts';
 
 /** Samples both LCD lines every 10 ms up to `untilMs`; returns each distinct screen with the time it appeared. */
