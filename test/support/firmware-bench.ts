@@ -19,6 +19,7 @@ import { OsmFirmware, createFirmwareContext } from '../../twin/firmware/firmware
 import type { FirmwareOptions } from '../../twin/firmware/firmware-context.ts';
 import { DateTime } from '../../twin/firmware/lib/rtclib.ts';
 import { ScriptedSim800, type ScriptedSim800Options } from './scripted-sim800.ts';
+import { eepromCells, setEepromCells, settleEeprom } from './i2c-parts.ts';
 
 export { ScriptedSim800, type ScriptedSim800Options } from './scripted-sim800.ts';
 
@@ -100,14 +101,6 @@ function meter(o: MeterOptions, clock: VirtualClock, chip: ATM90E26 | null) {
     pins.set(pin, level);
     if (!KEYPAD_PINS.has(pin)) pinLog.push({ tUs, pin, level });
   };
-  /**
-   * The part programs a page at the end of its write cycle, which it completes at its next START once the cycle's
-   * time is over: a test looking at the cells does the same, and refuses to look while a cycle is still running.
-   */
-  const eepromIdle = (): void => {
-    if (eeprom.present && !eeprom.start(false) && eeprom.busy) throw new Error('the EEPROM is still in its write cycle');
-    eeprom.stop();
-  };
   const config = resolveFirmware({ profile: o.profile ?? 'field', mode: o.mode, fix: o.fix, defects: o.defects });
 
   return {
@@ -118,11 +111,11 @@ function meter(o: MeterOptions, clock: VirtualClock, chip: ATM90E26 | null) {
     get eepromWrites() { return eepromWrites; },
     line(row: 0 | 1): string { return parts.lcd.visibleLines()[row]; },
     /** EEPROM cells as programmed (a page write is programmed at the end of its write cycle). */
-    eepromBytes(addr: number, n: number): number[] { eepromIdle(); return [...eeprom.image.subarray(addr, addr + n)]; },
+    eepromBytes(addr: number, n: number): number[] { return eepromCells(eeprom, addr, n); },
     /** Change EEPROM cells behind the firmware's back (what a power cut or a programmer leaves). */
-    setEepromBytes(addr: number, bytes: ArrayLike<number>): void { eepromIdle(); eeprom.image.set(bytes, addr); },
-    eepromLong(addr: number): number { eepromIdle(); return new DataView(eeprom.image.buffer).getUint32(addr, true); },
-    setEepromLong(addr: number, v: number): void { eepromIdle(); new DataView(eeprom.image.buffer).setUint32(addr, v >>> 0, true); },
+    setEepromBytes(addr: number, bytes: ArrayLike<number>): void { setEepromCells(eeprom, addr, bytes); },
+    eepromLong(addr: number): number { settleEeprom(eeprom); return new DataView(eeprom.image.buffer).getUint32(addr, true); },
+    setEepromLong(addr: number, v: number): void { settleEeprom(eeprom); new DataView(eeprom.image.buffer).setUint32(addr, v >>> 0, true); },
     /** The level an output pin drives now (an input or a pin never driven: LOW). */
     pinLevel(pin: PinName): Level { return pins.get(pin) ?? 0; },
     /** Times (ms) at which an output pin went HIGH. */
