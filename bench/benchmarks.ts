@@ -5,6 +5,7 @@ import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
+import { RESPONDER_BENCHMARK } from './responder.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 
 async function simulateDays(days: number, progress: (msg: string) => void): Promise<{ simS: number; wallS: number; isr: number; credit: unknown; energy: unknown }> {
@@ -42,6 +43,7 @@ export const BENCHMARKS: Benchmark[] = [
     },
   },
   FIRMWARE_BENCHMARK,
+  RESPONDER_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
 ];

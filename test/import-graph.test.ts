@@ -42,7 +42,8 @@ function importGraph(): Map<string, string[]> {
 }
 
 const graph = importGraph();
-const isTest = (f: string): boolean => f.endsWith('.test.ts') || f.startsWith('test/') || f.startsWith('scripts/');
+/** Tests, their support (test/, or a `test/` folder beside the code) and the developer scripts. */
+const isTest = (f: string): boolean => f.endsWith('.test.ts') || f.split('/').includes('test') || f.startsWith('scripts/');
 const folderOf = (f: string): string => f.split('/')[0];
 
 /** Strongly connected components with more than one module (or a module importing itself): Tarjan's algorithm. */

@@ -86,6 +86,8 @@ export class TwinMeter implements MeterUnderTest {
   onChipPowered?: (chip: ATM90E26) => void;
   /** Called at each power cut. */
   onChipUnpowered?: () => void;
+  /** Called when the relay contact completes its travel (the bench switches the loads with it). */
+  onRelayContact?: (closed: boolean) => void;
   /** Telemetry the firmware published (ThingsBoard), by key. */
   readonly telemetry: Record<string, unknown> = {};
 
@@ -126,7 +128,10 @@ export class TwinMeter implements MeterUnderTest {
     this.redLed = new Indicator(time, { name: 'red' });
     this.greenLed = new Indicator(time, { name: 'green' });
     this.buzzer = new Indicator(time, { name: 'buzzer', minToggles: 1_000_000 });
-    this.relay.onChange = (closed) => trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
+    this.relay.onChange = (closed) => {
+      trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
+      this.onRelayContact?.(closed);
+    };
     this.redLed.onChange = (on) => trace.emit('meter', 'led', { name: 'red', on });
     this.greenLed.onChange = (on) => trace.emit('meter', 'led', { name: 'green', on });
     this.buzzer.onChange = (on) => trace.emit('meter', 'buzzer', { on });

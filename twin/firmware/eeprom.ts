@@ -1,4 +1,4 @@
-// The AT24C32 as the firmware uses it (mem_init.hpp, mem_operation.hpp; firmware-behaviour.md §7): its address map,
+// The AT24C32 as the firmware uses it (mem_init.hpp, mem_operation.hpp; docs/firmware.md §7): its address map,
 // the D30 credit journal and `Eeprom`, the global `AT24CX mem`. The variables' loading and storing are in storage.ts.
 //
 // The EEPROM address map of the original overlaps (§7.2, D31): the tamper log at 5 (4 bytes) covers TokenCount (6-7)

@@ -1,4 +1,4 @@
-// Persistence of the firmware's variables in the AT24C32 (mem_operation.hpp; firmware-behaviour.md §7): loading and
+// Persistence of the firmware's variables in the AT24C32 (mem_operation.hpp; docs/firmware.md §7): loading and
 // storing the activation variables, the boot timestamp and the reboot count, through `fw.mem` (eeprom.ts, which also
 // holds the address map).
 import { has } from '../profiles/profile.ts';
