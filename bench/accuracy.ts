@@ -9,7 +9,7 @@ import { runMonteCarlo, type MonteCarloJob } from '../scenarios/accuracy/monte-c
 import { fullSuite } from '../scenarios/accuracy/points.ts';
 import { OSM_RATINGS } from '../scenarios/accuracy/ratings.ts';
 import { runSuite, type BenchOptions } from '../scenarios/accuracy/runner.ts';
-import type { Benchmark } from './benchmarks.ts';
+import type { Benchmark } from './benchmark.ts';
 
 /** Units of the Monte Carlo benchmark (the rate is extrapolated to 1000). */
 const MC_UNITS = 300;

@@ -6,15 +6,7 @@ import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
-
-export interface Benchmark {
-  name: string;
-  description: string;
-  run(progress: (msg: string) => void): Promise<string[]>;
-}
-
-/** A household's day in watts per hour of the day (00:00 .. 23:00), resistive and motor loads mixed. */
-export const DAILY_PROFILE_W = [120, 100, 100, 100, 100, 150, 600, 900, 500, 300, 300, 400, 500, 400, 300, 300, 400, 800, 1500, 1800, 1600, 1200, 600, 200];
+import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 
 interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
 

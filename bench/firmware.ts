@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { parseScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { createBench } from '../twin/kernel/bench.ts';
-import { DAILY_PROFILE_W, type Benchmark } from './benchmarks.ts';
+import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 
 const DAYS = 30;
 /** Evening hours (18:00-21:59) are motor loads at PF 0.8, the rest resistive, as in the sts-day benchmark. */

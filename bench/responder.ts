@@ -8,7 +8,7 @@ import { AfeMirror } from '../hil-rig/responder/afe-mirror.ts';
 import { ATM90E26 } from '../models/afe/atm90e26.ts';
 import { REG } from '../models/afe/registers.ts';
 import { VirtualClock } from '../twin/kernel/clock.ts';
-import type { Benchmark } from './benchmarks.ts';
+import type { Benchmark } from './benchmark.ts';
 
 const READS = 1000;
 

@@ -7,7 +7,7 @@ import { Rng } from '../twin/kernel/rng.ts';
 import { ATM90E26 } from '../models/afe/atm90e26.ts';
 import { WaveformFrontEnd } from '../models/afe/waveform-front-end.ts';
 import { WaveformPlant } from '../models/waveform/waveform-plant.ts';
-import type { Benchmark } from './benchmarks.ts';
+import type { Benchmark } from './benchmark.ts';
 
 /** The firmware's register setup (SET_register_values), so the energy path and the thresholds run as in the field. */
 const FIRMWARE_REGISTERS: Array<[string, number]> = [

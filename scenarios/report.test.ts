@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeBench } from './fixtures/fake-bench.ts';
+import { FakeBench } from '../test/support/fake-bench.ts';
 import { parseScenario } from './loader.ts';
 import { formatJson, formatQuiet, formatReport } from './report.ts';
 import { runScenario } from './runner.ts';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { TraceEvent } from '../twin/kernel/trace.ts';
-import { FakeBench } from './fixtures/fake-bench.ts';
+import { FakeBench } from '../test/support/fake-bench.ts';
 import { ScenarioError, parseScenario } from './loader.ts';
 import { ScenarioRunError, runScenario } from './runner.ts';
 

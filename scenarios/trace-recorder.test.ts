@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceBus } from '../twin/kernel/trace.ts';
-import { FakeBench } from './fixtures/fake-bench.ts';
+import { FakeBench } from '../test/support/fake-bench.ts';
 import { parseScenario } from './loader.ts';
 import { runScenario } from './runner.ts';
 import { TraceRecorder, type TraceSink } from './trace-recorder.ts';

@@ -15,7 +15,7 @@ import { TwinMeter } from '../twin/twin-meter.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { resolveOpaygoConfig } from '../twin/firmware/opaygo/config.ts';
 import { GetDataFromToken } from '../twin/firmware/opaygo/decoder.ts';
-import { opaygoUnit, tok } from '../twin/firmware/opaygo/test-support.ts';
+import { opaygoUnit, tok } from './support/opaygo.ts';
 import { decodeToken, FIRMWARE_SECRET_KEY, FIRMWARE_STARTING_CODE } from '../twin/tokens/opaygo.ts';
 
 async function scenario(text: string): Promise<{ exitCode: number; reason?: string }> {

@@ -5,7 +5,7 @@
 //   (or of the D31-fixed map), decoded as the AT24CX library reads them (little-endian);
 // - `osm eeprom make <out.bin>`: a virgin (0xFF) or zero-filled dump, optionally with a credit at address 9.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { CREDIT_JOURNAL_ADDRESS, FIXED_EEPROM_MAP, MODE_SELECT_ADDRESS, SHIPPED_EEPROM_MAP, type EepromMap } from '../../twin/firmware/storage.ts';
+import { CREDIT_JOURNAL_ADDRESS, FIXED_EEPROM_MAP, MODE_SELECT_ADDRESS, SHIPPED_EEPROM_MAP, type EepromMap } from '../../twin/firmware/eeprom.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 

@@ -58,6 +58,8 @@ export class HardwareSerial implements SerialPort {
   onTransmit?: (byte: number, tUs: number) => void;
   /** Each line of text written to the port (split at LF, CR dropped), when the code writes its LF. */
   onLine?: (line: string) => void;
+  /** Each byte as the code queues it (at the time it wrote it, before it is on the wire); not for a closed port. */
+  onWrite?: (byte: number) => void;
   /** Bytes lost because the RX buffer was full. */
   overruns = 0;
   /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
@@ -151,6 +153,7 @@ export class HardwareSerial implements SerialPort {
   }
 
   #put(byte: number): void {
+    this.onWrite?.(byte);
     const cpu = this.#cpu;
     let now = cpu.nowUs();
     let i = 0;

@@ -72,6 +72,11 @@ export interface SimulatedBoardOptions {
   rtc?: Partial<Ds1307Config> & { unixTime?: number; halted?: boolean };
   relay?: Partial<LatchingRelayConfig>;
   cover?: Partial<CoverSwitchConfig>;
+  /**
+   * The device on each serial port's TX line (its RX side): `afe` the ATM90E26's `uart`, `modem` a SIM800's. The
+   * device sends its replies to `board.serialPeer(name)`, e.g. `chip.attachHost(board.serialPeer('afe'))`. A port
+   * with no peer still sends, to nobody (a missing or mute modem).
+   */
   peers?: Partial<Record<SerialName, UartPeer>>;
   rand?: () => number;
 }

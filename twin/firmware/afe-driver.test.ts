@@ -1,19 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ATM90E26, type Atm90e26Config } from '../../models/afe/atm90e26.ts';
-import { Plant } from '../../models/plant.ts';
+import type { Atm90e26Config } from '../../models/afe/atm90e26.ts';
 import { PowerFTwo } from './afe-driver.ts';
-import { createUnit, type Unit, type UnitOptions } from './test-bench.ts';
+import { createUnit, type Unit, type UnitOptions } from '../../test/support/firmware-bench.ts';
 
 function wired(o: UnitOptions = {}, chipConfig: Partial<Atm90e26Config> = {}) {
-  const u = createUnit(o);
-  const chip = new ATM90E26(u.clock, chipConfig);
-  u.uarts.afe.peer = chip.uart;
-  chip.attachHost(u.uarts.afe.rxPeer);
-  u.uarts.afe.begin(9600);
-  const plant = new Plant({ grid: { vrms: 240, hz: 50 }, loads: [{ id: 'heater', amps: 5, pf: 1 }] });
-  chip.setPins(plant.pinPhasors());
-  return { u, chip };
+  const u = createUnit({ ...o, chip: { afe: chipConfig, loads: [{ id: 'heater', amps: 5, pf: 1 }] } });
+  return { u, chip: u.chip! };
 }
 
 async function task<T>(u: Unit, fn: () => Promise<T>, ms = 5000): Promise<T> {

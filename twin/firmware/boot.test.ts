@@ -4,8 +4,10 @@ import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { resolveFirmware } from '../profiles/profile.ts';
 import { OsmFirmware, bootModeSelect } from './firmware.ts';
-import { createBench, type Bench, type BenchOptions } from './test-bench.ts';
-import { createFakeBoard } from './lib/fake-board.ts';
+import { createBench, type Bench, type BenchOptions } from '../../test/support/firmware-bench.ts';
+import { VirtualClock } from '../kernel/clock.ts';
+import { Cpu } from '../board/cpu.ts';
+import { createSimulatedBoard } from '../board/simulated-board.ts';
 
 /** Samples both LCD lines every 10 ms up to `untilMs`; returns each distinct screen with the time it appeared. */
 async function screens(b: Bench, untilMs: number): Promise<{ tMs: number; r0: string; r1: string }[]> {
@@ -185,13 +187,13 @@ test('D1: a build with D1 present boots in mode 0 whatever boot mode is configur
 });
 
 test('the OpenPAYGO boot modes are refused without an OpenPAYGO implementation, with a clear message', () => {
-  const { board } = createFakeBoard();
+  const board = createSimulatedBoard(new Cpu(new VirtualClock()));
   const cfg = resolveFirmware({ profile: 'field', mode: 'opaygo-energy' });
   assert.throws(() => new OsmFirmware(board, cfg), /no OpenPAYGO implementation was supplied: pass options\.opaygo/);
 });
 
 test('a malformed compileTime option is refused with a clear message', () => {
-  const { board } = createFakeBoard();
+  const board = createSimulatedBoard(new Cpu(new VirtualClock()));
   const cfg = resolveFirmware({ profile: 'field' });
   assert.throws(() => new OsmFirmware(board, cfg, { compileTime: 'yesterday' }), /compileTime must look like/);
 });

@@ -2,8 +2,8 @@
 // page write — each byte old, new or erased — the credit read back is a value the firmware wrote.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CREDIT_JOURNAL_ADDRESS, JOURNAL_DONE, JOURNAL_PENDING, creditJournalRecord, crc16 } from './storage.ts';
-import { createUnit } from './test-bench.ts';
+import { CREDIT_JOURNAL_ADDRESS, JOURNAL_DONE, JOURNAL_PENDING, creditJournalRecord, crc16 } from './eeprom.ts';
+import { createUnit } from '../../test/support/firmware-bench.ts';
 
 function fixedUnit() {
   return createUnit({ profile: 'fixed', mode: 'sts' });
@@ -17,7 +17,7 @@ test('a credit write goes journal (pending) → credit cell → journal done, an
   const u = fixedUnit();
   u.fw.mem.writeLong(9, 1234);
   assert.is(u.eepromLong(9), 1234);
-  assert.equal([...u.eeprom.mem.subarray(CREDIT_JOURNAL_ADDRESS, CREDIT_JOURNAL_ADDRESS + 7)], [...creditJournalRecord(1234, JOURNAL_DONE)]);
+  assert.equal(u.eepromBytes(CREDIT_JOURNAL_ADDRESS, 7), [...creditJournalRecord(1234, JOURNAL_DONE)]);
   assert.is(u.fw.mem.readLong(9), 1234);
 });
 
@@ -26,14 +26,14 @@ test('cut while the journal was written (torn journal, old cell): the old credit
   u.fw.mem.writeLong(9, 500);
   const rec = creditJournalRecord(400, JOURNAL_PENDING);
   rec[1] = 0xff; // a byte erased by the cut: the CRC no longer matches
-  u.eeprom.mem.set(rec, CREDIT_JOURNAL_ADDRESS);
+  u.setEepromBytes(CREDIT_JOURNAL_ADDRESS, rec);
   assert.is(u.fw.mem.readLong(9), 500);
 });
 
 test('cut while the credit cell was written (pending journal, torn cell): the journal\'s new credit is read', () => {
   const u = fixedUnit();
   u.fw.mem.writeLong(9, 500);
-  u.eeprom.mem.set(creditJournalRecord(400, JOURNAL_PENDING), CREDIT_JOURNAL_ADDRESS);
+  u.setEepromBytes(CREDIT_JOURNAL_ADDRESS, creditJournalRecord(400, JOURNAL_PENDING));
   u.setEepromLong(9, 0xff0001f4); // 500 with its top byte erased
   assert.is(u.fw.mem.readLong(9), 400);
 });
@@ -42,7 +42,7 @@ test('cut while the state byte was written: both copies agree, whichever state b
   for (const state of [JOURNAL_PENDING, JOURNAL_DONE, 0xff]) {
     const u = fixedUnit();
     u.fw.mem.writeLong(9, 400);
-    u.eeprom.mem[CREDIT_JOURNAL_ADDRESS + 6] = state;
+    u.setEepromBytes(CREDIT_JOURNAL_ADDRESS + 6, [state]);
     assert.is(u.fw.mem.readLong(9), 400, `state 0x${state.toString(16)}`);
   }
 });
@@ -58,7 +58,7 @@ test('every mix of old, new and erased bytes in the journal page write reads as 
     for (let i = 0; i < 7; i++) {
       const pick = c % 3;
       c = Math.floor(c / 3);
-      u.eeprom.mem[CREDIT_JOURNAL_ADDRESS + i] = pick === 0 ? old[i] : pick === 1 ? neu[i] : 0xff;
+      u.setEepromBytes(CREDIT_JOURNAL_ADDRESS + i, [pick === 0 ? old[i] : pick === 1 ? neu[i] : 0xff]);
     }
     const v = u.fw.mem.readLong(9);
     assert.ok(v === 500 || v === 400, `mix ${code}: read ${v}`);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { credit_formular, credit_reminder } from './credit.ts';
-import { createUnit, type Unit } from './test-bench.ts';
+import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 async function reminder(u: Unit): Promise<void> {
   const done = u.clock.spawn('reminder', () => credit_reminder(u.fw));
@@ -108,8 +108,10 @@ test('D12: after a cut-off, credit 150 blinks red once and leaves the relay OFF'
   u.s.creditt = 150;
   await reminder(u);
   assert.is(relayPulses(u, 'PB12'), 0);
-  const redOn = u.pinLog.filter((e) => e.pin === PINS.redLed && e.level === 1).length;
-  assert.is(redOn, 2); // steady from the cut-off, then the blink
+  // Lit steadily from the cut-off; the blink's HIGH finds it lit, its LOW 80 ms later puts it out.
+  const red = u.pinLog.filter((e) => e.pin === PINS.redLed);
+  assert.equal(red.map((e) => e.level), [1, 0]);
+  assert.ok(red[1].tUs >= 1_080_000, `the LED went out ${red[1].tUs} us in, not 80 ms into the second reminder`);
 });
 
 test('D12 fixed: after a cut-off, credit 150 switches the relay back ON', async () => {

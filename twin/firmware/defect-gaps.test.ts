@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { urgeent } from './isr.ts';
-import { createUnit } from './test-bench.ts';
+import { createUnit } from '../../test/support/firmware-bench.ts';
 
 /** CPU time of a tamper tick once the event is logged (the first tick writes EEPROM 5). */
 function tamperTickUs(fix: string[]): number {

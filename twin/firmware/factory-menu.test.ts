@@ -5,10 +5,10 @@ import * as assert from 'uvu/assert';
 import { createBench as createMeterBench } from '../kernel/bench.ts';
 import type { KeyName } from '../meter.ts';
 import { resolveFirmware } from '../profiles/profile.ts';
-import { MODE_SELECT_ADDRESS } from './storage.ts';
+import { MODE_SELECT_ADDRESS } from './eeprom.ts';
 import { OpaygoFirmware } from './opaygo/opaygo-firmware.ts';
-import { tok } from './opaygo/test-support.ts';
-import { createBench, type BenchOptions } from './test-bench.ts';
+import { tok } from '../../test/support/opaygo.ts';
+import { createBench, type BenchOptions } from '../../test/support/firmware-bench.ts';
 
 const BOOTED_MS = 27_000;
 

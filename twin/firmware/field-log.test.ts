@@ -4,9 +4,9 @@
 // AFE checksum errors, the ThingsBoard post, and what goes to the modem line instead (D39).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SET_register_values_port } from './field-log-support.ts';
+import { SET_register_values_port } from '../../test/support/afe-responder.ts';
 import { DateTime } from './lib/rtclib.ts';
-import { createBench, createUnit } from './test-bench.ts';
+import { createBench, createUnit } from '../../test/support/firmware-bench.ts';
 
 const AFTER_BOOT = 'Setup Complete! \n\r\n';
 const READINGS = /^POWER FACTOR : 1\.00\r\nFREQUENCY : 50\.00\r\nMAINS VOLTAGE : 239\.\d\d\r\nCURRENT  : 4\.9\d\r\nACTIVE POWER : 1\d{3}\.\d\d\r\nENERGY : 0\.\d\d\r\nCREDIT : (\d+\.\d\d)\r\n/;

@@ -13,7 +13,7 @@ import type { RTC_DS1307 } from './lib/rtclib.ts';
 import type { ThingsBoardClient } from './mqtt-client.ts';
 import type { SerialPrint } from './serial-print.ts';
 import type { FirmwareState } from './state.ts';
-import type { Eeprom } from './storage.ts';
+import type { Eeprom } from './eeprom.ts';
 import type { GsmClient, TinyGsm } from './gsm.ts';
 
 /** The OpenPAYGO part of the program (modes 2 and 3), supplied by its own module. */

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { DateTime } from './lib/rtclib.ts';
-import { createBench, type BenchOptions } from './test-bench.ts';
+import { createBench, type BenchOptions } from '../../test/support/firmware-bench.ts';
 
 /** A healthy field meter at 240 V with a quick modem; setup is over by 27 s. */
 function meter(o: BenchOptions = {}) {

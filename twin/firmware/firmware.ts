@@ -20,7 +20,7 @@ import { loop } from './main-loop.ts';
 import { ThingsBoardClient } from './mqtt-client.ts';
 import { SerialPrint } from './serial-print.ts';
 import { FirmwareState } from './state.ts';
-import { Eeprom, eepromMap } from './storage.ts';
+import { Eeprom, eepromMap } from './eeprom.ts';
 import { PINS } from '../board/board.ts';
 
 export type { FirmwareOptions, OpaygoImplementation } from './firmware-context.ts';

@@ -2,13 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gsm_func, parseTopupBody } from './remote.ts';
 import { post_to_thingsboard } from './thingsboard.ts';
-import { ScriptedSim800, createUnit, type ScriptedSim800Options, type Unit, type UnitOptions } from './test-bench.ts';
+import { createUnit, type ScriptedSim800Options, type Unit, type UnitOptions } from '../../test/support/firmware-bench.ts';
 
 function unit(o: UnitOptions = {}, modem?: ScriptedSim800Options) {
-  const u = createUnit(o);
-  u.uarts.modem.begin(9600);
-  const sim = modem ? new ScriptedSim800(u.clock, u.uarts.modem, modem) : null;
-  return { u, sim };
+  const u = createUnit({ ...o, modem });
+  return { u, sim: u.sim };
 }
 
 /** Runs `fn` as the main task; returns its result and how long it took, in seconds of virtual time. */

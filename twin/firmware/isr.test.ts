@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { TIM1_PERIOD, TIM1_PRESCALER } from './boot.ts';
 import { urgeent } from './isr.ts';
-import { createUnit, type Unit } from './test-bench.ts';
+import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 /** Mains at `V` volts, 50 Hz, `P` watts, cover closed; one direct ISR pass after the PA1 reading is in. */
 function withMains(u: Unit, V: number, P = 1000, freq = 50): void {
@@ -74,16 +74,16 @@ test('the tamper event is logged once per opening, not at every tick', () => {
   const u = createUnit();
   u.setPa1(0);
   urgeent(u.fw);
-  const writes = u.eeprom.writes;
+  const writes = u.eepromWrites;
   urgeent(u.fw);
-  assert.is(u.eeprom.writes, writes);
+  assert.is(u.eepromWrites, writes);
 });
 
 test('D33 fixed: the tamper log is left to the loop (no EEPROM write inside the interrupt)', () => {
   const u = createUnit({ fix: ['D33'] });
   u.setPa1(0);
   urgeent(u.fw);
-  assert.is(u.eeprom.writes, 0);
+  assert.is(u.eepromWrites, 0);
   assert.is(u.s.tamperLogPending, true);
 });
 

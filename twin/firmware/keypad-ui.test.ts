@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { STS_keypad } from './keypad-ui.ts';
-import { createUnit, type Unit } from './test-bench.ts';
+import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 /** The mode-0 wait loop: `STS_keypad()` then `delay(20)`, for `ms` of virtual time. */
 async function loopFor(u: Unit, ms: number): Promise<void> {
@@ -14,9 +14,9 @@ async function loopFor(u: Unit, ms: number): Promise<void> {
 /** Press and release each key in turn (held `holdMs`, then 100 ms apart), with the loop scanning. */
 async function keys(u: Unit, text: string, holdMs = 80): Promise<void> {
   for (const k of text) {
-    u.matrix.press(k);
+    u.keypad.press(k);
     await loopFor(u, holdMs);
-    u.matrix.release(k);
+    u.keypad.release(k);
     await loopFor(u, 100);
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lcd_update, parameters_display } from './lcd-ui.ts';
-import { createUnit, type Unit } from './test-bench.ts';
+import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 /** Draws scene `cnt` once with the given values (no scene switch: the 5 s timer has not run out). */
 function scene(u: Unit, cnt: 0 | 1, v: { V?: number; I?: number; P?: number; PF?: number; credit?: number; E?: number }): [string, string] {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { urgeent } from './isr.ts';
 import { LoadActivationVariables, StoreActivationVariables } from './storage.ts';
-import { createUnit } from './test-bench.ts';
+import { createUnit } from '../../test/support/firmware-bench.ts';
 
 test('D31: in mode 2 the credit write at 9 overwrites PAYGEnabled at 10, so credit 100 reloads as PAYG off', () => {
   const u = createUnit({ mode: 'opaygo-energy', options: { opaygo: { loop: async () => {} } } });
@@ -25,26 +25,26 @@ test('D31 fixed: the same store and load keep PAYG enabled', () => {
 
 test('D31: a tamper event (writeLong(5, 3)) sets TokenCount at 6-7 to 0', () => {
   const u = createUnit();
-  u.eeprom.mem.set([5, 0], 6);
+  u.setEepromBytes(6, [5, 0]);
   u.setPa1(0);
   urgeent(u.fw);
-  assert.equal([u.eeprom.mem[6], u.eeprom.mem[7]], [0, 0]);
+  assert.equal(u.eepromBytes(6, 2), [0, 0]);
 });
 
 test('D31 fixed: the tamper log lives at 0-3 and TokenCount is untouched', () => {
   const u = createUnit({ fix: ['D31'] });
-  u.eeprom.mem.set([5, 0], 19);
+  u.setEepromBytes(19, [5, 0]);
   u.setPa1(0);
   urgeent(u.fw);
   assert.is(u.eepromLong(0), 3);
-  assert.is(u.eeprom.mem[19], 5);
+  assert.is(u.eepromBytes(19, 1)[0], 5);
 });
 
 test('StoreActivationVariables writes TokenCount, UsedTokens, PAYGEnabled, TokenEntryLockedUntil, then credit (mode 2)', () => {
   const u = createUnit({ mode: 'opaygo-energy', options: { opaygo: { loop: async () => {} } } });
   Object.assign(u.s, { TokenCount: 0x0203, UsedTokens: 0x8001, PAYGEnabled: true, TokenEntryLockedUntil: 0x11223344, creditt: 0x1234 });
   StoreActivationVariables(u.fw);
-  assert.equal([...u.eeprom.mem.subarray(6, 19)], [0x03, 0x02, 0x01, 0x34, 0x12, 0x00, 0x00, 0xff, 0xff, 0x44, 0x33, 0x22, 0x11]);
+  assert.equal(u.eepromBytes(6, 13), [0x03, 0x02, 0x01, 0x34, 0x12, 0x00, 0x00, 0xff, 0xff, 0x44, 0x33, 0x22, 0x11]);
 });
 
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
 import { STStoken_decode, check_tokenused } from './sts-token.ts';
-import { createUnit, type Unit } from './test-bench.ts';
+import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 /** Submits `token` as `#` does with 20 characters typed: used-list check, then decode if not used. */
 function submit(u: Unit, token: string): void {

@@ -9,7 +9,7 @@ import { HIGH, PINS } from '../board/board.ts';
 import { cfloat } from './credit.ts';
 import type { FirmwareContext } from './firmware-context.ts';
 import { atol, toUint32 } from './lib/arduino.ts';
-import { TOKEN_LIST_END, TOKEN_LIST_START, TOKEN_RECORD_BYTES, eepromMap } from './storage.ts';
+import { TOKEN_LIST_END, TOKEN_LIST_START, TOKEN_RECORD_BYTES, eepromMap } from './eeprom.ts';
 
 /** `tariff` at boot (sts_token.hpp:23): D10 fixed subtracts this build constant instead of the runtime tariff. */
 export const STS_BUILD_TARIFF = 1;

@@ -4,7 +4,7 @@ import { meanOf, rmsOfSamples, toneAt } from '../tone-analysis.ts';
 import { SmpsLoad } from './smps.ts';
 import { HalfWaveLoad } from './half-wave.ts';
 import { LinearLoad } from './linear-load.ts';
-import { runCycles, cyclePower, FS } from './load-test-support.ts';
+import { runCycles, cyclePower, FS } from '../../../test/support/load-cycles.ts';
 
 const run = runCycles;
 const power = cyclePower;

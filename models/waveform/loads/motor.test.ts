@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmsOfSamples, toneAt } from '../tone-analysis.ts';
 import { MotorLoad } from './motor.ts';
-import { runCycles, cyclePower, FS } from './load-test-support.ts';
+import { runCycles, cyclePower, FS } from '../../../test/support/load-cycles.ts';
 
 const run = runCycles;
 const power = cyclePower;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ProfileLoad, parseLoadProfileCsv } from './csv-profile.ts';
 import { CurrentLinesLoad } from './current-lines.ts';
 import { toneAt } from '../tone-analysis.ts';
-import { runCycles, cyclePower, FS } from './load-test-support.ts';
+import { runCycles, cyclePower, FS } from '../../../test/support/load-cycles.ts';
 
 const run = runCycles;
 const power = cyclePower;

@@ -1,29 +1,34 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createFakeBoard, FakeDs1307 } from './fake-board.ts';
+import { VirtualClock } from '../../kernel/clock.ts';
+import { Cpu } from '../../board/cpu.ts';
+import { createSimulatedBoard } from '../../board/simulated-board.ts';
+import { writeRegisters } from '../../../test/support/i2c-parts.ts';
 import { DateTime, RTC_DS1307 } from './rtclib.ts';
 
+/** The library on the simulated board with its DS1307 (missing unless `present`); `reads` counts its read transfers. */
 function setup(present = true) {
-  const parts = createFakeBoard();
-  const chip = new FakeDs1307();
-  if (present) parts.wire.devices.set(0x68, chip);
-  const rtc = new RTC_DS1307(parts.board);
-  return { ...parts, chip, rtc };
+  const board = createSimulatedBoard(new Cpu(new VirtualClock()), { rtc: { present } });
+  const chip = board.parts.rtc!;
+  const reads = { n: 0 };
+  board.wire.onTransfer = (address, read, _bytes, result) => { if (address === chip.address && read && result === 0) reads.n++; };
+  const rtc = new RTC_DS1307(board);
+  return { board, chip, rtc, reads };
 }
 
 const unixOf = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
 
 test('now() decodes the BCD registers 0..6 in one read', () => {
-  const { chip, rtc, wire } = setup();
-  chip.regs.set([0x45, 0x30, 0x14, 0x07, 0x28, 0x02, 0x26], 0);
+  const { chip, rtc, reads } = setup();
+  writeRegisters(chip, 0, [0x45, 0x30, 0x14, 0x07, 0x28, 0x02, 0x26]);
   const t = rtc.now();
   assert.equal([t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second()], [2026, 2, 28, 14, 30, 45]);
-  assert.is(wire.transfers.filter((x) => x.kind === 'r').length, 1);
+  assert.is(reads.n, 1);
 });
 
 test('now() masks the CH bit out of the seconds', () => {
   const { chip, rtc } = setup();
-  chip.regs.set([0x80 | 0x12, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00], 0);
+  writeRegisters(chip, 0, [0x80 | 0x12, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00]);
   assert.is(rtc.now().second(), 12);
 });
 
@@ -40,28 +45,28 @@ test('begin() probes 0x68: true when the DS1307 answers, false when it is missin
 
 test('isrunning() is true only when the CH bit of register 0 is clear; a missing chip reads as halted', () => {
   const { chip, rtc } = setup();
-  chip.regs[0] = 0x80;
+  writeRegisters(chip, 0, [0x80]);
   assert.is(rtc.isrunning(), false);
-  chip.regs[0] = 0x59;
+  writeRegisters(chip, 0, [0x59]);
   assert.is(rtc.isrunning(), true);
   assert.is(setup(false).rtc.isrunning(), false);
 });
 
 test('adjust() writes BCD with day-of-week 0 and clears CH, which starts a halted clock', () => {
   const { chip, rtc } = setup();
-  chip.regs[0] = 0x80;
+  writeRegisters(chip, 0, [0x80]);
   rtc.adjust(new DateTime(2026, 3, 1, 8, 5, 9));
-  assert.equal([...chip.regs.subarray(0, 7)], [0x09, 0x05, 0x08, 0x00, 0x01, 0x03, 0x26]);
+  assert.equal(chip.registers().slice(0, 7), [0x09, 0x05, 0x08, 0x00, 0x01, 0x03, 0x26]);
   assert.is(rtc.isrunning(), true);
 });
 
 test('NVRAM offset n is DS1307 register 0x08 + n; bytes round-trip', () => {
   const { chip, rtc } = setup();
   rtc.writenvramBytes(4, [0x78, 0x56, 0x34, 0x12]);
-  assert.equal([...chip.regs.subarray(0x0c, 0x10)], [0x78, 0x56, 0x34, 0x12]);
+  assert.equal([...chip.nvram.subarray(4, 8)], [0x78, 0x56, 0x34, 0x12]);
   assert.equal(rtc.readnvramBytes(4, 4), [0x78, 0x56, 0x34, 0x12]);
   rtc.writenvram(55, 0xa5);
-  assert.is(chip.regs[0x3f], 0xa5);
+  assert.is(chip.nvram[55], 0xa5);
   assert.is(rtc.readnvram(55), 0xa5);
 });
 

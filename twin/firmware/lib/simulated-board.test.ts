@@ -5,15 +5,9 @@ import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../kernel/clock.ts';
 import { Cpu } from '../../board/cpu.ts';
 import { PINS } from '../../board/board.ts';
-import { SimulatedBoard } from '../../board/simulated-board.ts';
-import type { SimTime } from '../../../models/sim-time.ts';
-import { AT24C32 } from '../../../models/eeprom/at24c32.ts';
-import { DS1307 } from '../../../models/rtc/ds1307.ts';
-import { GLYPH_CHARS, HD44780 } from '../../../models/lcd/hd44780.ts';
-import { KEYPAD_LAYOUT, KeypadMatrix } from '../../../models/keypad/keypad-matrix.ts';
-import { LatchingRelay } from '../../../models/relay/latching-relay.ts';
-import { Indicator } from '../../../models/indicators/indicator.ts';
-import { CoverSwitch } from '../../../models/indicators/cover-switch.ts';
+import { createSimulatedBoard } from '../../board/simulated-board.ts';
+import { GLYPH_CHARS } from '../../../models/lcd/hd44780.ts';
+import { KEYPAD_LAYOUT } from '../../../models/keypad/keypad-matrix.ts';
 import { f32, NO_KEY } from './arduino.ts';
 import { AT24CX } from './at24cx.ts';
 import { Keypad, type KeyState } from './keypad.ts';
@@ -23,17 +17,9 @@ import { DateTime, RTC_DS1307 } from './rtclib.ts';
 function rig(opts: { eepromPresent?: boolean; rtcPresent?: boolean } = {}) {
   const clock = new VirtualClock();
   const cpu = new Cpu(clock);
-  const time: SimTime = { now: () => cpu.nowUs(), at: (t, fn) => clock.at(Math.max(t, clock.now()), fn) };
-  const lcd = new HD44780();
-  const keypad = new KeypadMatrix();
-  const eeprom = new AT24C32(time, { present: opts.eepromPresent ?? true });
-  const rtc = new DS1307(time, { present: opts.rtcPresent ?? true });
-  const board = new SimulatedBoard(cpu, {
-    lcd, keypad, relay: new LatchingRelay(time), cover: new CoverSwitch(),
-    redLed: new Indicator(time, { name: 'red' }), greenLed: new Indicator(time, { name: 'green' }),
-    buzzer: new Indicator(time, { name: 'buzzer' }), i2c: [eeprom, rtc], peers: {},
-  });
-  return { clock, cpu, board, lcd, keypad, eeprom, rtc };
+  const board = createSimulatedBoard(cpu, { eeprom: { present: opts.eepromPresent ?? true }, rtc: { present: opts.rtcPresent ?? true } });
+  const { lcd, keypad } = board.parts;
+  return { clock, cpu, board, lcd, keypad, eeprom: board.parts.eeprom!, rtc: board.parts.rtc! };
 }
 
 /** Run `body` as the firmware's main task until it returns. */

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { DOCS_SECRET_KEY, DOCS_STARTING_CODE, generateToken, toRestrictedDigits } from '../../tokens/opaygo.ts';
 import { resolveOpaygoConfig } from './config.ts';
 import { GetDataFromToken } from './decoder.ts';
-import { opaygoUnit, tok } from './test-support.ts';
+import { opaygoUnit, tok } from '../../../test/support/opaygo.ts';
 
 const CONFIG = resolveOpaygoConfig();
 

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GetTimeInSeconds } from '../timekeeping.ts';
 import { IsActive, TokenEntryAllowed, UpdateDeviceStatusFromTokenValue, UpdateInvalidTokenWaitingPeriod } from './device-status.ts';
-import { opaygoUnit } from './test-support.ts';
-import type { Unit } from '../test-bench.ts';
+import { opaygoUnit } from '../../../test/support/opaygo.ts';
+import type { Unit } from '../../../test/support/firmware-bench.ts';
 
 /** Run the unit's clock until `p` (firmware code waiting on that clock) has finished. */
 async function finish(u: Unit, p: Promise<void>): Promise<void> {
@@ -110,13 +110,13 @@ test('shipped order: the activation variables are stored only after the green bl
   const u = opaygoUnit({ profile: 'field', mode: 'opaygo-energy' });
   u.s.Mode_select = 2;
   u.s.TokenCount = 2;
-  const writes0 = u.eeprom.writes;
+  const writes0 = u.eepromWrites;
   const p = UpdateDeviceStatusFromTokenValue(u.fw, 10, 2);
   await advance(u, 500); // inside the two blinks (1 s)
-  const during = u.eeprom.writes - writes0;
+  const during = u.eepromWrites - writes0;
   await finish(u, p);
   assert.is(during, 2); // AddCreditt's two credit writes, nothing else yet
-  assert.ok(u.eeprom.writes - writes0 > during);
+  assert.ok(u.eepromWrites - writes0 > during);
 });
 
 test('fixed order: the decoder state is stored before the credit, and everything before the blinks', async () => {
@@ -125,9 +125,9 @@ test('fixed order: the decoder state is stored before the credit, and everything
   u.s.TokenCount = 2;
   const p = UpdateDeviceStatusFromTokenValue(u.fw, 10, 2);
   await advance(u, 1000);
-  const mid = u.eeprom.writes;
+  const mid = u.eepromWrites;
   await finish(u, p);
-  assert.is(u.eeprom.writes, mid);
+  assert.is(u.eepromWrites, mid);
 });
 
 test.run();

@@ -1,15 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Unit } from '../test-bench.ts';
-import { opaygoUnit as createUnit } from './test-support.ts';
+import type { Unit } from '../../../test/support/firmware-bench.ts';
+import { opaygoUnit as createUnit } from '../../../test/support/opaygo.ts';
 import { GetKeyPressed, HASH_KEY, NO_KEY_DIGIT, STAR_KEY } from './keys.ts';
 
 /** One poll with `key` held (the Keypad library scans only when more than 10 ms have passed since its last scan). */
 function pollWith(u: Unit, key: string | null): number {
-  if (key) u.matrix.press(key);
+  if (key) u.keypad.press(key);
   u.cpu.spend(11_000);
   const k = GetKeyPressed(u.fw);
-  if (key) u.matrix.release(key);
+  if (key) u.keypad.release(key);
   u.cpu.spend(11_000);
   GetKeyPressed(u.fw); // RELEASED
   u.cpu.spend(11_000);

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../../board/board.ts';
-import { BOOTED_MS, opaygoBench, tok } from './test-support.ts';
+import { BOOTED_MS, opaygoBench, tok } from '../../../test/support/opaygo.ts';
 
 const ZERO_FIELD = { profile: 'field' as const, eeprom: 'zero' as const };
 /** 2.4 kW at 240 V. */

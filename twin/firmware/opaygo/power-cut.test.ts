@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { createBench } from '../../kernel/bench.ts';
 import type { KeyName } from '../../meter.ts';
 import { resolveFirmware, type FirmwareSelection } from '../../profiles/profile.ts';
-import { tok } from './test-support.ts';
+import { tok } from '../../../test/support/opaygo.ts';
 
 async function enterThenCut(sel: FirmwareSelection) {
   const bench = createBench({

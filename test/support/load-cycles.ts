@@ -1,6 +1,6 @@
 // Test support for the sample-level load tests: run a load on an ideal 50 Hz grid, cycle by cycle.
-import { GridWaveform } from '../grid-waveform.ts';
-import type { SampleLoad } from './sample-load.ts';
+import { GridWaveform } from '../../models/waveform/grid-waveform.ts';
+import type { SampleLoad } from '../../models/waveform/loads/sample-load.ts';
 
 export const FS = 8000;
 

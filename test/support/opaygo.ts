@@ -1,9 +1,9 @@
-// Test support for the OpenPAYGO tests (not used by the firmware): the firmware test benches of ../test-bench.ts with
-// the OpenPAYGO part plugged in, and the firmware's tokens.
-import { FIRMWARE_SECRET_KEY, FIRMWARE_STARTING_CODE, generateToken } from '../../tokens/opaygo.ts';
-import { createBench, createUnit, type BenchOptions, type UnitOptions } from '../test-bench.ts';
-import type { OpaygoConfig } from './config.ts';
-import { OpaygoFirmware } from './opaygo-firmware.ts';
+// Support for the OpenPAYGO tests: the firmware benches of firmware-bench.ts with the OpenPAYGO part plugged in, and
+// the firmware's tokens.
+import { FIRMWARE_SECRET_KEY, FIRMWARE_STARTING_CODE, generateToken } from '../../twin/tokens/opaygo.ts';
+import { createBench, createUnit, type BenchOptions, type UnitOptions } from './firmware-bench.ts';
+import type { OpaygoConfig } from '../../twin/firmware/opaygo/config.ts';
+import { OpaygoFirmware } from '../../twin/firmware/opaygo/opaygo-firmware.ts';
 
 /** The token for (value, count) on the firmware's key and starting code. */
 export function tok(value: number, count: number): string {

@@ -1,13 +1,18 @@
-// Test support for field-log.test.ts (not used by the firmware): an AFE at the UART frame level that answers every
-// write with its checksum and every read with a fixed register value, so `SET_register_values()` can be made to see
-// any SysStatus (ATM90E26 UART frames: firmware-behaviour.md §2, atm90e26.md).
-import type { Unit } from './test-bench.ts';
+// Support for field-log.test.ts: a scripted peer on the AFE UART of a unit's board that answers at the ATM90E26's
+// UART frame level (every write with its checksum, every read with a fixed register value), so that
+// `SET_register_values()` can be made to see any SysStatus, including values the chip model only reaches through
+// faults.
+import type { Unit } from './firmware-bench.ts';
 
 /** Run `SET_register_values()` against a chip whose SysStatus reads `sysStatus`; the debug text printed. */
 export async function SET_register_values_port(u: Unit, sysStatus: number): Promise<string> {
-  const uart = u.uarts.afe;
+  const port = u.board.serial.afe;
+  const host = u.board.serialPeer('afe');
+  const reply = (bytes: number[]): void => {
+    u.clock.after(2000, () => { for (const b of bytes) host.receive(b, port.baud); });
+  };
   let frame: number[] = [];
-  uart.peer = {
+  port.peer = {
     receive: (byte: number) => {
       frame.push(byte);
       if (frame[0] !== 0xfe) { frame = []; return; }
@@ -15,17 +20,15 @@ export async function SET_register_values_port(u: Unit, sysStatus: number): Prom
       if (frame.length === 3 && addr !== undefined && (addr & 0x80)) {
         const reg = addr & 0x7f;
         const v = reg === 0x01 ? sysStatus : reg === 0x2c ? 0x327c : reg === 0x3b ? 0x993b : 0;
-        const reply = [v >> 8, v & 0xff, ((v >> 8) + (v & 0xff)) & 0xff];
         frame = [];
-        u.clock.after(2000, () => { for (const b of reply) uart.inject(b); });
+        reply([v >> 8, v & 0xff, ((v >> 8) + (v & 0xff)) & 0xff]);
       } else if (frame.length === 5) {
         const cs = frame[4];
         frame = [];
-        u.clock.after(2000, () => uart.inject(cs));
+        reply([cs]);
       }
     },
   };
-  uart.begin(9600);
   const before = u.uarts.debug.text.length;
   let done = false;
   const p = u.clock.spawn('afe', async () => { await u.fw.AFE_chip.SET_register_values(); done = true; });

@@ -1,0 +1,126 @@
+// The shape of the code base, read from the import statements of the project's own .ts files (type-only imports and
+// re-exports included, since they tie modules together as much as value imports do): no import circles, each folder
+// importing only the folders below it in the layering, and test support kept out of the production folders.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FOLDERS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'scripts', 'test'];
+/**
+ * The layering, lowest first: a production module imports its own folder and the folders before it (models/ is
+ * pure and imports nothing of ours but models/; twin/ imports models/; cli/ and bench/ may import everything).
+ */
+const LAYERS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench'];
+
+function listTs(dir: string, out: string[]): void {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) listTs(full, out);
+    else if (name.endsWith('.ts')) out.push(relative(root, full).split('\\').join('/'));
+  }
+}
+
+const IMPORT = /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+/** Each file's relative imports, as paths from the project root. */
+function importGraph(): Map<string, string[]> {
+  const files: string[] = [];
+  for (const f of FOLDERS) listTs(join(root, f), files);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const src = readFileSync(join(root, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const deps = [...src.matchAll(IMPORT)].map((m) => relative(root, resolve(root, dirname(file), m[1] ?? m[2])).split('\\').join('/'));
+    graph.set(file, deps);
+  }
+  return graph;
+}
+
+const graph = importGraph();
+/** Tests, their support (test/, or a `test/` folder beside the code) and the developer scripts. */
+const isTest = (f: string): boolean => f.endsWith('.test.ts') || f.split('/').includes('test') || f.startsWith('scripts/');
+const folderOf = (f: string): string => f.split('/')[0];
+
+/** Strongly connected components with more than one module (or a module importing itself): Tarjan's algorithm. */
+function cycles(g: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next); low.set(v, next); next++;
+    stack.push(v); onStack.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!g.has(w)) continue;
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); scc.push(w); } while (w !== v);
+      if (scc.length > 1 || (g.get(v) ?? []).includes(v)) out.push(scc.sort());
+    }
+  };
+  for (const v of g.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+test('the import graph is read: hundreds of modules, and known imports are found', () => {
+  assert.ok(graph.size > 100, `${graph.size} modules`);
+  assert.ok(graph.get('twin/board/simulated-board.ts')?.includes('twin/board/cpu.ts'), 'a type-only import is seen');
+  assert.ok(graph.get('cli/commands/index.ts') !== undefined);
+});
+
+test('the cycle finder finds a circle through three modules and none in a tree', () => {
+  const circle = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+  assert.equal(cycles(circle), [['a', 'b', 'c']]);
+  assert.equal(cycles(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]])), []);
+});
+
+test('no module of the project takes part in an import circle', () => {
+  const found = cycles(graph).map((c) => c.join(' -> '));
+  assert.equal(found, [], `import circles:\n${found.join('\n')}`);
+});
+
+test('each production module imports only its own folder and the folders below it (models/ only models/)', () => {
+  const bad: string[] = [];
+  for (const [file, deps] of graph) {
+    if (isTest(file)) continue;
+    const layer = LAYERS.indexOf(folderOf(file));
+    if (layer < 0) continue;
+    for (const d of deps) {
+      const other = LAYERS.indexOf(folderOf(d));
+      if (other < 0 || other > layer) bad.push(`${file} imports ${d}`);
+    }
+  }
+  assert.equal(bad, []);
+});
+
+test('no production module imports a test or test support', () => {
+  const bad: string[] = [];
+  for (const [file, deps] of graph) {
+    if (isTest(file)) continue;
+    for (const d of deps) if (isTest(d)) bad.push(`${file} imports ${d}`);
+  }
+  assert.equal(bad, []);
+});
+
+test('no production folder holds a test double or test support (they live in test/support/)', () => {
+  const named = /(^|[-_.])(fake|mock|stub|double|test-bench|test-support|support)([-_.]|$)/i;
+  const bad = [...graph.keys()].filter((f) => {
+    if (isTest(f)) return false;
+    const base = f.slice(f.lastIndexOf('/') + 1).replace(/\.ts$/, '');
+    return named.test(base) || f.includes('/fixtures/');
+  });
+  assert.equal(bad, []);
+});
+
+test.run();
