@@ -2,7 +2,7 @@
 // wherever they can; the library itself runs once, with --junit, as a CI job would run it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ const SCENARIOS: Record<string, string> = {
 };
 for (const [name, text] of Object.entries(SCENARIOS)) writeFileSync(join(dir, name), text);
 const at = (name: string): string => join(dir, name);
+const single = mkdtempSync(join(tmpdir(), 'osm-single-'));
 
 async function osm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -112,8 +113,8 @@ test('a quoted pattern expands in sorted order', async () => {
 });
 
 test('one scenario file keeps its report, and --junit adds the XML of its one run', async () => {
-  const file = join(dir, 'single', 'one.yaml');
-  mkdirSync(dirname(file), { recursive: true });
+  // Its own folder: the other tests run the whole of `dir`.
+  const file = join(single, 'one.yaml');
   writeFileSync(file, 'name: one\nversion: 1\nmeter: { firmware: field, credit: 500 }\nsteps:\n  - delay: 2s\n  - expect: { relay: open }\n');
   const run = async (...extra: string[]) => {
     const out: string[] = [];
@@ -146,6 +147,9 @@ test('osm run scenarios/library/ --junit out.xml runs the whole library on every
   assert.match(text, new RegExp(`<testsuites tests="${files.length}" failures="0" errors="0"`));
 });
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(single, { recursive: true, force: true });
+});
 
 test.run();

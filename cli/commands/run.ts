@@ -54,7 +54,8 @@ Options:
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
                     run, with its wallMs)
-  --quiet, -q       print nothing unless an expectation fails (a campaign: no progress, only the runs that did not pass)
+  --quiet, -q       print nothing unless an expectation fails (a campaign: no progress line, and only the runs
+                    that did not pass)
   --junit FILE      also write JUnit XML for CI: a test case per run (classname from the path, time in wall seconds,
                     simulated time as a property), the failing step, expected and observed values in <failure>
   --workers N       worker threads of a campaign (default: all cores; 1 runs in this thread); the verdicts do not
@@ -72,8 +73,9 @@ scenario x cell verdict grid and the list of scenarios whose verdict differs bet
   Example: osm run scenarios/library/ --matrix --profiles field,fixed --junit out.xml
 
 Exit codes: 0 every expectation held; 1 an expectation failed (the report names the step, the expected and the
-observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message;
-a campaign: any input invalid, the valid ones still run); 3 internal error of the simulator.`;
+observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message);
+3 internal error of the simulator. A campaign: 2 if any input was invalid (the valid ones still run), else 3 if the
+simulator failed in a run, else 1 if an expectation failed, else 0.`;
 
 const OPTIONS = {
   seed: { type: 'string' },
@@ -337,7 +339,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     return result.exitCode;
   }
 
-  return { name: 'run', summary: 'run a scenario and check its expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
+  return { name: 'run', summary: 'run a scenario, or a campaign of many (files, folders, a matrix), and check the expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
 }
 
 function invalidJson(err: ScenarioError): string {
