@@ -1,9 +1,10 @@
 // End to end: `osm run` campaigns on the real twin. Short scenarios in a temporary folder stand in for the library
-// wherever they can; the library itself runs once, with --junit, as a CI job would run it.
+// wherever they can; the library itself runs once, with --junit, as a CI job would run it. Each worker thread loads
+// the whole twin again (seconds of CPU), so only the tests about threads use more than one.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRunCommand } from '../cli/commands/run.ts';
@@ -50,7 +51,7 @@ function libraryFiles(d: string): string[] {
 }
 
 test('invalid inputs among valid ones: exit 2, the valid ones run, the table gives each invalid one its file:line:col', async () => {
-  const r = await osm(at('quick.yaml'), at('bad.yaml'), at('missing.yaml'), '--workers', '2');
+  const r = await osm(at('quick.yaml'), at('bad.yaml'), at('missing.yaml'), '--workers', '1');
   assert.is(r.code, 2, r.err);
   const rows = r.out.split('\n').filter((l) => l.startsWith(dir));
   assert.equal(rows.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), [`${at('quick.yaml')} passed`, `${at('bad.yaml')} invalid`, `${at('missing.yaml')} invalid`]);
@@ -61,7 +62,7 @@ test('invalid inputs among valid ones: exit 2, the valid ones run, the table giv
 
 test('--junit: the XML read back names the failing step and its expected and observed values', async () => {
   const xml = at('out.xml');
-  const r = await osm(at('quick.yaml'), at('fail.yaml'), '--junit', xml, '-q');
+  const r = await osm(at('quick.yaml'), at('fail.yaml'), '--junit', xml, '-q', '--workers', '1');
   assert.is(r.code, 1, r.err);
   const cases = testcases(readFileSync(xml, 'utf8'));
   assert.equal(cases.map((c) => [c.attrs.name, c.attrs.classname]), [
@@ -87,7 +88,7 @@ test('--junit into a folder, or a missing folder, exits 2 before any run', async
 });
 
 test('a matrix over field and fixed lists the scenarios whose verdicts differ', async () => {
-  const r = await osm(at('label.yaml'), at('quick.yaml'), '--matrix', '--profiles', 'field,fixed');
+  const r = await osm(at('label.yaml'), at('quick.yaml'), '--matrix', '--profiles', 'field,fixed', '--workers', '1');
   assert.is(r.code, 1, r.err);
   assert.match(r.out, new RegExp(`scenario +field +fixed\\n${at('label.yaml')} +pass +FAIL\\n${at('quick.yaml')} +pass +pass\\n`));
   const from = r.out.indexOf('Verdicts differ');
@@ -108,7 +109,7 @@ test('--workers 1 and --workers 2 give the same JSON apart from the wall times; 
 });
 
 test('a quoted pattern expands in sorted order', async () => {
-  const r = await osm(join(dir, '{quick,fail}.yaml'), '--json', '-q');
+  const r = await osm(join(dir, '{quick,fail}.yaml'), '--json', '-q', '--workers', '1');
   assert.equal((JSON.parse(r.out) as { file: string }[]).map((x) => x.file), [at('fail.yaml'), at('quick.yaml')]);
 });
 
@@ -141,7 +142,8 @@ test('osm run scenarios/library/ --junit out.xml runs the whole library on every
   const r = await osm(`${lib}/`, '--junit', xml);
   assert.is(r.code, 0, r.out.slice(-3000));
   for (const f of files) assert.match(r.out, new RegExp(`\\n${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +passed `));
-  assert.match(r.out, new RegExp(`\\n${files.length} scenarios: ${files.length} passed; \\d+ workers?, wall `));
+  const workers = Math.min(availableParallelism(), files.length);
+  assert.match(r.out, new RegExp(`\\n${files.length} scenarios: ${files.length} passed; ${workers} workers?, wall `));
   const text = readFileSync(xml, 'utf8');
   assert.is(testcases(text).length, files.length);
   assert.match(text, new RegExp(`<testsuites tests="${files.length}" failures="0" errors="0"`));
