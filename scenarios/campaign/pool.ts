@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Step } from '../schema.ts';
-import { runJob, type CampaignJob, type MakeBench, type RunRecord } from './run-job.ts';
+import { preloadTwin, runJob, type CampaignJob, type MakeBench, type RunRecord } from './run-job.ts';
 
 export interface PoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -37,6 +37,7 @@ export async function runJobs(jobs: readonly CampaignJob[], options: PoolOptions
   const workers = workerCount(jobs.length, options.workers);
   if (jobs.length === 0) return records;
   if (workers === 1 || options.makeBench) {
+    if (!options.makeBench) await preloadTwin();
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i];
       options.onStart?.(job);

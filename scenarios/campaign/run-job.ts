@@ -11,6 +11,11 @@ import type { Cell, FirmwareOverride } from './matrix.ts';
 /** Builds the bench a scenario runs on (default: the twin's `createBench`, twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
 
+/** Load the twin's modules (seconds on a busy machine) before the first run, so no run's wall time includes it. */
+export function preloadTwin(): Promise<unknown> {
+  return import('../../twin/kernel/bench.ts');
+}
+
 export const defaultMakeBench: MakeBench = async (cfg) => {
   const { createBench } = await import('../../twin/kernel/bench.ts');
   return createBench(cfg);
