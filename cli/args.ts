@@ -7,16 +7,21 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   /** One-letter alias (`-q`). */
   short?: string;
+  /** A string option that may be given several times: every value, in order, is in `lists` (`values` holds the last). */
+  multiple?: boolean;
 }
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** The values of the `multiple` options given, in order. */
+  lists: Record<string, string[]>;
 }
 
 export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, OptionSpec>>): ParsedArgs {
   const values: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
+  const lists: Record<string, string[]> = {};
   const names = Object.keys(spec);
   const byShort = new Map(names.filter((n) => spec[n].short).map((n) => [spec[n].short!, n]));
   for (let i = 0; i < argv.length; i++) {
@@ -40,7 +45,7 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
       name = long;
     }
     const opt = spec[name];
-    if (values[name] !== undefined) throw new UsageError(`option '--${name}' is given twice`);
+    if (values[name] !== undefined && !opt.multiple) throw new UsageError(`option '--${name}' is given twice`);
     if (opt.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value (got '--${name}=${inline}')`);
       values[name] = true;
@@ -57,8 +62,9 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     }
     if (v === '') throw new UsageError(`option '--${name}' needs a value`);
     values[name] = v;
+    if (opt.multiple) (lists[name] ??= []).push(v);
   }
-  return { values, positionals };
+  return { values, positionals, lists };
 }
 
 /** A whole number in [min, max] from an option value. */

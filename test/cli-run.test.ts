@@ -90,7 +90,7 @@ test('bad run arguments exit 2 with one clear line', async () => {
     [['a.yaml', '--speed', 'fast'], /--speed: expected max or a factor > 0/],
     [['a.yaml', '--speed', '0'], /--speed: expected max or a factor > 0/],
     [['a.yaml', '--trace'], /option '--trace' needs a value/],
-    [['a.yaml', 'b.yaml'], /one scenario at a time/],
+    [['a.yaml', '--workers', '0'], /--workers: 0 is out of range \(expected 1\.\.1024\)/],
     [['a.yaml', '--json=yes'], /option '--json' takes no value/],
   ];
   for (const [args, re] of cases) {

@@ -9,6 +9,16 @@ import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-r
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
+import { statSync } from 'node:fs';
+import { planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
+import { isPattern } from '../../scenarios/campaign/glob.ts';
+import { isSingleFile } from '../../scenarios/campaign/inputs.ts';
+import { junitXml } from '../../scenarios/campaign/junit.ts';
+import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
+import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
+import { formatCampaign } from '../../scenarios/campaign/summary.ts';
+import { CampaignProgress } from '../campaign/progress.ts';
+import { checkOutputPath, writeOutput } from '../campaign/write-output.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -26,22 +36,46 @@ const defaultMakeBench: MakeBench = async (cfg) => {
 };
 
 export const RUN_USAGE = `Usage: osm run <scenario.yaml> [options]
+       osm run <file|folder|pattern>... [options]       (a campaign)
 
 Run a scenario (scenarios/library/*.yaml, or your own) on the twin and check its expectations.
+
+Given several files, a folder (every *.yaml and *.yml below it) or a quoted pattern ('scenarios/**/g0*.yaml'),
+osm run runs a campaign: every scenario, in sorted order, on all cores; a progress line on stderr; then the failures
+in full and a summary table (scenario, verdict, simulated time, wall time, first failing step). An invalid scenario
+does not stop the others: it is a row of the table with its file:line:col message.
 
 Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
   --speed max|F     max (default): as fast as possible; F > 0: F times wall-clock time (1 = real time)
-  --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all)
-  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom)
-  --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run
-  --json            print the result as JSON on stdout instead of the report
-  --quiet, -q       print nothing unless an expectation fails
+  --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all; one scenario only)
+  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; in a
+                    campaign, every scenario's)
+  --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
+  --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
+                    run, with its wallMs)
+  --quiet, -q       print nothing unless an expectation fails (a campaign: no progress line, and only the runs
+                    that did not pass)
+  --junit FILE      also write JUnit XML for CI: a test case per run (classname from the path, time in wall seconds,
+                    simulated time as a property), the failing step, expected and observed values in <failure>
+  --workers N       worker threads of a campaign (default: all cores; 1 runs in this thread); the verdicts do not
+                    depend on it
   --help, -h        show this help
+
+Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
+scenario x cell verdict grid and the list of scenarios whose verdict differs between cells.
+  --matrix          run the matrix of the axes below (at least one)
+  --profiles LIST   firmware profiles, e.g. field,fixed (shipped, field, fixed); replaces the firmware a scenario
+                    names, keeping its boot mode; the report lists the scenarios so overridden
+  --fix KNOBS       defect knobs to correct on top, each a cell beside the build without them: D14, D11,D14, D11+D14
+                    (one cell with both); repeatable
+  --seeds LIST      seeds, e.g. 1..20 or 1,5,9 (instead of --seed)
+  Example: osm run scenarios/library/ --matrix --profiles field,fixed --junit out.xml
 
 Exit codes: 0 every expectation held; 1 an expectation failed (the report names the step, the expected and the
 observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message);
-3 internal error of the simulator.`;
+3 internal error of the simulator. A campaign: 2 if any input was invalid (the valid ones still run), else 3 if the
+simulator failed in a run, else 1 if an expectation failed, else 0.`;
 
 const OPTIONS = {
   seed: { type: 'string' },
@@ -51,10 +85,19 @@ const OPTIONS = {
   'save-eeprom': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  junit: { type: 'string' },
+  workers: { type: 'string' },
+  matrix: { type: 'boolean' },
+  profiles: { type: 'string' },
+  fix: { type: 'string', multiple: true },
+  seeds: { type: 'string' },
 } as const;
 
 export interface RunArgs {
+  /** The first input (the scenario file of a single run). */
   file: string;
+  /** Every input as typed: files, folders, patterns. */
+  inputs: string[];
   seed: number;
   speed: 'max' | number;
   trace?: string;
@@ -62,13 +105,31 @@ export interface RunArgs {
   saveEeprom?: string;
   json: boolean;
   quiet: boolean;
+  junit?: string;
+  workers?: number;
+  /** The matrix's cells (`--matrix` with its axes). */
+  cells?: Cell[];
+}
+
+function matrixOption<T>(parse: () => T): T {
+  try { return parse(); } catch (err) {
+    if (err instanceof MatrixError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const { values, positionals } = parseArgs(argv, OPTIONS);
+  const { values, positionals, lists } = parseArgs(argv, OPTIONS);
   if (positionals.length === 0) throw new UsageError('missing the scenario file (osm run <scenario.yaml>)');
-  if (positionals.length > 1) throw new UsageError(`one scenario at a time, got ${positionals.length}: ${positionals.join(' ')}`);
   const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
+  const axes: MatrixAxes = {};
+  if (values.profiles !== undefined) axes.profiles = matrixOption(() => parseProfiles(values.profiles as string));
+  if (lists.fix !== undefined) axes.fixes = matrixOption(() => parseFixes(lists.fix));
+  if (values.seeds !== undefined) axes.seeds = matrixOption(() => parseSeeds(values.seeds as string));
+  const axisNames = ['profiles', 'fix', 'seeds'].filter((k) => values[k] !== undefined).map((k) => `--${k}`);
+  if (values.matrix !== true && axisNames.length) throw new UsageError(`${axisNames.join(', ')}: an axis of the matrix; add --matrix`);
+  if (values.matrix === true && !axisNames.length) throw new UsageError('--matrix needs at least one axis: --profiles, --fix or --seeds');
+  if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('give --seed or --seeds, not both');
   let speed: 'max' | number = 'max';
   if (values.speed !== undefined && values.speed !== 'max') {
     const text = values.speed as string;
@@ -78,6 +139,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   }
   return {
     file: positionals[0],
+    inputs: positionals,
     seed,
     speed,
     ...(values.trace !== undefined ? { trace: values.trace as string } : {}),
@@ -85,7 +147,19 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     json: values.json === true,
     quiet: values.quiet === true,
+    ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
+    ...(values.workers !== undefined ? { workers: intOption('workers', values.workers as string, 1, 1024) } : {}),
+    ...(values.matrix === true ? { cells: matrixCells(axes) } : {}),
   };
+}
+
+/** A campaign: several inputs, a folder, a pattern, or a matrix. One existing file (or one missing name) is a run. */
+export function isCampaign(args: Pick<RunArgs, 'inputs' | 'cells'>): boolean {
+  if (args.cells !== undefined || args.inputs.length > 1) return true;
+  const only = args.inputs[0];
+  if (isSingleFile(only)) return false;
+  try { if (statSync(only).isDirectory()) return true; } catch { /* missing */ }
+  return isPattern(only);
 }
 
 /** A progress line on stderr (a TTY only), at most once per wall second, erased before the report. */
@@ -138,6 +212,35 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
+    // Every output path is checked before any work starts.
+    if (args.junit !== undefined) checkOutputPath('--junit', args.junit);
+    if (isCampaign(args)) return runMany(args);
+    if (args.junit === undefined) return runOne(args);
+    const t0 = wallMs();
+    let record: RunRecord;
+    try {
+      const { code, result } = await runOneWithResult(args);
+      record = { ...result, wallMs: Math.round((wallMs() - t0) * 10) / 10 };
+      writeOutput(args.junit, junitXml({ records: [record] }));
+      return code;
+    } catch (err) {
+      if (err instanceof ScenarioError) writeOutput(args.junit, junitXml({ records: [invalidRecord(args.file, err)] }));
+      if (err instanceof ScenarioRunError) {
+        writeOutput(args.junit, junitXml({ records: [{
+          file: args.file, status: 'error', exitCode: 3, seed: args.seed, wallMs: Math.round((wallMs() - t0) * 10) / 10,
+          error: { message: `simulation error: ${err.message}`, step: err.step, timeUs: err.timeUs, time: formatTime(err.timeUs) },
+        }] }));
+      }
+      throw err;
+    }
+  }
+
+  async function runOne(args: RunArgs): Promise<number> {
+    return (await runOneWithResult(args)).code;
+  }
+
+  /** One scenario file: today's `osm run <scenario.yaml>`, report and exit code unchanged. */
+  async function runOneWithResult(args: RunArgs): Promise<{ code: number; result: ScenarioResult }> {
     let scenario: Scenario;
     try {
       scenario = await loadScenario(args.file);
@@ -196,10 +299,47 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
     else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
-    return result.exitCode === 0 ? EXIT.ok : EXIT.failed;
+    return { code: result.exitCode === 0 ? EXIT.ok : EXIT.failed, result };
   }
 
-  return { name: 'run', summary: 'run a scenario and check its expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
+  /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
+  async function runMany(args: RunArgs): Promise<number> {
+    if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
+    if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
+    const spec: CampaignSpec = {
+      inputs: args.inputs,
+      ...(args.cells ? { cells: args.cells } : {}),
+      seed: args.seed,
+      speed: args.speed,
+      ...(args.eeprom !== undefined ? { eeprom: { file: args.eeprom, image: readEepromImage(args.eeprom) } } : {}),
+    };
+    const plan = await planCampaign(spec);
+    const progress = args.quiet ? undefined : new CampaignProgress(io, { total: plan.jobs.length, wallMs });
+    // Worker threads leave this thread idle: a timer keeps the line alive. In this thread, steps drive it.
+    const timer = progress ? setInterval(() => progress.tick(), 1000) : undefined;
+    timer?.unref();
+    let result: CampaignResult;
+    try {
+      result = await runCampaign(spec, {
+        ...(args.workers !== undefined ? { workers: args.workers } : {}),
+        ...(deps.makeBench ? { makeBench: deps.makeBench } : {}),
+        ...(progress ? {
+          onStart: (job: CampaignJob) => progress.started(job.scenario.file),
+          onDone: (record: RunRecord) => progress.finished(record),
+          onStep: () => progress.tick(),
+        } : {}),
+      }, plan);
+    } finally {
+      if (timer) clearInterval(timer);
+      progress?.clear();
+    }
+    if (args.junit !== undefined) writeOutput(args.junit, junitXml(result));
+    if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
+    else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
+    return result.exitCode;
+  }
+
+  return { name: 'run', summary: 'run a scenario, or a campaign of many (files, folders, a matrix), and check the expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
 }
 
 function invalidJson(err: ScenarioError): string {

@@ -1,0 +1,92 @@
+// The scenario files of a campaign, from what the user typed: files, folders (every *.yaml / *.yml below them,
+// sub-folders included) and patterns (glob.ts). Each argument expands in sorted order; arguments keep the order they
+// were given in; a file named twice runs once. An argument that names nothing is a problem of the campaign, reported
+// with the others, not a reason to stop.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { GlobError, byCodeUnit, expandGlob, isPattern } from './glob.ts';
+
+export const SCENARIO_EXTENSIONS = ['.yaml', '.yml'] as const;
+
+export function isScenarioFileName(name: string): boolean {
+  return SCENARIO_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+/** An argument that names no scenario file. */
+export interface InputProblem {
+  /** The argument as typed. */
+  input: string;
+  message: string;
+}
+
+/** In the order of the arguments: a scenario file to load, or an argument that named none. */
+export type InputEntry = { file: string } | { problem: InputProblem };
+
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
+  try { return statSync(path); } catch { return undefined; }
+}
+
+/** Every scenario file below a folder, sorted by path (hidden entries skipped). */
+export function scenarioFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let names: string[];
+    try { names = readdirSync(d); } catch { return; }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const full = join(d, name);
+      const st = statOf(full);
+      if (st?.isDirectory()) walk(full);
+      else if (st?.isFile() && isScenarioFileName(name)) out.push(full);
+    }
+  };
+  walk(dir);
+  return out.sort(byCodeUnit);
+}
+
+/** True when `arg` names one existing regular file (what `osm run <scenario.yaml>` has always taken). */
+export function isSingleFile(arg: string): boolean {
+  return statOf(arg)?.isFile() === true;
+}
+
+export function expandInputs(args: readonly string[]): InputEntry[] {
+  const out: InputEntry[] = [];
+  const seen = new Set<string>();
+  const problem = (input: string, message: string): void => { out.push({ problem: { input, message } }); };
+  const add = (f: string): void => {
+    const key = join(f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ file: f });
+  };
+  for (const arg of args) {
+    const st = statOf(arg);
+    if (st?.isDirectory()) {
+      const found = scenarioFilesIn(arg);
+      if (found.length === 0) problem(arg, 'no scenario files (*.yaml, *.yml) in this folder');
+      found.forEach(add);
+    } else if (st) {
+      add(arg);
+    } else if (isPattern(arg)) {
+      let matched: string[];
+      try {
+        matched = expandGlob(arg);
+      } catch (err) {
+        if (!(err instanceof GlobError)) throw err;
+        problem(arg, `invalid pattern: ${err.message}`);
+        continue;
+      }
+      const found: string[] = [];
+      for (const m of matched) {
+        const ms = statOf(m);
+        if (ms?.isDirectory()) found.push(...scenarioFilesIn(m));
+        else if (ms?.isFile() && isScenarioFileName(m)) found.push(m);
+      }
+      if (found.length === 0) problem(arg, 'no scenario file (*.yaml, *.yml) matches this pattern');
+      found.sort(byCodeUnit).forEach(add);
+    } else {
+      problem(arg, 'cannot read the scenario: no such file or folder');
+    }
+  }
+  return out;
+}
