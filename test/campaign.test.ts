@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createRunCommand } from '../cli/commands/run.ts';
 import { main } from '../cli/main.ts';
 import type { CliIo } from '../cli/command.ts';
-import { FakeBench } from '../scenarios/fixtures/fake-bench.ts';
+import { FakeBench } from './support/fake-bench.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'osm-campaign-e2e-'));

@@ -1,11 +1,11 @@
-// The campaign engine in this thread, on the fake bench (scenarios/fixtures/fake-bench.ts): order, invalid inputs,
+// The campaign engine in this thread, on the fake bench (test/support/fake-bench.ts): order, invalid inputs,
 // exit codes, and the matrix cell reaching the bench.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeBench } from '../fixtures/fake-bench.ts';
+import { FakeBench } from '../../test/support/fake-bench.ts';
 import type { BenchConfig } from '../schema.ts';
 import { campaignExitCode, runCampaign } from './campaign.ts';
 import { matrixCells } from './matrix.ts';

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeBench } from '../fixtures/fake-bench.ts';
+import { FakeBench } from '../../test/support/fake-bench.ts';
 import { runCampaign } from './campaign.ts';
 import { classNameOf, junitXml } from './junit.ts';
 import { matrixCells } from './matrix.ts';

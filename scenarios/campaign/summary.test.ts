@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeBench } from '../fixtures/fake-bench.ts';
+import { FakeBench } from '../../test/support/fake-bench.ts';
 import type { BenchConfig } from '../schema.ts';
 import { runCampaign, type CampaignResult } from './campaign.ts';
 import { matrixCells } from './matrix.ts';
