@@ -11,7 +11,10 @@
     legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
   };
   const AXIS = { gridcolor: '#2b3944', zerolinecolor: '#44525e' };
-  const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
+  const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: true };
+  // redraw budget: plotly redraws are the page's main cost on a slow projector laptop
+  const WAVE_DRAW_MS = 200;
+  const TREND_DRAW_MS = 1000;
 
   let ws = null;
   let catalog = null;
@@ -26,8 +29,9 @@
   const TREND_MAX = 1200;
   let trendDirty = false;
   let waveFrames = 0;
-  // for tests and curious users: counters of what arrived
-  window.osmDashboard = { get waveFrames() { return waveFrames; }, get state() { return state; } };
+  let lastWaveT0 = -1;
+  // for tests and curious users: what arrived last
+  window.osmDashboard = { get waveFrames() { return waveFrames; }, get lastWaveT0() { return lastWaveT0; }, get state() { return state; } };
 
   // ------------------------------------------------------------------ connection
   function wsUrl() {
@@ -215,8 +219,19 @@
     return 't = ' + (h ? h + 'h' : '') + String(m).padStart(2, '0') + 'm' + String(s % 60).padStart(2, '0') + 's';
   }
 
+  let shownEpoch = -1;
+  let shownMeter = null;
   function onState(s) {
     state = s;
+    if (s.epoch !== shownEpoch || s.meter !== shownMeter) {
+      // a new bench (start, reflash, scenario): the firmware knobs show what it runs
+      shownEpoch = s.epoch;
+      shownMeter = s.meter;
+      $('profile-select').value = s.firmware.profile;
+      const ticked = new Set(s.firmware.profile === 'fixed' ? s.firmware.defects : s.firmware.fix);
+      for (const c of document.querySelectorAll('#defects input')) c.checked = ticked.has(c.value);
+      updateDefectHint();
+    }
     $('rtc').textContent = s.rtc;
     $('vtime').textContent = fmtT(s.t);
     for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !s.paused && String(s.speed) === b.dataset.speed);
@@ -359,7 +374,7 @@
       yaxis: { ...AXIS, title: { text: 'credit' } },
       yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false },
     }, PLOT_CONFIG);
-    setInterval(drawTrends, 500);
+    setInterval(drawTrends, TREND_DRAW_MS);
   }
 
   function onWave(buf) {
@@ -370,14 +385,27 @@
     const rate = dv.getFloat32(16, true);
     const volts = new Float32Array(buf, 24, n);
     const amps = new Float32Array(buf, 24 + 4 * n, n);
-    const x = new Array(n);
-    for (let k = 0; k < n; k++) x[k] = (1000 * k) / rate;
     waveFrames++;
-    const note = flags & 2 ? 'meter unpowered: no samples' : flags & 1 ? 'synthesised from the phasors (phasor fidelity)' : 'plant samples at ' + (rate / 1000).toFixed(0) + ' kHz (waveform fidelity)';
-    $('wave-note').textContent = '— ' + note;
+    lastWaveT0 = dv.getFloat64(8, true);
+    pendingWave = { flags, n, rate, volts, amps };
+    if (!waveTimer) waveTimer = setTimeout(drawWave, Math.max(0, WAVE_DRAW_MS - (performance.now() - lastWaveDraw)));
+  }
+
+  let pendingWave = null;
+  let waveTimer = 0;
+  let lastWaveDraw = 0;
+  function drawWave() {
+    waveTimer = 0;
+    const f = pendingWave;
     const gd = $('wave');
-    if (!gd.data) return;
-    Plotly.restyle(gd, { x: [x, x], y: [Array.from(volts), Array.from(amps)] }, [0, 1]);
+    if (!f || !gd.data) return;
+    pendingWave = null;
+    lastWaveDraw = performance.now();
+    const x = new Array(f.n);
+    for (let k = 0; k < f.n; k++) x[k] = (1000 * k) / f.rate;
+    const note = f.flags & 2 ? 'meter unpowered: no samples' : f.flags & 1 ? 'synthesised from the phasors (phasor fidelity)' : 'plant samples at ' + (f.rate / 1000).toFixed(0) + ' kHz (waveform fidelity)';
+    $('wave-note').textContent = '— ' + note;
+    Plotly.restyle(gd, { x: [x, x], y: [Array.from(f.volts), Array.from(f.amps)] }, [0, 1]);
   }
 
   function addTrendRows(rows) {
