@@ -30,6 +30,11 @@ export interface HubConfig {
   library: readonly LibraryEntry[];
   /** Problems worth a line in the server's log (a failing handler). */
   log: (line: string) => void;
+  /**
+   * Run the meters live and publish on a timer (default true). False: nothing runs by itself; the owner advances
+   * the meters (`LiveMeter.advance`) and calls `publish()` (deterministic tests and benchmarks).
+   */
+  autoRun: boolean;
 }
 
 const DEFAULTS: Omit<HubConfig, 'library'> = {
@@ -39,6 +44,7 @@ const DEFAULTS: Omit<HubConfig, 'library'> = {
   wallNow: () => performance.now(),
   meter: {},
   log: () => {},
+  autoRun: true,
 };
 
 export class DashboardHub {
@@ -70,7 +76,7 @@ export class DashboardHub {
     await meter.init();
     meter.onRebuilt = () => this.#resyncWatchers(meter);
     this.meters.push(meter);
-    if (this.#started) meter.start();
+    if (this.#started && this.config.autoRun) meter.start();
     const list = JSON.stringify({ type: 'meters', meters: this.#meterList() });
     const now = this.config.wallNow();
     for (const c of this.clients) c.send(list, now);
@@ -83,6 +89,7 @@ export class DashboardHub {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    if (!this.config.autoRun) return;
     for (const m of this.meters) m.start();
     this.#timer = setInterval(() => this.publish(), this.config.publishMs);
   }
