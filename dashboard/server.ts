@@ -186,7 +186,7 @@ export class OsmServer {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     if (path === '/' || path === '/index.html') {
-      res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'");
+      res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'");
       res.setHeader('Cache-Control', 'no-cache');
     }
     if (req.headers['if-none-match'] === asset.etag) { res.statusCode = 304; res.end(); return; }

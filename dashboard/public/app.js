@@ -42,6 +42,8 @@
     const el = $('conn');
     el.className = 'conn ' + kind;
     el.dataset.state = kind;
+    // the states this page went through (for tests and for a trainer who wonders what happened)
+    el.dataset.seen = ((el.dataset.seen || '') + ' ' + kind).trim().split(' ').slice(-12).join(' ');
     el.textContent = text;
   }
 
@@ -223,6 +225,11 @@
   let shownMeter = null;
   function onState(s) {
     state = s;
+    const bd = document.body.dataset;
+    bd.speed = String(s.speed);
+    bd.paused = String(s.paused);
+    bd.powered = String(s.powered);
+    bd.credit = s.readings.credit === null ? '' : String(s.readings.credit);
     if (s.epoch !== shownEpoch || s.meter !== shownMeter) {
       // a new bench (start, reflash, scenario): the firmware knobs show what it runs
       shownEpoch = s.epoch;
@@ -387,7 +394,7 @@
     const amps = new Float32Array(buf, 24 + 4 * n, n);
     waveFrames++;
     lastWaveT0 = dv.getFloat64(8, true);
-    pendingWave = { flags, n, rate, volts, amps };
+    pendingWave = { flags, n, rate, volts, amps, t0: lastWaveT0 };
     if (!waveTimer) waveTimer = setTimeout(drawWave, Math.max(0, WAVE_DRAW_MS - (performance.now() - lastWaveDraw)));
   }
 
@@ -406,6 +413,14 @@
     const note = f.flags & 2 ? 'meter unpowered: no samples' : f.flags & 1 ? 'synthesised from the phasors (phasor fidelity)' : 'plant samples at ' + (f.rate / 1000).toFixed(0) + ' kHz (waveform fidelity)';
     $('wave-note').textContent = '— ' + note;
     Plotly.restyle(gd, { x: [x, x], y: [Array.from(f.volts), Array.from(f.amps)] }, [0, 1]);
+    // what is drawn, as attributes (tests read them without running script in the page)
+    let vp = 0, ip = 0;
+    for (let k = 0; k < f.n; k++) { vp = Math.max(vp, Math.abs(f.volts[k])); ip = Math.max(ip, Math.abs(f.amps[k])); }
+    gd.dataset.draws = String(Number(gd.dataset.draws || 0) + 1);
+    gd.dataset.t0 = String(f.t0);
+    gd.dataset.n = String(f.n);
+    gd.dataset.vpeak = vp.toFixed(2);
+    gd.dataset.ipeak = ip.toFixed(3);
   }
 
   function addTrendRows(rows) {
