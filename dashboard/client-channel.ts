@@ -23,6 +23,10 @@ export const DEFAULT_LIMITS: ChannelLimits = {
   dropBytes: 8 * 1024 * 1024,
 };
 
+/** Control messages that act on a meter: at most this many at once, refilled at ACTIONS_PER_SECOND. */
+export const ACTIONS_BURST = 100;
+export const ACTIONS_PER_SECOND = 20;
+
 export class ClientChannel {
   readonly ws: WebSocket;
   readonly limits: ChannelLimits;
@@ -42,6 +46,9 @@ export class ClientChannel {
   lastLcdVersion = -1;
   lastTrendSeq = 0;
   lastWaveSeq = -1;
+  // control messages that act on a meter: a token bucket (a person clicks a few times a second; a script may burst)
+  #tokens = ACTIONS_BURST;
+  #tokensAt = -1;
 
   constructor(ws: WebSocket, meterId: string, limits: ChannelLimits = DEFAULT_LIMITS) {
     this.ws = ws;
@@ -80,6 +87,15 @@ export class ClientChannel {
     if (!this.behind) return 'ok';
     if (buffered <= this.limits.lowWaterBytes) { this.behind = false; return 'resync'; }
     return 'waiting';
+  }
+
+  /** Take one action from the client's budget; false when it is spent (the message is refused). */
+  allowAction(nowMs: number): boolean {
+    if (this.#tokensAt >= 0) this.#tokens = Math.min(ACTIONS_BURST, this.#tokens + ((nowMs - this.#tokensAt) / 1000) * ACTIONS_PER_SECOND);
+    this.#tokensAt = nowMs;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
   }
 
   drop(): void {

@@ -12,7 +12,7 @@ import { PROFILE_NAMES, ProfileError } from '../twin/profiles/profile.ts';
 import { BenchError } from '../twin/kernel/bench.ts';
 import { charOf } from '../models/lcd/hd44780.ts';
 import { APPLIANCES, GRID_EVENT_LABELS, HOUSEHOLD_ID, HOUSEHOLD_LABEL } from './catalog.ts';
-import { ClientChannel, DEFAULT_LIMITS, type ChannelLimits } from './client-channel.ts';
+import { ACTIONS_BURST, ACTIONS_PER_SECOND, ClientChannel, DEFAULT_LIMITS, type ChannelLimits } from './client-channel.ts';
 import { LiveMeter, LiveMeterError, TREND_FIELDS, type LiveMeterConfig } from './live-meter.ts';
 import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, type ControlMessage, type Id } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
@@ -211,6 +211,10 @@ export class DashboardHub {
     const msg = v.msg;
     const ack = (extra: Record<string, unknown> = {}): void => this.#reply(ch, { type: 'ack', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, ...extra });
     const fail = (error: string): void => this.#reply(ch, { type: 'error', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, error });
+    if (msg.type !== 'ping' && msg.type !== 'select' && !ch.allowAction(this.config.wallNow())) {
+      fail(`too many control messages: at most ${ACTIONS_PER_SECOND} a second (bursts of ${ACTIONS_BURST})`);
+      return;
+    }
     this.#dispatch(ch, msg).then(ack, (err: unknown) => {
       if (err instanceof LiveMeterError || err instanceof ProfileError || err instanceof BenchError || err instanceof RangeError) fail(err.message);
       else {

@@ -108,6 +108,15 @@ test('at phasor fidelity the window is synthesised from the plant lines', async 
   await m.close();
 });
 
+test('the keypad queue is bounded: keys beyond a minute of typing are refused', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  m.setPaused(true);
+  for (let k = 0; k < 3; k++) m.pressKeys('1'.repeat(64));
+  assert.throws(() => m.pressKeys('1'.repeat(64)), /keypad is busy: 192 keys are still queued/);
+  m.pressKeys('1'.repeat(8));
+  await m.close();
+});
+
 test('trends keep at most their capacity and one point per virtual second', async () => {
   const m = await meter({ fidelity: 'phasor', trendCapacity: 50 });
   for (let k = 0; k < 120; k++) {

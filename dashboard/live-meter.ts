@@ -70,6 +70,8 @@ export const DEFAULT_LIVE_METER: Omit<LiveMeterConfig, 'id' | 'index' | 'library
 const SAMPLE_RATE_HZ = 8000;
 const WAVE_RING = 8192;
 const LOG_LINES = 8;
+/** Longest keypad queue a page may build up, virtual microseconds (200 keys). */
+const MAX_KEY_QUEUE_US = 60_000_000;
 /** Trend points are at least this far apart in virtual time. */
 const TREND_MIN_US = 1_000_000;
 
@@ -196,6 +198,7 @@ export class LiveMeter {
       await old.close();
     }
     this.bench = bench;
+    this.#keysFreeAt = 0;
     this.epoch++;
     this.#startUnix = unixOf(clock);
     this.#ringCount = 0;
@@ -245,9 +248,16 @@ export class LiveMeter {
     if (this.#scenarioActive) throw new LiveMeterError(`${what} is not available while a scenario runs (stop it first)`);
   }
 
+  #keysFreeAt = 0;
+
   pressKeys(keys: string): void {
     this.#refuseDuringScenario('the keypad');
-    this.bench.queueKeys([...keys] as KeyName[]);
+    // each key takes 300 ms of meter time; more than a minute queued is a stuck client, not a person
+    const b = this.bench;
+    if (this.#keysFreeAt - b.now() + keys.length * 300_000 > MAX_KEY_QUEUE_US) {
+      throw new LiveMeterError(`the keypad is busy: ${Math.ceil((this.#keysFreeAt - b.now()) / 300_000)} keys are still queued`);
+    }
+    this.#keysFreeAt = b.queueKeys([...keys] as KeyName[]);
   }
 
   setLoad(id: string, on: boolean): void {

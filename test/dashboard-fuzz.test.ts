@@ -174,4 +174,19 @@ test('a message larger than the limit closes only that connection (1009) and the
   });
 });
 
+test('a flood of valid control messages is answered one by one, beyond the budget with errors', async () => {
+  await withServer(async (url) => {
+    const c = await open(url);
+    const N = 400;
+    for (let k = 0; k < N; k++) c.ws.send(JSON.stringify({ type: 'tamper', open: k % 2 === 0, id: k }));
+    const replies = (): { type: string; error?: string }[] => c.texts.filter((m) => m.type === 'error' || m.type === 'ack');
+    await until(c, () => replies().length >= N);
+    const r = replies();
+    const acks = r.filter((m) => m.type === 'ack').length;
+    assert.ok(acks >= 100 && acks < N, `${acks} applied`);
+    assert.ok(r.filter((m) => m.type === 'error').every((m) => /too many control messages/.test(m.error!)));
+    c.ws.close();
+  });
+});
+
 test.run();
