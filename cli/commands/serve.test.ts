@@ -84,7 +84,7 @@ test('an embedding module is loaded, mounted at /red and /api, and stopped with 
   const e = (globalThis as unknown as { __osmEmbed: { userDir: string; flowsDir: string; stopped: boolean; isServer: boolean } }).__osmEmbed;
   assert.ok(e.isServer);
   assert.ok(e.stopped);
-  assert.match(e.userDir, /data[/\\]node-red$/);
+  assert.match(e.userDir, /\.osm[/\\]node-red$/);
   assert.match(e.flowsDir, /flows$/);
   assert.match(b.out.join(''), /Node-RED editor: http:\/\/127\.0\.0\.1:\d+\/red\//);
 });

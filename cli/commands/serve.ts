@@ -156,7 +156,7 @@ async function embedNodeRed(server: OsmServer, file: string, out: (line: string)
   }
   if (!fn) { out('Node-RED: unavailable (flows/embed.ts exports no embedding function); the dashboard runs without it'); return false; }
   try {
-    const red = await fn(server.httpServer, { userDir: join(ROOT, 'data', 'node-red'), flowsDir: join(ROOT, 'flows') });
+    const red = await fn(server.httpServer, { userDir: join(ROOT, '.osm', 'node-red'), flowsDir: join(ROOT, 'flows') });
     server.mount('/red', red.adminHandler);
     server.mount('/api', red.nodeHandler);
     server.onClose(() => red.stop());
