@@ -324,6 +324,25 @@
       }
       row.dataset.text = text;
     }
+    // the cursor (underline) and the blinking block sit at the address counter when it is a visible DDRAM cell
+    const at = cursorCell();
+    for (const cell of el.querySelectorAll('.cell')) cell.classList.remove('cursor', 'blink');
+    if (at) {
+      const cell = rows[at.r].children[at.c];
+      if (lcd.cursorOn) cell.classList.add('cursor');
+      if (lcd.blinkOn) cell.classList.add('blink');
+    }
+  }
+
+  function cursorCell() {
+    if (!lcd.displayOn || !(lcd.cursorOn || lcd.blinkOn) || lcd.ac === undefined) return null;
+    const len = lcd.twoLine ? 40 : 80;
+    let r = 0;
+    let pos = lcd.ac;
+    if (lcd.twoLine) { r = pos >= 0x40 ? 1 : 0; pos = r ? pos - 0x40 : pos; } else if (pos >= 0x40) pos = pos - 0x40 + 0x28;
+    if (pos < 0 || pos >= len) return null;
+    const c = (((pos - lcd.shift) % len) + len) % len;
+    return c < 16 ? { r, c } : null;
   }
 
   // the HD44780's addressing: 2-line mode rows at 0x00 and 0x40 of 40 cells, 1-line mode one row of 80; display shift
