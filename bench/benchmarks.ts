@@ -6,6 +6,7 @@ import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
+import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 
 interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
@@ -70,4 +71,5 @@ export const BENCHMARKS: Benchmark[] = [
   RESPONDER_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
+  DASHBOARD_BENCHMARK,
 ];

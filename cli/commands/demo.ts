@@ -1,4 +1,4 @@
-// `osm demo` (what `npm start` runs): the meter live in the terminal for workshops. The twin boots, then its LCD,
+// `osm demo`: the meter live in the terminal for workshops (`npm start` runs the browser dashboard, `osm serve`). The twin boots, then its LCD,
 // relay, LEDs, buzzer, readings and credit are redrawn every simulated second. On a terminal, keys drive the meter:
 // 0-9 A-D * # are the keypad, c opens/closes the terminal cover, l cycles the load, s sags the grid, q quits.
 import { performance } from 'node:perf_hooks';
@@ -10,7 +10,7 @@ import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
-const USAGE = `Usage: osm demo [options]        (npm start runs this with the defaults)
+const USAGE = `Usage: osm demo [options]        (the browser dashboard is osm serve, what npm start runs)
 
 A live workshop demo: the field firmware in STS mode boots (about 20 s, as the real meter), then meters a load.
 The screen shows the LCD, the relay, the LEDs and buzzer, the grid and load, and the firmware's own readings and
@@ -76,7 +76,7 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
 export function createDemoCommand(io: CliIo = processIo, input: NodeJS.ReadStream = process.stdin): Command {
   return {
     name: 'demo',
-    summary: 'live workshop demo in the terminal: LCD, relay, LEDs, readings, keypad (what npm start runs)',
+    summary: 'live workshop demo in the terminal: LCD, relay, LEDs, readings, keypad',
     usage: USAGE,
     async run(argv) {
       const args = parseDemoArgs(argv);

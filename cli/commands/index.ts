@@ -30,6 +30,7 @@ function asCommand(c: unknown, path: string): Command {
 
 export const COMMANDS: readonly Command[] = [
   await load('./run.ts'),
+  await load('./serve.ts'),
   await load('./demo.ts'),
   await load('./accuracy.ts'),
   await load('./calibrate.ts'),

@@ -13,7 +13,7 @@ import { applyOverrides, DEFAULT_BOARD_PROFILE, type BoardProfile } from '../../
 import { TwinMeter, type TwinMeterConfig } from '../twin-meter.ts';
 import { FrontEnd } from '../../models/frontend/front-end.ts';
 import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
-import { WaveformPlant } from '../../models/waveform/waveform-plant.ts';
+import { WaveformPlant, type WaveformBlock } from '../../models/waveform/waveform-plant.ts';
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
 import { MeterSupply, type MeterSupplyConfig } from '../../models/power/meter-supply.ts';
@@ -77,6 +77,8 @@ export class Bench implements BenchControl {
   /** The meter's supply when it runs from the mains at its terminals; null with an external supply. */
   readonly supply: MeterSupply | null;
   #link: WaveformLink | null = null;
+  /** At `fidelity: waveform`: every block of samples fed to the chip, with its first sample's time (dashboard). */
+  onWaveformBlock: ((block: WaveformBlock, startUs: number) => void) | undefined = undefined;
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
@@ -124,6 +126,7 @@ export class Bench implements BenchControl {
         twin.onChipPowered = (chip) => {
           const feed = new WaveformFrontEnd(chip, this.clock, {}, () => noise.next());
           this.#link = new WaveformLink(wp, feed, this.clock);
+          this.#link.onBlock = (block, startUs) => this.onWaveformBlock?.(block, startUs);
           this.#link.start();
         };
         twin.onChipUnpowered = () => { this.#link?.stop(); this.#link = null; };

@@ -1,0 +1,104 @@
+// `osm serve`: options checked before anything starts, the address printed, Node-RED loaded when present.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServeCommand, parseServeArgs } from './serve.ts';
+import { UsageError } from '../command.ts';
+import type { OsmServer } from '../../dashboard/server.ts';
+
+function io(): { out: string[]; err: string[]; io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } } } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: { write: (t: string) => out.push(t) > 0 }, stderr: { write: (t: string) => err.push(t) > 0 } } };
+}
+
+const usage = (fn: () => unknown, re: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof UsageError && re.test((e as Error).message));
+
+test('the defaults are loopback port 8080, real time, one meter, the field profile', () => {
+  const a = parseServeArgs([], {});
+  assert.equal([a.host, a.port, a.speed, a.meters, a.profile, a.credit, a.fidelity, a.household, a.nodeRed, a.token], ['127.0.0.1', 8080, 1, 1, 'field', 500, 'waveform', true, true, undefined]);
+});
+
+test('a non-loopback host without a token is refused; OSM_TOKEN counts as the token', () => {
+  usage(() => parseServeArgs(['--host', '0.0.0.0'], {}), /not loopback: give --token/);
+  assert.is(parseServeArgs(['--host', '0.0.0.0'], { OSM_TOKEN: 'from-the-env' }).token, 'from-the-env');
+  assert.is(parseServeArgs(['--host', '0.0.0.0', '--token', 'on-the-line'], {}).token, 'on-the-line');
+});
+
+test('bad options are usage errors with a reason', () => {
+  usage(() => parseServeArgs(['--speed', 'fast'], {}), /--speed/);
+  usage(() => parseServeArgs(['--speed', '0'], {}), /--speed/);
+  usage(() => parseServeArgs(['--clock', '2026-13-01T00:00:00'], {}), /--clock/);
+  usage(() => parseServeArgs(['--meters', '9'], {}), /--meters/);
+  usage(() => parseServeArgs(['--fix', 'D11,D99'], {}), /D99/);
+  usage(() => parseServeArgs(['--fidelity', 'spice'], {}), /--fidelity/);
+  usage(() => parseServeArgs(['--port', '70000'], {}), /--port/);
+  usage(() => parseServeArgs(['extra'], {}), /unexpected argument/);
+  assert.equal(parseServeArgs(['--speed', 'max', '--clock', '2026-06-01T18:30:00', '--fix', 'd11,D6', '--no-node-red'], {}),
+    { ...parseServeArgs([], {}), speed: 'max', clock: { year: 2026, month: 6, day: 1, hour: 18, minute: 30, second: 0 }, fix: ['D11', 'D6'], nodeRed: false });
+});
+
+test('it prints the address and serves the page until stopped', async () => {
+  const b = io();
+  let status = 0;
+  const cmd = createServeCommand({
+    io: b.io, env: {}, embedFile: '/nonexistent/embed.ts',
+    until: async (server: OsmServer) => {
+      const res = await fetch(server.url());
+      status = res.status;
+    },
+  });
+  const code = await cmd.run(['--port', '0', '--fidelity', 'phasor', '--speed', '10']);
+  assert.is(code, 0);
+  assert.is(status, 200);
+  const text = b.out.join('');
+  assert.match(text, /OpenSmartMeter Twin dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+  assert.match(text, /Node-RED: not part of this installation/);
+});
+
+test('an embedding module is loaded, mounted at /red and /api, and stopped with the server', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-embed-'));
+  const file = join(dir, 'embed.mjs');
+  writeFileSync(file, `export async function embedNodeRed(server, opts) {
+    globalThis.__osmEmbed = { userDir: opts.userDir, flowsDir: opts.flowsDir, stopped: false, isServer: typeof server.listen === 'function' };
+    return {
+      adminHandler: (req, res) => res.end('admin ' + req.url),
+      nodeHandler: (req, res) => res.end('node ' + req.url),
+      stop: () => { globalThis.__osmEmbed.stopped = true; },
+    };
+  }\n`);
+  const b = io();
+  const bodies: string[] = [];
+  try {
+    const cmd = createServeCommand({
+      io: b.io, env: {}, embedFile: file,
+      until: async (server: OsmServer) => {
+        for (const p of ['red/settings', 'api/hello']) bodies.push(await (await fetch(server.url() + p)).text());
+      },
+    });
+    assert.is(await cmd.run(['--port', '0', '--fidelity', 'phasor']), 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+  assert.equal(bodies, ['admin /settings', 'node /hello']);
+  const e = (globalThis as unknown as { __osmEmbed: { userDir: string; flowsDir: string; stopped: boolean; isServer: boolean } }).__osmEmbed;
+  assert.ok(e.isServer);
+  assert.ok(e.stopped);
+  assert.match(e.userDir, /\.osm[/\\]node-red$/);
+  assert.match(e.flowsDir, /flows$/);
+  assert.match(b.out.join(''), /Node-RED editor: http:\/\/127\.0\.0\.1:\d+\/red\//);
+});
+
+test('an embedding module that fails leaves a clear line and the dashboard runs without it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-embed-'));
+  const file = join(dir, 'embed.mjs');
+  writeFileSync(file, `export default async function () { throw new Error('node-red is not installed'); }\n`);
+  const b = io();
+  try {
+    const cmd = createServeCommand({ io: b.io, env: {}, embedFile: file, until: async () => {} });
+    assert.is(await cmd.run(['--port', '0', '--fidelity', 'phasor']), 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+  assert.match(b.out.join(''), /Node-RED: unavailable \(node-red is not installed\); the dashboard runs without it/);
+});
+
+test.run();

@@ -1,0 +1,231 @@
+// `osm serve` (what `npm start` runs): the project's server on 127.0.0.1:8080: the live workshop dashboard (twin
+// meters paced at real time, their waveforms, LCD, keypad, relay, loads, grid events, scenarios) and, when the
+// Node-RED part of the project is present, the embedded Node-RED editor at /red.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { OsmServer, ServerOptionError, checkServerOptions, type RequestHandler } from '../../dashboard/server.ts';
+import { listScenarios } from '../../dashboard/scenario-library.ts';
+import { parseLocal } from '../../scenarios/loader.ts';
+import { PROFILE_NAMES, resolveFirmware, type ProfileName } from '../../twin/profiles/profile.ts';
+import { isDefectId, type DefectId } from '../../twin/profiles/defects.ts';
+import type { LocalTime } from '../../twin/twin-meter.ts';
+import { MAX_SPEED_FACTOR, type SpeedValue } from '../../dashboard/protocol.ts';
+import { intOption, parseArgs } from '../args.ts';
+import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EMBED_FILE = join(ROOT, 'flows', 'embed.ts');
+
+export const SERVE_USAGE = `Usage: osm serve [options]        (npm start runs this with the defaults)
+
+Start the project's server: the live workshop dashboard in the browser, and the embedded Node-RED editor at /red
+when the project's Node-RED part is installed. Open the address it prints.
+
+The dashboard runs twin meters live (field firmware, STS mode, some credit, a household load profile), paced at real
+time: waveforms, trends, the LCD, keypad (click or type 0-9 A-D * #), LEDs, relay and buzzer, load switches, grid
+events, tamper and power cut, speed (1x 10x 60x max, pause), library scenarios with their verdict, firmware knobs.
+
+Options:
+  --host H          address to listen on (default 127.0.0.1); anything but loopback needs --token
+  --port N          TCP port (default 8080; 0 lets the system choose)
+  --token T         require this token on every request (or set OSM_TOKEN); open the page as /?token=T
+  --speed F         virtual time at F times wall time: 1 (default), 10, 60 ..., or max
+  --clock T         the meters' RTC time at start, YYYY-MM-DDTHH:MM:SS (default 2026-03-01T08:00:00)
+  --meters N        number of meters, each with its own twin and seed (default 1, at most 8)
+  --credit N        credit in each meter's EEPROM at start (default 500)
+  --profile P       firmware profile: field (default), shipped or fixed
+  --fix LIST        defects to correct, comma separated (e.g. D11,D6)
+  --fidelity F      waveform (default: 8 kHz samples) or phasor (waveforms synthesised from the phasors)
+  --seed N          seed of the first meter (the others take the next ones; default 1)
+  --no-household    start without the household load profile
+  --no-node-red     do not start the embedded Node-RED
+  --help, -h        show this help
+
+Stop with Ctrl-C. Exit code 2: invalid options, or the port is taken.`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  speed: { type: 'string' },
+  clock: { type: 'string' },
+  meters: { type: 'string' },
+  credit: { type: 'string' },
+  profile: { type: 'string' },
+  fix: { type: 'string' },
+  fidelity: { type: 'string' },
+  seed: { type: 'string' },
+  'no-household': { type: 'boolean' },
+  'no-node-red': { type: 'boolean' },
+} as const;
+
+export interface ServeArgs {
+  host: string;
+  port: number;
+  token?: string;
+  speed: SpeedValue;
+  clock: LocalTime;
+  meters: number;
+  credit: number;
+  profile: ProfileName;
+  fix: DefectId[];
+  fidelity: 'waveform' | 'phasor';
+  seed: number;
+  household: boolean;
+  nodeRed: boolean;
+}
+
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
+  const { values, positionals } = parseArgs(argv, OPTIONS);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  let speed: SpeedValue = 1;
+  if (values.speed !== undefined) {
+    const t = values.speed as string;
+    if (t === 'max') speed = 'max';
+    else {
+      const v = Number(t);
+      if (!/^\d*\.?\d+$/.test(t) || !(v > 0) || v > MAX_SPEED_FACTOR) throw new UsageError(`--speed: expected max or a factor > 0 and <= ${MAX_SPEED_FACTOR}, got '${t}'`);
+      speed = v;
+    }
+  }
+  let clock: LocalTime = { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 };
+  if (values.clock !== undefined) {
+    const c = parseLocal(values.clock as string);
+    if (!c) throw new UsageError(`--clock: expected YYYY-MM-DDTHH:MM:SS (years 2000..2099), got '${values.clock as string}'`);
+    clock = { year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second };
+  }
+  const profile = (values.profile ?? 'field') as ProfileName;
+  if (!PROFILE_NAMES.includes(profile)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
+  const fix: DefectId[] = [];
+  if (values.fix !== undefined) {
+    for (const d of (values.fix as string).split(',').map((x) => x.trim().toUpperCase()).filter(Boolean)) {
+      if (!isDefectId(d)) throw new UsageError(`--fix: '${d}' is not a defect (D1..D48)`);
+      fix.push(d);
+    }
+  }
+  resolveFirmware({ profile, fix });
+  const fidelity = (values.fidelity ?? 'waveform') as string;
+  if (fidelity !== 'waveform' && fidelity !== 'phasor') throw new UsageError(`--fidelity: expected waveform or phasor, got '${fidelity}'`);
+  const tokenArg = values.token as string | undefined;
+  const token = tokenArg ?? (env.OSM_TOKEN !== undefined && env.OSM_TOKEN !== '' ? env.OSM_TOKEN : undefined);
+  const args: ServeArgs = {
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port: values.port === undefined ? 8080 : intOption('port', values.port as string, 0, 65535),
+    ...(token !== undefined ? { token } : {}),
+    speed,
+    clock,
+    meters: values.meters === undefined ? 1 : intOption('meters', values.meters as string, 1, 8),
+    credit: values.credit === undefined ? 500 : intOption('credit', values.credit as string, 0, 4294967295),
+    profile,
+    fix,
+    fidelity,
+    seed: values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967288),
+    household: values['no-household'] !== true,
+    nodeRed: values['no-node-red'] !== true,
+  };
+  try {
+    checkServerOptions({ host: args.host, port: args.port, ...(args.token !== undefined ? { token: args.token } : {}) });
+  } catch (err) {
+    if (err instanceof ServerOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+  return args;
+}
+
+/** What flows/embed.ts provides (the Node-RED part of the project). */
+export interface NodeRedEmbedding {
+  adminHandler: RequestHandler;
+  nodeHandler: RequestHandler;
+  stop(): unknown;
+}
+type EmbedFn = (server: Server, options: { userDir: string; flowsDir: string }) => Promise<NodeRedEmbedding> | NodeRedEmbedding;
+
+/** Load flows/embed.ts when present; a line for the user says what happened. */
+async function embedNodeRed(server: OsmServer, file: string, out: (line: string) => void): Promise<boolean> {
+  if (!existsSync(file)) { out('Node-RED: not part of this installation (no flows/embed.ts)'); return false; }
+  let fn: EmbedFn | undefined;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const cand = mod.default ?? mod.embedNodeRed ?? Object.entries(mod).find(([k, v]) => /^embed/i.test(k) && typeof v === 'function')?.[1];
+    if (typeof cand === 'function') fn = cand as EmbedFn;
+  } catch (err) {
+    out(`Node-RED: unavailable (${(err as Error).message.split('\n')[0]}); the dashboard runs without it`);
+    return false;
+  }
+  if (!fn) { out('Node-RED: unavailable (flows/embed.ts exports no embedding function); the dashboard runs without it'); return false; }
+  try {
+    const red = await fn(server.httpServer, { userDir: join(ROOT, '.osm', 'node-red'), flowsDir: join(ROOT, 'flows') });
+    server.mount('/red', red.adminHandler);
+    server.mount('/api', red.nodeHandler);
+    server.onClose(() => red.stop());
+    return true;
+  } catch (err) {
+    out(`Node-RED: unavailable (${(err as Error).message.split('\n')[0]}); the dashboard runs without it`);
+    return false;
+  }
+}
+
+export interface ServeDeps {
+  io?: CliIo;
+  env?: NodeJS.ProcessEnv;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  until?: (server: OsmServer) => Promise<void>;
+  embedFile?: string;
+}
+
+export function createServeCommand(deps: ServeDeps = {}): Command {
+  const io = deps.io ?? processIo;
+  const out = (line: string): void => { io.stdout.write(`${line}\n`); };
+  return {
+    name: 'serve',
+    summary: 'the live workshop dashboard in the browser (and the embedded Node-RED) on 127.0.0.1:8080; what npm start runs',
+    usage: SERVE_USAGE,
+    async run(argv) {
+      const args = parseServeArgs(argv, deps.env ?? process.env);
+      const server = new OsmServer(
+        { host: args.host, port: args.port, ...(args.token !== undefined ? { token: args.token } : {}) },
+        {
+          library: listScenarios(),
+          meter: {
+            seed: args.seed, credit: args.credit, clock: args.clock, speed: args.speed, fidelity: args.fidelity,
+            household: args.household, firmware: { profile: args.profile, fix: args.fix, defects: [] },
+          },
+          log: (line) => io.stderr.write(`${line}\n`),
+        },
+      );
+      try {
+        await server.hub.addMeters(args.meters);
+        const red = args.nodeRed ? await embedNodeRed(server, deps.embedFile ?? EMBED_FILE, out) : (out('Node-RED: off (--no-node-red)'), false);
+        try {
+          await server.listen();
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} on ${args.host} is in use: stop the other server or choose --port`);
+          if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${args.host}: not an address of this machine`);
+          if (code === 'EACCES') throw new UsageError(`port ${args.port} needs privileges: choose --port 1024 or above`);
+          throw err;
+        }
+        const url = server.url() + (args.token !== undefined ? `?token=${encodeURIComponent(args.token)}` : '');
+        out(`OpenSmartMeter Twin dashboard: ${url}`);
+        if (red) out(`Node-RED editor: ${server.url()}red/`);
+        out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
+        await (deps.until ?? untilSignal)(server);
+      } finally {
+        await server.close();
+      }
+      return EXIT.ok;
+    },
+  };
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export default createServeCommand();

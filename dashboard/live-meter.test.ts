@@ -1,0 +1,134 @@
+// A live meter: scenarios run on it with step progress and a verdict, a reflash keeps the EEPROM, waveform windows
+// at both fidelities, bounded trends, and the refusals a page gets.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LiveMeter, LiveMeterError } from './live-meter.ts';
+import { listScenarios } from './scenario-library.ts';
+import { WAVE_FLAG_SYNTHESISED, WAVE_FLAG_UNPOWERED } from './protocol.ts';
+
+const library = listScenarios();
+
+async function meter(extra: Partial<ConstructorParameters<typeof LiveMeter>[0]> = {}): Promise<LiveMeter> {
+  const m = new LiveMeter({ id: 'meter-1', index: 0, library, speed: 'max', household: false, ...extra });
+  await m.init();
+  return m;
+}
+
+test('the library lists the scenarios by name, folders after the top level', () => {
+  const names = library.map((e) => e.name);
+  assert.ok(names.includes('sts-tokens'));
+  assert.ok(names.includes('opaygo/g04-reuse'));
+  assert.ok(names.indexOf('tamper') < names.indexOf('opaygo/g04-reuse'));
+});
+
+test('a library scenario runs live on the meter with its step progress and verdict', async () => {
+  const m = await meter();
+  const seen = new Set<number>();
+  const epoch = m.epoch;
+  m.runScenario('sts-tokens');
+  assert.ok(m.scenarioRunning);
+  assert.throws(() => m.pressKeys('1'), (e: unknown) => e instanceof LiveMeterError && /while a scenario runs/.test((e as Error).message));
+  const poll = setInterval(() => { if (m.scenario) seen.add(m.scenario.step); }, 1);
+  await m.runPending();
+  clearInterval(poll);
+  const sc = m.scenario!;
+  assert.is(sc.status, 'passed', sc.verdict);
+  assert.match(sc.verdict, /^PASSED: \d+\/\d+ checks held/);
+  assert.ok(sc.list.length > 5 && sc.list.every((s) => s.status === 'ok'));
+  assert.is(sc.step, sc.steps);
+  assert.ok(seen.size > 2, 'progress was visible while it ran');
+  assert.ok(m.epoch > epoch, 'the scenario ran on a bench of its own');
+  assert.not.ok(m.scenarioRunning);
+  await m.close();
+});
+
+test('a running scenario stops on request with the verdict aborted', async () => {
+  const m = await meter();
+  m.runScenario('credit-runs-out');
+  const run = m.runPending();
+  while (!(m.scenario && m.scenario.step >= 2)) await new Promise((r) => setImmediate(r));
+  m.stopScenario();
+  await run;
+  assert.is(m.scenario!.status, 'aborted');
+  assert.match(m.scenario!.verdict, /stopped by the user at step \d+/);
+  assert.throws(() => m.stopScenario(), /no scenario is running/);
+  await m.close();
+});
+
+test('an unknown scenario or load is refused with a message', async () => {
+  const m = await meter();
+  assert.throws(() => m.runScenario('../../package'), /no scenario/);
+  assert.throws(() => m.setLoad('toaster', true), /no load 'toaster'/);
+  await m.close();
+});
+
+test('a reflash restarts the meter with the new build and keeps the credit in its EEPROM', async () => {
+  const m = await meter({ credit: 777 });
+  await m.advance(40e6);
+  assert.is(m.bench.observe('credit'), 777);
+  const t = m.now();
+  m.setFirmware({ profile: 'field', fix: ['D11'], defects: [] });
+  await m.advance(40e6);
+  assert.equal(m.firmware, { profile: 'field', fix: ['D11'], defects: [] });
+  assert.not.ok(m.twin!.config.firmware.defects.has('D11'));
+  assert.is(m.bench.observe('credit'), 777);
+  assert.ok(m.now() >= t + 40e6, 'virtual time goes on across the reflash');
+  await m.close();
+});
+
+test('at waveform fidelity a window of the plant samples starts at a rising zero crossing of the voltage', async () => {
+  const m = await meter({ fidelity: 'waveform' });
+  m.setLoad('kettle', true);
+  await m.advance(30e6);
+  const f = m.waveFrame();
+  assert.is(f.flags, 0);
+  assert.is(f.volts.length, 400);
+  assert.ok(f.volts[0] >= 0 && f.volts[0] < 15, `starts near 0 V rising (${f.volts[0]})`);
+  assert.ok(f.volts[1] > f.volts[0]);
+  const peak = (a: Float32Array): number => a.reduce((x, v) => Math.max(x, Math.abs(v)), 0);
+  assert.ok(Math.abs(peak(f.volts) - 240 * Math.SQRT2) < 10, `voltage peak ${peak(f.volts)}`);
+  assert.ok(Math.abs(peak(f.amps) - (2000 / 240) * Math.SQRT2) < 1, `current peak ${peak(f.amps)}`);
+  assert.ok(f.t0Us <= m.now() && f.t0Us > m.now() - 100_000);
+  m.power(false);
+  assert.is(m.waveFrame().flags & WAVE_FLAG_UNPOWERED, WAVE_FLAG_UNPOWERED);
+  assert.is(m.waveFrame().volts.length, 0);
+  await m.close();
+});
+
+test('at phasor fidelity the window is synthesised from the plant lines', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  m.setLoad('kettle', true);
+  await m.advance(5e6);
+  const f = m.waveFrame();
+  assert.is(f.flags, WAVE_FLAG_SYNTHESISED);
+  assert.ok(Math.abs(f.volts[0]) < 5 && f.volts[1] > f.volts[0], `starts at a rising zero crossing (${f.volts[0]}, ${f.volts[1]})`);
+  const peak = (a: Float32Array): number => a.reduce((x, v) => Math.max(x, Math.abs(v)), 0);
+  assert.ok(Math.abs(peak(f.volts) - 240 * Math.SQRT2) < 2);
+  assert.ok(Math.abs(peak(f.amps) - (2000 / 240) * Math.SQRT2) < 0.2);
+  await m.close();
+});
+
+test('the keypad queue is bounded: keys beyond a minute of typing are refused', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  m.setPaused(true);
+  for (let k = 0; k < 3; k++) m.pressKeys('1'.repeat(64));
+  assert.throws(() => m.pressKeys('1'.repeat(64)), /keypad is busy: 192 keys are still queued/);
+  m.pressKeys('1'.repeat(8));
+  await m.close();
+});
+
+test('trends keep at most their capacity and one point per virtual second', async () => {
+  const m = await meter({ fidelity: 'phasor', trendCapacity: 50 });
+  for (let k = 0; k < 120; k++) {
+    await m.advance(500_000);
+    m.sampleTrend();
+  }
+  assert.is(m.trendCount, 60);
+  const t = m.trendSince(0);
+  assert.is(t.rows.length, 50);
+  assert.is(t.from, 10);
+  for (let k = 1; k < t.rows.length; k++) assert.ok(t.rows[k][0] - t.rows[k - 1][0] >= 1e6);
+  await m.close();
+});
+
+test.run();

@@ -1,0 +1,675 @@
+// One meter on the dashboard: a Bench (twin meter + plant) run live on the wall clock by a Pacer, the stimuli a page
+// can apply to it, and what the page shows of it: its state (indicators, readings, grid, loads), its LCD as display
+// memory and CGRAM, trends sampled on virtual time, and waveform windows (the plant's 8 kHz samples at waveform
+// fidelity; synthesised from the phasors at phasor fidelity). A live meter can also run a library scenario on a bench
+// of its own, paced the same way, reporting its step progress and verdict.
+//
+// Everything that changes the bench (a new firmware build, a reset, a scenario) is queued and done by the run loop
+// between two clock slices, because the clock's run is not re-entrant; stimuli (keys, loads, grid) only schedule or
+// change things and apply at once.
+import { Bench, createBench, type BenchConfig } from '../twin/kernel/bench.ts';
+import type { BenchControl } from '../twin/kernel/bench-types.ts';
+import { TwinMeter, unixOf, type LocalTime } from '../twin/twin-meter.ts';
+import { resolveFirmware, type ProfileName } from '../twin/profiles/profile.ts';
+import type { DefectId } from '../twin/profiles/defects.ts';
+import type { KeyName } from '../twin/meter.ts';
+import type { WaveformBlock } from '../models/waveform/waveform-plant.ts';
+import { loadScenario, ScenarioError } from '../scenarios/loader.ts';
+import { runScenario, ScenarioRunError } from '../scenarios/runner.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { Pacer, type PacerConfig } from './pacer.ts';
+import {
+  APPLIANCES, HOUSEHOLD_ID, NOMINAL_GRID, gridChangeFor, householdWatts,
+} from './catalog.ts';
+import type { GridEventName, SpeedValue } from './protocol.ts';
+import { WAVE_FLAG_SYNTHESISED, WAVE_FLAG_UNPOWERED, type WaveFrame } from './protocol.ts';
+import type { LibraryEntry } from './scenario-library.ts';
+
+/** A user-level refusal (unknown load, scenario running): answered to the client as an error. */
+export class LiveMeterError extends Error {}
+
+export interface FirmwareChoice { profile: ProfileName; fix: DefectId[]; defects: DefectId[] }
+
+export interface LiveMeterConfig {
+  id: string;
+  /** Position in the server's meter list (the waveform frame carries it). */
+  index: number;
+  seed: number;
+  firmware: FirmwareChoice;
+  /** Credit in the EEPROM at first power-up. */
+  credit: number;
+  /** RTC time at first power-up. */
+  clock: LocalTime;
+  fidelity: 'phasor' | 'waveform';
+  /** Start with the household profile connected. */
+  household: boolean;
+  speed: SpeedValue;
+  /** Samples in one waveform window (default 400: 50 ms, two and a half 50 Hz cycles, at 8 kHz). */
+  waveWindowSamples: number;
+  /** Trend points kept (default 1200). */
+  trendCapacity: number;
+  /** Wall clock and slice sizing of the pacer. */
+  pacer: Partial<PacerConfig>;
+  /** The scenarios this meter may run. */
+  library: readonly LibraryEntry[];
+}
+
+export const DEFAULT_LIVE_METER: Omit<LiveMeterConfig, 'id' | 'index' | 'library'> = {
+  seed: 1,
+  firmware: { profile: 'field', fix: [], defects: [] },
+  credit: 500,
+  clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 },
+  fidelity: 'waveform',
+  household: true,
+  speed: 1,
+  waveWindowSamples: 400,
+  trendCapacity: 1200,
+  pacer: {},
+};
+
+const SAMPLE_RATE_HZ = 8000;
+const WAVE_RING = 8192;
+const LOG_LINES = 8;
+/** Longest keypad queue a page may build up, virtual microseconds (200 keys). */
+const MAX_KEY_QUEUE_US = 60_000_000;
+/** Trend points are at least this far apart in virtual time. */
+const TREND_MIN_US = 1_000_000;
+
+export type ScenarioStatus = 'loading' | 'running' | 'passed' | 'failed' | 'aborted' | 'error';
+
+export interface ScenarioProgress {
+  name: string;
+  status: ScenarioStatus;
+  /** 1-based step being run (0 before the first). */
+  step: number;
+  steps: number;
+  stepText: string;
+  /** The verdict line: the failure reason, the error, or a summary of the checks. */
+  verdict: string;
+  /** Every step's text and status ('ok' | 'failed' | 'not-run' | 'running'). */
+  list: { text: string; status: string }[];
+}
+
+export const TREND_FIELDS = ['vrms', 'irms', 'power', 'credit', 'energy'] as const;
+
+class AbortedRun extends Error {}
+
+export class LiveMeter {
+  readonly config: LiveMeterConfig;
+  readonly id: string;
+  readonly pacer: Pacer;
+  /** Changes whenever the bench is rebuilt (firmware, reset, scenario). */
+  epoch = 0;
+  bench!: Bench;
+  firmware: FirmwareChoice;
+  /** Called after the bench was rebuilt (the hub sends a fresh snapshot to this meter's clients). */
+  onRebuilt: (() => void) | undefined = undefined;
+
+  /** Virtual time of the meter: continues across rebuilds (trends and frames stay ordered). */
+  #tOffset = 0;
+  #startUnix = 0;
+  #closed = false;
+  #loopDone: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #pending: (() => Promise<void>)[] = [];
+  #scenario: ScenarioProgress | null = null;
+  #abort = false;
+  #scenarioActive = false;
+  #household: boolean;
+  #unsubscribe: (() => void) | null = null;
+  readonly #log: string[] = [];
+  // waveform ring (waveform fidelity)
+  readonly #ringV = new Float32Array(WAVE_RING);
+  readonly #ringI = new Float32Array(WAVE_RING);
+  #ringCount = 0;
+  #lastSampleUs = 0;
+  #waveSeq = 0;
+  // trends
+  readonly #trendT: Float64Array;
+  readonly #trend: Record<(typeof TREND_FIELDS)[number], Float64Array>;
+  #trendCount = 0;
+  #lastTrendUs = -Infinity;
+  // LCD change detection
+  #lcdSig = '';
+  lcdVersion = 0;
+
+  constructor(config: Partial<LiveMeterConfig> & Pick<LiveMeterConfig, 'id' | 'index' | 'library'>) {
+    this.config = { ...DEFAULT_LIVE_METER, ...config };
+    this.id = this.config.id;
+    this.firmware = { ...this.config.firmware, fix: [...this.config.firmware.fix], defects: [...this.config.firmware.defects] };
+    this.#household = this.config.household;
+    this.pacer = new Pacer(this.config.speed, this.config.pacer);
+    const cap = this.config.trendCapacity;
+    this.#trendT = new Float64Array(cap);
+    this.#trend = { vrms: new Float64Array(cap), irms: new Float64Array(cap), power: new Float64Array(cap), credit: new Float64Array(cap), energy: new Float64Array(cap) };
+    if (!(this.config.waveWindowSamples >= 16 && this.config.waveWindowSamples <= WAVE_RING / 2)) {
+      throw new RangeError(`waveWindowSamples must be 16..${WAVE_RING / 2}`);
+    }
+  }
+
+  /** Build the first bench and boot the meter (does not start the run loop). */
+  async init(): Promise<void> {
+    const bench = this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] });
+    await this.#install(bench, this.config.clock, true);
+    this.pacer.rebase(this.now());
+  }
+
+  /** Virtual time of this meter, microseconds (monotonic across rebuilds). */
+  now(): number { return this.#tOffset + this.bench.now(); }
+
+  get twin(): TwinMeter | null { return this.bench.meter instanceof TwinMeter ? this.bench.meter : null; }
+  get scenario(): ScenarioProgress | null { return this.#scenario; }
+  get scenarioRunning(): boolean { return this.#scenarioActive; }
+  get household(): boolean { return this.#household; }
+  get log(): readonly string[] { return this.#log; }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Building benches
+
+  #benchConfig(eepromImage: Uint8Array | undefined, clock: LocalTime, cover: 'open' | 'closed', grid: BenchConfig['plant']['grid']): BenchConfig {
+    const f = this.firmware;
+    return {
+      meter: {
+        build: resolveFirmware({ profile: f.profile, mode: f.profile === 'shipped' ? undefined : 'sts', fix: f.fix, defects: f.defects }),
+        eeprom: 'virgin',
+        ...(eepromImage ? { eepromImage } : { credit: this.config.credit }),
+        clock,
+        cover,
+      },
+      plant: { grid, fidelity: this.config.fidelity, loads: [] },
+      seed: this.config.seed,
+      speed: 'max',
+    };
+  }
+
+  #makeDefaultBench(keep: { eepromImage: Uint8Array | undefined; clock: LocalTime; loads: BenchConfig['plant']['loads']; cover?: 'open' | 'closed'; grid?: BenchConfig['plant']['grid'] }): Bench {
+    const bench = createBench(this.#benchConfig(keep.eepromImage, keep.clock, keep.cover ?? 'closed', keep.grid ?? { vrms: NOMINAL_GRID.vrms, hz: NOMINAL_GRID.hz }));
+    for (const l of keep.loads ?? []) bench.setLoad(l);
+    return bench;
+  }
+
+  /** Make `bench` this meter's bench; `start` boots it (a scenario's bench is started by the runner). */
+  async #install(bench: Bench, clock: LocalTime, start: boolean): Promise<void> {
+    const old = this.bench as Bench | undefined;
+    if (old) {
+      this.#tOffset += old.now();
+      this.#unsubscribe?.();
+      old.onWaveformBlock = undefined;
+      await old.close();
+    }
+    this.bench = bench;
+    this.#keysFreeAt = 0;
+    this.epoch++;
+    this.#startUnix = unixOf(clock);
+    this.#ringCount = 0;
+    this.#log.length = 0;
+    this.#lcdSig = '';
+    this.#unsubscribe = bench.trace.subscribe((ev) => {
+      if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
+        this.#log.push(String((ev.data as { line?: unknown }).line ?? '').slice(0, 120));
+        if (this.#log.length > LOG_LINES) this.#log.shift();
+      } else if (ev.source === 'meter' && ev.kind === 'power') {
+        // a new power cycle starts a new sample stream
+        this.#ringCount = 0;
+      }
+    });
+    bench.onWaveformBlock = (block, startUs) => this.#onBlock(block, startUs);
+    if (start) {
+      await bench.start();
+      if (this.#household) this.#startHousehold(bench);
+    }
+  }
+
+  #householdTimer: { cancel(): void } | null = null;
+
+  #startHousehold(bench: Bench): void {
+    this.#householdTimer?.cancel();
+    const apply = (): void => {
+      if (!this.#household || this.bench !== bench) return;
+      const sec = ((this.#startUnix + Math.floor(bench.now() / 1e6)) % 86400 + 86400) % 86400;
+      bench.setLoad({ id: HOUSEHOLD_ID, kind: 'resistive', watts: Math.round(householdWatts(sec)) });
+    };
+    apply();
+    this.#householdTimer = bench.clock.every(60e6, apply);
+  }
+
+  /** The RTC's local time now (the firmware's clock; the start time plus virtual time when unpowered). */
+  localTime(): LocalTime {
+    const twin = this.twin;
+    const unix = twin ? twin.rtc.unixtime() : this.#startUnix + Math.floor(this.bench.now() / 1e6);
+    const d = new Date(unix * 1000);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Stimuli
+
+  #refuseDuringScenario(what: string): void {
+    if (this.#scenarioActive) throw new LiveMeterError(`${what} is not available while a scenario runs (stop it first)`);
+  }
+
+  #keysFreeAt = 0;
+
+  pressKeys(keys: string): void {
+    this.#refuseDuringScenario('the keypad');
+    // each key takes 300 ms of meter time; more than a minute queued is a stuck client, not a person
+    const b = this.bench;
+    if (this.#keysFreeAt - b.now() + keys.length * 300_000 > MAX_KEY_QUEUE_US) {
+      throw new LiveMeterError(`the keypad is busy: ${Math.ceil((this.#keysFreeAt - b.now()) / 300_000)} keys are still queued`);
+    }
+    this.#keysFreeAt = b.queueKeys([...keys] as KeyName[]);
+  }
+
+  setLoad(id: string, on: boolean): void {
+    this.#refuseDuringScenario('switching loads');
+    if (id === HOUSEHOLD_ID) {
+      this.#household = on;
+      if (on) this.#startHousehold(this.bench);
+      else {
+        this.#householdTimer?.cancel();
+        if (this.bench.plant.loads().some((l) => l.id === HOUSEHOLD_ID)) this.bench.removeLoad(HOUSEHOLD_ID);
+      }
+      return;
+    }
+    const entry = APPLIANCES.find((a) => a.id === id);
+    if (!entry) throw new LiveMeterError(`no load '${id}' (loads: ${[HOUSEHOLD_ID, ...APPLIANCES.map((a) => a.id)].join(', ')})`);
+    const present = this.bench.plant.loads().some((l) => l.id === id);
+    if (on) this.bench.setLoad(entry.spec);
+    else if (present) this.bench.removeLoad(id);
+  }
+
+  gridEvent(event: GridEventName): void {
+    this.#refuseDuringScenario('grid events');
+    this.bench.setGrid(gridChangeFor(event));
+  }
+
+  tamper(open: boolean): void {
+    this.#refuseDuringScenario('the cover switch');
+    this.bench.tamper(open);
+  }
+
+  power(on: boolean): void {
+    this.#refuseDuringScenario('the power switch');
+    this.bench.power(on);
+  }
+
+  setSpeed(speed: SpeedValue): void { this.pacer.setSpeed(speed, this.bench.now()); this.#wake?.(); }
+  setPaused(paused: boolean): void { this.pacer.setPaused(paused, this.bench.now()); this.#wake?.(); }
+
+  /** Reflash: the meter restarts with another firmware build, keeping its EEPROM, RTC time, loads and grid. */
+  setFirmware(choice: FirmwareChoice): void {
+    this.#refuseDuringScenario('changing the firmware');
+    // validated now, so a bad choice is refused before anything changes
+    resolveFirmware({ profile: choice.profile, fix: choice.fix, defects: choice.defects });
+    this.#queue(async () => {
+      const old = this.bench;
+      const twin = this.twin;
+      this.firmware = { profile: choice.profile, fix: [...choice.fix], defects: [...choice.defects] };
+      const clock = this.localTime();
+      const g = old.plant.grid.state;
+      const bench = this.#makeDefaultBench({
+        eepromImage: twin ? twin.eeprom.dump() : undefined,
+        clock,
+        loads: old.plant.loads().filter((l) => l.id !== HOUSEHOLD_ID).map((l) => ({ ...l.spec })),
+        cover: twin?.cover.isOpen ? 'open' : 'closed',
+        grid: { vrms: g.vrms, hz: g.hz, harmonics: g.harmonics.map((h) => ({ ...h })) },
+      });
+      await this.#install(bench, clock, true);
+    });
+  }
+
+  /** A new meter with the served defaults (credit, clock, household, current firmware choice). */
+  reset(): void {
+    if (this.#scenarioActive) this.#abort = true;
+    this.#queue(async () => {
+      this.#household = this.config.household;
+      this.#scenario = null;
+      await this.#install(this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] }), this.config.clock, true);
+    });
+  }
+
+  runScenario(name: string): void {
+    if (this.#scenarioActive) throw new LiveMeterError(`a scenario is already running (${this.#scenario?.name}); stop it first`);
+    const entry = this.config.library.find((e) => e.name === name);
+    if (!entry) throw new LiveMeterError(`no scenario '${name}' in the library`);
+    this.#scenarioActive = true;
+    this.#abort = false;
+    this.#scenario = { name, status: 'loading', step: 0, steps: 0, stepText: '', verdict: '', list: [] };
+    this.#queue(() => this.#runScenarioJob(entry));
+  }
+
+  stopScenario(): void {
+    if (!this.#scenarioActive) throw new LiveMeterError('no scenario is running');
+    this.#abort = true;
+    this.#wake?.();
+  }
+
+  #queue(action: () => Promise<void>): void {
+    this.#pending.push(action);
+    this.#wake?.();
+  }
+
+  async #runScenarioJob(entry: LibraryEntry): Promise<void> {
+    const prog = this.#scenario!;
+    let scenario: Scenario;
+    try {
+      scenario = await loadScenario(entry.file);
+    } catch (err) {
+      prog.status = 'error';
+      prog.verdict = err instanceof ScenarioError ? err.message : `could not load: ${(err as Error).message}`;
+      this.#scenarioActive = false;
+      return;
+    }
+    if (this.#abort) { prog.status = 'aborted'; prog.verdict = 'stopped before it started'; this.#scenarioActive = false; return; }
+    prog.steps = scenario.steps.length;
+    prog.list = scenario.steps.map((s) => ({ text: s.name ?? s.command, status: 'not-run' }));
+    const clock: LocalTime = { ...scenario.meter.clock };
+    const bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed: this.config.seed, speed: 'max' });
+    this.#household = false;
+    this.#householdTimer?.cancel();
+    const sel = scenario.meter.firmware;
+    this.firmware = { profile: sel.profile, fix: [...(sel.fix ?? [])] as DefectId[], defects: [...(sel.defects ?? [])] as DefectId[] };
+    await this.#install(bench, clock, false);
+    this.onRebuilt?.();
+    prog.status = 'running';
+    try {
+      const result = await runScenario(scenario, this.#pacedControl(bench), {
+        seed: this.config.seed,
+        onStep: (step, text) => {
+          prog.step = step.index + 1;
+          prog.stepText = text;
+          prog.list[step.index] = { text, status: 'running' };
+        },
+        onStepDone: (o) => { prog.list[o.step - 1] = { text: o.text, status: o.status }; },
+      });
+      prog.status = result.status;
+      prog.verdict = result.failure
+        ? `FAILED at step ${result.failure.step} (${result.failure.time}): ${result.failure.reason}`
+        : `PASSED: ${result.checks.held}/${result.checks.total} checks held, ${result.steps.length} steps, ended at ${result.end}`;
+    } catch (err) {
+      const cause = err instanceof ScenarioRunError ? err.cause : err;
+      if (cause instanceof AbortedRun) {
+        prog.status = 'aborted';
+        prog.verdict = `stopped by the user at step ${prog.step}`;
+      } else {
+        prog.status = 'error';
+        prog.verdict = (err as Error).message.split('\n')[0];
+      }
+    } finally {
+      this.#scenarioActive = false;
+      this.#abort = false;
+      this.pacer.rebase(bench.now());
+    }
+  }
+
+  /** The bench as the scenario runner sees it, with time advanced by the pacer (live speed, pause, stop). */
+  #pacedControl(b: Bench): BenchControl {
+    const runTo = (target: number, stop?: () => boolean): Promise<void> => this.#runTo(b, target, stop);
+    return {
+      clock: b.clock,
+      trace: b.trace,
+      meterKind: b.meterKind,
+      now: () => b.now(),
+      start: async () => { await b.start(); this.pacer.rebase(b.now()); },
+      runFor: (us) => runTo(b.now() + us),
+      runUntil: async (pred, timeoutUs) => {
+        if (pred()) return true;
+        await runTo(b.now() + timeoutUs, pred);
+        return pred();
+      },
+      setLoad: (s) => b.setLoad(s),
+      removeLoad: (id) => b.removeLoad(id),
+      setGrid: (c) => b.setGrid(c),
+      pressKeys: (keys, timing) => runTo(b.queueKeys(keys, timing)),
+      power: (on) => b.power(on),
+      tamper: (open) => b.tamper(open),
+      observe: (name) => b.observe(name),
+      close: () => b.close(),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Running
+
+  /** Runs one slice toward `target` as the pacer allows; true when the target is reached or `stop` held. */
+  async #slice(b: Bench, target: number, stop?: () => boolean): Promise<boolean> {
+    const from = b.now();
+    const to = Math.min(target, this.pacer.target(from));
+    let stopped = false;
+    if (to > from || (to === from && !this.pacer.paused)) {
+      const w0 = this.pacer.config.wallNow();
+      await b.clock.runUntil(to, stop ? () => (stopped = stop()) : undefined);
+      this.pacer.sliceDone(from, b.now(), this.pacer.config.wallNow() - w0);
+    }
+    return stopped || b.now() >= target;
+  }
+
+  async #runTo(b: Bench, target: number, stop?: () => boolean): Promise<void> {
+    for (;;) {
+      if (this.#abort || this.#closed) throw new AbortedRun('stopped');
+      if (await this.#slice(b, target, stop)) return;
+      await this.#sleep(this.pacer.waitMs());
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (): void => {
+        if (settled) return;
+        settled = true;
+        if (this.#wake === done) this.#wake = null;
+        if (timer) clearTimeout(timer); else clearImmediate(immediate!);
+        resolve();
+      };
+      const timer = ms > 0 ? setTimeout(done, ms) : null;
+      const immediate = ms > 0 ? null : setImmediate(done);
+      this.#wake = done;
+    });
+  }
+
+  /** Start the live run loop (paced by the wall clock). */
+  start(): void {
+    if (this.#loopDone) return;
+    this.pacer.rebase(this.bench.now());
+    this.#loopDone = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#closed) {
+      await this.runPending();
+      if (this.#closed) break;
+      await this.#slice(this.bench, Infinity);
+      await this.#sleep(this.pacer.waitMs());
+    }
+  }
+
+  /** Do the queued rebuilds and scenario runs (the run loop calls this; tests that step by hand call it too). */
+  async runPending(): Promise<void> {
+    while (this.#pending.length && !this.#closed) {
+      const action = this.#pending.shift()!;
+      await action();
+      this.onRebuilt?.();
+    }
+  }
+
+  /** Advance virtual time by `us` at once, without pacing (tests and benchmarks driving the meter by hand). */
+  async advance(us: number): Promise<void> {
+    await this.runPending();
+    await this.bench.runFor(us);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#abort = true;
+    this.#wake?.();
+    try { await this.#loopDone; } catch { /* the loop ends with the meter */ }
+    this.#unsubscribe?.();
+    await this.bench?.close();
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // What the page shows
+
+  #onBlock(block: WaveformBlock, startUs: number): void {
+    const n = block.vLine.length;
+    const v = block.vLine;
+    const i = block.iLine;
+    // keep the newest WAVE_RING samples; the ring position of sample k is k % WAVE_RING
+    const from = Math.max(0, n - WAVE_RING);
+    for (let k = from; k < n; k++) {
+      const p = (this.#ringCount + k - from) % WAVE_RING;
+      this.#ringV[p] = v[k];
+      this.#ringI[p] = i[k];
+    }
+    this.#ringCount += n - from;
+    this.#lastSampleUs = startUs + ((n - 1) * 1e6) / block.pins.sampleRateHz;
+    this.#waveSeq++;
+  }
+
+  /** Sequence number of the waveform data (changes when there are new samples or the meter moved on). */
+  get waveSeq(): number { return this.bench.waveformPlant ? this.#waveSeq : Math.floor(this.now() / 10_000); }
+
+  /** The newest waveform window, triggered on a rising zero crossing of the voltage so that it stands still. */
+  waveFrame(): WaveFrame {
+    const N = this.config.waveWindowSamples;
+    const powered = this.bench.meter.powered;
+    const base = { meterIndex: this.config.index, sampleRateHz: SAMPLE_RATE_HZ, epoch: this.epoch };
+    if (!powered) return { ...base, flags: WAVE_FLAG_UNPOWERED | (this.bench.waveformPlant ? 0 : WAVE_FLAG_SYNTHESISED), t0Us: this.now(), volts: new Float32Array(0), amps: new Float32Array(0) };
+    if (!this.bench.waveformPlant) return this.#synthesise(N, base);
+    const count = this.#ringCount;
+    const volts = new Float32Array(Math.min(N, count));
+    const amps = new Float32Array(volts.length);
+    if (count === 0) return { ...base, flags: 0, t0Us: this.now(), volts, amps };
+    // search back from the newest full window for a rising zero crossing (at most one 45 Hz cycle back)
+    const avail = Math.min(count, WAVE_RING);
+    let start = count - volts.length;
+    const oldest = count - avail;
+    for (let s = start; s > Math.max(oldest, start - 180); s--) {
+      const a = this.#ringV[(s - 1) % WAVE_RING];
+      const b = this.#ringV[s % WAVE_RING];
+      if (a < 0 && b >= 0) { start = s; break; }
+    }
+    for (let k = 0; k < volts.length; k++) {
+      volts[k] = this.#ringV[(start + k) % WAVE_RING];
+      amps[k] = this.#ringI[(start + k) % WAVE_RING];
+    }
+    const t0Us = this.#tOffset + this.#lastSampleUs - ((count - 1 - start) * 1e6) / SAMPLE_RATE_HZ;
+    return { ...base, flags: 0, t0Us, volts, amps };
+  }
+
+  /** Phasor fidelity: the window computed from the plant's voltage and current lines, starting at a zero crossing. */
+  #synthesise(N: number, base: { meterIndex: number; sampleRateHz: number; epoch: number }): WaveFrame {
+    const plant = this.bench.plant;
+    const hz = plant.grid.hz;
+    const vLines = plant.lineVoltage();
+    const iLines = plant.lineCurrent();
+    const volts = new Float32Array(N);
+    const amps = new Float32Array(N);
+    const w = 2 * Math.PI * hz;
+    // start at the fundamental's rising zero crossing before now (v ~ cos(theta + phi): rising at theta = -pi/2 - phi)
+    const nowS = this.bench.now() / 1e6;
+    const phi1 = vLines.find((l) => l.order === 1)?.phaseRad ?? 0;
+    const period = 1 / hz;
+    const cycles = Math.floor((nowS - (-Math.PI / 2 - phi1) / w) / period) - Math.ceil((N / SAMPLE_RATE_HZ) / period);
+    const t0 = (-Math.PI / 2 - phi1) / w + cycles * period;
+    for (let k = 0; k < N; k++) {
+      const t = t0 + k / SAMPLE_RATE_HZ;
+      let v = 0;
+      for (const l of vLines) v += l.order === 0 ? l.rms : Math.SQRT2 * l.rms * Math.cos(l.order * w * t + l.phaseRad);
+      let i = 0;
+      for (const l of iLines) i += l.order === 0 ? l.rms : Math.SQRT2 * l.rms * Math.cos(l.order * w * t + l.phaseRad);
+      volts[k] = v;
+      amps[k] = i;
+    }
+    return { ...base, flags: WAVE_FLAG_SYNTHESISED, t0Us: this.#tOffset + Math.max(0, t0 * 1e6), volts, amps };
+  }
+
+  /** Take a trend point if a virtual second has passed since the last one (called at each publish). */
+  sampleTrend(): boolean {
+    const t = this.now();
+    if (t - this.#lastTrendUs < TREND_MIN_US) return false;
+    this.#lastTrendUs = t;
+    const cap = this.config.trendCapacity;
+    const p = this.#trendCount % cap;
+    const num = (name: string): number => { const v = this.bench.observe(name); return typeof v === 'number' && Number.isFinite(v) ? v : NaN; };
+    const truth = this.bench.plant.truth();
+    const powered = this.bench.meter.powered;
+    this.#trendT[p] = t;
+    this.#trend.vrms[p] = truth.vrms;
+    this.#trend.irms[p] = truth.irms;
+    this.#trend.power[p] = powered ? num('power') : NaN;
+    this.#trend.credit[p] = num('credit');
+    this.#trend.energy[p] = num('energy');
+    this.#trendCount++;
+    return true;
+  }
+
+  get trendCount(): number { return this.#trendCount; }
+
+  /** Trend points with sequence numbers >= `since` (the oldest kept when `since` is older), as rows. */
+  trendSince(since: number): { from: number; rows: number[][] } {
+    const cap = this.config.trendCapacity;
+    const from = Math.max(since, this.#trendCount - cap, 0);
+    const rows: number[][] = [];
+    for (let s = from; s < this.#trendCount; s++) {
+      const p = s % cap;
+      rows.push([this.#trendT[p], ...TREND_FIELDS.map((f) => round(this.#trend[f][p], 4))]);
+    }
+    return { from, rows };
+  }
+
+  /** The LCD as the page draws it: display memory, CGRAM and the display mode. Bumps lcdVersion on a change. */
+  lcdState(): { ddram: string; cgram: string; displayOn: boolean; twoLine: boolean; shift: number; cursorOn: boolean; blinkOn: boolean; ac: number } {
+    const twin = this.twin;
+    const lcd = twin?.lcd;
+    const s = lcd
+      ? { ddram: Buffer.from(lcd.ddram).toString('hex'), cgram: Buffer.from(lcd.cgram).toString('hex'), displayOn: lcd.displayOn && this.bench.meter.powered, twoLine: lcd.twoLine, shift: lcd.displayShift, cursorOn: lcd.cursorOn, blinkOn: lcd.blinkOn, ac: lcd.addressCounter }
+      : { ddram: '20'.repeat(0x80), cgram: '00'.repeat(64), displayOn: false, twoLine: true, shift: 0, cursorOn: false, blinkOn: false, ac: 0 };
+    const sig = `${s.ddram}${s.cgram}${s.displayOn}${s.twoLine}${s.shift}${s.cursorOn}${s.blinkOn}${s.cursorOn || s.blinkOn ? s.ac : 0}`;
+    if (sig !== this.#lcdSig) { this.#lcdSig = sig; this.lcdVersion++; }
+    return s;
+  }
+
+  /** Everything but the LCD, the trends and the waveform: one JSON-able object. */
+  state(): Record<string, unknown> {
+    const b = this.bench;
+    const obs = (n: string): unknown => b.observe(n);
+    const num = (n: string): number | null => { const v = obs(n); return typeof v === 'number' && Number.isFinite(v) ? round(v, 4) : null; };
+    const truth = b.plant.truth();
+    const g = b.plant.grid.state;
+    const lt = this.localTime();
+    const twin = this.twin;
+    return {
+      meter: this.id,
+      epoch: this.epoch,
+      t: this.now(),
+      rtc: `${lt.year}-${p2(lt.month)}-${p2(lt.day)} ${p2(lt.hour)}:${p2(lt.minute)}:${p2(lt.second)}`,
+      speed: this.pacer.speed,
+      paused: this.pacer.paused,
+      rate: round(this.pacer.rate, 2),
+      fidelity: b.waveformPlant ? 'waveform' : 'phasor',
+      powered: b.meter.powered,
+      relay: obs('relay'),
+      led: { red: obs('led.red'), green: obs('led.green') },
+      buzzer: obs('buzzer'),
+      cover: twin?.cover.isOpen ? 'open' : 'closed',
+      grid: { vrms: g.vrms, hz: g.hz, outage: g.outage, harmonics: g.harmonics.map((h) => ({ order: h.order, percent: h.percent })) },
+      loads: b.plant.loads().map((l) => l.id),
+      household: this.#household,
+      readings: { voltage: num('voltage'), current: num('current'), power: num('power'), pf: num('pf'), freq: num('freq'), credit: num('credit'), energy: num('energy') },
+      truth: { vrms: round(truth.vrms, 3), irms: round(truth.irms, 4), watts: round(truth.watts, 2), pf: round(truth.pf, 4), hz: round(truth.freqHz, 3) },
+      firmware: { profile: this.firmware.profile, fix: this.firmware.fix, defects: this.firmware.defects, mode: twin?.config.firmware.mode ?? null },
+      scenario: this.#scenario,
+      log: [...this.#log],
+    };
+  }
+}
+
+function p2(n: number): string { return String(n).padStart(2, '0'); }
+
+function round(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

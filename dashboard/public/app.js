@@ -1,0 +1,466 @@
+// The dashboard page: one websocket to the server (docs/ws-protocol.md), plotly.js for the waveforms and trends,
+// and plain DOM for the LCD replica, indicators and controls. Nothing here simulates: the page shows what the server
+// sends and turns clicks and key presses into control messages.
+'use strict';
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const KEYS = ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
+  const PLOT_LAYOUT = {
+    paper_bgcolor: '#141b21', plot_bgcolor: '#141b21', font: { color: '#dfe7ec', size: 12 },
+    margin: { l: 52, r: 52, t: 8, b: 30 }, showlegend: true,
+    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
+  };
+  const AXIS = { gridcolor: '#2b3944', zerolinecolor: '#44525e' };
+  const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: true };
+  // redraw budget: plotly redraws are the page's main cost on a slow projector laptop
+  const WAVE_DRAW_MS = 200;
+  const TREND_DRAW_MS = 1000;
+
+  let ws = null;
+  let catalog = null;
+  let meterId = null;
+  let state = null;
+  let lcd = null;
+  let rom = [];
+  let everConnected = false;
+  let retryMs = 500;
+  let nextId = 1;
+  const trends = { t: [], vrms: [], irms: [], power: [], credit: [], energy: [] };
+  const TREND_MAX = 1200;
+  let trendDirty = false;
+  let waveFrames = 0;
+  let lastWaveT0 = -1;
+  // for tests and curious users: what arrived last
+  window.osmDashboard = { get waveFrames() { return waveFrames; }, get lastWaveT0() { return lastWaveT0; }, get state() { return state; } };
+
+  // ------------------------------------------------------------------ connection
+  function wsUrl() {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  }
+
+  function setConn(kind, text) {
+    const el = $('conn');
+    el.className = 'conn ' + kind;
+    el.dataset.state = kind;
+    // the states this page went through (for tests and for a trainer who wonders what happened)
+    el.dataset.seen = ((el.dataset.seen || '') + ' ' + kind).trim().split(' ').slice(-12).join(' ');
+    el.textContent = text;
+  }
+
+  function connect() {
+    const sock = new WebSocket(wsUrl());
+    sock.binaryType = 'arraybuffer';
+    ws = sock;
+    sock.onopen = () => {
+      retryMs = 500;
+      if (everConnected) {
+        setConn('back', 'connection is back');
+        setTimeout(() => { if (ws === sock && sock.readyState === 1) setConn('connected', 'connected'); }, 3000);
+      } else setConn('connected', 'connected');
+      everConnected = true;
+      if (meterId) send({ type: 'select', meter: meterId });
+    };
+    sock.onmessage = (ev) => {
+      if (typeof ev.data === 'string') onText(JSON.parse(ev.data));
+      else onWave(ev.data);
+    };
+    sock.onclose = () => {
+      if (ws !== sock) return;
+      setConn('lost', everConnected ? 'connection lost: reconnecting…' : 'cannot reach the server: retrying…');
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    };
+    sock.onerror = () => {};
+  }
+
+  function send(msg) {
+    if (!ws || ws.readyState !== 1) { toast('not connected'); return; }
+    msg.id = nextId++;
+    if (meterId && msg.meter === undefined && msg.type !== 'select' && msg.type !== 'add-meter' && msg.type !== 'ping') msg.meter = meterId;
+    ws.send(JSON.stringify(msg));
+  }
+
+  function toast(text) {
+    const t = $('toast');
+    t.textContent = text;
+    t.classList.add('show');
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => t.classList.remove('show'), 4000);
+  }
+
+  // ------------------------------------------------------------------ messages
+  function onText(m) {
+    switch (m.type) {
+      case 'snapshot': onSnapshot(m); break;
+      case 'state': if (m.meter === meterId) onState(m); break;
+      case 'lcd': if (m.meter === meterId) { lcd = m; drawLcd(); } break;
+      case 'trend': if (m.meter === meterId) addTrendRows(m.rows); break;
+      case 'meters': fillMeters(m.meters); break;
+      case 'error': toast(m.error); break;
+      default: break;
+    }
+  }
+
+  function onSnapshot(m) {
+    catalog = m.catalog;
+    rom = catalog.rom;
+    if (!buildControls.done) buildControls();
+    fillMeters(m.meters);
+    meterId = m.meter;
+    $('meter-select').value = meterId;
+    for (const k of Object.keys(trends)) trends[k] = [];
+    if (m.trends) addTrendRows(m.trends.rows);
+    if (m.lcd) { lcd = m.lcd; drawLcd(); }
+    if (m.state) onState(m.state);
+  }
+
+  function fillMeters(list) {
+    const sel = $('meter-select');
+    const keep = sel.value || meterId;
+    sel.replaceChildren(...list.map((x) => option(x.id, x.label + ' (seed ' + x.seed + ')')));
+    if (keep) sel.value = keep;
+    $('add-meter').disabled = catalog && list.length >= catalog.maxMeters;
+  }
+
+  function option(value, text) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    return o;
+  }
+
+  // ------------------------------------------------------------------ controls
+  function buildControls() {
+    buildControls.done = true;
+    const pad = $('keypad');
+    for (const k of KEYS) {
+      const b = document.createElement('button');
+      b.textContent = k;
+      b.dataset.key = k;
+      b.addEventListener('click', () => pressKey(k));
+      pad.append(b);
+    }
+    const loads = $('loads');
+    for (const l of catalog.loads) {
+      const b = document.createElement('button');
+      b.textContent = l.label;
+      b.dataset.load = l.id;
+      b.addEventListener('click', () => send({ type: 'load', load: l.id, on: !b.classList.contains('on') }));
+      loads.append(b);
+    }
+    const grid = $('grid');
+    for (const g of catalog.gridEvents) {
+      const b = document.createElement('button');
+      b.textContent = g.label;
+      b.dataset.grid = g.name;
+      b.addEventListener('click', () => send({ type: 'grid', event: g.name }));
+      grid.append(b);
+    }
+    $('scenario-select').replaceChildren(...catalog.scenarios.map((s) => option(s, s)));
+    $('profile-select').replaceChildren(...catalog.profiles.map((p) => option(p, p)));
+    const defects = $('defects');
+    for (const d of catalog.defects) {
+      const lab = document.createElement('label');
+      lab.title = d.id + ': ' + d.defect + ' (symptom: ' + d.symptom + ')';
+      const cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.value = d.id;
+      lab.append(cb, ' ' + d.id);
+      defects.append(lab);
+    }
+    $('profile-select').addEventListener('change', updateDefectHint);
+    updateDefectHint();
+    for (const b of document.querySelectorAll('[data-speed]')) {
+      b.addEventListener('click', () => {
+        const v = b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed);
+        send({ type: 'speed', speed: v });
+        if (state && state.paused) send({ type: 'pause', paused: false });
+      });
+    }
+    $('pause').addEventListener('click', () => send({ type: 'pause', paused: !(state && state.paused) }));
+    $('power').addEventListener('click', () => send({ type: 'power', on: !(state && state.powered) }));
+    $('tamper').addEventListener('click', () => send({ type: 'tamper', open: !(state && state.cover === 'open') }));
+    $('scenario-run').addEventListener('click', () => send({ type: 'scenario', action: 'run', name: $('scenario-select').value }));
+    $('scenario-stop').addEventListener('click', () => send({ type: 'scenario', action: 'stop' }));
+    $('fw-apply').addEventListener('click', () => {
+      const profile = $('profile-select').value;
+      const ticked = [...document.querySelectorAll('#defects input:checked')].map((c) => c.value);
+      send(profile === 'fixed' ? { type: 'firmware', profile, defects: ticked } : { type: 'firmware', profile, fix: ticked });
+    });
+    $('reset').addEventListener('click', () => send({ type: 'reset' }));
+    $('add-meter').addEventListener('click', () => send({ type: 'add-meter' }));
+    $('meter-select').addEventListener('change', () => { meterId = $('meter-select').value; send({ type: 'select', meter: meterId }); });
+    document.addEventListener('keydown', (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      const tag = (ev.target && ev.target.tagName) || '';
+      if (tag === 'SELECT' || tag === 'INPUT' || tag === 'TEXTAREA') return;
+      const k = ev.key.length === 1 ? ev.key.toUpperCase() : '';
+      if (KEYS.includes(k)) { ev.preventDefault(); pressKey(k); }
+    });
+    initPlots();
+  }
+
+  function updateDefectHint() {
+    const fixed = $('profile-select').value === 'fixed';
+    $('defects').title = fixed ? 'ticked defects are put back into the fixed firmware' : 'ticked defects are corrected (fixed) in this build';
+  }
+
+  function pressKey(k) {
+    send({ type: 'keys', keys: k });
+    const b = document.querySelector('#keypad button[data-key="' + CSS.escape(k) + '"]');
+    if (b) { b.classList.add('pressed'); setTimeout(() => b.classList.remove('pressed'), 150); }
+  }
+
+  // ------------------------------------------------------------------ state
+  function fmt(v, d) { return typeof v === 'number' && isFinite(v) ? v.toFixed(d) : '-'; }
+
+  function fmtT(us) {
+    const s = Math.floor(us / 1e6);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    return 't = ' + (h ? h + 'h' : '') + String(m).padStart(2, '0') + 'm' + String(s % 60).padStart(2, '0') + 's';
+  }
+
+  let shownEpoch = -1;
+  let shownMeter = null;
+  function onState(s) {
+    state = s;
+    const bd = document.body.dataset;
+    bd.speed = String(s.speed);
+    bd.paused = String(s.paused);
+    bd.powered = String(s.powered);
+    bd.credit = s.readings.credit === null ? '' : String(s.readings.credit);
+    if (s.epoch !== shownEpoch || s.meter !== shownMeter) {
+      // a new bench (start, reflash, scenario): the firmware knobs show what it runs
+      shownEpoch = s.epoch;
+      shownMeter = s.meter;
+      $('profile-select').value = s.firmware.profile;
+      const ticked = new Set(s.firmware.profile === 'fixed' ? s.firmware.defects : s.firmware.fix);
+      for (const c of document.querySelectorAll('#defects input')) c.checked = ticked.has(c.value);
+      updateDefectHint();
+    }
+    $('rtc').textContent = s.rtc;
+    $('vtime').textContent = fmtT(s.t);
+    for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !s.paused && String(s.speed) === b.dataset.speed);
+    $('pause').classList.toggle('active', s.paused);
+    $('rate').textContent = s.paused ? 'paused' : 'running ' + (s.rate >= 100 ? s.rate.toFixed(0) : s.rate.toFixed(1)) + 'x';
+    setLed('led-red', s.led.red);
+    setLed('led-green', s.led.green);
+    $('buzzer').dataset.state = s.buzzer;
+    $('relay').dataset.state = s.relay;
+    $('relay').textContent = s.relay === 'closed' ? 'CLOSED' : 'OPEN';
+    $('power').dataset.on = String(s.powered);
+    $('power').textContent = 'Power: ' + (s.powered ? 'ON' : 'CUT');
+    $('tamper').dataset.open = String(s.cover === 'open');
+    $('tamper').textContent = 'Cover: ' + s.cover;
+    const r = s.readings;
+    $('r-voltage').textContent = fmt(r.voltage, 1);
+    $('r-current').textContent = fmt(r.current, 2);
+    $('r-power').textContent = fmt(r.power, 1);
+    $('r-pf').textContent = fmt(r.pf, 2);
+    $('r-freq').textContent = fmt(r.freq, 2);
+    $('r-credit').textContent = fmt(r.credit, 2);
+    $('r-energy').textContent = fmt(r.energy, 4);
+    $('t-vrms').textContent = fmt(s.truth.vrms, 1);
+    $('t-irms').textContent = fmt(s.truth.irms, 2);
+    $('t-watts').textContent = fmt(s.truth.watts, 1);
+    $('t-pf').textContent = fmt(s.truth.pf, 2);
+    $('t-hz').textContent = fmt(s.truth.hz, 2);
+    const on = new Set(s.loads);
+    if (s.household) on.add('house');
+    for (const b of document.querySelectorAll('#loads button')) b.classList.toggle('on', on.has(b.dataset.load));
+    const g = s.grid;
+    $('grid-now').textContent = g.outage ? 'OUTAGE' : fmt(g.vrms, 0) + ' V ' + fmt(g.hz, 1) + ' Hz' + (g.harmonics.length ? ' + harmonics' : '');
+    $('fw-now').textContent = s.firmware.profile + (s.firmware.fix.length ? ' fix ' + s.firmware.fix.join(',') : '') + (s.firmware.defects.length ? ' +' + s.firmware.defects.join(',') : '');
+    const sc = s.scenario;
+    const running = !!sc && (sc.status === 'running' || sc.status === 'loading');
+    for (const id of ['power', 'tamper']) $(id).disabled = running;
+    for (const b of document.querySelectorAll('#keypad button, #loads button, #grid button')) b.disabled = running;
+    $('scenario-run').disabled = running;
+    $('scenario-stop').disabled = !running;
+    $('fw-apply').disabled = running;
+    if (sc) {
+      $('scenario-bar').style.width = (sc.steps ? (100 * (sc.status === 'passed' ? sc.steps : Math.max(0, sc.step - (running ? 1 : 0))) / sc.steps) : 0) + '%';
+      $('scenario-step').textContent = sc.name + ': ' + (sc.steps ? 'step ' + sc.step + '/' + sc.steps + ' ' + sc.stepText : sc.status);
+      $('scenario-verdict').textContent = running ? 'running…' : sc.verdict;
+      $('scenario-verdict').dataset.status = sc.status;
+    } else {
+      $('scenario-bar').style.width = '0%';
+      $('scenario-step').textContent = 'pick a library scenario and run it live';
+      $('scenario-verdict').textContent = '';
+      $('scenario-verdict').dataset.status = '';
+    }
+    $('log').textContent = s.log.join('\n');
+  }
+
+  function setLed(id, v) { $(id).dataset.state = v; }
+
+  // ------------------------------------------------------------------ LCD replica
+  function hexBytes(hex) {
+    const out = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(2 * i, 2), 16);
+    return out;
+  }
+
+  function drawLcd() {
+    const el = $('lcd');
+    const ddram = hexBytes(lcd.ddram);
+    const cgram = hexBytes(lcd.cgram);
+    el.dataset.on = String(lcd.displayOn);
+    const rows = el.querySelectorAll('.lcd-row');
+    for (let r = 0; r < 2; r++) {
+      const row = rows[r];
+      if (row.children.length !== 16) {
+        row.replaceChildren(...Array.from({ length: 16 }, () => { const c = document.createElement('div'); c.className = 'cell'; return c; }));
+      }
+      let text = '';
+      for (let c = 0; c < 16; c++) {
+        const code = cellCode(ddram, r, c);
+        const cell = row.children[c];
+        text += code === null ? ' ' : rom[code];
+        if (code !== null && code < 16) drawGlyph(cell, cgram, code & 7);
+        else if (cell.dataset.code !== String(code)) { cell.replaceChildren(document.createTextNode(code === null ? ' ' : rom[code])); }
+        cell.dataset.code = String(code);
+      }
+      row.dataset.text = text;
+    }
+    // the cursor (underline) and the blinking block sit at the address counter when it is a visible DDRAM cell
+    const at = cursorCell();
+    for (const cell of el.querySelectorAll('.cell')) cell.classList.remove('cursor', 'blink');
+    if (at) {
+      const cell = rows[at.r].children[at.c];
+      if (lcd.cursorOn) cell.classList.add('cursor');
+      if (lcd.blinkOn) cell.classList.add('blink');
+    }
+  }
+
+  function cursorCell() {
+    if (!lcd.displayOn || !(lcd.cursorOn || lcd.blinkOn) || lcd.ac === undefined) return null;
+    const len = lcd.twoLine ? 40 : 80;
+    let r = 0;
+    let pos = lcd.ac;
+    if (lcd.twoLine) { r = pos >= 0x40 ? 1 : 0; pos = r ? pos - 0x40 : pos; } else if (pos >= 0x40) pos = pos - 0x40 + 0x28;
+    if (pos < 0 || pos >= len) return null;
+    const c = (((pos - lcd.shift) % len) + len) % len;
+    return c < 16 ? { r, c } : null;
+  }
+
+  // the HD44780's addressing: 2-line mode rows at 0x00 and 0x40 of 40 cells, 1-line mode one row of 80; display shift
+  function cellCode(ddram, r, c) {
+    if (!lcd.displayOn) return null;
+    if (lcd.twoLine) {
+      const pos = (((c + lcd.shift) % 40) + 40) % 40;
+      return ddram[(r ? 0x40 : 0) + pos];
+    }
+    if (r === 1) return null;
+    const pos = (((c + lcd.shift) % 80) + 80) % 80;
+    return ddram[pos < 0x28 ? pos : pos - 0x28 + 0x40];
+  }
+
+  function drawGlyph(cell, cgram, n) {
+    const key = 'g' + n + ':' + Array.from(cgram.subarray(8 * n, 8 * n + 8)).join(',');
+    if (cell.dataset.glyph === key && cell.firstChild && cell.firstChild.tagName === 'CANVAS') return;
+    const cv = document.createElement('canvas');
+    cv.width = 5; cv.height = 8;
+    const g = cv.getContext('2d');
+    g.fillStyle = '#1b2a0a';
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 5; x++) if (cgram[8 * n + y] & (0x10 >> x)) g.fillRect(x, y, 1, 1);
+    cell.replaceChildren(cv);
+    cell.dataset.glyph = key;
+  }
+
+  // ------------------------------------------------------------------ plots
+  function initPlots() {
+    Plotly.newPlot('wave', [
+      { x: [], y: [], name: 'voltage (V)', line: { color: '#ffb347', width: 2 } },
+      { x: [], y: [], name: 'current (A)', yaxis: 'y2', line: { color: '#4fc3f7', width: 2 } },
+    ], {
+      ...PLOT_LAYOUT,
+      xaxis: { ...AXIS, title: { text: 'ms', standoff: 2 }, range: [0, 50] },
+      yaxis: { ...AXIS, title: { text: 'V' }, range: [-420, 420] },
+      yaxis2: { ...AXIS, title: { text: 'A' }, overlaying: 'y', side: 'right', autorange: true, zeroline: false, showgrid: false },
+    }, PLOT_CONFIG);
+    Plotly.newPlot('trend-power', [
+      { x: [], y: [], name: 'power, firmware (W)', line: { color: '#ffb347' } },
+      { x: [], y: [], name: 'Irms (A)', yaxis: 'y2', line: { color: '#4fc3f7' } },
+      { x: [], y: [], name: 'Vrms (V)', yaxis: 'y3', line: { color: '#9ccc65', dash: 'dot' } },
+    ], {
+      ...PLOT_LAYOUT,
+      xaxis: { ...AXIS, title: { text: 'virtual time (min)', standoff: 2 } },
+      yaxis: { ...AXIS, title: { text: 'W' }, rangemode: 'tozero' },
+      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'A' }, rangemode: 'tozero', showgrid: false },
+      yaxis3: { overlaying: 'y', side: 'right', visible: false, range: [0, 300] },
+    }, PLOT_CONFIG);
+    Plotly.newPlot('trend-credit', [
+      { x: [], y: [], name: 'credit', line: { color: '#ce93d8' } },
+      { x: [], y: [], name: 'energy (kWh)', yaxis: 'y2', line: { color: '#80cbc4' } },
+    ], {
+      ...PLOT_LAYOUT,
+      xaxis: { ...AXIS, title: { text: 'virtual time (min)', standoff: 2 } },
+      yaxis: { ...AXIS, title: { text: 'credit' } },
+      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false },
+    }, PLOT_CONFIG);
+    setInterval(drawTrends, TREND_DRAW_MS);
+  }
+
+  function onWave(buf) {
+    const dv = new DataView(buf);
+    if (dv.getUint8(0) !== 1) return;
+    const flags = dv.getUint16(2, true);
+    const n = dv.getUint32(4, true);
+    const rate = dv.getFloat32(16, true);
+    const volts = new Float32Array(buf, 24, n);
+    const amps = new Float32Array(buf, 24 + 4 * n, n);
+    waveFrames++;
+    lastWaveT0 = dv.getFloat64(8, true);
+    pendingWave = { flags, n, rate, volts, amps, t0: lastWaveT0 };
+    if (!waveTimer) waveTimer = setTimeout(drawWave, Math.max(0, WAVE_DRAW_MS - (performance.now() - lastWaveDraw)));
+  }
+
+  let pendingWave = null;
+  let waveTimer = 0;
+  let lastWaveDraw = 0;
+  function drawWave() {
+    waveTimer = 0;
+    const f = pendingWave;
+    const gd = $('wave');
+    if (!f || !gd.data) return;
+    pendingWave = null;
+    lastWaveDraw = performance.now();
+    const x = new Array(f.n);
+    for (let k = 0; k < f.n; k++) x[k] = (1000 * k) / f.rate;
+    const note = f.flags & 2 ? 'meter unpowered: no samples' : f.flags & 1 ? 'synthesised from the phasors (phasor fidelity)' : 'plant samples at ' + (f.rate / 1000).toFixed(0) + ' kHz (waveform fidelity)';
+    $('wave-note').textContent = '— ' + note;
+    Plotly.restyle(gd, { x: [x, x], y: [Array.from(f.volts), Array.from(f.amps)] }, [0, 1]);
+    // what is drawn, as attributes (tests read them without running script in the page)
+    let vp = 0, ip = 0;
+    for (let k = 0; k < f.n; k++) { vp = Math.max(vp, Math.abs(f.volts[k])); ip = Math.max(ip, Math.abs(f.amps[k])); }
+    gd.dataset.draws = String(Number(gd.dataset.draws || 0) + 1);
+    gd.dataset.t0 = String(f.t0);
+    gd.dataset.n = String(f.n);
+    gd.dataset.vpeak = vp.toFixed(2);
+    gd.dataset.ipeak = ip.toFixed(3);
+  }
+
+  function addTrendRows(rows) {
+    for (const r of rows) {
+      trends.t.push(r[0] / 60e6);
+      trends.vrms.push(r[1]);
+      trends.irms.push(r[2]);
+      trends.power.push(r[3]);
+      trends.credit.push(r[4]);
+      trends.energy.push(r[5]);
+    }
+    for (const k of Object.keys(trends)) if (trends[k].length > TREND_MAX) trends[k].splice(0, trends[k].length - TREND_MAX);
+    trendDirty = true;
+  }
+
+  function drawTrends() {
+    if (!trendDirty || !$('trend-power').data) return;
+    trendDirty = false;
+    Plotly.restyle('trend-power', { x: [trends.t, trends.t, trends.t], y: [trends.power, trends.irms, trends.vrms] }, [0, 1, 2]);
+    Plotly.restyle('trend-credit', { x: [trends.t, trends.t], y: [trends.credit, trends.energy] }, [0, 1]);
+  }
+
+  connect();
+})();
