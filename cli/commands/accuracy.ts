@@ -37,8 +37,9 @@ Options:
   --unit K --seed S     test unit K of seed S, drawn from the board's tolerances (default: the nominal board)
   --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1)
   --workers N           worker threads for --monte-carlo (default: all cores)
-  --judge J             what the verdict is judged on: both (default: the chip's CF pulses and the firmware's
-                        energy), chip, or firmware
+  --judge J             what the verdict (and the yield) is judged on: chip (default: the hardware, the chip's CF
+                        pulses; the firmware's billing error is shown beside it as its own verdict with the
+                        defects that cause it, e.g. D14), firmware (its own energy), or both
   --firmware P          firmware whose accumulation is reproduced: field (default) or fixed
   --fix D14,D16         correct these defects of the firmware (D14 billing period, D15 float millis, D16 float32
                         ENERGY, D47 15 W threshold)
@@ -243,11 +244,6 @@ export function createAccuracyCommand(deps: AccuracyDeps = {}): Command {
       io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: a.whatIf.entries }));
       if (mc) {
         io.stdout.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
-        const firmwareOnly = bench.judge !== 'chip' && mc.result.passed === 0 && bench.defects.has('D14');
-        if (firmwareOnly) {
-          io.stdout.write('Note: every unit is also judged on the firmware\'s own energy, which D14 under-counts by about 4.8 % on any '
-            + 'hardware; --judge chip judges the hardware alone, --firmware fixed (or --fix D14) removes the defect.\n');
-        }
       }
     }
     if (reportFile) {

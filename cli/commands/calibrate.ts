@@ -10,7 +10,7 @@ import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
 import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor } from './accuracy.ts';
+import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy.ts';
 
 const USAGE = `Usage: osm calibrate [options]
 
@@ -49,7 +49,7 @@ const OPTIONS = {
 /** The registers a calibration changes, in the order the application note writes them. */
 const SHOWN: ReadonlyArray<keyof ChipRegisters> = ['PLconstH', 'PLconstL', 'Ngain', 'Nphi', 'PStartTh', 'PNolTh', 'QStartTh', 'QNolTh', 'CS1', 'Ugain', 'IgainN', 'IoffsetN', 'PoffsetN', 'QoffsetN', 'CS2'];
 
-export function formatCalibration(c: CalibrationResult, unitLabel: string): string {
+export function formatCalibration(c: CalibrationResult, unitLabel: string, reproduce?: string): string {
   const out = [`Calibration of ${unitLabel}: ATM90E26 application-note procedure on the N line`, ''];
   for (const s of c.steps) out.push(`  step ${s.step.padStart(2)}: ${s.text}`);
   out.push('');
@@ -66,7 +66,7 @@ export function formatCalibration(c: CalibrationResult, unitLabel: string): stri
     for (const w of c.warnings) out.push(`warning: ${w}`);
   }
   out.push('');
-  out.push(`To test these registers: osm accuracy ${setLine(c.after)}`);
+  out.push(`To test these registers: ${reproduce ?? `osm accuracy ${setLine(c.after)}`}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -74,6 +74,30 @@ export function formatCalibration(c: CalibrationResult, unitLabel: string): stri
 export function setLine(regs: ChipRegisters): string {
   return CALIBRATION_REGISTERS.filter((n) => n !== 'CS1' && n !== 'CS2' && regs[n] !== FIRMWARE_REGISTERS[n])
     .map((n) => `--set afe.${n}=0x${hex(regs[n])}`).join(' ');
+}
+
+/**
+ * The `osm accuracy` command that runs the calibrated unit's suite again and gives the same table and verdict: the
+ * same unit (or the nominal board), the bench options, the design what-ifs and the calibrated registers.
+ */
+export function reproduceCommand(a: BenchArgs, regs: ChipRegisters): string {
+  const args = ['osm', 'accuracy'];
+  if (a.unit !== undefined) args.push('--seed', String(a.seed ?? 1), '--unit', String(a.unit));
+  if (a.points !== 'full') args.push('--points', a.points);
+  args.push('--judge', a.judge);
+  if (a.firmwareProfile !== 'field') args.push('--firmware', a.firmwareProfile);
+  if (a.fix.length) args.push('--fix', a.fix.join(','));
+  if (a.meterConstant !== 'implied') args.push('--meter-constant', String(a.meterConstant));
+  if (a.fidelity !== 'phasor') args.push('--fidelity', a.fidelity);
+  // The design what-ifs (not the registers: the calibration's registers replace them).
+  for (const e of a.whatIf.entries) if (!e.trim().startsWith('afe.')) args.push('--set', shellWord(e));
+  const sets = setLine(regs);
+  return `${args.join(' ')}${sets ? ` ${sets}` : ''}`;
+}
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_.,:=+\-/]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function summary(label: string, r: SuiteResult): string {
@@ -101,6 +125,7 @@ export function createCalibrateCommand(deps: CalibrateDeps = {}): Command {
     const before = await runSuite(unit, spec, bench);
     const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench);
     const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench);
+    const reproduce = reproduceCommand(a, cal.after);
     if (a.json) {
       io.stdout.write(`${JSON.stringify({
         pass: after.pass,
@@ -110,10 +135,11 @@ export function createCalibrateCommand(deps: CalibrateDeps = {}): Command {
         measured: cal.measured,
         steps: cal.steps,
         warnings: cal.warnings,
+        reproduce,
         suite: { before: suiteJson(before, { unitLabel: label }), after: suiteJson(after, { unitLabel: `${label}, calibrated` }) },
       }, null, 2)}\n`);
     } else {
-      io.stdout.write(formatCalibration(cal, label));
+      io.stdout.write(formatCalibration(cal, label, reproduce));
       io.stdout.write('\n');
       io.stdout.write(formatSuite(after, { color: io.stdout.isTTY === true, unitLabel: `${label}, calibrated`, whatIf: a.whatIf.entries }));
       io.stdout.write('\n');

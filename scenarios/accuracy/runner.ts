@@ -63,7 +63,11 @@ export const FIDELITIES: readonly Fidelity[] = ['phasor', 'waveform'];
  */
 export const WAVEFORM_WARMUP_US = 3_000_000;
 
-export const BENCH_DEFAULTS = { gatePulses: 10, gateCalls: 20, judge: 'both' as Judge } as const;
+/**
+ * The verdict is the hardware's by default (`chip`): yield and the class verdict are about the board and its chip; the
+ * firmware's billing error is reported beside it as its own verdict, with the defects that cause it named.
+ */
+export const BENCH_DEFAULTS = { gatePulses: 10, gateCalls: 20, judge: 'chip' as Judge } as const;
 
 /** One condition measured on the bench. */
 export interface Measurement {
@@ -123,6 +127,10 @@ export interface PointResult {
   rule: string;
   chipPass: boolean;
   firmwarePass: boolean;
+  /** The firmware's verdict failed because of these known defects (D14, D47, ...); empty when it passed or none applies. */
+  firmwareDefects: string[];
+  /** Why the firmware's verdict failed, judged or not (empty when it passed). */
+  firmwareReasons: string[];
   pass: boolean;
   /** Why the point failed (empty when it passed). */
   reasons: string[];
@@ -140,6 +148,10 @@ export interface SuiteResult {
   judge: Judge;
   fidelity: Fidelity;
   points: PointResult[];
+  /** The firmware's own verdict over every point, whatever is judged: its billing error within the limits. */
+  firmwarePass: boolean;
+  /** Known defects behind the firmware's failures, in order of appearance. */
+  firmwareDefects: string[];
 }
 
 /** Run every point of `spec` on `unit`. Same inputs, same result (no randomness, virtual time only). */
@@ -166,6 +178,8 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
     judge: options.judge,
     fidelity: options.fidelity ?? 'phasor',
     points,
+    firmwarePass: points.every((p) => p.firmwarePass),
+    firmwareDefects: [...new Set(points.flatMap((p) => p.firmwareDefects))],
   };
 }
 
@@ -366,6 +380,8 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
       break;
     }
   }
+  const firmwareDefects = firmwarePass ? [] : defectsBehind(m, o);
+  const firmwareReasons = firmwarePass ? [] : reasons.filter((r) => r.startsWith('firmware ') || r.startsWith('the firmware '));
   const judged = o.judge === 'chip' ? chipPass : o.judge === 'firmware' ? firmwarePass : chipPass && firmwarePass;
   const pass = judged && m.hardware.length === 0 && (ref?.hardware.length ?? 0) === 0;
   // Only the judged side's failures are reasons; the other side's are kept as notes.
@@ -396,10 +412,24 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
     rule,
     chipPass,
     firmwarePass,
+    firmwareDefects,
+    firmwareReasons,
     pass,
     reasons: pass ? [] : kept,
     notes,
   };
+}
+
+/** The known billing defects that explain a firmware failure at this measurement (docs/defects.md). */
+function defectsBehind(m: Measurement, o: BenchOptions): string[] {
+  const out: string[] = [];
+  // D14 explains an error of the billed energy: only where every call billed (a zeroed power is another cause).
+  if (o.defects.has('D14') && m.calls > 0 && m.billedCalls === m.calls && Number.isFinite(m.callPeriodS) && Math.abs(m.callPeriodS - 1) > 0.01) out.push('D14');
+  // D47: the ISR zeroes P below 15 W where the display's threshold is 5 W; below 5 W the fixed firmware zeroes it too.
+  const pc = m.readings.computed_power;
+  if (o.defects.has('D47') && m.billedCalls < m.calls && pc >= 5 && pc < 15) out.push('D47');
+  if (o.defects.has('D16') && (o.billing.ENERGY ?? 0) > 0) out.push('D16');
+  return out;
 }
 
 function zeroWhy(m: Measurement, o: BenchOptions): string {
