@@ -21,8 +21,10 @@ import { EXIT, UsageError, processIo, type CliIo, type Command } from '../comman
 
 const USAGE = `Usage: osm accuracy [options]
 
-The IEC 62053-21 class-1 accuracy test of the meter on the twin's virtual test bench (phasor level), judged per the
-limits configured in the project (scenarios/accuracy/limits.ts). For each point: voltage and current supplied and as
+The IEC 62053-21 class-1 accuracy test of the meter on the twin's virtual test bench (phasor level; a test it cannot
+model, the DC immunity test, runs at the waveform level), judged per the limits configured in the project
+(scenarios/accuracy/limits.ts). The verdict and the yield are the hardware's (the chip's CF pulses); the firmware's
+billing error is shown beside it as its own verdict, naming the defect behind it (D14, D47; docs/defects.md). For each point: voltage and current supplied and as
 the firmware reads them, expected and read power, the error of the chip's CF pulses and of the firmware's own energy
 accumulation, the limit and the verdict.
 

@@ -80,7 +80,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
 .verdict { font-weight: bold; font-size: 1.2em; } .verdict.pass { color: #1a7f37; } .verdict.fail { color: #c62828; }
 .chart { width: 100%; max-width: 1000px; height: 420px; }
-.chart-categories { height: 560px; }
+.chart-categories { height: auto; min-height: 300px; }
 table { border-collapse: collapse; font-size: 0.85em; } td, th { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
 td:first-child, td:last-child { text-align: left; } tr.fail td { background: #fdecea; }
 .meta { font-size: 0.9em; color: #444; }
@@ -117,10 +117,9 @@ ${rows}
 const PAGE_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
-  // Legends above the plot and automargin on the axes: long category labels (test names) get the room they need,
-  // tilted, instead of being cut or overlapping the legend.
-  var layoutBase = { margin: { t: 70, r: 20, b: 40, l: 60 }, legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' } };
-  var categoryAxis = { automargin: true, tickangle: -35, tickfont: { size: 11 } };
+  // Plotly's own legend place (right of the plot, where it reserves its room) and automargin on every axis: no label
+  // is cut and none runs into the legend.
+  var layoutBase = { margin: { t: 50, r: 20, b: 50, l: 60 } };
   function limitEnvelope(pf) {
     var rows = data.errorTable.filter(function (row) { return row.pfs.indexOf(pf) >= 0; });
     var xs = [], up = [];
@@ -154,23 +153,31 @@ const PAGE_SCRIPT = `
       yaxis: { title: { text: 'error (%)' }, automargin: true }
     }), { displaylogo: false, responsive: true });
   });
+  // Test names are long: they go on the vertical axis, horizontal and given the room they need (automargin), one row
+  // each, so no label is cut or overlaps another; the chart grows with the number of rows.
+  function categoryLayout(title, valueTitle, n) {
+    return Object.assign({}, layoutBase, {
+      title: { text: title }, height: 140 + 34 * n, barmode: 'group',
+      yaxis: { automargin: true, autorange: 'reversed', tickfont: { size: 11 } },
+      xaxis: { title: { text: valueTitle }, automargin: true, zeroline: true }
+    });
+  }
   var inf = data.points.filter(function (p) { return ['voltage', 'frequency', 'harmonics', 'dc'].indexOf(p.kind) >= 0; });
   var infEl = document.getElementById('chart-influence');
   if (!inf.length) { infEl.style.display = 'none'; } else {
+    var names = inf.map(function (p) { return p.name; });
     Plotly.newPlot(infEl, [
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.shiftPercent; }), name: 'chip shift', type: 'bar' },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.firmwareShiftPercent; }), name: 'firmware shift', type: 'bar' },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ew-open', size: 24, color: '#c62828' } },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return -p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ew-open', size: 24, color: '#c62828' }, showlegend: false }
-    ], Object.assign({}, layoutBase, { title: { text: 'Error shift from the reference condition' }, xaxis: categoryAxis, yaxis: { title: { text: 'shift (percentage points)' }, automargin: true }, barmode: 'group' }),
-    { displaylogo: false, responsive: true });
+      { y: names, x: inf.map(function (p) { return p.shiftPercent; }), name: 'chip shift', type: 'bar', orientation: 'h' },
+      { y: names, x: inf.map(function (p) { return p.firmwareShiftPercent; }), name: 'firmware shift', type: 'bar', orientation: 'h' },
+      { y: names, x: inf.map(function (p) { return p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ns-open', size: 18, color: '#c62828' } },
+      { y: names, x: inf.map(function (p) { return -p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ns-open', size: 18, color: '#c62828' }, showlegend: false }
+    ], categoryLayout('Error shift from the reference condition', 'shift (percentage points)', inf.length), { displaylogo: false, responsive: true });
   }
   var mcEl = document.getElementById('chart-mc');
   if (mcEl && data.monteCarlo) {
     var failing = data.monteCarlo.points.slice(0, 15);
-    Plotly.newPlot(mcEl, [{ x: failing.map(function (s) { return s.name; }), y: failing.map(function (s) { return 100 * s.failures / data.monteCarlo.units; }), type: 'bar', name: 'units failing (%)' }],
-      Object.assign({}, layoutBase, { title: { text: 'Points that fail most (share of units)' }, xaxis: categoryAxis, yaxis: { title: { text: 'units failing (%)' }, automargin: true } }),
-      { displaylogo: false, responsive: true });
+    Plotly.newPlot(mcEl, [{ y: failing.map(function (s) { return s.name; }), x: failing.map(function (s) { return 100 * s.failures / data.monteCarlo.units; }), type: 'bar', orientation: 'h', name: 'units failing (%)' }],
+      categoryLayout('Points that fail most (share of units)', 'units failing (%)', failing.length), { displaylogo: false, responsive: true });
   }
 })();
 `;

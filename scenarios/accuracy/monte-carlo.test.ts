@@ -56,6 +56,8 @@ test('aggregation counts failures per point and lists the points that fail most 
   assert.is(r.points[0].failures, 1);
   assert.ok(Math.abs(r.points.find((p) => p.name === names[0])!.mean - 0.2) < 1e-12);
   assert.equal(r.failingUnits, [0]);
+  assert.is(r.firmwarePassed, 1);
+  assert.equal(r.firmwareDefects, ['D14']);
 });
 
 test('bad input is refused before any worker starts', async () => {

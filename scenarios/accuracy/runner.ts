@@ -159,10 +159,10 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
   checkOptions(options);
   const fe = new FrontEnd(unit.profile);
   const memo = new Map<string, Promise<Measurement>>();
-  const measure = (c: TestCondition, mode: Mode): Promise<Measurement> => {
-    const key = `${mode}|${conditionKey(c)}`;
+  const measure = (c: TestCondition, mode: Mode, fidelity: Fidelity): Promise<Measurement> => {
+    const key = `${fidelity}|${mode}|${conditionKey(c)}`;
     let m = memo.get(key);
-    if (!m) { m = measureCondition(unit, fe, c, mode, spec, options); memo.set(key, m); }
+    if (!m) { m = measureCondition(unit, fe, c, mode, spec, { ...options, fidelity }); memo.set(key, m); }
     return m;
   };
   const points: PointResult[] = [];
@@ -181,6 +181,22 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
     firmwarePass: points.every((p) => p.firmwarePass),
     firmwareDefects: [...new Set(points.flatMap((p) => p.firmwareDefects))],
   };
+}
+
+/**
+ * Why the phasor level cannot model a condition, or null when it can. Its CT is a linear transfer function: it passes
+ * no DC and does not saturate on it, so a test with DC in the current would pass there whatever the hardware does.
+ */
+export function phasorCannotModel(c: TestCondition): string | null {
+  return c.shape === 'half-wave' ? 'the phasor CT passes no DC and does not saturate on it' : null;
+}
+
+/**
+ * The level a point is measured at: the suite's, except that a point the phasor level cannot model runs at the
+ * waveform level (with its reference condition), so it is never passed for want of a model.
+ */
+export function pointFidelity(p: TestPoint, suite: Fidelity): Fidelity {
+  return suite === 'phasor' && phasorCannotModel(p.condition) !== null ? 'waveform' : suite;
 }
 
 /** How a condition is run: gated error, starting current (fixed time, count pulses), creep (fixed time, no current). */
@@ -326,10 +342,12 @@ function clipText(f: ClipFinding): string {
 
 function fmt(x: number, d: number): string { return x.toFixed(d); }
 
-async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Promise<Measurement>, spec: SuiteSpec, o: BenchOptions): Promise<PointResult> {
+async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fidelity) => Promise<Measurement>, spec: SuiteSpec, o: BenchOptions): Promise<PointResult> {
   const mode: Mode = p.kind === 'starting' ? 'starting' : p.kind === 'creep' ? 'creep' : 'error';
-  const m = await measure(p.condition, mode);
-  const ref = p.reference ? await measure(p.reference, 'error') : null;
+  const suiteFidelity = o.fidelity ?? 'phasor';
+  const fidelity = pointFidelity(p, suiteFidelity);
+  const m = await measure(p.condition, mode, fidelity);
+  const ref = p.reference ? await measure(p.reference, 'error', fidelity) : null;
   const reasons: string[] = [...m.hardware];
   if (ref) for (const h of ref.hardware) reasons.push(`reference condition: ${h}`);
   let chipPass: boolean;
@@ -385,7 +403,8 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
   const judged = o.judge === 'chip' ? chipPass : o.judge === 'firmware' ? firmwarePass : chipPass && firmwarePass;
   const pass = judged && m.hardware.length === 0 && (ref?.hardware.length ?? 0) === 0;
   // Only the judged side's failures are reasons; the other side's are kept as notes.
-  const notes = [...m.notes];
+  const notes = fidelity === suiteFidelity ? [...m.notes]
+    : [`${p.name}: the phasor level cannot model this test (${phasorCannotModel(p.condition)}); it ran at the waveform level (8 kHz samples, CT core saturation)`];
   const kept = reasons.filter((r) => {
     const isChip = r.startsWith('chip ') || r.startsWith('the chip ');
     const isFw = r.startsWith('firmware ') || r.startsWith('the firmware ');
