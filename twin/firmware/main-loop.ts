@@ -36,7 +36,11 @@ export async function loop(fw: FirmwareContext): Promise<void> {
       fw.board.digitalWrite(PINS.greenLed, LOW);
     }
     await get_time(fw);
-    if (s.sts_mode === 0 && s.mains_input_value > 50 && gsmPollDue(fw)) await gsm_func(fw);
+    if (s.sts_mode === 0 && s.mains_input_value > 50 && gsmPollDue(fw)) {
+      // Observation only (the demo shows it): the loop is blocked in the web poll from here until it returns.
+      s.modemBusySinceMs = fw.board.millis();
+      try { await gsm_func(fw); } finally { s.modemBusySinceMs = -1; }
+    }
   }
   if (s.Mode_select === 2 || s.Mode_select === 3) {
     if (!fw.opts.opaygo) {

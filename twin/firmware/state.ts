@@ -224,6 +224,13 @@ export class FirmwareState {
   /** D28 fixed: the RTC was not found at boot and the firmware runs without it. */
   rtcMissing = false;
 
+  // --- twin observation (not firmware variables) ----------------------------------------------------------------
+  /**
+   * `millis()` when the main loop entered `gsm_func()` (the blocking web poll: seconds to minutes with a mute modem,
+   * during which nothing is measured and no key is read), or -1 while it is not in it. Only observers read it.
+   */
+  modemBusySinceMs = -1;
+
   // --- twin observation (not firmware variables): the OpenPAYGO loop's last decode --------------------------
   /** Tokens decoded since power-on. */
   opaygoEntries = 0;
