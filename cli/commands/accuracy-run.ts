@@ -18,7 +18,8 @@ import { drawnUnit, unitNoiseSeed } from '../../scenarios/accuracy/unit-draw.ts'
 import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf } from '../../scenarios/accuracy/what-if.ts';
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import { EXIT, UsageError, processIo } from '../command.ts';
+import { Progress } from '../progress.ts';
 import type { AccuracyDeps } from './accuracy.ts';
 
 
@@ -36,6 +37,7 @@ export const ACCURACY_OPTIONS = {
   fix: { type: 'string' },
   'meter-constant': { type: 'string' },
   fidelity: { type: 'string' },
+  quiet: { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** `--set` may repeat, which the shared parser refuses: take those out first. */
@@ -177,8 +179,11 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
   const bench = benchOptionsFor(a);
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);
+  const progress = new Progress(io, { quiet: values.quiet === true, wallMs });
+  progress.update(`osm accuracy: ${spec.points.length} points on the ${label} at ${a.fidelity} level${calibrateUnits ? ', calibrating first' : ''}`);
   if (calibrateUnits) unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after;
-  const result = await runSuite(unit, spec, bench);
+  const result = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm accuracy: point ${i + 1}/${n}: ${name}`) });
+  progress.done();
   const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
 
   let mc: { job: MonteCarloJob; result: MonteCarloResult } | undefined;
@@ -189,9 +194,23 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
       judge: bench.judge, gatePulses: bench.gatePulses, gateCalls: bench.gateCalls, calibrate: calibrateUnits,
       fidelity: a.fidelity,
     };
-    const progress = new Progress(io, wallMs);
-    const mcResult = await runMonteCarlo(job, { ...(workers !== undefined ? { workers } : {}), onProgress: (d, t) => progress.show(d, t) });
-    progress.done(units);
+    const mcProgress = new Progress(io, { quiet: values.quiet === true, wallMs });
+    const t0 = wallMs();
+    mcProgress.update(`osm accuracy: Monte Carlo: 0/${units} units`);
+    const show = (d: number, t: number): void => {
+      const s = (wallMs() - t0) / 1000;
+      const eta = d > 0 && d < t ? `, about ${Math.ceil((s * (t - d)) / d)} s to go` : '';
+      mcProgress.update(`osm accuracy: Monte Carlo: ${d}/${t} units (${Math.floor((100 * d) / t)} %${eta})`);
+    };
+    // A heartbeat while the workers run (this thread is free): a line at least every few seconds even when no unit
+    // finished in between.
+    let doneUnits = 0;
+    const beat = setInterval(() => show(doneUnits, units), 1000);
+    let mcResult: MonteCarloResult;
+    try {
+      mcResult = await runMonteCarlo(job, { ...(workers !== undefined ? { workers } : {}), onProgress: (d, t) => { doneUnits = d; show(d, t); } });
+    } finally { clearInterval(beat); }
+    mcProgress.done(`osm accuracy: Monte Carlo: ${units}/${units} units done`);
     mc = { job, result: mcResult };
   }
 
@@ -213,35 +232,3 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
   }
   return pass ? EXIT.ok : EXIT.failed;
 }
-
-/** Monte Carlo progress on stderr: a rewritten line on a terminal (at most 4 a second), else a line per 10 %. */
-class Progress {
-  readonly #io: CliIo;
-  readonly #wallMs: () => number;
-  #last = -Infinity;
-  #decile = 0;
-  #shown = false;
-
-  constructor(io: CliIo, wallMs: () => number) { this.#io = io; this.#wallMs = wallMs; }
-
-  show(done: number, total: number): void {
-    if (this.#io.stderr.isTTY) {
-      const w = this.#wallMs();
-      if (w - this.#last < 250 && done < total) return;
-      this.#last = w;
-      this.#io.stderr.write(`\r\x1b[K  Monte Carlo: ${done}/${total} units (${Math.floor((100 * done) / total)} %)`);
-      this.#shown = true;
-      return;
-    }
-    const d = Math.floor((10 * done) / total);
-    if (d > this.#decile) {
-      this.#decile = d;
-      this.#io.stderr.write(`Monte Carlo: ${done}/${total} units (${d * 10} %)\n`);
-    }
-  }
-
-  done(total: number): void {
-    if (this.#shown) this.#io.stderr.write(`\r\x1b[K  Monte Carlo: ${total}/${total} units done\n`);
-  }
-}
-

@@ -10,10 +10,15 @@ import { createAccuracyCommand } from './accuracy.ts';
 import { createCalibrateCommand } from './calibrate.ts';
 
 async function osm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return osmAt(() => 0, ...argv);
+}
+
+/** `osm` with a wall clock for the progress lines. */
+async function osmAt(wallMs: () => number, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { err += t; } } };
-  const commands = [createAccuracyCommand({ io }), createCalibrateCommand({ io })];
+  const commands = [createAccuracyCommand({ io, wallMs }), createCalibrateCommand({ io, wallMs })];
   const code = await main(argv, { commands, io, env: {} });
   return { code, out, err };
 }
@@ -158,6 +163,22 @@ test('osm calibrate refuses --nominal with --unit', async () => {
   const r = await osm('calibrate', '--nominal', '--unit', '2');
   assert.is(r.code, 2);
   assert.match(r.err, /--nominal calibrates the nominal board/);
+});
+
+test('a long run says on stderr what it is doing, point by point, unless --quiet', async () => {
+  let now = 0;
+  const slow = (): number => (now += 2500); // every point takes 2.5 s of wall time
+  const r = await osmAt(slow, 'accuracy', '--points', 'seed', '--fidelity', 'waveform', '--firmware', 'fixed');
+  const lines = r.err.trim().split('\n');
+  assert.ok(lines.length >= 8, r.err);
+  assert.match(lines[0], /^osm accuracy: (point \d\/8: .*|8 points on the nominal board at waveform level)$/);
+  assert.ok(lines.some((l) => /^osm accuracy: point 8\/8: Ib \(5 A\) PF 0\.5L$/.test(l)), r.err);
+  const q = await osmAt(slow, 'accuracy', '--points', 'seed', '--quiet');
+  assert.is(q.err, '');
+  const c = await osmAt(slow, 'calibrate', '--seed', '3', '--unit', '16', '--points', 'seed');
+  assert.match(c.err, /osm calibrate: before, point 1\/8: /);
+  assert.match(c.err, /osm calibrate: application-note procedure/);
+  assert.match(c.err, /osm calibrate: after, point 8\/8: /);
 });
 
 test.run();

@@ -36,6 +36,7 @@ Options:
   --json                print one JSON object { pass, points: [...] } on stdout (with --monte-carlo: points of the
                         nominal board or --unit, pass for every unit, and a monteCarlo section)
   --report FILE         write a self-contained HTML page with the charts (error versus current per PF)
+  --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
 Exit codes: 0 every point passed (every unit, with --monte-carlo); 1 a point failed; 2 invalid input.`;

@@ -10,6 +10,7 @@ import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
 import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo } from '../command.ts';
+import { Progress } from '../progress.ts';
 import type { CalibrateDeps } from './calibrate.ts';
 import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
 
@@ -25,6 +26,7 @@ const OPTIONS = {
   'meter-constant': { type: 'string' },
   json: { type: 'boolean' },
   fidelity: { type: 'string' },
+  quiet: { type: 'boolean' },
 } as const;
 
 /** The registers a calibration changes, in the order the application note writes them. */
@@ -100,9 +102,13 @@ export async function runCalibrate(argv: string[], deps: CalibrateDeps = {}): Pr
   const bench = benchOptionsFor(a);
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);
-  const before = await runSuite(unit, spec, bench);
+  const progress = new Progress(io, { quiet: values.quiet === true, ...(deps.wallMs ? { wallMs: deps.wallMs } : {}) });
+  progress.update(`osm calibrate: ${label}: the suite before calibration (${spec.points.length} points, ${a.fidelity} level)`);
+  const before = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: before, point ${i + 1}/${n}: ${name}`) });
+  progress.update('osm calibrate: application-note procedure (Ngain, Nphi, Ugain, IgainN, offsets)');
   const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench);
-  const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench);
+  const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: after, point ${i + 1}/${n}: ${name}`) });
+  progress.done();
   const reproduce = reproduceCommand(a, cal.after);
   if (a.json) {
     io.stdout.write(`${JSON.stringify({

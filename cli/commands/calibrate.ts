@@ -19,6 +19,7 @@ Options:
   --firmware P, --fix D, --meter-constant K, --fidelity phasor|waveform
                         as for osm accuracy
   --json                print one JSON object { before, after, registers, steps, suite: { before, after } }
+  --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
 Exit codes: 0 the calibrated unit passes the suite; 1 it does not; 2 invalid input.`;

@@ -154,8 +154,14 @@ export interface SuiteResult {
   firmwareDefects: string[];
 }
 
+/** Observers of a suite run (progress); they change nothing. */
+export interface SuiteHooks {
+  /** A point is about to be measured: its index (0-based), the number of points, its name. */
+  onPoint?: (index: number, total: number, name: string) => void;
+}
+
 /** Run every point of `spec` on `unit`. Same inputs, same result (no randomness, virtual time only). */
-export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchOptions): Promise<SuiteResult> {
+export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchOptions, hooks: SuiteHooks = {}): Promise<SuiteResult> {
   checkOptions(options);
   const fe = new FrontEnd(unit.profile);
   const memo = new Map<string, Promise<Measurement>>();
@@ -166,7 +172,10 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
     return m;
   };
   const points: PointResult[] = [];
-  for (const p of spec.points) points.push(await evaluate(p, measure, spec, options));
+  for (const [i, p] of spec.points.entries()) {
+    hooks.onPoint?.(i, spec.points.length, p.name);
+    points.push(await evaluate(p, measure, spec, options));
+  }
   return {
     pass: points.every((p) => p.pass),
     ratings: spec.ratings,
