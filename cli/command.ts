@@ -36,5 +36,5 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Exit codes shared by all commands (ARCHITECTURE.md, `osm run`). */
+/** Exit codes shared by all commands (README.md "Scenarios", `osm run`). */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;

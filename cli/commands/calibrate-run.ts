@@ -1,4 +1,4 @@
-// What `osm calibrate` does when it runs (its name and help are in calibrate.ts): the ATM90E26 application-note calibration (reference atm90e26.md §6.1) on a unit drawn from the
+// What `osm calibrate` does when it runs (its name and help are in calibrate.ts): the ATM90E26 application-note calibration (docs/atm90e26.md §6.1) on a unit drawn from the
 // board's tolerances, on the virtual bench: prints the new PL_Constant, Ngain, Nphi, thresholds, Ugain, IgainN and
 // CS1/CS2, applies them, and runs the suite on the unit before and after.
 import { hex, toInt16 } from '../../models/afe/registers.ts';

@@ -1,6 +1,6 @@
 // Test support for field-log.test.ts (not used by the firmware): an AFE at the UART frame level that answers every
 // write with its checksum and every read with a fixed register value, so `SET_register_values()` can be made to see
-// any SysStatus (ATM90E26 UART frames: firmware-behaviour.md §2, atm90e26.md).
+// any SysStatus (ATM90E26 UART frames: docs/firmware.md §2, docs/atm90e26.md).
 import type { Unit } from './test-bench.ts';
 
 /** Run `SET_register_values()` against a chip whose SysStatus reads `sysStatus`; the debug text printed. */

@@ -1,8 +1,8 @@
-// The firmware's global variables (firmware-behaviour.md; original files named per group), with their C types and
+// The firmware's global variables (docs/firmware.md; original files named per group), with their C types and
 // initial values. A JS number stands for a C value; the C type is noted so that every module converts as C does:
 // `float` values are kept rounded to float32 (`f32`), unsigned types wrap (`>>> 0`, `& 0xFF`), `long` is int32.
 //
-// Fields after "fixed-build state" exist only for the corrections of the defect knobs (firmware-behaviour.md §10);
+// Fields after "fixed-build state" exist only for the corrections of the defect knobs (docs/firmware.md §10);
 // the shipped program has no such variables.
 
 /** `char Data[Lengths]` with `#define Lengths 20` (token_management.hpp:15). */

@@ -1,4 +1,4 @@
-// Persistence in the AT24C32 through the AT24CX library (mem_init.hpp, mem_operation.hpp; firmware-behaviour.md §7).
+// Persistence in the AT24C32 through the AT24CX library (mem_init.hpp, mem_operation.hpp; docs/firmware.md §7).
 //
 // The EEPROM address map of the original overlaps (§7.2, D31): the tamper log at 5 (4 bytes) covers TokenCount (6-7)
 // and UsedTokens (8); the credit at 9 (4 bytes) covers UsedTokens' high byte, PAYGEnabled (10) and ActiveUntil (11).
