@@ -384,7 +384,8 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fi
       firmwareShiftPercent = m.firmwareErrorPercent !== null && ref?.firmwareErrorPercent != null ? m.firmwareErrorPercent - ref.firmwareErrorPercent : null;
       chipPass = shiftPercent !== null && Math.abs(shiftPercent) <= lim!;
       firmwarePass = firmwareShiftPercent !== null && Math.abs(firmwareShiftPercent) <= lim!;
-      if (!chipPass) reasons.push(shiftPercent === null ? 'the chip registered too few CF pulses to measure a shift' : `chip error shift ${signed(shiftPercent)} % outside ±${lim} %`);
+      const dcWhy = p.kind === 'dc' && fidelity === 'waveform' ? ' (the DC in the current drives the CT core into saturation)' : '';
+      if (!chipPass) reasons.push(shiftPercent === null ? 'the chip registered too few CF pulses to measure a shift' : `chip error shift ${signed(shiftPercent)} % outside ±${lim} %${dcWhy}`);
       if (!firmwarePass) reasons.push(`firmware error shift ${signed(firmwareShiftPercent)} % outside ±${lim} %${zeroWhy(m, o)}`);
       break;
     }
@@ -407,7 +408,7 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fi
       break;
     }
   }
-  const firmwareDefects = firmwarePass ? [] : defectsBehind(m, o);
+  const firmwareDefects = firmwarePass ? [] : defectsBehind(p.kind, m, o);
   const firmwareReasons = firmwarePass ? [] : reasons.filter((r) => r.startsWith('firmware ') || r.startsWith('the firmware '));
   const judged = o.judge === 'chip' ? chipPass : o.judge === 'firmware' ? firmwarePass : chipPass && firmwarePass;
   const pass = judged && m.hardware.length === 0 && (ref?.hardware.length ?? 0) === 0;
@@ -449,10 +450,11 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fi
 }
 
 /** The known billing defects that explain a firmware failure at this measurement (docs/defects.md). */
-function defectsBehind(m: Measurement, o: BenchOptions): string[] {
+function defectsBehind(kind: PointKind, m: Measurement, o: BenchOptions): string[] {
   const out: string[] = [];
-  // D14 explains an error of the billed energy: only where every call billed (a zeroed power is another cause).
-  if (o.defects.has('D14') && m.calls > 0 && m.billedCalls === m.calls && Number.isFinite(m.callPeriodS) && Math.abs(m.callPeriodS - 1) > 0.01) out.push('D14');
+  // D14 explains an error of the billed energy: only where every call billed (a zeroed power is another cause), and
+  // not an influence test's shift, from which its constant under-count cancels.
+  if (kind === 'error' && o.defects.has('D14') && m.calls > 0 && m.billedCalls === m.calls && Number.isFinite(m.callPeriodS) && Math.abs(m.callPeriodS - 1) > 0.01) out.push('D14');
   // D47: the ISR zeroes P below 15 W where the display's threshold is 5 W; below 5 W the fixed firmware zeroes it too.
   const pc = m.readings.computed_power;
   if (o.defects.has('D47') && m.billedCalls < m.calls && pc >= 5 && pc < 15) out.push('D47');
