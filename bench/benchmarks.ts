@@ -5,7 +5,7 @@ import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
-import { CLI_STARTUP_BENCHMARK } from './cli-startup.ts';
+import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
 
 export interface Benchmark {
   name: string;
@@ -54,4 +54,5 @@ export const BENCHMARKS: Benchmark[] = [
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
   CLI_STARTUP_BENCHMARK,
+  DEMO_SPEED_BENCHMARK,
 ];

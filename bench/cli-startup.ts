@@ -57,3 +57,23 @@ export const CLI_STARTUP_BENCHMARK: Benchmark = {
     return out;
   },
 };
+
+/** The terminal demo's pacing: the speed it reaches when asked for more than 40x (a fixed 20 ms timer per frame capped it there). */
+export const DEMO_SPEED_BENCHMARK: Benchmark = {
+  name: 'demo-speed',
+  description: 'osm demo --speed 400 for 10 simulated minutes after boot: the speed reached (the machine permitting)',
+  async run(progress) {
+    const { runDemoCommand } = await import('../cli/commands/demo-run.ts');
+    const { Readable } = await import('node:stream');
+    const io = { stdout: { write: () => true, isTTY: false }, stderr: { write: () => true } };
+    const out: string[] = [];
+    for (const speed of ['400', 'max']) {
+      progress(`--speed ${speed}`);
+      const w0 = performance.now();
+      await runDemoCommand(['--speed', speed, '--duration', '630'], io, Readable.from([]) as unknown as NodeJS.ReadStream);
+      const wallS = (performance.now() - w0) / 1000;
+      out.push(`--speed ${speed}: 630 simulated s in ${wallS.toFixed(2)} s of wall time, x${(630 / wallS).toFixed(0)}`);
+    }
+    return out;
+  },
+};
