@@ -6,6 +6,7 @@ import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
+import { RESPONDER_BENCHMARK } from './responder.ts';
 
 export interface Benchmark {
   name: string;
@@ -16,12 +17,15 @@ export interface Benchmark {
 /** A household's day in watts per hour of the day (00:00 .. 23:00), resistive and motor loads mixed. */
 export const DAILY_PROFILE_W = [120, 100, 100, 100, 100, 150, 600, 900, 500, 300, 300, 400, 500, 400, 300, 300, 400, 800, 1500, 1800, 1600, 1200, 600, 200];
 
-async function simulateDays(days: number, progress: (msg: string) => void): Promise<{ simS: number; wallS: number; isr: number; credit: unknown; energy: unknown }> {
+interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
+
+async function simulateDays(days: number, progress: (msg: string) => void, o: DayOptions = {}): Promise<{ simS: number; wallS: number; isr: number; credit: unknown; energy: unknown }> {
   const bench = createBench({
-    meter: { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credit: 20000, clock: { year: 2026, month: 3, day: 1, hour: 0, minute: 0, second: 0 } },
+    meter: { build: resolveFirmware({ profile: o.profile ?? 'field', mode: 'sts' }), credit: 20000, clock: { year: 2026, month: 3, day: 1, hour: 0, minute: 0, second: 0 } },
     plant: { grid: { vrms: 240, hz: 50 }, loads: [] },
     seed: 1,
     speed: 'max',
+    exactSlow: o.exactSlow ?? false,
   });
   await bench.start();
   const w0 = performance.now();
@@ -50,7 +54,29 @@ export const BENCHMARKS: Benchmark[] = [
       ];
     },
   },
+  {
+    name: 'fixed-day',
+    description: 'one simulated day of the fixed firmware in STS mode (it keeps reading the chip: no 23:00 freeze)',
+    async run(progress) {
+      const r = await simulateDays(1, progress, { profile: 'fixed' });
+      return [`speed ${(r.simS / r.wallS).toFixed(0)} simulated seconds per wall second (${r.wallS.toFixed(2)} s for the day)`];
+    },
+  },
+  {
+    name: 'fast-paths',
+    description: 'the sts-day and fixed-day runs with the exact shortcuts and with --exact-slow: the speed-up on the same day',
+    async run(progress) {
+      const out: string[] = [];
+      for (const profile of ['field', 'fixed'] as const) {
+        const fast = await simulateDays(1, (m) => progress(`${profile} fast ${m}`), { profile });
+        const slow = await simulateDays(1, (m) => progress(`${profile} exact-slow ${m}`), { profile, exactSlow: true });
+        out.push(`${profile} day: ${(fast.simS / fast.wallS).toFixed(0)}x with the shortcuts, ${(slow.simS / slow.wallS).toFixed(0)}x exact-slow: speed-up ${(slow.wallS / fast.wallS).toFixed(2)}x (skipped LCD redraws)`);
+      }
+      return out;
+    },
+  },
   FIRMWARE_BENCHMARK,
+  RESPONDER_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
   CLI_STARTUP_BENCHMARK,

@@ -129,4 +129,33 @@ test('fills the IL pins when a shunt is fitted on the L channel', () => {
   near(rmsOf(p.pinPhasors().IL), 5 * 200e-6 * 0.5, 0.001);
 });
 
+test('with the relay contact open the loads draw nothing and the voltage pins stay (line side)', () => {
+  const p = new Plant({ loads: [{ id: 'h', amps: 10 }] });
+  const v = rmsOf(p.pinPhasors().V);
+  const before = p.version;
+  p.setContact(false);
+  assert.ok(p.version > before, 'a contact change is a plant change');
+  assert.equal([p.truth().irms, p.truth().watts, rmsOf(p.pinPhasors().IN)], [0, 0, 0]);
+  near(rmsOf(p.pinPhasors().V), v, 1e-12);
+  p.setContact(true);
+  near(p.truth().irms, 10, 1e-9);
+});
+
+test('without supply at the terminals (a power cut) there is neither voltage nor current', () => {
+  const p = new Plant({ loads: [{ id: 'h', amps: 10 }] });
+  p.setSupplied(false);
+  assert.equal([p.truth().vrms, p.truth().irms, p.terminalVrms()], [0, 0, 0]);
+  p.setSupplied(true);
+  assert.is(p.terminalVrms(), 240);
+});
+
+test('a load set while the contact is open draws once it closes', () => {
+  const p = new Plant();
+  p.setContact(false);
+  p.setLoad({ id: 'k', kind: 'kettle', watts: 2000 });
+  assert.is(p.truth().irms, 0);
+  p.setContact(true);
+  near(p.truth().watts, 2000, 1e-9);
+});
+
 test.run();

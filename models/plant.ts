@@ -4,8 +4,14 @@
 // The bench applies stimuli (setLoad, removeLoad, applyGrid; it also owns the `forUs` revert), watches `version`
 // (or the `onChange` hook) and pushes `pinPhasors()` to the chip when it changes. Phases at the pins are referred to
 // the grid fundamental at the source (for order h: minus h x the grid's phase), as models/signals.ts requires.
-// The waveform level (a later issue) builds on the same parts: `frontEnd` exposes its components, `lineVoltage()`
-// and `lineCurrent()` give the line quantities to synthesise.
+// The waveform level (models/waveform/waveform-plant.ts) builds on the same parts: `frontEnd` exposes its components,
+// `lineVoltage()` and `lineCurrent()` give the line quantities to synthesise.
+//
+// Two switches sit between the grid and the loads, as on the board: the supply at the meter's terminals (open during
+// a power cut: meter and loads see no voltage) and the latching relay's contact, in series with the load side only.
+// The meter's own supply and its voltage channel are on the line side of the relay, so an open contact leaves the
+// voltage pins as they are and takes every load's current away; loads keep no state at this level, so each draws as
+// set again when the contact closes.
 import type { AfePinPhasors, Harmonic } from './signals.ts';
 import { rmsOf } from './signals.ts';
 import { DEFAULT_BOARD_PROFILE, cloneProfile, validateProfile, type BoardProfile } from './board-profile.ts';
@@ -50,6 +56,8 @@ export class Plant {
   #profile: BoardProfile;
   #frontEnd: FrontEnd;
   #loads = new Map<string, Load>();
+  #supplied = true;
+  #contactClosed = true;
   #version = 0;
   #cache: { version: number; v: Harmonic[]; i: Harmonic[] } | null = null;
 
@@ -95,6 +103,29 @@ export class Plant {
     this.#changed();
   }
 
+  /** True while the supply reaches the meter's terminals (false during a power cut). */
+  get supplied(): boolean { return this.#supplied; }
+
+  /** Connects or cuts the supply at the meter's terminals (a power cut: meter and loads lose the voltage). */
+  setSupplied(on: boolean): void {
+    if (on === this.#supplied) return;
+    this.#supplied = on;
+    this.#changed();
+  }
+
+  /** True while the relay contact connects the loads to the line. */
+  get contactClosed(): boolean { return this.#contactClosed; }
+
+  /** The relay contact in series with the loads: open, every load sees no voltage and draws nothing. */
+  setContact(closed: boolean): void {
+    if (closed === this.#contactClosed) return;
+    this.#contactClosed = closed;
+    this.#changed();
+  }
+
+  /** Rms voltage at the meter's terminals now (0 during an outage or a power cut): what the meter's supply sees. */
+  terminalVrms(): number { return rmsOf(this.#lines().v); }
+
   /** Swaps the board (a what-if from the dashboard or a Monte Carlo unit). */
   setProfile(profile: BoardProfile): void {
     const p = cloneProfile(validateProfile(profile));
@@ -104,10 +135,10 @@ export class Plant {
     this.#changed();
   }
 
-  /** Line-to-neutral voltage lines at the meter's terminals (volts rms, phases on the grid's time origin). */
+  /** Line-to-neutral voltage lines at the meter's terminals (volts rms, phases on the grid's time origin; none while unsupplied). */
   lineVoltage(): Harmonic[] { return this.#lines().v.map((l) => ({ ...l })); }
 
-  /** Line current lines: the sum of all loads' currents (amps rms; order 0 is signed DC). */
+  /** Line current lines: the sum of all loads' currents (amps rms; order 0 is signed DC; none with the contact open). */
   lineCurrent(): Harmonic[] { return this.#lines().i.map((l) => ({ ...l })); }
 
   /** The chip's pin signals: V (VP-VN), IN (I2P-I2N, the CT), IL (I1P-I1N: empty unless a shunt is fitted). */
@@ -149,9 +180,9 @@ export class Plant {
 
   #lines(): { v: Harmonic[]; i: Harmonic[] } {
     if (this.#cache && this.#cache.version === this.#version) return this.#cache;
-    const v = this.grid.lineVoltage();
+    const v = this.#supplied ? this.grid.lineVoltage() : [];
     const hz = this.grid.hz;
-    const i = sumLines([...this.#loads.values()].map((l) => l.currents(v, hz)));
+    const i = this.#contactClosed && v.length > 0 ? sumLines([...this.#loads.values()].map((l) => l.currents(v, hz))) : [];
     this.#cache = { version: this.#version, v, i };
     return this.#cache;
   }

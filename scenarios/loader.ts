@@ -16,7 +16,7 @@ import {
   type BootMode, type FirmwareSelection, type ProfileName,
 } from '../twin/profiles/profile.ts';
 import {
-  COVER_STATES, DEFAULT_CLOCK, DEFAULT_GRID, DEFAULT_PROFILE, EEPROM_IMAGES, FIDELITIES, LOAD_KINDS, OBSERVABLE_NAMES,
+  COVER_STATES, METER_SUPPLIES, RELAY_POSITIONS, DEFAULT_CLOCK, DEFAULT_GRID, DEFAULT_PROFILE, EEPROM_IMAGES, FIDELITIES, LOAD_KINDS, OBSERVABLE_NAMES,
   RTC_STATES, STEP_COMMANDS, TELEMETRY_PREFIX, observableInfo,
   type Check, type GridSection, type HarmonicSpec, type LocalDateTime, type Matcher, type MeterSection,
   type PlantSection, type Scenario, type SourcePos, type Step, type StepCommand,
@@ -80,7 +80,7 @@ interface Entry {
 }
 
 const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'steps'] as const;
-const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'ctRatio'] as const;
+const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
 /** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
 const EEPROM_BYTES = 4096;
 const FIRMWARE_KEYS = ['profile', 'mode', 'fix', 'defects'] as const;
@@ -330,6 +330,8 @@ class Reader {
     const ke = m.get('clock');
     const re = m.get('rtc');
     const co = m.get('cover');
+    const su = m.get('supply');
+    const rl = m.get('relay');
     const ct = m.get('ctRatio');
     return {
       firmware: selection,
@@ -340,6 +342,8 @@ class Reader {
       clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
       rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
+      supply: su ? this.oneOf(su, METER_SUPPLIES) : 'mains',
+      relay: rl ? this.oneOf(rl, RELAY_POSITIONS) : 'open',
       ...(ct ? { ctRatio: this.num(ct, { above: 0 }) } : {}),
     };
   }

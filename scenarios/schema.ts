@@ -30,6 +30,10 @@ export type CoverState = 'closed' | 'open';
 export const EEPROM_IMAGES: readonly EepromImage[] = ['virgin', 'zero'];
 export const RTC_STATES: readonly RtcState[] = ['running', 'halted', 'missing'];
 export const COVER_STATES: readonly CoverState[] = ['closed', 'open'];
+/** Where the meter's own supply comes from: its terminals (`mains`, as installed) or a bench supply (`external`). */
+export type MeterSupplyKind = 'mains' | 'external';
+export const METER_SUPPLIES: readonly MeterSupplyKind[] = ['mains', 'external'];
+export const RELAY_POSITIONS: readonly ('open' | 'closed')[] = ['open', 'closed'];
 
 /** A DS1307 wall-clock time with no time zone (the firmware keeps local time), as written `2026-03-01T08:00:00`. */
 export interface LocalDateTime {
@@ -62,6 +66,11 @@ export interface LocalDateTime {
  * - `rtc`: `running`, `halted` (CH bit set: the firmware warns and leaves it stopped, D27) or `missing` (no ACK at
  *   0x68: boot hangs, D28). Default `running`.
  * - `cover`: terminal cover at power-up, `closed` or `open`. Default `closed`.
+ * - `relay`: the latching relay's contact before the first power-up, `open` (default: as delivered) or `closed` (as
+ *   left by a meter that was running). The contact is in series with the loads: open, they draw nothing.
+ * - `supply`: `mains` (default: the meter runs from the voltage at its terminals, so an outage or a sag below its
+ *   supply's input range powers it down after the hold-up, and `power: cut` removes the mains at the terminals, loads
+ *   included) or `external` (a bench supply: the meter runs whatever the grid does; `power: cut` cuts only the meter).
  * - `ctRatio`: CT turns ratio N:1 (docs/atm90e26.md §5: 1000:1 is documented nowhere, so a parameter).
  *   Default: the board profile's.
  */
@@ -78,6 +87,8 @@ export interface MeterSection {
   clock: LocalDateTime;
   rtc: RtcState;
   cover: CoverState;
+  supply: MeterSupplyKind;
+  relay: 'open' | 'closed';
   ctRatio?: number;
 }
 

@@ -12,8 +12,8 @@ import type { TwinMeter } from '../twin/twin-meter.ts';
 async function creditWrites(firmware: string): Promise<{ writes: number; exitCode: number }> {
   const s = parseScenario(`name: minute 30
 version: 1
-meter: { firmware: ${firmware}, mode: sts, credit: 500, clock: "2026-03-01T08:29:00" }
-# no mains at the meter's terminals (it runs from its supply): the loop skips the web poll and runs every ~0.2 s
+# the meter on a bench supply with no mains at its terminals: the loop skips the web poll and runs every ~0.2 s
+meter: { firmware: ${firmware}, mode: sts, credit: 500, clock: "2026-03-01T08:29:00", supply: external }
 plant: { grid: { vrms: 0, hz: 50 } }
 steps:
   - name: boot, then through minute 30

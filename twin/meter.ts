@@ -25,4 +25,9 @@ export interface MeterUnderTest {
   setPins(pins: AfePinPhasors): void;
   /** Current value of an observable, or undefined when this meter cannot observe it. */
   observe(name: string): unknown;
+  /**
+   * Hook: the relay contact moved (true: closed), called at the instant the contact completes its travel. The bench
+   * uses it to connect or disconnect the loads, which are in series with the contact.
+   */
+  onRelayContact?: ((closed: boolean) => void) | undefined;
 }

@@ -50,6 +50,11 @@ export interface TwinMeterConfig {
   relayClosed?: boolean;
   /** Settings of the metering chip model (scale constants, fault knobs). */
   chip?: Partial<Atm90e26Config>;
+  /**
+   * Turn the simulation's exact shortcuts off (`osm run --exact-slow`): every LCD byte of every redraw goes over the
+   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it.
+   */
+  exactSlow?: boolean;
 }
 
 const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -86,6 +91,8 @@ export class TwinMeter implements MeterUnderTest {
   onChipPowered?: (chip: ATM90E26) => void;
   /** Called at each power cut. */
   onChipUnpowered?: () => void;
+  /** Called when the relay contact completes its travel (the bench switches the loads with it). */
+  onRelayContact?: (closed: boolean) => void;
   /** Telemetry the firmware published (ThingsBoard), by key. */
   readonly telemetry: Record<string, unknown> = {};
 
@@ -126,7 +133,10 @@ export class TwinMeter implements MeterUnderTest {
     this.redLed = new Indicator(time, { name: 'red' });
     this.greenLed = new Indicator(time, { name: 'green' });
     this.buzzer = new Indicator(time, { name: 'buzzer', minToggles: 1_000_000 });
-    this.relay.onChange = (closed) => trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
+    this.relay.onChange = (closed) => {
+      trace.emit('meter', 'relay', { state: closed ? 'closed' : 'open' });
+      this.onRelayContact?.(closed);
+    };
     this.redLed.onChange = (on) => trace.emit('meter', 'led', { name: 'red', on });
     this.greenLed.onChange = (on) => trace.emit('meter', 'led', { name: 'green', on });
     this.buzzer.onChange = (on) => trace.emit('meter', 'buzzer', { on });
@@ -150,7 +160,7 @@ export class TwinMeter implements MeterUnderTest {
     const board = new SimulatedBoard(cpu, {
       lcd: this.lcd, keypad: this.keypad, relay: this.relay, redLed: this.redLed, greenLed: this.greenLed,
       buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc], peers: { afe: chip.uart },
-    });
+    }, { fastPaths: !this.config.exactSlow });
     chip.attachHost(board.serialPeer('afe'));
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {

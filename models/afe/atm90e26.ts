@@ -72,6 +72,13 @@ export interface Atm90e26Config {
   phaseLsbUs: number;
   /** Smallest voltage (rms at the pins) whose zero crossings the Freq block can time (120 uV minimum input, §4.1). */
   minInputVrms: number;
+  /**
+   * Input-referred noise of each ADC at gain 1, volts rms: the DS minimum input (120 uV, 5000:1 below full scale), the
+   * same floor the waveform level's ADC adds sample by sample. At the phasor level it adds to the RMS registers in
+   * quadrature (divided by the channel's gain), so a channel with nothing on its pins reads its noise floor (the
+   * reason the DS offers the Ioffset registers); being uncorrelated with the voltage, it adds nothing to the powers.
+   */
+  noiseFloorVrms: number;
 }
 
 export const ATM90E26_DEFAULTS: Readonly<Atm90e26Config> = Object.freeze({
@@ -88,10 +95,11 @@ export const ATM90E26_DEFAULTS: Readonly<Atm90e26Config> = Object.freeze({
   harmonicBandwidthHz: 1100,
   phaseLsbUs: 1 / 2.048,
   minInputVrms: 120e-6,
+  noiseFloorVrms: 120e-6,
 });
 
 const POSITIVE_KEYS = ['KU', 'KI', 'KIL', 'checksumCheckPeriodUs', 'interByteTimeoutUs', 'harmonicBandwidthHz', 'phaseLsbUs'] as const;
-const NON_NEGATIVE_KEYS = ['replyLatencyUs', 'baudTolerance', 'minInputVrms'] as const;
+const NON_NEGATIVE_KEYS = ['replyLatencyUs', 'baudTolerance', 'minInputVrms', 'noiseFloorVrms'] as const;
 const BOOLEAN_KEYS = ['extraReplyByte', 'dead'] as const;
 
 function validateConfig(patch: Partial<Atm90e26Config>): void {
@@ -603,9 +611,10 @@ export class ATM90E26 {
     let prodL = zero;
     let prodN = zero;
     if (s) {
-      vRms = spectrumRms(s.V, dc);
-      ilRms = spectrumRms(s.IL, dc);
-      inRms = spectrumRms(s.IN, dc);
+      const noise = this.#cfg.noiseFloorVrms;
+      vRms = Math.hypot(spectrumRms(s.V, dc), noise);
+      ilRms = Math.hypot(spectrumRms(s.IL, dc), noise / mm.lPga);
+      inRms = Math.hypot(spectrumRms(s.IN, dc), noise / mm.nGain);
       v1 = Math.hypot(s.V.re[1], s.V.im[1]);
       const lsbS = this.#cfg.phaseLsbUs * 1e-6;
       prodL = lineProducts(s.V, s.IL, s.freqHz, decodePhi(r[REG.Lphi]) * lsbS, dc);

@@ -83,14 +83,35 @@ export class HD44780 {
   #shift = 0;
   #lines: [string, string] = [' '.repeat(LCD_COLS), ' '.repeat(LCD_COLS)];
   #dirty = false;
+  #generation = 0;
   /**
    * Fired when the visible text has changed (not for writes that leave it as it was); `visibleLines()` gives the new
    * text. The text itself is built only when asked for: the firmware redraws its scene 20 times a second.
    */
   onChange?: () => void;
 
+  /**
+   * Counts every instruction, data write and reset: while it has not moved, the controller is in exactly the state it
+   * was (used by the board's exact shortcut for redraws that change nothing, twin/board/lcd-port.ts).
+   */
+  get generation(): number { return this.#generation; }
+
+  /** The controller's whole state as bytes (DDRAM, CGRAM, address counter and mode flags), to compare two states. */
+  stateBytes(): Uint8Array {
+    const out = new Uint8Array(0x80 + 64 + 4);
+    out.set(this.ddram, 0);
+    out.set(this.cgram, 0x80);
+    out[0xc0] = this.#ac;
+    out[0xc1] = (this.#cg ? 1 : 0) | (this.#increment ? 2 : 0) | (this.#shiftOnWrite ? 4 : 0) | (this.#displayOn ? 8 : 0) |
+      (this.#cursorOn ? 16 : 0) | (this.#blinkOn ? 32 : 0) | (this.#twoLine ? 64 : 0) | (this.#font5x10 ? 128 : 0);
+    out[0xc2] = this.#eightBit ? 1 : 0;
+    out[0xc3] = this.#shift & 0xff;
+    return out;
+  }
+
   /** Execute an instruction (RS = 0). Returns its execution time in microseconds. */
   command(value: number): number {
+    this.#generation++;
     const v = value & 0xff;
     const I = HD44780_INSTR;
     if (v & I.SET_DDRAM) { this.#ac = v & 0x7f; this.#cg = false; return HD44780_TIMING_US.other; }
@@ -143,6 +164,7 @@ export class HD44780 {
 
   /** Write data (RS = 1) at the address counter. Returns the execution time in microseconds. */
   write(value: number): number {
+    this.#generation++;
     const v = value & 0xff;
     const a = this.#ac;
     if (this.#cg) {
@@ -195,6 +217,7 @@ export class HD44780 {
    * and zero here.
    */
   reset(): void {
+    this.#generation++;
     const b = this.visibleLines();
     this.ddram.fill(0x20);
     this.cgram.fill(0);

@@ -67,4 +67,24 @@ test('refuses a block larger than its buffers, naming the limit', () => {
 test('rejects an unknown load kind with the phasor level\'s message', () => {
   assert.throws(() => new WaveformPlant().setLoad({ id: 'x', kind: 'toaster' as never, watts: 1 }), /unknown kind 'toaster'/);
 });
+test('a load reconnected by the relay contact starts from its cold state (a motor draws its inrush again)', () => {
+  const p = new WaveformPlant({ loads: [{ id: 'm', kind: 'motor', watts: 1000 }] });
+  const first = rmsOfSamples(p.render(160).iLine);
+  for (let k = 0; k < 100; k++) p.render(160); // 2 s: the start is over
+  const running = rmsOfSamples(p.render(160).iLine);
+  assert.ok(first > 2 * running, `inrush ${first} A vs running ${running} A`);
+  p.setContact(false);
+  assert.is(rmsOfSamples(p.render(160).iLine), 0);
+  p.setContact(true);
+  const again = rmsOfSamples(p.render(160).iLine);
+  assert.ok(Math.abs(again / first - 1) < 0.05, `reconnected ${again} A vs first start ${first} A`);
+});
+
+test('without supply at the terminals every sample is 0 V and 0 A', () => {
+  const p = new WaveformPlant({ loads: [{ id: 'h', amps: 10 }] });
+  p.setSupplied(false);
+  const b = p.render(160);
+  assert.equal([rmsOfSamples(b.vLine), rmsOfSamples(b.iLine)], [0, 0]);
+});
+
 test.run();

@@ -7,6 +7,14 @@
 // first. The voltage source is stiff (no source impedance): loads do not change the voltage. Loads added with a
 // LoadSpec are built by loads/load-factory.ts; any other SampleLoad (a CSV profile, a phantom current source) can be
 // connected with `addLoad`. The returned arrays are views of internal buffers, valid until the next render.
+//
+// As at the phasor level, two switches sit between the grid and the loads: the supply at the meter's terminals
+// (`setSupplied(false)`: a power cut, 0 V everywhere) and the relay contact in series with the loads only
+// (`setContact(false)`: the loads draw nothing, the voltage pins are unchanged). Either acts from the next sample
+// rendered. While the loads are disconnected they are not run; when they are connected again, every load built from a
+// LoadSpec starts again from its cold state (a kettle's thermostat closed, a motor at standstill, an SMPS's bulk
+// capacitor empty), built with the grid of the moment it was first set. Loads added with `addLoad` (a CSV profile)
+// carry on with their own time.
 import type { AfePinSamples } from '../signals.ts';
 import { DEFAULT_BOARD_PROFILE, cloneProfile, validateProfile, type BoardProfile } from '../board-profile.ts';
 import type { GridChange, GridConfig } from '../grid/grid-source.ts';
@@ -63,7 +71,11 @@ export class WaveformPlant {
   readonly #ctOptions: Partial<CtWaveformOptions>;
   readonly #loadOptions: SampleLoadOptions;
   readonly #loads = new Map<string, SampleLoad>();
+  /** How each LoadSpec-built load was made, to build it cold again when the loads are reconnected. */
+  readonly #made = new Map<string, { spec: LoadSpec; grid: { vrms: number; hz: number } }>();
   #loadList: SampleLoad[] = [];
+  #supplied = true;
+  #contactClosed = true;
   #sample = 0;
   readonly #v: Float64Array;
   readonly #i: Float64Array;
@@ -91,7 +103,7 @@ export class WaveformPlant {
     this.#pin = new Float64Array(maxBlock);
     this.#pil = new Float64Array(maxBlock);
     this.#ctx = { sampleRateHz: fs, cos1: this.grid.cos1, sin1: this.grid.sin1 };
-    for (const spec of config.loads ?? []) this.#put(this.#build(spec));
+    for (const spec of config.loads ?? []) this.setLoad(spec);
   }
 
   get profile(): BoardProfile { return cloneProfile(this.#profile); }
@@ -105,6 +117,7 @@ export class WaveformPlant {
   setLoad(spec: LoadSpec): SampleLoad {
     const load = this.#build(spec);
     this.#put(load);
+    this.#made.set(load.id, { spec, grid: { vrms: this.grid.state.vrms, hz: this.grid.state.hz } });
     this.onChange?.(this);
     return load;
   }
@@ -115,6 +128,7 @@ export class WaveformPlant {
       throw new TypeError('addLoad needs a SampleLoad: an object with an id and addCurrent(v, i, n, ctx)');
     }
     this.#put(load);
+    this.#made.delete(load.id);
     this.onChange?.(this);
   }
 
@@ -124,7 +138,43 @@ export class WaveformPlant {
       throw new Error(`no load '${String(id)}' to remove (${ids.length ? `connected: ${ids.join(', ')}` : 'no loads are connected'})`);
     }
     this.#loads.delete(id);
+    this.#made.delete(id);
     this.#loadList = [...this.#loads.values()];
+    this.onChange?.(this);
+  }
+
+  /** True while the supply reaches the meter's terminals. */
+  get supplied(): boolean { return this.#supplied; }
+
+  /** Connects or cuts the supply at the meter's terminals from the next sample (a power cut: 0 V everywhere). */
+  setSupplied(on: boolean): void {
+    if (on === this.#supplied) return;
+    const before = this.#energised();
+    this.#supplied = on;
+    this.#switched(before);
+  }
+
+  /** True while the relay contact connects the loads. */
+  get contactClosed(): boolean { return this.#contactClosed; }
+
+  /** Opens or closes the relay contact in series with the loads, from the next sample. */
+  setContact(closed: boolean): void {
+    if (closed === this.#contactClosed) return;
+    const before = this.#energised();
+    this.#contactClosed = closed;
+    this.#switched(before);
+  }
+
+  #energised(): boolean { return this.#supplied && this.#contactClosed; }
+
+  #switched(wasEnergised: boolean): void {
+    if (!wasEnergised && this.#energised()) {
+      // reconnected: each LoadSpec load starts again from its cold state
+      for (const [id, m] of this.#made) {
+        this.#loads.set(id, sampleLoadFrom(m.spec, m.grid, this.sampleRateHz, this.#loadOptions));
+      }
+      this.#loadList = [...this.#loads.values()];
+    }
     this.onChange?.(this);
   }
 
@@ -150,9 +200,12 @@ export class WaveformPlant {
     const v = this.#v;
     const i = this.#i;
     this.grid.render(v, n);
+    if (!this.#supplied) v.fill(0, 0, n);
     i.fill(0, 0, n);
-    const loads = this.#loadList;
-    for (let k = 0; k < loads.length; k++) loads[k].addCurrent(v, i, n, this.#ctx);
+    if (this.#supplied && this.#contactClosed) {
+      const loads = this.#loadList;
+      for (let k = 0; k < loads.length; k++) loads[k].addCurrent(v, i, n, this.#ctx);
+    }
     const fe = this.#frontEnd;
     fe.process(v, i, this.#pv, this.#pin, this.#pil, n);
     const first = this.#sample;

@@ -53,6 +53,7 @@ export function headerLines(r: SuiteResult, o: TextOptions = {}): string[] {
   const lines = [
     `OpenSmartMeter twin: IEC 62053-21 class ${r.limits.meterClass} accuracy test on the virtual bench (${r.fidelity} level${r.fidelity === 'phasor' ? '; tests it cannot model at the waveform level' : ''}), ${LIMITS_NOTE}`,
     `Meter: Un ${rt.Un} V, Ib ${rt.Ib} A, Imax ${rt.Imax} A, ${rt.fn} Hz; ${o.unitLabel ?? 'nominal board'}; firmware ${r.firmwareLabel}`,
+    'Supply: the meter is powered at its terminals with its relay contact closed (the test current flows through it)',
     `Meter constant k = ${r.meterConstant.toFixed(2)} imp/kWh (${r.meterConstantSource})`,
     `Creep test duration dt = 600e6 / (k x m x Un x Imax) = 600e6 / (${r.meterConstant.toFixed(2)} x ${rt.elements} x ${rt.Un} x ${rt.Imax}) = ${r.creepMinutes.toFixed(2)} min`,
     `Verdicts judged on ${judgedOn(r)}`,

@@ -63,6 +63,13 @@ export interface LcdBus {
   command(value: number): void;
   /** Send a data byte (RS = 1) to DDRAM or CGRAM; charges the transfer and execution time. */
   write(value: number): void;
+  /**
+   * Run `draw`, a fixed sequence of instructions and writes identified by `key` (the scene and the texts it prints),
+   * in display slot `slot`. A simulated bus may skip a redraw it can prove changes nothing (the same sequence from the
+   * same controller state, which it left unchanged the last time), charging exactly the CPU time and leaving exactly
+   * the controller state the real sequence would. A real bus just runs `draw`.
+   */
+  scene?(slot: number, key: string, draw: () => void): void;
 }
 
 export interface Board {

@@ -21,21 +21,74 @@ export const LCD_BYTE_US = 220;
 /** When the controller latches each nibble, from the start of the byte's transfer (falling edge of E). */
 export const LCD_NIBBLE_LATCH_US = [10, 119] as const;
 
+/**
+ * A redraw as it ran last in its slot: its key, the controller's generation after it, whether it left the
+ * controller as it found it, the CPU time it charged and when the controller was free after it (from its start).
+ */
+interface SceneRecord { key: string; generation: number; unchanged: boolean; costUs: number; busyOffsetUs: number }
+
+export interface LcdPortOptions {
+  /**
+   * Exact shortcut: skip a scene redraw that provably changes nothing (see `scene`). Off: every byte goes over the
+   * bus (`osm run --exact-slow`). Default on.
+   */
+  fastPaths: boolean;
+}
+
 export class LcdPort implements LcdBus {
   readonly lcd: HD44780;
   /** Nibbles the controller ignored because it was busy. */
   ignoredNibbles = 0;
+  /** Scene redraws skipped by the exact shortcut, and those run byte by byte. */
+  scenesSkipped = 0;
+  scenesDrawn = 0;
+  readonly fastPaths: boolean;
   #cpu: Cpu;
   #busyUntil = -Infinity;
   #high: number | null = null;
+  readonly #scenes = new Map<number, SceneRecord>();
 
-  constructor(cpu: Cpu, lcd: HD44780) {
+  constructor(cpu: Cpu, lcd: HD44780, options: Partial<LcdPortOptions> = {}) {
     this.#cpu = cpu;
     this.lcd = lcd;
+    this.fastPaths = options.fastPaths ?? true;
   }
 
   command(value: number): void { this.#send(value, false); }
   write(value: number): void { this.#send(value, true); }
+
+  /**
+   * The exact shortcut for the firmware's scene redraws (20 a second, nearly always identical). A redraw of `key`
+   * is skipped when: the last redraw in this slot had the same key, started with the bus in step and the controller
+   * idle, and left the controller exactly as it found it; and nothing has touched the controller since (its
+   * generation has not moved); and the bus is in step and idle now. Running it again would then write the same
+   * bytes over the same state and end in the same state, so the skip charges the same CPU time and sets the same
+   * busy time relative to the start, and nothing else differs: no byte changes the display memory, so no change is
+   * published.
+   */
+  scene(slot: number, key: string, draw: () => void): void {
+    const cpu = this.#cpu;
+    const start = cpu.nowUs();
+    const inStep = this.#high === null && start + LCD_NIBBLE_LATCH_US[0] >= this.#busyUntil && !this.lcd.eightBitInterface;
+    const last = this.#scenes.get(slot);
+    if (this.fastPaths && inStep && last && last.unchanged && last.key === key && last.generation === this.lcd.generation) {
+      cpu.spend(last.costUs);
+      this.#busyUntil = start + last.busyOffsetUs;
+      this.scenesSkipped++;
+      return;
+    }
+    this.scenesDrawn++;
+    if (!this.fastPaths) { draw(); return; }
+    const before = this.lcd.stateBytes();
+    const lost = this.ignoredNibbles;
+    draw();
+    const after = this.lcd.stateBytes();
+    let unchanged = inStep && this.ignoredNibbles === lost && this.#high === null;
+    for (let i = 0; unchanged && i < before.length; i++) if (before[i] !== after[i]) unchanged = false;
+    this.#scenes.set(slot, {
+      key, generation: this.lcd.generation, unchanged, costUs: cpu.nowUs() - start, busyOffsetUs: this.#busyUntil - start,
+    });
+  }
 
   /** The controller loses power: it comes back in 8-bit mode with no half byte pending. */
   powerOff(): void {

@@ -125,7 +125,8 @@ export class SimulatedBoard implements Board {
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
 
-  constructor(cpu: Cpu, parts: BoardParts) {
+  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`). */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean } = {}) {
     this.cpu = cpu;
     this.parts = parts;
     const observer: SerialObserver = {
@@ -143,7 +144,7 @@ export class SimulatedBoard implements Board {
     for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);
     this.wire = new TwoWire(cpu, devices);
     this.#eeproms = devices.filter((d): d is AT24C32 => d instanceof AT24C32);
-    this.lcd = new LcdPort(cpu, parts.lcd);
+    this.lcd = new LcdPort(cpu, parts.lcd, { fastPaths: options.fastPaths ?? true });
   }
 
   /** The receiving end of a serial port, for the device wired to its RX pin (the ATM90E26 sends its replies here). */

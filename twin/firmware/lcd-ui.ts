@@ -3,7 +3,11 @@
 // blank-padding strings included), so what a half-finished redraw leaves in DDRAM is what the meter shows.
 //
 // Hot path: `lcd_update` runs ~1.7 million times per simulated day. Number formatting is memoised per field (the
-// text of a float only changes when the value does); the LCD bus writes themselves are the original's.
+// text of a float only changes when the value does); the LCD bus writes themselves are the original's, in the original
+// order. Each scene goes to the bus as one `scene` (its key: the texts it prints), so that the simulated board can
+// skip a redraw that provably changes nothing, charging the same time (twin/board/lcd-port.ts; off with --exact-slow).
+// The numbers are formatted before the scene starts: the original formats each inside its print call, which costs
+// no modelled time either way.
 import type { FirmwareContext } from './firmware-context.ts';
 import { formatFloat, formatInt } from './lib/print.ts';
 
@@ -43,45 +47,55 @@ export function lcd_update(fw: FirmwareContext): void {
 
   // scene 1
   if (s.cnt === 0) {
-    lcd.setCursor(0, 0);
-    lcd.print('V=     ');
-    lcd.setCursor(2, 0);
-    lcd.print(vText.text(s.mains_input_value));
-    lcd.setCursor(7, 0);
-    lcd.print(' ');
+    const v = vText.text(s.mains_input_value);
+    const i = iText.text(s.curr);
+    const p = pText.text(s.true_power);
+    const pf = pfText.text(s.powerFactor);
+    lcd.scene(0, `1|${v}|${i}|${p}|${pf}`, () => {
+      lcd.setCursor(0, 0);
+      lcd.print('V=     ');
+      lcd.setCursor(2, 0);
+      lcd.print(v);
+      lcd.setCursor(7, 0);
+      lcd.print(' ');
 
-    lcd.setCursor(8, 0);
-    lcd.print('C=     ');
-    lcd.setCursor(10, 0);
-    lcd.print(iText.text(s.curr));
-    lcd.setCursor(15, 0);
-    lcd.print('A');
+      lcd.setCursor(8, 0);
+      lcd.print('C=     ');
+      lcd.setCursor(10, 0);
+      lcd.print(i);
+      lcd.setCursor(15, 0);
+      lcd.print('A');
 
-    lcd.setCursor(0, 1);
-    lcd.print('W=          ');
-    lcd.setCursor(2, 1);
-    lcd.print(pText.text(s.true_power));
-    lcd.setCursor(8, 1);
-    lcd.print(' ');
-    lcd.setCursor(9, 1);
-    lcd.print('PF=        ');
-    lcd.setCursor(12, 1);
-    lcd.print(pfText.text(s.powerFactor));
+      lcd.setCursor(0, 1);
+      lcd.print('W=          ');
+      lcd.setCursor(2, 1);
+      lcd.print(p);
+      lcd.setCursor(8, 1);
+      lcd.print(' ');
+      lcd.setCursor(9, 1);
+      lcd.print('PF=        ');
+      lcd.setCursor(12, 1);
+      lcd.print(pf);
+    });
   }
 
   // scene 2
   if (s.cnt === 1) {
-    lcd.setCursor(0, 0);
-    lcd.print(' CREDIT=#       ');
-    lcd.setCursor(9, 0);
-    lcd.print(creditText.text(s.creditt));
+    const credit = creditText.text(s.creditt);
+    const energy = energyText.text(s.ENERGY);
+    lcd.scene(0, `2|${credit}|${energy}`, () => {
+      lcd.setCursor(0, 0);
+      lcd.print(' CREDIT=#       ');
+      lcd.setCursor(9, 0);
+      lcd.print(credit);
 
-    lcd.setCursor(0, 1);
-    lcd.print('ENERGY=        ');
-    lcd.setCursor(7, 1);
-    lcd.print(energyText.text(s.ENERGY));
-    lcd.setCursor(12, 1);
-    lcd.print('KW/H');
+      lcd.setCursor(0, 1);
+      lcd.print('ENERGY=        ');
+      lcd.setCursor(7, 1);
+      lcd.print(energy);
+      lcd.setCursor(12, 1);
+      lcd.print('KW/H');
+    });
   }
   if (s.cnt > 1) s.cnt = 0;
 }

@@ -150,7 +150,7 @@ test('setGrid with a duration that is not positive is refused and leaves the gri
 });
 
 test('setLoad connects a load in the plant and emits a load trace event', () => {
-  const { b, events } = bench();
+  const { b, events } = bench({ meter: { build: resolveFirmware({ profile: 'field', mode: 'sts' }), relay: 'closed' } });
   b.setLoad({ id: 'heater', amps: 5, pf: 1 });
   assert.ok(Math.abs(b.plant.truth().irms - 5) < 1e-9);
   assert.equal(events.filter((e) => e.kind === 'load').map((e) => (e.data as { id: string }).id), ['heater']);

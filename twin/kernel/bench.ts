@@ -16,6 +16,7 @@ import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
 import { WaveformPlant } from '../../models/waveform/waveform-plant.ts';
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
+import { MeterSupply, type MeterSupplyConfig } from '../../models/power/meter-supply.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -26,7 +27,16 @@ export interface BenchMeterConfig {
   credit?: number;
   clock?: { year: number; month: number; day: number; hour: number; minute: number; second: number };
   rtc?: 'running' | 'halted' | 'missing';
+  /** Relay contact position before the first power-up (default `open`, as a meter out of its box). */
+  relay?: 'open' | 'closed';
   cover?: 'closed' | 'open';
+  /**
+   * `mains` (default): the meter runs from the voltage at its terminals through its supply (models/power/meter-supply.ts);
+   * `external`: from a bench supply, whatever the grid does.
+   */
+  supply?: 'mains' | 'external';
+  /** Settings of the meter's supply (input range, hold-up) when it runs from the mains. */
+  supplyConfig?: Partial<MeterSupplyConfig>;
   ctRatio?: number;
   /** Board profile overrides (`{ 'ct.ratio': 2000 }`), validated by the board profile. */
   overrides?: Record<string, number | boolean>;
@@ -44,6 +54,8 @@ export interface BenchConfig {
   seed?: number;
   /** 'max' runs as fast as possible; a number paces virtual time at that multiple of wall time. */
   speed?: 'max' | number;
+  /** Run without the simulation's exact shortcuts (they change no observable; this proves it). */
+  exactSlow?: boolean;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
 }
@@ -62,6 +74,8 @@ export class Bench implements BenchControl {
   speed: 'max' | number;
   /** At `fidelity: waveform`: the sampled plant and its link to the chip (the phasor plant still gives the truth). */
   readonly waveformPlant: WaveformPlant | null = null;
+  /** The meter's supply when it runs from the mains at its terminals; null with an external supply. */
+  readonly supply: MeterSupply | null;
   #link: WaveformLink | null = null;
   #started = false;
   #pinsVersion = -1;
@@ -91,9 +105,11 @@ export class Bench implements BenchControl {
         credit: cfg.meter.credit,
         clock: cfg.meter.clock,
         rtc: cfg.meter.rtc ?? 'running',
+        relayClosed: cfg.meter.relay === 'closed',
         cover: cfg.meter.cover ?? 'closed',
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
+        exactSlow: cfg.exactSlow ?? false,
       };
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
       this.meter = twin;
@@ -113,7 +129,39 @@ export class Bench implements BenchControl {
         twin.onChipUnpowered = () => { this.#link?.stop(); this.#link = null; };
       }
     }
+    // Physical couplings of the board to the plant: the relay contact is in series with the loads (its position
+    // before the first pulse is the one the meter was built with), and the meter's supply hangs on the terminals.
+    this.#setContact(this.meter.observe('relay') === 'closed');
+    this.meter.onRelayContact = (closed) => this.#setContact(closed);
     this.plant.onChange = () => this.#pushPins();
+    if ((cfg.meter.supply ?? 'mains') === 'mains') {
+      const supply = new MeterSupply(this.clock, cfg.meter.supplyConfig ?? {});
+      supply.onChange = (up) => this.#supplyChanged(up);
+      this.supply = supply;
+    } else {
+      this.supply = null;
+    }
+  }
+
+  #setContact(closed: boolean): void {
+    this.#link?.sync();
+    this.plant.setContact(closed);
+    this.waveformPlant?.setContact(closed);
+  }
+
+  #supplyChanged(up: boolean): void {
+    if (up) {
+      this.meter.powerOn();
+      this.#pinsVersion = -1;
+      this.#pushPins();
+    } else {
+      this.meter.powerCut();
+    }
+  }
+
+  /** The supply sees the terminal voltage after every change of the grid or of the mains at the terminals. */
+  #feedSupply(): void {
+    this.supply?.setInput(this.plant.terminalVrms());
   }
 
   get meterKind(): 'twin' | 'rig' { return this.meter.kind; }
@@ -124,7 +172,8 @@ export class Bench implements BenchControl {
     if (this.#started) return;
     this.#started = true;
     this.#pushPins();
-    this.meter.powerOn();
+    if (this.supply) this.#feedSupply();
+    else this.meter.powerOn();
     this.trace.emit('bench', 'start', { truth: this.plant.truth() });
     await this.clock.runFor(0);
   }
@@ -188,10 +237,11 @@ export class Bench implements BenchControl {
     // checked before anything changes: a refused step leaves the grid as it was
     if (forUs !== undefined && !(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
     const before = this.plant.grid.state;
-    this.plant.applyGrid(rest);
     this.#link?.sync();
+    this.plant.applyGrid(rest);
     this.waveformPlant?.applyGrid(rest);
     this.trace.emit('bench', 'grid', change);
+    if (this.#started) this.#feedSupply();
     if (forUs !== undefined) {
       const revert: GridChange = {};
       if (rest.vrms !== undefined || rest.outage !== undefined) { revert.vrms = before.vrms; revert.outage = before.outage ?? false; }
@@ -199,10 +249,11 @@ export class Bench implements BenchControl {
       if (rest.phaseDeg !== undefined) revert.phaseDeg = before.phaseDeg;
       if (rest.harmonics !== undefined) revert.harmonics = before.harmonics.map((h) => ({ ...h }));
       this.clock.after(forUs, () => {
-        this.plant.applyGrid(revert);
         this.#link?.sync();
+        this.plant.applyGrid(revert);
         this.waveformPlant?.applyGrid(revert);
         this.trace.emit('bench', 'grid', { ...revert, revert: true });
+        this.#feedSupply();
       });
     }
   }
@@ -228,16 +279,26 @@ export class Bench implements BenchControl {
     return t;
   }
 
+  /**
+   * `power: cut | restore`. From the mains (the default), a cut removes the supply at the meter's terminals: the meter
+   * stops at this instant and the loads lose their voltage; a restore gives it back and the meter boots if the grid
+   * is there. From an external supply, only the meter is switched.
+   */
   power(on: boolean): void {
-    if (on === this.meter.powered) return;
-    this.trace.emit('bench', 'power', { on });
-    if (on) {
-      this.meter.powerOn();
-      this.#pinsVersion = -1;
-      this.#pushPins();
-    } else {
-      this.meter.powerCut();
+    if (!this.supply) {
+      if (on === this.meter.powered) return;
+      this.trace.emit('bench', 'power', { on });
+      if (on) this.#supplyChanged(true);
+      else this.meter.powerCut();
+      return;
     }
+    if (on === this.plant.supplied) return;
+    this.trace.emit('bench', 'power', { on });
+    this.#link?.sync();
+    if (!on) this.supply.cut();
+    this.plant.setSupplied(on);
+    this.waveformPlant?.setSupplied(on);
+    if (on) this.#feedSupply();
   }
 
   tamper(open: boolean): void {

@@ -172,6 +172,16 @@ export class LiquidCrystal {
     for (let i = 0; i < 8; i++) this.write(rows[i]);
   }
 
+  /**
+   * Draw a scene: `draw` is a fixed sequence of this object's calls, identified by `key` (what it prints), in
+   * display slot `slot`. The bus runs it, or skips it where it proves the redraw changes nothing (twin/board/lcd-port.ts).
+   */
+  scene(slot: number, key: string, draw: () => void): void {
+    const bus = this.#board.lcd;
+    if (bus.scene) bus.scene(slot, key, draw);
+    else draw();
+  }
+
   #command(value: number): void {
     this.#board.lcd.command(value & 0xff);
   }

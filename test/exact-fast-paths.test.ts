@@ -1,0 +1,107 @@
+// The simulation's exact shortcuts (a scene redraw that changes nothing skipped, charging the same time) must change
+// nothing a user can observe: every library scenario and a long day of field use give byte-identical traces with and
+// without them (`osm run --exact-slow`), and the shortcuts do fire.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { loadScenario, parseScenario } from '../scenarios/loader.ts';
+import { runScenario } from '../scenarios/runner.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { createBench, type Bench } from '../twin/kernel/bench.ts';
+import { traceLine } from '../twin/kernel/trace.ts';
+import type { TwinMeter } from '../twin/twin-meter.ts';
+
+const libDir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...yamlFiles(join(dir, e.name)));
+    else if (e.name.endsWith('.yaml')) out.push(join(dir, e.name));
+  }
+  return out.sort();
+}
+
+async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; skipped: number }> {
+  const bench: Bench = createBench({ meter: s.meter, plant: s.plant, seed: 1, exactSlow });
+  const lines: string[] = [];
+  bench.trace.subscribe((e) => lines.push(traceLine(e)));
+  let skipped = 0;
+  const count = (): void => { skipped += (bench.meter as TwinMeter).board?.lcd.scenesSkipped ?? 0; };
+  bench.trace.subscribe((e) => { if (e.source === 'meter' && e.kind === 'power' && !(e.data as { on: boolean }).on) count(); });
+  try {
+    await runScenario(s, bench, { seed: 1 });
+    count();
+  } finally {
+    await bench.close();
+  }
+  return { lines: lines.join('\n'), skipped };
+}
+
+function sameTrace(a: string, b: string, what: string): void {
+  if (a === b) return;
+  const x = a.split('\n');
+  const y = b.split('\n');
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  assert.unreachable(`${what}: the traces part at line ${i + 1}:\n  fast: ${x[i]}\n  slow: ${y[i]}`);
+}
+
+for (const file of yamlFiles(libDir)) {
+  test(`${relative(libDir, file)}: the same trace with and without the exact shortcuts`, async () => {
+    const s = await loadScenario(file);
+    const fast = await trace(s, false);
+    const slow = await trace(s, true);
+    sameTrace(fast.lines, slow.lines, file);
+  });
+}
+
+/** A day of a field meter as users run it: loads changing, tokens, tamper, a sag, an outage and a power cut. */
+function dayScenario(profile: string): string {
+  return `name: a day of field use (${profile})
+version: 1
+meter: { firmware: ${profile}, mode: sts, credit: 300, clock: "2026-03-01T06:00:00" }
+plant: { grid: { vrms: 240, hz: 50 } }
+steps:
+  - set-load: { id: kettle, kind: kettle, watts: 2000 }
+  - delay: 20min
+  - set-load: { id: kettle, remove: true }
+  - set-load: { id: fridge, kind: motor, watts: 150, pf: 0.75 }
+  - delay: 2h
+  - press-keys: "*43643501245072A10001#"
+  - delay: 30min
+  - press-keys: "A"
+  - delay: 5s
+  - press-keys: "A"
+  - delay: 1h
+  - tamper: open
+  - delay: 10min
+  - tamper: close
+  - delay: 1h
+  - grid: { vrms: 170, for: 15min }
+  - delay: 2h
+  - grid: { outage: true, for: 3min }
+  - delay: 1h
+  - set-load: { id: heater, kind: resistive, watts: 1500 }
+  - delay: 3h
+  - power: cut
+  - delay: 20min
+  - power: restore
+  - delay: 6h
+`;
+}
+
+for (const profile of ['field', 'fixed']) {
+  test(`a day of ${profile} use with tokens, tamper, sag, outage and power cut: the same trace, and redraws skipped`, async () => {
+    const s = parseScenario(dayScenario(profile), `day-${profile}.yaml`);
+    const fast = await trace(s, false);
+    const slow = await trace(s, true);
+    sameTrace(fast.lines, slow.lines, `day (${profile})`);
+    assert.ok(fast.skipped > 1000, `only ${fast.skipped} redraws skipped`);
+    assert.is(slow.skipped, 0);
+  });
+}
+
+test.run();
