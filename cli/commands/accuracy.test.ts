@@ -181,4 +181,13 @@ test('a long run says on stderr what it is doing, point by point, unless --quiet
   assert.match(c.err, /osm calibrate: after, point 8\/8: /);
 });
 
+test('--monte-carlo reports units done on stderr and, beside the hardware yield, the firmware\'s with D14 named', async () => {
+  let now = 0;
+  const r = await osmAt(() => (now += 2500), 'accuracy', '--points', 'seed', '--monte-carlo', '2', '--workers', '1');
+  assert.match(r.err, /osm accuracy: Monte Carlo: \d\/2 units/);
+  assert.match(r.err, /osm accuracy: Monte Carlo: 2\/2 units done\n$/);
+  assert.match(r.out, /\nHardware \(chip CF pulses\): passed \d of 2: yield /);
+  assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
+});
+
 test.run();
