@@ -5,6 +5,7 @@ import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
+import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
@@ -72,4 +73,6 @@ export const BENCHMARKS: Benchmark[] = [
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
   DASHBOARD_BENCHMARK,
+  CLI_STARTUP_BENCHMARK,
+  DEMO_SPEED_BENCHMARK,
 ];

@@ -21,10 +21,20 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/**
+ * A command as `osm --help` lists it, before its module is loaded: `load` imports the module (once the command is
+ * asked for) and gives the Command. The dispatcher accepts loaded Commands too (tests pass them directly).
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 /** Bad arguments: the dispatcher prints `osm <command>: <message>` and a pointer to the help, and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Exit codes shared by all commands (ARCHITECTURE.md, `osm run`). */
+/** Exit codes shared by all commands (README.md "Scenarios", `osm run`). */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;

@@ -1,18 +1,17 @@
 // The `osm` dispatcher: `osm <command> [args]`, `osm --help`, `osm help <command>`, `osm <command> --help`.
 // User errors print one line on stderr and exit 2; nothing prints a stack trace unless OSM_DEBUG=1.
 import { readFileSync } from 'node:fs';
-import { ScenarioError } from '../scenarios/loader.ts';
-import { ScenarioRunError } from '../scenarios/runner.ts';
 import { closest } from '../scenarios/suggest.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from './command.ts';
+import { EXIT, UsageError, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
 
 export interface MainOptions {
-  commands?: readonly Command[];
+  /** The commands (default: cli/commands/index.ts, whose modules load only when their command is used). */
+  commands?: readonly (Command | CommandEntry)[];
   io?: CliIo;
   env?: Record<string, string | undefined>;
 }
 
-export function generalHelp(commands: readonly Command[]): string {
+export function generalHelp(commands: readonly { name: string; summary: string }[]): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length)) + 2;
   return `osm: the OpenSmartMeter Twin, a simulator and digital twin of the EnAccess OpenSmartMeter prepaid meter
 
@@ -38,6 +37,10 @@ function version(): string {
   }
 }
 
+function isError(err: unknown, name: string): err is Error {
+  return err instanceof Error && err.name === name;
+}
+
 function wantsHelp(argv: readonly string[]): boolean {
   for (const a of argv) {
     if (a === '--') return false;
@@ -51,7 +54,10 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
   const io = opts.io ?? processIo;
   const env = opts.env ?? process.env;
   const names = commands.map((c) => c.name);
-  const find = (name: string): Command | undefined => commands.find((c) => c.name === name);
+  const find = async (name: string): Promise<Command | undefined> => {
+    const c = commands.find((x) => x.name === name);
+    return c === undefined ? undefined : 'load' in c ? c.load() : c;
+  };
   const unknown = (name: string): number => {
     const near = closest(name, names);
     io.stderr.write(`osm: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
@@ -67,7 +73,7 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
   if (first === '--version') { io.stdout.write(`osm ${version()}\n`); return EXIT.ok; }
   if (first === 'help') {
     if (rest.length === 0) { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
-    const c = find(rest[0]);
+    const c = await find(rest[0]);
     if (!c) return unknown(rest[0]);
     io.stdout.write(`${c.usage.trimEnd()}\n`);
     return EXIT.ok;
@@ -76,14 +82,15 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     io.stderr.write(`osm: unknown option '${first}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
     return EXIT.invalid;
   }
-  const cmd = find(first);
+  const cmd = await find(first);
   if (!cmd) return unknown(first);
   if (wantsHelp(rest)) { io.stdout.write(`${cmd.usage.trimEnd()}\n`); return EXIT.ok; }
 
   try {
     return await cmd.run(rest);
   } catch (err) {
-    if (err instanceof ScenarioError) {
+    // By name, not instanceof: importing the scenario modules here would load them for every command and --help.
+    if (isError(err, 'ScenarioError')) {
       io.stderr.write(`${err.message}\n`);
       return EXIT.invalid;
     }
@@ -92,7 +99,7 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
       return EXIT.invalid;
     }
     const debug = env.OSM_DEBUG !== undefined && env.OSM_DEBUG !== '' && env.OSM_DEBUG !== '0';
-    const what = err instanceof ScenarioRunError ? 'simulation error' : 'internal error';
+    const what = isError(err, 'ScenarioRunError') ? 'simulation error' : 'internal error';
     const msg = (err as Error)?.message ?? String(err);
     io.stderr.write(`osm ${cmd.name}: ${what}: ${msg}\n`);
     if (debug) io.stderr.write(`${(err as Error)?.stack ?? ''}\n${(err as Error & { cause?: Error })?.cause?.stack ?? ''}\n`);

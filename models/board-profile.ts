@@ -2,7 +2,7 @@
 // a part (`applyOverrides(p, { 'ct.ratio': 2000 })`, `osm ... --set frontend.ct.burdenOhms=10`) and a Monte Carlo run
 // can build a population of units (`drawUnit(p, rand)`).
 //
-// Defaults: reference/atm90e26.md section 5 (schematic + BOM), via the components' own default configs. Tolerances are
+// Defaults: docs/atm90e26.md section 5 (schematic + BOM), via the components' own default configs. Tolerances are
 // 3 sigma of a normal distribution, as a fraction of the nominal value: the BOM gives no tolerances, so these are
 // the usual grades (1 % metal-film resistors, 10 % ceramic capacitors); series strings of 1 % parts get the root
 // sum of squares (6 parts of 620 kohm: 0.41 %; 2 x 100k and 2 x 2.4R: 0.71 %). Operating conditions (temperature)

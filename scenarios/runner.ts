@@ -89,7 +89,7 @@ export interface ScenarioResult {
   name: string;
   file: string;
   status: 'passed' | 'failed';
-  /** ARCHITECTURE.md exit codes: 0 all expectations held, 1 one failed. (2, invalid input, is thrown as ScenarioError.) */
+  /** Exit codes (README.md "Scenarios"): 0 all expectations held, 1 one failed. (2, invalid input, is thrown as ScenarioError.) */
   exitCode: 0 | 1;
   seed?: number;
   /** Virtual time at the end (µs) and as text. */

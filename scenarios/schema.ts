@@ -1,4 +1,4 @@
-// The typed scenario (ARCHITECTURE.md "Scenario language (the stable core)"): what `loader.ts` produces from YAML,
+// The typed scenario (README.md "Scenarios"): what `loader.ts` produces from YAML,
 // what `runner.ts` executes, and the meter/plant sections a Bench is built from (`BenchConfig`).
 //
 // A scenario file, in short:
@@ -52,11 +52,11 @@ export interface LocalDateTime {
 /**
  * `meter:` section. Keys and defaults:
  * - `firmware`: a profile name (`shipped`, `field`, `fixed`) or `{ profile, mode?, fix?: [D..], defects?: [D..] }`.
- *   Default `field` (ARCHITECTURE.md: "the default for demos and most scenarios").
+ *   Default `field` (README.md "Firmware profiles": the default for demos and most scenarios).
  * - `mode`: boot mode `sts` | `opaygo-energy` | `opaygo-time` | `none`; also accepted as `firmware.mode` (give it once).
  *   Default: the profile's (`resolveFirmware`). With D1 present (`shipped`) the firmware always boots `none`.
  * - `eeprom`: contents of the AT24C32 at first power-up: `virgin` (all 0xFF, as delivered; credit then reads
- *   4294967295 = `ovf`, firmware-behaviour.md §7.6) or `zero`. Default `virgin`.
+ *   4294967295 = `ovf`, docs/firmware.md §7.6) or `zero`. Default `virgin`.
  * - `eeprom-file`: a 4096-byte AT24C32 dump to start from instead (a path relative to the scenario file; `osm run
  *   --save-eeprom` writes one). Give either `eeprom` or `eeprom-file`.
  * - `credit`: the credit stored at EEPROM address 9 (uint32, little-endian, §7.2) at first power-up, a whole number
@@ -71,7 +71,7 @@ export interface LocalDateTime {
  * - `supply`: `mains` (default: the meter runs from the voltage at its terminals, so an outage or a sag below its
  *   supply's input range powers it down after the hold-up, and `power: cut` removes the mains at the terminals, loads
  *   included) or `external` (a bench supply: the meter runs whatever the grid does; `power: cut` cuts only the meter).
- * - `ctRatio`: CT turns ratio N:1 (ARCHITECTURE.md "Board profile": 1000:1, not documented, so a parameter).
+ * - `ctRatio`: CT turns ratio N:1 (docs/atm90e26.md §5: 1000:1 is documented nowhere, so a parameter).
  *   Default: the board profile's.
  */
 export interface MeterSection {

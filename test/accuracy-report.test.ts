@@ -65,6 +65,22 @@ run('the report page draws the error-versus-current charts per PF, the influence
       assert.ok(p.traces >= 1, `${p.id} has traces`);
       assert.ok(p.svg >= 1, `${p.id} drew SVG traces`);
     }
+    // The category axes (influence tests, failing points) have long labels: none is cut by the chart's edge and no two
+    // overlap.
+    const labels = (await page.evaluate(`['chart-influence', 'chart-mc'].map((id) => {
+      const el = document.getElementById(id);
+      const box = el.querySelector('svg.main-svg').getBoundingClientRect();
+      const ticks = [...el.querySelectorAll('.yaxislayer-above .ytick text')].map((t) => t.getBoundingClientRect());
+      return { id, box: { left: box.left, right: box.right, top: box.top, bottom: box.bottom },
+        ticks: ticks.map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })) };
+    })`)) as Array<{ id: string; box: Rect; ticks: Rect[] }>;
+    for (const c of labels) {
+      assert.ok(c.ticks.length >= 2, `${c.id} has tick labels`);
+      for (const [i, r] of c.ticks.entries()) {
+        assert.ok(r.left >= c.box.left - 0.5 && r.right <= c.box.right + 0.5 && r.top >= c.box.top - 0.5 && r.bottom <= c.box.bottom + 0.5, `${c.id}: label ${i} is cut`);
+        for (const q of c.ticks.slice(i + 1)) assert.not.ok(overlap(r, q), `${c.id}: labels overlap`);
+      }
+    }
     const title = await page.textContent('h1');
     assert.match(title ?? '', /IEC 62053-21 class 1/);
   } finally {
@@ -72,5 +88,12 @@ run('the report page draws the error-versus-current charts per PF, the influence
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+interface Rect { left: number; right: number; top: number; bottom: number }
+
+/** Two rotated labels' boxes may touch at a corner; they overlap when both extents overlap by more than a pixel. */
+function overlap(a: Rect, b: Rect): boolean {
+  return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+}
 
 test.run();

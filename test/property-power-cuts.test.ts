@@ -1,7 +1,7 @@
 // Property (fast-check, fixed seed): on the fixed firmware, power cuts at random instants — a fair share of them in
 // the middle of an EEPROM page write — never increase the credit, and lose at most what was used since the last save:
 // after the reboot the credit is at most the last value the firmware saved, and at least the whole part of the credit
-// it held when the power went (the fraction below 1 unit is never stored, firmware-behaviour.md §7.1).
+// it held when the power went (the fraction below 1 unit is never stored, docs/firmware.md §7.1).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';

@@ -1,7 +1,7 @@
 // The meter under test: what a Bench drives and observes. `TwinMeter` (twin/) and `RigMeter` (hil-rig/) implement it.
 import type { AfePinPhasors } from '../models/signals.ts';
 
-/** Keys of the 4x4 keypad (firmware-behaviour.md §1.5). */
+/** Keys of the 4x4 keypad (docs/firmware.md §1.5). */
 export type KeyName = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'A' | 'B' | 'C' | 'D' | '*' | '#';
 export const KEY_NAMES: readonly KeyName[] = ['1', '2', '3', 'A', '4', '5', '6', 'B', '7', '8', '9', 'C', '*', '0', '#', 'D'];
 

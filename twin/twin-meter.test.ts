@@ -1,5 +1,5 @@
 // TwinMeter: the simulated meter under test. Parts that outlive a power cut (EEPROM, battery-backed RTC, latching
-// relay) keep their state; each power-on boots the firmware again (firmware-behaviour.md §2, §7.2, §7.4, §7.5).
+// relay) keep their state; each power-on boots the firmware again (docs/firmware.md §2, §7.2, §7.4, §7.5).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from './kernel/clock.ts';

@@ -38,7 +38,7 @@ export interface TwinMeterConfig {
   /**
    * RTC NVRAM at first power-up: `installed` (the meter was set up before: offset 4 holds a non-zero first-setup
    * timestamp, so the RTC keeps the scenario's time) or `blank` (all zero: the firmware treats the boot as its first
-   * setup and sets the RTC to its compile time, firmware-behaviour.md §7.4). Default `installed`.
+   * setup and sets the RTC to its compile time, docs/firmware.md §7.4). Default `installed`.
    */
   nvram?: 'installed' | 'blank';
   /**

@@ -10,22 +10,45 @@ import { createAccuracyCommand } from './accuracy.ts';
 import { createCalibrateCommand } from './calibrate.ts';
 
 async function osm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return osmAt(() => 0, ...argv);
+}
+
+/** `osm` with a wall clock for the progress lines. */
+async function osmAt(wallMs: () => number, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = { stdout: { write: (t: string) => { out += t; } }, stderr: { write: (t: string) => { err += t; } } };
-  const commands = [createAccuracyCommand({ io }), createCalibrateCommand({ io })];
+  const commands = [createAccuracyCommand({ io, wallMs }), createCalibrateCommand({ io, wallMs })];
   const code = await main(argv, { commands, io, env: {} });
   return { code, out, err };
 }
 
-test('--json prints one object { pass, points } and exits 1 when a point fails (D14 in the field firmware)', async () => {
+test('--json prints one object { pass, points }; by default the hardware is judged, and the firmware\'s D14 is its own verdict', async () => {
   const r = await osm('accuracy', '--points', 'seed', '--json');
-  assert.is(r.code, 1);
-  const obj = JSON.parse(r.out) as { pass: boolean; points: Array<Record<string, unknown>> };
-  assert.is(obj.pass, false);
+  assert.is(r.code, 0);
+  const obj = JSON.parse(r.out) as { pass: boolean; judge: string; firmwarePass: boolean; firmwareDefects: string[]; points: Array<Record<string, unknown>> };
+  assert.is(obj.pass, true);
+  assert.is(obj.judge, 'chip');
+  assert.is(obj.firmwarePass, false);
+  assert.equal(obj.firmwareDefects, ['D14']);
   assert.is(obj.points.length, 8);
   assert.equal(Object.keys(obj.points[0]).slice(0, 8), ['name', 'voltage', 'current', 'pf', 'errorPercent', 'firmwareErrorPercent', 'limitPercent', 'pass']);
+  for (const p of obj.points) assert.equal(p.firmwareDefects, ['D14'], String(p.name));
   assert.is(r.err, '');
+});
+
+test('the text report gives the hardware verdict and, beside it, the firmware\'s billing verdict naming D14', async () => {
+  const r = await osm('accuracy', '--points', 'seed');
+  assert.is(r.code, 0);
+  assert.match(r.out, /Ib \(5 A\) PF 1 .* -4\.761 +±1\.0 +FAIL D14 +PASS\n/);
+  assert.match(r.out, /\nHardware \(chip CF pulses\): PASS: all 8 points within the limits\n/);
+  assert.match(r.out, /\nFirmware billing \(field[^\n]*\): FAIL, 8 of 8 points outside the limits; 8 of them from D14 \(each billing call bills 1 s/);
+});
+
+test('--judge both keeps the single verdict on chip and firmware, which D14 fails', async () => {
+  const r = await osm('accuracy', '--points', 'seed', '--judge', 'both');
+  assert.is(r.code, 1);
+  assert.match(r.out, /Chip and firmware: FAIL: 8 of 8 points outside the limits\n$/);
 });
 
 test('exits 0 when every point passes (fixed firmware, seed points)', async () => {
@@ -89,8 +112,10 @@ test('--report writes one self-contained page with the plotly bundle inlined', a
   try {
     const file = join(dir, 'r.html');
     const r = await osm('accuracy', '--points', 'seed', '--report', file);
-    assert.is(r.code, 1);
+    assert.is(r.code, 0);
     const html = readFileSync(file, 'utf8');
+    assert.match(html, /Firmware billing \(field[^<]*FAIL, 8 of 8 points outside the limits; 8 of them from D14/);
+    assert.not.match(html, /<td>-0\.0+<\/td>/);
     assert.match(html, /per the limits configured in the project/);
     assert.ok(html.length > 3_000_000, 'plotly inlined');
     assert.not.match(html, /<script[^>]+src=/);
@@ -103,7 +128,27 @@ test('osm calibrate prints the new registers and CS1/CS2, and exits 0 when the c
   for (const reg of ['PLconstH', 'PLconstL', 'Ngain', 'Nphi', 'Ugain', 'IgainN', 'CS1', 'CS2']) assert.match(r.out, new RegExp(`\\n${reg}\\s+0x[0-9A-F]{4}\\s+0x[0-9A-F]{4}`));
   assert.match(r.out, /Uncalibrated: FAIL/);
   assert.match(r.out, /Calibrated:\s+PASS/);
-  assert.match(r.out, /To test these registers: osm accuracy --set afe\./);
+  assert.match(r.out, /To test these registers: osm accuracy --seed 3 --unit 16 --points seed --judge chip --set afe\./);
+});
+
+/** Words of a command line as a POSIX shell splits them (bare words and single quotes, which is all it prints). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]));
+}
+
+test('the command osm calibrate --seed 7 prints reproduces its calibrated table and verdict', async () => {
+  const cal = await osm('calibrate', '--seed', '7');
+  const line = /\nTo test these registers: (osm accuracy [^\n]*)\n/.exec(cal.out)?.[1];
+  assert.ok(line, cal.out);
+  const [osmWord, ...argv] = shellWords(line);
+  assert.is(osmWord, 'osm');
+  const acc = await osm(...argv);
+  assert.is(acc.code, cal.code);
+  // The calibrated suite as calibrate printed it, and as accuracy prints it (the what-if line is accuracy's alone).
+  const table = (t: string): string => t.slice(t.indexOf('OpenSmartMeter twin:')).split('\n').filter((l) => !/^(Meter:|What-if:)/.test(l)).join('\n');
+  const calTable = table(cal.out.slice(0, cal.out.indexOf('\nUncalibrated:')));
+  assert.is(table(acc.out).trimEnd(), calTable.trimEnd());
+  assert.match(acc.out, /\nHardware \(chip CF pulses\): (PASS: all|FAIL: \d+ of) 37 points/);
 });
 
 test('osm calibrate --json gives the registers before and after and both suites', async () => {
@@ -118,6 +163,31 @@ test('osm calibrate refuses --nominal with --unit', async () => {
   const r = await osm('calibrate', '--nominal', '--unit', '2');
   assert.is(r.code, 2);
   assert.match(r.err, /--nominal calibrates the nominal board/);
+});
+
+test('a long run says on stderr what it is doing, point by point, unless --quiet', async () => {
+  let now = 0;
+  const slow = (): number => (now += 2500); // every point takes 2.5 s of wall time
+  const r = await osmAt(slow, 'accuracy', '--points', 'seed', '--fidelity', 'waveform', '--firmware', 'fixed');
+  const lines = r.err.trim().split('\n');
+  assert.ok(lines.length >= 8, r.err);
+  assert.match(lines[0], /^osm accuracy: (point \d\/8: .*|8 points on the nominal board at waveform level)$/);
+  assert.ok(lines.some((l) => /^osm accuracy: point 8\/8: Ib \(5 A\) PF 0\.5L$/.test(l)), r.err);
+  const q = await osmAt(slow, 'accuracy', '--points', 'seed', '--quiet');
+  assert.is(q.err, '');
+  const c = await osmAt(slow, 'calibrate', '--seed', '3', '--unit', '16', '--points', 'seed');
+  assert.match(c.err, /osm calibrate: before, point 1\/8: /);
+  assert.match(c.err, /osm calibrate: application-note procedure/);
+  assert.match(c.err, /osm calibrate: after, point 8\/8: /);
+});
+
+test('--monte-carlo reports units done on stderr and, beside the hardware yield, the firmware\'s with D14 named', async () => {
+  let now = 0;
+  const r = await osmAt(() => (now += 2500), 'accuracy', '--points', 'seed', '--monte-carlo', '2', '--workers', '1');
+  assert.match(r.err, /osm accuracy: Monte Carlo: \d\/2 units/);
+  assert.match(r.err, /osm accuracy: Monte Carlo: 2\/2 units done\n$/);
+  assert.match(r.out, /\nHardware \(chip CF pulses\): passed \d of 2: yield /);
+  assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // EEPROM dumps of the meter's AT24C32 (4096 bytes) at the command line:
 // - the helpers behind `osm run --eeprom image.bin` (start from a dump) and `--save-eeprom file` (write the EEPROM
 //   as it is at the end of the run);
-// - `osm eeprom show <image.bin>`: the firmware's variables in a dump, at the addresses of firmware-behaviour.md §7.2
+// - `osm eeprom show <image.bin>`: the firmware's variables in a dump, at the addresses of docs/firmware.md §7.2
 //   (or of the D31-fixed map), decoded as the AT24CX library reads them (little-endian);
 // - `osm eeprom make <out.bin>`: a virgin (0xFF) or zero-filled dump, optionally with a credit at address 9.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -79,7 +79,7 @@ export const EEPROM_USAGE = `Usage: osm eeprom <show|make> [options]
 AT24C32 dumps of the meter (4096 bytes), as \`osm run --eeprom\` reads and \`osm run --save-eeprom\` writes them.
 
 osm eeprom show <image.bin> [--map shipped|fixed]
-  Print the firmware's variables in the dump (firmware-behaviour.md §7.2). --map fixed uses the addresses of the
+  Print the firmware's variables in the dump (docs/firmware.md §7.2). --map fixed uses the addresses of the
   D31-fixed build (default shipped: the overlapping addresses of the original).
 
 osm eeprom make <out.bin> [--fill ff|00] [--credit N]

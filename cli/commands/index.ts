@@ -1,7 +1,10 @@
 // The commands of `osm`. To add one, write `cli/commands/<name>.ts` whose default export is a Command
-// (`{ name, summary, usage, run(argv): Promise<number> }`, cli/command.ts) and add one line below.
-// A module that fails to load does not take the others down: its command reports the load error when used.
-import type { Command } from '../command.ts';
+// (`{ name, summary, usage, run(argv): Promise<number> }`, cli/command.ts) and add its name, summary and module to
+// commands.json (index.test.ts checks they match the module's; cli/osm.js answers `osm --help` from that list alone). A command's module is imported only when that command is
+// asked for, so `osm --help` and a light command start without loading the twin; a module that fails to load does not
+// take the others down: its command reports the load error when used.
+import type { Command, CommandEntry } from '../command.ts';
+import LIST from './commands.json' with { type: 'json' };
 
 async function load(path: string): Promise<Command> {
   const url = new URL(path, import.meta.url).href;
@@ -28,13 +31,4 @@ function asCommand(c: unknown, path: string): Command {
   return o as Command;
 }
 
-export const COMMANDS: readonly Command[] = [
-  await load('./run.ts'),
-  await load('./serve.ts'),
-  await load('./demo.ts'),
-  await load('./accuracy.ts'),
-  await load('./calibrate.ts'),
-  await load('./eeprom.ts'),
-  await load('./opaygo.ts'),
-  await load('./sts.ts'),
-];
+export const COMMANDS: readonly CommandEntry[] = LIST.map((c) => ({ name: c.name, summary: c.summary, load: () => load(c.module) }));

@@ -30,7 +30,7 @@ osm opaygo decode <token> [options]
   Exit code 0 when the token is accepted, 1 when it is refused (-1 invalid, -2 old or used).
 
 osm opaygo check <vectors.json> [--behaviour spec|shipped]
-  Run a vectors file (format: reference/openpaygo.md) and print a summary per scenario. Under shipped a step's
+  Run a vectors file (format: docs/tokens.md) and print a summary per scenario. Under shipped a step's
   expectation is its firmware_c where present, else expected. Exit code 0 when every step matches, 1 when one does
   not (the scenario and the step are named), 2 when the file is missing or malformed.
 

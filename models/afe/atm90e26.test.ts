@@ -54,7 +54,7 @@ function boardPins(volts: number, amps: number, lagDeg = 0): AfePinPhasors {
   };
 }
 
-// SET_register_values() (firmware-behaviour.md §2): [op, addr, value].
+// SET_register_values() (docs/firmware.md §2): [op, addr, value].
 const FIRMWARE_INIT: Array<['W', number, number] | ['R', number]> = [
   ['W', 0x00, 0x789a], ['W', 0x02, 0x0030], ['W', 0x03, 0x1f2f], ['W', 0x20, 0x5678], ['W', 0x21, 0x001e],
   ['W', 0x22, 0xc8b4], ['W', 0x23, 0x1d39], ['W', 0x25, 0x1d39], ['W', 0x24, 0x0000], ['W', 0x27, 0x08bd],

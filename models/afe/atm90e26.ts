@@ -1,6 +1,6 @@
 // ATM90E26 single-phase metering chip, phasor level: register file, CalStart/AdjStart and checksum semantics, RMS and
 // mean-power measurement from the pin phasors, energy registers and CF pulses, voltage sag, and the UART protocol byte
-// by byte. Facts: ../shared/reference/atm90e26.md (cited as §n) and firmware-behaviour.md §2.
+// by byte. Facts: docs/atm90e26.md (cited as §n) and docs/firmware.md §2.
 //
 // Timing: everything runs on the simulator's clock (`SimTime`). Measurement registers follow `setPins` at once (the
 // DS does not give the averaging window, §9.3); energy is integrated exactly over the piecewise-constant power between
@@ -20,7 +20,7 @@ import type { WaveformCycle, WaveformMeasurements, WaveformWindow } from './wave
 // Nominal operating point of the OSM board used to pin the unpublished absolute scale constants (§9.2, §8).
 /** VP-VN at 240 V through the nominal 1/823.05 divider (620k + 1k, 200k neutral return, 400k input; §5). */
 const NOMINAL_V_PIN = 0.29159671;
-/** The firmware's Ugain 0x71D8 (firmware-behaviour.md §2 step 18). */
+/** The firmware's Ugain 0x71D8 (docs/firmware.md §2, the metering-chip initialisation). */
 const FIRMWARE_UGAIN = 29144;
 /** I2P-I2N at 5 A through a 1000:1 CT into 2 x 2.4 ohm (§5). */
 const NOMINAL_I_PIN = 0.024;

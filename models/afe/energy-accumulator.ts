@@ -1,7 +1,7 @@
 // Energy integration at phasor level: the power is constant between two changes (a "segment"), so every quantity is
 // a closed-form function of time within the segment. Reading a value never changes the arithmetic path, which keeps
 // runs byte-identical whether or not something (a dashboard, a peek) looks at the chip in between.
-// Facts: reference atm90e26.md §4.3 (CF pulses, 0.1 pulse per energy LSB, registers wrap at FFFFH).
+// Facts: docs/atm90e26.md §4.3 (CF pulses, 0.1 pulse per energy LSB, registers wrap at FFFFH).
 
 /** Tolerance for float noise at an exact whole-pulse crossing (relative, plus a tiny absolute floor). */
 function wholePart(x: number): number {

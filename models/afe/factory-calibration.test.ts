@@ -1,5 +1,5 @@
 // The chip's scale constants are pinned so that the firmware's calibration registers (Ugain 0x71D8, IgainN 0x0F56,
-// atm90e26.md §8) read exactly Urms = 100 x V and Irms2 = 50 x I on the nominal board at Un = 240 V, Ib = 5 A.
+// docs/atm90e26.md §8) read exactly Urms = 100 x V and Irms2 = 50 x I on the nominal board at Un = 240 V, Ib = 5 A.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
@@ -10,7 +10,7 @@ import { ATM90E26 } from './atm90e26.ts';
 import type { RegisterName } from './registers.ts';
 import { chipScaleFor, FIRMWARE_CALIBRATION } from './factory-calibration.ts';
 
-/** SET_register_values (firmware-behaviour.md §2), the registers that matter for the measurement path. */
+/** SET_register_values (docs/firmware.md §2), the registers that matter for the measurement path. */
 const FIRMWARE: Array<[RegisterName, number]> = [
   ['FuncEn', 0x0030], ['SagTh', 0x1f2f], ['CalStart', 0x5678], ['PLconstH', 0x001e], ['PLconstL', 0xc8b4],
   ['Lgain', 0x1d39], ['Ngain', 0x1d39], ['Lphi', 0], ['PStartTh', 0x08bd], ['PNolTh', 0x08bd], ['QStartTh', 0x0aec],

@@ -1,4 +1,4 @@
-// The chip's absolute scale constants (KU, KI) are not published (atm90e26.md §9.2). The firmware's calibration
+// The chip's absolute scale constants (KU, KI) are not published (docs/atm90e26.md §9, item 2). The firmware's calibration
 // registers (Ugain 0x71D8, IgainN 0x0F56, §8) were read off a real board with a reference meter, so the twin takes
 // them to be exact on the board they were made for: the nominal board of the profile. Given that board's front end,
 // KU and KI follow: Urms = 100 x Un and Irms2 = 50 x Ib at Un = 240 V, Ib = 5 A. A board drawn from its tolerances,

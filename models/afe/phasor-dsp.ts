@@ -1,6 +1,6 @@
 // The ATM90E26's digital signal path at phasor level: what its RMS and mean-power blocks compute from the pin
 // spectra of one quasi-steady segment, in pin units (volts, volts squared), before any register scaling.
-// Facts: reference atm90e26.md §4.2 (8 kHz sampling, two HPFs, 1.1 kHz harmonic bandwidth) and §4.4 (phase correction).
+// Facts: docs/atm90e26.md §4.2 (8 kHz sampling, two HPFs, 1.1 kHz harmonic bandwidth) and §4.4 (phase correction).
 import type { AfePinPhasors, Harmonic } from '../signals.ts';
 
 /** A pin signal as one complex amplitude (volts rms, cos/sin parts) per harmonic order; index 0 is DC (im = 0). */

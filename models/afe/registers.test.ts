@@ -5,7 +5,7 @@ import {
   encodePangle, encodePhi, encodePowerF, fromInt16, isValidAddress, pthreshFraction, registerInfo, resetValue, toInt16,
 } from './registers.ts';
 
-// SET_register_values() of the firmware (firmware-behaviour.md §2, atm90e26.md §3.1).
+// SET_register_values() of the firmware (docs/firmware.md §2, docs/atm90e26.md §3.1).
 const FIRMWARE_CS1_BLOCK = {
   PLconstH: 0x001e, PLconstL: 0xc8b4, Lgain: 0x1d39, Lphi: 0x0000, Ngain: 0x1d39, Nphi: 0x0000,
   PStartTh: 0x08bd, PNolTh: 0x08bd, QStartTh: 0x0aec, QNolTh: 0x0000, MMode: 0x9422,

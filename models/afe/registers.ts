@@ -1,5 +1,5 @@
 // ATM90E26 register map, bit fields, command words and checksums, named as in the datasheet (Atmel-46002B, "DS")
-// and the application note (Atmel-46102B, "AN"). Facts: ../shared/reference/atm90e26.md §2, §3.
+// and the application note (Atmel-46102B, "AN"). Facts: docs/atm90e26.md §2, §3.
 
 /** Register addresses (DS register list). */
 export const REG = {

@@ -1,4 +1,4 @@
-// The ATM90E26 UART frame protocol (DS §4.2; reference atm90e26.md §1): frame encoders for a host, and the chip's
+// The ATM90E26 UART frame protocol (DS §4.2; docs/atm90e26.md §1): frame encoders for a host, and the chip's
 // byte-by-byte frame receiver with auto-baud, checksum and inter-byte timeout.
 //
 //   write: host FE, A (addr & 7F), DH, DL, CK = (A + DH + DL) & FF   -> chip replies CK

@@ -1,5 +1,5 @@
 // One analog input channel of the ATM90E26 at waveform level: the ADC and the two high-pass filters behind it
-// (reference atm90e26.md §4.1, §4.2, table 2.4). Values stay in pin volts (input-referred), as the phasor level's.
+// (docs/atm90e26.md §4.1, §4.2, table 2.4). Values stay in pin volts (input-referred), as the phasor level's.
 //
 //   pin -> + noise -> clip at +-full scale -> quantise -> HPF1 -> HPF0 -> DSP
 //

@@ -1,4 +1,4 @@
-// The two fidelity levels must agree (ARCHITECTURE.md "Plant, two fidelity levels"): on every steady state of the
+// The two fidelity levels must agree (README.md "Plant fidelity"): on every steady state of the
 // accuracy suite the ATM90E26 fed with 8 kHz samples (waveform plant + ADC + DSP) and the one fed with pin phasors give
 // the same registers within 0.05 %. Both chips carry the firmware's calibration; registers are read over the UART as
 // the firmware reads them, with the LSB register (08H) for the fraction below one count.

@@ -1,7 +1,7 @@
 // The ATM90E26's measurement and metering DSP at waveform level: from the 8 kHz samples of its three inputs to the
 // quantities the phasor level computes from spectra (phasor-dsp.ts), in the same pin units, so the register scaling,
 // the energy accumulator and the CF pulses of atm90e26.ts serve both levels unchanged.
-// Facts: reference atm90e26.md §4.1-§4.4, §4.8; choices where the DS is silent are marked [UNDET].
+// Facts: docs/atm90e26.md §4.1-§4.4, §4.8; choices where the DS is silent are marked [UNDET].
 //
 // Per sample: each channel through its ADC (waveform-adc.ts: noise, clipping, quantisation, two HPFs); then
 //   - the current delayed by Lphi/Nphi (n x 0.488 us, §4.4; 4-point Lagrange fractional delay), as at phasor level;

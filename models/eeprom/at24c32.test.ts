@@ -1,5 +1,5 @@
 // AT24C32 serial EEPROM (Atmel AT24C32 datasheet): byte/page write, 32-byte page roll-over, self-timed write cycle
-// tWR 10 ms with NACK polling, sequential read, and the torn page write of a power cut (firmware-behaviour.md §7.5).
+// tWR 10 ms with NACK polling, sequential read, and the torn page write of a power cut (docs/firmware.md §7.5).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';

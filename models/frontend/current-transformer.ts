@@ -1,4 +1,4 @@
-// The current transformer on J10 and its burden (reference/atm90e26.md section 5): CT -> R7 2.4R + R8 2.4R in series
+// The current transformer on J10 and its burden (docs/atm90e26.md section 5): CT -> R7 2.4R + R8 2.4R in series
 // (4.8 ohm burden), C42 100 nF across the CT, and the N-channel filter (rc-filter.ts) hanging on the same terminals.
 //
 // Equivalent circuit referred to the secondary:

@@ -1,6 +1,6 @@
 // First-order RC anti-alias filter: series R, then C to the return, loaded by a resistance across C (the chip input).
 //
-// This board (reference/atm90e26.md section 5) has 1 kohm + 33 nF on every analog input:
+// This board (docs/atm90e26.md section 5) has 1 kohm + 33 nF on every analog input:
 // - voltage: R44 1k || C38 33 nF on VP (inside the divider, see voltage-divider.ts) and R45 1k || C39 33 nF on VN;
 // - current N: R9 1k from J10.2 to I2P with C29 33 nF from I2P to the burden mid node, and R10 1k / C32 33 nF on the
 //   I2N leg. The mid node joins only R7/R8 and C29/C32 (not GND), so differentially the two legs are one section of

@@ -1,4 +1,4 @@
-// The voltage channel's divider (reference/atm90e26.md section 5, netlist of sch.kicad_sch):
+// The voltage channel's divider (docs/atm90e26.md section 5, netlist of sch.kicad_sch):
 //
 //   LINE -- R12 120k -- R15, R40, R41, R42, R43 100k each (620 kohm in all) -- VP
 //   VP   -- R44 1k || C38 33 nF || chip VP input 400 kohm -- GND

@@ -1,5 +1,5 @@
 // Tells a steady indicator from a blinking one, from the times of its transitions: 'blinking' = at least `minToggles`
-// transitions within the last `windowUs` of virtual time (ARCHITECTURE.md observables led.red, led.green:
+// transitions within the last `windowUs` of virtual time (the observables led.red, led.green:
 // on|off|blinking). The firmware's blink codes (OpenPAYGO: 10 red blinks; token feedback) toggle a LED a few times
 // a second, well inside the default 2 s window; a LED switched once reads steady.
 import type { SimTime } from '../sim-time.ts';

@@ -1,4 +1,4 @@
-// The terminal-cover switch on PA1 (firmware-behaviour.md §1.4): 12 V through 10 kΩ into a 470 Ω pull-down when the
+// The terminal-cover switch on PA1 (docs/firmware.md §1.4): 12 V through 10 kΩ into a 470 Ω pull-down when the
 // cover is closed; the firmware reads btt = raw × 0.07331280915044248 and treats btt < 2 (raw ≤ 27) as cover open.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The terminal-cover switch on PA1 (firmware-behaviour.md §1.4, [INFER] from the netlist): J15 is fed from the
+// The terminal-cover switch on PA1 (docs/firmware.md §1.4, [INFER] from the netlist): J15 is fed from the
 // 12 V rail through 10 kΩ, J16 goes to PA1 with a 470 Ω pull-down. The closed cover bridges J15-J16, so PA1 sees
 // 12 V × 470 / 10 470 ≈ 0.54 V (raw ≈ 167 of 1023 at 3.3 V); the open cover (or an unconnected J16) leaves PA1
 // pulled down to 0 V, which the firmware reads as TERMINAL COVER OPEN (raw ≤ 27).

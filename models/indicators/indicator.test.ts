@@ -1,4 +1,4 @@
-// A pin-driven LED or buzzer and its observed state: on, off, or blinking (ARCHITECTURE.md observables led.red,
+// A pin-driven LED or buzzer and its observed state: on, off, or blinking (the observables led.red,
 // led.green: on|off|blinking).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

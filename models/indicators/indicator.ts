@@ -1,5 +1,5 @@
 // A pin-driven indicator: an LED (PA0 red, PA4 green) or the active buzzer (PB5), on while its pin is HIGH
-// (firmware-behaviour.md §1.2). A BlinkDetector on its transitions tells a steady light from a blinking one.
+// (docs/firmware.md §1.2). A BlinkDetector on its transitions tells a steady light from a blinking one.
 import type { SimTime } from '../sim-time.ts';
 import { BlinkDetector, BLINK_DETECTOR_DEFAULTS, type IndicatorState } from './blink-detector.ts';
 

@@ -1,4 +1,4 @@
-// The meter's 4x4 membrane keypad (firmware-behaviour.md §1.5): rows PB9 PB8 PB1 PB0 with pull-ups, columns PA7 PA6
+// The meter's 4x4 membrane keypad (docs/firmware.md §1.5): rows PB9 PB8 PB1 PB0 with pull-ups, columns PA7 PA6
 // PA5 PC13 driven LOW one at a time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The meter's 4x4 membrane keypad (firmware-behaviour.md §1.5): a pressed key joins its row line to its column line.
+// The meter's 4x4 membrane keypad (docs/firmware.md §1.5): a pressed key joins its row line to its column line.
 // Rows PB9 PB8 PB1 PB0 are inputs with pull-ups; columns PA7 PA6 PA5 PC13 are driven LOW one at a time by the scan
 // (the Keypad library drives the column LOW, reads the rows, then drives it HIGH and releases it to an input).
 //

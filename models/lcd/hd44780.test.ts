@@ -1,4 +1,4 @@
-// HD44780U controller, 16x2 in 2-line mode (Hitachi datasheet, instruction table 6; firmware-behaviour.md §1.6).
+// HD44780U controller, 16x2 in 2-line mode (Hitachi datasheet, instruction table 6; docs/firmware.md §1.6).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { charOf, GLYPH_CHARS, HD44780, HD44780_TIMING_US, LCD_COLS } from './hd44780.ts';

@@ -3,7 +3,7 @@
 // instruction (RS = 0) or data byte (RS = 1); the 4-bit nibble transfer is the board's business.
 //
 // DDRAM in 2-line mode (N = 1): row 0 at 0x00..0x27, row 1 at 0x40..0x67; columns 0..15 are visible (plus the display
-// shift). Writes move the address counter by one, jumping 0x27 -> 0x40 and 0x67 -> 0x00 (firmware-behaviour.md §1.6).
+// shift). Writes move the address counter by one, jumping 0x27 -> 0x40 and 0x67 -> 0x00 (docs/firmware.md §1.6).
 // In 1-line mode (N = 0, the power-on state) the addresses run 0x00..0x4F continuously and only row 0 is driven.
 // Character codes 0x00..0x07 show CGRAM characters 0..7; codes 0x08..0x0F mirror them (the datasheet's CGRAM table:
 // character code bit 3 is "no effect").

@@ -1,4 +1,4 @@
-// Dual-coil latching relay (firmware-behaviour.md §1.3): PB12 drives SET ("relay_on"), PB4 drives RESET ("relay_off");
+// Dual-coil latching relay (docs/firmware.md §1.3): PB12 drives SET ("relay_on"), PB4 drives RESET ("relay_off");
 // the contact moves after one coil alone has been energised for the operate time (10 ms [UNDET], configurable) and
 // holds its position without power.
 import { test } from 'uvu';

@@ -1,5 +1,5 @@
 // Dual-coil latching relay on the meter's load line, driven by PB12 (SET, "relay_on") and PB4 (RESET, "relay_off")
-// through drivers (firmware-behaviour.md §1.3). The contact moves when one coil alone has been energised for at least
+// through drivers (docs/firmware.md §1.3). The contact moves when one coil alone has been energised for at least
 // the operate time, and keeps its position without power. The firmware pulses a coil for 200 ms.
 import type { SimTime } from '../sim-time.ts';
 

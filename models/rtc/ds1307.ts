@@ -24,7 +24,7 @@ export const HOUR_PM = 0x20;
 
 /**
  * NVRAM contents when the part is built: `zero`, `random` (drawn from `rand`: a battery swapped or lost leaves
- * undefined contents, firmware-behaviour.md §7.4), or the 56 given bytes.
+ * undefined contents, docs/firmware.md §7.4), or the 56 given bytes.
  */
 export type Ds1307Nvram = 'zero' | 'random' | Uint8Array | readonly number[];
 

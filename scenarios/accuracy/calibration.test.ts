@@ -23,14 +23,16 @@ function worst(r: SuiteResult): number {
   return Math.max(...r.points.filter((p) => p.kind === 'error').map((p) => Math.abs(p.errorPercent!)));
 }
 
-test('a drawn unit that fails uncalibrated passes the whole suite after calibration, its worst error 20 times smaller', async () => {
+test('a drawn unit that fails uncalibrated passes every point but DC immunity after calibration, its worst error 20 times smaller', async () => {
   // Unit 16 of seed 3: a unit whose tolerances push it over the limit at PF 1 and 0.5L.
   const unit = drawnUnit(DEFAULT_BOARD_PROFILE, FIRMWARE_REGISTERS, 3, 16);
   const before = await runSuite(unit, SPEC, BENCH);
   assert.not.ok(before.pass);
   const cal = await calibrate(unit, DEFAULT_BOARD_PROFILE, SPEC, BENCH);
   const after = await runSuite({ profile: unit.profile, registers: cal.after }, SPEC, BENCH);
-  assert.ok(after.pass, after.points.filter((p) => !p.pass).map((p) => `${p.name}: ${p.reasons}`).join('\n'));
+  // The DC test saturates the CT (waveform level): no register undoes that.
+  const failed = after.points.filter((p) => !p.pass);
+  assert.equal(failed.map((p) => p.kind), ['dc'], failed.map((p) => `${p.name}: ${p.reasons}`).join('\n'));
   assert.ok(worst(after) * 20 < worst(before), `before ${worst(before)} %, after ${worst(after)} %`);
 });
 
@@ -74,7 +76,7 @@ test('calibrating a 2000:1 / 30 ohm design removes the gain error but not the cl
   const after = await runSuite({ profile: design, registers: cal.after }, SPEC, BENCH);
   const failed = after.points.filter((p) => !p.pass);
   assert.ok(failed.length > 0);
-  for (const p of failed) assert.match(p.reasons.join(' '), /clipping: I2P-I2N/, p.name);
+  for (const p of failed) assert.match(p.reasons.join(' '), p.kind === 'dc' ? /chip error shift/ : /clipping: I2P-I2N/, p.name);
   assert.ok(after.points.find((p) => p.name === '30 A PF 1')!.pass);
   assert.not.ok(after.points.find((p) => p.name === '60 A PF 1')!.pass);
 });

@@ -1,4 +1,4 @@
-// The application-note calibration (Atmel-46102B, reference atm90e26.md §6.1) run on the virtual bench, for the N line
+// The application-note calibration (Atmel-46102B, docs/atm90e26.md §6.1) run on the virtual bench, for the N line
 // this board meters: PL_Constant from the design, Ngain from the bench error at Ib PF 1, Nphi from the error at Ib
 // PF 0.5L, the start-up thresholds, CS1; then Ugain at Un and IgainN at Ib to the firmware's register scale
 // (Urms = 100 x V, Irms2 = 50 x I, §8), the offsets at zero current, CS2.
@@ -41,7 +41,7 @@ export const CALIBRATION_DEFAULTS: Readonly<CalibrationOptions> = Object.freeze(
   irms2PerAmp: FIRMWARE_CALIBRATION.irms2PerAmp,
 });
 
-/** AN step 6 constant: 180 / (pi sqrt 3) / 0.0087890625 (one Nphi LSB at 50 Hz), atm90e26.md §4.4. */
+/** AN step 6 constant: 180 / (pi sqrt 3) / 0.0087890625 (one Nphi LSB at 50 Hz), docs/atm90e26.md §4.4. */
 export const PHI_PER_ERROR = 3763.74;
 /** AN step 7: 838860800 / 9e6. */
 const THRESHOLD_K = 93.2067556;

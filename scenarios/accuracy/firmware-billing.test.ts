@@ -1,4 +1,4 @@
-// The firmware's energy accumulation as reproduced on the clock (firmware-behaviour.md §3.2-3.4, D14, D16, D47).
+// The firmware's energy accumulation as reproduced on the clock (docs/firmware.md §3.2-3.4, D14, D16, D47).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';

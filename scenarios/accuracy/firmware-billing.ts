@@ -1,5 +1,5 @@
 // The firmware's own energy accumulation, reproduced arithmetic for arithmetic on the virtual clock, so the bench can
-// judge the energy the meter bills as well as the chip's CF pulses. Facts: firmware-behaviour.md §3.2 (`mesure()`,
+// judge the energy the meter bills as well as the chip's CF pulses. Facts: docs/firmware.md §3.2 (`mesure()`,
 // power.hpp:22-37), §3.3 (ISR `urgeent()`, helpers.hpp:30-39), §3.4 (`credit_formular()`, credit.hpp:17-26) and the
 // defects D14 (21-tick call billing 1 s), D15 (float millis), D16 (float32 ENERGY), D47 (5 W / 15 W thresholds).
 //
@@ -13,7 +13,7 @@ import type { EventHandle, SimTime } from '../../models/sim-time.ts';
 import type { DefectId } from '../../twin/profiles/defects.ts';
 
 export interface FirmwareBillingConfig {
-  /** TIM1 period: prescaler 55, overflow 65454 at 72 MHz = 49 999.583 us (firmware-behaviour.md §2 step 16). */
+  /** TIM1 period: prescaler 55, overflow 65454 at 72 MHz = 49 999.583 us (docs/firmware.md §2 step 16). */
   tickUs: number;
   /**
    * Time between the ends of two `mesure()` calls in the main loop: at least 140 ms (4 reads of >= 10 ms and 5 x

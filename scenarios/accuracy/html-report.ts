@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { MonteCarloJob, MonteCarloResult } from './monte-carlo.ts';
-import { LIMITS_NOTE, headerLines, pointJson, type TextOptions } from './report.ts';
+import { LIMITS_NOTE, firmwareSummary, headerLines, pointJson, type TextOptions } from './report.ts';
 import type { SuiteResult } from './runner.ts';
 
 let plotly: string | null = null;
@@ -16,6 +16,12 @@ export function plotlyBundle(): string {
     plotly = readFileSync(path, 'utf8');
   }
   return plotly;
+}
+
+/** `x` with `d` decimals; a value that rounds to zero prints as 0.000, never -0.000. */
+export function fixed(x: number, d: number): string {
+  const t = x.toFixed(d);
+  return /^-0\.?0*$/.test(t) ? t.slice(1) : t;
 }
 
 /** Text safe inside an HTML element or attribute. */
@@ -48,17 +54,21 @@ export function htmlReport(r: SuiteResult, o: HtmlOptions = {}): string {
   };
   const rows = r.points.map((p) => {
     const j = pointJson(p);
-    const cell = (x: unknown, d = 3): string => (typeof x === 'number' ? x.toFixed(d) : x === null || x === undefined ? '-' : esc(String(x)));
+    const cell = (x: unknown, d = 3): string => (typeof x === 'number' ? fixed(x, d) : x === null || x === undefined ? '-' : esc(String(x)));
     return `<tr class="${p.pass ? 'pass' : 'fail'}"><td>${esc(p.name)}</td><td>${cell(p.voltage, 2)}</td><td>${cell((j.read as { voltage: number }).voltage, 2)}</td>`
       + `<td>${cell(p.current)}</td><td>${cell((j.read as { current: number }).current, 2)}</td><td>${cell(p.measurement.truePowerW, 1)}</td>`
       + `<td>${cell((j.read as { power: number }).power, 1)}</td><td>${cell(p.errorPercent)}</td><td>${cell(p.firmwareErrorPercent)}</td>`
-      + `<td>${cell(p.shiftPercent)}</td><td>${p.limitPercent === null ? '-' : `±${p.limitPercent}`}</td><td>${p.pass ? 'PASS' : 'FAIL'}</td>`
-      + `<td>${esc(p.reasons.join('; '))}</td></tr>`;
+      + `<td>${cell(p.shiftPercent)}</td><td>${p.limitPercent === null ? '-' : `±${p.limitPercent}`}</td>`
+      + `<td>${p.firmwarePass ? 'PASS' : `FAIL${p.firmwareDefects.length ? ` ${esc(p.firmwareDefects.join(','))}` : ''}`}</td><td>${p.pass ? 'PASS' : 'FAIL'}</td>`
+      + `<td>${esc([...p.reasons, ...(r.judge === 'chip' ? p.firmwareReasons.map((x) => `(firmware verdict) ${x}`) : [])].join('; '))}</td></tr>`;
   }).join('\n');
   const mc = o.monteCarlo
-    ? `<h2>Monte Carlo yield</h2><p>${o.monteCarlo.result.passed} of ${o.monteCarlo.result.units} units passed (seed ${o.monteCarlo.job.seed}): yield `
+    ? `<h2>Monte Carlo yield</h2><p>${o.monteCarlo.result.passed} of ${o.monteCarlo.result.units} units passed (seed ${o.monteCarlo.job.seed}, judged on ${r.judge === 'chip' ? 'the hardware' : esc(r.judge)}): yield `
       + `${(o.monteCarlo.result.yield * 100).toFixed(1)} %, 95 % confidence interval ${(o.monteCarlo.result.low * 100).toFixed(1)} % .. `
-      + `${(o.monteCarlo.result.high * 100).toFixed(1)} % (Wilson score).</p><div id="chart-mc" class="chart"></div>`
+      + `${(o.monteCarlo.result.high * 100).toFixed(1)} % (Wilson score).`
+      + (r.judge === 'chip' ? ` Firmware billing, its own verdict: ${o.monteCarlo.result.firmwarePassed} of ${o.monteCarlo.result.units} units within the limits`
+        + `${o.monteCarlo.result.firmwareDefects.length ? ` (failures caused by ${esc(o.monteCarlo.result.firmwareDefects.join(', '))})` : ''}.` : '')
+      + '</p><div id="chart-mc" class="chart chart-categories"></div>'
     : '';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -70,6 +80,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
 .verdict { font-weight: bold; font-size: 1.2em; } .verdict.pass { color: #1a7f37; } .verdict.fail { color: #c62828; }
 .chart { width: 100%; max-width: 1000px; height: 420px; }
+.chart-categories { height: auto; min-height: 300px; }
 table { border-collapse: collapse; font-size: 0.85em; } td, th { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
 td:first-child, td:last-child { text-align: left; } tr.fail td { background: #fdecea; }
 .meta { font-size: 0.9em; color: #444; }
@@ -78,17 +89,18 @@ td:first-child, td:last-child { text-align: left; } tr.fail td { background: #fd
 <body>
 <h1>IEC 62053-21 class ${esc(r.limits.meterClass)} accuracy test of the OpenSmartMeter twin</h1>
 <p class="meta">${headerLines(r, o).map(esc).join('<br>')}</p>
-<p class="verdict ${r.pass ? 'pass' : 'fail'}">${r.pass ? 'PASS' : 'FAIL'}: ${r.points.filter((p) => !p.pass).length} of ${r.points.length} points outside the limits, ${esc(LIMITS_NOTE)}.</p>
+<p class="verdict ${r.pass ? 'pass' : 'fail'}">${r.judge === 'chip' ? 'Hardware (chip CF pulses): ' : ''}${r.pass ? 'PASS' : 'FAIL'}: ${r.points.filter((p) => !p.pass).length} of ${r.points.length} points outside the limits, ${esc(LIMITS_NOTE)}.</p>
+${r.judge === 'chip' ? `<p class="verdict ${r.firmwarePass ? 'pass' : 'fail'}">${esc(firmwareSummary(r))}.</p>` : ''}
 <h2>Error versus current, per power factor</h2>
 <div id="chart-pf-1" class="chart"></div>
 <div id="chart-pf-0.5L" class="chart"></div>
 <div id="chart-pf-0.8C" class="chart"></div>
 <h2>Influence quantities</h2>
-<div id="chart-influence" class="chart"></div>
+<div id="chart-influence" class="chart chart-categories"></div>
 ${mc}
 <h2>All points</h2>
 <table>
-<thead><tr><th>Test point</th><th>V supplied</th><th>V read</th><th>I supplied</th><th>I read</th><th>P expected W</th><th>P read W</th><th>error %</th><th>fw error %</th><th>shift %</th><th>limit %</th><th>verdict</th><th>why</th></tr></thead>
+<thead><tr><th>Test point</th><th>V supplied</th><th>V read</th><th>I supplied</th><th>I read</th><th>P expected W</th><th>P read W</th><th>error %</th><th>fw error %</th><th>shift %</th><th>limit %</th><th>fw verdict</th><th>verdict</th><th>why</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -105,7 +117,9 @@ ${rows}
 const PAGE_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
-  var layoutBase = { margin: { t: 40, r: 20, b: 50, l: 60 }, legend: { orientation: 'h', y: -0.2 } };
+  // Plotly's own legend place (right of the plot, where it reserves its room) and automargin on every axis: no label
+  // is cut and none runs into the legend.
+  var layoutBase = { margin: { t: 50, r: 20, b: 50, l: 60 } };
   function limitEnvelope(pf) {
     var rows = data.errorTable.filter(function (row) { return row.pfs.indexOf(pf) >= 0; });
     var xs = [], up = [];
@@ -135,27 +149,35 @@ const PAGE_SCRIPT = `
     }
     Plotly.newPlot(el, traces, Object.assign({}, layoutBase, {
       title: { text: 'PF ' + pf + ': percentage error versus current' },
-      xaxis: { title: { text: 'current (A)' }, type: 'log' },
-      yaxis: { title: { text: 'error (%)' } }
+      xaxis: { title: { text: 'current (A)' }, type: 'log', automargin: true },
+      yaxis: { title: { text: 'error (%)' }, automargin: true }
     }), { displaylogo: false, responsive: true });
   });
+  // Test names are long: they go on the vertical axis, horizontal and given the room they need (automargin), one row
+  // each, so no label is cut or overlaps another; the chart grows with the number of rows.
+  function categoryLayout(title, valueTitle, n) {
+    return Object.assign({}, layoutBase, {
+      title: { text: title }, height: 140 + 34 * n, barmode: 'group',
+      yaxis: { automargin: true, autorange: 'reversed', tickfont: { size: 11 } },
+      xaxis: { title: { text: valueTitle }, automargin: true, zeroline: true }
+    });
+  }
   var inf = data.points.filter(function (p) { return ['voltage', 'frequency', 'harmonics', 'dc'].indexOf(p.kind) >= 0; });
   var infEl = document.getElementById('chart-influence');
   if (!inf.length) { infEl.style.display = 'none'; } else {
+    var names = inf.map(function (p) { return p.name; });
     Plotly.newPlot(infEl, [
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.shiftPercent; }), name: 'chip shift', type: 'bar' },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.firmwareShiftPercent; }), name: 'firmware shift', type: 'bar' },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ew-open', size: 24, color: '#c62828' } },
-      { x: inf.map(function (p) { return p.name; }), y: inf.map(function (p) { return -p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ew-open', size: 24, color: '#c62828' }, showlegend: false }
-    ], Object.assign({}, layoutBase, { title: { text: 'Error shift from the reference condition' }, yaxis: { title: { text: 'shift (percentage points)' } }, barmode: 'group' }),
-    { displaylogo: false, responsive: true });
+      { y: names, x: inf.map(function (p) { return p.shiftPercent; }), name: 'chip shift', type: 'bar', orientation: 'h' },
+      { y: names, x: inf.map(function (p) { return p.firmwareShiftPercent; }), name: 'firmware shift', type: 'bar', orientation: 'h' },
+      { y: names, x: inf.map(function (p) { return p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ns-open', size: 18, color: '#c62828' } },
+      { y: names, x: inf.map(function (p) { return -p.limitPercent; }), name: 'limit', mode: 'markers', marker: { symbol: 'line-ns-open', size: 18, color: '#c62828' }, showlegend: false }
+    ], categoryLayout('Error shift from the reference condition', 'shift (percentage points)', inf.length), { displaylogo: false, responsive: true });
   }
   var mcEl = document.getElementById('chart-mc');
   if (mcEl && data.monteCarlo) {
     var failing = data.monteCarlo.points.slice(0, 15);
-    Plotly.newPlot(mcEl, [{ x: failing.map(function (s) { return s.name; }), y: failing.map(function (s) { return 100 * s.failures / data.monteCarlo.units; }), type: 'bar', name: 'units failing (%)' }],
-      Object.assign({}, layoutBase, { title: { text: 'Points that fail most (share of units)' }, yaxis: { title: { text: 'units failing (%)' } } }),
-      { displaylogo: false, responsive: true });
+    Plotly.newPlot(mcEl, [{ y: failing.map(function (s) { return s.name; }), x: failing.map(function (s) { return 100 * s.failures / data.monteCarlo.units; }), type: 'bar', orientation: 'h', name: 'units failing (%)' }],
+      categoryLayout('Points that fail most (share of units)', 'units failing (%)', failing.length), { displaylogo: false, responsive: true });
   }
 })();
 `;

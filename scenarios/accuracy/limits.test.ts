@@ -1,4 +1,4 @@
-// The limits table: lookups against the class-1 rows of reference/iec-62053-21.md.
+// The limits table: lookups against the class-1 rows of docs/accuracy-tests.md.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLASS_1_LIMITS, PF_05L, PF_08C, PF_1, creepMinutes, errorLimit } from './limits.ts';

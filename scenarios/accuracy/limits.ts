@@ -1,6 +1,6 @@
 // THE limits table of the virtual test bench: every number the verdicts are judged against, in one editable place.
 //
-// Source: ../shared/reference/iec-62053-21.md, the commonly cited class-1 values of IEC 62053-21 / IEC 62052-11 for
+// Source: docs/accuracy-tests.md, the commonly cited class-1 values of IEC 62053-21 / IEC 62052-11 for
 // direct-connected static active-energy meters, gathered from secondary sources (not a licensed copy of the
 // standard). Reports therefore say "per the limits configured in the project". Edit this table, not the suite.
 import type { MeterRatings } from './ratings.ts';
@@ -63,7 +63,7 @@ export interface AccuracyLimits {
     fractionOfIb: number;
     /**
      * [UNDET] The reference gives no test time: this project requires `pulses` whole CF pulses within 1.2 x the time
-     * the ideal meter takes for them (the datasheet's "starts within 1.2 x the theoretical start time", atm90e26.md §4.5).
+     * the ideal meter takes for them (the datasheet's "starts within 1.2 x the theoretical start time", docs/atm90e26.md §4.5).
      */
     pulses: number;
     timeFactor: number;
@@ -76,7 +76,7 @@ const REACTIVE: readonly PowerFactor[] = [PF_05L, PF_08C];
 
 export const CLASS_1_LIMITS: Readonly<AccuracyLimits> = deepFreeze({
   meterClass: '1',
-  source: 'IEC 62053-21 / IEC 62052-11 class 1, commonly cited values (reference/iec-62053-21.md)',
+  source: 'IEC 62053-21 / IEC 62052-11 class 1, commonly cited values (docs/accuracy-tests.md)',
   errorTable: [
     { pfs: [PF_1], fromIb: 0.05, to: 0.1, toInclusive: false, percent: 1.5, text: '0.05 Ib <= I < 0.1 Ib, PF 1' },
     { pfs: [PF_1], fromIb: 0.1, to: 'Imax', toInclusive: true, percent: 1.0, text: '0.1 Ib <= I <= Imax, PF 1' },

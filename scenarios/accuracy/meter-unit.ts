@@ -1,6 +1,6 @@
 // A meter unit on the bench: its board (a BoardProfile, nominal, overridden or drawn from its tolerances) and the
 // calibration registers its firmware writes into the ATM90E26, and how a chip is brought up with them.
-// Facts: reference atm90e26.md §3 (checksums, the firmware's SET_register_values), §4.3 (PL_Constant), §8.
+// Facts: docs/atm90e26.md §3 (checksums, the firmware's SET_register_values), §4.3 (PL_Constant), §8.
 import { ATM90E26, type Atm90e26Config } from '../../models/afe/atm90e26.ts';
 import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
 import { Command, REG, cs1Of, cs2Of, decodeMMode, registerInfo, toInt16, type RegisterName } from '../../models/afe/registers.ts';
@@ -25,7 +25,7 @@ export type CalibrationRegister = (typeof CALIBRATION_REGISTERS)[number];
 export type ChipRegisters = Record<CalibrationRegister, number>;
 
 /**
- * The firmware's `SET_register_values()` (atm90e26.md §3.1): Nphi is never written (stays 0000H after CalStart 5678H),
+ * The firmware's `SET_register_values()` (docs/atm90e26.md §3.1): Nphi is never written (stays 0000H after CalStart 5678H),
  * IgainL keeps its default 7A13H, every offset 0. CS1 327CH and CS2 993BH are the checksums of exactly these values.
  */
 export const FIRMWARE_REGISTERS: Readonly<ChipRegisters> = Object.freeze({
@@ -109,7 +109,7 @@ export function designPinMillivolts(profile: BoardProfile, ratings: MeterRatings
 
 /**
  * The meter constant (imp/kWh) a register set gives on a board: from PL_Constant = 838860800 x G x VL x VU /
- * (MC x Un x Ib) (atm90e26.md §4.3) solved for MC, with the N line's energy gain (1 + Ngain/32768) and N gain G,
+ * (MC x Un x Ib) (docs/atm90e26.md §4.3) solved for MC, with the N line's energy gain (1 + Ngain/32768) and N gain G,
  * because the CF rate is 233.017 x p / PL_Constant with p = G x VL x VU x (1 + Ngain/32768) at PF 1.
  */
 export function impliedMeterConstant(profile: BoardProfile, regs: ChipRegisters, ratings: MeterRatings): number {

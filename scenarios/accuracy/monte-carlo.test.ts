@@ -47,8 +47,8 @@ test('the worker result of a unit equals the unit run in this thread', async () 
 test('aggregation counts failures per point and lists the points that fail most first', () => {
   const names = ['Imax (80 A) PF 1', 'Imax (80 A) PF 0.5L'];
   const outcomes = [
-    { index: 0, pass: false, failed: [names[1]], errors: [0.1, 1.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
-    { index: 1, pass: true, failed: [], errors: [0.3, 0.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+    { index: 0, pass: false, firmwarePass: false, firmwareDefects: ["D14"], failed: [names[1]], errors: [0.1, 1.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+    { index: 1, pass: true, firmwarePass: true, firmwareDefects: [], failed: [], errors: [0.3, 0.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
   ];
   const r = aggregate({ ...JOB, units: 2 }, outcomes);
   assert.is(r.passed, 1);
@@ -56,6 +56,8 @@ test('aggregation counts failures per point and lists the points that fail most 
   assert.is(r.points[0].failures, 1);
   assert.ok(Math.abs(r.points.find((p) => p.name === names[0])!.mean - 0.2) < 1e-12);
   assert.equal(r.failingUnits, [0]);
+  assert.is(r.firmwarePassed, 1);
+  assert.equal(r.firmwareDefects, ['D14']);
 });
 
 test('bad input is refused before any worker starts', async () => {

@@ -34,6 +34,9 @@ export interface MonteCarloJob {
 export interface UnitOutcome {
   index: number;
   pass: boolean;
+  /** The firmware's own billing verdict on this unit (reported beside the judged one), and the defects behind it. */
+  firmwarePass: boolean;
+  firmwareDefects: string[];
   /** Names of the points the unit failed. */
   failed: string[];
   /** Chip and firmware errors per point, in suite order (null where undefined). */
@@ -64,6 +67,10 @@ export interface MonteCarloResult {
   points: PointStats[];
   /** Indices of the first failing units (to rerun one with --unit). */
   failingUnits: number[];
+  /** Units whose firmware billing passed every point (its own verdict, whatever is judged), and the defects behind failures. */
+  firmwarePassed: number;
+  firmwareYield: number;
+  firmwareDefects: string[];
 }
 
 /** Wilson score interval for `k` successes out of `n` at normal quantile `z` (1.96: 95 %). */
@@ -90,6 +97,8 @@ export async function runUnit(job: MonteCarloJob, index: number): Promise<UnitOu
   return {
     index,
     pass: r.pass,
+    firmwarePass: r.firmwarePass,
+    firmwareDefects: r.firmwareDefects,
     failed: r.points.filter((p) => !p.pass).map((p) => p.name),
     errors: r.points.map((p) => p.errorPercent),
     firmwareErrors: r.points.map((p) => p.firmwareErrorPercent),
@@ -213,5 +222,8 @@ export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]):
     high,
     points: order,
     failingUnits: outcomes.filter((o) => !o.pass).slice(0, 10).map((o) => o.index),
+    firmwarePassed: outcomes.filter((o) => o.firmwarePass).length,
+    firmwareYield: outcomes.filter((o) => o.firmwarePass).length / n,
+    firmwareDefects: [...new Set(outcomes.flatMap((o) => o.firmwareDefects))],
   };
 }

@@ -93,7 +93,7 @@ export function peakOf(lines: readonly Harmonic[]): number {
 }
 
 /**
- * Input ranges of the ATM90E26 channels, volts rms at gain 1 (atm90e26.md §4.1): 600 mV on V, N and L. The L PGA
+ * Input ranges of the ATM90E26 channels, volts rms at gain 1 (docs/atm90e26.md §4.1): 600 mV on V, N and L. The L PGA
  * divides the L range (x4: 150 mV ... x24: 25 mV); the N gain x2/x4 is assumed to do the same ([UNDET], §9.4).
  */
 export const FULL_SCALE_RMS_VOLTS = 0.6;

@@ -1,6 +1,6 @@
 // The test points of the virtual IEC 62053-21 bench: the class-1 error table over current x power factor and the other
 // type tests (starting current, creep, voltage, frequency, harmonics, DC), built from the ratings and the limits table.
-// `--points seed` is the rows of the original OSM accuracy report (iec-62053-21.md, last section).
+// `--points seed` is the rows of the original OSM accuracy report (docs/accuracy-tests.md "The table of the original accuracy report").
 import { CLASS_1_LIMITS, PF_05L, PF_08C, PF_1, errorLimit, pfLabel, type AccuracyLimits, type PowerFactor } from './limits.ts';
 import { OSM_RATINGS, type MeterRatings } from './ratings.ts';
 

@@ -1,5 +1,5 @@
 // The ratings of the meter under test, the numbers every test point and limit of the suite is built from.
-// Facts: ../shared/reference/iec-62053-21.md "Meter under test" (product spec and accuracy report of the OSM).
+// Facts: docs/accuracy-tests.md "Meter under test" (product spec and accuracy report of the OSM).
 
 export interface MeterRatings {
   /** Reference voltage Un, volts rms: 240 V in the product spec and the accuracy report (230 V nominal elsewhere). */

@@ -15,7 +15,7 @@ const BENCH: BenchOptions = {
 
 test('the console table has the columns of the original report plus firmware error, limit and verdict', async () => {
   const text = formatSuite(await runSuite(nominalUnit(), seedPoints(), BENCH));
-  assert.match(text, /Test point\s+V supplied\s+V read\s+I supplied\s+I read\s+P expected W\s+P read W\s+error %\s+fw error %\s+limit %\s+verdict/);
+  assert.match(text, /Test point\s+V supplied\s+V read\s+I supplied\s+I read\s+P expected W\s+P read W\s+error %\s+fw error %\s+limit %\s+fw verdict\s+verdict/);
   assert.match(text, /Imax \(80 A\) PF 1\s+240\.00\s+240\.00\s+80\.000\s+80\.00\s+19200\.0\s+19200\.0\s+\+0\.000\s+-4\.761\s+±1\.0\s+FAIL/);
 });
 

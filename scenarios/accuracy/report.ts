@@ -17,14 +17,41 @@ export interface TextOptions {
 export const LIMITS_NOTE = 'per the limits configured in the project (scenarios/accuracy/limits.ts)';
 
 function judgedOn(r: SuiteResult): string {
-  return r.judge === 'chip' ? 'the chip\'s CF pulses' : r.judge === 'firmware' ? 'the firmware\'s own energy' : 'the chip\'s CF pulses and the firmware\'s own energy';
+  return r.judge === 'chip' ? 'the chip\'s CF pulses (the hardware); the firmware\'s billing is judged beside it as its own verdict (--judge both: one verdict on both)'
+    : r.judge === 'firmware' ? 'the firmware\'s own energy' : 'the chip\'s CF pulses and the firmware\'s own energy';
+}
+
+/** The billing defects the bench can name, with what they do (docs/defects.md has the whole entries). */
+export const BILLING_DEFECTS: Readonly<Record<string, string>> = {
+  D14: 'each billing call bills 1 s but the calls come every 1.05 s (21 ticks of 50 ms)',
+  D15: 'millis() kept in a float',
+  D16: 'ENERGY kept in float32: small increments are lost on a large total',
+  D47: 'the billing zeroes P below 15 W although the display\'s threshold is 5 W',
+};
+
+/** The firmware's verdict at a point: `PASS`, or `FAIL` with the defects that cause it (`FAIL D14`). */
+function firmwareVerdict(p: PointResult, color: boolean): string {
+  const t = p.firmwarePass ? 'PASS' : `FAIL${p.firmwareDefects.length ? ` ${p.firmwareDefects.join(',')}` : ''}`;
+  if (!color) return t;
+  return p.firmwarePass ? `\x1b[32m${t}\x1b[0m` : `\x1b[31m${t}\x1b[0m`;
+}
+
+/** The firmware's billing verdict over the suite, in one line. */
+export function firmwareSummary(r: SuiteResult): string {
+  const failed = r.points.filter((p) => !p.firmwarePass).length;
+  if (r.firmwarePass) return `Firmware billing (${r.firmwareLabel}): PASS, all ${r.points.length} points within the limits`;
+  const named = r.firmwareDefects.map((d) => {
+    const n = r.points.filter((p) => p.firmwareDefects.includes(d)).length;
+    return `; ${n} of them from ${d} (${BILLING_DEFECTS[d] ?? 'see docs/defects.md'}, --fix ${d} corrects it)`;
+  }).join('');
+  return `Firmware billing (${r.firmwareLabel}): FAIL, ${failed} of ${r.points.length} points outside the limits${named}`;
 }
 
 /** Header lines shared by the text and HTML reports. */
 export function headerLines(r: SuiteResult, o: TextOptions = {}): string[] {
   const rt = r.ratings;
   const lines = [
-    `OpenSmartMeter twin: IEC 62053-21 class ${r.limits.meterClass} accuracy test on the virtual bench (${r.fidelity} level), ${LIMITS_NOTE}`,
+    `OpenSmartMeter twin: IEC 62053-21 class ${r.limits.meterClass} accuracy test on the virtual bench (${r.fidelity} level${r.fidelity === 'phasor' ? '; tests it cannot model at the waveform level' : ''}), ${LIMITS_NOTE}`,
     `Meter: Un ${rt.Un} V, Ib ${rt.Ib} A, Imax ${rt.Imax} A, ${rt.fn} Hz; ${o.unitLabel ?? 'nominal board'}; firmware ${r.firmwareLabel}`,
     'Supply: the meter is powered at its terminals with its relay contact closed (the test current flows through it)',
     `Meter constant k = ${r.meterConstant.toFixed(2)} imp/kWh (${r.meterConstantSource})`,
@@ -66,11 +93,11 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
   if (errors.length) {
     out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation)');
     out.push(...table(
-      ['Test point', 'V supplied', 'V read', 'I supplied', 'I read', 'P expected W', 'P read W', 'error %', 'fw error %', 'limit %', 'verdict'],
+      ['Test point', 'V supplied', 'V read', 'I supplied', 'I read', 'P expected W', 'P read W', 'error %', 'fw error %', 'limit %', 'fw verdict', 'verdict'],
       errors.map((p) => [
         p.name, num(p.voltage, 2), num(p.measurement.readings.V, 2), num(p.current, 3), num(p.measurement.readings.curr, 2),
         num(p.measurement.truePowerW, 1), num(p.measurement.readings.true_power, 1), num(p.errorPercent, 3, true),
-        num(p.firmwareErrorPercent, 3, true), `±${num(p.limitPercent, 1)}`, verdict(p, color),
+        num(p.firmwareErrorPercent, 3, true), `±${num(p.limitPercent, 1)}`, firmwareVerdict(p, color), verdict(p, color),
       ])));
     out.push('');
   }
@@ -78,10 +105,10 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
   if (influence.length) {
     out.push('Influence quantities (error shift from the reference condition)');
     out.push(...table(
-      ['Test', 'V', 'Hz', 'I', 'error %', 'ref error %', 'shift %', 'fw shift %', 'limit %', 'verdict'],
+      ['Test', 'V', 'Hz', 'I', 'error %', 'ref error %', 'shift %', 'fw shift %', 'limit %', 'fw verdict', 'verdict'],
       influence.map((p) => [
         p.name, num(p.voltage, 2), num(p.hz, 2), num(p.current, 3), num(p.errorPercent, 3, true), num(p.referenceErrorPercent, 3, true),
-        num(p.shiftPercent, 3, true), num(p.firmwareShiftPercent, 3, true), `±${num(p.limitPercent, 1)}`, verdict(p, color),
+        num(p.shiftPercent, 3, true), num(p.firmwareShiftPercent, 3, true), `±${num(p.limitPercent, 1)}`, firmwareVerdict(p, color), verdict(p, color),
       ])));
     out.push('');
   }
@@ -89,10 +116,10 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
   if (other.length) {
     out.push('Starting current and no-load (creep)');
     out.push(...table(
-      ['Test', 'V', 'I', 'duration s', 'CF pulses', 'fw energy Wh', 'error %', 'rule', 'verdict'],
+      ['Test', 'V', 'I', 'duration s', 'CF pulses', 'fw energy Wh', 'error %', 'rule', 'fw verdict', 'verdict'],
       other.map((p) => [
         p.name, num(p.voltage, 2), num(p.current, 3), num(p.measurement.durationS, 0), String(p.measurement.cfPulses),
-        num(p.measurement.firmwareEnergyKWh * 1000, 4), num(p.errorPercent, 3, true), p.rule, verdict(p, color),
+        num(p.measurement.firmwareEnergyKWh * 1000, 4), num(p.errorPercent, 3, true), p.rule, firmwareVerdict(p, color), verdict(p, color),
       ]), 1));
     out.push('');
   }
@@ -102,15 +129,23 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
     for (const p of failed) out.push(`  ${p.name}: ${p.reasons.join('; ')}`);
     out.push('');
   }
+  const fwFailed = r.judge === 'chip' ? r.points.filter((p) => !p.firmwarePass) : [];
+  if (fwFailed.length) {
+    out.push('Why the firmware\'s billing failed (its own verdict, not the hardware\'s):');
+    for (const p of fwFailed) out.push(`  ${p.name}: ${p.firmwareReasons.join('; ')}`);
+    out.push('');
+  }
   const notes = [...new Set(r.points.flatMap((p) => p.notes.filter((n) => !n.startsWith('not judged')).map((n) => n)))];
   if (notes.length) {
     out.push('Notes:');
     for (const n of notes) out.push(`  ${n}`);
     out.push('');
   }
+  const what = r.judge === 'chip' ? 'Hardware (chip CF pulses)' : r.judge === 'firmware' ? 'Firmware billing' : 'Chip and firmware';
   out.push(r.pass
-    ? `${verdict(r, color)}: all ${r.points.length} points within the limits`
-    : `${verdict(r, color)}: ${failed.length} of ${r.points.length} points outside the limits`);
+    ? `${what}: ${verdict(r, color)}: all ${r.points.length} points within the limits`
+    : `${what}: ${verdict(r, color)}: ${failed.length} of ${r.points.length} points outside the limits`);
+  if (r.judge === 'chip') out.push(firmwareSummary(r));
   return `${out.join('\n')}\n`;
 }
 
@@ -134,6 +169,7 @@ export function pointJson(p: PointResult): Record<string, unknown> {
     referenceErrorPercent: round(p.referenceErrorPercent, 6),
     chipPass: p.chipPass,
     firmwarePass: p.firmwarePass,
+    firmwareDefects: p.firmwareDefects,
     rule: p.rule,
     reasons: p.reasons,
     notes: p.notes,
@@ -167,6 +203,8 @@ export function suiteJson(r: SuiteResult, extras: JsonExtras = {}): Record<strin
     creepMinutes: r.creepMinutes,
     firmware: r.firmwareLabel,
     judge: r.judge,
+    firmwarePass: r.firmwarePass,
+    firmwareDefects: r.firmwareDefects,
     fidelity: r.fidelity,
     unit: extras.unitLabel ?? 'nominal board',
     whatIf: extras.whatIf ?? [],
@@ -184,6 +222,8 @@ export function monteCarloJson(job: MonteCarloJob, m: MonteCarloResult): Record<
     confidence95: { low: m.low, high: m.high, method: 'Wilson score' },
     points: m.points,
     failingUnits: m.failingUnits,
+    judge: job.judge,
+    firmware: { passed: m.firmwarePassed, yield: m.firmwareYield, defects: m.firmwareDefects },
   };
 }
 
@@ -192,9 +232,14 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   const out = [
     `Monte Carlo yield: ${m.units} units drawn from the board's tolerances (seed ${job.seed})${job.calibrate ? ', each calibrated by the application-note procedure' : ', firmware registers as shipped'}`,
-    `Passed ${m.passed} of ${m.units}: yield ${pct(m.yield)}, 95 % confidence interval ${pct(m.low)} .. ${pct(m.high)} (Wilson score)`,
-    '',
+    `${job.judge === 'chip' ? 'Hardware (chip CF pulses): passed' : job.judge === 'firmware' ? 'Firmware billing: passed' : 'Chip and firmware: passed'} `
+      + `${m.passed} of ${m.units}: yield ${pct(m.yield)}, 95 % confidence interval ${pct(m.low)} .. ${pct(m.high)} (Wilson score)`,
   ];
+  if (job.judge === 'chip') {
+    const named = m.firmwareDefects.length ? `; failures caused by ${m.firmwareDefects.map((d) => `${d} (${BILLING_DEFECTS[d] ?? 'see docs/defects.md'})`).join(', ')}` : '';
+    out.push(`Firmware billing (${job.firmwareLabel}), its own verdict: ${m.firmwarePassed} of ${m.units} units within the limits${named}`);
+  }
+  out.push('');
   const failing = m.points.filter((p) => p.failures > 0).slice(0, o.top ?? 10);
   if (failing.length) {
     out.push('Points that fail most:');

@@ -63,7 +63,11 @@ export const FIDELITIES: readonly Fidelity[] = ['phasor', 'waveform'];
  */
 export const WAVEFORM_WARMUP_US = 3_000_000;
 
-export const BENCH_DEFAULTS = { gatePulses: 10, gateCalls: 20, judge: 'both' as Judge } as const;
+/**
+ * The verdict is the hardware's by default (`chip`): yield and the class verdict are about the board and its chip; the
+ * firmware's billing error is reported beside it as its own verdict, with the defects that cause it named.
+ */
+export const BENCH_DEFAULTS = { gatePulses: 10, gateCalls: 20, judge: 'chip' as Judge } as const;
 
 /** One condition measured on the bench. */
 export interface Measurement {
@@ -123,6 +127,10 @@ export interface PointResult {
   rule: string;
   chipPass: boolean;
   firmwarePass: boolean;
+  /** The firmware's verdict failed because of these known defects (D14, D47, ...); empty when it passed or none applies. */
+  firmwareDefects: string[];
+  /** Why the firmware's verdict failed, judged or not (empty when it passed). */
+  firmwareReasons: string[];
   pass: boolean;
   /** Why the point failed (empty when it passed). */
   reasons: string[];
@@ -140,21 +148,34 @@ export interface SuiteResult {
   judge: Judge;
   fidelity: Fidelity;
   points: PointResult[];
+  /** The firmware's own verdict over every point, whatever is judged: its billing error within the limits. */
+  firmwarePass: boolean;
+  /** Known defects behind the firmware's failures, in order of appearance. */
+  firmwareDefects: string[];
+}
+
+/** Observers of a suite run (progress); they change nothing. */
+export interface SuiteHooks {
+  /** A point is about to be measured: its index (0-based), the number of points, its name. */
+  onPoint?: (index: number, total: number, name: string) => void;
 }
 
 /** Run every point of `spec` on `unit`. Same inputs, same result (no randomness, virtual time only). */
-export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchOptions): Promise<SuiteResult> {
+export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchOptions, hooks: SuiteHooks = {}): Promise<SuiteResult> {
   checkOptions(options);
   const fe = new FrontEnd(unit.profile);
   const memo = new Map<string, Promise<Measurement>>();
-  const measure = (c: TestCondition, mode: Mode): Promise<Measurement> => {
-    const key = `${mode}|${conditionKey(c)}`;
+  const measure = (c: TestCondition, mode: Mode, fidelity: Fidelity): Promise<Measurement> => {
+    const key = `${fidelity}|${mode}|${conditionKey(c)}`;
     let m = memo.get(key);
-    if (!m) { m = measureCondition(unit, fe, c, mode, spec, options); memo.set(key, m); }
+    if (!m) { m = measureCondition(unit, fe, c, mode, spec, { ...options, fidelity }); memo.set(key, m); }
     return m;
   };
   const points: PointResult[] = [];
-  for (const p of spec.points) points.push(await evaluate(p, measure, spec, options));
+  for (const [i, p] of spec.points.entries()) {
+    hooks.onPoint?.(i, spec.points.length, p.name);
+    points.push(await evaluate(p, measure, spec, options));
+  }
   return {
     pass: points.every((p) => p.pass),
     ratings: spec.ratings,
@@ -166,7 +187,25 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
     judge: options.judge,
     fidelity: options.fidelity ?? 'phasor',
     points,
+    firmwarePass: points.every((p) => p.firmwarePass),
+    firmwareDefects: [...new Set(points.flatMap((p) => p.firmwareDefects))],
   };
+}
+
+/**
+ * Why the phasor level cannot model a condition, or null when it can. Its CT is a linear transfer function: it passes
+ * no DC and does not saturate on it, so a test with DC in the current would pass there whatever the hardware does.
+ */
+export function phasorCannotModel(c: TestCondition): string | null {
+  return c.shape === 'half-wave' ? 'the phasor CT passes no DC and does not saturate on it' : null;
+}
+
+/**
+ * The level a point is measured at: the suite's, except that a point the phasor level cannot model runs at the
+ * waveform level (with its reference condition), so it is never passed for want of a model.
+ */
+export function pointFidelity(p: TestPoint, suite: Fidelity): Fidelity {
+  return suite === 'phasor' && phasorCannotModel(p.condition) !== null ? 'waveform' : suite;
 }
 
 /** How a condition is run: gated error, starting current (fixed time, count pulses), creep (fixed time, no current). */
@@ -312,10 +351,12 @@ function clipText(f: ClipFinding): string {
 
 function fmt(x: number, d: number): string { return x.toFixed(d); }
 
-async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Promise<Measurement>, spec: SuiteSpec, o: BenchOptions): Promise<PointResult> {
+async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fidelity) => Promise<Measurement>, spec: SuiteSpec, o: BenchOptions): Promise<PointResult> {
   const mode: Mode = p.kind === 'starting' ? 'starting' : p.kind === 'creep' ? 'creep' : 'error';
-  const m = await measure(p.condition, mode);
-  const ref = p.reference ? await measure(p.reference, 'error') : null;
+  const suiteFidelity = o.fidelity ?? 'phasor';
+  const fidelity = pointFidelity(p, suiteFidelity);
+  const m = await measure(p.condition, mode, fidelity);
+  const ref = p.reference ? await measure(p.reference, 'error', fidelity) : null;
   const reasons: string[] = [...m.hardware];
   if (ref) for (const h of ref.hardware) reasons.push(`reference condition: ${h}`);
   let chipPass: boolean;
@@ -343,7 +384,8 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
       firmwareShiftPercent = m.firmwareErrorPercent !== null && ref?.firmwareErrorPercent != null ? m.firmwareErrorPercent - ref.firmwareErrorPercent : null;
       chipPass = shiftPercent !== null && Math.abs(shiftPercent) <= lim!;
       firmwarePass = firmwareShiftPercent !== null && Math.abs(firmwareShiftPercent) <= lim!;
-      if (!chipPass) reasons.push(shiftPercent === null ? 'the chip registered too few CF pulses to measure a shift' : `chip error shift ${signed(shiftPercent)} % outside ±${lim} %`);
+      const dcWhy = p.kind === 'dc' && fidelity === 'waveform' ? ' (the DC in the current drives the CT core into saturation)' : '';
+      if (!chipPass) reasons.push(shiftPercent === null ? 'the chip registered too few CF pulses to measure a shift' : `chip error shift ${signed(shiftPercent)} % outside ±${lim} %${dcWhy}`);
       if (!firmwarePass) reasons.push(`firmware error shift ${signed(firmwareShiftPercent)} % outside ±${lim} %${zeroWhy(m, o)}`);
       break;
     }
@@ -366,10 +408,13 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
       break;
     }
   }
+  const firmwareDefects = firmwarePass ? [] : defectsBehind(p.kind, m, o);
+  const firmwareReasons = firmwarePass ? [] : reasons.filter((r) => r.startsWith('firmware ') || r.startsWith('the firmware '));
   const judged = o.judge === 'chip' ? chipPass : o.judge === 'firmware' ? firmwarePass : chipPass && firmwarePass;
   const pass = judged && m.hardware.length === 0 && (ref?.hardware.length ?? 0) === 0;
   // Only the judged side's failures are reasons; the other side's are kept as notes.
-  const notes = [...m.notes];
+  const notes = fidelity === suiteFidelity ? [...m.notes]
+    : [`${p.name}: the phasor level cannot model this test (${phasorCannotModel(p.condition)}); it ran at the waveform level (8 kHz samples, CT core saturation)`];
   const kept = reasons.filter((r) => {
     const isChip = r.startsWith('chip ') || r.startsWith('the chip ');
     const isFw = r.startsWith('firmware ') || r.startsWith('the firmware ');
@@ -396,10 +441,25 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode) => Pr
     rule,
     chipPass,
     firmwarePass,
+    firmwareDefects,
+    firmwareReasons,
     pass,
     reasons: pass ? [] : kept,
     notes,
   };
+}
+
+/** The known billing defects that explain a firmware failure at this measurement (docs/defects.md). */
+function defectsBehind(kind: PointKind, m: Measurement, o: BenchOptions): string[] {
+  const out: string[] = [];
+  // D14 explains an error of the billed energy: only where every call billed (a zeroed power is another cause), and
+  // not an influence test's shift, from which its constant under-count cancels.
+  if (kind === 'error' && o.defects.has('D14') && m.calls > 0 && m.billedCalls === m.calls && Number.isFinite(m.callPeriodS) && Math.abs(m.callPeriodS - 1) > 0.01) out.push('D14');
+  // D47: the ISR zeroes P below 15 W where the display's threshold is 5 W; below 5 W the fixed firmware zeroes it too.
+  const pc = m.readings.computed_power;
+  if (o.defects.has('D47') && m.billedCalls < m.calls && pc >= 5 && pc < 15) out.push('D47');
+  if (o.defects.has('D16') && (o.billing.ENERGY ?? 0) > 0) out.push('D16');
+  return out;
 }
 
 function zeroWhy(m: Measurement, o: BenchOptions): string {

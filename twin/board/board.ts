@@ -11,13 +11,13 @@ export const HIGH: Level = 1;
 
 export type PinMode = 'INPUT' | 'INPUT_PULLUP' | 'OUTPUT' | 'ANALOG';
 
-/** Pin names as on the blue pill silkscreen (firmware-behaviour.md §1.2). */
+/** Pin names as on the blue pill silkscreen (docs/firmware.md §1.2). */
 export type PinName =
   | 'PA0' | 'PA1' | 'PA2' | 'PA3' | 'PA4' | 'PA5' | 'PA6' | 'PA7' | 'PA8' | 'PA9' | 'PA10' | 'PA15'
   | 'PB0' | 'PB1' | 'PB3' | 'PB4' | 'PB5' | 'PB6' | 'PB7' | 'PB8' | 'PB9' | 'PB10' | 'PB11' | 'PB12'
   | 'PB13' | 'PB14' | 'PB15' | 'PC13';
 
-/** The firmware's pin assignment (firmware-behaviour.md §1.2). */
+/** The firmware's pin assignment (docs/firmware.md §1.2). */
 export const PINS = {
   relayA: 'PB12',
   relayB: 'PB4',

@@ -1,6 +1,6 @@
 // The blue pill's execution model on the virtual clock: one main context (an async task) and a timer interrupt.
 //
-// Rules (firmware-behaviour.md §11.2 "ISR execution rule"):
+// Rules (docs/firmware.md §11.2 "ISR execution rule"):
 // - Every board operation is synchronous and charges the CPU time it takes with `spend(us)` (an I2C transfer, an
 //   LCD write, a busy-wait). In the main context the charge becomes a debt that is paid at the next `await delay()`;
 //   in the interrupt it moves the interrupt's own time cursor.

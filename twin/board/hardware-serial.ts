@@ -1,4 +1,4 @@
-// One USART of the blue pill as STM32duino 1.9.0's HardwareSerial drives it (firmware-behaviour.md §1.7), on the
+// One USART of the blue pill as STM32duino 1.9.0's HardwareSerial drives it (docs/firmware.md §1.7), on the
 // sender-does-timing link of models/uart.ts:
 // - TX: write() puts bytes in a 64-byte ring buffer; the interrupt sends them back to back, 8N1, at the port's baud,
 //   starting at the running code's time (`cpu.nowUs()`). A byte keeps its slot until its stop bit has left (the

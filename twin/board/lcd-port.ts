@@ -1,5 +1,5 @@
 // The HD44780's 4-bit bus as LiquidCrystal 1.0.7 drives it (RS = PB3, E = PA15, D4..D7 = PA8 PB15 PB14 PB13;
-// firmware-behaviour.md §1.2, §1.6). The firmware's libraries hand over whole bytes; this port cuts each into the two
+// docs/firmware.md §1.2, §1.6). The firmware's libraries hand over whole bytes; this port cuts each into the two
 // nibbles the wires carry and times them as the library's `send` does:
 //   digitalWrite(RS); then per nibble 4 × digitalWrite(D4..D7) and pulseEnable() = E LOW, 1 us, E HIGH, 1 us, E LOW,
 //   100 us ("commands need > 37us to settle"). With ~1 us per digitalWrite a byte is ≈ 220 us (§3.3); the controller

@@ -1,4 +1,4 @@
-// The simulated blue pill (firmware-behaviour.md §1.2 pins, §1.7 serial ports, §1.3 relay, §1.4 PA1, §1.5 keypad):
+// The simulated blue pill (docs/firmware.md §1.2 pins, §1.7 serial ports, §1.3 relay, §1.4 PA1, §1.5 keypad):
 // the Board HAL wired to the part models on the virtual clock, with the CPU time each operation takes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The simulated blue pill: the Board HAL wired to the part models on the virtual clock (firmware-behaviour.md §1).
+// The simulated blue pill: the Board HAL wired to the part models on the virtual clock (docs/firmware.md §1).
 // - Time: delegated to the Cpu (delay, delayBlocking; delayMicroseconds charges CPU time).
 // - GPIO: each pin has a mode and an output latch. A pin drives its part only in OUTPUT mode: PB12/PB4 the relay's
 //   SET/RESET coils (through their drivers), PA0 the red LED, PA4 the green LED, PB5 the buzzer, PA7 PA6 PA5 PC13

@@ -1,5 +1,5 @@
 // Arduino Wire (STM32duino 1.9.0 TwoWire) as I2C1 master at 100 kHz, routing transfers to the parts on the bus by
-// 7-bit address (AT24C32 at 0x50, DS1307 at 0x68; firmware-behaviour.md §1.2).
+// 7-bit address (AT24C32 at 0x50, DS1307 at 0x68; docs/firmware.md §1.2).
 // - Timing: each byte on the bus is 8 data bits + ACK = 9 clocks of 10 us: 90 us, the address byte included. The
 //   core's transfers poll for completion, so the CPU is charged the bus time (START/STOP set-up times of about 5 us
 //   are folded into that figure).

@@ -5,7 +5,7 @@
 //   delay(10) — a fixed wait, then read 1 byte (write) or 3 bytes (read) WITHOUT checking available(): an empty
 //   RX buffer gives -1, i.e. 0xFF. A mismatching checksum prints `Write failed` / `Read failed` on Serial2 and waits
 //   20 ms; a failed read returns 0xFFFF. The RX buffer is never flushed, so a late or extra byte shifts every later
-//   transaction (firmware-behaviour.md §2 "AFE initialisation", §10 D46).
+//   transaction (docs/firmware.md §2 "AFE initialisation", §10 D46).
 // D46 fixed: stale RX bytes are flushed before each frame and the reply is awaited (polled every 1 ms) for up to
 // `replyTimeoutMs` instead of the fixed 10 ms.
 import type { Board } from '../board/board.ts';
@@ -107,7 +107,7 @@ export interface AfeDriverConfig {
   frameWaitMs: number;
   /** `delay(20)` after a failed transaction (SAM_UART.cpp:40, 49). */
   failWaitMs: number;
-  /** D46 fixed: longest wait for the reply bytes (the chip answers within 3-5 ms after the frame, atm90e26.md §1). */
+  /** D46 fixed: longest wait for the reply bytes (the chip answers within 3-5 ms after the frame, docs/atm90e26.md §1). */
   replyTimeoutMs: number;
 }
 
@@ -208,7 +208,7 @@ export class ATM90E26_UART {
     return this.AFECHIP(1, CSTwo, 0x0000);
   }
 
-  /** `SET_register_values()`: the calibration sequence with its Serial2 output (firmware-behaviour.md §2). */
+  /** `SET_register_values()`: the calibration sequence with its Serial2 output (docs/firmware.md §2). */
   async SET_register_values(): Promise<void> {
     for (const s of AFE_INIT_PART1) await this.AFECHIP(s.op === 'W' ? 0 : 1, s.reg, s.value);
     // `Serial2.print("Checksum 1:")` runs before the read, so a failed read prints inside the line.

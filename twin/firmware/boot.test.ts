@@ -1,4 +1,4 @@
-// Boot of the firmware twin on a board with the ATM90E26 model wired to the AFE UART (firmware-behaviour.md §2).
+// Boot of the firmware twin on a board with the ATM90E26 model wired to the AFE UART (docs/firmware.md §2).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';

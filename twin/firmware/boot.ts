@@ -1,4 +1,4 @@
-// `setup()` (main.cpp:52-209; firmware-behaviour.md §2): the boot sequence with its screens, delays, debug strings,
+// `setup()` (main.cpp:52-209; docs/firmware.md §2): the boot sequence with its screens, delays, debug strings,
 // modem, RTC, AFE and EEPROM traffic, then the `Mode_select` branch. Roughly 20 s with or without a modem, and for
 // ever without an RTC (D28).
 import { HIGH, LOW, PINS } from '../board/board.ts';

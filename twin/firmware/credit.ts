@@ -1,4 +1,4 @@
-// Credit and energy (credit.hpp; firmware-behaviour.md §3.4, §3.5).
+// Credit and energy (credit.hpp; docs/firmware.md §3.4, §3.5).
 //
 // `credit_formular()` runs in the timer interrupt about once a second and assumes exactly 1 s has passed (D14); all
 // of it is float32 (D16: tiny increments are rounded or lost once credit/energy are large) and it never deducts the

@@ -1,4 +1,4 @@
-// The factory-settings menu (keypad.hpp:34-173; firmware-behaviour.md §4.6) on the whole meter, the mode-0 wait loop
+// The factory-settings menu (keypad.hpp:34-173; docs/firmware.md §4.6) on the whole meter, the mode-0 wait loop
 // of the shipped build, and the mode persistence of D1 fixed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The field log (firmware-behaviour.md §9.6): the debug port (Serial2) carries exactly these strings, at these
+// The field log (docs/firmware.md §9.6): the debug port (Serial2) carries exactly these strings, at these
 // moments, so a log from a meter and a log from the twin compare line by line. The boot strings are in
 // boot.test.ts, the AFE read/write failures in afe-driver.test.ts; here: a web poll with and without a top-up, the
 // AFE checksum errors, the ThingsBoard post, and what goes to the modem line instead (D39).

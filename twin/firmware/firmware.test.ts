@@ -1,5 +1,5 @@
 // The firmware twin in boot mode 1 (field profile) on a board with the ATM90E26 model and the phasor plant:
-// keypad tokens, tamper, credit exhaustion, faults, billing period, daily telemetry (firmware-behaviour.md §3-§5, §9).
+// keypad tokens, tamper, credit exhaustion, faults, billing period, daily telemetry (docs/firmware.md §3-§5, §9).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';

@@ -1,5 +1,5 @@
 // TinyGSM 0.11.5 for the SIM800 (TinyGsmClientSIM800.h, TinyGsmModem.tpp, TinyGsmGPRS.tpp, TinyGsmTCP.tpp) on
-// `Serial1` = board.serial.modem (firmware-behaviour.md §9.1, §9.4): a real AT client that sends commands and waits
+// `Serial1` = board.serial.modem (docs/firmware.md §9.1, §9.4): a real AT client that sends commands and waits
 // for the library's response strings with the library's timeouts, so a mute modem costs what it costs on the meter
 // (`restart()` ≈ 10 s, `gprsConnect()` ≈ 238 s, `client.connect()` ≈ 77 s) and a scripted modem can answer.
 //

@@ -1,5 +1,5 @@
 // ArduinoHttpClient 0.5.0 (HttpClient.cpp), the part `remote.hpp` uses: `responseBody()` and `stop()` on the shared
-// TinyGSM client (firmware-behaviour.md §9.2 step 5). The firmware writes its request by hand with `client.print`,
+// TinyGSM client (docs/firmware.md §9.2, the reply). The firmware writes its request by hand with `client.print`,
 // so this object is still in `eIdle`: it treats the status line as junk up to the first LF, then parses the headers
 // (`Content-Length: `, `Transfer-Encoding: chunked`), waiting up to 30 s for data and polling once a second; the body
 // is read until Content-Length bytes, or until 1 s of silence.

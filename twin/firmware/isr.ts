@@ -1,4 +1,4 @@
-// The 20 Hz timer interrupt `urgeent()` (helpers.hpp:30-99; firmware-behaviour.md §3.3, §3.6), attached in boot
+// The 20 Hz timer interrupt `urgeent()` (helpers.hpp:30-99; docs/firmware.md §3.3, §3.6), attached in boot
 // mode 1. Synchronous: it runs atomically with respect to the loop and its `delay()`s are busy-waits.
 //
 // Steps, in the original's order:

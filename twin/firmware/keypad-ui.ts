@@ -1,4 +1,4 @@
-// The keypad UI (keypad.hpp:34-253; firmware-behaviour.md §4): `STS_keypad()` — token entry with its echo
+// The keypad UI (keypad.hpp:34-253; docs/firmware.md §4): `STS_keypad()` — token entry with its echo
 // positions, `#` submit rules, `D` cancel, `A` parameter pages — and the factory menu `FactorySetting()`.
 //
 // It runs in the mode-0 wait loop (shipped) and at every timer tick (field profile, D5 fixed), so it is synchronous:

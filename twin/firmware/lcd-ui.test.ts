@@ -17,7 +17,7 @@ function scene(u: Unit, cnt: 0 | 1, v: { V?: number; I?: number; P?: number; PF?
   return [u.line(0), u.line(1)];
 }
 
-// The rendered examples of firmware-behaviour.md §3.7.
+// The rendered examples of docs/firmware.md §3.7.
 for (const [values, r0, r1] of [
   [{ V: 230.45, I: 1.23, P: 271.66, PF: 0.96 }, 'V=230.4 C=1.23 A', 'W=271.66 PF=0.96'],
   [{}, 'V=0.00  C=0.00 A', 'W=0.00   PF=0.00'],

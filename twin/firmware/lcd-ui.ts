@@ -1,4 +1,4 @@
-// The LCD scenes and parameter pages drawn by the timer interrupt (lcd_display.hpp; firmware-behaviour.md §3.7, §4.5).
+// The LCD scenes and parameter pages drawn by the timer interrupt (lcd_display.hpp; docs/firmware.md §3.7, §4.5).
 // Whole scenes are redrawn at every 20 Hz tick with the exact write sequence of the original (cursor moves and
 // blank-padding strings included), so what a half-finished redraw leaves in DDRAM is what the meter shows.
 //

@@ -1,4 +1,4 @@
-// `loop()` (main.cpp:211-247; firmware-behaviour.md §3.1), called for ever after `setup()`.
+// `loop()` (main.cpp:211-247; docs/firmware.md §3.1), called for ever after `setup()`.
 //   mode 1: mesure (≥ 140 ms); credit_reminder if V > 50; LEDs off if V < 50; get_time; the web poll if no token is
 //           being typed and V > 50 (seconds to minutes, §9.4). V exactly 50.00 does neither LED action.
 //   modes 2, 3: the OpenPAYGO token loop (supplied by its own module).
@@ -36,7 +36,11 @@ export async function loop(fw: FirmwareContext): Promise<void> {
       fw.board.digitalWrite(PINS.greenLed, LOW);
     }
     await get_time(fw);
-    if (s.sts_mode === 0 && s.mains_input_value > 50 && gsmPollDue(fw)) await gsm_func(fw);
+    if (s.sts_mode === 0 && s.mains_input_value > 50 && gsmPollDue(fw)) {
+      // Observation only (the demo shows it): the loop is blocked in the web poll from here until it returns.
+      s.modemBusySinceMs = fw.board.millis();
+      try { await gsm_func(fw); } finally { s.modemBusySinceMs = -1; }
+    }
   }
   if (s.Mode_select === 2 || s.Mode_select === 3) {
     if (!fw.opts.opaygo) {

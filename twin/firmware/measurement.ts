@@ -1,4 +1,4 @@
-// `mesure()` (power.hpp:22-37; firmware-behaviour.md §3.2): four AFE reads, each followed by `delay(20)`, then
+// `mesure()` (power.hpp:22-37; docs/firmware.md §3.2): four AFE reads, each followed by `delay(20)`, then
 // P = I × V × PF in float (the chip's power register is not used). The timer interrupt may run between any two
 // steps and sees the globals half-updated, as on the meter.
 import type { FirmwareContext } from './firmware-context.ts';

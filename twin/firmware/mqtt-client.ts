@@ -1,5 +1,5 @@
 // ThingsBoard Arduino SDK 0.6.0 over PubSubClient 2.8 (MQTT 3.1.1) on the shared TinyGSM client — the part
-// thingsboard.hpp uses (firmware-behaviour.md §9.5): `connected()`, `connect(host, token)` (port 1883, client id
+// thingsboard.hpp uses (docs/firmware.md §9.5): `connected()`, `connect(host, token)` (port 1883, client id
 // `TbDev`, the token as user name; it first "unsubscribes" the RPC and shared-attribute topics), `RPC_Subscribe`,
 // `sendTelemetryFloat` (one PUBLISH to `v1/devices/me/telemetry` of `{"key":value}`) and `loop()`.
 // Every call goes through the modem, so with a mute modem `connect` costs the TCP connect timeouts (≈ 1.5 min).

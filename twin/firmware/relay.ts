@@ -1,4 +1,4 @@
-// The latching relay (relay.hpp; firmware-behaviour.md §1.3): PB12 (`relaya`) pulses the coil to ON, PB4 (`relayb`)
+// The latching relay (relay.hpp; docs/firmware.md §1.3): PB12 (`relaya`) pulses the coil to ON, PB4 (`relayb`)
 // to OFF, each for 200 ms, blocking the caller. `on_exec` / `off_exec` make repeated calls do nothing, so only the
 // first call after a change pulses. The firmware never reads the contact.
 import { HIGH, LOW, PINS } from '../board/board.ts';

@@ -1,4 +1,4 @@
-// Web top-up over GPRS (remote.hpp; firmware-behaviour.md §9.2, §9.3): on every mode-1 loop pass with mains present
+// Web top-up over GPRS (remote.hpp; docs/firmware.md §9.2, §9.3): on every mode-1 loop pass with mains present
 // and no keypad entry, `gsm_func()` re-attaches GPRS (D20), POSTs `api_key=…&meter=MT100` to
 // paygotesting.000webhostapp.com/subscribe.php, parses `<amount>/<tariff>/` with byte-sized indices (D18), confirms a
 // top-up with a second POST before crediting it (D19), and logs the readings on Serial2.

@@ -1,7 +1,7 @@
 // Arduino `Print` on a HardwareSerial (STM32duino core 1.9.0): what `Serial2.print(x)` / `println(x)` put on the
 // wire. Strings go byte by byte, floats with 2 decimals (print.ts), `println` appends CR LF.
 // The firmware has two such outputs: `Serial2` = the debug port (board.serial.debug), and `Serial` / `printf`, which
-// both go to USART1 = the modem line (firmware-behaviour.md §1.7).
+// both go to USART1 = the modem line (docs/firmware.md §1.7).
 import type { SerialPort } from '../board/board.ts';
 import { formatFloat, formatHex, formatInt } from './lib/print.ts';
 

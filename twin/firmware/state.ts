@@ -1,8 +1,8 @@
-// The firmware's global variables (firmware-behaviour.md; original files named per group), with their C types and
+// The firmware's global variables (docs/firmware.md; original files named per group), with their C types and
 // initial values. A JS number stands for a C value; the C type is noted so that every module converts as C does:
 // `float` values are kept rounded to float32 (`f32`), unsigned types wrap (`>>> 0`, `& 0xFF`), `long` is int32.
 //
-// Fields after "fixed-build state" exist only for the corrections of the defect knobs (firmware-behaviour.md §10);
+// Fields after "fixed-build state" exist only for the corrections of the defect knobs (docs/firmware.md §10);
 // the shipped program has no such variables.
 
 /** `char Data[Lengths]` with `#define Lengths 20` (token_management.hpp:15). */
@@ -223,6 +223,13 @@ export class FirmwareState {
   starHoldPending = false;
   /** D28 fixed: the RTC was not found at boot and the firmware runs without it. */
   rtcMissing = false;
+
+  // --- twin observation (not firmware variables) ----------------------------------------------------------------
+  /**
+   * `millis()` when the main loop entered `gsm_func()` (the blocking web poll: seconds to minutes with a mute modem,
+   * during which nothing is measured and no key is read), or -1 while it is not in it. Only observers read it.
+   */
+  modemBusySinceMs = -1;
 
   // --- twin observation (not firmware variables): the OpenPAYGO loop's last decode --------------------------
   /** Tokens decoded since power-on. */

@@ -1,5 +1,5 @@
 // The custom 20-character "STS" token (sts_token.hpp:44-198) and the used-token check (token_management.hpp:35-65);
-// firmware-behaviour.md §5.
+// docs/firmware.md §5.
 //
 // Arithmetic as on the meter: `String.toInt()` is `atol` (clamps at 2147483647), `topup` and `dcode` are float32,
 // `topupnew` is an `unsigned long`, int division truncates and a division by 0 gives 0 (Cortex-M3 SDIV).

@@ -1,4 +1,4 @@
-// Daily telemetry to ThingsBoard (thingsboard.hpp; firmware-behaviour.md §9.5), called from `get_time()` on the first
+// Daily telemetry to ThingsBoard (thingsboard.hpp; docs/firmware.md §9.5), called from `get_time()` on the first
 // loop pass in hour 23. As shipped, `reconnect()` retries forever, 5 s apart (D22): with no MQTT broker reachable the
 // main loop never comes back (the timer interrupt keeps billing the last measured power). The first call also waits
 // for the network and attaches GPRS, printing ` OK` even after a failure and never trying again (D23).

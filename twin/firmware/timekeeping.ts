@@ -1,4 +1,4 @@
-// Time (time_management.hpp; firmware-behaviour.md §7.4, §8): the DS1307 through RTClib, the first-setup detection
+// Time (time_management.hpp; docs/firmware.md §7.4, §8): the DS1307 through RTClib, the first-setup detection
 // in its NVRAM, `get_time()` of the mode-1 loop (credit save at minute 30, ThingsBoard at hour 23, the monthly
 // rollover that the comma operator disables), and the OpenPAYGO time base.
 import type { FirmwareContext } from './firmware-context.ts';

@@ -35,7 +35,7 @@ export interface BenchControl {
   pressKeys(keys: readonly KeyName[], timing?: KeyTiming): Promise<void>;
   power(on: boolean): void;
   tamper(open: boolean): void;
-  /** Current value of an observable (ARCHITECTURE.md names), or undefined if this meter cannot observe it. */
+  /** Current value of an observable (the names in scenarios/schema.ts), or undefined if this meter cannot observe it. */
   observe(name: string): unknown;
   /** Stop timers and release resources. */
   close(): Promise<void>;

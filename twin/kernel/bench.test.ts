@@ -1,4 +1,4 @@
-// The Bench (ARCHITECTURE.md "The picture"): one virtual clock, one plant, one meter under test; every stimulus goes
+// The Bench (README.md "How the twin is built"): one virtual clock, one plant, one meter under test; every stimulus goes
 // through it and every observable change comes out of its trace.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The 48 known defects of the original firmware (firmware-behaviour.md §10), each a knob of the twin.
+// The 48 known defects of the original firmware (docs/firmware.md §10), each a knob of the twin.
 // `where` is the original file:lines, `reach` the firmware modes in which the defect can show (S = shipped mode 0,
 // M1/M2/M3 = boot mode, K = keypad scanned in the interrupt, All = every mode).
 

@@ -1,4 +1,4 @@
-// Firmware variants: a profile plus per-defect knobs (ARCHITECTURE.md "Firmware profiles and defect knobs").
+// Firmware variants: a profile plus per-defect knobs (README.md "Firmware profiles", docs/defects.md).
 import { DEFECT_IDS, isDefectId, type DefectId } from './defects.ts';
 
 export type ProfileName = 'shipped' | 'field' | 'fixed';

@@ -1,7 +1,7 @@
 // OpenPAYGO Token: the chain generator, the restricted digit set, and the decoder in its two behaviours.
 //
-//   spec    - the semantics of reference/openpaygo.md ("Decoder state semantics"); the `fixed` firmware profile.
-//   shipped - the OpenSmartMeter C decoder (`firmware/lib/opaygo_decoder/opaygo_decoder.c`, firmware-behaviour.md
+//   spec    - the semantics of docs/tokens.md ("Decoding, and the decoder's state"); the `fixed` firmware profile.
+//   shipped - the OpenSmartMeter C decoder (`firmware/lib/opaygo_decoder/opaygo_decoder.c`, docs/firmware.md
 //             §6.3) ported literally, quirks included: the MarkCountAsUsed shift loop that passes CHECK_BIT's masked
 //             value to SET_BIT, 16-bit truncation of MaxCount/UsedCounts/Count, register shifts by 32 or more giving
 //             0 as ARMv7-M's LSL does, and a 15-digit input compared as a uint64 against a uint32 chain element when
@@ -32,7 +32,7 @@ export const RESTRICTED_TOKEN_LENGTH = 15;
 export const TOKEN_MAX_CHAIN_VALUE = 999_999_999;
 export const TOKEN_FOLD = 73_741_825;
 
-/** Key and starting code compiled into the OpenSmartMeter firmware (`main.cpp:33-35`, firmware-behaviour.md §6.1). */
+/** Key and starting code compiled into the OpenSmartMeter firmware (`main.cpp:33-35`, docs/firmware.md §6.1). */
 export const FIRMWARE_SECRET_KEY = 'a29ab82edc5fbbc41ec9530f6dac86b1';
 export const FIRMWARE_STARTING_CODE = 123456789;
 /** Decoder state of a factory-fresh OpenSmartMeter: TokenCount = 1, UsedTokens = 0 (§6.1). */

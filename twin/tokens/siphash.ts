@@ -1,5 +1,5 @@
 // SipHash-2-4 (Aumasson & Bernstein, "SipHash: a fast short-input PRF", INDOCRYPT 2012), the keyed hash at the heart
-// of OpenPAYGO Token (openpaygo.md "Chain step"; firmware `lib/opaygo_decoder/siphash.c`).
+// of OpenPAYGO Token (docs/tokens.md "Making a token"; firmware `lib/opaygo_decoder/siphash.c`).
 //
 // Every 64-bit word is carried as two unsigned 32-bit halves (hi, lo) so the hash stays plain, fast JavaScript with
 // no BigInt per round; `sipHash24` returns the 64-bit result as a bigint for callers that want one number.

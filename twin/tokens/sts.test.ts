@@ -5,7 +5,7 @@ import {
   STS_AMOUNT_RULES, atol, decodeSts, encodeSts, encodeStsRandom, type StsEncoder, type StsIdentifier,
 } from './sts.ts';
 
-// firmware-behaviour.md §5.6, worked examples for the default meter (MT100, key 109, tariff 1).
+// docs/firmware.md §5.6, worked examples for the default meter (MT100, key 109, tariff 1).
 test('accepts worked example 1 (10913015110000A10001) with +125', () => {
   const r = decodeSts('10913015110000A10001');
   assert.equal([r.accepted, r.credit], [true, 125]);

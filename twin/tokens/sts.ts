@@ -1,4 +1,4 @@
-// The OpenSmartMeter's custom 20-character "STS" token (firmware `sts_token.hpp:44-198`, firmware-behaviour.md §5):
+// The OpenSmartMeter's custom 20-character "STS" token (firmware `sts_token.hpp:44-198`, docs/firmware.md §5):
 // an encoder producing tokens the meter accepts, and a pure decoder giving what a FRESH default meter does with one.
 //
 // Layout (0-based indexes):  0-2 K3 | 3 m | 4 meter-number digit count | 5 location | 6-7 day | 8 encoder e |

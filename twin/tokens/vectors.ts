@@ -1,4 +1,4 @@
-// OpenPAYGO token vector files (reference/openpaygo.md "JSON format"): validation with the path of a bad field, and
+// OpenPAYGO token vector files (docs/tokens.md "Vector files"): validation with the path of a bad field, and
 // a run of every scenario under one decoder behaviour with a per-step report.
 //
 // A scenario's steps are applied in order to one decoder, whose state carries from step to step (as on a meter).

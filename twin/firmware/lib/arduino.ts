@@ -1,6 +1,6 @@
 // C and Arduino-core number helpers for the firmware twin: what a value becomes on the meter's Cortex-M3
 // (soft-float, no FPU; `float` is IEEE binary32, `double` binary64, `int`/`long` 32 bits), and the Arduino String
-// conversions `toInt()` / `toFloat()` (firmware-behaviour.md §5.1: toInt is C atol with newlib's strtol clamping).
+// conversions `toInt()` / `toFloat()` (docs/firmware.md §5.1: toInt is C atol with newlib's strtol clamping).
 //
 // Convention for the whole of `lib/`: a JS number stands for a C value. Conversions that C does implicitly are
 // explicit here, through these helpers, so each one is visible in the firmware twin.
@@ -17,7 +17,7 @@ export const f32: (x: number) => number = Math.fround;
 
 /**
  * float → uint32 as libgcc's soft-float `__aeabi_f2uiz` does: NaN and negatives give 0, values ≥ 2^32 give
- * 0xFFFFFFFF, anything else is truncated toward zero (firmware-behaviour.md §7.1: `writeLong(addr, creditt)`).
+ * 0xFFFFFFFF, anything else is truncated toward zero (docs/firmware.md §7.1: `writeLong(addr, creditt)`).
  */
 export function toUint32(x: number): number {
   if (!(x > 0)) return 0;

@@ -1,5 +1,5 @@
 // AT24CX library (Christian Paul, github.com/cyberp/AT24Cx) for the meter's AT24C32 at I2C 0x50, on the board's
-// Wire (firmware-behaviour.md §7.1). Its quirks are the firmware's storage behaviour:
+// Wire (docs/firmware.md §7.1). Its quirks are the firmware's storage behaviour:
 // - every operation first probes the device with an address-only write; when the probe is NACKed (chip absent, or
 //   busy with an internal write cycle) a write is skipped silently and a read leaves the destination untouched, so
 //   `readInt`/`readLong` return the stale contents of the object's 8-byte buffer `_b` (zero at start), while the

@@ -7,7 +7,7 @@ import { createSimulatedBoard } from '../../board/simulated-board.ts';
 import { NO_KEY } from './arduino.ts';
 import { Keypad, type KeyState } from './keypad.ts';
 
-// The meter's keypad (firmware-behaviour.md §1.5).
+// The meter's keypad (docs/firmware.md §1.5).
 const KEYS = [
   ['1', '2', '3', 'A'],
   ['4', '5', '6', 'B'],

@@ -1,5 +1,5 @@
 // Keypad 3.1.1 (Mark Stanley, Alexander Brevig): the matrix scanner and its 10-slot key list, on the board's GPIO
-// (firmware-behaviour.md §1.5). What the firmware sees of a key press comes from these rules:
+// (docs/firmware.md §1.5). What the firmware sees of a key press comes from these rules:
 // - `getKey()` scans only when more than `debounceTime` ms have passed since the last scan (default 10 ms);
 // - a scan drives one column LOW at a time (rows are INPUT_PULLUP; a closed key pulls its row LOW), then releases
 //   the column (HIGH, then INPUT);

@@ -6,7 +6,7 @@ import { Cpu } from '../../board/cpu.ts';
 import { createSimulatedBoard } from '../../board/simulated-board.ts';
 import { LiquidCrystal } from './liquid-crystal.ts';
 
-// Custom characters the firmware creates at boot (firmware-behaviour.md §1.6).
+// Custom characters the firmware creates at boot (docs/firmware.md §1.6).
 const FE1 = [0b00011, 0b00011, 0b00011, 0b00011, 0b00011, 0b11111, 0b11111, 0b11111];
 const FE3 = [0b11111, 0b11111, 0b11111, 0b00011, 0b00011, 0b00011, 0b00011, 0b00011];
 
@@ -25,7 +25,7 @@ function setup() {
   return { ...parts, lcdLib: lcd };
 }
 
-/** `lcd_update()` scene 1 (lcd_display.hpp), exactly as firmware-behaviour.md §3.7 lists its writes. */
+/** `lcd_update()` scene 1 (lcd_display.hpp), exactly as docs/firmware.md §3.7 lists its writes. */
 function scene1(lcd: LiquidCrystal, v: number, i: number, p: number, pf: number): void {
   lcd.setCursor(0, 0); lcd.print('V=     ');
   lcd.setCursor(2, 0); lcd.printFloat(f32(v));

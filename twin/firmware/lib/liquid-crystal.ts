@@ -1,5 +1,5 @@
 // LiquidCrystal 1.0.7 (arduino-libraries/LiquidCrystal) driving the meter's 16x2 HD44780 in 4-bit mode, on the
-// board's LCD bus (firmware-behaviour.md §1.6). The bus carries whole bytes with RS and charges each transfer
+// board's LCD bus (docs/firmware.md §1.6). The bus carries whole bytes with RS and charges each transfer
 // (two enable pulses of the library's `pulseEnable`, 1 + 1 + 100 us each, plus the GPIO writes); this class adds the
 // library's own waits: 50 ms and 4.5 ms in `begin`, 2 ms after clear and home.
 //

@@ -1,6 +1,6 @@
 // Arduino `Print` number formatting as the STM32duino core 1.9.0 implements it (cores/arduino/Print.cpp):
 // what `lcd.print(x)` and `Serial.print(x)` put on the wire, character for character
-// (firmware-behaviour.md §1.6). The arithmetic is the core's, in double precision: a float argument is promoted to
+// (docs/firmware.md §1.6). The arithmetic is the core's, in double precision: a float argument is promoted to
 // double exactly, so pass the float32 value (`f32(x)`) when the C variable is a `float`.
 
 /** `Print::printFloat` refuses magnitudes above this with `ovf` ("constant determined empirically"). */

@@ -1,5 +1,5 @@
 // RTClib 1.14.2 (Adafruit, src/RTClib.cpp): `DateTime` and `RTC_DS1307` on the board's Wire, for the meter's DS1307
-// at I2C 0x68 (firmware-behaviour.md §7.4, §8.1). Faithful to the library's C arithmetic:
+// at I2C 0x68 (docs/firmware.md §7.4, §8.1). Faithful to the library's C arithmetic:
 // - the fields are uint8 (year as an offset from 2000), `unixtime()` is uint32 and wraps;
 // - `now()` reads 7 registers in one transfer and never checks the bus: a missing byte reads as 0xFF (Wire.read()
 //   returns −1), so a failed read gives seconds bcd2bin(0x7F) = 85, minutes/hours/day/month bcd2bin(0xFF) = 165 and

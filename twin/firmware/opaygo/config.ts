@@ -1,4 +1,4 @@
-// Build-time parameters of the firmware's OpenPAYGO part (main.cpp:33-35, opaygo_token.hpp:18-26; firmware-behaviour.md
+// Build-time parameters of the firmware's OpenPAYGO part (main.cpp:33-35, opaygo_token.hpp:18-26; docs/firmware.md
 // §6.1) and the twin's choices where the original leaves something open. Every value has a documented default and is
 // checked with a clear message.
 import type { FirmwareConfig } from '../../profiles/profile.ts';
@@ -89,7 +89,7 @@ export function resolveOpaygoConfig(partial: Partial<OpaygoConfig> = {}): Opaygo
 }
 
 /**
- * The decoder a build links. The C decoder's `MarkCountAsUsed` bug (reference/openpaygo.md "C decoder quirks") is not
+ * The decoder a build links. The C decoder's `MarkCountAsUsed` bug (docs/tokens.md "The firmware's C decoder") is not
  * one of the 48 numbered defects: it belongs to the profile. `shipped` and `field` link the C decoder as it is in the
  * repository; `fixed` links the corrected one (the specification's semantics).
  */

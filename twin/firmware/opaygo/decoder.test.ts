@@ -23,7 +23,7 @@ test('fixed links the spec decoder: the replay is refused as used (-2)', () => {
   assert.equal(decodeAll('fixed', ADDS_THEN_REPLAY), [10, 20, 30, -2]);
 });
 
-test('the decoder updates TokenCount and UsedTokens as the firmware state (firmware-behaviour.md §6.3 vectors)', () => {
+test('the decoder updates TokenCount and UsedTokens as the firmware state (docs/firmware.md §6.3 vectors)', () => {
   const u = opaygoUnit({ profile: 'field' });
   const seq: [string, number, number, number, number][] = [
     ['940641799', 10, 2, 2, 0x0001], ['446035794', 5, 3, 3, 0xffff], ['857598809', 20, 4, 4, 0x8001],

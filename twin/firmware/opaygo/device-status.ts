@@ -1,4 +1,4 @@
-// The device side of OpenPAYGO (opaygo_token.hpp:28-113; firmware-behaviour.md §6.4, §6.5): what a decoded token does
+// The device side of OpenPAYGO (opaygo_token.hpp:28-113; docs/firmware.md §6.4, §6.5): what a decoded token does
 // to the meter, the LED codes that report it, the invalid-token lockout, and `IsActive()`.
 //
 // LED codes (BLINK_PERIOD 250 ms; one blink = toggle, 250 ms, toggle, 250 ms, relative to the LED's state):

@@ -1,4 +1,4 @@
-// `GetKeyPressed()` (keypad.hpp:257-280; firmware-behaviour.md §6.2): one non-blocking `getKey()` turned into a digit.
+// `GetKeyPressed()` (keypad.hpp:257-280; docs/firmware.md §6.2): one non-blocking `getKey()` turned into a digit.
 //   `*` → -1, `#` → -2, any other character → char − '0': NO_KEY (NUL) → -48, A → 17, B → 18, C → 19, D → 20.
 // D39: every call prints `incoming byte = ` + the character (a NUL byte when there is no key) + CR LF on `Serial`, the
 // modem line at 9600 baud. The 19 bytes fill the 64-byte TX buffer after 3 polls; from then on each call blocks for

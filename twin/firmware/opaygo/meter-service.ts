@@ -1,6 +1,6 @@
 // D40 fixed: an OpenPAYGO meter that enforces what it sells. As shipped, modes 2 and 3 only ever wait for keys: the
 // relay is never switched off, `ActiveUntil` is never enforced and mode-2 credit falls only by one billing step per
-// `#` press (firmware-behaviour.md §6.5). The corrected build, while it waits for a token:
+// `#` press (docs/firmware.md §6.5). The corrected build, while it waits for a token:
 // - mode 2 runs the 20 Hz timer interrupt `urgeent()` (billing every second from the measured power, tamper and
 //   faults, LCD scenes, exactly as in mode 1; the keypad stays with the token entry), and measures once per
 //   `servicePeriodMs` one AFE register per key poll (the four reads of `mesure()`), so that no key press is missed;

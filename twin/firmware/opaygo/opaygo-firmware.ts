@@ -1,5 +1,5 @@
 // The OpenPAYGO part of the firmware (boot modes 2 = energy-based and 3 = time-based): one `loop()` pass is
-// main.cpp's mode-2/3 branch (firmware-behaviour.md §3.1, §6): wait for a token, decode it, print the five debug
+// main.cpp's mode-2/3 branch (docs/firmware.md §3.1, §6): wait for a token, decode it, print the five debug
 // lines, update the device. Supplied to the firmware as `FirmwareOptions.opaygo`.
 //
 //   const fw = new OsmFirmware(board, resolveFirmware({ profile: 'field', mode: 'opaygo-time' }),

@@ -1,4 +1,4 @@
-// `WaitForTokenEntry()` (opaygo_token.hpp:115-163; firmware-behaviour.md §6.2): wait for `*`, then read the token.
+// `WaitForTokenEntry()` (opaygo_token.hpp:115-163; docs/firmware.md §6.2): wait for `*`, then read the token.
 //
 // Waiting: `GetKeyPressed()` in a loop. `*` starts an entry unless a lockout runs (then one red blink and
 // `Token entry locked for <n>seconds`); `#` reports the status (device-status.ts); other keys are ignored.

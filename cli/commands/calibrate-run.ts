@@ -1,0 +1,139 @@
+// What `osm calibrate` does when it runs (its name and help are in calibrate.ts): the ATM90E26 application-note calibration (docs/atm90e26.md §6.1) on a unit drawn from the
+// board's tolerances, on the virtual bench: prints the new PL_Constant, Ngain, Nphi, thresholds, Ugain, IgainN and
+// CS1/CS2, applies them, and runs the suite on the unit before and after.
+import { hex, toInt16 } from '../../models/afe/registers.ts';
+import { calibrate, type CalibrationResult } from '../../scenarios/accuracy/calibration.ts';
+import { CALIBRATION_REGISTERS, FIRMWARE_REGISTERS, plConstantOf, type ChipRegisters } from '../../scenarios/accuracy/meter-unit.ts';
+import { suiteFor } from '../../scenarios/accuracy/points.ts';
+import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
+import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
+import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
+import { parseArgs } from '../args.ts';
+import { EXIT, UsageError, processIo } from '../command.ts';
+import { Progress } from '../progress.ts';
+import type { CalibrateDeps } from './calibrate.ts';
+import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
+
+
+const OPTIONS = {
+  seed: { type: 'string' },
+  unit: { type: 'string' },
+  nominal: { type: 'boolean' },
+  points: { type: 'string' },
+  judge: { type: 'string' },
+  firmware: { type: 'string' },
+  fix: { type: 'string' },
+  'meter-constant': { type: 'string' },
+  json: { type: 'boolean' },
+  fidelity: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+/** The registers a calibration changes, in the order the application note writes them. */
+const SHOWN: ReadonlyArray<keyof ChipRegisters> = ['PLconstH', 'PLconstL', 'Ngain', 'Nphi', 'PStartTh', 'PNolTh', 'QStartTh', 'QNolTh', 'CS1', 'Ugain', 'IgainN', 'IoffsetN', 'PoffsetN', 'QoffsetN', 'CS2'];
+
+export function formatCalibration(c: CalibrationResult, unitLabel: string, reproduce?: string): string {
+  const out = [`Calibration of ${unitLabel}: ATM90E26 application-note procedure on the N line`, ''];
+  for (const s of c.steps) out.push(`  step ${s.step.padStart(2)}: ${s.text}`);
+  out.push('');
+  out.push('Register     before    after');
+  for (const name of SHOWN) {
+    const b = c.before[name];
+    const a = c.after[name];
+    const signed = name === 'Ngain' ? `  (${toInt16(a) >= 0 ? '+' : ''}${((toInt16(a) / 32768) * 100).toFixed(3)} %)` : '';
+    out.push(`${name.padEnd(10)}  0x${hex(b)}  0x${hex(a)}${a === b ? '' : '  *'}${signed}`);
+  }
+  out.push(`PL_Constant ${plConstantOf(c.before)} -> ${plConstantOf(c.after)} (0x${hex(plConstantOf(c.after), 8)})`);
+  if (c.warnings.length) {
+    out.push('');
+    for (const w of c.warnings) out.push(`warning: ${w}`);
+  }
+  out.push('');
+  out.push(`To test these registers: ${reproduce ?? `osm accuracy ${setLine(c.after)}`}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** `--set afe.X=0x....` for every register that differs from the firmware's (CS1/CS2 are recomputed by accuracy). */
+export function setLine(regs: ChipRegisters): string {
+  return CALIBRATION_REGISTERS.filter((n) => n !== 'CS1' && n !== 'CS2' && regs[n] !== FIRMWARE_REGISTERS[n])
+    .map((n) => `--set afe.${n}=0x${hex(regs[n])}`).join(' ');
+}
+
+/**
+ * The `osm accuracy` command that runs the calibrated unit's suite again and gives the same table and verdict: the
+ * same unit (or the nominal board), the bench options, the design what-ifs and the calibrated registers.
+ */
+export function reproduceCommand(a: BenchArgs, regs: ChipRegisters): string {
+  const args = ['osm', 'accuracy'];
+  if (a.unit !== undefined) args.push('--seed', String(a.seed ?? 1), '--unit', String(a.unit));
+  if (a.points !== 'full') args.push('--points', a.points);
+  args.push('--judge', a.judge);
+  if (a.firmwareProfile !== 'field') args.push('--firmware', a.firmwareProfile);
+  if (a.fix.length) args.push('--fix', a.fix.join(','));
+  if (a.meterConstant !== 'implied') args.push('--meter-constant', String(a.meterConstant));
+  if (a.fidelity !== 'phasor') args.push('--fidelity', a.fidelity);
+  // The design what-ifs (not the registers: the calibration's registers replace them).
+  for (const e of a.whatIf.entries) if (!e.trim().startsWith('afe.')) args.push('--set', shellWord(e));
+  const sets = setLine(regs);
+  return `${args.join(' ')}${sets ? ` ${sets}` : ''}`;
+}
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_.,:=+\-/]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
+function summary(label: string, r: SuiteResult): string {
+  const errs = r.points.filter((p) => p.kind === 'error' && p.errorPercent !== null).map((p) => Math.abs(p.errorPercent!));
+  const worst = errs.length ? Math.max(...errs) : NaN;
+  return `${label.padEnd(13)} ${r.pass ? 'PASS' : 'FAIL'}: ${r.points.filter((p) => !p.pass).length} of ${r.points.length} points fail; `
+    + `worst |chip error| in the error table ${worst.toFixed(3)} %`;
+}
+
+/** `osm calibrate ARGV`: calibrate the unit, run the suite before and after; resolves to the exit code. */
+export async function runCalibrate(argv: string[], deps: CalibrateDeps = {}): Promise<number> {
+  const io = deps.io ?? processIo;
+  const { sets, rest } = splitSetOptions(argv);
+  const { values, positionals } = parseArgs(rest, OPTIONS);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const a = parseBenchArgs(values, sets, { judge: 'chip' });
+  if (values.nominal === true && (a.seed !== undefined || a.unit !== undefined)) throw new UsageError('--nominal calibrates the nominal board: leave out --seed and --unit');
+  if (values.nominal !== true) a.unit ??= 0;
+  const bench = benchOptionsFor(a);
+  const spec = suiteFor(a.points);
+  const { unit, label } = unitFor(a);
+  const progress = new Progress(io, { quiet: values.quiet === true, ...(deps.wallMs ? { wallMs: deps.wallMs } : {}) });
+  progress.update(`osm calibrate: ${label}: the suite before calibration (${spec.points.length} points, ${a.fidelity} level)`);
+  const before = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: before, point ${i + 1}/${n}: ${name}`) });
+  progress.update('osm calibrate: application-note procedure (Ngain, Nphi, Ugain, IgainN, offsets)');
+  const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench);
+  const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: after, point ${i + 1}/${n}: ${name}`) });
+  progress.done();
+  const reproduce = reproduceCommand(a, cal.after);
+  if (a.json) {
+    io.stdout.write(`${JSON.stringify({
+      pass: after.pass,
+      unit: label,
+      registers: { before: hexAll(cal.before), after: hexAll(cal.after) },
+      plConstant: { before: plConstantOf(cal.before), after: cal.plConstant },
+      measured: cal.measured,
+      steps: cal.steps,
+      warnings: cal.warnings,
+      reproduce,
+      suite: { before: suiteJson(before, { unitLabel: label }), after: suiteJson(after, { unitLabel: `${label}, calibrated` }) },
+    }, null, 2)}\n`);
+  } else {
+    io.stdout.write(formatCalibration(cal, label, reproduce));
+    io.stdout.write('\n');
+    io.stdout.write(formatSuite(after, { color: io.stdout.isTTY === true, unitLabel: `${label}, calibrated`, whatIf: a.whatIf.entries }));
+    io.stdout.write('\n');
+    io.stdout.write(`${summary('Uncalibrated:', before)}\n${summary('Calibrated:', after)}\n`);
+  }
+  return after.pass ? EXIT.ok : EXIT.failed;
+}
+
+function hexAll(regs: ChipRegisters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of CALIBRATION_REGISTERS) out[n] = `0x${hex(regs[n])}`;
+  return out;
+}

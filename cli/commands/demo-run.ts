@@ -1,0 +1,229 @@
+// What `osm demo` does when it runs (its name and help are in demo.ts): the meter live in the terminal for workshops.
+// The twin boots, then its LCD, relay, LEDs, buzzer, readings and credit are redrawn every simulated second. On a
+// terminal, keys drive the meter: 0-9 A-D * # are the keypad, c opens/closes the terminal cover, l cycles the load, s
+// sags the grid, q quits.
+import { performance } from 'node:perf_hooks';
+import { createBench, type Bench } from '../../twin/kernel/bench.ts';
+import { formatTime } from '../../twin/kernel/clock.ts';
+import { resolveFirmware, PROFILE_NAMES, type ProfileName } from '../../twin/profiles/profile.ts';
+import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
+import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
+import { intOption, parseArgs } from '../args.ts';
+import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import type { FirmwareState } from '../../twin/firmware/state.ts';
+import type { TwinMeter } from '../../twin/twin-meter.ts';
+
+
+const OPTIONS = {
+  speed: { type: 'string' },
+  credit: { type: 'string' },
+  profile: { type: 'string' },
+  seed: { type: 'string' },
+  duration: { type: 'string' },
+} as const;
+
+const LOADS: { label: string; spec: LoadSpec | null }[] = [
+  { label: 'no load', spec: null },
+  { label: '100 W lamp', spec: { id: 'demo', kind: 'resistive', watts: 100 } },
+  { label: '2 kW kettle', spec: { id: 'demo', kind: 'resistive', watts: 2000 } },
+  { label: '1.1 kW fridge (PF 0.7)', spec: { id: 'demo', kind: 'motor', watts: 1100, pf: 0.7 } },
+  { label: '60 A heater', spec: { id: 'demo', kind: 'resistive', amps: 60 } },
+];
+
+interface DemoArgs { speed: 'max' | number; credit: number; profile: ProfileName; seed: number; durationS?: number }
+
+function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  const { values, positionals } = parseArgs(argv, OPTIONS);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  let speed: 'max' | number = 1;
+  if (values.speed !== undefined) {
+    const t = values.speed as string;
+    if (t === 'max') speed = 'max';
+    else {
+      const v = Number(t);
+      if (!/^\d*\.?\d+$/.test(t) || !(v > 0)) throw new UsageError(`--speed: expected max or a factor > 0, got '${t}'`);
+      speed = v;
+    }
+  }
+  const profile = (values.profile ?? 'field') as ProfileName;
+  if (!PROFILE_NAMES.includes(profile)) throw new UsageError(`--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
+  return {
+    speed,
+    credit: values.credit === undefined ? 250 : intOption('credit', values.credit as string, 0, 4294967295),
+    profile,
+    seed: values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295),
+    ...(values.duration !== undefined ? { durationS: intOption('duration', values.duration as string, 1, 365 * 86400) } : {}),
+  };
+}
+
+/** `osm demo ARGV`: build the bench and run the screen until q, Ctrl-C or --duration; resolves to the exit code. */
+export async function runDemoCommand(argv: string[], io: CliIo = processIo, input: NodeJS.ReadStream = process.stdin): Promise<number> {
+  const args = parseDemoArgs(argv);
+  const bench = createBench({
+    meter: { build: resolveFirmware({ profile: args.profile, mode: args.profile === 'shipped' ? undefined : 'sts' }), credit: args.credit, eeprom: 'virgin', clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } },
+    plant: { grid: { vrms: 240, hz: 50 }, loads: [] },
+    seed: args.seed,
+    // The demo paces virtual time itself (see runDemo): the bench runs each step flat out.
+    speed: 'max',
+  });
+  return runDemo(bench, args, io, input);
+}
+
+async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.ReadStream): Promise<number> {
+  const tty = io.stdout.isTTY === true;
+  const log: string[] = [];
+  bench.trace.subscribe((ev) => {
+    if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
+      log.push(String((ev.data as { line?: string }).line ?? ''));
+      if (log.length > 4) log.shift();
+    }
+  });
+  let loadIdx = 0;
+  let sag = false;
+  let quit = false;
+  let cover = false;
+  const interactive = tty && input.isTTY === true && typeof input.setRawMode === 'function';
+  const onKey = (buf: Buffer): void => {
+    for (const ch of buf.toString('utf8')) {
+      if (ch === '\u0003' || ch === 'q') { quit = true; return; }
+      if (ch === 'c') {
+        cover = !cover;
+        bench.tamper(cover);
+      } else if (ch === 'l') {
+        loadIdx = (loadIdx + 1) % LOADS.length;
+        const l = LOADS[loadIdx].spec;
+        if (l) bench.setLoad(l); else bench.removeLoad('demo');
+      } else if (ch === 's') {
+        sag = !sag;
+        bench.setGrid({ vrms: sag ? 120 : 240 });
+      } else {
+        // keypad: digits, * and #, and A B C D (lower case a b d too; lower-case c is the cover)
+        const key = ch.toUpperCase();
+        if ((KEY_NAMES as readonly string[]).includes(key)) bench.queueKeys([key as KeyName]);
+      }
+    }
+  };
+  if (interactive) {
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onKey);
+  }
+  const onSigint = (): void => { quit = true; };
+  process.on('SIGINT', onSigint);
+  // Start with the kettle on, so the readings and the credit move from the first screen.
+  loadIdx = 2;
+  bench.setLoad(LOADS[2].spec!);
+  try {
+    await bench.start();
+    let lastDraw = -Infinity;
+    const end = args.durationS !== undefined ? args.durationS * 1e6 : Infinity;
+    // Pacing: virtual time may run ahead to (wall time since the start) x speed. Steps of one simulated second run
+    // back to back while behind that line and the loop sleeps only when ahead of it, so the speed scales as far as
+    // the machine can simulate (a fixed timer per frame would cap it at about 40x).
+    const speed = args.speed;
+    const w0 = performance.now();
+    const v0 = bench.now();
+    let lastYield = w0;
+    while (!quit && bench.now() < end) {
+      const step = Math.min(1_000_000, end - bench.now());
+      if (speed !== 'max') {
+        const allowed = v0 + (performance.now() - w0) * 1000 * speed;
+        const ahead = bench.now() + step - allowed;
+        if (ahead > 0) {
+          await sleep(Math.min(50, Math.max(1, ahead / 1000 / speed)));
+          continue;
+        }
+      }
+      await bench.runFor(step);
+      const w = performance.now();
+      if (!tty || w - lastDraw >= 100 || bench.now() >= end) {
+        lastDraw = w;
+        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, interactive) : statusLine(bench));
+      }
+      // Let keys and Ctrl-C in while running flat out.
+      if (w - lastYield >= 50) { lastYield = w; await new Promise((r) => setImmediate(r)); }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (interactive) { input.off('data', onKey); input.setRawMode(false); input.pause(); }
+    await bench.close();
+  }
+  if (tty) io.stdout.write('\n');
+  return EXIT.ok;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The firmware state of the twin, when the bench's meter is the twin and powered. */
+function firmwareState(bench: Bench): Readonly<FirmwareState> | null {
+  const fw = (bench.meter as Partial<TwinMeter>).firmware;
+  return fw ? fw.state : null;
+}
+
+/** The mode the firmware really runs in, from its `Mode_select`. */
+export function modeText(state: Readonly<FirmwareState> | null): string {
+  switch (state?.Mode_select) {
+    case 0: return 'no mode set: No Configuration (defect D1), metering nothing';
+    case 1: return 'STS mode';
+    case 2: case 3: return 'OpenPAYGO mode';
+    default: return 'unpowered';
+  }
+}
+
+/** "firmware busy in the modem loop since 1m12s" while the main loop is blocked in the web poll, else null. */
+export function modemBusyText(state: Readonly<FirmwareState> | null, nowMs: number): string | null {
+  if (!state || state.modemBusySinceMs < 0) return null;
+  const s = Math.max(0, Math.floor((nowMs - state.modemBusySinceMs) / 1000));
+  const since = s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return `firmware busy in the modem loop since ${since}: readings, relay and keypad wait until it returns (no network)`;
+}
+
+function num(v: unknown, digits: number): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-';
+}
+
+function lcdRows(bench: Bench): [string, string] {
+  const l0 = bench.observe('lcd.line0');
+  const l1 = bench.observe('lcd.line1');
+  return [String(l0 ?? '').padEnd(16).slice(0, 16), String(l1 ?? '').padEnd(16).slice(0, 16)];
+}
+
+function statusLine(bench: Bench): string {
+  const [l0, l1] = lcdRows(bench);
+  const busy = modemBusyText(firmwareState(bench), bench.now() / 1000);
+  return `${formatTime(bench.now()).padStart(12)} | ${l0} | ${l1} | relay ${bench.observe('relay')} | red ${bench.observe('led.red')} green ${bench.observe('led.green')} | credit ${num(bench.observe('credit'), 2)}${busy ? ` | ${busy.slice(0, busy.indexOf(':'))}` : ''}\n`;
+}
+
+function lamp(state: unknown, color: string): string {
+  if (state === 'on') return `\x1b[${color}m●\x1b[0m`;
+  if (state === 'blinking') return `\x1b[${color}m◐\x1b[0m`;
+  return '○';
+}
+
+function render(bench: Bench, args: DemoArgs, load: string, log: string[], interactive: boolean): string {
+  const [l0, l1] = lcdRows(bench);
+  const t = bench.plant.truth();
+  const relay = bench.observe('relay');
+  const state = firmwareState(bench);
+  const busy = modemBusyText(state, bench.now() / 1000);
+  const lines = [
+    `\x1b[H\x1b[2J OpenSmartMeter Twin: ${args.profile} firmware, ${modeText(state)}    t = ${formatTime(bench.now())}  (speed ${args.speed === 'max' ? 'max' : `x${args.speed}`})`,
+    busy ? ` \x1b[33m${busy}\x1b[0m` : '',
+    '   ┌────────────────┐',
+    `   │\x1b[30;42m${l0}\x1b[0m│   relay  ${relay === 'closed' ? '\x1b[32mCLOSED\x1b[0m' : '\x1b[31mOPEN\x1b[0m'}`,
+    `   │\x1b[30;42m${l1}\x1b[0m│   red ${lamp(bench.observe('led.red'), '31')}  green ${lamp(bench.observe('led.green'), '32')}  buzzer ${bench.observe('buzzer') === 'on' ? '♪' : '-'}`,
+    '   └────────────────┘',
+    '',
+    ` plant     ${num(t.vrms, 1)} V  ${num(t.freqHz, 2)} Hz   ${load}: ${num(t.irms, 2)} A  ${num(t.watts, 0)} W  PF ${num(t.pf, 2)}`,
+    ` firmware  V ${num(bench.observe('voltage'), 2)}  I ${num(bench.observe('current'), 2)} A  P ${num(bench.observe('power'), 1)} W  PF ${num(bench.observe('pf'), 2)}  f ${num(bench.observe('freq'), 2)} Hz`,
+    ` credit    ${num(bench.observe('credit'), 2)}   energy ${num(bench.observe('energy'), 4)} kWh`,
+    '',
+    ' debug log (Serial2):',
+    ...log.map((l) => `   ${l.slice(0, 100)}`),
+    '',
+    interactive ? ' keys: 0-9 A-D * # keypad (a token: * then 20 digits then #) · c cover · l load · s sag · q quit' : ' (not a terminal: keys disabled; Ctrl-C to stop)',
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,58 @@
+// `osm demo` as a workshop sees it: the header tells the firmware's real mode, the screen says when the firmware is
+// blocked in its modem loop, and the help says how tokens are typed.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Readable } from 'node:stream';
+import type { CliIo } from '../command.ts';
+import { createDemoCommand } from './demo.ts';
+import { modemBusyText, modeText } from './demo-run.ts';
+import { FirmwareState } from '../../twin/firmware/state.ts';
+
+function buffers(tty: boolean): { io: CliIo; out: () => string } {
+  let out = '';
+  return { io: { stdout: { write: (t: string) => { out += t; }, isTTY: tty }, stderr: { write: () => {} } }, out: () => out };
+}
+
+const noKeys = (): NodeJS.ReadStream => Readable.from([]) as unknown as NodeJS.ReadStream;
+
+test('the help says that a token is typed as * then its digits then #', () => {
+  assert.match(createDemoCommand().usage, /a token is typed as \* then its 20 digits \(0-9, A-C\) then #/);
+});
+
+test('the header names the mode the firmware runs in: the shipped firmware has none and shows No Configuration', async () => {
+  const b = buffers(true);
+  const code = await createDemoCommand(b.io, noKeys()).run(['--profile', 'shipped', '--speed', 'max', '--duration', '30']);
+  assert.is(code, 0);
+  const last = b.out().slice(b.out().lastIndexOf('OpenSmartMeter Twin:'));
+  assert.match(last, /^OpenSmartMeter Twin: shipped firmware, no mode set: No Configuration \(defect D1\), metering nothing/);
+  assert.match(last, /No Configuration/);
+  assert.not.match(b.out(), /STS mode/);
+});
+
+test('the field firmware\'s header says STS mode', async () => {
+  const b = buffers(true);
+  await createDemoCommand(b.io, noKeys()).run(['--speed', 'max', '--duration', '25']);
+  assert.match(b.out().slice(b.out().lastIndexOf('OpenSmartMeter Twin:')), /^OpenSmartMeter Twin: field firmware, STS mode/);
+});
+
+test('while the main loop is blocked in the web poll the status says since when, from the firmware twin\'s state', async () => {
+  const b = buffers(false);
+  await createDemoCommand(b.io, noKeys()).run(['--speed', 'max', '--duration', '90']);
+  const lines = b.out().trim().split('\n');
+  const busy = lines.filter((l) => / firmware busy in the modem loop since \d+(m\d\ds|s)$/.test(l));
+  assert.ok(busy.length > 10, `${busy.length} of ${lines.length} lines`);
+  assert.match(lines.at(-1)!, /since 1m\d\ds$/);
+});
+
+test('busy text: minutes and seconds since the loop entered the modem code; nothing when it is not in it', () => {
+  const s = new FirmwareState();
+  assert.is(modemBusyText(s, 100_000), null);
+  s.modemBusySinceMs = 28_000;
+  assert.match(modemBusyText(s, 100_000)!, /^firmware busy in the modem loop since 1m12s: /);
+  assert.match(modemBusyText(s, 40_000)!, /since 12s: /);
+  s.Mode_select = 1;
+  assert.is(modeText(s), 'STS mode');
+  assert.is(modeText(null), 'unpowered');
+});
+
+test.run();
