@@ -8,6 +8,12 @@ export interface CliIo {
 
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
+/** What a long-running command can be given in tests: its streams and the wall clock of its progress lines (ms). */
+export interface CommandDeps {
+  io?: CliIo;
+  wallMs?: () => number;
+}
+
 /**
  * One `osm <name>` command. `run` receives the arguments after the command name (never `--help`: the dispatcher
  * answers that from `usage`) and resolves to the process exit code.

@@ -18,6 +18,9 @@ const NOT_RUN: ReadonlyArray<{ match: RegExp; why: string }> = [
   { match: /^npm start\b/, why: 'the live demo runs until q or Ctrl-C (osm demo with --duration is tested in cli/commands/demo.test.ts)' },
   { match: /^npm test\b/, why: 'this is the test suite itself' },
   { match: /^(npx )?osm demo\b(?!.*--duration)/, why: 'the live demo runs until q or Ctrl-C' },
+  { match: /^npm start\b|^(npx )?osm serve\b/, why: 'the dashboard server runs until Ctrl-C (test/dashboard-browser.test.ts drives it)' },
+  { match: /^(npx )?osm run scenarios\/library\/ /, why: 'runs the whole library on every core (a minute and more); test/campaign.test.ts runs it, reads the JUnit back and checks the JSON' },
+  { match: /^(npx )?osm run .*--matrix\b/, why: 'a matrix exits 1 by design when a cell fails (it shows which build a fault comes from); test/campaign.test.ts checks its grid' },
 ];
 
 interface Block { lang: string; text: string; line: number }

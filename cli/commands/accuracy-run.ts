@@ -20,7 +20,7 @@ import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, UsageError, processIo } from '../command.ts';
 import { Progress } from '../progress.ts';
-import type { AccuracyDeps } from './accuracy.ts';
+import type { CommandDeps as AccuracyDeps } from '../command.ts';
 
 
 export const ACCURACY_OPTIONS = {

@@ -1,6 +1,6 @@
 // `osm accuracy`: its name, summary and help, light enough for `osm --help`; the bench (accuracy-run.ts, with the chip
 // and front-end models) is loaded when the command runs.
-import { processIo, type CliIo, type Command } from '../command.ts';
+import { processIo, type Command, type CommandDeps } from '../command.ts';
 
 export const ACCURACY_USAGE = `Usage: osm accuracy [options]
 
@@ -41,11 +41,7 @@ Options:
 
 Exit codes: 0 every point passed (every unit, with --monte-carlo); 1 a point failed; 2 invalid input.`;
 
-export interface AccuracyDeps {
-  io?: CliIo;
-  /** Wall clock for the progress lines, ms. */
-  wallMs?: () => number;
-}
+export type AccuracyDeps = CommandDeps;
 
 export const ACCURACY_SUMMARY = 'IEC 62053-21 class-1 accuracy suite on the virtual bench: error table, what-ifs, yield (exit 0 pass, 1 fail, 2 invalid)';
 

@@ -11,7 +11,7 @@ import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo } from '../command.ts';
 import { Progress } from '../progress.ts';
-import type { CalibrateDeps } from './calibrate.ts';
+import type { CommandDeps as CalibrateDeps } from '../command.ts';
 import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
 
 

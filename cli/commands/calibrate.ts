@@ -1,6 +1,6 @@
 // `osm calibrate`: its name, summary and help, light enough for `osm --help`; the calibration and the bench
 // (calibrate-run.ts) load when the command runs.
-import { processIo, type CliIo, type Command } from '../command.ts';
+import { processIo, type Command, type CommandDeps } from '../command.ts';
 
 export const CALIBRATE_USAGE = `Usage: osm calibrate [options]
 
@@ -24,11 +24,7 @@ Options:
 
 Exit codes: 0 the calibrated unit passes the suite; 1 it does not; 2 invalid input.`;
 
-export interface CalibrateDeps {
-  io?: CliIo;
-  /** Wall clock for the progress lines, ms. */
-  wallMs?: () => number;
-}
+export type CalibrateDeps = CommandDeps;
 
 export function createCalibrateCommand(deps: CalibrateDeps = {}): Command {
   return {
