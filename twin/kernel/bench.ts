@@ -16,6 +16,7 @@ import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
 import { WaveformPlant } from '../../models/waveform/waveform-plant.ts';
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
+import { Comms, type NetworkSetup } from '../comms/comms.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -44,6 +45,8 @@ export interface BenchConfig {
   seed?: number;
   /** 'max' runs as fast as possible; a number paces virtual time at that multiple of wall time. */
   speed?: 'max' | number;
+  /** The modem, the cellular network and the servers (twin/comms); without it the twin's modem is mute. */
+  network?: NetworkSetup;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
 }
@@ -63,6 +66,8 @@ export class Bench implements BenchControl {
   /** At `fidelity: waveform`: the sampled plant and its link to the chip (the phasor plant still gives the truth). */
   readonly waveformPlant: WaveformPlant | null = null;
   #link: WaveformLink | null = null;
+  /** The twin's communications, when the config has a `network` section. */
+  readonly comms: Comms | null = null;
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
@@ -95,7 +100,12 @@ export class Bench implements BenchControl {
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
       };
+      if (cfg.network) {
+        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network);
+        m.modem = this.comms.modem;
+      }
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
+      if (this.comms) this.comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
       this.meter = twin;
       if (cfg.plant.fidelity === 'waveform') {
         const wp = new WaveformPlant({
@@ -123,6 +133,7 @@ export class Bench implements BenchControl {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    await this.comms?.start();
     this.#pushPins();
     this.meter.powerOn();
     this.trace.emit('bench', 'start', { truth: this.plant.truth() });
@@ -254,6 +265,7 @@ export class Bench implements BenchControl {
 
   async close(): Promise<void> {
     if (this.meter.powered) this.meter.powerCut();
+    await this.comms?.close();
   }
 }
 
