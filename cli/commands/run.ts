@@ -157,7 +157,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     let bench: BenchControl;
     try {
-      bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, seed: args.seed, speed: args.speed });
+      bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed: args.seed, speed: args.speed });
     } catch (err) {
       sink?.close(false);
       throw err;

@@ -19,7 +19,7 @@ import type { SimTime } from '../sim-time.ts';
 import { byteTimeUs, type UartPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
-import { ModemSocket, NO_INTERNET, type Internet } from './tcp-socket.ts';
+import { ModemSocket, NO_INTERNET, type Internet, type TcpPeer } from './tcp-socket.ts';
 
 export interface Sim800Config {
   /** `ATI` identification text. */
@@ -176,7 +176,7 @@ export class Sim800 {
     this.#attached = false;
     this.#bearerOpen = false;
     this.#ipState = 'IP INITIAL';
-    for (const s of this.sockets) s.reset('INITIAL');
+    for (const s of this.sockets) this.#closePeer(s.reset('INITIAL'));
     this.#radio(true, this.#readyAt);
     // With a fixed rate the module announces itself; in auto-baud it stays silent until it hears "AT".
     if (this.#baud) this.#emitAt('\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n', this.#readyAt);
@@ -366,7 +366,7 @@ export class Sim800 {
     if ((m = /^\+CIPCLOSE=(\d)(?:,([01]))?$/.exec(upper))) {
       const s = this.sockets[Number(m[1])];
       if (!s || (s.state !== 'CONNECTED' && s.state !== 'CONNECTING')) return this.#error();
-      s.reset('CLOSED');
+      this.#closePeer(s.reset('CLOSED'));
       this.onEvent?.({ kind: 'closed', mux: s.mux, by: 'modem' }, this.#time.now());
       return this.#emit(`\r\n${s.mux}, CLOSE OK\r\n`);
     }
@@ -441,14 +441,14 @@ export class Sim800 {
     if (this.#ipState !== 'IP STATUS' && this.#ipState !== 'IP GPRSACT') return this.#error();
     if (!this.#attached || this.#registration() !== 1) return this.#error();
     this.#ok();
-    s.reset('CONNECTING');
+    this.#closePeer(s.reset('CONNECTING'));
     s.host = host;
     s.port = port;
     const gen = s.generation;
     const rttUs = 2 * this.network.latencyMs * 1000;
     const now = this.#time.now();
     const fail = (afterUs: number, reason: string): void => {
-      this.#time.at(now + afterUs, () => {
+      this.#time.at(this.#time.now() + Math.max(0, afterUs), () => {
         if (s.generation !== gen) return;
         s.state = 'CLOSED';
         this.onEvent?.({ kind: 'connect', mux, host, port, ok: false, reason }, this.#time.now());
@@ -462,7 +462,7 @@ export class Sim800 {
         onData: (bytes, serverDelayMs = 0) => this.#fromServer(s, gen, bytes, serverDelayMs),
         onClose: (serverDelayMs = 0) => this.#serverClosed(s, gen, serverDelayMs),
       });
-      if (peer === 'dns') return fail(this.config.dnsFailMs * 1000 - rttUs / 2, 'dns');
+      if (peer === 'dns') return fail(this.config.dnsFailMs * 1000, 'dns');
       if (peer === 'refused') return fail(rttUs / 2, 'refused');
       if (peer === 'unreachable') return fail(this.config.connectTimeoutMs * 1000 - rttUs - rttUs / 2, 'unreachable');
       s.peer = peer;
@@ -489,8 +489,8 @@ export class Sim800 {
     if (!s || s.state !== 'CONNECTED' || !s.peer) return this.#emit('\r\nSEND FAIL\r\n');
     s.bytesSent += bytes.length;
     const peer = s.peer;
-    const gen = s.generation;
-    this.#time.at(this.#time.now() + this.network.latencyMs * 1000, () => { if (s.generation === gen) peer.send(bytes); });
+    // Once accepted the bytes are on their way: a close right after does not call them back.
+    this.#time.at(this.#time.now() + this.network.latencyMs * 1000, () => peer.send(bytes));
     this.#emit(this.#quickSend ? `\r\nDATA ACCEPT:${s.mux},${bytes.length}\r\n` : '\r\nSEND OK\r\n');
   }
 
@@ -528,15 +528,21 @@ export class Sim800 {
     });
   }
 
+  /** Tell a closed connection's server, after the network's latency (behind any data still travelling). */
+  #closePeer(peer: TcpPeer | null): void {
+    if (!peer) return;
+    this.#time.at(this.#time.now() + this.network.latencyMs * 1000, () => peer.close());
+  }
+
   /** Close every connection; with `announce`, the host is told (`<mux>, CLOSED`). */
   #dropAll(by: 'modem' | 'network', announce = true): void {
     for (const s of this.sockets) {
       if (s.state === 'CONNECTED' || s.state === 'CONNECTING') {
-        s.reset('CLOSED');
+        this.#closePeer(s.reset('CLOSED'));
         this.onEvent?.({ kind: 'closed', mux: s.mux, by }, this.#time.now());
         if (announce && this.#powered) this.#emit(`\r\n${s.mux}, CLOSED\r\n`, 0);
       } else if (s.state !== 'INITIAL') {
-        s.reset(s.state);
+        this.#closePeer(s.reset(s.state));
       }
     }
   }

@@ -55,13 +55,16 @@ export class ModemSocket {
 
   constructor(mux: number) { this.mux = mux; }
 
-  /** Close locally: forget the peer and the buffer. */
-  reset(state: SocketState = 'CLOSED'): void {
+  /**
+   * Close locally: forget the peer and the buffer. Returns the peer that was connected (the caller tells it, after
+   * the network's latency: the FIN travels behind the data already sent).
+   */
+  reset(state: SocketState = 'CLOSED'): TcpPeer | null {
     this.generation++;
     const p = this.peer;
     this.peer = null;
     this.rx = [];
     this.state = state;
-    p?.close();
+    return p;
   }
 }
