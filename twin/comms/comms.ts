@@ -79,7 +79,10 @@ export class Comms implements CommsControl {
   onTelemetry?: (values: Record<string, unknown>) => void;
 
   constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, setup: NetworkSetup,
-    servers: { backend?: TopupBackend; broker?: TelemetryBroker } = {}) {
+    servers: { backend?: TopupBackend; broker?: TelemetryBroker; realTime?: boolean } = {}) {
+    if (setup.broker?.url && !servers.realTime) {
+      throw new RangeError('an external broker (broker.url) needs a real-time run: its answers come in wall time, which a run at max speed cannot wait for');
+    }
     this.#clock = clock;
     this.#trace = trace;
     const netRng = rng.fork('network');

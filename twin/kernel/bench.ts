@@ -101,7 +101,7 @@ export class Bench implements BenchControl {
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
       };
       if (cfg.network) {
-        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network);
+        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max' });
         m.modem = this.comms.modem;
       }
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
