@@ -9,6 +9,7 @@ import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-r
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
+import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -35,6 +36,7 @@ Options:
   --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all)
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run
+  --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay reads it)
   --json            print the result as JSON on stdout instead of the report
   --quiet, -q       print nothing unless an expectation fails
   --help, -h        show this help
@@ -49,6 +51,7 @@ const OPTIONS = {
   trace: { type: 'string' },
   eeprom: { type: 'string' },
   'save-eeprom': { type: 'string' },
+  'debug-log': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -60,6 +63,7 @@ export interface RunArgs {
   trace?: string;
   eeprom?: string;
   saveEeprom?: string;
+  debugLog?: string;
   json: boolean;
   quiet: boolean;
 }
@@ -83,6 +87,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.trace !== undefined ? { trace: values.trace as string } : {}),
     ...(values.eeprom !== undefined ? { eeprom: values.eeprom as string } : {}),
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
+    ...(values['debug-log'] !== undefined ? { debugLog: values['debug-log'] as string } : {}),
     json: values.json === true,
     quiet: values.quiet === true,
   };
@@ -150,6 +155,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       scenario.meter.eepromFile = args.eeprom;
     }
     if (args.saveEeprom !== undefined) checkWritable(args.saveEeprom);
+    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
     // Open the trace file before building anything, so a bad path is an input error with nothing to undo.
     let sink: TraceSink | undefined;
     if (args.trace !== undefined) {
@@ -163,6 +169,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       throw err;
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
+    const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
     const color = io.stdout.isTTY === true;
     const progress = io.stderr.isTTY && !args.quiet && !args.json ? new Progress(io, wallMs, scenario.steps.length) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
@@ -193,6 +200,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       }
       writeEepromImage(args.saveEeprom, image);
     }
+    if (args.debugLog !== undefined) writeTextFile(args.debugLog, debugLog!(), '--debug-log');
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
     else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
