@@ -5,6 +5,7 @@ import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
+import { COMMS_BENCHMARK } from './comms.ts';
 
 export interface Benchmark {
   name: string;
@@ -50,6 +51,7 @@ export const BENCHMARKS: Benchmark[] = [
     },
   },
   FIRMWARE_BENCHMARK,
+  COMMS_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
 ];

@@ -9,8 +9,9 @@
 //   closes the connection, as `Connection: close` asks, or its Content-Length is complete);
 // - MQTT: one reply packet for each CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and QoS 1 PUBLISH (or the broker
 //   closing the connection);
-// - anything else (a partial request, a QoS 0 PUBLISH): the server consuming it, i.e. a few turns of the event loop
-//   with nothing pending in memory.
+// - part of an HTTP request: nothing (the server cannot answer before the rest arrives);
+// - anything else (a QoS 0 PUBLISH, a DISCONNECT): the broker consuming it, i.e. a few turns of the event loop with
+//   nothing pending in memory.
 // The answer is then given to the modem at the same virtual time t; the modem charges the way back (latency) and any
 // modelled server time (`serverDelayMs`, a slow backend) on the virtual clock. Wall time never enters the trace, so
 // the same scenario gives the same trace. A server that does not answer within `wallTimeoutMs` of wall time (a
@@ -150,6 +151,12 @@ class Connection implements TcpPeer {
   send(bytes: Uint8Array): void {
     if (this.#closedByModem || this.#serverClosed) return;
     const expected = this.#expectedReplies(Buffer.from(bytes));
+    if (expected.kind === 'settle' && this.#protocol === 'http') {
+      // Part of a request: the server cannot answer before the rest arrives, so there is nothing to wait for (the
+      // stream keeps the order, and the request's last part waits for the whole answer).
+      this.#client.write(Buffer.from(bytes));
+      return;
+    }
     this.#holding = true;
     this.#response = Buffer.alloc(0);
     this.#client.write(Buffer.from(bytes));
