@@ -48,6 +48,7 @@ export class TelemetryBroker implements InProcessService {
   onTelemetry?: (m: TelemetryMessage) => void;
   onConnect?: (clientId: string, token: string | null, accepted: boolean) => void;
   #started: Promise<void> | null = null;
+  #clientPublishes = 0;
 
   constructor(config: Partial<TelemetryBrokerConfig> = {}) {
     this.config = { ...TELEMETRY_BROKER_DEFAULTS, ...config, tokens: [...(config.tokens ?? TELEMETRY_BROKER_DEFAULTS.tokens)] };
@@ -70,8 +71,8 @@ export class TelemetryBroker implements InProcessService {
       },
       authorizePublish: (client, packet, done) => {
         const token = (client as TbClient | null)?.[TOKEN];
-        if (!token) return done(new Error('observers do not publish'));
-        if (!packet.topic.startsWith('v1/devices/me/')) return done(new Error('devices publish under v1/devices/me/'));
+        if (!token) { this.#clientPublishes++; return done(new Error('observers do not publish')); }
+        if (!packet.topic.startsWith('v1/devices/me/')) { this.#clientPublishes++; return done(new Error('devices publish under v1/devices/me/')); }
         done(null);
       },
     });
@@ -88,7 +89,11 @@ export class TelemetryBroker implements InProcessService {
 
   accept(socket: InMemorySocket): void { this.aedes.handle(socket); }
 
+  /** PUBLISH packets from clients processed so far (accepted or refused). */
+  publishedCount(): number { return this.#clientPublishes; }
+
   #published(packet: AedesPublishPacket, client: Client | null): void {
+    if (client) this.#clientPublishes++;
     const token = (client as TbClient | null)?.[TOKEN];
     if (!client || !token || packet.topic !== TELEMETRY_TOPIC) return;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);

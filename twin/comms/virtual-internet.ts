@@ -7,8 +7,8 @@
 // runs until the server has answered what it was sent. "Answered" is decided by the protocol:
 // - HTTP: once the request is complete (headers and Content-Length bytes), the server's whole response (until it
 //   closes the connection, as `Connection: close` asks, or its Content-Length is complete);
-// - MQTT: one reply packet for each CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and QoS 1 PUBLISH (or the broker
-//   closing the connection);
+// - MQTT: one reply packet for each CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and QoS 1 PUBLISH, and the broker's
+//   count of processed PUBLISH packets reaching the ones sent (or the broker closing the connection);
 // - part of an HTTP request: nothing (the server cannot answer before the rest arrives);
 // - anything else (a QoS 0 PUBLISH, a DISCONNECT): the broker consuming it, i.e. a few turns of the event loop with
 //   nothing pending in memory.
@@ -31,6 +31,8 @@ export interface InProcessService {
   protocol: Protocol;
   /** Take the server side of a new connection. */
   accept(socket: InMemorySocket): void;
+  /** MQTT: PUBLISH packets from clients the broker has processed so far (the link waits for its own). */
+  publishedCount?(): number;
 }
 
 export type Route =
@@ -76,7 +78,7 @@ export class VirtualInternet implements Internet {
     this.onConnect?.(host, port, 'connected');
     if (r.kind === 'external') return this.#external(r.connect(), events);
     const [client, server] = duplexPair();
-    const c = new Connection(this.#clock, r.service.protocol, client, server, events, this.#wallTimeoutMs);
+    const c = new Connection(this.#clock, r.service, client, server, events, this.#wallTimeoutMs);
     this.#open.add(c);
     c.onDone = () => this.#open.delete(c);
     r.service.accept(server);
@@ -100,12 +102,16 @@ export class VirtualInternet implements Internet {
   }
 }
 
+/** What the bytes just sent ask of the server. */
+type Expected = { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number; published: number };
+
 function key(host: string, port: number): string { return `${host.toLowerCase()}:${port}`; }
 
 /** One modem connection to an in-process server. */
 class Connection implements TcpPeer {
   readonly #clock: VirtualClock;
   readonly #protocol: Protocol;
+  readonly #service: InProcessService;
   readonly #client: InMemorySocket;
   readonly #server: InMemorySocket;
   readonly #events: TcpEvents;
@@ -123,9 +129,10 @@ class Connection implements TcpPeer {
   #holding = false;
   onDone?: () => void;
 
-  constructor(clock: VirtualClock, protocol: Protocol, client: InMemorySocket, server: InMemorySocket, events: TcpEvents, wallTimeoutMs: number) {
+  constructor(clock: VirtualClock, service: InProcessService, client: InMemorySocket, server: InMemorySocket, events: TcpEvents, wallTimeoutMs: number) {
     this.#clock = clock;
-    this.#protocol = protocol;
+    this.#service = service;
+    this.#protocol = service.protocol;
     this.#client = client;
     this.#server = server;
     this.#events = events;
@@ -188,7 +195,7 @@ class Connection implements TcpPeer {
   }
 
   /** What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. */
-  #expectedReplies(bytes: Buffer): { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number } {
+  #expectedReplies(bytes: Buffer): Expected {
     this.#request = Buffer.concat([this.#request, bytes]);
     if (this.#protocol === 'http') {
       const head = this.#request.indexOf('\r\n\r\n');
@@ -200,22 +207,26 @@ class Connection implements TcpPeer {
       return { kind: 'http' };
     }
     let packets = 0;
+    let publishes = 0;
     for (;;) {
       const f = mqttFrame(this.#request);
       if (!f) break;
       const type = this.#request[0] >> 4;
       const qos = (this.#request[0] >> 1) & 3;
       if (type === 1 || type === 8 || type === 10 || type === 12 || (type === 3 && qos > 0)) packets++;
+      if (type === 3) publishes++;
       this.#request = this.#request.subarray(f.length);
     }
-    return packets ? { kind: 'mqtt', packets } : { kind: 'settle' };
+    const target = publishes && this.#service.publishedCount ? this.#service.publishedCount() + publishes : 0;
+    return packets || target ? { kind: 'mqtt', packets, published: target } : { kind: 'settle' };
   }
 
-  #answered(expected: { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number }): boolean {
+  #answered(expected: Expected): boolean {
     if (this.#serverClosed) return true;
     // `Connection: close` (the firmware always asks for it): the answer ends when the server closes.
     if (expected.kind === 'http') return httpResponseComplete(this.#response) && !/\r\nconnection:\s*close/i.test(this.#response.toString('latin1'));
     if (expected.kind === 'mqtt') {
+      if (expected.published && this.#service.publishedCount && this.#service.publishedCount() < expected.published) return false;
       let n = 0;
       let b = this.#response;
       for (let f = mqttFrame(b); f; f = mqttFrame(b)) { n++; b = b.subarray(f.length); }
@@ -224,15 +235,18 @@ class Connection implements TcpPeer {
     return false;
   }
 
-  async #awaitAnswer(expected: { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number }): Promise<void> {
+  async #awaitAnswer(expected: Expected): Promise<void> {
     if (expected.kind === 'settle') {
       // Let the server consume the bytes (in-memory work only: a few event-loop turns).
       for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
       return;
     }
     const deadline = Date.now() + this.#wallTimeoutMs;
+    // A PUBLISH gets no reply packet: look at the broker's count after each event-loop turn instead.
+    const poll = expected.kind === 'mqtt' && expected.published > 0;
     while (!this.#answered(expected) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
+        if (poll) { setImmediate(resolve); return; }
         const t = setTimeout(() => { this.#wake = null; resolve(); }, Math.max(1, deadline - Date.now()));
         this.#wake = () => { clearTimeout(t); this.#wake = null; resolve(); };
       });
