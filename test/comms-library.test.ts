@@ -48,6 +48,13 @@ test('a scenario talking to the real in-process servers gives a byte-identical t
   assert.ok(a.trace === b.trace, 'traces differ');
 });
 
+test('the MQTT path (the embedded broker through the held link) is reproducible too', async () => {
+  const a = await run('telemetry.yaml', 5);
+  const b = await run('telemetry.yaml', 5);
+  assert.ok(a.trace.includes('"source":"broker"'), 'the broker received telemetry');
+  assert.ok(a.trace === b.trace, 'traces differ');
+});
+
 test('an ordinary MQTT client on a loopback port receives the meter\'s energy and credit as the firmware holds them', async () => {
   const scenario = await loadScenario(join(dir, 'telemetry.yaml'));
   const bench = createBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed: 1, speed: 'max' });
