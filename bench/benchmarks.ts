@@ -9,6 +9,7 @@ import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
+import { COMMS_BENCHMARK } from './comms.ts';
 
 interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
 
@@ -70,6 +71,7 @@ export const BENCHMARKS: Benchmark[] = [
   },
   FIRMWARE_BENCHMARK,
   RESPONDER_BENCHMARK,
+  COMMS_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
   DASHBOARD_BENCHMARK,

@@ -35,7 +35,7 @@ function parseError(yaml: string): ScenarioError {
 
 // Each malformed scenario: the exact position and a fragment of the message.
 const BAD: [file: string, line: number, col: number, fragment: string][] = [
-  ['unknown-step.yaml', 5, 5, "unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log)"],
+  ['unknown-step.yaml', 5, 5, "unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log, network, topup)"],
   ['unknown-meter-key.yaml', 5, 3, "unknown key 'cretid' in meter (expected one of firmware"],
   ['duration-without-unit.yaml', 4, 12, "duration '5' needs a unit (us, ms, s, min, h, d)"],
   ['wrong-type.yaml', 4, 11, "meter.credit: expected a whole number, got string 'abc'"],
@@ -62,7 +62,7 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['regex-global-flag.yaml', 4, 23, "regex flag 'g' is not supported"],
   ['grid-nothing-to-change.yaml', 4, 11, 'grid: nothing to change'],
   ['top-level-list.yaml', 1, 1, 'expected a mapping with name, version, meter, plant and steps at the top level, got a list'],
-  ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, steps; did you mean 'steps'?)"],
+  ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, network, steps; did you mean 'steps'?)"],
 ];
 
 for (const [file, line, col, fragment] of BAD) {

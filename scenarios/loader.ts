@@ -22,6 +22,7 @@ import {
   type PlantSection, type Scenario, type SourcePos, type Step, type StepCommand,
 } from './schema.ts';
 import { closest, expectedOneOf, suggestion } from './suggest.ts';
+import { needsNetwork, readNetworkSection, readNetworkStep, readTopupStep } from './comms-syntax.ts';
 
 /** A problem with a scenario file, located at `file:line:col` (line and col are 0 when there is no position). */
 export class ScenarioError extends Error {
@@ -79,7 +80,7 @@ interface Entry {
   path: string;
 }
 
-const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'steps'] as const;
+const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'network', 'steps'] as const;
 const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
 /** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
 const EEPROM_BYTES = 4096;
@@ -261,9 +262,18 @@ class Reader {
     const description = descE ? this.str(descE) : undefined;
     const meter = this.meter(top.get('meter'));
     const plant = this.plant(top.get('plant'));
+    const networkE = top.get('network');
+    const network = networkE ? readNetworkSection(this, networkE) : undefined;
     const stepsE = this.require(top, 'steps', root, 'the scenario');
     const steps = this.steps(stepsE, plant);
-    return { file: this.#file, name, version: 1, ...(description !== undefined ? { description } : {}), meter, plant, steps };
+    if (!network) {
+      const s = steps.find((x) => x.command === 'network' || x.command === 'topup');
+      if (s) this.fail(s.pos, needsNetwork(s.command));
+    }
+    return {
+      file: this.#file, name, version: 1, ...(description !== undefined ? { description } : {}), meter, plant,
+      ...(network ? { network } : {}), steps,
+    };
   }
 
   // --- meter: -------------------------------------------------------------------------------------------------
@@ -559,6 +569,10 @@ class Reader {
       }
       case 'log':
         return { ...base, command: 'log', text: this.str(e) };
+      case 'network':
+        return { ...base, command: 'network', ...readNetworkStep(this, e) };
+      case 'topup':
+        return { ...base, command: 'topup', amount: readTopupStep(this, e) };
     }
   }
 

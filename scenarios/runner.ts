@@ -10,6 +10,8 @@
 // - `expect`: every check must hold at this instant.
 // - `wait-until`: bench.runUntil until every check holds; failure at the timeout, with the last observed values.
 // - `log`: a `scenario/note` trace event.
+// - `network`: bench.comms.change (the cellular network, servers up or down, backend faults); time does not advance.
+// - `topup`: bench.comms.topup: the amount becomes pending on the backend; time does not advance.
 //
 // Trace events (source `scenario`): `start` { name, file, steps }, `step` { step, command, name?, text } at the start
 // of every step, `note` { step, text }, `check` { step, observable, expected, observed, held } for every check of an
@@ -18,6 +20,7 @@
 // The runner calls bench.start() before the first step and does not close the bench (its owner does).
 import { formatTime } from '../twin/kernel/clock.ts';
 import type { BenchControl } from '../twin/kernel/bench-types.ts';
+import type { CommsControl } from '../twin/comms/comms.ts';
 import { ScenarioError } from './loader.ts';
 import { describeMatcher, describeObserved, lcdRows, matches, normalizeObserved } from './matchers.ts';
 import type { Check, Matcher, Scenario, Step } from './schema.ts';
@@ -242,6 +245,12 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
   };
 }
 
+/** The bench's communications (a scenario with network steps has a `network:` section, so the bench has them). */
+function commsOf(bench: BenchControl): CommsControl {
+  if (!bench.comms) throw new Error('this bench has no modem network (a meter under test without the simulated SIM800)');
+  return bench.comms;
+}
+
 /** Observed values in trace events: long text (the serial log) is cut to its last 200 characters. */
 function traceValue(v: unknown): unknown {
   if (v === undefined) return null;
@@ -275,6 +284,12 @@ async function runStep(scenario: Scenario, step: Step, bench: BenchControl, coun
       return undefined;
     case 'log':
       bench.trace.emit('scenario', 'note', { step: step.index + 1, text: step.text });
+      return undefined;
+    case 'network':
+      commsOf(bench).change(step.change);
+      return undefined;
+    case 'topup':
+      commsOf(bench).topup(step.amount);
       return undefined;
     case 'expect':
     case 'wait-until': {

@@ -16,6 +16,7 @@
 import type { GridChange, LoadKind, LoadSpec } from '../twin/kernel/stimuli.ts';
 import type { BootMode, FirmwareConfig, FirmwareSelection } from '../twin/profiles/profile.ts';
 import type { KeyName } from '../twin/meter.ts';
+import type { NetworkSetup, NetworkStep as NetworkChangeSpec } from '../twin/comms/comms.ts';
 
 /** 1-based line and column in the scenario file (columns count UTF-16 code units, as editors mostly do). */
 export interface SourcePos { line: number; col: number }
@@ -140,6 +141,8 @@ export interface BenchConfig {
   seed: number;
   /** `max`: as fast as possible; a number: virtual time paced at that multiple of wall time. */
   speed: 'max' | number;
+  /** The scenario's `network:` section (comms-syntax.ts); absent: the modem is mute. */
+  network?: NetworkSetup;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -229,7 +232,7 @@ export interface Check {
 // steps:
 
 export const STEP_COMMANDS = [
-  'delay', 'set-load', 'grid', 'press-keys', 'power', 'tamper', 'expect', 'wait-until', 'log',
+  'delay', 'set-load', 'grid', 'press-keys', 'power', 'tamper', 'expect', 'wait-until', 'log', 'network', 'topup',
 ] as const;
 export type StepCommand = (typeof STEP_COMMANDS)[number];
 
@@ -273,9 +276,17 @@ export interface WaitUntilStep extends StepBase { command: 'wait-until'; checks:
 /** `log: text`: a note in the trace and the report. */
 export interface LogStep extends StepBase { command: 'log'; text: string }
 
+/**
+ * `network: { coverage?, csq?, latency?, registration?, attach-failures?, attach-failure-rate?, drop?, backend?,
+ * broker?, fault?, fault-count?, for? }`: change the cellular network and the servers now (comms-syntax.ts).
+ */
+export interface NetworkStep extends StepBase { command: 'network'; change: NetworkChangeSpec; forText?: string }
+/** `topup: { amount }`: a customer pays; the amount is pending on the backend for the meter. */
+export interface TopupStep extends StepBase { command: 'topup'; amount: number }
+
 export type Step =
   | DelayStep | SetLoadStep | RemoveLoadStep | GridStep | PressKeysStep | PowerStep | TamperStep | ExpectStep
-  | WaitUntilStep | LogStep;
+  | WaitUntilStep | LogStep | NetworkStep | TopupStep;
 
 export interface Scenario {
   /** The path the scenario was loaded from, as given (used in every message). */
@@ -285,6 +296,8 @@ export interface Scenario {
   description?: string;
   meter: MeterSection;
   plant: PlantSection;
+  /** `network:` section: the SIM800, the network and the servers; absent: the modem is mute (no coverage). */
+  network?: NetworkSetup;
   steps: Step[];
 }
 

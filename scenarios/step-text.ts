@@ -39,5 +39,24 @@ export function stepText(step: Step): string {
     case 'expect': return `expect ${checksText(step.checks)}`;
     case 'wait-until': return `wait-until ${checksText(step.checks)} (timeout ${step.timeoutText})`;
     case 'log': return `log ${step.text}`;
+    case 'network': return networkText(step);
+    case 'topup': return `topup ${step.amount}`;
   }
+}
+
+function networkText(step: Extract<Step, { command: 'network' }>): string {
+  const c = step.change;
+  const parts = ['network'];
+  if (c.coverage !== undefined) parts.push(c.coverage ? 'coverage on' : 'coverage off');
+  if (c.csq !== undefined) parts.push(`csq ${c.csq}`);
+  if (c.latencyMs !== undefined) parts.push(`latency ${c.latencyMs} ms`);
+  if (c.registrationMs !== undefined) parts.push(`registration ${c.registrationMs} ms`);
+  if (c.attachFailures !== undefined) parts.push(`${c.attachFailures} attach failures`);
+  if (c.attachFailureRate !== undefined) parts.push(`attach failure rate ${c.attachFailureRate}`);
+  if (c.drop) parts.push('drop connections');
+  if (c.backend) parts.push(`backend ${c.backend}`);
+  if (c.broker) parts.push(`broker ${c.broker}`);
+  if (c.fault) parts.push(`fault ${c.fault}${c.faultCount !== undefined ? ` x${c.faultCount}` : ''}`);
+  if (step.forText !== undefined) parts.push(`for ${step.forText}`);
+  return parts.join(' ');
 }

@@ -49,7 +49,7 @@ test('osm run on a malformed scenario exits 2 with one line file:line:col: messa
   const r = osm('run', 'scenarios/fixtures/bad/unknown-step.yaml');
   assert.is(r.code, 2);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, "scenarios/fixtures/bad/unknown-step.yaml:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log)\n");
+  assert.is(r.stderr, "scenarios/fixtures/bad/unknown-step.yaml:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log, network, topup)\n");
 });
 
 test('osm run on a YAML syntax error exits 2 with one line and no stack trace', () => {

@@ -25,7 +25,7 @@ function yamlFiles(dir: string): string[] {
 }
 
 async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; skipped: number }> {
-  const bench: Bench = createBench({ meter: s.meter, plant: s.plant, seed: 1, exactSlow });
+  const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
   const lines: string[] = [];
   bench.trace.subscribe((e) => lines.push(traceLine(e)));
   let skipped = 0;

@@ -22,6 +22,7 @@ import { OsmFirmware, type FirmwareOptions } from './firmware/firmware.ts';
 import type { FirmwareState } from './firmware/state.ts';
 import { OpaygoFirmware } from './firmware/opaygo/opaygo-firmware.ts';
 import { observeOpaygo } from './firmware/opaygo/observe.ts';
+import type { Sim800 } from '../models/modem/sim800.ts';
 
 export interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
@@ -55,6 +56,11 @@ export interface TwinMeterConfig {
    * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it.
    */
   exactSlow?: boolean;
+  /**
+   * The SIM800 on the modem UART (USART1), powered with the board. Without it the modem line goes nowhere: a mute
+   * modem, every AT command times out.
+   */
+  modem?: Sim800;
 }
 
 const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -159,9 +165,14 @@ export class TwinMeter implements MeterUnderTest {
     this.lcd.reset();
     const board = new SimulatedBoard(cpu, {
       lcd: this.lcd, keypad: this.keypad, relay: this.relay, redLed: this.redLed, greenLed: this.greenLed,
-      buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc], peers: { afe: chip.uart },
+      buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc],
+      peers: { afe: chip.uart, ...(this.config.modem ? { modem: this.config.modem.uart } : {}) },
     }, { fastPaths: !this.config.exactSlow });
     chip.attachHost(board.serialPeer('afe'));
+    if (this.config.modem) {
+      this.config.modem.attachHost(board.serialPeer('modem'));
+      this.config.modem.powerOn();
+    }
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {
       board.serial[port].onLine = (line) => {
@@ -182,6 +193,7 @@ export class TwinMeter implements MeterUnderTest {
     if (!c) return;
     this.#lastState = c.firmware.state as FirmwareState;
     c.board.powerOff();
+    this.config.modem?.powerOff();
     const torn = this.eeprom.powerCut(() => this.#rng.next());
     this.lcd.reset();
     this.#cycle = null;

@@ -19,6 +19,7 @@ import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkOutputPath, writeOutput } from '../campaign/write-output.ts';
+import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -52,6 +53,8 @@ Options:
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; in a
                     campaign, every scenario's)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
+  --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
+                    reads it; one scenario only)
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
                     run, with its wallMs)
   --quiet, -q       print nothing unless an expectation fails (a campaign: no progress line, and only the runs
@@ -83,6 +86,7 @@ const OPTIONS = {
   trace: { type: 'string' },
   eeprom: { type: 'string' },
   'save-eeprom': { type: 'string' },
+  'debug-log': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   junit: { type: 'string' },
@@ -103,6 +107,7 @@ export interface RunArgs {
   trace?: string;
   eeprom?: string;
   saveEeprom?: string;
+  debugLog?: string;
   json: boolean;
   quiet: boolean;
   junit?: string;
@@ -145,6 +150,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.trace !== undefined ? { trace: values.trace as string } : {}),
     ...(values.eeprom !== undefined ? { eeprom: values.eeprom as string } : {}),
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
+    ...(values['debug-log'] !== undefined ? { debugLog: values['debug-log'] as string } : {}),
     json: values.json === true,
     quiet: values.quiet === true,
     ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
@@ -253,6 +259,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       scenario.meter.eepromFile = args.eeprom;
     }
     if (args.saveEeprom !== undefined) checkWritable(args.saveEeprom);
+    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
     // Open the trace file before building anything, so a bad path is an input error with nothing to undo.
     let sink: TraceSink | undefined;
     if (args.trace !== undefined) {
@@ -260,12 +267,13 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     let bench: BenchControl;
     try {
-      bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, seed: args.seed, speed: args.speed });
+      bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed: args.seed, speed: args.speed });
     } catch (err) {
       sink?.close(false);
       throw err;
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
+    const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
     const color = io.stdout.isTTY === true;
     const progress = io.stderr.isTTY && !args.quiet && !args.json ? new Progress(io, wallMs, scenario.steps.length) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
@@ -296,6 +304,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       }
       writeEepromImage(args.saveEeprom, image);
     }
+    if (args.debugLog !== undefined) writeTextFile(args.debugLog, debugLog!(), '--debug-log');
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
     else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));

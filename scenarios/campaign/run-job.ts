@@ -93,7 +93,7 @@ export async function runJob(job: CampaignJob, makeBench: MakeBench = defaultMak
   let bench: BenchControl | undefined;
   let record: RunRecord;
   try {
-    bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, seed, speed: job.speed });
+    bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: scenario.network } : {}), seed, speed: job.speed });
     const b = bench;
     const result = await runScenario(scenario, b, {
       seed,

@@ -3,6 +3,7 @@ import type { VirtualClock } from './clock.ts';
 import type { TraceBus } from './trace.ts';
 import type { GridChange, LoadSpec } from './stimuli.ts';
 import type { KeyName } from '../meter.ts';
+import type { CommsControl } from '../comms/comms.ts';
 
 export interface KeyTiming {
   /** How long each key is held (default 120 ms). */
@@ -37,6 +38,8 @@ export interface BenchControl {
   tamper(open: boolean): void;
   /** Current value of an observable (the names in scenarios/schema.ts), or undefined if this meter cannot observe it. */
   observe(name: string): unknown;
+  /** The modem's network and servers (`network:` steps, `topup:` steps); null or absent when the modem is mute. */
+  readonly comms?: CommsControl | null;
   /** Stop timers and release resources. */
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { WaveformPlant, type WaveformBlock } from '../../models/waveform/wavefor
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
 import { MeterSupply, type MeterSupplyConfig } from '../../models/power/meter-supply.ts';
+import { Comms, type NetworkSetup } from '../comms/comms.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -56,6 +57,8 @@ export interface BenchConfig {
   speed?: 'max' | number;
   /** Run without the simulation's exact shortcuts (they change no observable; this proves it). */
   exactSlow?: boolean;
+  /** The modem, the cellular network and the servers (twin/comms); without it the twin's modem is mute. */
+  network?: NetworkSetup;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
 }
@@ -79,6 +82,8 @@ export class Bench implements BenchControl {
   #link: WaveformLink | null = null;
   /** At `fidelity: waveform`: every block of samples fed to the chip, with its first sample's time (dashboard). */
   onWaveformBlock: ((block: WaveformBlock, startUs: number) => void) | undefined = undefined;
+  /** The twin's communications, when the config has a `network` section. */
+  readonly comms: Comms | null = null;
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
@@ -113,7 +118,12 @@ export class Bench implements BenchControl {
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
         exactSlow: cfg.exactSlow ?? false,
       };
+      if (cfg.network) {
+        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max' });
+        m.modem = this.comms.modem;
+      }
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
+      if (this.comms) this.comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
       this.meter = twin;
       if (cfg.plant.fidelity === 'waveform') {
         const wp = new WaveformPlant({
@@ -174,6 +184,7 @@ export class Bench implements BenchControl {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    await this.comms?.start();
     this.#pushPins();
     if (this.supply) this.#feedSupply();
     else this.meter.powerOn();
@@ -318,6 +329,7 @@ export class Bench implements BenchControl {
 
   async close(): Promise<void> {
     if (this.meter.powered) this.meter.powerCut();
+    await this.comms?.close();
   }
 }
 

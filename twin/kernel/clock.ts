@@ -26,6 +26,8 @@ export class VirtualClock implements SimTime {
   #active = 0;
   #running = false;
   #failure: unknown = undefined;
+  /** Outside work (an in-process server answering the modem) that virtual time waits for. */
+  readonly #holds = new Set<Promise<void>>();
 
   now(): number { return this.#now; }
 
@@ -86,6 +88,26 @@ export class VirtualClock implements SimTime {
     return p;
   }
 
+  /**
+   * Keep virtual time where it is until `work` settles: the run loop processes no further event before then. For a
+   * simulated part that hands bytes to real code on the Node event loop (an in-process HTTP server or MQTT broker)
+   * and must see its answer at a reproducible virtual time, whatever the wall time the answer took.
+   */
+  hold(work: Promise<unknown>): void {
+    const p: Promise<void> = work.then(() => undefined, () => undefined).finally(() => { this.#holds.delete(p); });
+    this.#holds.add(p);
+  }
+
+  /** Outside work is being waited for. */
+  get held(): boolean { return this.#holds.size > 0; }
+
+  async #drainHolds(): Promise<void> {
+    while (this.#holds.size) {
+      await Promise.all([...this.#holds]);
+      await this.#settle();
+    }
+  }
+
   /** Time of the next pending event, or Infinity. */
   nextEventTime(): number {
     while (this.#heap.length && this.#heap[0].fn === null) this.#pop();
@@ -98,6 +120,7 @@ export class VirtualClock implements SimTime {
     this.#running = true;
     try {
       await this.#settle();
+      if (this.#holds.size) await this.#drainHolds();
       while (this.#heap.length) {
         const ev = this.#heap[0];
         if (ev.fn === null) { this.#pop(); continue; }
@@ -108,6 +131,7 @@ export class VirtualClock implements SimTime {
         ev.fn = null;
         fn();
         if (this.#active > 0) await this.#settle();
+        if (this.#holds.size) await this.#drainHolds();
         if (this.#failure !== undefined) { const f = this.#failure; this.#failure = undefined; throw f; }
         if (shouldStop?.()) return;
       }

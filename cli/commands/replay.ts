@@ -1,0 +1,109 @@
+// `osm replay <debug.log>`: rebuild the supply and load a meter's debug log implies, run the twin through it, and
+// report where the twin's log and credit part from the meter's (scenarios/replay.ts).
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '../../twin/kernel/clock.ts';
+import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode, type ProfileName } from '../../twin/profiles/profile.ts';
+import { isDefectId } from '../../twin/profiles/defects.ts';
+import { parseLocal } from '../../scenarios/loader.ts';
+import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
+import { intOption, parseArgs } from '../args.ts';
+import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { checkTextOutput, writeTextFile } from '../debug-log.ts';
+
+export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
+
+Replay a meter's debug-port log (Serial2) on the twin. The log needs a time stamp in front of every line, in seconds
+since the capture started, as serial loggers write it: "[   12.345678] MAINS VOLTAGE : 230.00" (osm run
+--debug-log writes the twin's own log this way). From the readings block the firmware prints after every main-loop
+pass (POWER FACTOR ... CREDIT) the replay rebuilds the supply and the load, and from "Device Powered!" lines the
+power cuts; it runs the twin through that timeline and compares every line: the first divergence, then a summary
+(lines that agree, credit and energy). Lines the firmware cannot have printed (garbage), lines without a time stamp,
+and silences longer than --gap are reported and skipped.
+
+Options:
+  --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value, rounded up)
+  --clock T         RTC time at the start, YYYY-MM-DDTHH:MM:SS (default 2026-01-01T00:00:00)
+  --firmware P      profile: shipped, field or fixed (default field)
+  --mode M          boot mode: sts, opaygo-energy, opaygo-time, none (default sts)
+  --fix D19,D20     defects fixed on top of the profile
+  --modem M         auto (default: connected when the log shows the modem answering ATI), connected, mute
+  --tolerance T     how far a line's time may be off and still agree (default 500ms)
+  --gap T           a silence longer than this is reported as a gap (default 10min)
+  --twin-log FILE   write the twin's log over the same time, in the same format
+  --seed N          seed of the twin's random sources (default 1)
+  --help, -h        show this help
+
+Exit codes: 0 the twin reproduces the log; 1 it diverges (the first divergence is printed); 2 invalid input.`;
+
+const OPTIONS = {
+  credit: { type: 'string' }, clock: { type: 'string' }, firmware: { type: 'string' }, mode: { type: 'string' },
+  fix: { type: 'string' }, modem: { type: 'string' }, tolerance: { type: 'string' }, gap: { type: 'string' },
+  'twin-log': { type: 'string' }, seed: { type: 'string' },
+} as const;
+
+function durationOption(name: string, text: string): number {
+  const us = parseDuration(text);
+  if (us === null || us <= 0) throw new UsageError(`--${name}: expected a duration with a unit (e.g. 500ms, 2s, 10min), got '${text}'`);
+  return us / 1e6;
+}
+
+export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
+  const io = deps.io ?? processIo;
+  async function run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseArgs(argv, OPTIONS);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log file (osm replay <debug.log>)');
+    const file = positionals[0];
+    let text: string;
+    try { text = readFileSync(file, 'latin1'); } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+    }
+    const profile = (values.firmware as string | undefined) ?? 'field';
+    if (!(PROFILE_NAMES as readonly string[]).includes(profile)) throw new UsageError(`--firmware: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
+    const mode = (values.mode as string | undefined) ?? 'sts';
+    if (!(BOOT_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode: expected one of ${BOOT_MODES.join(', ')}, got '${mode}'`);
+    const fix = values.fix ? (values.fix as string).split(',').map((x) => x.trim().toUpperCase()) : [];
+    for (const d of fix) if (!isDefectId(d)) throw new UsageError(`--fix: '${d}' is not a defect (D1..D48)`);
+    let build;
+    try { build = resolveFirmware({ profile: profile as ProfileName, mode: mode as BootMode, fix: fix as never }); } catch (err) {
+      if (err instanceof ProfileError) throw new UsageError(err.message);
+      throw err;
+    }
+    const clockText = (values.clock as string | undefined) ?? '2026-01-01T00:00:00';
+    const clock = parseLocal(clockText);
+    if (!clock) throw new UsageError(`--clock: expected YYYY-MM-DDTHH:MM:SS (2000..2099), got '${clockText}'`);
+    const modem = (values.modem as string | undefined) ?? 'auto';
+    if (!['auto', 'connected', 'mute'].includes(modem)) throw new UsageError(`--modem: expected auto, connected or mute, got '${modem}'`);
+    const tolerance = values.tolerance ? durationOption('tolerance', values.tolerance as string) : 0.5;
+    const gap = values.gap ? durationOption('gap', values.gap as string) : 600;
+    const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
+    const twinLog = values['twin-log'] as string | undefined;
+    if (twinLog !== undefined) checkTextOutput(twinLog, '--twin-log');
+    let credit: number;
+    if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
+    else {
+      const m = /^\[\s*[\d.]+\]\s?CREDIT : (\d+(?:\.\d+)?)\r?$/m.exec(text);
+      credit = m ? Math.min(4294967295, Math.ceil(Number(m[1]))) : 0;
+    }
+    let result;
+    try {
+      result = await replayDebugLog(text, {
+        meter: { build, credit, clock: { year: clock.year, month: clock.month, day: clock.day, hour: clock.hour, minute: clock.minute, second: clock.second } },
+        ...(modem === 'auto' ? {} : { network: modem === 'connected' }),
+        timeToleranceS: tolerance, gapS: gap, seed,
+        onProgress: io.stderr.isTTY ? (t, end) => io.stderr.write(`\r\x1b[K  replaying ${(t / 3600).toFixed(1)} h of ${(end / 3600).toFixed(1)} h`) : undefined,
+      });
+    } catch (err) {
+      if (err instanceof RangeError) throw new UsageError(`${file}: ${err.message}`);
+      throw err;
+    }
+    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+    if (twinLog !== undefined) writeTextFile(twinLog, result.twinLog, '--twin-log');
+    io.stdout.write(formatReplay(result, file));
+    return result.firstDivergence ? EXIT.failed : EXIT.ok;
+  }
+  return { name: 'replay', summary: 'replay a meter\'s debug log on the twin and report where they part (exit 0 same, 1 diverged)', usage: REPLAY_USAGE, run };
+}
+
+export const replayCommand = createReplayCommand();
+export default replayCommand;

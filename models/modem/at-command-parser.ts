@@ -1,0 +1,70 @@
+// The SIM800's command-line reader (SIM800 Series AT Command Manual V1.09 §1.4, V.25ter): characters accumulate
+// until the command line termination character S3 (CR); the LF the host sends after it is not part of the next
+// line. A command starts at the `AT` prefix (or `at` at the start of the line): characters before it are ignored
+// (V.25ter: the modem hunts for the prefix), so the firmware's `printf` text that shares this UART without a CR
+// does not spoil the command after it. A line with no prefix at all (the RTC warnings the firmware prints with CR
+// LF, firmware §9.1 step 4) is answered with `ERROR`.
+// In data mode (after `AT+CIPSEND=<mux>,<len>` and its `>` prompt) exactly `len` bytes are taken as payload.
+
+export type ParsedInput =
+  | { kind: 'command'; line: string }
+  | { kind: 'garbage'; line: string }
+  | { kind: 'data'; bytes: Uint8Array };
+
+/** Longest command line the SIM800 accepts (its input buffer); longer lines are answered ERROR. */
+export const AT_MAX_LINE = 556;
+
+export class AtCommandParser {
+  #line = '';
+  #skipLf = false;
+  #dataLeft = 0;
+  #data: number[] = [];
+
+  /** Data mode: the next `length` bytes are payload, whatever they are. */
+  expectData(length: number): void {
+    this.#dataLeft = length;
+    this.#data = [];
+  }
+
+  get inDataMode(): boolean { return this.#dataLeft > 0; }
+
+  /** Forget a partial line (power cut, baud change). */
+  reset(): void {
+    this.#line = '';
+    this.#skipLf = false;
+    this.#dataLeft = 0;
+    this.#data = [];
+  }
+
+  /** One received byte; returns a completed command, garbage line or payload, or null. */
+  push(byte: number): ParsedInput | null {
+    if (this.#skipLf) {
+      // The LF after the command's CR arrives before the `>` prompt: it is not payload.
+      this.#skipLf = false;
+      if (byte === 0x0a) return null;
+    }
+    if (this.#dataLeft > 0) {
+      this.#data.push(byte);
+      if (--this.#dataLeft === 0) {
+        const bytes = Uint8Array.from(this.#data);
+        this.#data = [];
+        return { kind: 'data', bytes };
+      }
+      return null;
+    }
+    if (byte === 0x0d) {
+      const l = this.#line;
+      this.#line = '';
+      this.#skipLf = true;
+      const trimmed = l.replace(/^[\s\0]+/, '');
+      if (trimmed === '') return null; // an empty line is ignored
+      const at = /^at/.test(trimmed) ? 0 : trimmed.indexOf('AT');
+      const cmd = at >= 0 ? trimmed.slice(at) : '';
+      if (cmd && cmd.length <= AT_MAX_LINE) return { kind: 'command', line: cmd };
+      return { kind: 'garbage', line: trimmed };
+    }
+    if (byte === 0x0a && this.#line === '') return null;
+    if (this.#line.length < AT_MAX_LINE + 1) this.#line += String.fromCharCode(byte);
+    return null;
+  }
+}

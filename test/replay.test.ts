@@ -1,0 +1,99 @@
+// End to end: `osm replay` on debug logs the twin wrote itself (scenarios/field-log.ts, scenarios/replay.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createBench } from '../twin/kernel/bench.ts';
+import { resolveFirmware } from '../twin/profiles/profile.ts';
+import { formatLogLine, parseDebugLog } from '../scenarios/field-log.ts';
+import { formatReplay, replayDebugLog } from '../scenarios/replay.ts';
+import { createReplayCommand } from '../cli/commands/replay.ts';
+import { UsageError } from '../cli/command.ts';
+
+const meter = { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credit: 800, clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } };
+
+/** A twin run with a load change, a web top-up and a power cut, recorded as a debug log. */
+async function twinLog(network: boolean): Promise<string> {
+  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max', ...(network ? { network: {} } : {}) });
+  const lines: string[] = [];
+  bench.trace.subscribe((ev) => {
+    const d = ev.data as { port?: string; line?: string };
+    if (ev.source === 'meter' && ev.kind === 'serial' && d.port === 'debug') lines.push(formatLogLine(ev.t, d.line!));
+  });
+  await bench.start();
+  await bench.runFor(60e6);
+  bench.setLoad({ id: 'a', kind: 'inductive', watts: 1500, pf: 0.8 });
+  bench.comms?.topup(250);
+  await bench.runFor(90e6);
+  bench.power(false);
+  await bench.runFor(20e6);
+  bench.power(true);
+  await bench.runFor(120e6);
+  await bench.close();
+  return `${lines.join('\n')}\n`;
+}
+
+let connected = '';
+
+test('a log the twin wrote (modem connected, a top-up, a load change, a power cut) replays line for line', async () => {
+  connected = await twinLog(true);
+  const r = await replayDebugLog(connected, { meter });
+  assert.is(r.firstDivergence, null, formatReplay(r, 'twin.log'));
+  assert.is(r.agreeing, r.compared);
+  assert.ok(r.compared > 100);
+  assert.is(r.problems.length, 0);
+  assert.ok(r.blocks.every((b) => b.twinCredit === b.credit), 'credit agrees at every block');
+  assert.ok(connected.includes('250.00'), 'the top-up is in the log');
+});
+
+test('a log from a meter with a mute modem replays too', async () => {
+  const log = await twinLog(false);
+  const r = await replayDebugLog(log, { meter });
+  assert.is(r.network, false);
+  assert.is(r.firstDivergence, null, formatReplay(r, 'mute.log'));
+});
+
+test('garbage, untimed lines and a gap are reported and skipped, and the rest still agrees', async () => {
+  const lines = connected.trimEnd().split('\n');
+  const tOf = (l: string): number => Number(/^\[\s*([\d.]+)\]/.exec(l)![1]);
+  // A capture that missed 200..240 s (steady load, no top-up then), with noise and a line without a time stamp.
+  const kept = lines.filter((l) => tOf(l) < 200 || tOf(l) > 240);
+  const at = kept.findIndex((l) => tOf(l) > 100);
+  const cut = [...kept.slice(0, at), kept[at - 1].replace(/\].*$/, '] \u0001\u0002 line noise'), 'no time stamp', ...kept.slice(at)];
+  const r = await replayDebugLog(cut.join('\n'), { meter, gapS: 30 });
+  const kinds = r.problems.map((p) => p.kind);
+  assert.ok(kinds.includes('garbage'), kinds.join());
+  assert.ok(kinds.includes('untimed'));
+  assert.ok(kinds.includes('gap'));
+  assert.is(r.firstDivergence, null, formatReplay(r, 'cut.log'));
+  assert.match(formatReplay(r, 'cut.log'), 'gap of');
+});
+
+test('a meter that started with other credit diverges at its first CREDIT line, and the report says so', async () => {
+  const r = await replayDebugLog(connected, { meter: { ...meter, credit: 900 } });
+  assert.ok(r.firstDivergence);
+  assert.is(r.firstDivergence!.reason, 'text', JSON.stringify(r.firstDivergence));
+  assert.is(r.firstDivergence!.expected, "CREDIT : 800.00");
+  assert.is(r.firstDivergence!.observed, "CREDIT : 900.00");
+  assert.match(formatReplay(r, 'twin.log'), /first divergence: line \d+ at [\d.]+ s: the log has "CREDIT : /);
+});
+
+test('the parser reads the readings blocks and the pending top-ups from the log', () => {
+  const p = parseDebugLog(connected);
+  assert.ok(p.readings.length > 10);
+  assert.is(p.readings[0].vrms, 230);
+  assert.is(p.modemInfo, 'SIM800 R14.18');
+  assert.is(p.powerOns.length, 2);
+});
+
+test('osm replay refuses a missing file and a log without time stamps with a one-line error', async () => {
+  const out: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
+  await cmd.run(['/nonexistent/debug.log']).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'no such file'); });
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const f = join(mkdtempSync(join(tmpdir(), 'osm-replay-')), 'plain.log');
+  writeFileSync(f, 'Device Powered! \nSetup Complete! \n');
+  await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
+});
+
+test.run();

@@ -1,0 +1,176 @@
+// The meter's communications on a bench: the SIM800 on the modem UART, the cellular network, and the two servers
+// the firmware talks to (the top-up backend at paygotesting.000webhostapp.com:80 and ThingsBoard at
+// demo.thingsboard.io:1883), reached through the virtual internet (virtual-internet.ts explains how runs stay
+// reproducible). A bench without a `network` setup has none of this: the modem is mute, as before.
+import type { VirtualClock } from '../kernel/clock.ts';
+import type { TraceBus } from '../kernel/trace.ts';
+import type { Rng } from '../kernel/rng.ts';
+import { CellularNetwork, type CellularNetworkConfig, type NetworkChange } from '../../models/modem/cellular-network.ts';
+import { Sim800, type Sim800Config } from '../../models/modem/sim800.ts';
+import { PORT as BACKEND_PORT, SERVER as BACKEND_HOST } from '../firmware/remote.ts';
+import { THINGSBOARD_SERVER } from '../firmware/thingsboard.ts';
+import { TopupBackend, type BackendFault, type TopupBackendConfig } from './topup-backend.ts';
+import { TelemetryBroker, type TelemetryBrokerConfig } from './telemetry-broker.ts';
+import { VirtualInternet, type Route } from './virtual-internet.ts';
+import { connect as netConnect } from 'node:net';
+
+export { BACKEND_HOST, BACKEND_PORT, THINGSBOARD_SERVER };
+export const THINGSBOARD_PORT = 1883;
+
+export type ServerState = 'up' | 'down';
+
+/** What a bench's `network` setting holds (a scenario's `network:` section). */
+export interface NetworkSetup {
+  network?: Partial<CellularNetworkConfig>;
+  modem?: Partial<Sim800Config>;
+  backend?: Partial<TopupBackendConfig> & {
+    state?: ServerState;
+    fault?: BackendFault;
+    /** How many requests the fault applies to (default: until changed). */
+    faultCount?: number;
+    /** Top-up pending for the firmware's meter (MT100) at the start. */
+    pending?: number;
+  };
+  broker?: Partial<TelemetryBrokerConfig> & {
+    state?: ServerState;
+    /** An external broker instead of the embedded one, `mqtt://host:port` (real-time runs only). */
+    url?: string;
+  };
+}
+
+/** A `network:` step: any of the network model's settings, plus servers, faults and dropped connections. */
+export interface NetworkStep extends NetworkChange {
+  /** Drop every open connection now. */
+  drop?: boolean;
+  backend?: ServerState;
+  broker?: ServerState;
+  fault?: BackendFault;
+  faultCount?: number;
+  /** Revert the network settings and server states after this long (µs). */
+  forUs?: number;
+}
+
+/** What a bench driver (scenario runner, dashboard) may do with communications. */
+export interface CommsControl {
+  change(step: NetworkStep): void;
+  /** A customer pays `amount` for `meter` (default the firmware's MT100): it is pending on the backend. */
+  topup(amount: number, meter?: string): void;
+  readonly telemetry: Readonly<Record<string, unknown>>;
+}
+
+/** The meter id the firmware sends (state.meter). */
+export const METER_ID = 'MT100';
+
+export class Comms implements CommsControl {
+  readonly network: CellularNetwork;
+  readonly modem: Sim800;
+  readonly internet: VirtualInternet;
+  readonly backend: TopupBackend;
+  readonly broker: TelemetryBroker;
+  readonly #clock: VirtualClock;
+  readonly #trace: TraceBus;
+  #backendState: ServerState;
+  #brokerState: ServerState;
+  readonly #externalBroker: { host: string; port: number } | null;
+  readonly #ownServers: boolean;
+  /** Telemetry as the broker received it (key: latest value). */
+  readonly telemetry: Record<string, unknown> = {};
+  /** Where telemetry goes besides `telemetry` (the twin's observable). */
+  onTelemetry?: (values: Record<string, unknown>) => void;
+
+  constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, setup: NetworkSetup,
+    servers: { backend?: TopupBackend; broker?: TelemetryBroker; realTime?: boolean } = {}) {
+    if (setup.broker?.url && !servers.realTime) {
+      throw new RangeError('an external broker (broker.url) needs a real-time run: its answers come in wall time, which a run at max speed cannot wait for');
+    }
+    this.#clock = clock;
+    this.#trace = trace;
+    const netRng = rng.fork('network');
+    this.network = new CellularNetwork(setup.network ?? {}, () => netRng.next());
+    this.internet = new VirtualInternet(clock);
+    this.modem = new Sim800(clock, this.network, this.internet, setup.modem ?? {});
+    this.#ownServers = !servers.backend && !servers.broker;
+    const { state: bState, fault, faultCount, pending, ...backendCfg } = setup.backend ?? {};
+    this.backend = servers.backend ?? new TopupBackend(backendCfg);
+    if (fault && fault !== 'none') this.backend.setFault(fault, faultCount ?? Infinity);
+    if (pending) this.backend.topup(METER_ID, pending);
+    const { state: mState, url, ...brokerCfg } = setup.broker ?? {};
+    this.broker = servers.broker ?? new TelemetryBroker(brokerCfg);
+    this.#backendState = bState ?? 'up';
+    this.#brokerState = mState ?? 'up';
+    this.#externalBroker = url ? parseMqttUrl(url) : null;
+    this.#routes();
+
+    this.modem.onEvent = (e) => trace.emit('modem', e.kind, { ...e });
+    this.internet.onConnect = (host, port, outcome) => trace.emit('network', 'connect', { host, port, outcome });
+    this.backend.onRequest = (r) => trace.emit('backend', 'request', {
+      meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault,
+    });
+    this.broker.onTelemetry = (m) => {
+      Object.assign(this.telemetry, m.values);
+      trace.emit('broker', 'telemetry', { payload: m.payload });
+      this.onTelemetry?.(m.values);
+    };
+  }
+
+  #routes(): void {
+    const backend: Route = this.#backendState === 'up' ? { kind: 'service', service: this.backend } : { kind: 'refused' };
+    this.internet.route(BACKEND_HOST, BACKEND_PORT, backend);
+    let broker: Route;
+    if (this.#brokerState === 'down') broker = { kind: 'refused' };
+    else if (this.#externalBroker) {
+      const { host, port } = this.#externalBroker;
+      broker = { kind: 'external', connect: () => netConnect({ host, port }) };
+    } else broker = { kind: 'service', service: this.broker };
+    this.internet.route(THINGSBOARD_SERVER, THINGSBOARD_PORT, broker);
+  }
+
+  /** Ready the broker; call before the run. */
+  async start(): Promise<void> { if (!this.#externalBroker) await this.broker.start(); }
+
+  change(step: NetworkStep): void {
+    const { drop, backend, broker, fault, faultCount, forUs, ...net } = step;
+    if (forUs !== undefined && !(forUs > 0)) throw new RangeError(`network change duration must be positive, got ${forUs} us`);
+    const before = { net: this.network.state, backend: this.#backendState, broker: this.#brokerState };
+    if (Object.keys(net).length) this.network.set(net);
+    if (backend) this.#backendState = backend;
+    if (broker) this.#brokerState = broker;
+    if (backend || broker) this.#routes();
+    if (fault) this.backend.setFault(fault, faultCount ?? Infinity);
+    this.#trace.emit('network', 'change', { ...step });
+    if (drop) this.network.dropConnections();
+    if (forUs !== undefined) {
+      this.#clock.after(forUs, () => {
+        const revert: NetworkChange = {};
+        for (const k of Object.keys(net) as (keyof NetworkChange)[]) (revert as Record<string, unknown>)[k] = before.net[k];
+        if (Object.keys(revert).length) this.network.set(revert);
+        this.#backendState = before.backend;
+        this.#brokerState = before.broker;
+        this.#routes();
+        this.#trace.emit('network', 'change', { ...revert, backend: before.backend, broker: before.broker, revert: true });
+      });
+    }
+  }
+
+  topup(amount: number, meter = METER_ID): void {
+    this.backend.topup(meter, amount);
+    this.#trace.emit('backend', 'topup', { meter, amount, pending: this.backend.pending.get(meter) });
+  }
+
+  async close(): Promise<void> {
+    this.internet.closeAll();
+    if (this.#ownServers) {
+      await this.broker.close();
+      this.backend.server.close();
+    }
+  }
+}
+
+/** `mqtt://host[:port]` (port 1883 by default). */
+export function parseMqttUrl(url: string): { host: string; port: number } {
+  let u: URL;
+  try { u = new URL(url); } catch { throw new RangeError(`broker url '${url}' is not a URL (expected mqtt://host:port)`); }
+  if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') throw new RangeError(`broker url '${url}': only mqtt:// (plain TCP) is supported`);
+  const port = u.port ? Number(u.port) : 1883;
+  return { host: u.hostname, port };
+}

@@ -1,0 +1,69 @@
+// The ThingsBoard-style broker (telemetry-broker.ts) on a loopback port with stock MQTT clients.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect as netConnect } from 'node:net';
+import mqtt from 'mqtt';
+import { startCommsServers, type CommsServers } from './serve.ts';
+
+const TOKEN = '5GBw6kqNCN93BN3nuuvJ';
+
+async function withServers(fn: (s: CommsServers) => Promise<void>): Promise<void> {
+  const s = await startCommsServers({ mqttPort: 0, backendPort: 0 });
+  try { await fn(s); } finally { await s.close(); }
+}
+
+function client(s: CommsServers, username?: string): Promise<mqtt.MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect({ host: '127.0.0.1', port: s.mqttPort, protocol: 'mqtt', ...(username ? { username } : {}), reconnectPeriod: 0, connectTimeout: 5000 });
+    c.once('connect', () => resolve(c));
+    c.once('error', (e) => { c.end(true); reject(e); });
+  });
+}
+
+test('a device publishing with its token is received, parsed and seen by an observer', () => withServers(async (s) => {
+  const observer = await client(s);
+  await observer.subscribeAsync('v1/devices/me/telemetry');
+  const got = new Promise<string>((r) => observer.once('message', (_t, p) => r(p.toString())));
+  const device = await client(s, TOKEN);
+  await device.publishAsync('v1/devices/me/telemetry', '{"energy":1.5}');
+  assert.is(await got, '{"energy":1.5}');
+  for (let i = 0; i < 100 && !s.broker.messages.length; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(s.broker.latest, { energy: 1.5 });
+  await device.endAsync();
+  await observer.endAsync();
+}));
+
+test('a wrong token is refused with return code 5', () => withServers(async (s) => {
+  const err = await client(s, 'not-a-token').then(() => null, (e: Error & { code?: number }) => e);
+  assert.ok(err);
+  assert.is(err!.code, 5);
+}));
+
+test('a malformed MQTT packet closes that connection only; the broker keeps serving', () => withServers(async (s) => {
+  await new Promise<void>((resolve) => {
+    const c = netConnect(s.mqttPort, '127.0.0.1', () => c.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x04, 0x41])));
+    c.on('close', () => resolve());
+    c.on('error', () => resolve());
+  });
+  await new Promise<void>((resolve) => {
+    const c = netConnect(s.mqttPort, '127.0.0.1', () => c.write(Buffer.from('GET / HTTP/1.1\r\n\r\n')));
+    c.on('close', () => resolve());
+    c.on('error', () => resolve());
+  });
+  const device = await client(s, TOKEN);
+  await device.publishAsync('v1/devices/me/telemetry', '{"credit":12.5}');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is(s.broker.latest.credit, 12.5);
+  await device.endAsync();
+}));
+
+test('a telemetry payload that is not a JSON object is counted and ignored', () => withServers(async (s) => {
+  const device = await client(s, TOKEN);
+  await device.publishAsync('v1/devices/me/telemetry', 'energy=3');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is(s.broker.malformedPayloads, 1);
+  assert.equal(s.broker.latest, {});
+  await device.endAsync();
+}));
+
+test.run();

@@ -1,0 +1,117 @@
+// ThingsBoard's device MQTT API on an embedded aedes broker: a device connects with its access token as the user
+// name (no password), publishes JSON to `v1/devices/me/telemetry` and may subscribe to `v1/devices/me/rpc/request/+`.
+// A wrong token is refused with CONNACK return code 5 (not authorised), as ThingsBoard does. Clients without a user
+// name are observers (a dashboard, a test, `mosquitto_sub`): they may subscribe to anything and publish nothing, and
+// are allowed only when `allowObservers` is set (the default; the listening port is bound to loopback).
+//
+// Every telemetry message a device publishes is parsed (one JSON object of key/value pairs, as the ThingsBoard SDK
+// sends) and reported through `onTelemetry`; malformed payloads are counted and otherwise ignored, as ThingsBoard
+// ignores them. A malformed MQTT packet closes that client's connection only.
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import type { InMemorySocket } from './duplex-pair.ts';
+import type { InProcessService } from './virtual-internet.ts';
+
+export const TELEMETRY_TOPIC = 'v1/devices/me/telemetry';
+
+export interface TelemetryBrokerConfig {
+  /** Access tokens of the devices (the firmware's `5GBw6kqNCN93BN3nuuvJ`). */
+  tokens: string[];
+  /** Clients without a user name may connect to watch (subscribe only). */
+  allowObservers: boolean;
+}
+
+export const TELEMETRY_BROKER_DEFAULTS: TelemetryBrokerConfig = { tokens: ['5GBw6kqNCN93BN3nuuvJ'], allowObservers: true };
+
+export interface TelemetryMessage {
+  token: string;
+  clientId: string;
+  /** The payload as received. */
+  payload: string;
+  /** The parsed key/value pairs (empty when the payload was not a JSON object). */
+  values: Record<string, unknown>;
+}
+
+const TOKEN = Symbol('osm.device-token');
+type TbClient = Client & { [TOKEN]?: string };
+
+export class TelemetryBroker implements InProcessService {
+  readonly protocol = 'mqtt' as const;
+  readonly config: TelemetryBrokerConfig;
+  readonly aedes: Aedes;
+  /** Every telemetry message received, in order. */
+  readonly messages: TelemetryMessage[] = [];
+  /** Latest value of each key, over all devices. */
+  readonly latest: Record<string, unknown> = {};
+  malformedPayloads = 0;
+  /** Connections closed because the client sent something that is not MQTT. */
+  protocolErrors = 0;
+  onTelemetry?: (m: TelemetryMessage) => void;
+  onConnect?: (clientId: string, token: string | null, accepted: boolean) => void;
+  #started: Promise<void> | null = null;
+  #clientPublishes = 0;
+
+  constructor(config: Partial<TelemetryBrokerConfig> = {}) {
+    this.config = { ...TELEMETRY_BROKER_DEFAULTS, ...config, tokens: [...(config.tokens ?? TELEMETRY_BROKER_DEFAULTS.tokens)] };
+    this.aedes = new Aedes({
+      authenticate: (client, username, _password, done) => {
+        const c = client as TbClient;
+        if (username === undefined || username === '') {
+          const ok = this.config.allowObservers;
+          this.onConnect?.(client.id, null, ok);
+          if (!ok) return done(Object.assign(new Error('not authorised'), { returnCode: 5 }), false);
+          return done(null, true);
+        }
+        if (this.config.tokens.includes(username)) {
+          c[TOKEN] = username;
+          this.onConnect?.(client.id, username, true);
+          return done(null, true);
+        }
+        this.onConnect?.(client.id, username, false);
+        done(Object.assign(new Error('not authorised'), { returnCode: 5 }), false);
+      },
+      authorizePublish: (client, packet, done) => {
+        const token = (client as TbClient | null)?.[TOKEN];
+        if (!token) { this.#clientPublishes++; return done(new Error('observers do not publish')); }
+        if (!packet.topic.startsWith('v1/devices/me/')) { this.#clientPublishes++; return done(new Error('devices publish under v1/devices/me/')); }
+        done(null);
+      },
+    });
+    this.aedes.on('publish', (packet, client) => this.#published(packet, client));
+    this.aedes.on('clientError', () => { this.protocolErrors++; });
+    this.aedes.on('connectionError', () => { this.protocolErrors++; });
+  }
+
+  /** Ready the broker (its persistence); idempotent. */
+  start(): Promise<void> {
+    this.#started ??= this.aedes.listen();
+    return this.#started;
+  }
+
+  accept(socket: InMemorySocket): void { this.aedes.handle(socket); }
+
+  /** PUBLISH packets from clients processed so far (accepted or refused). */
+  publishedCount(): number { return this.#clientPublishes; }
+
+  #published(packet: AedesPublishPacket, client: Client | null): void {
+    if (client) this.#clientPublishes++;
+    const token = (client as TbClient | null)?.[TOKEN];
+    if (!client || !token || packet.topic !== TELEMETRY_TOPIC) return;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
+    let values: Record<string, unknown> = {};
+    try {
+      const v: unknown = JSON.parse(payload);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) values = v as Record<string, unknown>;
+      else this.malformedPayloads++;
+    } catch {
+      this.malformedPayloads++;
+    }
+    Object.assign(this.latest, values);
+    const m: TelemetryMessage = { token, clientId: client.id, payload, values };
+    this.messages.push(m);
+    this.onTelemetry?.(m);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.aedes.close(() => resolve()));
+  }
+}

@@ -1,0 +1,95 @@
+// The top-up backend (topup-backend.ts) over a real loopback socket: the original subscribe.php answers, the faults,
+// and bad input that must never stop the server.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { request } from 'node:http';
+import { startCommsServers, type CommsServers } from './serve.ts';
+
+const KEY = 'tPmAT5Ab3j7F9';
+
+function post(s: CommsServers, body: string | Buffer, opts: { path?: string; method?: string; type?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1', port: s.backendPort, path: opts.path ?? '/subscribe.php', method: opts.method ?? 'POST',
+      headers: { 'Content-Type': opts.type ?? 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      let b = '';
+      res.setEncoding('latin1');
+      res.on('data', (d: string) => { b += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function withServers(fn: (s: CommsServers) => Promise<void>): Promise<void> {
+  const s = await startCommsServers({ mqttPort: 0, backendPort: 0 });
+  try { await fn(s); } finally { await s.close(); }
+}
+
+test('a poll answers <amount>/70/ and the success POST echoes it, appends sucess and zeroes the amount', () => withServers(async (s) => {
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+  s.backend.topup('MT100', 500);
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '500/70/');
+  assert.is((await post(s, `api_key=${KEY}&stat=sucess&meter=MT100`)).body, '500/70/sucess');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+}));
+
+test('a wrong api_key gets an empty body; an unknown meter gets /70/', () => withServers(async (s) => {
+  const r = await post(s, 'api_key=nope&meter=MT100');
+  assert.is(r.status, 200);
+  assert.is(r.body, '');
+  assert.is((await post(s, `api_key=${KEY}&meter=XX999`)).body, '/70/');
+}));
+
+test('the database-error and html-error faults give their texts; wrong-key gives empty bodies', () => withServers(async (s) => {
+  s.backend.setFault('database-error', 1);
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, 'Database Error');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/', 'the fault lasted one request');
+  s.backend.setFault('html-error');
+  const h = await post(s, `api_key=${KEY}&meter=MT100`);
+  assert.is(h.status, 500);
+  assert.match(h.body, '<h1>Internal Server Error</h1>');
+  s.backend.setFault('wrong-key');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '');
+}));
+
+test('lose-success drops the success POST without an answer and keeps the amount pending', () => withServers(async (s) => {
+  s.backend.topup('MT100', 500);
+  s.backend.setFault('lose-success', 1);
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '500/70/', 'a poll is not a success POST');
+  await post(s, `api_key=${KEY}&stat=sucess&meter=MT100`).then(() => assert.unreachable('answered'), (e: Error) => assert.ok(e));
+  assert.is(s.backend.pending.get('MT100'), 500);
+}));
+
+test('an oversized body is discarded as PHP does (empty answer) and the server carries on', () => withServers(async (s) => {
+  s.backend.config.maxBodyBytes = 1024;
+  const big = `api_key=${KEY}&meter=MT100&pad=${'x'.repeat(200_000)}`;
+  assert.is((await post(s, big)).body, '');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+}));
+
+test('a malformed form, a GET and another path get the original answers', () => withServers(async (s) => {
+  assert.is((await post(s, '%%%&&==&api_key')).body, '');
+  assert.is((await post(s, `api_key=${KEY}&meter=%E0%A4%A`)).body, '/70/', 'a broken escape drops that field: unknown meter');
+  assert.is((await post(s, Buffer.from([0xff, 0x00, 0x26, 0x3d]))).body, '');
+  assert.is((await post(s, '', { method: 'GET' })).body, '');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`, { type: 'text/plain' })).body, '');
+  const nf = await post(s, `api_key=${KEY}&meter=MT100`, { path: '/admin.php' });
+  assert.is(nf.status, 404);
+}));
+
+test('garbage that is not HTTP gets 400 and does not stop the server', () => withServers(async (s) => {
+  const { connect } = await import('node:net');
+  const answer = await new Promise<string>((resolve) => {
+    const c = connect(s.backendPort, '127.0.0.1', () => c.write('\x00\x01\x02 NOT HTTP\r\n\r\n'));
+    let b = '';
+    c.on('data', (d) => { b += d.toString('latin1'); });
+    c.on('close', () => resolve(b));
+  });
+  assert.match(answer, '400 Bad Request');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+}));
+
+test.run();

@@ -1,0 +1,189 @@
+// The top-up backend the meter polls: a real node:http server speaking the original `subscribe.php` protocol.
+//
+// POST /subscribe.php, form-encoded:
+// - `api_key=<key>&meter=<id>` with the right key: body `<amount>/<tariff>/` (the meter's pending top-up in currency,
+//   0 when nothing is pending; `/<tariff>/` with no amount for a meter the database does not know);
+// - `api_key=<key>&stat=sucess&meter=<id>`: the same text, then the pending amount is zeroed and `sucess` appended;
+// - a wrong or missing api_key (also an unparsable form, or a body over PHP's post_max_size, which PHP discards):
+//   an empty body, status 200;
+// - a request that is not a POST: an empty body; another path: the host's 404 page.
+// Faults, for scenarios: `wrong-key` (the server's key no longer matches: empty bodies), `database-error`
+// (`Database Error`), `html-error` (the hosting provider's HTML 500 page), `slow` (the answer comes `slowMs` late),
+// `lose-success` (success POSTs never reach the database: the amount stays pending, the connection drops without an
+// answer). Each fault lasts for `count` requests it applies to (default: until cleared).
+//
+// Timing: on an in-memory connection (the simulated modem) a slow answer is modelled on virtual time (the socket's
+// `serverDelayMs`); on a real socket (osm serve) it is a real delay.
+import http from 'node:http';
+import { isInMemory, type InMemorySocket } from './duplex-pair.ts';
+import type { InProcessService } from './virtual-internet.ts';
+
+export const BACKEND_FAULTS = ['none', 'wrong-key', 'database-error', 'html-error', 'slow', 'lose-success'] as const;
+export type BackendFault = (typeof BACKEND_FAULTS)[number];
+
+export interface TopupBackendConfig {
+  /** The key the firmware sends (`tPmAT5Ab3j7F9`). */
+  apiKey: string;
+  /** Tariff the database returns for every meter (the reference backend's 70). */
+  tariff: number;
+  /** Meters the database knows. */
+  meters: string[];
+  /** PHP `post_max_size`: larger bodies are discarded (the script then sees no fields). Default 8 MiB. */
+  maxBodyBytes: number;
+  /** Delay of the `slow` fault, ms (default 40 s: beyond the meter's 30 s wait for a header byte). */
+  slowMs: number;
+}
+
+export const TOPUP_BACKEND_DEFAULTS: TopupBackendConfig = {
+  apiKey: 'tPmAT5Ab3j7F9', tariff: 70, meters: ['MT100'], maxBodyBytes: 8 * 1024 * 1024, slowMs: 40_000,
+};
+
+/** One request as the backend saw it. */
+export interface BackendRequest {
+  method: string;
+  path: string;
+  meter: string | null;
+  success: boolean;
+  /** The body answered ('' for none); null when the connection was dropped without an answer. */
+  answer: string | null;
+  status: number;
+  fault: BackendFault;
+}
+
+const HTML_500 = '<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head><body>\n' +
+  '<h1>Internal Server Error</h1>\n<p>The server encountered an internal error or misconfiguration and was unable to ' +
+  'complete your request.</p>\n</body></html>\n';
+const HTML_404 = '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>\n<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on this server.</p>\n</body></html>\n';
+
+export class TopupBackend implements InProcessService {
+  readonly protocol = 'http' as const;
+  readonly config: TopupBackendConfig;
+  readonly server: http.Server;
+  /** Pending top-up per meter, in currency. */
+  readonly pending = new Map<string, number>();
+  #fault: BackendFault = 'none';
+  #faultLeft = Infinity;
+  /** Every request answered (or dropped). */
+  onRequest?: (r: BackendRequest) => void;
+
+  constructor(config: Partial<TopupBackendConfig> = {}) {
+    this.config = { ...TOPUP_BACKEND_DEFAULTS, ...config, meters: [...(config.meters ?? TOPUP_BACKEND_DEFAULTS.meters)] };
+    for (const m of this.config.meters) this.pending.set(m, 0);
+    this.server = http.createServer((req, res) => this.#handle(req, res));
+    this.server.on('clientError', (_err, socket) => {
+      // Malformed HTTP: the answer Apache gives, then the connection closes; the server carries on.
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  get fault(): BackendFault { return this.#fault; }
+
+  /** Set a fault for the next `count` requests it applies to (default: until set back to `none`). */
+  setFault(fault: BackendFault, count = Infinity): void {
+    if (!(BACKEND_FAULTS as readonly string[]).includes(fault)) throw new RangeError(`unknown backend fault '${String(fault)}' (expected one of ${BACKEND_FAULTS.join(', ')})`);
+    if (!(count >= 1)) throw new RangeError(`fault count must be at least 1, got ${count}`);
+    this.#fault = fault;
+    this.#faultLeft = fault === 'none' ? Infinity : count;
+  }
+
+  /** A customer pays: `amount` is added to the meter's pending top-up. */
+  topup(meter: string, amount: number): void {
+    if (!(amount > 0) || !Number.isFinite(amount)) throw new RangeError(`top-up amount must be a positive number, got ${amount}`);
+    if (!this.pending.has(meter)) this.config.meters.push(meter);
+    this.pending.set(meter, (this.pending.get(meter) ?? 0) + amount);
+  }
+
+  accept(socket: InMemorySocket): void { this.server.emit('connection', socket); }
+
+  #consumeFault(applies: boolean): BackendFault {
+    if (this.#fault === 'none' || !applies) return 'none';
+    const f = this.#fault;
+    if (--this.#faultLeft <= 0) { this.#fault = 'none'; this.#faultLeft = Infinity; }
+    return f;
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.sendDate = false; // no wall time in what the meter receives
+    let size = 0;
+    const chunks: Buffer[] = [];
+    let discarded = false;
+    req.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > this.config.maxBodyBytes) { discarded = true; chunks.length = 0; return; }
+      chunks.push(d);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0];
+      const method = req.method ?? '';
+      if (path !== '/subscribe.php') return this.#answer(req, res, { method, path, meter: null, success: false, fault: 'none' }, 404, HTML_404, 'text/html');
+      const form = discarded ? new URLSearchParams() : parseForm(Buffer.concat(chunks).toString('latin1'), req.headers['content-type']);
+      const meter = form.get('meter');
+      const success = form.get('stat') === 'sucess';
+      const base = { method, path, meter, success };
+      if (method !== 'POST') return this.#answer(req, res, { ...base, fault: 'none' }, 200, '');
+      const fault = this.#consumeFault(this.#fault !== 'lose-success' || success);
+      const info = { ...base, fault };
+      switch (fault) {
+        case 'lose-success': {
+          // Lost on the way: the database never sees it, the meter gets no answer.
+          this.onRequest?.({ ...info, answer: null, status: 0 });
+          req.socket.destroy();
+          return;
+        }
+        case 'database-error': return this.#answer(req, res, info, 200, 'Database Error');
+        case 'html-error': return this.#answer(req, res, info, 500, HTML_500, 'text/html');
+        case 'wrong-key': return this.#answer(req, res, info, 200, '');
+        default: break;
+      }
+      if (form.get('api_key') !== this.config.apiKey) return this.#answer(req, res, info, 200, '');
+      const known = meter !== null && this.pending.has(meter);
+      const amount = known ? this.pending.get(meter!)! : null;
+      let body = `${amount === null ? '' : formatAmount(amount)}/${this.config.tariff}/`;
+      if (success && known) {
+        this.pending.set(meter!, 0);
+        body += 'sucess';
+      }
+      this.#answer(req, res, info, 200, body, 'text/html', fault === 'slow' ? this.config.slowMs : 0);
+    });
+  }
+
+  #answer(req: http.IncomingMessage, res: http.ServerResponse, info: Omit<BackendRequest, 'answer' | 'status'>, status: number,
+    body: string, type = 'text/html', delayMs = 0): void {
+    const send = (): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'Content-Type': `${type}; charset=UTF-8`, 'Content-Length': Buffer.byteLength(body, 'latin1') });
+      res.end(body, 'latin1');
+    };
+    this.onRequest?.({ ...info, answer: body, status });
+    if (delayMs > 0) {
+      if (isInMemory(req.socket)) { req.socket.serverDelayMs = delayMs; send(); } else setTimeout(send, delayMs).unref();
+    } else {
+      if (isInMemory(req.socket)) req.socket.serverDelayMs = 0;
+      send();
+    }
+  }
+}
+
+/** PHP's `$_POST` for a form body: only `application/x-www-form-urlencoded` is parsed; odd pieces are skipped. */
+function parseForm(body: string, contentType: string | undefined): URLSearchParams {
+  if (!contentType || !/^application\/x-www-form-urlencoded/i.test(contentType)) return new URLSearchParams();
+  const out = new URLSearchParams();
+  for (const piece of body.replace(/\r?\n$/, '').split('&')) {
+    const eq = piece.indexOf('=');
+    if (eq <= 0) continue;
+    try {
+      out.set(decodeURIComponent(piece.slice(0, eq).replace(/\+/g, ' ')), decodeURIComponent(piece.slice(eq + 1).replace(/\+/g, ' ')));
+    } catch {
+      continue; // a broken %-escape: PHP drops what it cannot decode
+    }
+  }
+  return out;
+}
+
+/** The amount as PHP echoes a number from MySQL: integers plain, others with their decimals. */
+function formatAmount(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Math.round(x * 100) / 100);
+}

@@ -1,0 +1,281 @@
+// The internet behind the simulated SIM800: host names and ports routed to in-process servers (the top-up backend,
+// the ThingsBoard broker) through in-memory streams, to a real external server (real time only), or to nothing.
+//
+// Determinism. The servers are real Node code: they answer on the Node event loop, at whatever wall time that takes,
+// while the meter runs on the virtual clock. When the modem hands bytes to a server (at virtual time t, after the
+// network's one-way latency), this link puts a hold on the clock (VirtualClock.hold): no further simulation event
+// runs until the server has answered what it was sent. "Answered" is decided by the protocol:
+// - HTTP: once the request is complete (headers and Content-Length bytes), the server's whole response (until it
+//   closes the connection, as `Connection: close` asks, or its Content-Length is complete);
+// - MQTT: one reply packet for each CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and QoS 1 PUBLISH, and the broker's
+//   count of processed PUBLISH packets reaching the ones sent (or the broker closing the connection);
+// - part of an HTTP request: nothing (the server cannot answer before the rest arrives);
+// - anything else (a QoS 0 PUBLISH, a DISCONNECT): the broker consuming it, i.e. a few turns of the event loop with
+//   nothing pending in memory.
+// The answer is then given to the modem at the same virtual time t; the modem charges the way back (latency) and any
+// modelled server time (`serverDelayMs`, a slow backend) on the virtual clock. Wall time never enters the trace, so
+// the same scenario gives the same trace. A server that does not answer within `wallTimeoutMs` of wall time (a
+// bug, not a modelled fault) releases the hold with what it sent so far.
+//
+// An external server (a real broker at a URL) is reached over a real socket without holds: its answers arrive when
+// they arrive and are handed to the modem at the virtual time of that moment. Use it at real-time speed only.
+import type { Duplex } from 'node:stream';
+import type { VirtualClock } from '../kernel/clock.ts';
+import type { Internet, TcpEvents, TcpPeer } from '../../models/modem/tcp-socket.ts';
+import { duplexPair, type InMemorySocket } from './duplex-pair.ts';
+
+export type Protocol = 'http' | 'mqtt';
+
+/** An in-process server that accepts in-memory connections. */
+export interface InProcessService {
+  protocol: Protocol;
+  /** Take the server side of a new connection. */
+  accept(socket: InMemorySocket): void;
+  /** MQTT: PUBLISH packets from clients the broker has processed so far (the link waits for its own). */
+  publishedCount?(): number;
+}
+
+export type Route =
+  | { kind: 'service'; service: InProcessService }
+  /** The host resolves, nothing listens on the port (the server process is down): the connect is refused at once. */
+  | { kind: 'refused' }
+  /** The host does not answer at all: the modem's connect times out. */
+  | { kind: 'unreachable' }
+  /** A real server (real time only): `connect` opens the socket. */
+  | { kind: 'external'; connect: () => Duplex };
+
+export interface VirtualInternetOptions {
+  /** Wall-clock safety limit for one server answer, ms (default 5000). */
+  wallTimeoutMs?: number;
+}
+
+export class VirtualInternet implements Internet {
+  readonly #clock: VirtualClock;
+  readonly #routes = new Map<string, Route>();
+  readonly #wallTimeoutMs: number;
+  readonly #open = new Set<Connection>();
+  /** Every connection attempt (host, port, outcome), for traces. */
+  onConnect?: (host: string, port: number, outcome: 'connected' | 'dns' | 'refused' | 'unreachable') => void;
+
+  constructor(clock: VirtualClock, options: VirtualInternetOptions = {}) {
+    this.#clock = clock;
+    this.#wallTimeoutMs = options.wallTimeoutMs ?? 5000;
+  }
+
+  /** Route `host:port` (host names are case-insensitive). */
+  route(host: string, port: number, route: Route): void { this.#routes.set(key(host, port), route); }
+  routeOf(host: string, port: number): Route | undefined { return this.#routes.get(key(host, port)); }
+
+  open(host: string, port: number, events: TcpEvents): TcpPeer | 'dns' | 'refused' | 'unreachable' {
+    const hostKnown = [...this.#routes.keys()].some((k) => k.startsWith(host.toLowerCase() + ':'));
+    const r = this.#routes.get(key(host, port));
+    if (!r) {
+      const outcome = hostKnown ? 'refused' : 'dns';
+      this.onConnect?.(host, port, outcome);
+      return outcome;
+    }
+    if (r.kind === 'refused' || r.kind === 'unreachable') { this.onConnect?.(host, port, r.kind); return r.kind; }
+    this.onConnect?.(host, port, 'connected');
+    if (r.kind === 'external') return this.#external(r.connect(), events);
+    const [client, server] = duplexPair();
+    const c = new Connection(this.#clock, r.service, client, server, events, this.#wallTimeoutMs);
+    this.#open.add(c);
+    c.onDone = () => this.#open.delete(c);
+    r.service.accept(server);
+    return c;
+  }
+
+  /** Close every connection (end of a run). */
+  closeAll(): void { for (const c of [...this.#open]) c.close(); }
+
+  #external(socket: Duplex, events: TcpEvents): TcpPeer {
+    let closed = false;
+    socket.on('data', (d: Buffer) => { if (!closed) events.onData(new Uint8Array(d)); });
+    const end = (): void => { if (!closed) { closed = true; events.onClose(); } };
+    socket.on('end', end);
+    socket.on('close', end);
+    socket.on('error', end);
+    return {
+      send: (bytes) => { if (!closed) socket.write(Buffer.from(bytes)); },
+      close: () => { closed = true; socket.destroy(); },
+    };
+  }
+}
+
+/** What the bytes just sent ask of the server. */
+type Expected = { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number; published: number };
+
+function key(host: string, port: number): string { return `${host.toLowerCase()}:${port}`; }
+
+/** One modem connection to an in-process server. */
+class Connection implements TcpPeer {
+  readonly #clock: VirtualClock;
+  readonly #protocol: Protocol;
+  readonly #service: InProcessService;
+  readonly #client: InMemorySocket;
+  readonly #server: InMemorySocket;
+  readonly #events: TcpEvents;
+  readonly #wallTimeoutMs: number;
+  /** Server bytes not yet handed to the modem. */
+  #inbox: Buffer[] = [];
+  #serverClosed = false;
+  #closedByModem = false;
+  #announcedClose = false;
+  /** Client bytes seen (to frame requests / packets). */
+  #request = Buffer.alloc(0);
+  /** Server bytes seen since the present expectation began (to frame responses / packets). */
+  #response = Buffer.alloc(0);
+  #wake: (() => void) | null = null;
+  #holding = false;
+  onDone?: () => void;
+
+  constructor(clock: VirtualClock, service: InProcessService, client: InMemorySocket, server: InMemorySocket, events: TcpEvents, wallTimeoutMs: number) {
+    this.#clock = clock;
+    this.#service = service;
+    this.#protocol = service.protocol;
+    this.#client = client;
+    this.#server = server;
+    this.#events = events;
+    this.#wallTimeoutMs = wallTimeoutMs;
+    client.on('data', (d: Buffer) => {
+      this.#inbox.push(d);
+      this.#response = Buffer.concat([this.#response, d]);
+      this.#wake?.();
+      if (!this.#holding) this.#deliver(); // unprompted data: at the clock's present time
+    });
+    const closed = (): void => {
+      if (this.#serverClosed) return;
+      this.#serverClosed = true;
+      this.#wake?.();
+      if (!this.#holding) this.#deliver();
+    };
+    client.on('end', closed);
+    client.on('close', closed);
+    client.on('error', closed);
+    server.on('error', () => { /* the server destroyed its side; seen as a close on ours */ });
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#closedByModem || this.#serverClosed) return;
+    const expected = this.#expectedReplies(Buffer.from(bytes));
+    if (expected.kind === 'settle' && this.#protocol === 'http') {
+      // Part of a request: the server cannot answer before the rest arrives, so there is nothing to wait for (the
+      // stream keeps the order, and the request's last part waits for the whole answer).
+      this.#client.write(Buffer.from(bytes));
+      return;
+    }
+    this.#holding = true;
+    this.#response = Buffer.alloc(0);
+    this.#client.write(Buffer.from(bytes));
+    this.#clock.hold(this.#awaitAnswer(expected).then(() => {
+      this.#holding = false;
+      this.#deliver();
+    }));
+  }
+
+  close(): void {
+    if (this.#closedByModem) return;
+    this.#closedByModem = true;
+    this.#client.destroy();
+    this.onDone?.();
+  }
+
+  #deliver(): void {
+    if (this.#closedByModem) return;
+    if (this.#inbox.length) {
+      const data = Buffer.concat(this.#inbox);
+      this.#inbox = [];
+      this.#events.onData(new Uint8Array(data), this.#server.serverDelayMs);
+    }
+    if (this.#serverClosed && !this.#announcedClose) {
+      this.#announcedClose = true;
+      this.#events.onClose(this.#server.serverDelayMs);
+      this.onDone?.();
+    }
+  }
+
+  /** What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. */
+  #expectedReplies(bytes: Buffer): Expected {
+    this.#request = Buffer.concat([this.#request, bytes]);
+    if (this.#protocol === 'http') {
+      const head = this.#request.indexOf('\r\n\r\n');
+      if (head < 0) return { kind: 'settle' };
+      const m = /\r\ncontent-length:\s*(\d+)/i.exec(this.#request.subarray(0, head).toString('latin1'));
+      const need = head + 4 + (m ? Number(m[1]) : 0);
+      if (this.#request.length < need) return { kind: 'settle' };
+      this.#request = Buffer.alloc(0); // the next bytes (the firmware's extra CR LF) start a new request
+      return { kind: 'http' };
+    }
+    let packets = 0;
+    let publishes = 0;
+    for (;;) {
+      const f = mqttFrame(this.#request);
+      if (!f) break;
+      const type = this.#request[0] >> 4;
+      const qos = (this.#request[0] >> 1) & 3;
+      if (type === 1 || type === 8 || type === 10 || type === 12 || (type === 3 && qos > 0)) packets++;
+      if (type === 3) publishes++;
+      this.#request = this.#request.subarray(f.length);
+    }
+    const target = publishes && this.#service.publishedCount ? this.#service.publishedCount() + publishes : 0;
+    return packets || target ? { kind: 'mqtt', packets, published: target } : { kind: 'settle' };
+  }
+
+  #answered(expected: Expected): boolean {
+    if (this.#serverClosed) return true;
+    // `Connection: close` (the firmware always asks for it): the answer ends when the server closes.
+    if (expected.kind === 'http') return httpResponseComplete(this.#response) && !/\r\nconnection:\s*close/i.test(this.#response.toString('latin1'));
+    if (expected.kind === 'mqtt') {
+      if (expected.published && this.#service.publishedCount && this.#service.publishedCount() < expected.published) return false;
+      let n = 0;
+      let b = this.#response;
+      for (let f = mqttFrame(b); f; f = mqttFrame(b)) { n++; b = b.subarray(f.length); }
+      return n >= expected.packets;
+    }
+    return false;
+  }
+
+  async #awaitAnswer(expected: Expected): Promise<void> {
+    if (expected.kind === 'settle') {
+      // Let the server consume the bytes (in-memory work only: a few event-loop turns).
+      for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
+      return;
+    }
+    const deadline = Date.now() + this.#wallTimeoutMs;
+    // A PUBLISH gets no reply packet: look at the broker's count after each event-loop turn instead.
+    const poll = expected.kind === 'mqtt' && expected.published > 0;
+    while (!this.#answered(expected) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        if (poll) { setImmediate(resolve); return; }
+        const t = setTimeout(() => { this.#wake = null; resolve(); }, Math.max(1, deadline - Date.now()));
+        this.#wake = () => { clearTimeout(t); this.#wake = null; resolve(); };
+      });
+    }
+    // Whatever the server sends right after its answer (a close after the response) belongs to it.
+    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Length of the first complete MQTT packet in `b`, or null. */
+export function mqttFrame(b: Buffer): { length: number } | null {
+  if (b.length < 2) return null;
+  let mult = 1;
+  let len = 0;
+  let i = 1;
+  for (;;) {
+    if (i >= b.length || i > 4) return i > 4 ? { length: b.length } : null; // a malformed length swallows the rest
+    const d = b[i++];
+    len += (d & 127) * mult;
+    mult *= 128;
+    if (!(d & 128)) break;
+  }
+  return b.length >= i + len ? { length: i + len } : null;
+}
+
+/** A complete HTTP response: headers and, when given, Content-Length bytes of body. */
+function httpResponseComplete(b: Buffer): boolean {
+  const head = b.indexOf('\r\n\r\n');
+  if (head < 0) return false;
+  const m = /\r\ncontent-length:\s*(\d+)/i.exec(b.subarray(0, head).toString('latin1'));
+  return m ? b.length >= head + 4 + Number(m[1]) : false;
+}
