@@ -159,6 +159,8 @@ export class LiveMeter {
 
   get twin(): TwinMeter | null { return this.bench.meter instanceof TwinMeter ? this.bench.meter : null; }
   get scenario(): ScenarioProgress | null { return this.#scenario; }
+  /** Hook: a running scenario started its step `step` (1-based). */
+  onScenarioStep: ((step: number) => void) | undefined = undefined;
   get scenarioRunning(): boolean { return this.#scenarioActive; }
   get household(): boolean { return this.#household; }
   get log(): readonly string[] { return this.#log; }
@@ -379,6 +381,7 @@ export class LiveMeter {
           prog.step = step.index + 1;
           prog.stepText = text;
           prog.list[step.index] = { text, status: 'running' };
+          this.onScenarioStep?.(prog.step);
         },
         onStepDone: (o) => { prog.list[o.step - 1] = { text: o.text, status: o.status }; },
       });

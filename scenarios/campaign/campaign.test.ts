@@ -36,7 +36,7 @@ test('a folder runs in sorted order; an invalid file is reported in its place an
   const r = await runCampaign({ inputs: [dir], seed: 1, speed: 'max' }, { makeBench: fake() });
   assert.equal(statuses(r.records), ['a-fail.yaml - failed', 'b-pass.yaml - passed', 'c-bad.yaml - invalid', 'd-credit.yaml - failed']);
   const invalid = r.records[2];
-  assert.is(invalid.status === 'invalid' && invalid.error.message, `${bad}:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log)`);
+  assert.is(invalid.status === 'invalid' && invalid.error.message, `${bad}:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log, network, topup)`);
   assert.is(r.exitCode, 2);
   assert.is(r.runs, 3);
 });

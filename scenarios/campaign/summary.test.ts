@@ -32,7 +32,7 @@ test('the table has a row per run: scenario, verdict, simulated time, wall time,
     'scenario                    verdict  simulated  wall   first failing step',
     `${pass}  passed   2.000s     0.25s`,
     `${fail}  FAILED   3.000s     0.25s  step 2: expected relay "open", observed "closed"`,
-    `${bad}   invalid  -          -      ${bad}:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log)`,
+    `${bad}   invalid  -          -      ${bad}:5:5: unknown step 'wait' (expected one of delay, set-load, grid, press-keys, power, tamper, expect, wait-until, log, network, topup)`,
     '',
   ].join('\n').replace(/^scenario {20}/, `scenario${' '.repeat(pass.length - 6)}`));
 });
