@@ -68,6 +68,11 @@ export class RigConnection {
   lcd: LcdSync | null = null;
   eeprom: WriteThroughDevice | null = null;
   rtc: WriteThroughDevice | null = null;
+  /**
+   * The time the local EEPROM and RTC copies see: the running firmware code's (the CPU cursor, which runs ahead of
+   * the clock inside the interrupt), set by the board of each power cycle; the rig's time otherwise.
+   */
+  partsTime: SimTime | null = null;
   /** Last reported raw ADC value of the cover pin (board's own reference), or -1 before the first report. */
   coverRaw = -1;
 
@@ -119,6 +124,20 @@ export class RigConnection {
     const c = new RigConnection(port as unknown as Duplex, new WallTime(), null, `${opts.path} at ${baud} baud`, null, null, opts, baud);
     // firmata-io listened for 'open' before the port was opened by us: tell it
     port.emit('open');
+    try {
+      await c.#handshake(opts, text);
+    } catch (e) {
+      await c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /** A board behind any byte stream (a socket, a test's fake board), on wall time. */
+  static async openStream(transport: Duplex, description: string, opts: RigOptions & { baud?: number }): Promise<RigConnection> {
+    const text = readWiringText(opts.wiring);
+    const c = new RigConnection(transport, new WallTime(), null, description, null, null, opts, opts.baud ?? 57600);
+    transport.emit('open');
     try {
       await c.#handshake(opts, text);
     } catch (e) {
@@ -208,7 +227,10 @@ export class RigConnection {
 
   /** Read the real EEPROM and RTC into their local copies (before the firmware runs). */
   async loadI2cCopies(): Promise<void> {
-    const timeFn: SimTime = { now: () => this.time.now(), at: (t, fn) => this.time.at(t, fn) };
+    const timeFn: SimTime = {
+      now: () => (this.partsTime ?? this.time).now(),
+      at: (t, fn) => this.time.at(Math.max(t, this.time.now()), fn),
+    };
     if (this.parts.has('eeprom')) {
       const local = new AT24C32(timeFn);
       for (let a = 0; a < 4096; a += 32) {
@@ -309,7 +331,11 @@ export class RigConnection {
     }
     this.#closed = true;
     if (this.link) { this.link.unplug(); return; }
-    if (t && typeof t.close === 'function' && t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
+    if (t && typeof t.close === 'function') {
+      if (t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
+    } else {
+      t?.destroy();
+    }
   }
 }
 

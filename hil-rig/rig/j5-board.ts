@@ -90,6 +90,7 @@ export class JohnnyFiveBoard extends SimulatedBoard {
       if (p.part === 'relay' || p.part === 'leds' || p.part === 'buzzer') this.#out.set(PIN_SIGNALS[p.signal].meterPin, p.pin);
     }
     this.#afe = rig.afe;
+    rig.partsTime = cpuTime(cpu);
     if (rig.afe) (this as unknown as { serial: { afe: SerialPort; modem: SerialPort; debug: SerialPort } }).serial = { ...this.serial, afe: rig.afe };
     rig.lcd?.start();
   }

@@ -9,7 +9,9 @@
 // Scanning, interrupt style: while idle every column is driven LOW and the rows (inputs with pull-up) are reported
 // on change, so an idle keypad costs no link traffic. When a row goes LOW (or every `rescanUs` while keys are held)
 // the scanner drives one column LOW at a time with the others released (inputs), asks the board for a fresh report
-// of the row ports (re-enabling REPORT_DIGITAL makes StandardFirmata send the port at once) and records which rows
+// of the row ports (re-enabling REPORT_DIGITAL makes StandardFirmata send the port at once) and then for its version:
+// the board answers in order, so when the version reply arrives the row levels the host holds are those after the
+// column change (a change report from an earlier loop pass may arrive before, never after). It records which rows
 // are LOW; then all columns go LOW again.
 import type { SimTime, EventHandle } from '../../models/sim-time.ts';
 import { KeypadMatrix, KEYPAD_LAYOUT } from '../../models/keypad/keypad-matrix.ts';
@@ -32,7 +34,6 @@ export class KeypadScanner {
   #rowPorts: number[];
   #scanning = -1;
   #found = new Set<string>();
-  #awaiting = new Set<number>();
   #again = false;
   #rescan: EventHandle | null = null;
   #stopped = false;
@@ -63,11 +64,8 @@ export class KeypadScanner {
 
   #rowReport(pin: number): void {
     if (this.#stopped) return;
-    if (this.#scanning >= 0) {
-      this.#awaiting.delete(pin >> 3);
-      if (this.#awaiting.size === 0) this.#columnRead();
-      return;
-    }
+    void pin;
+    if (this.#scanning >= 0) return; // the version reply closes each column's read
     // idle: a row changed
     const anyLow = this.#rows.some((r) => this.#io.pins[r].value === 0);
     if (anyLow || this.matrix.pressedKeys.length) this.#startScan();
@@ -87,8 +85,8 @@ export class KeypadScanner {
       const pin = this.#cols[i];
       if (i === c) { this.#io.pinMode(pin, PIN_MODE.OUTPUT); this.#io.digitalWrite(pin, 0); } else this.#io.pinMode(pin, PIN_MODE.INPUT);
     }
-    this.#awaiting = new Set(this.#rowPorts);
     for (const port of this.#rowPorts) this.#io.reportDigitalPin(this.#rows.find((r) => r >> 3 === port)!, 1);
+    this.#io.reportVersion(() => { if (!this.#stopped) this.#columnRead(); });
   }
 
   #columnRead(): void {
