@@ -103,3 +103,23 @@ export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?
     throw e;
   }
 }
+
+/**
+ * For `osm run`: the bench maker of a `--board` choice (null: keep the command's own). Connection and wiring
+ * problems become `asUsage` errors (one line, exit 2).
+ */
+export function rigBenchMaker(
+  values: { board?: string; port?: string; wiring?: string; parts?: string },
+  asUsage: (message: string) => Error,
+): ((cfg: BenchConfig) => Promise<RigBench>) | null {
+  let choice: BoardChoice | null;
+  try { choice = parseBoardChoice(values); } catch (e) { throw asUsage((e as Error).message); }
+  if (!choice) return null;
+  const c = choice;
+  return async (cfg) => {
+    try { return await createRigBench(cfg, c); } catch (e) {
+      if (e instanceof RigError || e instanceof BoardOptionError || (e as Error).name === 'WiringError') throw asUsage((e as Error).message);
+      throw e;
+    }
+  };
+}

@@ -9,6 +9,7 @@ import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-r
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
+import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -35,6 +36,7 @@ Options:
   --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all)
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run
+${BOARD_OPTIONS_HELP}
   --json            print the result as JSON on stdout instead of the report
   --quiet, -q       print nothing unless an expectation fails
   --help, -h        show this help
@@ -51,6 +53,10 @@ const OPTIONS = {
   'save-eeprom': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  board: { type: 'string' },
+  port: { type: 'string' },
+  wiring: { type: 'string' },
+  parts: { type: 'string' },
 } as const;
 
 export interface RunArgs {
@@ -62,6 +68,8 @@ export interface RunArgs {
   saveEeprom?: string;
   json: boolean;
   quiet: boolean;
+  /** `--board`, `--port`, `--wiring`, `--parts` (hil-rig/rig-bench.ts checks them). */
+  rig: { board?: string; port?: string; wiring?: string; parts?: string };
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
@@ -85,6 +93,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     json: values.json === true,
     quiet: values.quiet === true,
+    rig: { board: values.board as string | undefined, port: values.port as string | undefined, wiring: values.wiring as string | undefined, parts: values.parts as string | undefined },
   };
 }
 
@@ -133,11 +142,12 @@ class Progress {
 
 export function createRunCommand(deps: RunDeps = {}): Command {
   const io = deps.io ?? processIo;
-  const makeBench = deps.makeBench ?? defaultMakeBench;
+  const makeDefaultBench = deps.makeBench ?? defaultMakeBench;
   const wallMs = deps.wallMs ?? (() => performance.now());
 
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
+    const makeBench = rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     let scenario: Scenario;
     try {
       scenario = await loadScenario(args.file);
