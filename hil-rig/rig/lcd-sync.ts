@@ -44,6 +44,17 @@ export class LcdSync {
     this.config = { periodUs: 50_000, maxBytes: 24, ...config };
   }
 
+  /** True while the real display lacks something the firmware drew. */
+  get pending(): boolean {
+    if (!this.#initialised) return true;
+    const lcd = this.intent;
+    const display = (lcd.displayOn ? 4 : 0) | (lcd.cursorOn ? 2 : 0) | (lcd.blinkOn ? 1 : 0);
+    if (display !== this.#sentDisplay) return true;
+    for (const base of [0x00, 0x40]) for (let i = 0; i < 16; i++) if (this.#sent[base + i] !== lcd.ddram[base + i]) return true;
+    for (let a = 0; a < 64; a++) if (this.#sentCg[a] !== lcd.cgram[a]) return true;
+    return false;
+  }
+
   /** Start syncing (at power-on of the meter). */
   start(): void {
     if (this.#ev) return;
@@ -74,12 +85,6 @@ export class LcdSync {
     const lcd = this.intent;
     const display = (lcd.displayOn ? 4 : 0) | (lcd.cursorOn ? 2 : 0) | (lcd.blinkOn ? 1 : 0);
     if (display !== this.#sentDisplay) { this.#byte(0x08 | display, 0); this.#sentDisplay = display; budget--; }
-    for (let a = 0; a < 64 && budget > 0; a++) {
-      if (this.#sentCg[a] === lcd.cgram[a]) continue;
-      this.#byte(0x40 | a, 0);
-      budget--;
-      while (a < 64 && budget > 0 && this.#sentCg[a] !== lcd.cgram[a]) { this.#byte(lcd.cgram[a], 1); this.#sentCg[a] = lcd.cgram[a]; a++; budget--; }
-    }
     for (const base of [0x00, 0x40]) {
       for (let i = 0; i < 16 && budget > 0; i++) {
         const a = base + i;
@@ -95,6 +100,12 @@ export class LcdSync {
         }
         i = j;
       }
+    }
+    for (let a = 0; a < 64 && budget > 0; a++) {
+      if (this.#sentCg[a] === lcd.cgram[a]) continue;
+      this.#byte(0x40 | a, 0);
+      budget--;
+      while (a < 64 && budget > 0 && this.#sentCg[a] !== lcd.cgram[a]) { this.#byte(lcd.cgram[a], 1); this.#sentCg[a] = lcd.cgram[a]; a++; budget--; }
     }
   }
 
