@@ -37,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
   await load('./opaygo.ts'),
   await load('./sts.ts'),
   await load('./board.ts'),
+  await load('./diff.ts'),
 ];
