@@ -70,14 +70,11 @@ export class RigMeter implements MeterUnderTest {
   powerOn(): void { this.twin.powerOn(); }
   powerCut(): void { this.twin.powerCut(); }
 
-  /** The relay as the meter last commanded it (a real relay's contact cannot be read back). */
-  lastRelayState(): 'open' | 'closed' {
-    const b = this.twin.board;
+  /** The relay: the model's contact (simulated or emulated relay), or what the firmware last commanded a real one. */
+  lastRelayState(): 'open' | 'closed' | 'unknown' {
     if (this.rig.emulator || !this.rig.parts.has('relay')) return this.twin.relay.isClosed ? 'closed' : 'open';
-    return b?.parts.relay.isClosed ? 'closed' : this.#commandedRelay;
+    return this.rig.commandedRelay;
   }
-
-  get #commandedRelay(): 'open' | 'closed' { return this.twin.relay.isClosed ? 'closed' : 'open'; }
 
   pressKey(key: KeyName, holdMs: number): void {
     if (this.rig.parts.has('keypad') && !this.rig.emulator) {

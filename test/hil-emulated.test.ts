@@ -11,7 +11,6 @@ import { createBench } from '../twin/kernel/bench.ts';
 import { loadScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import type { BenchConfig } from '../twin/kernel/bench.ts';
-import type { FirmwareConfig } from '../twin/profiles/profile.ts';
 
 const meter = async (): Promise<BenchConfig['meter']> => (await loadScenario('scenarios/library/sts-tokens.yaml')).meter;
 const emulated = () => parseBoardChoice({ board: 'emulated' })!;
@@ -129,5 +128,20 @@ test('parts left off the rig stay simulated: only the relay on the emulated boar
   await b.close();
 });
 
-void (null as unknown as FirmwareConfig);
+test('a run on the emulated board is deterministic: same seed, same trace', async () => {
+  const traceOf = async (): Promise<string> => {
+    const b = await createRigBench({ meter: await meter(), plant: { grid: { vrms: 230, hz: 50 } }, seed: 7 }, emulated());
+    const lines: string[] = [];
+    b.trace.subscribe((ev) => lines.push(JSON.stringify(ev)));
+    await b.start();
+    await b.runFor(24 * S);
+    await b.close();
+    return lines.join('\n');
+  };
+  const a = await traceOf();
+  const b = await traceOf();
+  assert.ok(a.length > 1000);
+  assert.ok(a === b, 'two runs gave different traces');
+});
+
 test.run();

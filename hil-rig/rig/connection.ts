@@ -73,6 +73,8 @@ export class RigConnection {
    * the clock inside the interrupt), set by the board of each power cycle; the rig's time otherwise.
    */
   partsTime: SimTime | null = null;
+  /** The relay position the firmware last commanded on the rig (a coil pulsed alone), for fault reports. */
+  commandedRelay: 'open' | 'closed' | 'unknown' = 'unknown';
   /** Last reported raw ADC value of the cover pin (board's own reference), or -1 before the first report. */
   coverRaw = -1;
 

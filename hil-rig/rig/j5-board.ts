@@ -114,6 +114,7 @@ export class JohnnyFiveBoard extends SimulatedBoard {
     if (f === undefined || this.#latch.get(f) === level) return;
     this.#latch.set(f, level);
     this.rig.io.digitalWrite(f, level);
+    if (level && (pin === 'PB12' || pin === 'PB4')) this.rig.commandedRelay = pin === 'PB12' ? 'closed' : 'open';
   }
 
   override async delay(ms: number): Promise<void> {
