@@ -28,7 +28,7 @@ export async function startPtyEmulator(link: string, wiringFile: string): Promis
   }
   const wiring = loadWiring(wiringFile);
   const time = new WallTime();
-  const board = new FirmataBoard(boardSpec(wiring.board), time, { hostBaud: wiring.hostBaud });
+  const board = new FirmataBoard(boardSpec(wiring.board), time, { hostBaud: wiring.hostBaud, paceInput: true });
   const parts = emulatedMeterParts(board, wiring, time);
   const child: ChildProcess = spawn('socat', [`PTY,link=${link},raw,echo=0`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

@@ -11,6 +11,8 @@ import { parseTolerances } from '../cli/commands/diff.ts';
 import { socatAvailable, startPtyEmulator } from '../hil-rig/pty-emulator.ts';
 import { RigConnection } from '../hil-rig/rig/connection.ts';
 import { DEFAULT_WIRING } from '../hil-rig/wiring.ts';
+import { createRigBench, parseBoardChoice } from '../hil-rig/rig-bench.ts';
+import { loadScenario } from '../scenarios/loader.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'osm-hil-'));
 
@@ -88,6 +90,27 @@ test('osm diff of a board-observable scenario: same verdicts, the timing differe
     assert.ok(emu.parts.relay.isClosed, 'the SET coil pulse reached the relay model through the pty');
   } finally {
     await rig?.close();
+    await emu.stop();
+  }
+});
+
+(socatAvailable() ? test : test.skip)('in real time through a pty the twin draws its intro on the rig LCD, and a silent board aborts the run', async () => {
+  const link = join(dir, 'ttyRIG2');
+  const emu = await startPtyEmulator(link, DEFAULT_WIRING);
+  try {
+    const sc = await loadScenario('scenarios/library/sts-tokens.yaml');
+    const b = await createRigBench({ meter: sc.meter, plant: { grid: { vrms: 230, hz: 50 } }, seed: 1 }, parseBoardChoice({ board: 'johnny-five', port: link, parts: 'lcd,buzzer,relay' })!);
+    try {
+      await b.start();
+      await b.runFor(1_800_000);
+      assert.is(emu.parts.lcd.visibleLines()[0].trim(), 'DEVELOPED BY');
+      emu.board.freeze();
+      const err = await b.runFor(10_000_000).then(() => null, (e: unknown) => e);
+      assert.match(String(err), /stopped answering.*last known relay state/);
+    } finally {
+      await b.close();
+    }
+  } finally {
     await emu.stop();
   }
 });

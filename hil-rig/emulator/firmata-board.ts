@@ -35,9 +35,14 @@ export interface FirmataBoardConfig {
   latencyUs: number;
   /** Time from power-up (or the host opening the port) to the version report (0: at once). */
   bootUs: number;
+  /**
+   * Bytes from the host come in chunks that are not paced (a pseudo-terminal): time-stamp each byte as the board's
+   * UART would receive it, one every 10 bits at the host baud, and process it at that time (see `now()`).
+   */
+  paceInput: boolean;
 }
 
-export const FIRMATA_BOARD_DEFAULTS: FirmataBoardConfig = { hostBaud: 57600, loopUs: 100, latencyUs: 1000, bootUs: 0 };
+export const FIRMATA_BOARD_DEFAULTS: FirmataBoardConfig = { hostBaud: 57600, loopUs: 100, latencyUs: 1000, bootUs: 0, paceInput: false };
 
 /** What the board's pins are connected to. */
 export interface PinWorld {
@@ -76,6 +81,9 @@ export class FirmataBoard {
   readonly i2cDevices: I2cDevice[] = [];
   /** Bytes received from the host and not parsed yet. */
   readonly #input: number[] = [];
+  #inputAt: number[] = [];
+  #rxFree = 0;
+  #cursor = 0;
   #time: SimTime;
   #pins: PinState[];
   #reportDigital: boolean[] = [];
@@ -115,6 +123,8 @@ export class FirmataBoard {
   }
 
   get time(): SimTime { return this.#time; }
+  /** The board's own time: the clock, or ahead of it while the loop works through paced input bytes. */
+  now(): number { return Math.max(this.#time.now(), this.#cursor); }
   get samplingIntervalMs(): number { return this.#samplingMs; }
   /** True while bytes are on their way to the host or a loop pass is scheduled. */
   get busy(): boolean { return this.#pendingOut > 0 || this.#loopEv !== null || this.#input.length > 0; }
@@ -129,6 +139,8 @@ export class FirmataBoard {
     this.#sampleEv = null;
     this.#time = time;
     this.#txFree = 0;
+    this.#cursor = 0;
+    this.#rxFree = 0;
     for (const s of this.#serial.values()) s.txFree = 0;
     this.#lastSample = time.now();
     this.#armSampling();
@@ -167,7 +179,14 @@ export class FirmataBoard {
   /** Bytes from the host (the link calls this when they have arrived). */
   receive(bytes: ArrayLike<number>): void {
     if (this.#frozen) return;
-    for (let i = 0; i < bytes.length; i++) this.#input.push(bytes[i] & 0xff);
+    const now = this.#time.now();
+    const byteUs = byteTimeUs(this.config.hostBaud);
+    let t = Math.max(now, this.#rxFree);
+    for (let i = 0; i < bytes.length; i++) {
+      this.#input.push(bytes[i] & 0xff);
+      if (this.config.paceInput) { t += byteUs; this.#inputAt.push(t); } else this.#inputAt.push(now);
+    }
+    if (this.config.paceInput) this.#rxFree = t;
     this.wake();
   }
 
@@ -196,7 +215,11 @@ export class FirmataBoard {
     if (this.#frozen) return;
     this.loops++;
     this.#checkDigitalInputs(false);
-    while (this.#input.length) this.#parse(this.#input.shift()!);
+    while (this.#input.length) {
+      const at = this.#inputAt.shift()!;
+      if (at > this.#cursor) this.#cursor = at;
+      this.#parse(this.#input.shift()!);
+    }
     const now = this.#time.now();
     if (now - this.#lastSample >= this.#samplingMs * 1000 - 1e-6) {
       this.#lastSample += Math.floor((now - this.#lastSample) / (this.#samplingMs * 1000)) * this.#samplingMs * 1000;
@@ -612,7 +635,7 @@ export class FirmataBoard {
 
   /** One message onto the host link: its bytes leave back to back at the host baud and arrive `latencyUs` later. */
   #send(bytes: number[]): void {
-    const now = this.#time.now();
+    const now = this.now();
     this.#txFree = Math.max(now, this.#txFree) + bytes.length * byteTimeUs(this.config.hostBaud);
     const arrive = this.#txFree + this.config.latencyUs;
     const data = Uint8Array.from(bytes);

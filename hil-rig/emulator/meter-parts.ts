@@ -40,7 +40,8 @@ export function wireMeterParts(board: FirmataBoard, map: WiringMap, parts: RigPa
   const lcdEn = pinOf('lcd_en');
   const cover = pinOf('battery_input');
   const outs = new Map<number, (level: 0 | 1 | null) => void>();
-  const lcdPins = parts.lcd ? new Hd44780Pins(parts.lcd, () => board.time) : null;
+  const boardTime = { now: () => board.now(), at: (t: number, fn: () => void) => board.time.at(Math.max(t, board.time.now()), fn) };
+  const lcdPins = parts.lcd ? new Hd44780Pins(parts.lcd, () => boardTime) : null;
   if (parts.relay) {
     const r = parts.relay;
     const upd = (): void => r.drive(board.driven(relayA) === 1, board.driven(relayB) === 1);
