@@ -24,7 +24,7 @@ export interface BoardChoice {
 
 export const BOARD_OPTIONS_HELP = `  --board B         twin (default): the simulated board; emulated: the firmware twin drives an in-process
                     Firmata board (StandardFirmataPlus 2.5) through johnny-five, wired to the part models;
-                    johnny-five: a real rig board on --port
+                    johnny-five: a real rig board on --port (always in real time: --speed is ignored)
   --port PATH       serial port of the rig board (with --board johnny-five)
   --wiring FILE     wiring map (default hil-rig/wiring/mega2560.yaml)
   --parts LIST      parts on the rig, comma-separated, from ${PART_NAMES.join(',')}

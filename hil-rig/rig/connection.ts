@@ -60,6 +60,7 @@ export class RigConnection {
   #watch: EventHandle | null = null;
   #fault: string | null = null;
   #closed = false;
+  #offSigint: (() => void) | null = null;
   /** Called once when the link fails (port closed, board silent, error). */
   onFault?: (message: string) => void;
   // services
@@ -124,6 +125,10 @@ export class RigConnection {
     const port = new SerialPort({ path: opts.path, baudRate: baud, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${opts.path}: ${err.message}`)) : resolve())));
     const c = new RigConnection(port as unknown as Duplex, new WallTime(), null, `${opts.path} at ${baud} baud`, null, null, opts, baud);
+    // Ctrl-C on a real rig: drive the outputs LOW first (a relay coil left energised overheats), then stop
+    const onSigint = (): void => { void c.close().finally(() => process.exit(130)); };
+    process.once('SIGINT', onSigint);
+    c.#offSigint = () => process.off('SIGINT', onSigint);
     // firmata-io listened for 'open' before the port was opened by us: tell it
     port.emit('open');
     try {
@@ -322,6 +327,7 @@ export class RigConnection {
   /** Release the rig: outputs LOW, reporting off, the port closed. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#offSigint?.();
     this.#watch?.cancel();
     this.keypad?.stop();
     this.lcd?.stop();
@@ -334,6 +340,8 @@ export class RigConnection {
     this.#closed = true;
     if (this.link) { this.link.unplug(); return; }
     if (t && typeof t.close === 'function') {
+      const drain = (t as { drain?: (cb: () => void) => void }).drain;
+      if (t.isOpen && typeof drain === 'function') await new Promise<void>((r) => drain.call(t, () => r()));
       if (t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
     } else {
       t?.destroy();
