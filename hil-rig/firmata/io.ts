@@ -1,8 +1,17 @@
-// The part of firmata-io's `Firmata` class (the IO plugin under johnny-five) the rig uses, typed.
+// The part of firmata-io's `Firmata` class (the IO plugin under johnny-five) the rig uses, typed (neither package
+// ships type declarations).
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import five from 'johnny-five';
-import FirmataIo from 'firmata-io';
+import { createRequire } from 'node:module';
+
+// Loaded on first use: johnny-five and firmata-io take about half a second to load, which every `osm` command that
+// merely imports the rig (run, diff) would otherwise pay.
+const require = createRequire(import.meta.url);
+const lib = { five: null as unknown, firmata: null as unknown };
+function five(): { Board: new (o: Record<string, unknown>) => unknown } {
+  return (lib.five ??= require('johnny-five')) as { Board: new (o: Record<string, unknown>) => unknown };
+}
+function firmataIo(): unknown { return (lib.firmata ??= require('firmata-io')); }
 
 export interface FirmataPin { supportedModes: number[]; analogChannel: number; mode?: number; value: number; report: number }
 
@@ -34,7 +43,8 @@ export interface Firmata extends EventEmitter {
 
 /** firmata-io's constructor: `new Firmata(transport, options?)`. */
 export function createFirmata(transport: Duplex, options: Record<string, unknown> = {}): Firmata {
-  const Ctor = (FirmataIo as { Firmata?: unknown }).Firmata ?? FirmataIo;
+  const mod = firmataIo();
+  const Ctor = (mod as { Firmata?: unknown }).Firmata ?? mod;
   return new (Ctor as new (t: Duplex, o: Record<string, unknown>) => Firmata)(transport, { reportVersionTimeout: 1000, ...options });
 }
 
@@ -42,5 +52,5 @@ export interface FiveBoard extends EventEmitter { readonly io: Firmata; readonly
 
 /** A johnny-five Board over a Firmata instance, with no REPL, no debug output and no SIGINT handler of its own. */
 export function createFiveBoard(io: Firmata): FiveBoard {
-  return new five.Board({ io, repl: false, debug: false, sigint: false }) as FiveBoard;
+  return new (five().Board)({ io, repl: false, debug: false, sigint: false }) as FiveBoard;
 }
