@@ -10,6 +10,7 @@ import { RESPONDER_BENCHMARK } from './responder.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 import { COMMS_BENCHMARK } from './comms.ts';
+import { HIL_BENCHMARKS } from './hil-rig.ts';
 
 interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
 
@@ -77,4 +78,5 @@ export const BENCHMARKS: Benchmark[] = [
   DASHBOARD_BENCHMARK,
   CLI_STARTUP_BENCHMARK,
   DEMO_SPEED_BENCHMARK,
+  ...HIL_BENCHMARKS,
 ];

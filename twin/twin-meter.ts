@@ -9,7 +9,7 @@ import type { FirmwareConfig } from './profiles/profile.ts';
 import type { AfePinPhasors } from '../models/signals.ts';
 import type { SimTime } from '../models/sim-time.ts';
 import { Cpu, PowerLoss } from './board/cpu.ts';
-import { SimulatedBoard, type SerialName } from './board/simulated-board.ts';
+import { SimulatedBoard, type BoardParts, type SerialName } from './board/simulated-board.ts';
 import { ATM90E26, type Atm90e26Config } from '../models/afe/atm90e26.ts';
 import { AT24C32 } from '../models/eeprom/at24c32.ts';
 import { DS1307 } from '../models/rtc/ds1307.ts';
@@ -61,6 +61,11 @@ export interface TwinMeterConfig {
    * modem, every AT command times out.
    */
   modem?: Sim800;
+  /**
+   * Builds the board of each power cycle (default: a SimulatedBoard on these parts). The HIL rig passes its
+   * johnny-five board here; the chip's replies go to `board.serialPeer('afe')` either way.
+   */
+  board?: (cpu: Cpu, parts: BoardParts, chip: ATM90E26) => SimulatedBoard;
 }
 
 const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -163,11 +168,14 @@ export class TwinMeter implements MeterUnderTest {
     const cpu = new Cpu(this.clock);
     const chip = new ATM90E26(this.clock, this.config.chip ?? {});
     this.lcd.reset();
-    const board = new SimulatedBoard(cpu, {
+    const parts: BoardParts = {
       lcd: this.lcd, keypad: this.keypad, relay: this.relay, redLed: this.redLed, greenLed: this.greenLed,
       buzzer: this.buzzer, cover: this.cover, i2c: [this.eeprom, this.rtc],
       peers: { afe: chip.uart, ...(this.config.modem ? { modem: this.config.modem.uart } : {}) },
-    }, { fastPaths: !this.config.exactSlow });
+    };
+    const board = this.config.board
+      ? this.config.board(cpu, parts, chip)
+      : new SimulatedBoard(cpu, parts, { fastPaths: !this.config.exactSlow });
     chip.attachHost(board.serialPeer('afe'));
     if (this.config.modem) {
       this.config.modem.attachHost(board.serialPeer('modem'));

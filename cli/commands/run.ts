@@ -20,6 +20,7 @@ import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkOutputPath, writeOutput } from '../campaign/write-output.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
+import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -55,6 +56,7 @@ Options:
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
                     reads it; one scenario only)
+${BOARD_OPTIONS_HELP}
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
                     run, with its wallMs)
   --quiet, -q       print nothing unless an expectation fails (a campaign: no progress line, and only the runs
@@ -95,6 +97,10 @@ const OPTIONS = {
   profiles: { type: 'string' },
   fix: { type: 'string', multiple: true },
   seeds: { type: 'string' },
+  board: { type: 'string' },
+  port: { type: 'string' },
+  wiring: { type: 'string' },
+  parts: { type: 'string' },
 } as const;
 
 export interface RunArgs {
@@ -114,6 +120,8 @@ export interface RunArgs {
   workers?: number;
   /** The matrix's cells (`--matrix` with its axes). */
   cells?: Cell[];
+  /** `--board`, `--port`, `--wiring`, `--parts` (hil-rig/rig-bench.ts checks them). */
+  rig: { board?: string; port?: string; wiring?: string; parts?: string };
 }
 
 function matrixOption<T>(parse: () => T): T {
@@ -156,6 +164,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
     ...(values.workers !== undefined ? { workers: intOption('workers', values.workers as string, 1, 1024) } : {}),
     ...(values.matrix === true ? { cells: matrixCells(axes) } : {}),
+    rig: { board: values.board as string | undefined, port: values.port as string | undefined, wiring: values.wiring as string | undefined, parts: values.parts as string | undefined },
   };
 }
 
@@ -213,7 +222,7 @@ class Progress {
 
 export function createRunCommand(deps: RunDeps = {}): Command {
   const io = deps.io ?? processIo;
-  const makeBench = deps.makeBench ?? defaultMakeBench;
+  const makeDefaultBench = deps.makeBench ?? defaultMakeBench;
   const wallMs = deps.wallMs ?? (() => performance.now());
 
   async function run(argv: string[]): Promise<number> {
@@ -247,6 +256,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** One scenario file: today's `osm run <scenario.yaml>`, report and exit code unchanged. */
   async function runOneWithResult(args: RunArgs): Promise<{ code: number; result: ScenarioResult }> {
+    const makeBench = rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     let scenario: Scenario;
     try {
       scenario = await loadScenario(args.file);

@@ -1,7 +1,7 @@
 // The Bench: one virtual clock, one plant and one meter under test. Every stimulus a user applies goes through it,
 // every observable change comes out of its trace bus.
-import { performance } from 'node:perf_hooks';
 import { VirtualClock } from './clock.ts';
+import { runPaced } from './realtime.ts';
 import { TraceBus } from './trace.ts';
 import { Rng } from './rng.ts';
 import type { BenchControl, KeyTiming } from './bench-types.ts';
@@ -219,17 +219,8 @@ export class Bench implements BenchControl {
       await this.clock.runUntil(target, stop);
       return;
     }
-    const factor = this.speed;
-    const v0 = this.clock.now();
-    const w0 = performance.now();
-    for (;;) {
-      const wall = performance.now() - w0;
-      const slice = Math.min(target, v0 + Math.floor(wall * 1000 * factor));
-      let stopped = false;
-      await this.clock.runUntil(slice, () => (stopped = !!stop?.()));
-      if (stopped || this.clock.now() >= target) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // real time (1) or a multiple of it: virtual time locked to the wall clock (twin/kernel/realtime.ts)
+    await runPaced(this.clock, target, this.speed, stop);
   }
 
   setLoad(spec: LoadSpec): void {

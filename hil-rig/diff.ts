@@ -1,0 +1,128 @@
+// `osm diff`: one scenario on two meters (the twin, the emulated board, a real rig board), compared per observable:
+// the sequence of values each took (relay, LEDs, buzzer, LCD screens, serial lines) and when, with a verdict against
+// timing tolerances; and the scenario's step verdicts side by side.
+//
+// The LCD on a rig is redrawn cell by cell over the link (~3 ms a character), so it passes through partial screens
+// the twin never shows; screens are compared once settled (held for `settleUs`, default 300 ms for the LCD).
+import type { TraceEvent } from '../twin/kernel/trace.ts';
+import type { BenchControl } from '../twin/kernel/bench-types.ts';
+import { createBench } from '../twin/kernel/bench.ts';
+import { runScenario, type ScenarioResult } from '../scenarios/runner.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { createRigBench, parseBoardChoice, type BoardKind } from './rig-bench.ts';
+import { percentile } from './board-check.ts';
+
+export interface Change { t: number; value: string }
+export interface ObservableDiff {
+  observable: string;
+  countA: number; countB: number;
+  /** Index of the first change whose value differs (or where one side has no more changes), -1 if none. */
+  firstMismatch: number;
+  mismatch?: { a: string | null; b: string | null };
+  medianDtUs: number; maxAbsDtUs: number;
+  toleranceUs: number;
+  ok: boolean;
+}
+export interface DiffReport { scenario: string; a: BoardKind; b: BoardKind; verdictsA: string[]; verdictsB: string[]; sameVerdicts: boolean; observables: ObservableDiff[]; ok: boolean }
+
+export const DEFAULT_TOLERANCE_US: Record<string, number> = { relay: 100_000, 'led.red': 100_000, 'led.green': 100_000, buzzer: 100_000, lcd: 1_000_000, serial: 100_000 };
+const SETTLE_US: Record<string, number> = { lcd: 300_000 };
+
+function observableOf(ev: TraceEvent): [string, string] | null {
+  if (ev.source !== 'meter') return null;
+  const d = ev.data as Record<string, unknown>;
+  switch (ev.kind) {
+    case 'relay': return ['relay', String(d.state)];
+    case 'led': return [`led.${String(d.name)}`, d.on ? 'on' : 'off'];
+    case 'buzzer': return ['buzzer', d.on ? 'on' : 'off'];
+    case 'lcd': return ['lcd', `${String(d.line0)}|${String(d.line1)}`];
+    case 'serial': return [`serial.${String(d.port)}`, String(d.line)];
+    default: return null;
+  }
+}
+
+/** Keep only values held at least `settleUs` (the last one always counts). */
+function settle(changes: Change[], settleUs: number): Change[] {
+  if (!settleUs) return changes;
+  return changes.filter((c, i) => i === changes.length - 1 || changes[i + 1].t - c.t >= settleUs);
+}
+
+export async function runOn(kind: BoardKind, scenario: Scenario, seed: number, rig: { port?: string; wiring?: string; parts?: string } = {}): Promise<{ result: ScenarioResult; changes: Map<string, Change[]> }> {
+  let bench: BenchControl & { close(): Promise<void> };
+  if (kind === 'twin') bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed });
+  else {
+    const rb = await createRigBench({ meter: scenario.meter, plant: scenario.plant, seed }, parseBoardChoice({ board: kind, ...(kind === 'johnny-five' ? { port: rig.port } : {}), wiring: rig.wiring, parts: rig.parts })!);
+    // the emulated board's parts are models: everything the twin observes is observable there too
+    bench = kind === 'emulated'
+      ? new Proxy(rb, { get: (t, p) => (p === 'meterKind' ? 'twin' : ((v) => (typeof v === 'function' ? v.bind(t) : v))(Reflect.get(t, p, t))) })
+      : rb;
+  }
+  const changes = new Map<string, Change[]>();
+  const off = bench.trace.subscribe((ev) => {
+    const o = observableOf(ev);
+    if (!o) return;
+    const list = changes.get(o[0]) ?? [];
+    if (list.at(-1)?.value !== o[1]) list.push({ t: ev.t, value: o[1] });
+    changes.set(o[0], list);
+  });
+  try {
+    const result = await runScenario(scenario, bench, { seed });
+    return { result, changes };
+  } finally {
+    off();
+    await bench.close();
+  }
+}
+
+export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tolerances: Record<string, number>): ObservableDiff[] {
+  const names = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return names.map((name) => {
+    const base = name.startsWith('serial.') ? 'serial' : name;
+    const st = SETTLE_US[base] ?? 0;
+    const ca = settle(a.get(name) ?? [], st);
+    const cb = settle(b.get(name) ?? [], st);
+    const n = Math.min(ca.length, cb.length);
+    let first = -1;
+    const dts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (ca[i].value !== cb[i].value) { first = i; break; }
+      dts.push(cb[i].t - ca[i].t);
+    }
+    if (first < 0 && ca.length !== cb.length) first = n;
+    const tol = tolerances[name] ?? tolerances[base] ?? DEFAULT_TOLERANCE_US[base] ?? 100_000;
+    const abs = dts.map(Math.abs).sort((x, y) => x - y);
+    const maxAbs = abs.at(-1) ?? 0;
+    const sorted = [...dts].sort((x, y) => x - y);
+    return {
+      observable: name, countA: ca.length, countB: cb.length, firstMismatch: first,
+      ...(first >= 0 ? { mismatch: { a: ca[first]?.value ?? null, b: cb[first]?.value ?? null } } : {}),
+      medianDtUs: sorted.length ? percentile(sorted, 50) : 0, maxAbsDtUs: maxAbs, toleranceUs: tol,
+      ok: first < 0 && maxAbs <= tol,
+    };
+  });
+}
+
+export async function diffScenario(scenario: Scenario, a: BoardKind, b: BoardKind, seed: number, tolerances: Record<string, number>, rig: { port?: string; wiring?: string; parts?: string } = {}, progress?: (m: string) => void): Promise<DiffReport> {
+  progress?.(`running on ${a}`);
+  const ra = await runOn(a, scenario, seed, rig);
+  progress?.(`running on ${b}`);
+  const rb = await runOn(b, scenario, seed, rig);
+  const va = ra.result.steps.map((s) => s.status);
+  const vb = rb.result.steps.map((s) => s.status);
+  const observables = compare(ra.changes, rb.changes, tolerances);
+  const same = va.length === vb.length && va.every((v, i) => v === vb[i]);
+  return { scenario: scenario.file, a, b, verdictsA: va, verdictsB: vb, sameVerdicts: same, observables, ok: same && observables.every((o) => o.ok) };
+}
+
+export function formatDiff(r: DiffReport): string {
+  const ms = (us: number): string => `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(1)} ms`;
+  const rows = r.observables.map((o) => [
+    o.observable, `${o.countA}/${o.countB}`, o.firstMismatch < 0 ? 'same' : `differ at #${o.firstMismatch + 1}: ${JSON.stringify(o.mismatch?.a)} vs ${JSON.stringify(o.mismatch?.b)}`,
+    ms(o.medianDtUs), `${(o.maxAbsDtUs / 1000).toFixed(1)} ms`, `${(o.toleranceUs / 1000).toFixed(0)} ms`, o.ok ? 'ok' : 'DIFFERS',
+  ]);
+  const head = ['observable', `changes ${r.a}/${r.b}`, 'values', 'Δt median', '|Δt| max', 'tolerance', 'verdict'];
+  const wd = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
+  const fmt = (x: string[]): string => x.map((c, i) => c.padEnd(wd[i])).join('  ').trimEnd();
+  const steps = r.sameVerdicts ? `same step verdicts (${r.verdictsA.filter((v) => v === 'ok').length} ok of ${r.verdictsA.length})` : `step verdicts differ: ${r.a} [${r.verdictsA.join(' ')}] vs ${r.b} [${r.verdictsB.join(' ')}]`;
+  return `osm diff ${r.scenario}: ${r.a} vs ${r.b}\n${steps}\n${fmt(head)}\n${rows.map(fmt).join('\n')}\n${r.ok ? 'SAME within tolerances' : 'DIFFERENT'}\n`;
+}

@@ -1,0 +1,106 @@
+// RigMeter: the meter under test when the firmware twin runs on a rig board. It is the twin's meter (the firmware
+// twin, the CPU, the parts not chosen for the rig) whose board is a JohnnyFiveBoard; the parts chosen for the rig
+// are the real ones, or, with the emulated board, the twin's own part models wired to the emulated board's pins.
+import type { VirtualClock } from '../twin/kernel/clock.ts';
+import type { TraceBus } from '../twin/kernel/trace.ts';
+import type { Rng } from '../twin/kernel/rng.ts';
+import type { KeyName, MeterUnderTest } from '../twin/meter.ts';
+import type { AfePinPhasors } from '../models/signals.ts';
+import { TwinMeter, type TwinMeterConfig } from '../twin/twin-meter.ts';
+import { JohnnyFiveBoard, rigCoreParts } from './rig/j5-board.ts';
+import { RigError, type RigConnection } from './rig/connection.ts';
+import { wireMeterParts } from './emulator/meter-parts.ts';
+
+export class RigMeter implements MeterUnderTest {
+  readonly kind = 'rig' as const;
+  readonly twin: TwinMeter;
+  readonly rig: RigConnection;
+  readonly #trace: TraceBus;
+  readonly #clock: VirtualClock;
+  /** AFE waits the board added to the firmware's timing (count and total). */
+  afeWaits = 0;
+  afeWaitUs = 0;
+  afeWaitsIncomplete = 0;
+
+  constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, config: TwinMeterConfig, rig: RigConnection, opts: { afeWaitBoundMs?: number } = {}) {
+    this.rig = rig;
+    this.#trace = trace;
+    this.#clock = clock;
+    const emu = rig.emulator;
+    const afePort = rig.wiring.afe?.port;
+    this.twin = new TwinMeter(clock, trace, rng, {
+      ...config,
+      board: (cpu, parts, chip) => {
+        if (emu && rig.parts.has('afe') && afePort !== undefined) emu.connectSerial(afePort, chip.uart);
+        return new JohnnyFiveBoard(cpu, rigCoreParts(cpu, parts, rig), rig, {
+          afeWaitBoundMs: opts.afeWaitBoundMs,
+          afeHostPeer: emu && afePort !== undefined ? emu.serialRx(afePort) : undefined,
+          onDeviation: (d) => {
+            this.afeWaits++;
+            this.afeWaitUs += d.waitedUs;
+            if (!d.complete) this.afeWaitsIncomplete++;
+            trace.emit('meter', 'deviation', { ...d, note: 'rig: AFE frame wait stretched for the link' });
+          },
+        });
+      },
+    });
+    if (emu) {
+      const t = this.twin;
+      const has = (p: string): boolean => rig.parts.has(p as never);
+      wireMeterParts(emu, rig.wiring, {
+        relay: has('relay') ? t.relay : null,
+        redLed: has('leds') ? t.redLed : null,
+        greenLed: has('leds') ? t.greenLed : null,
+        buzzer: has('buzzer') ? t.buzzer : null,
+        keypad: has('keypad') ? t.keypad : null,
+        cover: has('cover') ? t.cover : null,
+        lcd: has('lcd') ? t.lcd : null,
+        rtc: has('rtc') ? t.rtc : null,
+        eeprom: has('eeprom') ? t.eeprom : null,
+      });
+    }
+    rig.onFault = (message) => {
+      const relay = this.lastRelayState();
+      trace.emit('rig', 'fault', { message, relay });
+      clock.at(clock.now(), () => { throw new RigError(`rig: ${message}; run aborted, last known relay state: ${relay}`); });
+    };
+  }
+
+  get powered(): boolean { return this.twin.powered; }
+  powerOn(): void { this.twin.powerOn(); }
+  powerCut(): void { this.twin.powerCut(); }
+
+  /** The relay: the model's contact (simulated or emulated relay), or what the firmware last commanded a real one. */
+  lastRelayState(): 'open' | 'closed' | 'unknown' {
+    if (this.rig.emulator || !this.rig.parts.has('relay')) return this.twin.relay.isClosed ? 'closed' : 'open';
+    return this.rig.commandedRelay;
+  }
+
+  pressKey(key: KeyName, holdMs: number): void {
+    if (this.rig.parts.has('keypad') && !this.rig.emulator) {
+      throw new RigError(`the keypad is on the rig: press '${key}' on it by hand, or run with the keypad simulated`);
+    }
+    this.twin.pressKey(key, holdMs);
+  }
+
+  setCoverOpen(open: boolean): void {
+    if (this.rig.parts.has('cover') && !this.rig.emulator) {
+      throw new RigError(`the cover switch is on the rig: ${open ? 'open' : 'close'} it by hand, or run with the cover simulated`);
+    }
+    this.twin.setCoverOpen(open);
+  }
+
+  setPins(pins: AfePinPhasors): void { this.twin.setPins(pins); }
+
+  observe(name: string): unknown {
+    if (!this.rig.emulator) {
+      // a real rig: what the host cannot see stays unobserved
+      if (name.startsWith('lcd') && this.rig.parts.has('lcd')) return undefined;
+      if (name === 'relay' && this.rig.parts.has('relay')) return this.lastRelayState();
+    }
+    return this.twin.observe(name);
+  }
+
+  get clock(): VirtualClock { return this.#clock; }
+  get trace(): TraceBus { return this.#trace; }
+}
