@@ -18,7 +18,7 @@ import { nodeRedSettings, type RedRuntime } from './embed.ts';
 import { parseMeterSettings, type MeterNodeSettings, type MeterSetup } from './lib/meter-settings.ts';
 import { NodeInputError } from './lib/step-parse.ts';
 import { NODE_TYPES, validateNode } from './lib/validate.ts';
-import { VERDICT_EVENT } from './lib/node-support.ts';
+import { ERROR_EVENT, VERDICT_EVENT } from './lib/node-support.ts';
 import type { Verdict } from './lib/verdict.ts';
 
 const require = createRequire(import.meta.url);
@@ -119,13 +119,20 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
   const errors: NodeProblem[] = [];
   const verdicts: Verdict[] = [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  const seen = new Set<string>();
+  const record = (p: NodeProblem): void => {
+    const key = `${p.id}\u0000${p.message}`;
+    if (seen.has(key)) return; // an osm-* node's error is both announced and logged
+    seen.add(key);
+    errors.push(p);
+    opts.onError?.(p);
+  };
+  // Errors of nodes: logged by Node-RED when no Catch node handles them; osm-* nodes also announce theirs.
   const logHandler = () => (m: { level: number; msg?: unknown; type?: string; id?: string; name?: string }) => {
     if (m.level > 20 || !m.id) return; // errors (20) and fatal (10) of nodes only
     const n = byId.get(m.id);
     const message = typeof m.msg === 'string' ? m.msg : (m.msg as Error)?.message ?? JSON.stringify(m.msg);
-    const p: NodeProblem = { id: m.id, type: m.type ?? n?.type ?? '?', ...(n?.name ? { name: n.name } : {}), message };
-    errors.push(p);
-    opts.onError?.(p);
+    record({ id: m.id, type: m.type ?? n?.type ?? '?', ...(n?.name ? { name: n.name } : {}), message: message.replace(/^Error: /, '') });
   };
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(nodes));
   const RED = require('node-red') as RedRuntime;
@@ -136,6 +143,7 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
   try {
     RED.init(null, { ...nodeRedSettings({ userDir, adminRoot: false, nodeRoot: false, logLevel: process.env.OSM_FLOW_LOG ?? 'off', logHandler }), SKIP_BUILD_CHECK: true });
     RED.events.on(VERDICT_EVENT, (v: Verdict) => { verdicts.push(v); touch(); opts.onVerdict?.(v); });
+    RED.events.on(ERROR_EVENT, (p: NodeProblem) => { touch(); record(p); });
     // Hooks must take exactly one argument: Node-RED treats any other arity as callback style and waits for the callback.
     RED.hooks.add('onSend.osmFlowRun', (_events: unknown) => { touch(); });
     RED.hooks.add('onReceive.osmFlowRun', (ev: { destination: { node: { type: string } } }) => { touch(); if (isOsm(ev, ev.destination?.node?.type)) inflight++; });

@@ -41,6 +41,12 @@ export class MeterSession {
   /** Operations queued or running. */
   get pending(): number { return this.#pending; }
   get seed(): number { return this.#seed; }
+  /** What the meter is, for messages (`msg.meter`): flows branch on it, e.g. on a defect being present. */
+  info(): { firmware: string; mode: string; defects: string[]; seed: number } {
+    const b = this.setup.meter.build;
+    return { firmware: b.profile, mode: b.mode, defects: [...b.defects].sort((a, c) => Number(a.slice(1)) - Number(c.slice(1))), seed: this.#seed };
+  }
+
   /** Virtual time of the meter now (0 before the first operation). */
   now(): number { return this.#bench?.now() ?? 0; }
   nowText(): string { return formatTime(this.now()); }

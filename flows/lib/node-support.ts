@@ -34,6 +34,8 @@ export type Done = (err?: Error) => void;
 
 /** Verdicts and node errors are announced on the runtime's event bus under these names (`osm flow run` listens). */
 export const VERDICT_EVENT = 'osm:verdict';
+/** A node's error on a message, also when a Catch node handles it: `{ id, type, name?, message }`. */
+export const ERROR_EVENT = 'osm:error';
 
 export class NodeRunner {
   readonly RED: RedApi;
@@ -103,6 +105,7 @@ export class NodeRunner {
       const e = err instanceof Error ? err : new Error(String(err));
       const text = e instanceof NodeInputError ? `bad message: ${e.message}` : e.message;
       this.bad(text);
+      this.RED.events.emit(ERROR_EVENT, { id: this.node.id, type: this.node.type, ...(this.node.name ? { name: this.node.name } : {}), message: text });
       done(new Error(text));
     });
   }

@@ -92,7 +92,8 @@ function gridText(c: GridChange): string {
 
 export interface LoadNodeSettings {
   action?: string;
-  id?: string;
+  /** The load's id on the meter (a node's own `id` is Node-RED's). */
+  loadId?: string;
   /** A name of LOAD_LIBRARY, or blank for the values below. */
   preset?: string;
   kind?: string;
@@ -111,7 +112,7 @@ export type LoadOp =
 
 /** What a load node does: its settings, or `payload` as a scenario `set-load` object, or a number of watts. */
 export function loadOp(s: LoadNodeSettings, payload?: unknown): LoadOp {
-  const id = blank(s.id) ? 'load' : String(s.id).trim();
+  const id = blank(s.loadId) ? 'load' : String(s.loadId).trim();
   const action = blank(s.action) ? 'set' : String(s.action);
   let step: Record<string, unknown>;
   if (isRecord(payload)) {

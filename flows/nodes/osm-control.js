@@ -28,8 +28,10 @@ module.exports = function (RED) {
                         return bench.now();
                     });
                 }
-                msg.action = action;
+                delete msg.action;
+                msg.control = action;
                 msg.time = t;
+                msg.meter = session.info();
                 runner.ok(action + " at " + osm.formatTime(t));
                 send(msg);
             });

@@ -25,6 +25,7 @@ module.exports = function (RED) {
                     source: runner.source()
                 };
                 runner.announce(verdict);
+                delete msg.expect;
                 msg.verdict = verdict;
                 msg.payload = { held: out.held, time: out.timeUs, checks: out.results };
                 if (out.held) { runner.ok("held at " + out.time); send([msg, null]); }

@@ -12,8 +12,10 @@ module.exports = function (RED) {
                 const session = runner.session();
                 const { change, text } = osm.gridChange(config, session.setup, msg.grid);
                 const t = await session.run(function (bench) { bench.setGrid(change); return bench.now(); });
-                msg.grid = change;
+                delete msg.grid;
+                msg.gridChange = change;
                 msg.time = t;
+                msg.meter = session.info();
                 runner.ok(text + " at " + osm.formatTime(t));
                 send(msg);
             });

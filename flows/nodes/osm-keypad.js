@@ -18,9 +18,11 @@ module.exports = function (RED) {
                     await bench.pressKeys(entry.keys, { holdMs: entry.holdMs, gapMs: entry.gapMs });
                     return bench.now();
                 });
-                msg.keys = entry.text;
+                delete msg.keys; delete msg.amount; delete msg.opaygo;
+                msg.typed = entry.text;
                 if (entry.token !== undefined) msg.token = entry.token;
                 msg.time = t;
+                msg.meter = session.info();
                 runner.ok(entry.text + " at " + osm.formatTime(t));
                 send(msg);
             });

@@ -12,8 +12,10 @@ module.exports = function (RED) {
                 const op = osm.loadOp(config, msg.load);
                 const session = runner.session();
                 const t = await session.run(function (bench) { osm.applyLoad(bench, op); return bench.now(); });
-                msg.load = op.action === "set" ? op.load : { id: op.id, action: op.action, profile: op.name };
+                delete msg.load;
+                msg.loadChange = op.action === "set" ? op.load : { id: op.id, action: op.action, profile: op.name };
                 msg.time = t;
+                msg.meter = session.info();
                 runner.ok(op.text);
                 send(msg);
             });

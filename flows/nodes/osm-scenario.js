@@ -22,6 +22,7 @@ module.exports = function (RED) {
                     if (r.verdict.status !== "passed") failed++;
                     runner.announce(r.verdict);
                     const out = RED.util.cloneMessage(msg);
+                    delete out.scenario;
                     out.payload = r.result || null;
                     out.verdict = r.verdict;
                     out.index = i;

@@ -16,8 +16,10 @@ module.exports = function (RED) {
                 const us = spec.kind === "fixed" ? spec.us : spec.minUs + Math.floor(rng.next() * (spec.maxUs - spec.minUs + 1));
                 runner.busy("waiting " + osm.formatTime(us));
                 const t = await session.run(async function (bench) { await bench.runFor(us); return bench.now(); });
+                delete msg.wait;
                 msg.waited = us;
                 msg.time = t;
+                msg.meter = session.info();
                 runner.ok("waited " + osm.formatTime(us) + ", now " + osm.formatTime(t));
                 send(msg);
             });

@@ -21,8 +21,8 @@ test('a 10 min sag shows in the firmware voltage reading (the main loop reads it
   const end = nextMessage('h2');
   helper.getNode('w0').receive({ payload: 'go' });
   const msg = await end;
-  assert.equal(msg.grid.vrms, 150);
-  assert.equal(msg.grid.forUs, 600_000_000);
+  assert.equal(msg.gridChange.vrms, 150);
+  assert.equal(msg.gridChange.forUs, 600_000_000);
   assert.equal(msg.time, 630_000_000);
   const during = seen.filter((m) => m.time > 30_000_000).map((m) => m.payload as number);
   const before = seen.filter((m) => m.time <= 30_000_000).map((m) => m.payload as number);
