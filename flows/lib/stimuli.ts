@@ -115,16 +115,23 @@ export function loadOp(s: LoadNodeSettings, payload?: unknown): LoadOp {
   const id = blank(s.loadId) ? 'load' : String(s.loadId).trim();
   const action = blank(s.action) ? 'set' : String(s.action);
   let step: Record<string, unknown>;
+  const removeOp = (rid: string): LoadOp => {
+    parseStep({ 'set-load': { id: rid, watts: 1 } }); // checks the id as a scenario would
+    return { action: 'remove', id: rid, text: `${rid} disconnected` };
+  };
+  if (isRecord(payload) && payload.remove === true) {
+    return removeOp(typeof payload.id === 'string' ? payload.id : id);
+  }
   if (isRecord(payload)) {
     step = { id, ...payload };
   } else if (action === 'profile') {
     const name = String(s.profile ?? '').trim();
     const p = LOAD_PROFILES[name];
     if (!p) throw new NodeInputError(`profile: expected one of ${Object.keys(LOAD_PROFILES).join(', ')}, got '${name}'`);
-    parseStep({ 'set-load': { id, remove: true } });
+    parseStep({ 'set-load': { id, watts: 1 } }); // checks the id as a scenario would
     return { action: 'profile', id, name, text: `${id}: profile ${name}` };
   } else if (action === 'remove') {
-    step = { id, remove: true };
+    return removeOp(id);
   } else if (action === 'set') {
     const preset = blank(s.preset) ? '' : String(s.preset).trim();
     if (preset !== '') {
