@@ -5,6 +5,7 @@ import { resolveFirmware } from '../twin/profiles/profile.ts';
 import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
+import { NODE_RED_BENCHMARK } from './node-red.ts';
 
 export interface Benchmark {
   name: string;
@@ -52,4 +53,5 @@ export const BENCHMARKS: Benchmark[] = [
   FIRMWARE_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
+  NODE_RED_BENCHMARK,
 ];

@@ -41,6 +41,8 @@ export interface FlowRunOptions {
   onVerdict?: (v: Verdict) => void;
   /** Called with each error a node raises. */
   onError?: (p: NodeProblem) => void;
+  /** Called once the flow has started, just before its inject nodes are fired. */
+  onStarted?: () => void;
 }
 
 export interface FlowRunResult {
@@ -155,6 +157,7 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
       if (!RED.nodes.getType(n.type)) throw new FlowInputError(`${file}: ${describeNode(n)}: unknown node type (not installed in this Node-RED)`);
     }
     await withTimeout(started, 60_000, 'Node-RED did not start the flow within 60 s');
+    opts.onStarted?.();
     touch();
     const onceDelays = nodes.filter((n) => n.type === 'inject' && n.once === true && n.d !== true).map((n) => Number(n.onceDelay ?? 0.1) * 1000);
     const fired: string[] = [];
