@@ -9,7 +9,7 @@
 // for the project) and `npm ci --offline` installs them and the packed tarball from npm's cache, by integrity.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -68,9 +68,10 @@ test.before(async () => {
   work = mkdtempSync(join(tmpdir(), 'osm-stock-red-'));
   const packDir = join(work, 'pack');
   const userDir = join(work, 'user');
-  npm(['pack', '--pack-destination', (spawnSync('mkdir', ['-p', packDir]), packDir), '--loglevel=error'], ROOT);
+  mkdirSync(packDir);
+  mkdirSync(userDir);
+  npm(['pack', '--pack-destination', packDir, '--loglevel=error'], ROOT);
   const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
-  spawnSync('mkdir', ['-p', userDir]);
   const { pkg, lock } = userDirManifests(tarball);
   writeFileSync(join(userDir, 'package.json'), JSON.stringify(pkg, null, 2));
   writeFileSync(join(userDir, 'package-lock.json'), JSON.stringify(lock, null, 2));

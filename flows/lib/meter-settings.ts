@@ -54,7 +54,7 @@ function list(v: string | undefined): string[] {
   return blank(v) ? [] : (v as string).split(/[\s,]+/).filter((s) => s !== '').map((s) => s.toUpperCase());
 }
 
-/** `ct.ratio=2000, burden.ohms=4.8` (or one a line) into `{ 'ct.ratio': 2000, ... }`, checked by the board profile. */
+/** `ct.ratio=2000, ct.burdenOhms=4.8` (or one a line) into `{ 'ct.ratio': 2000, ... }`, checked by the board profile. */
 export function parseBoardOverrides(text: string | undefined): Record<string, number | boolean> {
   const out: Record<string, number | boolean> = {};
   if (blank(text)) return out;
