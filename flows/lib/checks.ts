@@ -78,11 +78,11 @@ function evaluate(bench: BenchControl, checks: readonly Check[]): CheckResult[] 
   });
 }
 
-/** Check now, or run the bench until every check holds or the timeout passes. */
-export async function runChecks(bench: BenchControl, spec: CheckSpec): Promise<CheckOutcome> {
+/** Check now, or run the bench until every check holds or the timeout passes (or `abort()` says stop). */
+export async function runChecks(bench: BenchControl, spec: CheckSpec, abort: () => boolean = () => false): Promise<CheckOutcome> {
   const t0 = bench.now();
   if (spec.timeoutUs > 0) {
-    await bench.runUntil(() => spec.checks.every((c) => matches(c.observable, c.matcher, readObservable(bench, c.observable))), spec.timeoutUs);
+    await bench.runUntil(() => abort() || spec.checks.every((c) => matches(c.observable, c.matcher, readObservable(bench, c.observable))), spec.timeoutUs);
   }
   const results = evaluate(bench, spec.checks);
   const held = results.every((r) => r.held);

@@ -80,6 +80,23 @@ export class MeterSession {
     });
   }
 
+  /**
+   * Let `us` of virtual time pass (inside an operation). Stops early when the meter is stopped, so a redeploy does
+   * not wait for a long paced wait to end.
+   */
+  async wait(bench: Bench, us: number): Promise<void> {
+    await bench.runUntil(() => this.#closed, us);
+  }
+
+  /** Run until `predicate` holds or `timeoutUs` passes (inside an operation); stops early when the meter is stopped. */
+  async waitUntil(bench: Bench, predicate: () => boolean, timeoutUs: number): Promise<boolean> {
+    await bench.runUntil(() => this.#closed || predicate(), timeoutUs);
+    return predicate();
+  }
+
+  /** True once the flow has stopped the meter. */
+  get closed(): boolean { return this.#closed; }
+
   /** A seeded random source for one node, the same on every run of the flow (forked from the meter's seed). */
   rngFor(label: string): Rng { return new Rng(this.#seed).fork(label); }
 

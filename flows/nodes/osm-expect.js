@@ -13,7 +13,7 @@ module.exports = function (RED) {
                 const spec = msg.expect !== undefined ? osm.parseChecks(msg.expect, config.timeout) : osm.parseChecks(config.checks, config.timeout);
                 const session = runner.session();
                 if (spec.timeoutUs > 0) runner.busy("waiting up to " + spec.timeoutText + ": " + spec.text);
-                const out = await session.run(function (bench) { return osm.runChecks(bench, spec); });
+                const out = await session.run(function (bench) { return osm.runChecks(bench, spec, function () { return session.closed; }); });
                 const verdict = {
                     suite: runner.suite(),
                     name: config.name || spec.text,

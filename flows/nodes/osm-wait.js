@@ -15,7 +15,7 @@ module.exports = function (RED) {
                 if (spec.kind === "random" && !rng) rng = session.rngFor("osm-wait:" + node.id);
                 const us = spec.kind === "fixed" ? spec.us : spec.minUs + Math.floor(rng.next() * (spec.maxUs - spec.minUs + 1));
                 runner.busy("waiting " + osm.formatTime(us));
-                const t = await session.run(async function (bench) { await bench.runFor(us); return bench.now(); });
+                const t = await session.run(async function (bench) { await session.wait(bench, us); return bench.now(); });
                 delete msg.wait;
                 msg.waited = us;
                 msg.time = t;

@@ -39,6 +39,19 @@ test('random waits come from the meter seed: same seed, same times; another seed
   assert.ok(a[0]! >= 1_000_000 && a[0]! <= 600_000_000);
 });
 
+test('stopping the flow ends a real-time wait instead of waiting for it', async () => {
+  await helper.load(OSM_NODES, meterFlow([
+    { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '1h', wires: [['h1']] },
+    { id: 'h1', type: 'helper' },
+  ], { speed: '1' }));
+  const session = (helper.getNode('m1') as unknown as { session: { pending: number } }).session;
+  helper.getNode('w1').receive({});
+  while (session.pending === 0) await new Promise((r) => setTimeout(r, 20));
+  // Node-RED gives up on a node's close after 15 s and goes on; the wait must have ended by then, not be left running.
+  await helper.unload();
+  assert.equal(session.pending, 0);
+});
+
 test('a wait without a duration nor a range is a configuration error', async () => {
   await helper.load(OSM_NODES, meterFlow([{ id: 'w1', type: 'osm-wait', meter: 'm1', duration: '', wires: [[]] }]));
   assert.equal(lastStatus('w1').fill, 'red');
