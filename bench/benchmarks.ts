@@ -11,6 +11,7 @@ import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 import { COMMS_BENCHMARK } from './comms.ts';
 import { HIL_BENCHMARKS } from './hil-rig.ts';
+import { NODE_RED_BENCHMARK } from './node-red.ts';
 
 interface DayOptions { profile?: 'field' | 'fixed'; exactSlow?: boolean }
 
@@ -79,4 +80,5 @@ export const BENCHMARKS: Benchmark[] = [
   CLI_STARTUP_BENCHMARK,
   DEMO_SPEED_BENCHMARK,
   ...HIL_BENCHMARKS,
+  NODE_RED_BENCHMARK,
 ];

@@ -1,0 +1,167 @@
+// One meter of a flow: the Bench an `osm-meter` config node owns, and the rules by which the flow's nodes share it.
+//
+// Virtual time stands still unless a node asks for it to pass. Stimuli (grid, load, power, cover) act at the
+// current virtual instant and take no time; key presses take the time of typing them; `osm-wait` lets a given
+// time pass; `osm-expect` with a timeout lets time pass until its checks hold or the timeout is reached. The
+// operations of all nodes on one meter run one after the other, in the order their messages reach the meter, so
+// a flow gives the same result on every run. Observers (`osm-observe`) see every change while time passes.
+import { createBench, type Bench } from '../../twin/kernel/bench.ts';
+import { formatTime } from '../../twin/kernel/clock.ts';
+import { Rng } from '../../twin/kernel/rng.ts';
+import { readObservable } from '../../scenarios/runner.ts';
+import { benchConfigOf, type MeterSetup } from './meter-settings.ts';
+
+export interface Observer {
+  /** Observable names in the scenario vocabulary (`relay`, `led.red`, `credit`, `telemetry.<key>`). */
+  names: readonly string[];
+  /** `change`: every change of a value; `sample`: every value each `periodUs` of virtual time. */
+  mode: 'change' | 'sample';
+  periodUs?: number;
+  onValue(name: string, value: unknown, timeUs: number): void;
+}
+
+interface Attached { cancel(): void }
+
+export class MeterSession {
+  readonly setup: MeterSetup;
+  #bench: Bench | null = null;
+  #seed: number;
+  #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
+  #observers = new Map<Observer, Attached | null>();
+  #closed = false;
+  /** Called when the meter has been (re)built and booted. */
+  onReset: ((seed: number) => void) | null = null;
+
+  constructor(setup: MeterSetup) {
+    this.setup = setup;
+    this.#seed = setup.seed;
+  }
+
+  /** Operations queued or running. */
+  get pending(): number { return this.#pending; }
+  get seed(): number { return this.#seed; }
+  /** What the meter is, for messages (`msg.meter`): flows branch on it, e.g. on a defect being present. */
+  info(): { firmware: string; mode: string; defects: string[]; seed: number } {
+    const b = this.setup.meter.build;
+    return { firmware: b.profile, mode: b.mode, defects: [...b.defects].sort((a, c) => Number(a.slice(1)) - Number(c.slice(1))), seed: this.#seed };
+  }
+
+  /** Virtual time of the meter now (0 before the first operation). */
+  now(): number { return this.#bench?.now() ?? 0; }
+  nowText(): string { return formatTime(this.now()); }
+
+  /**
+   * Run `op` on the bench after every operation queued before it; the meter is built and booted first if needed.
+   * An operation that throws rejects its own promise only.
+   */
+  run<T>(op: (bench: Bench) => Promise<T> | T): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the meter has been stopped (the flow was redeployed or stopped)'));
+    this.#pending++;
+    const p = this.#tail.then(async () => {
+      try {
+        const bench = await this.#ensure();
+        return await op(bench);
+      } finally {
+        this.#pending--;
+      }
+    });
+    this.#tail = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Build a fresh meter (new EEPROM, clock at 0) from the settings, with `seed` or the configured one. */
+  reset(seed?: number): Promise<number> {
+    return this.run(async () => {
+      await this.#drop();
+      this.#seed = seed ?? this.setup.seed;
+      await this.#ensure();
+      return this.#seed;
+    });
+  }
+
+  /**
+   * Let `us` of virtual time pass (inside an operation). Stops early when the meter is stopped, so a redeploy does
+   * not wait for a long paced wait to end.
+   */
+  async wait(bench: Bench, us: number): Promise<void> {
+    await bench.runUntil(() => this.#closed, us);
+  }
+
+  /** Run until `predicate` holds or `timeoutUs` passes (inside an operation); stops early when the meter is stopped. */
+  async waitUntil(bench: Bench, predicate: () => boolean, timeoutUs: number): Promise<boolean> {
+    await bench.runUntil(() => this.#closed || predicate(), timeoutUs);
+    return predicate();
+  }
+
+  /** True once the flow has stopped the meter. */
+  get closed(): boolean { return this.#closed; }
+
+  /** A seeded random source for one node, the same on every run of the flow (forked from the meter's seed). */
+  rngFor(label: string): Rng { return new Rng(this.#seed).fork(label); }
+
+  observe(o: Observer): () => void {
+    this.#observers.set(o, this.#bench ? this.#attach(o, this.#bench) : null);
+    return () => {
+      this.#observers.get(o)?.cancel();
+      this.#observers.delete(o);
+    };
+  }
+
+  /** Read observables now (without advancing time). */
+  read(names: readonly string[]): Promise<Record<string, unknown>> {
+    return this.run((bench) => Object.fromEntries(names.map((n) => [n, readObservable(bench, n)])));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#tail;
+    await this.#drop();
+    this.#observers.clear();
+  }
+
+  async #ensure(): Promise<Bench> {
+    if (this.#bench) return this.#bench;
+    const bench = createBench(benchConfigOf(this.setup, this.#seed));
+    this.#bench = bench;
+    for (const o of this.#observers.keys()) this.#observers.set(o, this.#attach(o, bench));
+    await bench.start();
+    this.onReset?.(this.#seed);
+    return bench;
+  }
+
+  async #drop(): Promise<void> {
+    const bench = this.#bench;
+    if (!bench) return;
+    for (const [o, a] of this.#observers) { a?.cancel(); this.#observers.set(o, null); }
+    this.#bench = null;
+    await bench.close();
+  }
+
+  #attach(o: Observer, bench: Bench): Attached {
+    if (o.mode === 'sample') {
+      const period = o.periodUs ?? 1e6;
+      const h = bench.clock.every(period, () => {
+        for (const n of o.names) o.onValue(n, readObservable(bench, n), bench.now());
+      });
+      return { cancel: () => h.cancel() };
+    }
+    const last = new Map<string, unknown>();
+    const check = (): void => {
+      for (const n of o.names) {
+        const v = readObservable(bench, n);
+        if (last.has(n) && sameValue(last.get(n), v)) continue;
+        last.set(n, v);
+        o.onValue(n, v, bench.now());
+      }
+    };
+    const unsubscribe = bench.trace.subscribe(check);
+    return { cancel: unsubscribe };
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
+  return false;
+}

@@ -1,0 +1,37 @@
+// osm-expect: check what the meter shows, now or within a timeout of virtual time. First output: the checks held;
+// second output: they did not (with the expected and observed values). Both carry msg.verdict for osm-report.
+module.exports = function (RED) {
+    "use strict";
+    const osm = require("../dist/osm-nodes.cjs");
+
+    function OsmExpectNode(config) {
+        RED.nodes.createNode(this, config);
+        const node = this;
+        const runner = new osm.NodeRunner(RED, node, config);
+        node.on("input", function (msg, send, done) {
+            runner.handle(msg, done, async function () {
+                const spec = msg.expect !== undefined ? osm.parseChecks(msg.expect, config.timeout) : osm.parseChecks(config.checks, config.timeout);
+                const session = runner.session();
+                if (spec.timeoutUs > 0) runner.busy("waiting up to " + spec.timeoutText + ": " + spec.text);
+                const out = await session.run(function (bench) { return osm.runChecks(bench, spec, function () { return session.closed; }); });
+                const verdict = {
+                    suite: runner.suite(),
+                    name: config.name || spec.text,
+                    status: out.held ? "passed" : "failed",
+                    message: out.held ? spec.text + " held at " + out.time : out.reason + " (at " + out.time + ")",
+                    timeUs: out.timeUs,
+                    durationUs: out.waitedUs,
+                    details: out.results.map(function (r) { return (r.held ? "ok   " : "FAIL ") + r.observable + ": expected " + r.expected + ", observed " + r.observedText; }),
+                    source: runner.source()
+                };
+                runner.announce(verdict);
+                delete msg.expect;
+                msg.verdict = verdict;
+                msg.payload = { held: out.held, time: out.timeUs, checks: out.results };
+                if (out.held) { runner.ok("held at " + out.time); send([msg, null]); }
+                else { runner.bad("failed: " + out.reason); send([null, msg]); }
+            });
+        });
+    }
+    RED.nodes.registerType("osm-expect", OsmExpectNode);
+};

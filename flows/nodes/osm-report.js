@@ -1,0 +1,51 @@
+// osm-report: collect the verdicts of a flow (msg.verdict) and write them as JUnit XML and an HTML page when a
+// message with msg.complete arrives (and when the flow stops with verdicts not yet written).
+module.exports = function (RED) {
+    "use strict";
+    const osm = require("../dist/osm-nodes.cjs");
+
+    function OsmReportNode(config) {
+        RED.nodes.createNode(this, config);
+        const node = this;
+        const runner = new osm.NodeRunner(RED, node, config);
+        let verdicts = [];
+        let written = true;
+
+        function write() {
+            const s = osm.reportSettings(config);
+            const files = [];
+            if (s.junit) { osm.writeWhole(s.junit, osm.junitXml(s.title, verdicts)); files.push(s.junit); }
+            if (s.html) { osm.writeWhole(s.html, osm.htmlReport(s.title, verdicts)); files.push(s.html); }
+            written = true;
+            return { summary: osm.summarize(verdicts), files: files, verdicts: verdicts.slice() };
+        }
+
+        node.on("input", function (msg, send, done) {
+            runner.handle(msg, done, function () {
+                const incoming = Array.isArray(msg.verdict) ? msg.verdict : msg.verdict === undefined ? [] : [msg.verdict];
+                for (const v of incoming) {
+                    if (!osm.isVerdict(v)) throw new osm.NodeInputError("msg.verdict: expected { suite, name, status: passed|failed|error, ... } as osm-expect, osm-scenario and osm-accuracy send");
+                }
+                if (incoming.length === 0 && !msg.complete) throw new osm.NodeInputError("msg.verdict: nothing to collect (send the output of osm-expect, osm-scenario or osm-accuracy, or msg.complete to write)");
+                for (const v of incoming) verdicts.push(v);
+                if (incoming.length) written = false;
+                const sum = osm.summarize(verdicts);
+                const text = sum.passed + " passed, " + (sum.failed + sum.errors) + " failed";
+                if (msg.complete) {
+                    const r = write();
+                    msg.payload = r;
+                    verdicts = [];
+                    if (r.summary.failed + r.summary.errors > 0 || r.summary.total === 0) runner.bad("written: " + text); else runner.ok("written: " + text);
+                    send(msg);
+                } else if (sum.failed + sum.errors > 0) runner.bad(text);
+                else runner.ok(text, "ring");
+            });
+        });
+        node.on("close", function () {
+            if (!written && verdicts.length && !runner.configError) {
+                try { write(); } catch (err) { node.error("could not write the report: " + err.message); }
+            }
+        });
+    }
+    RED.nodes.registerType("osm-report", OsmReportNode);
+};

@@ -1,0 +1,57 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { useHelper } from './harness.ts';
+import { OSM_NODES, helper, lastStatus, meterFlow, nextError, nextMessage } from './test-support.ts';
+
+useHelper(test);
+
+const flow = (checks: string, timeout: string) => [
+  { id: 'e1', type: 'osm-expect', meter: 'm1', checks, timeout, wires: [['h1'], ['h2']] },
+  { id: 'h1', type: 'helper' }, { id: 'h2', type: 'helper' },
+];
+
+test('checks that come to hold within the timeout leave on the first output at the instant they held', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: closed\nled.green: "on"', '2min'), { credit: '500' }));
+  const held = nextMessage('h1');
+  helper.getNode('e1').receive({});
+  const msg = await held;
+  assert.equal(msg.verdict.status, 'passed');
+  assert.ok(msg.payload.time > 0 && msg.payload.time < 120e6, `held at ${msg.payload.time}`);
+  assert.equal(msg.verdict.durationUs, msg.payload.time);
+  assert.equal(lastStatus('e1').fill, 'green');
+});
+
+test('a check that does not hold leaves on the second output with the expected and observed values', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('credit: 12345', '30s'), { credit: '500' }));
+  const failed = nextMessage('h2');
+  helper.getNode('e1').receive({});
+  const msg = await failed;
+  assert.equal(msg.verdict.status, 'failed');
+  assert.match(msg.verdict.message, /expected credit 12345, observed 500 within 30s/);
+  assert.equal(msg.payload.time, 30e6);
+  assert.equal(lastStatus('e1').fill, 'red');
+});
+
+test('checks in msg.expect replace the setting and are not passed on', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('credit: 12345', '1min'), { credit: '500' }));
+  const held = nextMessage('h1');
+  helper.getNode('e1').receive({ expect: { credit: 500 } });
+  const msg = await held;
+  assert.equal(msg.verdict.status, 'passed');
+  assert.equal(msg.expect, undefined);
+});
+
+test('checks that are not YAML are a configuration error', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: [open', '')));
+  assert.equal(lastStatus('e1').fill, 'red');
+  assert.match(lastStatus('e1').text ?? '', /checks/);
+});
+
+test('an unknown observable in msg.expect is refused with a catchable error', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: closed', '')));
+  const err = nextError('e1');
+  helper.getNode('e1').receive({ expect: { temprature: 20 } });
+  assert.match(await err, /bad message: .*temprature/);
+});
+
+test.run();

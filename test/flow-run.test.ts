@@ -1,0 +1,102 @@
+// `osm flow run` end to end, as a CI job would call it: the regression campaign of flows/ (on a small part of the
+// library, to keep the test short) passes and writes JUnit; flows with an invalid node configuration or an invalid
+// file exit 2 naming the node; a flow whose check fails exits 1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OSM = join(ROOT, 'cli', 'osm.js'); // the bin registers tsx itself, so any working folder will do
+
+function osm(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const p = spawn(process.execPath, [OSM, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+let dir = '';
+test.before(() => { dir = mkdtempSync(join(tmpdir(), 'osm-flow-run-')); });
+test.after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+const regression = (): FlowNode[] => JSON.parse(readFileSync(join(ROOT, 'flows', 'regression-campaign.json'), 'utf8')) as FlowNode[];
+
+test('the regression campaign flow file is valid as shipped', async () => {
+  const r = await osm(['flow', 'check', join(ROOT, 'flows', 'regression-campaign.json')], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /valid \(10 nodes, 3 OpenSmartMeter nodes\)/);
+});
+
+test('the regression campaign on two library scenarios passes and writes JUnit a CI system reads', async () => {
+  const flow = regression();
+  const scenario = flow.find((n) => n.type === 'osm-scenario')!;
+  scenario.match = '^(boot-screens|sts-tokens)';
+  const file = join(dir, 'regression.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /PASSED: 2 passed, 0 failed, 0 node errors/);
+  const xml = readFileSync(join(dir, 'regression-junit.xml'), 'utf8');
+  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+  assert.match(xml, /<testsuites name="OpenSmartMeter Twin: regression campaign" tests="2" failures="0" errors="0"/);
+  assert.match(xml, /<testcase classname="library" name="boot screens \(library\/boot-screens.yaml\)"/);
+  assert.match(xml, /<testcase classname="library" name="sts tokens \(library\/sts-tokens.yaml\)"/);
+  assert.match(readFileSync(join(dir, 'regression-report.html'), 'utf8'), /PASSED: 2 passed, 0 failed, 0 errors of 2/);
+});
+
+test('a flow with an invalid node configuration exits 2 naming the node id, its type and the reason', async () => {
+  const flow = regression();
+  const scenario = flow.find((n) => n.type === 'osm-scenario')!;
+  scenario.source = 'inline';
+  scenario.yaml = 'name: x\nversion: 1\nsteps:\n  - delay: 5\n';
+  const file = join(dir, 'invalid.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`node ${scenario.id} \\(osm-scenario "library scenarios"\\): yaml: inline:4:12: .*unit`));
+});
+
+test('a flow whose meter names an unknown defect knob exits 2 naming the meter node', async () => {
+  const flow = regression();
+  const meter = flow.find((n) => n.type === 'osm-meter')!;
+  meter.fix = 'D99';
+  const file = join(dir, 'bad-meter.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`node ${meter.id} \\(osm-meter "regression target \\(twin, seed 1\\)"\\): .*D99`));
+});
+
+test('a file that is not a flow export exits 2 with one line', async () => {
+  const file = join(dir, 'not-a-flow.json');
+  writeFileSync(file, '{"nodes": 3}');
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /expected a flow export/);
+});
+
+test('a flow whose expectation fails exits 1 and says which check failed', async () => {
+  const flow: FlowNode[] = [
+    { id: 't1', type: 'tab', label: 'checks' },
+    { id: 'm1', type: 'osm-meter', credit: '500' },
+    { id: 'i1', type: 'inject', z: 't1', props: [], repeat: '', once: false, wires: [['e1']] },
+    { id: 'e1', type: 'osm-expect', z: 't1', name: 'relay opens', meter: 'm1', checks: 'relay: open\nled.red: "on"', timeout: '2min', wires: [[], []] },
+  ];
+  const file = join(dir, 'failing.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /✘ failed checks › relay opens: expected relay "open", observed "closed" within 2min \(at 2m00\.000s\)/);
+});
+
+test.run();
