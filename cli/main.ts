@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { ScenarioError } from '../scenarios/loader.ts';
 import { ScenarioRunError } from '../scenarios/runner.ts';
 import { closest } from '../scenarios/suggest.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from './command.ts';
+import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command } from './command.ts';
+import { OutputError } from './io/output-file.ts';
 
 export interface MainOptions {
   commands?: readonly Command[];
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
   const find = (name: string): Command | undefined => commands.find((c) => c.name === name);
   const unknown = (name: string): number => {
     const near = closest(name, names);
-    io.stderr.write(`osm: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
+    io.stderr.write(`osm: unknown command '${printable(name)}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
     return EXIT.invalid;
   };
 
@@ -64,16 +65,27 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     return EXIT.invalid;
   }
   if (first === '--help' || first === '-h') { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
-  if (first === '--version') { io.stdout.write(`osm ${version()}\n`); return EXIT.ok; }
+  if (first === '--version') {
+    if (rest.length > 0) {
+      io.stderr.write(`osm: --version takes no argument, got '${printable(rest[0])}'; see 'osm --help'\n`);
+      return EXIT.invalid;
+    }
+    io.stdout.write(`osm ${version()}\n`);
+    return EXIT.ok;
+  }
   if (first === 'help') {
     if (rest.length === 0) { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
+    if (rest.length > 1) {
+      io.stderr.write(`osm help: one command at a time, got '${printable(rest.join(' '))}'; see 'osm --help'\n`);
+      return EXIT.invalid;
+    }
     const c = find(rest[0]);
     if (!c) return unknown(rest[0]);
     io.stdout.write(`${c.usage.trimEnd()}\n`);
     return EXIT.ok;
   }
   if (first.startsWith('-')) {
-    io.stderr.write(`osm: unknown option '${first}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
+    io.stderr.write(`osm: unknown option '${printable(first)}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
     return EXIT.invalid;
   }
   const cmd = find(first);
@@ -84,17 +96,23 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     return await cmd.run(rest);
   } catch (err) {
     if (err instanceof ScenarioError) {
-      io.stderr.write(`${err.message}\n`);
+      io.stderr.write(`${printable(err.message)}\n`);
       return EXIT.invalid;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`osm ${cmd.name}: ${err.message}; see 'osm help ${cmd.name}'\n`);
+      io.stderr.write(`osm ${cmd.name}: ${printable(err.message)}; see 'osm help ${cmd.name}'\n`);
+      return EXIT.invalid;
+    }
+    // A path or a setting the user can change, also when it surfaced inside the simulation (a full disk under --trace).
+    const input = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof OutputError || e instanceof InputError) as Error | undefined;
+    if (input) {
+      io.stderr.write(`osm ${cmd.name}: ${printable(input.message)}\n`);
       return EXIT.invalid;
     }
     const debug = env.OSM_DEBUG !== undefined && env.OSM_DEBUG !== '' && env.OSM_DEBUG !== '0';
     const what = err instanceof ScenarioRunError ? 'simulation error' : 'internal error';
     const msg = (err as Error)?.message ?? String(err);
-    io.stderr.write(`osm ${cmd.name}: ${what}: ${msg}\n`);
+    io.stderr.write(`osm ${cmd.name}: ${what}: ${printable(msg)}\n`);
     if (debug) io.stderr.write(`${(err as Error)?.stack ?? ''}\n${(err as Error & { cause?: Error })?.cause?.stack ?? ''}\n`);
     else io.stderr.write('(set OSM_DEBUG=1 to see the stack trace)\n');
     return EXIT.internal;

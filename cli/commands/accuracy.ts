@@ -1,8 +1,6 @@
 // `osm accuracy`: the IEC 62053-21 class-1 test suite on the twin (the virtual test bench of scenarios/accuracy/):
 // the error table over current x power factor, starting current, creep, voltage, frequency, harmonics and DC, with
 // what-if overrides, per-unit calibration and a Monte Carlo yield over the board's tolerances.
-import { renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hex } from '../../models/afe/registers.ts';
 import { calibrate } from '../../scenarios/accuracy/calibration.ts';
@@ -18,6 +16,7 @@ import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf }
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { checkOutputPath, writeOutputFile } from '../io/output-file.ts';
 
 const USAGE = `Usage: osm accuracy [options]
 
@@ -171,24 +170,6 @@ export function unitFor(a: BenchArgs): { unit: MeterUnit; label: string } {
   return { unit: drawnUnit(design, registers, seed, a.unit), label: `unit ${a.unit} of seed ${seed} (drawn from the tolerances)` };
 }
 
-/** Write `text` to `file` whole or not at all (a temporary file renamed over it). */
-export function writeWhole(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-function checkOutputPath(file: string): string {
-  const full = resolve(file);
-  let dirOk = false;
-  try { dirOk = statSync(dirname(full)).isDirectory(); } catch { dirOk = false; }
-  if (!dirOk) throw new UsageError(`--report: the folder of '${file}' does not exist`);
-  try { if (statSync(full).isDirectory()) throw new UsageError(`--report: '${file}' is a folder`); } catch (err) {
-    if (err instanceof UsageError) throw err;
-  }
-  return full;
-}
-
 export interface AccuracyDeps {
   io?: CliIo;
   wallMs?: () => number;
@@ -209,7 +190,7 @@ export function createAccuracyCommand(deps: AccuracyDeps = {}): Command {
     if (units !== undefined && a.unit !== undefined) throw new UsageError('--unit picks one unit; --monte-carlo draws many: give one of them');
     if (a.seed !== undefined && units === undefined && a.unit === undefined) throw new UsageError('--seed needs --monte-carlo N or --unit K (the nominal board has nothing to draw)');
     if (workers !== undefined && units === undefined) throw new UsageError('--workers needs --monte-carlo N');
-    const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report));
+    const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
     const calibrateUnits = values.calibrate === true;
 
     const bench = benchOptionsFor(a);
@@ -251,8 +232,8 @@ export function createAccuracyCommand(deps: AccuracyDeps = {}): Command {
       }
     }
     if (reportFile) {
-      writeWhole(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
-      if (!a.json) io.stdout.write(`Report written to ${reportFile}\n`);
+      writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
+      if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
     }
     return pass ? EXIT.ok : EXIT.failed;
   }

@@ -8,7 +8,12 @@ import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
+import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts } from '../io/interrupt.ts';
+import { checkOutputPath } from '../io/output-file.ts';
+import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
+
+/** Simulated time between two looks at Ctrl-C and the progress line, however long a step is. */
+const SLICE_US = 60e6;
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -32,12 +37,17 @@ Run a scenario (scenarios/library/*.yaml, or your own) on the twin and check its
 Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
   --speed max|F     max (default): as fast as possible; F > 0: F times wall-clock time (1 = real time)
-  --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all)
-  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom)
+  --trace FILE      write every trace event to FILE as JSON lines (a file appears whole at the end; on Ctrl-C it
+                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes
+  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
+                    dump's credit wins over the scenario's meter.credit, and a difference is reported)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run
   --json            print the result as JSON on stdout instead of the report
-  --quiet, -q       print nothing unless an expectation fails
+  --quiet, -q       print nothing unless an expectation fails (no progress line either)
   --help, -h        show this help
+
+A long run shows its simulated time on stderr (a line every few seconds when stderr is not a terminal); Ctrl-C
+stops it (exit 130; SIGTERM 143), keeping the trace written so far.
 
 Exit codes: 0 every expectation held; 1 an expectation failed (the report names the step, the expected and the
 observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message);
@@ -88,11 +98,15 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   };
 }
 
-/** A progress line on stderr (a TTY only), at most once per wall second, erased before the report. */
+/**
+ * Progress on stderr: on a terminal a line rewritten at most once per wall second and erased before the report;
+ * otherwise a plain line every 10 wall seconds once a run has taken 5 s.
+ */
 class Progress {
   readonly #io: CliIo;
   readonly #wallMs: () => number;
   readonly #total: number;
+  readonly #tty: boolean;
   #last: number;
   #shown = false;
   #events = 0;
@@ -103,7 +117,13 @@ class Progress {
     this.#io = io;
     this.#wallMs = wallMs;
     this.#total = total;
-    this.#last = wallMs();
+    this.#tty = io.stderr.isTTY === true;
+    this.#last = wallMs() + (this.#tty ? 0 : 4000);
+  }
+
+  /** Simulated time went on (a slice of a long step). */
+  tick(nowUs: number): void {
+    this.#maybeShow(nowUs);
   }
 
   step(step: Step, text: string, nowUs: number): void {
@@ -118,9 +138,13 @@ class Progress {
 
   #maybeShow(nowUs: number): void {
     const w = this.#wallMs();
-    if (w - this.#last < 1000) return;
+    if (w - this.#last < (this.#tty ? 1000 : 10_000)) return;
     this.#last = w;
     const text = this.#step.length > 60 ? `${this.#step.slice(0, 59)}…` : this.#step;
+    if (!this.#tty) {
+      this.#io.stderr.write(`osm run: step ${this.#stepNo}/${this.#total} at t=${formatTime(nowUs)} (${text})\n`);
+      return;
+    }
     this.#io.stderr.write(`\r\x1b[K  step ${this.#stepNo}/${this.#total}  t=${formatTime(nowUs)}  ${text}`);
     this.#shown = true;
   }
@@ -138,6 +162,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
+    // Every output path is checked before anything runs, so a bad one costs nothing and leaves nothing.
+    const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
+    const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
     let scenario: Scenario;
     try {
       scenario = await loadScenario(args.file);
@@ -146,15 +173,19 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       throw err;
     }
     if (args.eeprom !== undefined) {
-      scenario.meter.eepromImage = readEepromImage(args.eeprom);
+      const image = readEepromImage(args.eeprom);
+      // The dump is the meter's state: its credit wins over the scenario's meter.credit, and a difference is said.
+      const dumpCredit = eepromCredit(image);
+      if (scenario.meter.credit !== undefined && scenario.meter.credit !== dumpCredit && !args.quiet) {
+        io.stderr.write(`osm run: --eeprom ${args.eeprom}: the meter starts with the dump's credit ${dumpCredit}; `
+          + `the scenario's meter.credit ${scenario.meter.credit} is not applied\n`);
+      }
+      delete scenario.meter.credit;
+      scenario.meter.eepromImage = image;
       scenario.meter.eepromFile = args.eeprom;
     }
-    if (args.saveEeprom !== undefined) checkWritable(args.saveEeprom);
-    // Open the trace file before building anything, so a bad path is an input error with nothing to undo.
-    let sink: TraceSink | undefined;
-    if (args.trace !== undefined) {
-      try { sink = fileSink(args.trace); } catch (err) { throw new UsageError((err as Error).message); }
-    }
+    // Open the trace before building anything, so a path that fails now has nothing to undo.
+    const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
     try {
       bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, seed: args.seed, speed: args.speed });
@@ -164,17 +195,32 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const color = io.stdout.isTTY === true;
-    const progress = io.stderr.isTTY && !args.quiet && !args.json ? new Progress(io, wallMs, scenario.steps.length) : undefined;
+    const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, scenario.steps.length) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
+    const interrupts = watchInterrupts();
+    const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
     let result: ScenarioResult;
     try {
-      result = await runScenario(scenario, bench, {
+      result = await runScenario(scenario, sliced, {
         seed: args.seed,
         ...(progress ? { onStep: (step: Step, text: string) => progress.step(step, text, bench.now()) } : {}),
       });
     } catch (err) {
+      interrupts.dispose();
       progress?.clear();
       unsubscribe?.();
+      const stopped = err instanceof InterruptedError ? err : (err as { cause?: unknown })?.cause instanceof InterruptedError
+        ? (err as { cause: InterruptedError }).cause : undefined;
+      if (stopped) {
+        // Ctrl-C: the trace is closed as a valid file of the events so far; nothing else is written.
+        recorder?.close();
+        await bench.close();
+        const step = err instanceof ScenarioRunError ? ` in step ${err.step}` : '';
+        io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
+          + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
+          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}\n`);
+        return SIGNAL_EXIT[stopped.signal];
+      }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
@@ -182,16 +228,17 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioRunError && !args.json && !args.quiet) io.stdout.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
+    interrupts.dispose();
     progress?.clear();
     unsubscribe?.();
     recorder?.close();
-    if (args.saveEeprom !== undefined) {
+    if (eepromOut !== undefined) {
       const image = (bench as { eepromImage?: () => Uint8Array | undefined }).eepromImage?.();
       if (!image) {
         await bench.close();
         throw new UsageError('--save-eeprom: this meter has no EEPROM the twin can read (a rig); run on the twin');
       }
-      writeEepromImage(args.saveEeprom, image);
+      writeEepromImage(eepromOut, image);
     }
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
