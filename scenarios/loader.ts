@@ -10,6 +10,11 @@ import {
 import { parseDuration } from '../twin/kernel/clock.ts';
 import type { GridChange, LoadSpec } from '../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../twin/meter.ts';
+import {
+  CT_RATIO, GRID_HZ, GRID_VRMS, LOAD_AMPS, LOAD_RATED_VOLTS, MAX_DURATION_DAYS, MAX_DURATION_US, PHASE_DEG,
+  formatValue, maxWattsAt, outOfRange, type Limit,
+} from '../models/installation.ts';
+import { DEFAULT_PF } from '../models/loads/load.ts';
 import { DEFECT_IDS, isDefectId } from '../twin/profiles/defects.ts';
 import {
   BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware,
@@ -93,7 +98,12 @@ const PRESS_KEYS_KEYS = ['keys', 'hold', 'gap'] as const;
 const DURATION_UNITS = 'us, ms, s, min, h, d';
 const REGEX_FLAGS = 'imsu';
 
-interface NumOpts { min?: number; max?: number; above?: number; integer?: boolean }
+interface NumOpts {
+  min?: number; max?: number; above?: number; integer?: boolean;
+  /** A physical range of the installation (models/installation.ts), checked after the others, with its reason. */
+  limit?: Readonly<Limit>;
+  unit?: string;
+}
 
 class Reader {
   readonly #file: string;
@@ -130,7 +140,13 @@ class Reader {
 
   deref(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.#doc) as Node | undefined) ?? null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.#doc) as Node | undefined;
+      if (target === undefined) {
+        this.fail(node, `YAML error: the alias '*${node.source}' refers to no anchor (define '&${node.source}' before it)`);
+      }
+      return target;
+    }
     return node as Node;
   }
 
@@ -181,7 +197,11 @@ class Reader {
     const range = rangeText(o);
     if (o.integer && !Number.isInteger(v)) this.fail(this.at(e), `${e.path}: expected a whole number${range}, got ${v}`);
     if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max) || (o.above !== undefined && v <= o.above)) {
-      this.fail(this.at(e), `${e.path}: ${v} is out of range (expected${range || ' a valid value'})`);
+      this.fail(this.at(e), `${e.path}: ${formatValue(v)} is out of range (expected${range || ' a valid value'})`);
+    }
+    if (o.limit) {
+      const why = outOfRange(v, o.limit, o.unit ?? '');
+      if (why) this.fail(this.at(e), `${e.path}: ${why}`);
     }
     return v;
   }
@@ -227,6 +247,9 @@ class Reader {
       this.fail(where, `${e.path}: invalid duration '${v}' (expected a number with a unit, e.g. 500ms, 2s, 10min)`);
     }
     if (opts.positive && us <= 0) this.fail(where, `${e.path}: duration '${v}' must be longer than 0`);
+    if (us > MAX_DURATION_US) {
+      this.fail(where, `${e.path}: duration '${v}' is too long: at most ${MAX_DURATION_DAYS}d (274 years; the virtual clock counts microseconds)`);
+    }
     return { us, text: v.trim() };
   }
 
@@ -340,7 +363,7 @@ class Reader {
       clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
       rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
-      ...(ct ? { ctRatio: this.num(ct, { above: 0 }) } : {}),
+      ...(ct ? { ctRatio: this.num(ct, { above: 0, limit: CT_RATIO }) } : {}),
     };
   }
 
@@ -393,8 +416,8 @@ class Reader {
       const v = g.get('vrms');
       const h = g.get('hz');
       const hh = g.get('harmonics');
-      if (v) grid.vrms = this.num(v, { min: 0, max: 1000 });
-      if (h) grid.hz = this.num(h, { above: 0, max: 1000 });
+      if (v) grid.vrms = this.num(v, { limit: GRID_VRMS, unit: 'V' });
+      if (h) grid.hz = this.num(h, { limit: GRID_HZ, unit: 'Hz' });
       if (hh) grid.harmonics = this.harmonics(hh);
     }
     const fe = p.get('fidelity');
@@ -421,7 +444,7 @@ class Reader {
       const order = this.num(this.require(h, 'order', this.at(ie), ie.path), { integer: true, min: 2, max: 50 });
       const percent = this.num(this.require(h, 'percent', this.at(ie), ie.path), { min: 0, max: 100 });
       const ph = h.get('phase');
-      return { order, percent, ...(ph ? { phaseDeg: this.num(ph) } : {}) };
+      return { order, percent, ...(ph ? { phaseDeg: this.num(ph, { limit: PHASE_DEG, unit: 'degrees' }) } : {}) };
     });
   }
 
@@ -443,12 +466,22 @@ class Reader {
     const load: LoadSpec = { id };
     const ke = l.get('kind');
     if (ke) load.kind = this.oneOf(ke, LOAD_KINDS);
-    if (we) load.watts = this.num(we, { above: 0 });
-    if (ae) load.amps = this.num(ae, { above: 0 });
+    if (ae) load.amps = this.num(ae, { above: 0, limit: LOAD_AMPS, unit: 'A' });
     const pe = l.get('pf');
     if (pe) load.pf = this.num(pe, { above: 0, max: 1 });
     const rv = l.get('ratedVolts');
-    if (rv) load.ratedVolts = this.num(rv, { above: 0, max: 1000 });
+    if (rv) load.ratedVolts = this.num(rv, { limit: LOAD_RATED_VOLTS, unit: 'V' });
+    if (we) {
+      load.watts = this.num(we, { above: 0 });
+      // The power is taken at the rated voltage: it may draw at most the CT's limit there.
+      const volts = load.ratedVolts ?? 240;
+      const pf = load.pf ?? DEFAULT_PF[load.kind ?? 'resistive'];
+      const max = maxWattsAt(volts, pf);
+      if (load.watts > max) {
+        this.fail(this.at(we), `${we.path}: ${formatValue(load.watts)} W at ${volts} V draws ${formatValue(Number((load.watts / (volts * pf)).toPrecision(3)))} A; `
+          + `${LOAD_AMPS.why}, so at most ${formatValue(max)} W at ${volts} V${pf < 1 ? ` and PF ${pf}` : ''}`);
+      }
+    }
     return { remove: false, load };
   }
 
@@ -458,6 +491,7 @@ class Reader {
     if (!e.node || !isSeq(e.node)) this.fail(this.at(e), `steps: expected a list of steps, got ${describe(e.node)}`);
     if (e.node.items.length === 0) this.fail(this.at(e), 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
     const loads = new Set(plant.loads.map((l) => l.id));
+    let totalUs = 0;
     return e.node.items.map((raw, index) => {
       const node = this.deref(raw) ?? e.node!;
       if (!isMap(node)) {
@@ -481,7 +515,13 @@ class Reader {
       }
       if (!cmd) this.fail(node, `steps[${index}]: the step has no command (expected one of ${STEP_COMMANDS.join(', ')})`);
       const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
-      return this.step(cmd.key, cmd.entry, base, loads);
+      const step = this.step(cmd.key, cmd.entry, base, loads);
+      // The whole scenario stays within what the virtual clock counts exactly.
+      totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : 0;
+      if (totalUs > MAX_DURATION_US) {
+        this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
+      }
+      return step;
     });
   }
 
@@ -508,11 +548,11 @@ class Reader {
         const g = this.entries(this.at(e), 'grid', GRID_STEP_KEYS, 'grid');
         const change: GridChange = {};
         const v = g.get('vrms');
-        if (v) change.vrms = this.num(v, { min: 0, max: 1000 });
+        if (v) change.vrms = this.num(v, { limit: GRID_VRMS, unit: 'V' });
         const h = g.get('hz');
-        if (h) change.hz = this.num(h, { above: 0, max: 1000 });
+        if (h) change.hz = this.num(h, { limit: GRID_HZ, unit: 'Hz' });
         const p = g.get('phase');
-        if (p) change.phaseDeg = this.num(p);
+        if (p) change.phaseDeg = this.num(p, { limit: PHASE_DEG, unit: 'degrees' });
         const o = g.get('outage');
         if (o) change.outage = this.bool(o);
         const hh = g.get('harmonics');

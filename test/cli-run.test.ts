@@ -167,7 +167,7 @@ test('osm run --trace into a missing directory exits 2 before building a bench',
   const configs: BenchConfig[] = [];
   const r = await runInProcess([file, '--trace', join(dir, 'missing', 't.jsonl')], configs);
   assert.is(r.code, 2);
-  assert.match(r.err, /cannot write the trace to '.*t\.jsonl': the directory does not exist/);
+  assert.match(r.err, /^osm run: --trace: cannot write '.*t\.jsonl': the folder '.*missing' does not exist; create it first/);
   assert.is(configs.length, 0);
 });
 
