@@ -3,7 +3,7 @@
 // what-if overrides, per-unit calibration and a Monte Carlo yield over the board's tolerances.
 import { performance } from 'node:perf_hooks';
 import { hex } from '../../models/afe/registers.ts';
-import { calibrate } from '../../scenarios/accuracy/calibration.ts';
+import { CalibrationError, calibrate } from '../../scenarios/accuracy/calibration.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { FIRMWARE_REGISTERS, impliedMeterConstant, nominalUnit, plConstantOf, type MeterUnit } from '../../scenarios/accuracy/meter-unit.ts';
 import { runMonteCarlo, type MonteCarloJob, type MonteCarloResult } from '../../scenarios/accuracy/monte-carlo.ts';
@@ -15,7 +15,7 @@ import { drawnUnit, unitNoiseSeed } from '../../scenarios/accuracy/unit-draw.ts'
 import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf } from '../../scenarios/accuracy/what-if.ts';
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../io/output-file.ts';
 
 const USAGE = `Usage: osm accuracy [options]
@@ -196,7 +196,12 @@ export function createAccuracyCommand(deps: AccuracyDeps = {}): Command {
     const bench = benchOptionsFor(a);
     const spec = suiteFor(a.points);
     const { unit, label } = unitFor(a);
-    if (calibrateUnits) unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after;
+    if (calibrateUnits) {
+      try { unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after; } catch (err) {
+        if (err instanceof CalibrationError) throw new InputError(`--calibrate: ${err.message}`);
+        throw err;
+      }
+    }
     const result = await runSuite(unit, spec, bench);
     const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
 

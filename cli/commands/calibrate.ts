@@ -2,14 +2,14 @@
 // board's tolerances, on the virtual bench: prints the new PL_Constant, Ngain, Nphi, thresholds, Ugain, IgainN and
 // CS1/CS2, applies them, and runs the suite on the unit before and after.
 import { hex, toInt16 } from '../../models/afe/registers.ts';
-import { calibrate, type CalibrationResult } from '../../scenarios/accuracy/calibration.ts';
+import { CalibrationError, calibrate, type CalibrationResult } from '../../scenarios/accuracy/calibration.ts';
 import { CALIBRATION_REGISTERS, FIRMWARE_REGISTERS, plConstantOf, type ChipRegisters } from '../../scenarios/accuracy/meter-unit.ts';
 import { suiteFor } from '../../scenarios/accuracy/points.ts';
 import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
 import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
 import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor } from './accuracy.ts';
 
 const USAGE = `Usage: osm calibrate [options]
@@ -99,7 +99,7 @@ export function createCalibrateCommand(deps: CalibrateDeps = {}): Command {
     const spec = suiteFor(a.points);
     const { unit, label } = unitFor(a);
     const before = await runSuite(unit, spec, bench);
-    const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench);
+    const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench).catch(asInputError);
     const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench);
     if (a.json) {
       io.stdout.write(`${JSON.stringify({
@@ -128,6 +128,12 @@ export function createCalibrateCommand(deps: CalibrateDeps = {}): Command {
     usage: USAGE,
     run,
   };
+}
+
+/** A unit that cannot be calibrated as the user set it up is an input error (exit 2), not a bug. */
+export function asInputError(err: unknown): never {
+  if (err instanceof CalibrationError) throw new InputError(`calibration: ${err.message}`);
+  throw err;
 }
 
 function hexAll(regs: ChipRegisters): Record<string, string> {
