@@ -5,7 +5,10 @@ import { ScenarioError } from '../scenarios/loader.ts';
 import { ScenarioRunError } from '../scenarios/runner.ts';
 import { closest } from '../scenarios/suggest.ts';
 import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command } from './command.ts';
-import { OutputError } from './io/output-file.ts';
+import { OutputError, PipeClosedError } from './io/output-file.ts';
+
+/** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
+export const EXIT_PIPE_CLOSED = 141;
 
 export interface MainOptions {
   commands?: readonly Command[];
@@ -105,6 +108,7 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     }
     // A path or a setting the user can change, also when it surfaced inside the simulation (a full disk under --trace).
     const input = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof OutputError || e instanceof InputError) as Error | undefined;
+    if (input instanceof PipeClosedError) return EXIT_PIPE_CLOSED;
     if (input) {
       io.stderr.write(`osm ${cmd.name}: ${printable(input.message)}\n`);
       return EXIT.invalid;

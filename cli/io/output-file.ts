@@ -21,7 +21,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 /** A path that cannot be written, or a write that failed for a reason the user can change: exit 2. */
 export class OutputError extends Error {
-  override readonly name = 'OutputError';
+  override readonly name: string = 'OutputError';
+}
+
+/** The reader of a pipe went away (`osm run --trace - | head`): the command ends quietly, as a Unix tool does. */
+export class PipeClosedError extends OutputError {
+  override readonly name: string = 'PipeClosedError';
 }
 
 /** Where the bytes go: a regular file replaced atomically, or a stream written directly. */
@@ -232,7 +237,11 @@ export function openStreams(): readonly OutputStream[] {
 /** Open a checked target (or a path, checked now) for streaming writes. */
 export function openOutputStream(out: OutputTarget | string, what = 'output'): OutputStream {
   const t = asTarget(out, what);
-  const fail = (err: unknown): OutputError => (err instanceof OutputError ? err : new OutputError(`${pre(t.what)}cannot write '${t.path}': ${why(err)}`));
+  const fail = (err: unknown): OutputError => {
+    if (err instanceof OutputError) return err;
+    const text = `${pre(t.what)}cannot write '${t.path}': ${why(err)}`;
+    return t.kind === 'stream' && (err as NodeJS.ErrnoException)?.code === 'EPIPE' ? new PipeClosedError(text) : new OutputError(text);
+  };
   let fd: number;
   let tmp: string | undefined;
   let mode: number | undefined;
