@@ -73,6 +73,9 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['delay-too-long.yaml', 4, 12, "delay: duration '100001d' is too long: at most 100000d"],
   ['total-too-long.yaml', 5, 5, 'steps[1]: the scenario would run past 100000d of simulated time'],
   ['undefined-alias.yaml', 3, 8, "YAML error: the alias '*nope' refers to no anchor (define '&nope' before it)"],
+  ['harmonic-twice.yaml', 4, 57, 'grid.harmonics[1].order: harmonic order 3 is given twice'],
+  ['resistive-with-pf.yaml', 5, 45, 'set-load: a resistive load has pf 1 at the phasor level'],
+  ['amps-at-zero-volts.yaml', 6, 15, "set-load: load 'h' gives amps, which are taken at the supply voltage, and the supply is at 0 V here"],
   ['control-bytes-key.yaml', 3, 1, "unknown key '\x01\x02\x1b[31mname' in the scenario"],
 ];
 

@@ -14,7 +14,7 @@ import {
   CT_RATIO, GRID_HZ, GRID_VRMS, LOAD_AMPS, LOAD_RATED_VOLTS, MAX_DURATION_DAYS, MAX_DURATION_US, PHASE_DEG,
   formatValue, maxWattsAt, outOfRange, type Limit,
 } from '../models/installation.ts';
-import { DEFAULT_PF } from '../models/loads/load.ts';
+import { DEFAULT_PF, checkSpec } from '../models/loads/load.ts';
 import { DEFECT_IDS, isDefectId } from '../twin/profiles/defects.ts';
 import {
   BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware,
@@ -110,6 +110,8 @@ class Reader {
   readonly #lc: LineCounter;
   readonly #doc: Document;
   readonly #text: string;
+  /** The supply voltage as the steps so far leave it (undefined while a `grid: { ..., for }` change may revert). */
+  #vrms: number | undefined = DEFAULT_GRID.vrms;
 
   constructor(file: string, lc: LineCounter, doc: Document, text: string) {
     this.#file = file;
@@ -422,6 +424,7 @@ class Reader {
     }
     const fe = p.get('fidelity');
     const loads: LoadSpec[] = [];
+    this.#vrms = grid.vrms;
     const le = p.get('loads');
     if (le) {
       const ids = new Set<string>();
@@ -430,6 +433,7 @@ class Reader {
         const spec = this.load(ie, false);
         if (spec.remove) this.fail(this.at(ie), `${ie.path}: remove is only for set-load steps`);
         if (ids.has(spec.load.id)) this.fail(this.at(ie), `${ie.path}: duplicate load id '${spec.load.id}'`);
+        this.checkAmpsAtZeroVolts(ie, spec.load);
         ids.add(spec.load.id);
         loads.push(spec.load);
       });
@@ -438,10 +442,14 @@ class Reader {
   }
 
   harmonics(e: Entry): HarmonicSpec[] {
+    const seen = new Set<number>();
     return this.list(e).map((node, i) => {
       const ie = this.item(e, node, i);
       const h = this.entries(this.at(ie), ie.path, HARMONIC_KEYS, ie.path);
-      const order = this.num(this.require(h, 'order', this.at(ie), ie.path), { integer: true, min: 2, max: 50 });
+      const oe = this.require(h, 'order', this.at(ie), ie.path);
+      const order = this.num(oe, { integer: true, min: 2, max: 50 });
+      if (seen.has(order)) this.fail(this.at(oe), `${oe.path}: harmonic order ${order} is given twice (give each order once)`);
+      seen.add(order);
       const percent = this.num(this.require(h, 'percent', this.at(ie), ie.path), { min: 0, max: 100 });
       const ph = h.get('phase');
       return { order, percent, ...(ph ? { phaseDeg: this.num(ph, { limit: PHASE_DEG, unit: 'degrees' }) } : {}) };
@@ -471,6 +479,10 @@ class Reader {
     if (pe) load.pf = this.num(pe, { above: 0, max: 1 });
     const rv = l.get('ratedVolts');
     if (rv) load.ratedVolts = this.num(rv, { limit: LOAD_RATED_VOLTS, unit: 'V' });
+    // What the load model refuses (a resistive kind with pf < 1), refused here, where the line is known.
+    try { checkSpec({ ...load, ...(we ? { watts: 1 } : { amps: 1 }) }); } catch (err) {
+      this.fail(pe ? this.at(pe) : node, `${e.path}: ${(err as Error).message.replace(/^load '[^']*': /, '')}`);
+    }
     if (we) {
       load.watts = this.num(we, { above: 0 });
       // The power is taken at the rated voltage: it may draw at most the CT's limit there.
@@ -542,6 +554,7 @@ class Reader {
           return { ...base, command: 'set-load', remove: true, id: r.id };
         }
         loads.add(r.load.id);
+        this.checkAmpsAtZeroVolts(e, r.load);
         return { ...base, command: 'set-load', remove: false, load: r.load };
       }
       case 'grid': {
@@ -563,6 +576,7 @@ class Reader {
         const f = g.get('for');
         let forText: string | undefined;
         if (f) { const d = this.duration(f, { positive: true }); change.forUs = d.us; forText = d.text; }
+        if (change.vrms !== undefined) this.#vrms = f ? undefined : change.vrms;
         return { ...base, command: 'grid', change, ...(forText !== undefined ? { forText } : {}) };
       }
       case 'press-keys': {
@@ -595,6 +609,13 @@ class Reader {
       }
       case 'log':
         return { ...base, command: 'log', text: this.str(e) };
+    }
+  }
+
+  /** `amps` are taken at the supply voltage of the moment: at 0 V there is no impedance to derive. */
+  checkAmpsAtZeroVolts(e: Entry, load: LoadSpec): void {
+    if (load.amps !== undefined && this.#vrms === 0) {
+      this.fail(this.at(e), `${e.path}: load '${load.id}' gives amps, which are taken at the supply voltage, and the supply is at 0 V here; give watts instead (at ratedVolts)`);
     }
   }
 
