@@ -1,12 +1,11 @@
 // Scenario loader: YAML text -> typed `Scenario` (schema.ts), validated by hand so that every problem is reported as
 // one line `file:line:col: message` saying what was expected. The first problem found stops the load.
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument,
   type Document, type Node, type Scalar, type YAMLMap,
 } from 'yaml';
+import { InputFileError, readInputFile } from '../cli/io/input-file.ts';
 import { parseDuration } from '../twin/kernel/clock.ts';
 import type { GridChange, LoadSpec } from '../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../twin/meter.ts';
@@ -46,15 +45,18 @@ export class ScenarioError extends Error {
   }
 }
 
+/** The largest scenario file read (a generated one of a year of steps is a few tens of MB). */
+export const MAX_SCENARIO_BYTES = 256 << 20;
+
 /** Read and validate a scenario file. `file` is used as written in every message. */
 export async function loadScenario(file: string): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Whatever the name is (a FIFO, /dev/zero), the read ends: at most MAX_SCENARIO_BYTES.
+    text = readInputFile(file, MAX_SCENARIO_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new ScenarioError(file, undefined, `cannot read the scenario: ${why}`);
+    if (err instanceof InputFileError) throw new ScenarioError(file, undefined, `cannot read the scenario: ${err.reason}`);
+    throw err;
   }
   return parseScenario(text, file);
 }
@@ -375,11 +377,10 @@ class Reader {
     const full = resolve(dirname(this.#file), path);
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readFileSync(full));
+      bytes = new Uint8Array(readInputFile(full, EEPROM_BYTES + 1));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}`);
+      const why = err instanceof InputFileError ? err.reason : (err as Error).message;
+      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why.startsWith('it is larger') ? `it is not ${EEPROM_BYTES} bytes (an AT24C32 dump)` : why}`);
     }
     if (bytes.length !== EEPROM_BYTES) {
       this.fail(this.at(e), `${e.path}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);

@@ -4,10 +4,10 @@
 // - `osm eeprom show <image.bin>`: the firmware's variables in a dump, at the addresses of firmware-behaviour.md §7.2
 //   (or of the D31-fixed map), decoded as the AT24CX library reads them (little-endian);
 // - `osm eeprom make <out.bin>`: a virgin (0xFF) or zero-filled dump, optionally with a credit at address 9.
-import { readFileSync } from 'node:fs';
 import { CREDIT_JOURNAL_ADDRESS, FIXED_EEPROM_MAP, MODE_SELECT_ADDRESS, SHIPPED_EEPROM_MAP, type EepromMap } from '../../twin/firmware/storage.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { InputFileError, readInputFile } from '../io/input-file.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/output-file.ts';
 
 /** AT24C32: 32 kbit. */
@@ -18,11 +18,10 @@ export function readEepromImage(path: string, option = '--eeprom'): Uint8Array {
   const prefix = option ? `${option}: ` : '';
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(path));
+    bytes = new Uint8Array(readInputFile(path, EEPROM_BYTES));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory'
-      : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    if (!(err instanceof InputFileError)) throw err;
+    const why = err.reason.startsWith('it is larger') ? `it is larger than ${EEPROM_BYTES} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes` : err.reason;
     throw new UsageError(`${prefix}cannot read '${path}': ${why}`);
   }
   if (bytes.length !== EEPROM_BYTES) {

@@ -5,7 +5,7 @@
 // Under `spec` a step must give `expected`; under `shipped` it must give `firmware_c` where present, else `expected`.
 // Unknown fields are ignored so that wider vector sets of the same format load unchanged.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeToken, parseKey, type DecoderBehaviour, type DecodeResult } from './opaygo.ts';
 
 export interface VectorExpectation { value: number; count: number; max_count_after: number; used_counts_after: number }
@@ -59,6 +59,9 @@ export class VectorsError extends Error {
   }
 }
 
+/** The largest vectors file read. */
+const MAX_VECTORS_BYTES = 64 << 20;
+
 const EXPECTATION_FIELDS = ['value', 'count', 'max_count_after', 'used_counts_after'] as const;
 const GENERATED_KEYS = ['device', 'other_key', 'other_starting_code'];
 /** Keys of a scenario; `firmware_c_diverges` is a note for readers (which steps carry a firmware_c expectation). */
@@ -93,10 +96,27 @@ function edits(a: string, b: string): number {
 export function loadVectorsFile(path: string): VectorScenario[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // At most 64 MB, whatever the name is (a FIFO, /dev/zero): the read always ends.
+    const fd = openSync(path, 'r');
+    try {
+      if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (let n = 1; n > 0;) {
+        const buf = Buffer.alloc(1 << 16);
+        n = readSync(fd, buf, 0, buf.length, null);
+        chunks.push(buf.subarray(0, n));
+        total += n;
+        if (total > MAX_VECTORS_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new VectorsError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
+    throw new VectorsError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a directory'
+      : code === 'EFBIG' ? `it is larger than ${MAX_VECTORS_BYTES >> 20} MB` : `cannot read file (${code ?? String(err)})`);
   }
   return parseVectors(text, path);
 }
