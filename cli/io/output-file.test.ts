@@ -162,6 +162,22 @@ test('a full device (/dev/full) gives a clear error and is still a character dev
   assert.ok(statSync('/dev/full').isCharacterDevice());
 });
 
+test('a full disk while writing a regular file: a clear error, the old file kept, no partial file (skipped where a small tmpfs cannot be mounted)', () => {
+  const d = fresh();
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d]);
+  if (m.status !== 0) return;
+  try {
+    const p = join(d, 'report.html');
+    writeFileSync(p, 'old report');
+    const e = outputError(() => writeOutputFile(p, 'x'.repeat(1 << 20), '--report'));
+    assert.match(e.message, /^--report: cannot write '.*report\.html': no space left on the device$/);
+    assert.is(readFileSync(p, 'utf8'), 'old report');
+    assert.equal(readdirSync(d), ['report.html']);
+  } finally {
+    spawnSync('umount', [d]);
+  }
+});
+
 test('a failed write of a regular file leaves the old file as it was and no temporary file', () => {
   const d = fresh();
   const p = join(d, 'keep.txt');
