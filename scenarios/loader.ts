@@ -377,10 +377,10 @@ class Reader {
     const full = resolve(dirname(this.#file), path);
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readInputFile(full, EEPROM_BYTES + 1));
+      bytes = new Uint8Array(readInputFile(full, 1 << 20));
     } catch (err) {
       const why = err instanceof InputFileError ? err.reason : (err as Error).message;
-      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why.startsWith('it is larger') ? `it is not ${EEPROM_BYTES} bytes (an AT24C32 dump)` : why}`);
+      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}${why.startsWith('it is larger') ? `; an AT24C32 dump is exactly ${EEPROM_BYTES} bytes` : ''}`);
     }
     if (bytes.length !== EEPROM_BYTES) {
       this.fail(this.at(e), `${e.path}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);

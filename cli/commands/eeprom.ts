@@ -13,15 +13,18 @@ import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/outpu
 /** AT24C32: 32 kbit. */
 export const EEPROM_BYTES = 4096;
 
+/** How much of a would-be dump is read to say its size (whatever the name is, the read ends). */
+const MAX_DUMP_READ = 1 << 20;
+
 /** Read a dump; a missing file or a wrong size is a UsageError naming the option (if any) and the file. */
 export function readEepromImage(path: string, option = '--eeprom'): Uint8Array {
   const prefix = option ? `${option}: ` : '';
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readInputFile(path, EEPROM_BYTES));
+    bytes = new Uint8Array(readInputFile(path, MAX_DUMP_READ));
   } catch (err) {
     if (!(err instanceof InputFileError)) throw err;
-    const why = err.reason.startsWith('it is larger') ? `it is larger than ${EEPROM_BYTES} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes` : err.reason;
+    const why = err.reason.startsWith('it is larger') ? `${err.reason}; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes` : err.reason;
     throw new UsageError(`${prefix}cannot read '${path}': ${why}`);
   }
   if (bytes.length !== EEPROM_BYTES) {

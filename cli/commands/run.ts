@@ -8,8 +8,8 @@ import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts } from '../io/interrupt.ts';
-import { checkOutputPath } from '../io/output-file.ts';
+import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../io/interrupt.ts';
+import { checkOutputPath, type OutputTarget } from '../io/output-file.ts';
 import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
 
 /** Simulated time between two looks at Ctrl-C and the progress line, however long a step is. */
@@ -118,7 +118,7 @@ class Progress {
     this.#wallMs = wallMs;
     this.#total = total;
     this.#tty = io.stderr.isTTY === true;
-    this.#last = wallMs() + (this.#tty ? 0 : 4000);
+    this.#last = wallMs() - (this.#tty ? 0 : 5000);
   }
 
   /** Simulated time went on (a slice of a long step). */
@@ -184,6 +184,17 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       scenario.meter.eepromImage = image;
       scenario.meter.eepromFile = args.eeprom;
     }
+    // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
+    const interrupts = watchInterrupts();
+    try {
+      return await runWith(args, scenario, traceOut, eepromOut, interrupts);
+    } finally {
+      interrupts.dispose();
+    }
+  }
+
+  async function runWith(args: RunArgs, scenario: Scenario, traceOut: OutputTarget | undefined, eepromOut: OutputTarget | undefined,
+    interrupts: InterruptWatch): Promise<number> {
     // Open the trace before building anything, so a path that fails now has nothing to undo.
     const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
@@ -197,7 +208,6 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const color = io.stdout.isTTY === true;
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, scenario.steps.length) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
-    const interrupts = watchInterrupts();
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
     let result: ScenarioResult;
     try {
@@ -206,7 +216,6 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         ...(progress ? { onStep: (step: Step, text: string) => progress.step(step, text, bench.now()) } : {}),
       });
     } catch (err) {
-      interrupts.dispose();
       progress?.clear();
       unsubscribe?.();
       const stopped = err instanceof InterruptedError ? err : (err as { cause?: unknown })?.cause instanceof InterruptedError
@@ -228,7 +237,6 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioRunError && !args.json && !args.quiet) io.stdout.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
-    interrupts.dispose();
     progress?.clear();
     unsubscribe?.();
     recorder?.close();
