@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo, Command } from '../cli/command.ts';
 import { createAccuracyCommand } from '../cli/commands/accuracy.ts';
 import { createCalibrateCommand } from '../cli/commands/calibrate.ts';
+import { createDemoCommand } from '../cli/commands/demo.ts';
 import { createEepromCommand } from '../cli/commands/eeprom.ts';
 import { createOpaygoCommand } from '../cli/commands/opaygo.ts';
 import { createRunCommand } from '../cli/commands/run.ts';
@@ -47,7 +48,7 @@ async function osm(args: string[]): Promise<{ code: number; out: string; err: st
   const io = buffers();
   const commands: Command[] = [
     createRunCommand({ io }), createAccuracyCommand({ io }), createCalibrateCommand({ io }), createEepromCommand({ io }),
-    createOpaygoCommand({ io }), createStsCommand({ io }),
+    createOpaygoCommand({ io }), createStsCommand({ io }), createDemoCommand(io),
   ];
   const code = await main(args, { commands, io, env: {} });
   return { code, out: io.out.join(''), err: io.err.join('') };

@@ -35,7 +35,7 @@ Options:
   --calibrate           run the application-note calibration (see osm calibrate) on the unit(s) before the suite
   --unit K --seed S     test unit K of seed S, drawn from the board's tolerances (default: the nominal board)
   --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1)
-  --workers N           worker threads for --monte-carlo (default: all cores)
+  --workers N           worker threads for --monte-carlo, 1..64 (default: all cores)
   --judge J             what the verdict is judged on: both (default: the chip's CF pulses and the firmware's
                         energy), chip, or firmware
   --firmware P          firmware whose accumulation is reproduced: field (default) or fixed
@@ -170,6 +170,9 @@ export function unitFor(a: BenchArgs): { unit: MeterUnit; label: string } {
   return { unit: drawnUnit(design, registers, seed, a.unit), label: `unit ${a.unit} of seed ${seed} (drawn from the tolerances)` };
 }
 
+/** Worker threads --monte-carlo may start: each loads the simulator (tens of MB), more only queue on the cores. */
+const MAX_WORKERS = 64;
+
 export interface AccuracyDeps {
   io?: CliIo;
   wallMs?: () => number;
@@ -186,7 +189,7 @@ export function createAccuracyCommand(deps: AccuracyDeps = {}): Command {
     const a = parseBenchArgs(values, sets, { judge: BENCH_DEFAULTS.judge });
     const mcText = values['monte-carlo'] as string | undefined;
     const units = mcText === undefined ? undefined : intOption('monte-carlo', mcText, 1, 1_000_000);
-    const workers = values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, 1024);
+    const workers = values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, MAX_WORKERS);
     if (units !== undefined && a.unit !== undefined) throw new UsageError('--unit picks one unit; --monte-carlo draws many: give one of them');
     if (a.seed !== undefined && units === undefined && a.unit === undefined) throw new UsageError('--seed needs --monte-carlo N or --unit K (the nominal board has nothing to draw)');
     if (workers !== undefined && units === undefined) throw new UsageError('--workers needs --monte-carlo N');

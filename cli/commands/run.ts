@@ -12,6 +12,9 @@ import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type Inter
 import { checkOutputPath, type OutputTarget } from '../io/output-file.ts';
 import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
 
+/** The slowest pacing `--speed` accepts. */
+export const MIN_SPEED = 0.01;
+
 /** Simulated time between two looks at Ctrl-C and the progress line, however long a step is. */
 const SLICE_US = 60e6;
 
@@ -36,7 +39,7 @@ Run a scenario (scenarios/library/*.yaml, or your own) on the twin and check its
 
 Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
-  --speed max|F     max (default): as fast as possible; F > 0: F times wall-clock time (1 = real time)
+  --speed max|F     max (default): as fast as possible; F >= 0.01: F times wall-clock time (1 = real time)
   --trace FILE      write every trace event to FILE as JSON lines (a file appears whole at the end; on Ctrl-C it
                     holds the events up to then); a device, a pipe or - (stdout) is written as the run goes
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
@@ -84,6 +87,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     const text = values.speed as string;
     const v = /^\d+(\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : NaN;
     if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`--speed: expected max or a factor > 0 (e.g. 1, 10, 0.5), got '${text}'`);
+    // Slower than 1/100 of real time a second takes minutes: a typo, not a wish.
+    if (v < MIN_SPEED) throw new UsageError(`--speed: ${text} is too slow (at least ${MIN_SPEED}: a simulated second in ${1 / MIN_SPEED} s; max runs flat out)`);
     speed = v;
   }
   return {
