@@ -42,5 +42,27 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * The user's input cannot be used (a setting that makes the meter measure nothing, a file in the wrong format): the
+ * dispatcher prints `osm <command>: <message>` (the message says what to change) and exits 2, without the pointer to
+ * the help that a UsageError gets.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
 /** Exit codes shared by all commands (README.md "Scenarios", `osm run`). */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, internal: 3 } as const;
+
+/**
+ * Text safe to print in a one-line message: control characters (a NUL or an escape sequence read from a file, a line
+ * break inside a key) are shown as escapes (`\x00`, `\n`), never sent to the terminal as they are.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}

@@ -2,7 +2,11 @@
 // User errors print one line on stderr and exit 2; nothing prints a stack trace unless OSM_DEBUG=1.
 import { readFileSync } from 'node:fs';
 import { closest } from '../scenarios/suggest.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
+import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
+import { OutputError, PipeClosedError } from './io/output-file.ts';
+
+/** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
+export const EXIT_PIPE_CLOSED = 141;
 
 export interface MainOptions {
   /** The commands (default: cli/commands/index.ts, whose modules load only when their command is used). */
@@ -60,7 +64,7 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
   };
   const unknown = (name: string): number => {
     const near = closest(name, names);
-    io.stderr.write(`osm: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
+    io.stderr.write(`osm: unknown command '${printable(name)}'${near ? ` (did you mean '${near}'?)` : ''}; see 'osm --help'\n`);
     return EXIT.invalid;
   };
 
@@ -70,16 +74,27 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     return EXIT.invalid;
   }
   if (first === '--help' || first === '-h') { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
-  if (first === '--version') { io.stdout.write(`osm ${version()}\n`); return EXIT.ok; }
+  if (first === '--version') {
+    if (rest.length > 0) {
+      io.stderr.write(`osm: --version takes no argument, got '${printable(rest[0])}'; see 'osm --help'\n`);
+      return EXIT.invalid;
+    }
+    io.stdout.write(`osm ${version()}\n`);
+    return EXIT.ok;
+  }
   if (first === 'help') {
     if (rest.length === 0) { io.stdout.write(generalHelp(commands)); return EXIT.ok; }
+    if (rest.length > 1) {
+      io.stderr.write(`osm help: one command at a time, got '${printable(rest.join(' '))}'; see 'osm --help'\n`);
+      return EXIT.invalid;
+    }
     const c = await find(rest[0]);
     if (!c) return unknown(rest[0]);
     io.stdout.write(`${c.usage.trimEnd()}\n`);
     return EXIT.ok;
   }
   if (first.startsWith('-')) {
-    io.stderr.write(`osm: unknown option '${first}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
+    io.stderr.write(`osm: unknown option '${printable(first)}' (a command comes first: osm <command> [options]); see 'osm --help'\n`);
     return EXIT.invalid;
   }
   const cmd = await find(first);
@@ -91,17 +106,24 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
   } catch (err) {
     // By name, not instanceof: importing the scenario modules here would load them for every command and --help.
     if (isError(err, 'ScenarioError')) {
-      io.stderr.write(`${err.message}\n`);
+      io.stderr.write(`${printable(err.message)}\n`);
       return EXIT.invalid;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`osm ${cmd.name}: ${err.message}; see 'osm help ${cmd.name}'\n`);
+      io.stderr.write(`osm ${cmd.name}: ${printable(err.message)}; see 'osm help ${cmd.name}'\n`);
+      return EXIT.invalid;
+    }
+    // A path or a setting the user can change, also when it surfaced inside the simulation (a full disk under --trace).
+    const input = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof OutputError || e instanceof InputError) as Error | undefined;
+    if (input instanceof PipeClosedError) return EXIT_PIPE_CLOSED;
+    if (input) {
+      io.stderr.write(`osm ${cmd.name}: ${printable(input.message)}\n`);
       return EXIT.invalid;
     }
     const debug = env.OSM_DEBUG !== undefined && env.OSM_DEBUG !== '' && env.OSM_DEBUG !== '0';
     const what = isError(err, 'ScenarioRunError') ? 'simulation error' : 'internal error';
     const msg = (err as Error)?.message ?? String(err);
-    io.stderr.write(`osm ${cmd.name}: ${what}: ${msg}\n`);
+    io.stderr.write(`osm ${cmd.name}: ${what}: ${printable(msg)}\n`);
     if (debug) io.stderr.write(`${(err as Error)?.stack ?? ''}\n${(err as Error & { cause?: Error })?.cause?.stack ?? ''}\n`);
     else io.stderr.write('(set OSM_DEBUG=1 to see the stack trace)\n');
     return EXIT.internal;

@@ -43,6 +43,12 @@ export interface ParamSpec {
   tol: number;
   unit: string;
   doc: string;
+  /**
+   * What a part on a real board of this meter can be, [min, max] in `unit`, and why: a what-if outside it is refused
+   * by applyOverrides (the user's edge) with that reason. Profiles built in code are not limited by it.
+   */
+  range?: readonly [number, number];
+  why?: string;
 }
 
 type Specs = { [S in keyof BoardProfile]: { [K in keyof BoardProfile[S]]: ParamSpec } };
@@ -50,50 +56,55 @@ type Specs = { [S in keyof BoardProfile]: { [K in keyof BoardProfile[S]]: ParamS
 const R1 = 0.01;        // 1 % resistor
 const C10 = 0.10;       // 10 % capacitor
 const p = (kind: ParamKind, tol: number, unit: string, doc: string): ParamSpec => ({ kind, tol, unit, doc });
+/** A parameter with the range a real part can have; `what` names the part as a message says it ("a CT burden"). */
+const r = (spec: ParamSpec, min: number, max: number, what: string): ParamSpec => ({ ...spec, range: [min, max], why: what });
+const RES = 'a resistor on this board';
+const CAP = 'a filter capacitor on this board';
+const CHIP_IN = 'an ATM90E26 input impedance';
 
 /** Kind, tolerance, unit and meaning of every board parameter. */
 export const BOARD_PARAMS: Readonly<Specs> = deepFreeze({
   divider: {
-    rTopOhms: p('positive', 0.0041, 'ohm', 'LINE to VP: R12 120k + 5 x 100k (RSS of six 1 % parts)'),
-    rSampleOhms: p('positive', R1, 'ohm', 'VP to GND sample resistor R44'),
-    rReturnOhms: p('positive', 0.0071, 'ohm', 'GND to NEUTRAL return R54 + R55 (RSS of two 1 % parts)'),
-    cFilterFarads: p('positive', C10, 'F', 'VP filter capacitor C38'),
-    chipInputOhms: p('positive', 0.2, 'ohm', 'ATM90E26 VP input impedance (datasheet typical; 20 % spread assumed)'),
-    rVnOhms: p('positive', R1, 'ohm', 'VN to GND resistor R45'),
-    cVnFarads: p('positive', C10, 'F', 'VN to GND capacitor C39'),
+    rTopOhms: r(p('positive', 0.0041, 'ohm', 'LINE to VP: R12 120k + 5 x 100k (RSS of six 1 % parts)'), 1e3, 1e9, "the divider's top string"),
+    rSampleOhms: r(p('positive', R1, 'ohm', 'VP to GND sample resistor R44'), 1, 1e6, RES),
+    rReturnOhms: r(p('positive', 0.0071, 'ohm', 'GND to NEUTRAL return R54 + R55 (RSS of two 1 % parts)'), 1, 1e9, RES),
+    cFilterFarads: r(p('positive', C10, 'F', 'VP filter capacitor C38'), 1e-12, 1e-4, CAP),
+    chipInputOhms: r(p('positive', 0.2, 'ohm', 'ATM90E26 VP input impedance (datasheet typical; 20 % spread assumed)'), 10, 1e9, CHIP_IN),
+    rVnOhms: r(p('positive', R1, 'ohm', 'VN to GND resistor R45'), 1, 1e6, RES),
+    cVnFarads: r(p('positive', C10, 'F', 'VN to GND capacitor C39'), 1e-12, 1e-4, CAP),
   },
   ct: {
-    ratio: p('positive', 0.005, ':1', 'CT turns ratio (effective ratio +-0.5 %)'),
-    burdenOhms: p('positive', 0.0071, 'ohm', 'burden R7 + R8 (RSS of two 1 % parts)'),
-    windingOhms: p('positive', 0.1, 'ohm', 'secondary winding resistance (copper, +-10 %)'),
-    leakageHenries: p('nonNegative', 0.3, 'H', 'secondary leakage inductance'),
-    magnetisingHenries: p('positive', 0.3, 'H', 'magnetising inductance (core permeability +-30 %: the CT phase spread)'),
-    coreLossOhms: p('positive', 0.3, 'ohm', 'core-loss resistance (+-30 %: part of the ratio spread)'),
-    parallelCapFarads: p('nonNegative', C10, 'F', 'capacitor across the CT, C42'),
-    kneeVolts: p('positive', 0.2, 'V', 'knee-point EMF of the core'),
+    ratio: r(p('positive', 0.005, ':1', 'CT turns ratio (effective ratio +-0.5 %)'), 100, 10000, 'the turns ratio of a CT for a 5(80) A meter'),
+    burdenOhms: r(p('positive', 0.0071, 'ohm', 'burden R7 + R8 (RSS of two 1 % parts)'), 0.01, 1e3, 'a CT burden'),
+    windingOhms: r(p('positive', 0.1, 'ohm', 'secondary winding resistance (copper, +-10 %)'), 0.01, 1e5, 'a CT secondary winding'),
+    leakageHenries: r(p('nonNegative', 0.3, 'H', 'secondary leakage inductance'), 0, 100, 'a CT leakage inductance'),
+    magnetisingHenries: r(p('positive', 0.3, 'H', 'magnetising inductance (core permeability +-30 %: the CT phase spread)'), 1e-3, 1e5, 'a CT magnetising inductance'),
+    coreLossOhms: r(p('positive', 0.3, 'ohm', 'core-loss resistance (+-30 %: part of the ratio spread)'), 1, 1e9, 'a CT core-loss resistance'),
+    parallelCapFarads: r(p('nonNegative', C10, 'F', 'capacitor across the CT, C42'), 0, 1e-4, 'a capacitor across the CT (0: not fitted)'),
+    kneeVolts: r(p('positive', 0.2, 'V', 'knee-point EMF of the core'), 1e-3, 1e4, 'a CT knee-point EMF'),
     reversed: p('boolean', 0, '', 'CT fitted the other way round on J10'),
   },
   filter: {
-    rPOhms: p('positive', R1, 'ohm', 'I2P series resistor R9'),
-    rNOhms: p('positive', R1, 'ohm', 'I2N series resistor R10'),
-    cPFarads: p('positive', C10, 'F', 'I2P to mid-node capacitor C29'),
-    cNFarads: p('positive', C10, 'F', 'I2N to mid-node capacitor C32'),
-    chipInputOhms: p('positive', 0.2, 'ohm', 'ATM90E26 I2P/I2N input impedance, single-ended (20 % spread assumed)'),
+    rPOhms: r(p('positive', R1, 'ohm', 'I2P series resistor R9'), 1, 1e6, RES),
+    rNOhms: r(p('positive', R1, 'ohm', 'I2N series resistor R10'), 1, 1e6, RES),
+    cPFarads: r(p('positive', C10, 'F', 'I2P to mid-node capacitor C29'), 1e-12, 1e-4, CAP),
+    cNFarads: r(p('positive', C10, 'F', 'I2N to mid-node capacitor C32'), 1e-12, 1e-4, CAP),
+    chipInputOhms: r(p('positive', 0.2, 'ohm', 'ATM90E26 I2P/I2N input impedance, single-ended (20 % spread assumed)'), 10, 1e9, CHIP_IN),
   },
   shunt: {
     fitted: p('boolean', 0, '', 'a shunt on the L channel (what-if; not on this board)'),
-    ohms: p('positive', 0.05, 'ohm', 'shunt resistance at referenceTempC (+-5 %, calibrated out)'),
-    tempcoPpmPerK: p('finite', 0.5, 'ppm/K', 'shunt temperature coefficient'),
-    referenceTempC: p('finite', 0, 'degC', 'temperature at which ohms holds'),
-    temperatureC: p('finite', 0, 'degC', 'operating temperature of the shunt'),
-    seriesHenries: p('nonNegative', 0.3, 'H', 'shunt self-inductance'),
+    ohms: r(p('positive', 0.05, 'ohm', 'shunt resistance at referenceTempC (+-5 %, calibrated out)'), 1e-6, 1, 'a shunt'),
+    tempcoPpmPerK: r(p('finite', 0.5, 'ppm/K', 'shunt temperature coefficient'), -1e4, 1e4, 'a temperature coefficient'),
+    referenceTempC: r(p('finite', 0, 'degC', 'temperature at which ohms holds'), -55, 155, "a part's temperature"),
+    temperatureC: r(p('finite', 0, 'degC', 'operating temperature of the shunt'), -55, 155, "a part's temperature"),
+    seriesHenries: r(p('nonNegative', 0.3, 'H', 'shunt self-inductance'), 0, 1e-3, "a shunt's self-inductance"),
   },
   filterL: {
-    rPOhms: p('positive', R1, 'ohm', 'I1P series resistor'),
-    rNOhms: p('positive', R1, 'ohm', 'I1N series resistor'),
-    cPFarads: p('positive', C10, 'F', 'I1P filter capacitor'),
-    cNFarads: p('positive', C10, 'F', 'I1N filter capacitor'),
-    chipInputOhms: p('positive', 0.2, 'ohm', 'ATM90E26 I1P/I1N input impedance, single-ended (1 kohm per datasheet)'),
+    rPOhms: r(p('positive', R1, 'ohm', 'I1P series resistor'), 1, 1e6, RES),
+    rNOhms: r(p('positive', R1, 'ohm', 'I1N series resistor'), 1, 1e6, RES),
+    cPFarads: r(p('positive', C10, 'F', 'I1P filter capacitor'), 1e-12, 1e-4, CAP),
+    cNFarads: r(p('positive', C10, 'F', 'I1N filter capacitor'), 1e-12, 1e-4, CAP),
+    chipInputOhms: r(p('positive', 0.2, 'ohm', 'ATM90E26 I1P/I1N input impedance, single-ended (1 kohm per datasheet)'), 10, 1e9, CHIP_IN),
   },
 });
 
@@ -155,6 +166,7 @@ export function applyOverrides(profile: BoardProfile, overrides: Record<string, 
     const ps = spec(s)[k]!;
     const value = parseValue(key, ps, raw);
     checkValue(key, ps, value);
+    checkRange(key, ps, value);
     (out as unknown as Record<string, Record<string, ParamValue>>)[s]![k] = value;
   }
   return out;
@@ -233,6 +245,25 @@ function checkValue(key: string, ps: ParamSpec, v: unknown): void {
   }
   if (ps.kind === 'positive' && !(v > 0)) throw new RangeError(`board parameter '${key}' must be > 0 ${ps.unit}, got ${v}`);
   if (ps.kind === 'nonNegative' && !(v >= 0)) throw new RangeError(`board parameter '${key}' must be >= 0 ${ps.unit}, got ${v}`);
+}
+
+/** A what-if value outside what a real part can be: say what was given and the range, in the part's words. */
+function checkRange(key: string, ps: ParamSpec, v: ParamValue): void {
+  if (typeof v !== 'number' || !ps.range) return;
+  const [min, max] = ps.range;
+  if (v >= min && v <= max) return;
+  const q = (x: number): string => (ps.unit === ':1' ? `${String(x).replace('e+', 'e')}:1` : si(x, ps.unit));
+  throw new RangeError(`board parameter '${key}' is ${q(v)}, out of range: ${ps.why ?? 'this part'} is ${q(min)} to ${q(max)}`);
+}
+
+/** A value with an SI prefix, as parts are written (620k, 33n, 1e308 stays as it is). */
+function si(v: number, unit: string): string {
+  const a = Math.abs(v);
+  const steps: Array<[number, string]> = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1, ''], [1e-3, 'm'], [1e-6, 'u'], [1e-9, 'n'], [1e-12, 'p']];
+  if (v === 0 || unit === 'degC' || unit === 'ppm/K') return `${v} ${unit}`;
+  if (a >= 1e12 || a < 1e-12) return `${v.toExponential().replace('e+', 'e')} ${unit}`;
+  for (const [f, pfx] of steps) if (a >= f) return `${Number((v / f).toPrecision(4))} ${pfx}${unit}`;
+  return `${v} ${unit}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

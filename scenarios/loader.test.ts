@@ -63,6 +63,20 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['grid-nothing-to-change.yaml', 4, 11, 'grid: nothing to change'],
   ['top-level-list.yaml', 1, 1, 'expected a mapping with name, version, meter, plant and steps at the top level, got a list'],
   ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, network, steps; did you mean 'steps'?)"],
+  ['watts-1e308.yaml', 4, 36, 'set-load.watts: 1e308 W at 240 V draws 4.17e305 A; a 5(80) A meter: at most 1 kA through the CT'],
+  ['amps-million.yaml', 5, 27, 'plant.loads[0].amps: 1000000 A is out of range: a 5(80) A meter: at most 1 kA through the CT'],
+  ['grid-vrms-1kv.yaml', 4, 17, 'plant.grid.vrms: 1000 V is out of range: a 240 V single-phase supply: 0 to 500 V'],
+  ['grid-hz-low.yaml', 4, 17, 'grid.hz: 0.5 Hz is out of range: a 50 or 60 Hz supply: 40 to 70 Hz'],
+  ['ct-ratio-huge.yaml', 3, 19, 'meter.ctRatio: 1e308 is out of range: a CT for a 5(80) A meter: a turns ratio from 100:1 to 10000:1'],
+  ['rated-volts-low.yaml', 4, 51, 'set-load.ratedVolts: 5 V is out of range: an appliance for a 240 V supply is rated 100 to 500 V'],
+  ['phase-huge.yaml', 4, 20, 'grid.phase: 1000000 degrees is out of range'],
+  ['delay-too-long.yaml', 4, 12, "delay: duration '100001d' is too long: at most 100000d"],
+  ['total-too-long.yaml', 5, 5, 'steps[1]: the scenario would run past 100000d of simulated time'],
+  ['undefined-alias.yaml', 3, 8, "YAML error: the alias '*nope' refers to no anchor (define '&nope' before it)"],
+  ['harmonic-twice.yaml', 4, 57, 'grid.harmonics[1].order: harmonic order 3 is given twice'],
+  ['resistive-with-pf.yaml', 5, 45, 'set-load: a resistive load has pf 1 at the phasor level'],
+  ['amps-at-zero-volts.yaml', 6, 15, "set-load: load 'h' gives amps, which are taken at the supply voltage, and the supply is at 0 V here"],
+  ['control-bytes-key.yaml', 3, 1, "unknown key '\x01\x02\x1b[31mname' in the scenario"],
 ];
 
 for (const [file, line, col, fragment] of BAD) {
@@ -78,6 +92,21 @@ for (const [file, line, col, fragment] of BAD) {
 test('has a test for every file in fixtures/bad', () => {
   const files = readdirSync(join(here, 'fixtures', 'bad')).filter((f) => f.endsWith('.yaml')).sort();
   assert.equal(files, BAD.map((b) => b[0]).sort());
+});
+
+test('accepts a delay of 100000d, the longest the virtual clock counts exactly', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - delay: 100000d\n');
+  assert.is((s.steps[0] as Extract<Step, { command: 'delay' }>).us, 100000 * 86400e6);
+});
+
+test('accepts every range of a real installation at both ends', () => {
+  const s = parse([
+    'name: x', 'version: 1', 'meter: { ctRatio: 10000 }',
+    'plant:', '  grid: { vrms: 500, hz: 70 }', '  loads: [{ id: a, amps: 1000 }, { id: b, watts: 100000, ratedVolts: 100 }]',
+    'steps:', '  - grid: { vrms: 0, hz: 40, phase: -360 }', '  - set-load: { id: c, kind: motor, pf: 0.5, watts: 250000, ratedVolts: 500 }',
+  ].join('\n'));
+  assert.is(s.meter.ctRatio, 10000);
+  assert.is(s.plant.loads.length, 2);
 });
 
 test('reports a missing file without a position', async () => {

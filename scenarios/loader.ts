@@ -1,15 +1,19 @@
 // Scenario loader: YAML text -> typed `Scenario` (schema.ts), validated by hand so that every problem is reported as
 // one line `file:line:col: message` saying what was expected. The first problem found stops the load.
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument,
   type Document, type Node, type Scalar, type YAMLMap,
 } from 'yaml';
+import { InputFileError, readInputFile } from '../cli/io/input-file.ts';
 import { parseDuration } from '../twin/kernel/clock.ts';
 import type { GridChange, LoadSpec } from '../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../twin/meter.ts';
+import {
+  CT_RATIO, GRID_HZ, GRID_VRMS, LOAD_AMPS, LOAD_RATED_VOLTS, MAX_DURATION_DAYS, MAX_DURATION_US, PHASE_DEG,
+  formatValue, maxWattsAt, outOfRange, type Limit,
+} from '../models/installation.ts';
+import { DEFAULT_PF, checkSpec } from '../models/loads/load.ts';
 import { DEFECT_IDS, isDefectId } from '../twin/profiles/defects.ts';
 import {
   BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware,
@@ -42,15 +46,18 @@ export class ScenarioError extends Error {
   }
 }
 
+/** The largest scenario file read (a generated one of a year of steps is a few tens of MB). */
+export const MAX_SCENARIO_BYTES = 256 << 20;
+
 /** Read and validate a scenario file. `file` is used as written in every message. */
 export async function loadScenario(file: string): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Whatever the name is (a FIFO, /dev/zero), the read ends: at most MAX_SCENARIO_BYTES.
+    text = readInputFile(file, MAX_SCENARIO_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new ScenarioError(file, undefined, `cannot read the scenario: ${why}`);
+    if (err instanceof InputFileError) throw new ScenarioError(file, undefined, `cannot read the scenario: ${err.reason}`);
+    throw err;
   }
   return parseScenario(text, file);
 }
@@ -94,13 +101,20 @@ const PRESS_KEYS_KEYS = ['keys', 'hold', 'gap'] as const;
 const DURATION_UNITS = 'us, ms, s, min, h, d';
 const REGEX_FLAGS = 'imsu';
 
-interface NumOpts { min?: number; max?: number; above?: number; integer?: boolean }
+interface NumOpts {
+  min?: number; max?: number; above?: number; integer?: boolean;
+  /** A physical range of the installation (models/installation.ts), checked after the others, with its reason. */
+  limit?: Readonly<Limit>;
+  unit?: string;
+}
 
 class Reader {
   readonly #file: string;
   readonly #lc: LineCounter;
   readonly #doc: Document;
   readonly #text: string;
+  /** The supply voltage as the steps so far leave it (undefined while a `grid: { ..., for }` change may revert). */
+  #vrms: number | undefined = DEFAULT_GRID.vrms;
 
   constructor(file: string, lc: LineCounter, doc: Document, text: string) {
     this.#file = file;
@@ -131,7 +145,13 @@ class Reader {
 
   deref(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.#doc) as Node | undefined) ?? null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.#doc) as Node | undefined;
+      if (target === undefined) {
+        this.fail(node, `YAML error: the alias '*${node.source}' refers to no anchor (define '&${node.source}' before it)`);
+      }
+      return target;
+    }
     return node as Node;
   }
 
@@ -182,7 +202,11 @@ class Reader {
     const range = rangeText(o);
     if (o.integer && !Number.isInteger(v)) this.fail(this.at(e), `${e.path}: expected a whole number${range}, got ${v}`);
     if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max) || (o.above !== undefined && v <= o.above)) {
-      this.fail(this.at(e), `${e.path}: ${v} is out of range (expected${range || ' a valid value'})`);
+      this.fail(this.at(e), `${e.path}: ${formatValue(v)} is out of range (expected${range || ' a valid value'})`);
+    }
+    if (o.limit) {
+      const why = outOfRange(v, o.limit, o.unit ?? '');
+      if (why) this.fail(this.at(e), `${e.path}: ${why}`);
     }
     return v;
   }
@@ -228,6 +252,9 @@ class Reader {
       this.fail(where, `${e.path}: invalid duration '${v}' (expected a number with a unit, e.g. 500ms, 2s, 10min)`);
     }
     if (opts.positive && us <= 0) this.fail(where, `${e.path}: duration '${v}' must be longer than 0`);
+    if (us > MAX_DURATION_US) {
+      this.fail(where, `${e.path}: duration '${v}' is too long: at most ${MAX_DURATION_DAYS}d (274 years; the virtual clock counts microseconds)`);
+    }
     return { us, text: v.trim() };
   }
 
@@ -354,7 +381,7 @@ class Reader {
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
       supply: su ? this.oneOf(su, METER_SUPPLIES) : 'mains',
       relay: rl ? this.oneOf(rl, RELAY_POSITIONS) : 'open',
-      ...(ct ? { ctRatio: this.num(ct, { above: 0 }) } : {}),
+      ...(ct ? { ctRatio: this.num(ct, { above: 0, limit: CT_RATIO }) } : {}),
     };
   }
 
@@ -364,11 +391,10 @@ class Reader {
     const full = resolve(dirname(this.#file), path);
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readFileSync(full));
+      bytes = new Uint8Array(readInputFile(full, 1 << 20));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}`);
+      const why = err instanceof InputFileError ? err.reason : (err as Error).message;
+      this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}${why.startsWith('it is larger') ? `; an AT24C32 dump is exactly ${EEPROM_BYTES} bytes` : ''}`);
     }
     if (bytes.length !== EEPROM_BYTES) {
       this.fail(this.at(e), `${e.path}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
@@ -407,12 +433,13 @@ class Reader {
       const v = g.get('vrms');
       const h = g.get('hz');
       const hh = g.get('harmonics');
-      if (v) grid.vrms = this.num(v, { min: 0, max: 1000 });
-      if (h) grid.hz = this.num(h, { above: 0, max: 1000 });
+      if (v) grid.vrms = this.num(v, { limit: GRID_VRMS, unit: 'V' });
+      if (h) grid.hz = this.num(h, { limit: GRID_HZ, unit: 'Hz' });
       if (hh) grid.harmonics = this.harmonics(hh);
     }
     const fe = p.get('fidelity');
     const loads: LoadSpec[] = [];
+    this.#vrms = grid.vrms;
     const le = p.get('loads');
     if (le) {
       const ids = new Set<string>();
@@ -421,6 +448,7 @@ class Reader {
         const spec = this.load(ie, false);
         if (spec.remove) this.fail(this.at(ie), `${ie.path}: remove is only for set-load steps`);
         if (ids.has(spec.load.id)) this.fail(this.at(ie), `${ie.path}: duplicate load id '${spec.load.id}'`);
+        this.checkAmpsAtZeroVolts(ie, spec.load);
         ids.add(spec.load.id);
         loads.push(spec.load);
       });
@@ -429,13 +457,17 @@ class Reader {
   }
 
   harmonics(e: Entry): HarmonicSpec[] {
+    const seen = new Set<number>();
     return this.list(e).map((node, i) => {
       const ie = this.item(e, node, i);
       const h = this.entries(this.at(ie), ie.path, HARMONIC_KEYS, ie.path);
-      const order = this.num(this.require(h, 'order', this.at(ie), ie.path), { integer: true, min: 2, max: 50 });
+      const oe = this.require(h, 'order', this.at(ie), ie.path);
+      const order = this.num(oe, { integer: true, min: 2, max: 50 });
+      if (seen.has(order)) this.fail(this.at(oe), `${oe.path}: harmonic order ${order} is given twice (give each order once)`);
+      seen.add(order);
       const percent = this.num(this.require(h, 'percent', this.at(ie), ie.path), { min: 0, max: 100 });
       const ph = h.get('phase');
-      return { order, percent, ...(ph ? { phaseDeg: this.num(ph) } : {}) };
+      return { order, percent, ...(ph ? { phaseDeg: this.num(ph, { limit: PHASE_DEG, unit: 'degrees' }) } : {}) };
     });
   }
 
@@ -457,12 +489,26 @@ class Reader {
     const load: LoadSpec = { id };
     const ke = l.get('kind');
     if (ke) load.kind = this.oneOf(ke, LOAD_KINDS);
-    if (we) load.watts = this.num(we, { above: 0 });
-    if (ae) load.amps = this.num(ae, { above: 0 });
+    if (ae) load.amps = this.num(ae, { above: 0, limit: LOAD_AMPS, unit: 'A' });
     const pe = l.get('pf');
     if (pe) load.pf = this.num(pe, { above: 0, max: 1 });
     const rv = l.get('ratedVolts');
-    if (rv) load.ratedVolts = this.num(rv, { above: 0, max: 1000 });
+    if (rv) load.ratedVolts = this.num(rv, { limit: LOAD_RATED_VOLTS, unit: 'V' });
+    // What the load model refuses (a resistive kind with pf < 1), refused here, where the line is known.
+    try { checkSpec({ ...load, ...(we ? { watts: 1 } : { amps: 1 }) }); } catch (err) {
+      this.fail(pe ? this.at(pe) : node, `${e.path}: ${(err as Error).message.replace(/^load '[^']*': /, '')}`);
+    }
+    if (we) {
+      load.watts = this.num(we, { above: 0 });
+      // The power is taken at the rated voltage: it may draw at most the CT's limit there.
+      const volts = load.ratedVolts ?? 240;
+      const pf = load.pf ?? DEFAULT_PF[load.kind ?? 'resistive'];
+      const max = maxWattsAt(volts, pf);
+      if (load.watts > max) {
+        this.fail(this.at(we), `${we.path}: ${formatValue(load.watts)} W at ${volts} V draws ${formatValue(Number((load.watts / (volts * pf)).toPrecision(3)))} A; `
+          + `${LOAD_AMPS.why}, so at most ${formatValue(max)} W at ${volts} V${pf < 1 ? ` and PF ${pf}` : ''}`);
+      }
+    }
     return { remove: false, load };
   }
 
@@ -472,6 +518,7 @@ class Reader {
     if (!e.node || !isSeq(e.node)) this.fail(this.at(e), `steps: expected a list of steps, got ${describe(e.node)}`);
     if (e.node.items.length === 0) this.fail(this.at(e), 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
     const loads = new Set(plant.loads.map((l) => l.id));
+    let totalUs = 0;
     return e.node.items.map((raw, index) => {
       const node = this.deref(raw) ?? e.node!;
       if (!isMap(node)) {
@@ -495,7 +542,13 @@ class Reader {
       }
       if (!cmd) this.fail(node, `steps[${index}]: the step has no command (expected one of ${STEP_COMMANDS.join(', ')})`);
       const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
-      return this.step(cmd.key, cmd.entry, base, loads);
+      const step = this.step(cmd.key, cmd.entry, base, loads);
+      // The whole scenario stays within what the virtual clock counts exactly.
+      totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : 0;
+      if (totalUs > MAX_DURATION_US) {
+        this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
+      }
+      return step;
     });
   }
 
@@ -516,17 +569,18 @@ class Reader {
           return { ...base, command: 'set-load', remove: true, id: r.id };
         }
         loads.add(r.load.id);
+        this.checkAmpsAtZeroVolts(e, r.load);
         return { ...base, command: 'set-load', remove: false, load: r.load };
       }
       case 'grid': {
         const g = this.entries(this.at(e), 'grid', GRID_STEP_KEYS, 'grid');
         const change: GridChange = {};
         const v = g.get('vrms');
-        if (v) change.vrms = this.num(v, { min: 0, max: 1000 });
+        if (v) change.vrms = this.num(v, { limit: GRID_VRMS, unit: 'V' });
         const h = g.get('hz');
-        if (h) change.hz = this.num(h, { above: 0, max: 1000 });
+        if (h) change.hz = this.num(h, { limit: GRID_HZ, unit: 'Hz' });
         const p = g.get('phase');
-        if (p) change.phaseDeg = this.num(p);
+        if (p) change.phaseDeg = this.num(p, { limit: PHASE_DEG, unit: 'degrees' });
         const o = g.get('outage');
         if (o) change.outage = this.bool(o);
         const hh = g.get('harmonics');
@@ -537,6 +591,7 @@ class Reader {
         const f = g.get('for');
         let forText: string | undefined;
         if (f) { const d = this.duration(f, { positive: true }); change.forUs = d.us; forText = d.text; }
+        if (change.vrms !== undefined) this.#vrms = f ? undefined : change.vrms;
         return { ...base, command: 'grid', change, ...(forText !== undefined ? { forText } : {}) };
       }
       case 'press-keys': {
@@ -573,6 +628,13 @@ class Reader {
         return { ...base, command: 'network', ...readNetworkStep(this, e) };
       case 'topup':
         return { ...base, command: 'topup', amount: readTopupStep(this, e) };
+    }
+  }
+
+  /** `amps` are taken at the supply voltage of the moment: at 0 V there is no impedance to derive. */
+  checkAmpsAtZeroVolts(e: Entry, load: LoadSpec): void {
+    if (load.amps !== undefined && this.#vrms === 0) {
+      this.fail(this.at(e), `${e.path}: load '${load.id}' gives amps, which are taken at the supply voltage, and the supply is at 0 V here; give watts instead (at ratedVolts)`);
     }
   }
 

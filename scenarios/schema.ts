@@ -143,6 +143,8 @@ export interface BenchConfig {
   speed: 'max' | number;
   /** The scenario's `network:` section (comms-syntax.ts); absent: the modem is mute. */
   network?: NetworkSetup;
+  /** Without the simulation's exact shortcuts (`osm run --exact-slow`). */
+  exactSlow?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

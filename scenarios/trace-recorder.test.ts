@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceBus } from '../twin/kernel/trace.ts';
@@ -50,26 +50,26 @@ test('writes one JSON object per line with keys t, source, kind, data in that or
   assert.ok(lines.some((l) => l.includes('"source":"scenario","kind":"step"')));
 });
 
-test('writes through a .partial file that is renamed on close', async () => {
-  const path = join(dir, 'f.jsonl');
+test('the file appears under its name only on close, and nothing else is left in its folder', async () => {
+  const sub = mkdtempSync(join(dir, 'f-'));
+  const path = join(sub, 'f.jsonl');
   const bus = new TraceBus(() => 5);
-  const rec = TraceRecorder.toFile(bus, path);
+  const rec = TraceRecorder.toFile(bus, path, { flushChars: 1 });
   bus.emit('bench', 'x', { a: 1 });
-  assert.ok(existsSync(`${path}.partial`));
   assert.not.ok(existsSync(path));
   rec.close();
-  assert.not.ok(existsSync(`${path}.partial`));
+  assert.equal(readdirSync(sub), ['f.jsonl']);
   assert.is(readFileSync(path, 'utf8'), '{"t":5,"source":"bench","kind":"x","data":{"a":1}}\n');
 });
 
 test('abort leaves no file behind', () => {
-  const path = join(dir, 'g.jsonl');
+  const sub = mkdtempSync(join(dir, 'g-'));
+  const path = join(sub, 'g.jsonl');
   const bus = new TraceBus(() => 0);
-  const rec = TraceRecorder.toFile(bus, path);
+  const rec = TraceRecorder.toFile(bus, path, { flushChars: 1 });
   bus.emit('bench', 'x', 1);
   rec.abort();
-  assert.not.ok(existsSync(path));
-  assert.not.ok(existsSync(`${path}.partial`));
+  assert.equal(readdirSync(sub), []);
 });
 
 test('buffers events and hands them to the sink in chunks', () => {
@@ -96,7 +96,7 @@ test('stops recording after close', () => {
 
 test('explains a trace path in a missing directory', () => {
   assert.throws(() => TraceRecorder.toFile(new TraceBus(() => 0), join(dir, 'nope', 'x.jsonl')),
-    /cannot write the trace to '.*x\.jsonl': the directory does not exist/);
+    /^--trace: cannot write '.*x\.jsonl': the folder '.*nope' does not exist/);
 });
 
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });

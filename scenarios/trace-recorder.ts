@@ -1,9 +1,9 @@
 // Records every event of a TraceBus as JSONL: one `traceLine` (twin/kernel/trace.ts: keys t, source, kind, data in
 // that order) per line, buffered. The same scenario and seed give a byte-identical file.
 //
-// A file is written as `<path>.partial` and renamed to `<path>` on close(), so a run that is interrupted never
-// leaves a half-written trace under the requested name; abort() removes the partial file.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+// A file is written whole or not at all (cli/io/output-file.ts): close() makes it appear under its name, abort()
+// leaves nothing; a device or a pipe is streamed to directly.
+import { checkOutputPath, openOutputStream, type OutputTarget } from '../cli/io/output-file.ts';
 import { traceLine, type TraceBus, type TraceEvent } from '../twin/kernel/trace.ts';
 
 /** Where recorded text goes. */
@@ -18,24 +18,18 @@ export interface TraceRecorderOptions {
   flushChars?: number;
 }
 
-/** A sink writing a file through `<path>.partial`, renamed into place on a kept close. */
-export function fileSink(path: string): TraceSink {
-  const partial = `${path}.partial`;
-  let fd: number;
-  try {
-    fd = openSync(partial, 'w');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' ? 'permission denied'
-      : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new Error(`cannot write the trace to '${path}': ${why}`);
-  }
+/**
+ * A sink writing `path` through cli/io's output stream: a regular file is written to a temporary file renamed into
+ * place on a kept close (removed on abort); a device, a FIFO or `-` is written directly. Throws an OutputError (exit
+ * 2) when the path cannot be written.
+ */
+export function fileSink(path: string | OutputTarget): TraceSink {
+  const out = openOutputStream(typeof path === 'string' ? checkOutputPath(path, '--trace') : path);
   return {
-    write(chunk) { writeSync(fd, chunk); },
+    write(chunk) { out.write(chunk); },
     close(keep) {
-      closeSync(fd);
-      if (keep) renameSync(partial, path);
-      else rmSync(partial, { force: true });
+      if (keep) out.commit();
+      else out.abort();
     },
   };
 }

@@ -167,7 +167,7 @@ test('osm run --trace into a missing directory exits 2 before building a bench',
   const configs: BenchConfig[] = [];
   const r = await runInProcess([file, '--trace', join(dir, 'missing', 't.jsonl')], configs);
   assert.is(r.code, 2);
-  assert.match(r.err, /cannot write the trace to '.*t\.jsonl': the directory does not exist/);
+  assert.match(r.err, /^osm run: --trace: cannot write '.*t\.jsonl': the folder '.*missing' does not exist; create it first/);
   assert.is(configs.length, 0);
 });
 
@@ -198,13 +198,18 @@ test('on a TTY, a progress line goes to stderr at most once per wall second and 
   assert.is(io.err[io.err.length - 1], '\r\x1b[K');
 });
 
-test('without a TTY there is no progress line', async () => {
+test('without a TTY a slow run prints plain progress lines (no terminal codes); a quick one prints none', async () => {
   const file = scenarioFile('noprogress.yaml', '  - delay: 1s\n  - delay: 1s\n');
-  const io = buffers();
+  const slow = buffers();
   let wall = 0;
-  const cmd = createRunCommand({ io, makeBench: () => new FakeBench(), wallMs: () => (wall += 5000) });
-  assert.is(await main(['run', file], { commands: [cmd], io, env: {} }), 0);
-  assert.equal(io.err, []);
+  const cmd = createRunCommand({ io: slow, makeBench: () => new FakeBench(), wallMs: () => (wall += 5000) });
+  assert.is(await main(['run', file], { commands: [cmd], io: slow, env: {} }), 0);
+  assert.ok(slow.err.length >= 1);
+  for (const l of slow.err) assert.match(l, /^osm run: step \d\/2 at t=\S+ \(delay 1s\)\n$/);
+  const quick = buffers();
+  const cmd2 = createRunCommand({ io: quick, makeBench: () => new FakeBench(), wallMs: () => 0 });
+  assert.is(await main(['run', file], { commands: [cmd2], io: quick, env: {} }), 0);
+  assert.equal(quick.err, []);
 });
 
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });

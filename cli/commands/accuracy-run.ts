@@ -2,11 +2,9 @@
 // IEC 62053-21 class-1 test suite on the twin (the virtual test bench of scenarios/accuracy/): the error table over
 // current x power factor, starting current, creep, voltage, frequency, harmonics and DC, with what-if overrides,
 // per-unit calibration and a Monte Carlo yield over the board's tolerances.
-import { renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hex } from '../../models/afe/registers.ts';
-import { calibrate } from '../../scenarios/accuracy/calibration.ts';
+import { CalibrationError, calibrate } from '../../scenarios/accuracy/calibration.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { FIRMWARE_REGISTERS, impliedMeterConstant, nominalUnit, plConstantOf, type MeterUnit } from '../../scenarios/accuracy/meter-unit.ts';
 import { runMonteCarlo, type MonteCarloJob, type MonteCarloResult } from '../../scenarios/accuracy/monte-carlo.ts';
@@ -18,7 +16,8 @@ import { drawnUnit, unitNoiseSeed } from '../../scenarios/accuracy/unit-draw.ts'
 import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf } from '../../scenarios/accuracy/what-if.ts';
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
-import { EXIT, UsageError, processIo } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo } from '../command.ts';
+import { checkOutputPath, writeOutputFile } from '../io/output-file.ts';
 import { Progress } from '../progress.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
 
@@ -141,23 +140,8 @@ export function unitFor(a: BenchArgs): { unit: MeterUnit; label: string } {
   return { unit: drawnUnit(design, registers, seed, a.unit), label: `unit ${a.unit} of seed ${seed} (drawn from the tolerances)` };
 }
 
-/** Write `text` to `file` whole or not at all (a temporary file renamed over it). */
-export function writeWhole(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-function checkOutputPath(file: string): string {
-  const full = resolve(file);
-  let dirOk = false;
-  try { dirOk = statSync(dirname(full)).isDirectory(); } catch { dirOk = false; }
-  if (!dirOk) throw new UsageError(`--report: the folder of '${file}' does not exist`);
-  try { if (statSync(full).isDirectory()) throw new UsageError(`--report: '${file}' is a folder`); } catch (err) {
-    if (err instanceof UsageError) throw err;
-  }
-  return full;
-}
+/** Worker threads --monte-carlo may start: each loads the simulator (tens of MB), more only queue on the cores. */
+const MAX_WORKERS = 64;
 
 /** `osm accuracy ARGV`: the suite, the yield, the report; resolves to the exit code. */
 export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Promise<number> {
@@ -169,11 +153,11 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
   const a = parseBenchArgs(values, sets, { judge: BENCH_DEFAULTS.judge });
   const mcText = values['monte-carlo'] as string | undefined;
   const units = mcText === undefined ? undefined : intOption('monte-carlo', mcText, 1, 1_000_000);
-  const workers = values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, 1024);
+  const workers = values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, MAX_WORKERS);
   if (units !== undefined && a.unit !== undefined) throw new UsageError('--unit picks one unit; --monte-carlo draws many: give one of them');
   if (a.seed !== undefined && units === undefined && a.unit === undefined) throw new UsageError('--seed needs --monte-carlo N or --unit K (the nominal board has nothing to draw)');
   if (workers !== undefined && units === undefined) throw new UsageError('--workers needs --monte-carlo N');
-  const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report));
+  const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
   const calibrateUnits = values.calibrate === true;
 
   const bench = benchOptionsFor(a);
@@ -181,7 +165,12 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
   const { unit, label } = unitFor(a);
   const progress = new Progress(io, { quiet: values.quiet === true, wallMs });
   progress.update(`osm accuracy: ${spec.points.length} points on the ${label} at ${a.fidelity} level${calibrateUnits ? ', calibrating first' : ''}`);
-  if (calibrateUnits) unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after;
+  if (calibrateUnits) {
+    try { unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after; } catch (err) {
+      if (err instanceof CalibrationError) throw new InputError(`--calibrate: ${err.message}`);
+      throw err;
+    }
+  }
   const result = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm accuracy: point ${i + 1}/${n}: ${name}`) });
   progress.done();
   const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
@@ -227,8 +216,8 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
     }
   }
   if (reportFile) {
-    writeWhole(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
-    if (!a.json) io.stdout.write(`Report written to ${reportFile}\n`);
+    writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
+    if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
   }
   return pass ? EXIT.ok : EXIT.failed;
 }

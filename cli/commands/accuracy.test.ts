@@ -102,7 +102,7 @@ test('--report into a missing folder exits 2 before running and writes nothing',
     const file = join(dir, 'missing', 'r.html');
     const r = await osm('accuracy', '--points', 'seed', '--report', file);
     assert.is(r.code, 2);
-    assert.match(r.err, /the folder of .* does not exist/);
+    assert.match(r.err, /--report: cannot write '.*r\.html': the folder '.*missing' does not exist/);
     assert.not.ok(existsSync(file));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -2,14 +2,14 @@
 // board's tolerances, on the virtual bench: prints the new PL_Constant, Ngain, Nphi, thresholds, Ugain, IgainN and
 // CS1/CS2, applies them, and runs the suite on the unit before and after.
 import { hex, toInt16 } from '../../models/afe/registers.ts';
-import { calibrate, type CalibrationResult } from '../../scenarios/accuracy/calibration.ts';
+import { CalibrationError, calibrate, type CalibrationResult } from '../../scenarios/accuracy/calibration.ts';
 import { CALIBRATION_REGISTERS, FIRMWARE_REGISTERS, plConstantOf, type ChipRegisters } from '../../scenarios/accuracy/meter-unit.ts';
 import { suiteFor } from '../../scenarios/accuracy/points.ts';
 import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
 import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
 import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
-import { EXIT, UsageError, processIo } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo } from '../command.ts';
 import { Progress } from '../progress.ts';
 import type { CommandDeps as CalibrateDeps } from '../command.ts';
 import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
@@ -106,7 +106,7 @@ export async function runCalibrate(argv: string[], deps: CalibrateDeps = {}): Pr
   progress.update(`osm calibrate: ${label}: the suite before calibration (${spec.points.length} points, ${a.fidelity} level)`);
   const before = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: before, point ${i + 1}/${n}: ${name}`) });
   progress.update('osm calibrate: application-note procedure (Ngain, Nphi, Ugain, IgainN, offsets)');
-  const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench);
+  const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench).catch(asInputError);
   const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: after, point ${i + 1}/${n}: ${name}`) });
   progress.done();
   const reproduce = reproduceCommand(a, cal.after);
@@ -136,4 +136,10 @@ function hexAll(regs: ChipRegisters): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of CALIBRATION_REGISTERS) out[n] = `0x${hex(regs[n])}`;
   return out;
+}
+
+/** A unit that cannot be calibrated as the user set it up is an input error (exit 2), not a bug. */
+export function asInputError(err: unknown): never {
+  if (err instanceof CalibrationError) throw new InputError(`calibration: ${err.message}`);
+  throw err;
 }

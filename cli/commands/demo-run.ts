@@ -42,6 +42,7 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
     else {
       const v = Number(t);
       if (!/^\d*\.?\d+$/.test(t) || !(v > 0)) throw new UsageError(`--speed: expected max or a factor > 0, got '${t}'`);
+      if (v < 0.01) throw new UsageError(`--speed: ${t} is too slow (at least 0.01: a simulated second in 100 s)`);
       speed = v;
     }
   }

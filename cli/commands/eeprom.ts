@@ -4,51 +4,44 @@
 // - `osm eeprom show <image.bin>`: the firmware's variables in a dump, at the addresses of docs/firmware.md §7.2
 //   (or of the D31-fixed map), decoded as the AT24CX library reads them (little-endian);
 // - `osm eeprom make <out.bin>`: a virgin (0xFF) or zero-filled dump, optionally with a credit at address 9.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { CREDIT_JOURNAL_ADDRESS, FIXED_EEPROM_MAP, MODE_SELECT_ADDRESS, SHIPPED_EEPROM_MAP, type EepromMap } from '../../twin/firmware/eeprom.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { InputFileError, readInputFile } from '../io/input-file.ts';
+import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/output-file.ts';
 
 /** AT24C32: 32 kbit. */
 export const EEPROM_BYTES = 4096;
 
-/** Read a dump; a missing file or a wrong size is a UsageError naming the option and the file. */
+/** How much of a would-be dump is read to say its size (whatever the name is, the read ends). */
+const MAX_DUMP_READ = 1 << 20;
+
+/** Read a dump; a missing file or a wrong size is a UsageError naming the option (if any) and the file. */
 export function readEepromImage(path: string, option = '--eeprom'): Uint8Array {
+  const prefix = option ? `${option}: ` : '';
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(path));
+    bytes = new Uint8Array(readInputFile(path, MAX_DUMP_READ));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new UsageError(`${option}: cannot read '${path}': ${why}`);
+    if (!(err instanceof InputFileError)) throw err;
+    const why = err.reason.startsWith('it is larger') ? `${err.reason}; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes` : err.reason;
+    throw new UsageError(`${prefix}cannot read '${path}': ${why}`);
   }
   if (bytes.length !== EEPROM_BYTES) {
-    throw new UsageError(`${option}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
+    throw new UsageError(`${prefix}'${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
   }
   return bytes;
 }
 
-/** Write a dump whole or not at all (a temporary file renamed into place). */
-export function writeEepromImage(path: string, image: Uint8Array, option = '--save-eeprom'): void {
-  if (image.length !== EEPROM_BYTES) throw new Error(`an EEPROM dump is ${EEPROM_BYTES} bytes, got ${image.length}`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, image);
-    renameSync(tmp, path);
-  } catch (err) {
-    throw new UsageError(`${option}: cannot write '${path}': ${(err as Error).message}`);
-  }
+/** The credit a dump holds at address 9 (uint32, little-endian, as the firmware reads it). */
+export function eepromCredit(image: Uint8Array): number {
+  return u32(image, 9);
 }
 
-/** Check that a dump can be written there before a run starts (so a bad path costs nothing). */
-export function checkWritable(path: string, option = '--save-eeprom'): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, '');
-    unlinkSync(tmp);
-  } catch (err) {
-    throw new UsageError(`${option}: cannot write '${path}': ${(err as Error).message}`);
-  }
+/** Write a dump whole or not at all (cli/io: a regular file is replaced atomically, a device written directly). */
+export function writeEepromImage(out: string | OutputTarget, image: Uint8Array, option = '--save-eeprom'): void {
+  if (image.length !== EEPROM_BYTES) throw new Error(`an EEPROM dump is ${EEPROM_BYTES} bytes, got ${image.length}`);
+  writeOutputFile(typeof out === 'string' ? checkOutputPath(out, option) : out, image);
 }
 
 function u16(img: Uint8Array, a: number): number { return img[a] | (img[a + 1] << 8); }
@@ -107,20 +100,21 @@ export function createEepromCommand(deps: { io?: CliIo } = {}): Command {
       if (values.fill !== undefined || values.credit !== undefined) throw new UsageError('--fill and --credit belong to osm eeprom make');
       const m = (values.map as string | undefined) ?? 'shipped';
       if (m !== 'shipped' && m !== 'fixed') throw new UsageError(`--map: expected shipped or fixed, got '${m}'`);
-      const img = readEepromImage(file, 'osm eeprom show');
+      const img = readEepromImage(file, '');
       const rows = describeEepromImage(img, m === 'fixed' ? FIXED_EEPROM_MAP : SHIPPED_EEPROM_MAP);
       const w = Math.max(...rows.map((r) => r[0].length));
       io.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}\n`).join(''));
       return EXIT.ok;
     }
     if (values.map !== undefined) throw new UsageError('--map belongs to osm eeprom show');
+    const out = checkOutputPath(file, '');
     const fill = (values.fill as string | undefined) ?? 'ff';
     if (fill !== 'ff' && fill !== '00') throw new UsageError(`--fill: expected ff or 00, got '${fill}'`);
     const img = new Uint8Array(EEPROM_BYTES).fill(fill === 'ff' ? 0xff : 0);
     if (values.credit !== undefined) {
       new DataView(img.buffer).setUint32(9, intOption('credit', values.credit as string, 0, 4294967295), true);
     }
-    writeEepromImage(file, img, 'osm eeprom make');
+    writeEepromImage(out, img);
     return EXIT.ok;
   }
   return { name: 'eeprom', summary: 'show or make an AT24C32 dump (4096 bytes) for osm run --eeprom', usage: EEPROM_USAGE, run };

@@ -73,7 +73,7 @@ test('decode exits 1 for a refused token (-2) and says so', async () => {
 test('decode exits 2 with a clear message for a malformed token or key', async () => {
   const a = await run('decode', '12345');
   assert.is(a.code, 2);
-  assert.match(a.stderr, /must have 9 digits, got 5/);
+  assert.match(a.stderr, /has 5 digits; a token has 9 digits, or 15 with --restricted/);
   const b = await run('decode', '940641799', '--key', 'zz');
   assert.is(b.code, 2);
   assert.match(b.stderr, /--key: secret key must be 32 hex characters/);

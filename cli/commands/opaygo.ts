@@ -6,7 +6,7 @@ import {
 } from '../../twin/tokens/opaygo.ts';
 import { VectorsError, describeMismatch, loadVectorsFile, runVectors } from '../../twin/tokens/vectors.ts';
 import { intOption, parseSubcommand } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, UsageError, printable, processIo, type CliIo, type Command } from '../command.ts';
 
 export const OPAYGO_USAGE = `Usage: osm opaygo <generate|decode|check> [options]
 
@@ -88,7 +88,7 @@ export function createOpaygoCommand(deps: OpaygoDeps = {}): Command {
       if (!isInputError(err)) throw err;
       const message = (err as Error).message;
       if (json) out(JSON.stringify({ status: 'invalid', exitCode: EXIT.invalid, error: message }, null, 2));
-      io.stderr.write(`osm opaygo: ${message}; see 'osm help opaygo'\n`);
+      io.stderr.write(`osm opaygo: ${printable(message)}; see 'osm help opaygo'\n`);
       return EXIT.invalid;
     }
   }
@@ -141,6 +141,7 @@ export function createOpaygoCommand(deps: OpaygoDeps = {}): Command {
     const usedCounts = values['used-counts'] === undefined ? FIRMWARE_INITIAL_STATE.usedCounts : maskOption('used-counts', values['used-counts'] as string);
     const behaviour = behaviourOption(values);
     const restricted = values.restricted === true;
+    checkTokenLength(token, restricted, behaviour);
     const r = decodeToken(token, { maxCount, usedCounts }, { key, startingCode, behaviour, restricted });
     const accepted = r.value >= 0;
     const type = accepted ? tokenTypeOf(r.value, r.count) : null;
@@ -200,6 +201,20 @@ function keyAndCode(values: Values): { key: Uint8Array; startingCode: number } {
     ? FIRMWARE_STARTING_CODE
     : intOption('starting-code', values['starting-code'] as string, 0, 999_999_999);
   return { key, startingCode };
+}
+
+/** The token's length against --restricted, with the option to add or drop named (before the decoder's own checks). */
+function checkTokenLength(token: string, restricted: boolean, behaviour: DecoderBehaviour): void {
+  if (!/^\d+$/.test(token)) throw new UsageError(`token "${token}" must contain only the digits 0-9`);
+  if (restricted && token.length === 9) {
+    throw new UsageError(`token "${token}" has 9 digits: that is the plain form; leave out --restricted (a restricted-digit-set token has 15 digits, 1-4)`);
+  }
+  if (!restricted && token.length === 15 && behaviour === 'spec') {
+    throw new UsageError(`token "${token}" has 15 digits: a restricted-digit-set token; add --restricted (a plain token has 9 digits)`);
+  }
+  if (token.length !== 9 && token.length !== 15) {
+    throw new UsageError(`token "${token}" has ${token.length} digits; a token has 9 digits, or 15 with --restricted (restricted digit set)`);
+  }
 }
 
 function behaviourOption(values: Values): DecoderBehaviour {

@@ -8,7 +8,6 @@ import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkWritable, readEepromImage, writeEepromImage } from './eeprom.ts';
 import { statSync } from 'node:fs';
 import { planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
@@ -18,9 +17,17 @@ import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type C
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
-import { checkOutputPath, writeOutput } from '../campaign/write-output.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
+import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../io/interrupt.ts';
+import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/output-file.ts';
+import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
+
+/** The slowest pacing `--speed` accepts. */
+export const MIN_SPEED = 0.01;
+
+/** Simulated time between two looks at Ctrl-C and the progress line, however long a step is. */
+const SLICE_US = 60e6;
 
 /** Builds the bench a scenario runs on. The default is the twin's `createBench` (twin/kernel/bench.ts). */
 export type MakeBench = (cfg: BenchConfig) => BenchControl | Promise<BenchControl>;
@@ -49,9 +56,12 @@ does not stop the others: it is a row of the table with its file:line:col messag
 
 Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
-  --speed max|F     max (default): as fast as possible; F > 0: F times wall-clock time (1 = real time)
-  --trace FILE      write every trace event to FILE as JSON lines (written whole, or not at all; one scenario only)
-  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; in a
+  --speed max|F     max (default): as fast as possible; F >= 0.01: F times wall-clock time (1 = real time)
+  --trace FILE      write every trace event to FILE as JSON lines (a file appears whole at the end; on Ctrl-C it
+                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes; one
+                    scenario only
+  --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
+                    dump's credit wins over the scenario's meter.credit, and a difference is reported; in a
                     campaign, every scenario's)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
@@ -65,6 +75,8 @@ ${BOARD_OPTIONS_HELP}
                     simulated time as a property), the failing step, expected and observed values in <failure>
   --workers N       worker threads of a campaign (default: all cores; 1 runs in this thread); the verdicts do not
                     depend on it
+  --exact-slow      run without the simulation's exact shortcuts (skipped LCD redraws that change nothing, quiet
+                    keypad scans): slower, and the same trace byte for byte
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
@@ -76,6 +88,9 @@ scenario x cell verdict grid and the list of scenarios whose verdict differs bet
                     (one cell with both); repeatable
   --seeds LIST      seeds, e.g. 1..20 or 1,5,9 (instead of --seed)
   Example: osm run scenarios/library/ --matrix --profiles field,fixed --junit out.xml
+
+A long run shows its simulated time on stderr (a line every few seconds when stderr is not a terminal); Ctrl-C
+stops it (exit 130; SIGTERM 143), keeping the trace written so far.
 
 Exit codes: 0 every expectation held; 1 an expectation failed (the report names the step, the expected and the
 observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message);
@@ -90,6 +105,7 @@ const OPTIONS = {
   'save-eeprom': { type: 'string' },
   'debug-log': { type: 'string' },
   json: { type: 'boolean' },
+  'exact-slow': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   junit: { type: 'string' },
   workers: { type: 'string' },
@@ -116,6 +132,8 @@ export interface RunArgs {
   debugLog?: string;
   json: boolean;
   quiet: boolean;
+  /** `--exact-slow`: the simulation's exact shortcuts off (they change no observable; this proves it). */
+  exactSlow?: boolean;
   junit?: string;
   workers?: number;
   /** The matrix's cells (`--matrix` with its axes). */
@@ -148,6 +166,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     const text = values.speed as string;
     const v = /^\d+(\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : NaN;
     if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`--speed: expected max or a factor > 0 (e.g. 1, 10, 0.5), got '${text}'`);
+    // Slower than 1/100 of real time a second takes minutes: a typo, not a wish.
+    if (v < MIN_SPEED) throw new UsageError(`--speed: ${text} is too slow (at least ${MIN_SPEED}: a simulated second in ${1 / MIN_SPEED} s; max runs flat out)`);
     speed = v;
   }
   return {
@@ -160,6 +180,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     ...(values['debug-log'] !== undefined ? { debugLog: values['debug-log'] as string } : {}),
     json: values.json === true,
+    ...(values['exact-slow'] === true ? { exactSlow: true } : {}),
     quiet: values.quiet === true,
     ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
     ...(values.workers !== undefined ? { workers: intOption('workers', values.workers as string, 1, 1024) } : {}),
@@ -177,11 +198,15 @@ export function isCampaign(args: Pick<RunArgs, 'inputs' | 'cells'>): boolean {
   return isPattern(only);
 }
 
-/** A progress line on stderr (a TTY only), at most once per wall second, erased before the report. */
+/**
+ * Progress on stderr: on a terminal a line rewritten at most once per wall second and erased before the report;
+ * otherwise a plain line every 10 wall seconds once a run has taken 5 s.
+ */
 class Progress {
   readonly #io: CliIo;
   readonly #wallMs: () => number;
   readonly #total: number;
+  readonly #tty: boolean;
   #last: number;
   #shown = false;
   #events = 0;
@@ -192,7 +217,13 @@ class Progress {
     this.#io = io;
     this.#wallMs = wallMs;
     this.#total = total;
-    this.#last = wallMs();
+    this.#tty = io.stderr.isTTY === true;
+    this.#last = wallMs() - (this.#tty ? 0 : 5000);
+  }
+
+  /** Simulated time went on (a slice of a long step). */
+  tick(nowUs: number): void {
+    this.#maybeShow(nowUs);
   }
 
   step(step: Step, text: string, nowUs: number): void {
@@ -207,9 +238,13 @@ class Progress {
 
   #maybeShow(nowUs: number): void {
     const w = this.#wallMs();
-    if (w - this.#last < 1000) return;
+    if (w - this.#last < (this.#tty ? 1000 : 10_000)) return;
     this.#last = w;
     const text = this.#step.length > 60 ? `${this.#step.slice(0, 59)}…` : this.#step;
+    if (!this.#tty) {
+      this.#io.stderr.write(`osm run: step ${this.#stepNo}/${this.#total} at t=${formatTime(nowUs)} (${text})\n`);
+      return;
+    }
     this.#io.stderr.write(`\r\x1b[K  step ${this.#stepNo}/${this.#total}  t=${formatTime(nowUs)}  ${text}`);
     this.#shown = true;
   }
@@ -227,21 +262,19 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
-    // Every output path is checked before any work starts.
-    if (args.junit !== undefined) checkOutputPath('--junit', args.junit);
-    if (isCampaign(args)) return runMany(args);
-    if (args.junit === undefined) return runOne(args);
+    // Every output path is checked before anything runs, so a bad one costs nothing and leaves nothing.
+    const junitOut = args.junit !== undefined ? checkOutputPath(args.junit, '--junit') : undefined;
+    if (isCampaign(args)) return runMany(args, junitOut);
+    if (junitOut === undefined) return (await runOne(args)).code;
     const t0 = wallMs();
-    let record: RunRecord;
     try {
-      const { code, result } = await runOneWithResult(args);
-      record = { ...result, wallMs: Math.round((wallMs() - t0) * 10) / 10 };
-      writeOutput(args.junit, junitXml({ records: [record] }));
+      const { code, result } = await runOne(args);
+      if (result) writeOutputFile(junitOut, junitXml({ records: [{ ...result, wallMs: Math.round((wallMs() - t0) * 10) / 10 }] }));
       return code;
     } catch (err) {
-      if (err instanceof ScenarioError) writeOutput(args.junit, junitXml({ records: [invalidRecord(args.file, err)] }));
+      if (err instanceof ScenarioError) writeOutputFile(junitOut, junitXml({ records: [invalidRecord(args.file, err)] }));
       if (err instanceof ScenarioRunError) {
-        writeOutput(args.junit, junitXml({ records: [{
+        writeOutputFile(junitOut, junitXml({ records: [{
           file: args.file, status: 'error', exitCode: 3, seed: args.seed, wallMs: Math.round((wallMs() - t0) * 10) / 10,
           error: { message: `simulation error: ${err.message}`, step: err.step, timeUs: err.timeUs, time: formatTime(err.timeUs) },
         }] }));
@@ -250,13 +283,12 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
   }
 
-  async function runOne(args: RunArgs): Promise<number> {
-    return (await runOneWithResult(args)).code;
-  }
-
-  /** One scenario file: today's `osm run <scenario.yaml>`, report and exit code unchanged. */
-  async function runOneWithResult(args: RunArgs): Promise<{ code: number; result: ScenarioResult }> {
+  /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
+  async function runOne(args: RunArgs): Promise<{ code: number; result?: ScenarioResult }> {
     const makeBench = rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
+    const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
+    const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
+    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
     let scenario: Scenario;
     try {
       scenario = await loadScenario(args.file);
@@ -265,19 +297,36 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       throw err;
     }
     if (args.eeprom !== undefined) {
-      scenario.meter.eepromImage = readEepromImage(args.eeprom);
+      const image = readEepromImage(args.eeprom);
+      // The dump is the meter's state: its credit wins over the scenario's meter.credit, and a difference is said.
+      const dumpCredit = eepromCredit(image);
+      if (scenario.meter.credit !== undefined && scenario.meter.credit !== dumpCredit && !args.quiet) {
+        io.stderr.write(`osm run: --eeprom ${args.eeprom}: the meter starts with the dump's credit ${dumpCredit}; `
+          + `the scenario's meter.credit ${scenario.meter.credit} is not applied\n`);
+      }
+      delete scenario.meter.credit;
+      scenario.meter.eepromImage = image;
       scenario.meter.eepromFile = args.eeprom;
     }
-    if (args.saveEeprom !== undefined) checkWritable(args.saveEeprom);
-    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
-    // Open the trace file before building anything, so a bad path is an input error with nothing to undo.
-    let sink: TraceSink | undefined;
-    if (args.trace !== undefined) {
-      try { sink = fileSink(args.trace); } catch (err) { throw new UsageError((err as Error).message); }
+    // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
+    const interrupts = watchInterrupts();
+    try {
+      return await runWith(args, scenario, makeBench, traceOut, eepromOut, interrupts);
+    } finally {
+      interrupts.dispose();
     }
+  }
+
+  async function runWith(args: RunArgs, scenario: Scenario, makeBench: MakeBench, traceOut: OutputTarget | undefined,
+    eepromOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
+    // Open the trace before building anything, so a path that fails now has nothing to undo.
+    const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
     try {
-      bench = await makeBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed: args.seed, speed: args.speed });
+      bench = await makeBench({
+        meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: scenario.network } : {}),
+        seed: args.seed, speed: args.speed, ...(args.exactSlow ? { exactSlow: true } : {}),
+      });
     } catch (err) {
       sink?.close(false);
       throw err;
@@ -285,17 +334,30 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
     const color = io.stdout.isTTY === true;
-    const progress = io.stderr.isTTY && !args.quiet && !args.json ? new Progress(io, wallMs, scenario.steps.length) : undefined;
+    const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, scenario.steps.length) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
+    const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
     let result: ScenarioResult;
     try {
-      result = await runScenario(scenario, bench, {
+      result = await runScenario(scenario, sliced, {
         seed: args.seed,
         ...(progress ? { onStep: (step: Step, text: string) => progress.step(step, text, bench.now()) } : {}),
       });
     } catch (err) {
       progress?.clear();
       unsubscribe?.();
+      const stopped = err instanceof InterruptedError ? err : (err as { cause?: unknown })?.cause instanceof InterruptedError
+        ? (err as { cause: InterruptedError }).cause : undefined;
+      if (stopped) {
+        // Ctrl-C: the trace is closed as a valid file of the events so far; nothing else is written.
+        recorder?.close();
+        await bench.close();
+        const step = err instanceof ScenarioRunError ? ` in step ${err.step}` : '';
+        io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
+          + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
+          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}\n`);
+        return { code: SIGNAL_EXIT[stopped.signal] };
+      }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
@@ -306,13 +368,13 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     progress?.clear();
     unsubscribe?.();
     recorder?.close();
-    if (args.saveEeprom !== undefined) {
+    if (eepromOut !== undefined) {
       const image = (bench as { eepromImage?: () => Uint8Array | undefined }).eepromImage?.();
       if (!image) {
         await bench.close();
         throw new UsageError('--save-eeprom: this meter has no EEPROM the twin can read (a rig); run on the twin');
       }
-      writeEepromImage(args.saveEeprom, image);
+      writeEepromImage(eepromOut, image);
     }
     if (args.debugLog !== undefined) writeTextFile(args.debugLog, debugLog!(), '--debug-log');
     await bench.close();
@@ -322,9 +384,10 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   }
 
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
-  async function runMany(args: RunArgs): Promise<number> {
+  async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
+    if (args.debugLog !== undefined) throw new UsageError('--debug-log records one run: give one scenario file (and no --matrix)');
     const spec: CampaignSpec = {
       inputs: args.inputs,
       ...(args.cells ? { cells: args.cells } : {}),
@@ -352,7 +415,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (timer) clearInterval(timer);
       progress?.clear();
     }
-    if (args.junit !== undefined) writeOutput(args.junit, junitXml(result));
+    if (junitOut !== undefined) writeOutputFile(junitOut, junitXml(result));
     if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
     else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
     return result.exitCode;

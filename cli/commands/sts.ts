@@ -1,11 +1,26 @@
 // `osm sts generate | decode`: the OpenSmartMeter's custom 20-character keypad token (twin/tokens/sts.ts).
 import { Rng } from '../../twin/kernel/rng.ts';
 import {
-  STS_DEFAULT_TARIFF, STS_METER_NO, STS_PRIVATE_KEY, decodeSts, encodeStsRandom,
+  STS_AMOUNT_RULES, STS_DEFAULT_TARIFF, STS_METER_NO, STS_PRIVATE_KEY, decodeSts, defaultStsIdentifier, encodeStsRandom,
   type StsDecodeResult, type StsEncoder, type StsEncodeOptions, type StsIdentifier,
 } from '../../twin/tokens/sts.ts';
 import { intOption, parseSubcommand } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, UsageError, printable, processIo, type CliIo, type Command } from '../command.ts';
+
+/** The credit amounts a token with this identifier (and encoder, if given) can carry: amount - offset in its digits. */
+export function stsAmountRange(id: StsIdentifier, encoder?: StsEncoder): [number, number] {
+  const spec = STS_AMOUNT_RULES[id];
+  const encoders = (encoder ? [encoder] : [1, 2, 3] as StsEncoder[]).filter((e) => !(id === 'A' && e === 3));
+  const lo = Math.min(...encoders.map((e) => spec.rules[e].offset));
+  const hi = Math.max(...encoders.map((e) => spec.rules[e].offset + 10 ** spec.digits - 1));
+  return [lo, hi];
+}
+
+const RANGE_A = stsAmountRange('A');
+const RANGE_C = stsAmountRange('C');
+const RANGE_B = stsAmountRange('B');
+const AMOUNT_MIN = Math.min(RANGE_A[0], RANGE_B[0], RANGE_C[0]);
+const AMOUNT_MAX = Math.max(RANGE_A[1], RANGE_B[1], RANGE_C[1]);
 
 export const STS_USAGE = `Usage: osm sts <generate|decode> [options]
 
@@ -14,7 +29,9 @@ K3, m, meter-digit count, location, day, encoder e, amount digits, A/B/C identif
 
 osm sts generate --amount N [options]
   Make a token that adds N credit on the meter (the token carries N minus the encoder's offset, as the server does).
-  --amount N           credit to add, 0..100098 (required)
+  --amount N           credit to add (required): ${AMOUNT_MIN}..${AMOUNT_MAX}; what a token can carry depends on the
+                       identifier: A ${RANGE_A[0]}..${RANGE_A[1]}, C ${RANGE_C[0]}..${RANGE_C[1]}, B ${RANGE_B[0]}..${RANGE_B[1]}
+                       (the token holds the amount minus the encoder's offset)
   --identifier A|B|C   A: 3 amount digits, C: 4, B: 5 (default by amount, as the server: <1000 A, <10000 C, else B)
   --encoder 1|2|3      encoder digit e (default: random among those that fit; A with e=3 is refused, defect D9)
   --tariff N           tariff written into the last 5 digits, 0..99 typically (default ${STS_DEFAULT_TARIFF}); a meter with
@@ -27,6 +44,8 @@ osm sts generate --amount N [options]
 
 osm sts decode <token> [options]
   Say what a freshly booted default meter (key ${STS_PRIVATE_KEY}, MT${STS_METER_NO}) does with a token typed on the keypad.
+  The token is 20 characters: digits and the identifier letter A, B or C (a, b, c are read as A, B, C, as the
+  keypad of osm demo does).
   --tariff N           the meter's runtime tariff (default ${STS_DEFAULT_TARIFF})
   --meter-number N     the meter's number (default ${STS_METER_NO})
   Exit code 0 when the token is accepted, 1 when it is rejected.
@@ -74,7 +93,7 @@ export function createStsCommand(deps: StsDeps = {}): Command {
       if (!(err instanceof UsageError || (err instanceof Error && err.constructor === Error))) throw err;
       const message = (err as Error).message;
       if (json) out(JSON.stringify({ status: 'invalid', exitCode: EXIT.invalid, error: message }, null, 2));
-      io.stderr.write(`osm sts: ${message}; see 'osm help sts'\n`);
+      io.stderr.write(`osm sts: ${printable(message)}; see 'osm help sts'\n`);
       return EXIT.invalid;
     }
   }
@@ -82,13 +101,23 @@ export function createStsCommand(deps: StsDeps = {}): Command {
   function generate(values: Values, rest: string[]): number {
     if (rest.length > 0) throw new UsageError(`'sts generate' takes no positional argument, got '${rest[0]}'`);
     if (values.amount === undefined) throw new UsageError('--amount is required');
-    const opts: StsEncodeOptions = { amount: intOption('amount', values.amount as string, 0, 100098) };
+    const opts: StsEncodeOptions = { amount: intOption('amount', values.amount as string, AMOUNT_MIN, AMOUNT_MAX) };
     if (values.identifier !== undefined) {
-      const id = values.identifier as string;
-      if (id !== 'A' && id !== 'B' && id !== 'C') throw new UsageError(`--identifier: expected A, B or C, got '${id}'`);
+      const id = (values.identifier as string).toUpperCase();
+      if (id !== 'A' && id !== 'B' && id !== 'C') throw new UsageError(`--identifier: expected A, B or C, got '${values.identifier as string}'`);
       opts.identifier = id as StsIdentifier;
     }
     if (values.encoder !== undefined) opts.encoder = intOption('encoder', values.encoder as string, 1, 3) as StsEncoder;
+    // Say which identifier carries the amount, before the encoder's own message about one encoder.
+    const id = opts.identifier ?? defaultStsIdentifier(opts.amount);
+    if (!(id === 'A' && opts.encoder === 3)) {
+      const [lo, hi] = stsAmountRange(id, opts.encoder);
+      if (opts.amount < lo || opts.amount > hi) {
+        const fits = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => { const [a, b] = stsAmountRange(i); return opts.amount >= a && opts.amount <= b; });
+        throw new UsageError(`--amount ${opts.amount}: identifier ${id}${opts.encoder ? ` with encoder ${opts.encoder}` : ''} carries ${lo}..${hi}`
+          + `${fits.length ? `; use --identifier ${fits.join(' or ')}` : ''}`);
+      }
+    }
     if (values.tariff !== undefined) opts.tariff = intOption('tariff', values.tariff as string, 0, 99999);
     if (values['meter-number'] !== undefined) opts.meterNumber = intOption('meter-number', values['meter-number'] as string, 0, 999);
     if (values['key-multiplier'] !== undefined) opts.keyMultiplier = intOption('key-multiplier', values['key-multiplier'] as string, 1, 9);
@@ -112,11 +141,13 @@ export function createStsCommand(deps: StsDeps = {}): Command {
     if (rest.length > 1) throw new UsageError(`one token at a time, got ${rest.length}: ${rest.join(' ')}`);
     const tariff = values.tariff === undefined ? STS_DEFAULT_TARIFF : intOption('tariff', values.tariff as string, 0, 4294967295);
     const meterNo = values['meter-number'] === undefined ? STS_METER_NO : intOption('meter-number', values['meter-number'] as string, 0, 4294967295);
-    const r = decodeSts(rest[0]!, { tariff, meterNo });
+    // The keypad has A, B and C; lower case is read as upper case, as osm demo's keyboard does.
+    const token = /^[0-9abcABC]*$/.test(rest[0]!) ? rest[0]!.toUpperCase() : rest[0]!;
+    const r = decodeSts(token, { tariff, meterNo });
     if (values.json === true) {
-      out(JSON.stringify({ token: rest[0], tariff, meterNo, ...resultJson(r) }, null, 2));
+      out(JSON.stringify({ token, tariff, meterNo, ...resultJson(r) }, null, 2));
     } else {
-      out(`${rest[0]}: ${r.accepted ? `TOKEN ACCEPTED, credit +${r.credit}` : 'INVALID TOKEN'}`);
+      out(`${token}: ${r.accepted ? `TOKEN ACCEPTED, credit +${r.credit}` : 'INVALID TOKEN'}`);
       out(`  ${r.reason}`);
       out(`  ${describeFields(r)}`);
     }

@@ -26,6 +26,11 @@ import type { SuiteSpec, TestCondition } from './points.ts';
 import { WAVEFORM_WARMUP_US, measureCondition, type BenchOptions } from './runner.ts';
 import { WaveformDrive } from './waveform-drive.ts';
 
+/** The unit cannot be calibrated as given (it registers no energy): a problem of the input, not of the procedure. */
+export class CalibrationError extends Error {
+  override readonly name = 'CalibrationError';
+}
+
 export interface CalibrationOptions {
   /** Start-up threshold as a fraction of Ib (AN step 7, Ks). */
   Ks: number;
@@ -114,7 +119,7 @@ export async function calibrate(unit: MeterUnit, design: BoardProfile, spec: Sui
   // 5. Ngain from the error at Ib, PF 1.
   const m1 = await at(ib1, regs);
   const e = (m1.errorPercent ?? NaN) / 100;
-  if (!Number.isFinite(e) || e <= -1) throw new Error('calibration: the chip registered no energy at Ib PF 1 (check the board and the checksums)');
+  if (!Number.isFinite(e) || e <= -1) throw new CalibrationError('the chip registered no energy at Ib PF 1, so there is nothing to calibrate (check the what-if values and the checksums CS1/CS2)');
   const ratio = -e / (1 + e);
   if (Math.abs(ratio) > 0.5) warnings.push(`Ngain ratio ${(ratio * 100).toFixed(2)} % is outside the AN's usable range of ±50 % (§4.4): the front end does not suit this meter constant`);
   regs.Ngain = fromInt16(Math.max(-32768, Math.min(32767, Math.round(ratio * 32768))));
@@ -123,7 +128,7 @@ export async function calibrate(unit: MeterUnit, design: BoardProfile, spec: Sui
   // 6. Nphi from the error at Ib, PF 0.5L (with the gain corrected).
   const m05 = await at(ib05, regs);
   const eL = (m05.errorPercent ?? NaN) / 100;
-  if (!Number.isFinite(eL)) throw new Error('calibration: the chip registered no energy at Ib PF 0.5L');
+  if (!Number.isFinite(eL)) throw new CalibrationError('the chip registered no energy at Ib PF 0.5L, so there is nothing to calibrate (check the what-if values)');
   const phiLsb = Math.round(eL * PHI_PER_ERROR);
   if (Math.abs(phiLsb) > 1023) warnings.push(`Nphi ${phiLsb} LSB exceeds the register's ±1023 (±9 deg): clamped`);
   regs.Nphi = encodePhi(Math.max(-1023, Math.min(1023, phiLsb)));

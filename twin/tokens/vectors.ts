@@ -5,7 +5,7 @@
 // Under `spec` a step must give `expected`; under `shipped` it must give `firmware_c` where present, else `expected`.
 // Unknown fields are ignored so that wider vector sets of the same format load unchanged.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeToken, parseKey, type DecoderBehaviour, type DecodeResult } from './opaygo.ts';
 
 export interface VectorExpectation { value: number; count: number; max_count_after: number; used_counts_after: number }
@@ -59,17 +59,64 @@ export class VectorsError extends Error {
   }
 }
 
+/** The largest vectors file read. */
+const MAX_VECTORS_BYTES = 64 << 20;
+
 const EXPECTATION_FIELDS = ['value', 'count', 'max_count_after', 'used_counts_after'] as const;
 const GENERATED_KEYS = ['device', 'other_key', 'other_starting_code'];
+/** Keys of a scenario; `firmware_c_diverges` is a note for readers (which steps carry a firmware_c expectation). */
+const SCENARIO_KEYS = ['name', 'description', 'secret_key', 'starting_code', 'restricted_digit_set', 'initial_state', 'steps', 'firmware_c_diverges'];
+
+/** The allowed key nearest to a misspelt one (at most 2 edits), for the message. */
+function closestKey(word: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const a of allowed) {
+    const d = edits(word.toLowerCase(), a.toLowerCase());
+    if (d < bestD) { bestD = d; best = a; }
+  }
+  return best;
+}
+
+function edits(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
 
 /** Reads and validates a vectors file. Throws VectorsError for a missing file, bad JSON or a bad field. */
 export function loadVectorsFile(path: string): VectorScenario[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // At most 64 MB, whatever the name is (a FIFO, /dev/zero): the read always ends.
+    const fd = openSync(path, 'r');
+    try {
+      if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (let n = 1; n > 0;) {
+        const buf = Buffer.alloc(1 << 16);
+        n = readSync(fd, buf, 0, buf.length, null);
+        chunks.push(buf.subarray(0, n));
+        total += n;
+        if (total > MAX_VECTORS_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new VectorsError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
+    throw new VectorsError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a directory'
+      : code === 'EFBIG' ? `it is larger than ${MAX_VECTORS_BYTES >> 20} MB` : `cannot read file (${code ?? String(err)})`);
   }
   return parseVectors(text, path);
 }
@@ -113,13 +160,20 @@ export function validateVectors(data: unknown, source = 'vectors'): VectorScenar
     if (typeof v !== 'boolean') fail(`${path}.${key}`, `must be true or false, got ${JSON.stringify(v)}`);
     return v as boolean;
   };
-  const obj = (v: unknown, path: string): Record<string, unknown> => {
+  /** An object whose keys are all in `allowed` (an unknown key is refused, as in a scenario: a typo must not pass). */
+  const obj = (v: unknown, path: string, allowed: readonly string[]): Record<string, unknown> => {
     if (v === undefined) fail(path, 'missing');
     if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(path, `must be an object, got ${kind(v)}`);
+    for (const k of Object.keys(v as object)) {
+      if (!allowed.includes(k)) {
+        const near = closestKey(k, allowed);
+        fail(path, `unknown key ${JSON.stringify(k)}${near ? ` (did you mean "${near}"?)` : ''}; expected ${allowed.join(', ')}`);
+      }
+    }
     return v as Record<string, unknown>;
   };
   const expectation = (v: unknown, path: string): VectorExpectation => {
-    const o = obj(v, path);
+    const o = obj(v, path, EXPECTATION_FIELDS);
     return {
       value: int(o, 'value', path, -2, 999),
       count: int(o, 'count', path, 0, 0xffff),
@@ -131,7 +185,7 @@ export function validateVectors(data: unknown, source = 'vectors'): VectorScenar
   const names = new Set<string>();
   return list.map((raw, si): VectorScenario => {
     const p = `[${si}]`;
-    const s = obj(raw, p);
+    const s = obj(raw, p, SCENARIO_KEYS);
     const name = str(s, 'name', p)!;
     if (name.trim() === '') fail(`${p}.name`, 'is empty');
     if (names.has(name)) fail(`${p}.name`, `duplicate scenario name "${name}"`);
@@ -139,13 +193,13 @@ export function validateVectors(data: unknown, source = 'vectors'): VectorScenar
     const secretKey = str(s, 'secret_key', p)!;
     try { parseKey(secretKey); } catch (err) { fail(`${p}.secret_key`, (err as Error).message); }
     const restricted = bool(s, 'restricted_digit_set', p);
-    const init = obj(s['initial_state'], `${p}.initial_state`);
+    const init = obj(s['initial_state'], `${p}.initial_state`, ['max_count', 'used_counts']);
     if (!Array.isArray(s['steps'])) fail(`${p}.steps`, s['steps'] === undefined ? 'missing' : `must be a list, got ${kind(s['steps'])}`);
     const rawSteps = s['steps'] as unknown[];
     if (rawSteps.length === 0) fail(`${p}.steps`, 'is empty');
     const steps = rawSteps.map((rs, i): VectorStep => {
       const sp = `${p}.steps[${i}]`;
-      const st = obj(rs, sp);
+      const st = obj(rs, sp, ['token', 'expected', 'note', 'generated', 'firmware_c']);
       const token = str(st, 'token', sp)!;
       if (!/^[0-9]+$/.test(token)) fail(`${sp}.token`, `must contain only the digits 0-9, got ${JSON.stringify(token)}`);
       const lengths = restricted ? [15] : [9, 15];
@@ -156,7 +210,7 @@ export function validateVectors(data: unknown, source = 'vectors'): VectorScenar
       const note = str(st, 'note', sp, true);
       if (note !== undefined) step.note = note;
       if (st['generated'] !== undefined) {
-        const g = obj(st['generated'], `${sp}.generated`);
+        const g = obj(st['generated'], `${sp}.generated`, ['value', 'count', 'key']);
         const gk = str(g, 'key', `${sp}.generated`)!;
         if (!GENERATED_KEYS.includes(gk)) fail(`${sp}.generated.key`, `must be one of ${GENERATED_KEYS.join(', ')}, got "${gk}"`);
         step.generated = { value: int(g, 'value', `${sp}.generated`, 0, 999), count: int(g, 'count', `${sp}.generated`, 0, 0xffff), key: gk };

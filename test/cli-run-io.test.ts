@@ -1,0 +1,117 @@
+// osm run's inputs and outputs at the edge: the run advances in slices (for Ctrl-C and progress) without changing a
+// byte of the trace; a dump given with --eeprom wins over the scenario's meter.credit and the difference is said;
+// a long run shows its simulated time on stderr when stderr is not a terminal; a reader that closes the pipe ends
+// every command quietly.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../cli/command.ts';
+import { createEepromCommand } from '../cli/commands/eeprom.ts';
+import { createRunCommand } from '../cli/commands/run.ts';
+import { main } from '../cli/main.ts';
+import { FakeBench } from './support/fake-bench.ts';
+import { loadScenario } from '../scenarios/loader.ts';
+import { runScenario } from '../scenarios/runner.ts';
+import { TraceRecorder } from '../scenarios/trace-recorder.ts';
+import { createBench } from '../twin/kernel/bench.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = mkdtempSync(join(tmpdir(), 'osm-run-io-'));
+
+function buffers(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
+}
+
+test('osm run in slices writes the same trace, byte for byte, as one unsliced run of the twin', async () => {
+  const file = join(dir, 'slices.yaml');
+  writeFileSync(file, [
+    'name: slices', 'version: 1', 'meter: { credit: 300 }', 'plant:', '  loads: [{ id: kettle, watts: 2000 }]', 'steps:',
+    '  - delay: 150s', '  - wait-until: { relay: open, timeout: 90s }',
+  ].join('\n'));
+  const scenario = await loadScenario(file);
+  const plain = join(dir, 'plain.jsonl');
+  const bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed: 3, speed: 'max' });
+  const rec = TraceRecorder.toFile(bench.trace, plain);
+  await runScenario(scenario, bench, { seed: 3 });
+  rec.close();
+  await bench.close();
+
+  const sliced = join(dir, 'sliced.jsonl');
+  const io = buffers();
+  const code = await main(['run', file, '--seed', '3', '--trace', sliced, '--quiet'], { commands: [createRunCommand({ io })], io, env: {} });
+  assert.ok(code === 0 || code === 1, io.err.join(''));
+  const a = readFileSync(plain, 'utf8');
+  assert.ok(a.split('\n').length > 100);
+  assert.is(readFileSync(sliced, 'utf8'), a);
+});
+
+test('--eeprom: the dump\'s credit wins over the scenario\'s meter.credit, and the difference is reported', async () => {
+  const dump = join(dir, 'credit.bin');
+  const io0 = buffers();
+  assert.is(await main(['eeprom', 'make', dump, '--credit', '1234'], { commands: [createEepromCommand({ io: io0 })], io: io0, env: {} }), 0);
+  const file = join(dir, 'credit.yaml');
+  writeFileSync(file, 'name: dump wins\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 1234, tol: 1 } }\n');
+  const io = buffers();
+  const code = await main(['run', file, '--eeprom', dump], { commands: [createRunCommand({ io })], io, env: {} });
+  assert.is(code, 0, io.out.join(''));
+  assert.match(io.err.join(''), /--eeprom .*credit\.bin: the meter starts with the dump's credit 1234; the scenario's meter\.credit 500 is not applied/);
+});
+
+test('a long run prints its simulated time on stderr every few seconds when stderr is not a terminal; --quiet silences it', async () => {
+  const file = join(dir, 'long.yaml');
+  writeFileSync(file, 'name: long\nversion: 1\nsteps:\n  - delay: 2h\n');
+  let wall = 0;
+  const run = async (quiet: boolean): Promise<string> => {
+    const io = buffers();
+    const cmd = createRunCommand({ io, wallMs: () => (wall += 1000), makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+    await main(['run', file, ...(quiet ? ['--quiet'] : [])], { commands: [cmd], io, env: {} });
+    return io.err.join('');
+  };
+  const err = await run(false);
+  const lines = err.split('\n').filter(Boolean);
+  assert.ok(lines.length >= 2, err);
+  for (const l of lines) assert.match(l, /^osm run: step 1\/1 at t=\S+ \(delay 2h\)$/);
+  assert.is(await run(true), '');
+});
+
+/** Start `osm ...` with its stdout closed by the reader at once: the command must end quietly (exit 141). */
+function closedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', ...args], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (code) => done({ code, stderr }));
+  });
+}
+
+const dump = join(dir, 'show.bin');
+writeFileSync(dump, new Uint8Array(4096).fill(0xff));
+// One stdout handler (cli/osm.ts) serves every command; these cover a short answer, the live demo, a trace streamed
+// to stdout, and a table. A short answer may be out before the pipe error arrives: then the command's own code.
+const PIPED: Array<[string[], number[]]> = [
+  [['--help'], [0, 141]],
+  [['sts', 'generate', '--amount', '500'], [0, 141]],
+  [['eeprom', 'show', dump], [0, 141]],
+  [['demo', '--speed', 'max', '--duration', '30'], [141]],
+  [['run', 'scenarios/library/boot-screens.yaml', '--trace', '-', '--quiet'], [141]],
+];
+for (const [args, codes] of PIPED) {
+  test(`osm ${args.join(' ')} into a closed pipe ends quietly`, async () => {
+    const r = await closedStdout(args);
+    assert.is(r.stderr, '', r.stderr);
+    assert.ok(codes.includes(r.code ?? -1), `exit ${r.code}`);
+  });
+}
+
+test.after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+test.run();
