@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { closest } from '../scenarios/suggest.ts';
 import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
-import { OutputError, PipeClosedError } from './io/output-file.ts';
+import { OutputError, PipeClosedError } from '../io/output-file.ts';
 
 /** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
 export const EXIT_PIPE_CLOSED = 141;

@@ -16,7 +16,7 @@ let userDir = '';
 
 test.before(async () => {
   userDir = mkdtempSync(join(tmpdir(), 'osm-embed-'));
-  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'flows', 'fixtures', 'embed-server.ts'), userDir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'embed-server.ts'), userDir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });
   const port = await new Promise<number>((resolvePort, reject) => {

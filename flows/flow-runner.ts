@@ -18,7 +18,7 @@ import { nodeRedSettings, type RedRuntime } from './embed.ts';
 import { parseMeterSettings, type MeterNodeSettings, type MeterSetup } from './lib/meter-settings.ts';
 import { NodeInputError } from './lib/step-parse.ts';
 import { NODE_TYPES, validateNode } from './lib/validate.ts';
-import { ERROR_EVENT, VERDICT_EVENT } from './lib/node-support.ts';
+import { ERROR_EVENT, VERDICT_EVENT } from './lib/node-runner.ts';
 import type { Verdict } from './lib/verdict.ts';
 
 const require = createRequire(import.meta.url);

@@ -12,6 +12,8 @@ import { RigError, type RigConnection } from './rig/connection.ts';
 import { wireMeterParts } from './emulator/meter-parts.ts';
 
 export class RigMeter implements MeterUnderTest {
+  /** Hook: the relay contact moved (the bench connects or disconnects the loads). */
+  onRelayContact: ((closed: boolean) => void) | undefined = undefined;
   readonly kind = 'rig' as const;
   readonly twin: TwinMeter;
   readonly rig: RigConnection;
@@ -44,6 +46,8 @@ export class RigMeter implements MeterUnderTest {
         });
       },
     });
+    // The relay contact is in series with the plant's loads: the bench follows the contact the rig reports.
+    this.twin.onRelayContact = (closed) => this.onRelayContact?.(closed);
     if (emu) {
       const t = this.twin;
       const has = (p: string): boolean => rig.parts.has(p as never);

@@ -5,7 +5,7 @@ import {
   LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument,
   type Document, type Node, type Scalar, type YAMLMap,
 } from 'yaml';
-import { InputFileError, readInputFile } from '../cli/io/input-file.ts';
+import { InputFileError, readInputFile } from '../io/input-file.ts';
 import { parseDuration } from '../twin/kernel/clock.ts';
 import type { GridChange, LoadSpec } from '../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../twin/meter.ts';

@@ -1,9 +1,9 @@
 // Records every event of a TraceBus as JSONL: one `traceLine` (twin/kernel/trace.ts: keys t, source, kind, data in
 // that order) per line, buffered. The same scenario and seed give a byte-identical file.
 //
-// A file is written whole or not at all (cli/io/output-file.ts): close() makes it appear under its name, abort()
+// A file is written whole or not at all (io/output-file.ts): close() makes it appear under its name, abort()
 // leaves nothing; a device or a pipe is streamed to directly.
-import { checkOutputPath, openOutputStream, type OutputTarget } from '../cli/io/output-file.ts';
+import { checkOutputPath, openOutputStream, type OutputTarget } from '../io/output-file.ts';
 import { traceLine, type TraceBus, type TraceEvent } from '../twin/kernel/trace.ts';
 
 /** Where recorded text goes. */
@@ -19,7 +19,7 @@ export interface TraceRecorderOptions {
 }
 
 /**
- * A sink writing `path` through cli/io's output stream: a regular file is written to a temporary file renamed into
+ * A sink writing `path` through io/'s output stream: a regular file is written to a temporary file renamed into
  * place on a kept close (removed on abort); a device, a FIFO or `-` is written directly. Throws an OutputError (exit
  * 2) when the path cannot be written.
  */

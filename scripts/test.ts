@@ -10,7 +10,7 @@ import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TEST_ROOTS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'test'];
+const TEST_ROOTS = ['models', 'twin', 'io', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'test'];
 
 interface Totals { passed: number; failed: number; skipped: number }
 

@@ -80,7 +80,7 @@ test('--junit: the XML read back names the failing step and its expected and obs
 test('--junit into a folder, or a missing folder, exits 2 before any run', async () => {
   const a = await osm(dir, '--junit', dir);
   assert.is(a.code, 2);
-  assert.is(a.err, `osm run: --junit: '${dir}' is a folder (give a file name, e.g. ${join(dir, 'junit.xml')}); see 'osm help run'\n`);
+  assert.is(a.err, `osm run: --junit: '${dir}' is a directory; give a file name (e.g. ${join(dir, 'junit.xml')})\n`);
   const b = await osm(dir, '--junit', join(dir, 'no', 'out.xml'));
   assert.is(b.code, 2);
   assert.match(b.err, /the folder '.*\/no' does not exist/);

@@ -8,12 +8,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FOLDERS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'scripts', 'test'];
+const FOLDERS = ['models', 'twin', 'io', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench', 'scripts', 'test'];
 /**
  * The layering, lowest first: a production module imports its own folder and the folders before it (models/ is
  * pure and imports nothing of ours but models/; twin/ imports models/; cli/ and bench/ may import everything).
  */
-const LAYERS = ['models', 'twin', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench'];
+const LAYERS = ['models', 'twin', 'io', 'hil-rig', 'scenarios', 'flows', 'dashboard', 'cli', 'bench'];
 
 function listTs(dir: string, out: string[]): void {
   let names: string[];

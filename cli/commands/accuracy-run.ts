@@ -17,7 +17,7 @@ import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf }
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
-import { checkOutputPath, writeOutputFile } from '../io/output-file.ts';
+import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
 

@@ -3,7 +3,7 @@ import { parseArgs, intOption } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { loadScenario } from '../../scenarios/loader.ts';
 import { parseDuration } from '../../twin/kernel/clock.ts';
-import { diffScenario, formatDiff, DEFAULT_TOLERANCE_US } from '../../hil-rig/diff.ts';
+import { diffScenario, formatDiff, DEFAULT_TOLERANCE_US } from '../diff.ts';
 import { BoardOptionError, type BoardKind } from '../../hil-rig/rig-bench.ts';
 import { RigError } from '../../hil-rig/rig/connection.ts';
 

@@ -7,8 +7,8 @@
 import { CREDIT_JOURNAL_ADDRESS, FIXED_EEPROM_MAP, MODE_SELECT_ADDRESS, SHIPPED_EEPROM_MAP, type EepromMap } from '../../twin/firmware/eeprom.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { InputFileError, readInputFile } from '../io/input-file.ts';
-import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/output-file.ts';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
+import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 
 /** AT24C32: 32 kbit. */
 export const EEPROM_BYTES = 4096;
@@ -38,7 +38,7 @@ export function eepromCredit(image: Uint8Array): number {
   return u32(image, 9);
 }
 
-/** Write a dump whole or not at all (cli/io: a regular file is replaced atomically, a device written directly). */
+/** Write a dump whole or not at all (io/: a regular file is replaced atomically, a device written directly). */
 export function writeEepromImage(out: string | OutputTarget, image: Uint8Array, option = '--save-eeprom'): void {
   if (image.length !== EEPROM_BYTES) throw new Error(`an EEPROM dump is ${EEPROM_BYTES} bytes, got ${image.length}`);
   writeOutputFile(typeof out === 'string' ? checkOutputPath(out, option) : out, image);

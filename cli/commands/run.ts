@@ -7,7 +7,7 @@ import { ScenarioRunError, runScenario, type ScenarioResult } from '../../scenar
 import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { statSync } from 'node:fs';
 import { planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
@@ -19,8 +19,8 @@ import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
-import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../io/interrupt.ts';
-import { checkOutputPath, writeOutputFile, type OutputTarget } from '../io/output-file.ts';
+import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
+import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
 
 /** The slowest pacing `--speed` accepts. */
@@ -396,6 +396,11 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       ...(args.eeprom !== undefined ? { eeprom: { file: args.eeprom, image: readEepromImage(args.eeprom) } } : {}),
     };
     const plan = await planCampaign(spec);
+    if (plan.jobs.length === 0) {
+      // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
+      const bad = plan.slots.flatMap((sl) => ('record' in sl && 'error' in sl.record ? [sl.record.error.message] : []));
+      if (bad.length === 1) throw new InputError(bad[0]);
+    }
     const progress = args.quiet ? undefined : new CampaignProgress(io, { total: plan.jobs.length, wallMs });
     // Worker threads leave this thread idle: a timer keeps the line alive. In this thread, steps drive it.
     const timer = progress ? setInterval(() => progress.tick(), 1000) : undefined;

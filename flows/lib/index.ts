@@ -10,6 +10,6 @@ export { scenarioItems, runScenarioItem, libraryDir } from './scenario-run.ts';
 export { accuracyJob, runAccuracy } from './accuracy-run.ts';
 export { htmlReport, isVerdict, junitXml, summarize, type Verdict } from './verdict.ts';
 export { observeSettings, reportSettings, validateNode, NODE_TYPES, NEEDS_METER } from './validate.ts';
-export { NodeRunner, VERDICT_EVENT, timeText } from './node-support.ts';
+export { NodeRunner, VERDICT_EVENT, timeText } from './node-runner.ts';
 export { writeWhole } from './write-file.ts';
 export { formatTime } from '../../twin/kernel/clock.ts';

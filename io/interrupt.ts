@@ -1,7 +1,7 @@
 // Ctrl-C (SIGINT) and SIGTERM during a long command: the first signal asks the work to stop at its next slice (the
 // command then finishes what it has written, says so, and exits 130 / 143); a second one ends the process at once
 // (open output streams are aborted by their exit hook, so no temporary file stays).
-import type { BenchControl } from '../../twin/kernel/bench-types.ts';
+import type { BenchControl } from '../twin/kernel/bench-types.ts';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 

@@ -174,6 +174,8 @@ export function checkOutputPath(path: string, what: string): OutputTarget {
 function exampleName(what: string): string {
   if (/report/.test(what)) return 'report.html';
   if (/trace/.test(what)) return 'trace.jsonl';
+  if (/junit/.test(what)) return 'junit.xml';
+  if (/log/.test(what)) return 'debug.log';
   return 'eeprom.bin';
 }
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutputError, checkOutputPath, openOutputStream, writeOutputFile } from './output-file.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const base = mkdtempSync(join(tmpdir(), 'osm-out-'));
 let n = 0;
 const fresh = (): string => { const d = join(base, `t${++n}`); mkdirSync(d); return d; };
@@ -191,7 +191,7 @@ test('a failed write of a regular file leaves the old file as it was and no temp
 
 test('a stream still open when the process exits leaves no temporary file', () => {
   const d = fresh();
-  const code = `import { openOutputStream } from ${JSON.stringify(join(root, 'cli/io/output-file.ts'))};
+  const code = `import { openOutputStream } from ${JSON.stringify(join(root, 'io/output-file.ts'))};
 const s = openOutputStream(${JSON.stringify(join(d, 'x.jsonl'))}, '--trace'); s.write('a'); process.exit(0);`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);

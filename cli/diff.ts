@@ -9,8 +9,8 @@ import type { BenchControl } from '../twin/kernel/bench-types.ts';
 import { createBench } from '../twin/kernel/bench.ts';
 import { runScenario, type ScenarioResult } from '../scenarios/runner.ts';
 import type { Scenario } from '../scenarios/schema.ts';
-import { createRigBench, parseBoardChoice, type BoardKind } from './rig-bench.ts';
-import { percentile } from './board-check.ts';
+import { createRigBench, parseBoardChoice, type BoardKind } from '../hil-rig/rig-bench.ts';
+import { percentile } from '../hil-rig/board-check.ts';
 
 export interface Change { t: number; value: string }
 export interface ObservableDiff {
