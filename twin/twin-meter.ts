@@ -154,7 +154,7 @@ export class TwinMeter implements MeterUnderTest {
 
   powerOn(): void {
     if (this.#cycle) return;
-    const cpu = new Cpu(this.clock);
+    const cpu = new Cpu(this.clock, { fastPaths: !this.config.exactSlow });
     const chip = new ATM90E26(this.clock, this.config.chip ?? {});
     this.lcd.reset();
     const board = new SimulatedBoard(cpu, {
