@@ -3,6 +3,7 @@
 //   npm run bench -- day        only benchmarks whose name contains 'day'
 import { performance } from 'node:perf_hooks';
 import { BENCHMARKS } from './benchmarks.ts';
+import { osPeakRss, resetSampledPeak, sampledPeakRss, sampleRss } from './memory.ts';
 
 const filters = process.argv.slice(2);
 const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
@@ -10,17 +11,20 @@ if (selected.length === 0) {
   process.stderr.write(`no benchmark matches ${filters.join(', ')}; available: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
   process.exit(2);
 }
-let peakRss = 0;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+// Timer samples catch memory while the event loop is free (worker pools, start-up); simulations sample from their
+// own clock every simulated minute (bench/memory.ts), since a running simulation never lets a timer fire.
+const sampler = setInterval(sampleRss, 50);
+const mib = (b: number): string => (b / 1048576).toFixed(0);
 for (const b of selected) {
   process.stdout.write(`\n${b.name}: ${b.description}\n`);
+  resetSampledPeak();
   const w0 = performance.now();
   const lines = await b.run((msg) => process.stderr.write(`  … ${msg}\r`));
   const wall = (performance.now() - w0) / 1000;
+  sampleRss();
   process.stderr.write('\x1b[K');
   for (const l of lines) process.stdout.write(`  ${l}\n`);
-  process.stdout.write(`  wall time ${wall.toFixed(2)} s\n`);
+  process.stdout.write(`  wall time ${wall.toFixed(2)} s; peak RSS ${mib(sampledPeakRss())} MiB (sampled every 50 ms of free event loop and every simulated minute)\n`);
 }
 clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-process.stdout.write(`\npeak memory (RSS) ${(peakRss / 1048576).toFixed(0)} MiB\n`);
+process.stdout.write(`\npeak memory of the whole run: ${mib(osPeakRss())} MiB RSS (the operating system's peak, getrusage maxRSS)\n`);

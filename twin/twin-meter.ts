@@ -165,7 +165,7 @@ export class TwinMeter implements MeterUnderTest {
 
   powerOn(): void {
     if (this.#cycle) return;
-    const cpu = new Cpu(this.clock);
+    const cpu = new Cpu(this.clock, { fastPaths: !this.config.exactSlow });
     const chip = new ATM90E26(this.clock, this.config.chip ?? {});
     this.lcd.reset();
     const parts: BoardParts = {

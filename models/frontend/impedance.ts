@@ -1,23 +1,29 @@
-// Impedance algebra on mathjs complex numbers, for building the front end's transfer functions at setup time.
+// Impedance algebra on complex numbers, for building the front end's transfer functions at setup time.
 // Everything here runs when a component is built or an input changes (results are cached per frequency by
 // FrontEnd); never per sample. Admittances are used where a part can be an open circuit (a capacitor at 0 Hz).
-import { complex, add, subtract, multiply, divide, abs, arg, type Complex } from 'mathjs';
+//
+// The numbers are complex.js values: the very type (and arithmetic) mathjs uses for its complex numbers, without
+// loading mathjs, whose entry point alone costs about 83 MiB per process or worker thread (it builds every one of
+// its functions on import, so even a minimal `create` instance pays it).
+import { Complex } from 'complex.js';
 
 export type { Complex };
+
+function complex(re: number, im: number): Complex { return new Complex(re, im); }
 
 export const ZERO: Complex = complex(0, 0);
 export const ONE: Complex = complex(1, 0);
 
 export function cx(re: number, im = 0): Complex { return complex(re, im); }
-export function cadd(a: Complex, b: Complex): Complex { return add(a, b) as Complex; }
-export function csub(a: Complex, b: Complex): Complex { return subtract(a, b) as Complex; }
-export function cmul(a: Complex, b: Complex): Complex { return multiply(a, b) as Complex; }
-export function cdiv(a: Complex, b: Complex): Complex { return divide(a, b) as Complex; }
+export function cadd(a: Complex, b: Complex): Complex { return a.add(b); }
+export function csub(a: Complex, b: Complex): Complex { return a.sub(b); }
+export function cmul(a: Complex, b: Complex): Complex { return a.mul(b); }
+export function cdiv(a: Complex, b: Complex): Complex { return a.div(b); }
 export function cscale(a: Complex, k: number): Complex { return complex(a.re * k, a.im * k); }
-export function cabs(a: Complex): number { return abs(a) as unknown as number; }
+export function cabs(a: Complex): number { return a.abs(); }
 /** Phase in radians, in (-pi, pi]. */
-export function carg(a: Complex): number { return arg(a); }
-export function cargDeg(a: Complex): number { return (arg(a) * 180) / Math.PI; }
+export function carg(a: Complex): number { return a.arg(); }
+export function cargDeg(a: Complex): number { return (a.arg() * 180) / Math.PI; }
 export function isZero(a: Complex): boolean { return a.re === 0 && a.im === 0; }
 
 /** Angular frequency of `hz`. */

@@ -1,11 +1,21 @@
 // Worker thread of the Monte Carlo yield run (monte-carlo.ts): receives the job as workerData, then ranges of unit
-// indices; answers each range with its outcomes, or with the error text.
+// indices; answers each range with its outcomes and
+// the thread's peak heap so far, or with the error text.
 import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { runUnit, type MonteCarloJob, type UnitOutcome } from './monte-carlo.ts';
 
 const job = workerData as MonteCarloJob;
 const port = parentPort;
 if (!port) throw new Error('scenarios/accuracy/worker.ts runs only as a worker thread (see monte-carlo.ts)');
+
+/** Peak memory of this thread's V8 isolate (physical heap pages plus memory V8 allocated outside them), in bytes. */
+let peakHeapBytes = 0;
+function sampleHeap(): number {
+  const h = getHeapStatistics();
+  peakHeapBytes = Math.max(peakHeapBytes, h.total_physical_size + h.malloced_memory + h.external_memory);
+  return peakHeapBytes;
+}
 
 port.on('message', (msg: { from?: number; to?: number; stop?: boolean }) => {
   if (msg.stop) { port.close(); return; }
@@ -13,7 +23,7 @@ port.on('message', (msg: { from?: number; to?: number; stop?: boolean }) => {
     try {
       const outcomes: UnitOutcome[] = [];
       for (let i = msg.from!; i < msg.to!; i++) outcomes.push(await runUnit(job, i));
-      port.postMessage({ outcomes });
+      port.postMessage({ outcomes, peakHeapBytes: sampleHeap() });
     } catch (err) {
       port.postMessage({ error: (err as Error)?.message ?? String(err) });
     }

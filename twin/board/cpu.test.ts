@@ -88,4 +88,38 @@ test('a power cut makes the main task end with PowerLoss at its next wake', asyn
   assert.is(outcome, 'power lost');
 });
 
+
+/** A main loop and a timer interrupt with seeded, irregular work; everything observable about their timing. */
+async function busyRun(fastPaths: boolean, cutAtUs: number): Promise<string> {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock, { fastPaths });
+  let x = 12345;
+  const rand = (n: number): number => { x = (x * 1103515245 + 12345) % 2147483648; return x % n; };
+  const log: string[] = [];
+  cpu.attachTimerInterrupt(TIM1_PERIOD_US, () => { cpu.spend(200 + rand(3) * 9_000); log.push(`isr ${clock.now()} ${cpu.millis()}`); });
+  clock.at(cutAtUs, () => cpu.powerOff());
+  clock.spawn('main', async () => {
+    try {
+      for (let i = 0; ; i++) {
+        cpu.spend(rand(4) * 7_000);
+        const k = rand(5);
+        if (k === 0) await cpu.settle(); else await cpu.delay(k === 1 ? 0 : rand(120));
+        log.push(`wake ${clock.now()} ${cpu.millis()} ${cpu.micros()}`);
+      }
+    } catch (err) {
+      log.push(`${(err as Error).name} at ${clock.now()}`);
+    }
+  }, (err) => err instanceof PowerLoss);
+  await clock.runFor(20_000_000);
+  return `${log.join('\n')}\nisrCount ${cpu.isrCount} isrTimeUs ${cpu.isrTimeUs}`;
+}
+
+test('the fast main-context sleep wakes at the same times, with the same interrupt lateness and busy time, as the exact-slow one', async () => {
+  const fast = await busyRun(true, 15_000_000);
+  const slow = await busyRun(false, 15_000_000);
+  assert.ok(fast.split('\n').length > 500, 'the run did little');
+  assert.match(fast, /PowerLoss at/);
+  assert.is(fast, slow);
+});
+
 test.run();

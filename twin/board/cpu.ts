@@ -32,13 +32,17 @@ export class Cpu {
   #powered = true;
   #bootUs: number;
   #timers: EventHandle[] = [];
+  readonly #fastPaths: boolean;
   /** Total time spent inside interrupts, for diagnostics and benchmarks. */
   isrTimeUs = 0;
   isrCount = 0;
 
-  constructor(clock: VirtualClock, opts: { millisOffsetUs?: number } = {}) {
+  /** `fastPaths` (default on; off for `--exact-slow`): a main-context delay parks on the clock directly, with fewer
+   *  async hops per wake; the same events at the same times in the same order. */
+  constructor(clock: VirtualClock, opts: { millisOffsetUs?: number; fastPaths?: boolean } = {}) {
     this.clock = clock;
     this.millisOffsetUs = opts.millisOffsetUs ?? 0;
+    this.#fastPaths = opts.fastPaths ?? true;
     this.#bootUs = clock.now();
   }
 
@@ -69,7 +73,37 @@ export class Cpu {
   }
 
   /** Arduino `delay(ms)` in the main context: lets virtual time (and interrupts) run. */
-  async delay(ms: number): Promise<void> {
+  delay(ms: number): Promise<void> {
+    if (!this.#fastPaths) return this.#delaySlow(ms);
+    if (!this.#powered) return Promise.reject(new PowerLoss());
+    if (this.#isrCursor >= 0) { this.delayBlocking(ms); return Promise.resolve(); }
+    const now = this.clock.now();
+    const workEnd = now + this.#debt;
+    this.#debt = 0;
+    const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
+    // The task parks once; an interrupt that pushes the wake later re-arms the clock event without waking the task
+    // (the exact-slow path below wakes it, finds the wake moved and parks again: the same events, more hops).
+    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
+    this.#sleep = s;
+    this.#parked = s;
+    return this.clock.sleepUntilSettled(s.wake, this.#onWakeEvent);
+  }
+
+  #parked: MainSleep | null = null;
+  /** The clock event of a parked main context: wake it, re-arm at a wake an interrupt moved, or fail on power loss. */
+  readonly #onWakeEvent = (): number | Error | undefined => {
+    const s = this.#parked!;
+    if (!this.#powered) { if (this.#sleep === s) this.#sleep = null; return new PowerLoss(); }
+    if (this.clock.now() >= s.wake) { if (this.#sleep === s) this.#sleep = null; return undefined; }
+    return s.wake;
+  };
+
+  /** Pay the pending work debt without an extra delay (a yield point for long synchronous sequences). */
+  settle(): Promise<void> { return this.#fastPaths ? this.delay(0) : this.#settleSlow(); }
+
+  async #settleSlow(): Promise<void> { return this.delay(0); }
+
+  async #delaySlow(ms: number): Promise<void> {
     if (!this.#powered) throw new PowerLoss();
     if (this.#isrCursor >= 0) { this.delayBlocking(ms); return; }
     const now = this.clock.now();
@@ -78,9 +112,6 @@ export class Cpu {
     const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
     await this.#sleepMain(workEnd, wake);
   }
-
-  /** Pay the pending work debt without an extra delay (a yield point for long synchronous sequences). */
-  async settle(): Promise<void> { return this.delay(0); }
 
   async #sleepMain(workEnd: number, wake: number): Promise<void> {
     const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };

@@ -217,6 +217,9 @@ export class SimulatedBoard implements Board {
    * digitalWrites, one digitalRead per row and pinMode again) and returns true; otherwise it returns false and the
    * caller scans pin by pin. Off with the board's fast paths (`--exact-slow`).
    */
+  /** Matrix scans answered by `scanQuiet` (for benchmarks and tests: how often the shortcut fired). */
+  quietScans = 0;
+
   scanQuiet(rowPins: readonly PinName[], colPins: readonly PinName[]): boolean {
     if (!this.#fastPaths || this.onPinChange || this.parts.keypad.pressedCount > 0) return false;
     for (const r of rowPins) if (this.#pins.get(r)?.mode !== 'INPUT_PULLUP') return false;
@@ -225,6 +228,7 @@ export class SimulatedBoard implements Board {
       if (!s || s.mode !== 'INPUT' || s.latch !== HIGH) return false;
     }
     this.cpu.spend(GPIO_US * (rowPins.length + colPins.length * (4 + rowPins.length)));
+    this.quietScans++;
     return true;
   }
 

@@ -16,6 +16,15 @@ class Ev implements EventHandle {
   cancel(): void { this.fn = null; }
 }
 
+/** A task parked by `sleepUntilSettled`. */
+interface Parked {
+  onEvent: () => number | Error | undefined;
+  counted: boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  fire: () => void;
+}
+
 export class SimulationError extends Error {}
 
 export class VirtualClock implements SimTime {
@@ -72,6 +81,30 @@ export class VirtualClock implements SimTime {
     return new Promise<void>((resolve) => {
       this.at(Math.max(tUs, this.#now), () => { if (counted) this.#active++; resolve(); });
     });
+  }
+
+  /**
+   * Awaitable like `sleepUntil(tUs)`, for a wake time that may move while the task sleeps. When the event fires,
+   * `onEvent()` decides synchronously: a number re-arms the sleep at that time (the task stays parked: no wake, no
+   * hop), `undefined` wakes the task, an Error wakes it with that rejection. The events scheduled are exactly those
+   * of a task that wakes, checks and calls `sleepUntil` again.
+   */
+  sleepUntilSettled(tUs: number, onEvent: () => number | Error | undefined): Promise<void> {
+    const counted = this.#active > 0;
+    if (counted) this.#active--;
+    return new Promise<void>((resolve, reject) => {
+      const w: Parked = { onEvent, counted, resolve, reject, fire: null as unknown as () => void };
+      // A property assignment, not a named closure: tsx (esbuild keepNames) would wrap a named one in a costly __name.
+      w.fire = () => this.#fireParked(w);
+      this.at(Math.max(tUs, this.#now), w.fire);
+    });
+  }
+
+  #fireParked(w: Parked): void {
+    const r = w.onEvent();
+    if (typeof r === 'number') { this.at(Math.max(r, this.#now), w.fire); return; }
+    if (w.counted) this.#active++;
+    if (r === undefined) w.resolve(); else w.reject(r);
   }
 
   sleep(ms: number): Promise<void> { return this.sleepUntil(this.#now + ms * 1000); }

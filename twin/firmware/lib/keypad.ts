@@ -148,7 +148,8 @@ export class Keypad {
       for (let c = 0; c < cols; c++) {
         const button = (this.#bitMap[r] >> c) & 1 ? true : false;
         const keyCode = r * cols + c;
-        const idx = key.findIndex((k) => k.kcode === keyCode);
+        let idx = -1; // the list slot holding this key (a plain loop: this runs 16 times per 50 ms tick)
+        for (let i = 0; i < key.length; i++) if (key[i].kcode === keyCode) { idx = i; break; }
         if (idx > -1) this.#nextKeyState(idx, button);
         if (idx === -1 && button) {
           // First empty slot, or the key is not added at all (more than LIST_MAX keys down).
