@@ -168,20 +168,30 @@ export function parseNetlist(text: string, file: string): FrontEndNetlist {
 
 /** The YAML text of a netlist (what `--save` writes); parseNetlist reads it back to the same netlist. */
 export function netlistToYaml(n: FrontEndNetlist, header = ''): string {
-  const doc = {
-    board: n.board,
-    chip: { ref: n.chip.ref, value: n.chip.value, ground: n.chip.ground, pins: n.chip.pins, inputOhms: n.chip.inputOhms },
-    terminals: n.terminals,
-    ct: n.ct,
-    parts: n.parts.map((p) => ({
+  const flow = (v: unknown): string => stringifyYaml(v, { collectionStyle: 'flow', flowCollectionPadding: true, lineWidth: 0 }).trim();
+  const lines = [
+    `board: ${flow(n.board)}`,
+    'chip:',
+    `  ref: ${flow(n.chip.ref)}`,
+    `  value: ${flow(n.chip.value)}`,
+    `  ground: ${flow(n.chip.ground)}`,
+    `  pins: ${flow(n.chip.pins)}`,
+    `  inputOhms: ${flow(n.chip.inputOhms)}`,
+    `terminals: ${flow(n.terminals)}`,
+  ];
+  if (n.ct) {
+    lines.push('ct:');
+    for (const [k, v] of Object.entries(n.ct)) lines.push(`  ${k}: ${flow(v)}`);
+  } else lines.push('ct: null');
+  lines.push('parts:');
+  for (const p of n.parts) {
+    lines.push(`  - ${flow({
       ref: p.ref, kind: p.kind, value: p.value,
       ...(p.tolerance === undefined ? {} : { tolerance: `${Number((p.tolerance * 100).toPrecision(6))}%` }),
       nets: p.nets, ...(p.sheet ? { sheet: p.sheet } : {}),
-    })),
-  };
-  const body = stringifyYaml(doc, { flowCollectionPadding: true, collectionStyle: 'any', lineWidth: 120 })
-    .replace(/^( {2}- )ref/gm, '$1ref');
-  return (header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '') + body;
+    })}`);
+  }
+  return (header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '') + lines.join('\n') + '\n';
 }
 
 export const BUILT_IN_NETLIST = fileURLToPath(new URL('../netlists/osm-board.yaml', import.meta.url));
