@@ -36,4 +36,5 @@ export const COMMANDS: readonly Command[] = [
   await load('./eeprom.ts'),
   await load('./opaygo.ts'),
   await load('./sts.ts'),
+  await load('./frontend.ts'),
 ];
