@@ -17,6 +17,7 @@ import { drawnUnit, unitNoiseSeed } from '../../scenarios/accuracy/unit-draw.ts'
 import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf } from '../../scenarios/accuracy/what-if.ts';
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
+import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
 const USAGE = `Usage: osm accuracy [options]
@@ -30,6 +31,9 @@ Options:
   --points seed|full    full (default): the class-1 error table over current x PF 1, 0.5L, 0.8C, starting current,
                         creep, voltage +-10 %, frequency +-2 %, harmonics and DC; seed: the rows of the original OSM
                         accuracy report (Imax, 60 A, 30 A, 5 A at PF 1 and 0.5L, 240 V)
+  --schematic FILE      the front end read from a KiCad schematic (osm frontend import): its parts' values become
+                        the board profile (it must have the built-in board's topology; see osm frontend show)
+  --set REF=VALUE       a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
   --set KEY=VALUE       what-if, repeatable: frontend.<section>.<name> (e.g. frontend.ct.ratio=2000,
                         frontend.ct.burdenOhms=30, frontend.divider.rTopOhms=680k), afe.<Register> (hex or decimal,
                         e.g. afe.IgainN=0x1000; CS1/CS2 recomputed unless set), firmware.ENERGY=<kWh at the start>
@@ -68,6 +72,7 @@ export const ACCURACY_OPTIONS = {
   fix: { type: 'string' },
   'meter-constant': { type: 'string' },
   fidelity: { type: 'string' },
+  schematic: { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** `--set` may repeat, which the shared parser refuses: take those out first. */
@@ -107,7 +112,7 @@ export interface BenchArgs {
 /** The options `osm accuracy` and `osm calibrate` share. */
 export function parseBenchArgs(values: Record<string, string | boolean | undefined>, sets: string[], defaults: { judge: Judge }): BenchArgs {
   let whatIf: WhatIf;
-  try { whatIf = parseWhatIf(sets); } catch (err) {
+  try { whatIf = parseWhatIf(frontEndWhatIf(values.schematic as string | undefined, sets)); } catch (err) {
     if (err instanceof WhatIfError) throw new UsageError(err.message);
     throw err;
   }

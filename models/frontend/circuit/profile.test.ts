@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { profileFromNetlist } from './profile.ts';
+import { profileFromNetlist, profileOverrides } from './profile.ts';
 import { builtInNetlist } from './netlist.ts';
 import { withValues } from '../circuit-front-end.ts';
 import { DEFAULT_BOARD_PROFILE } from '../../board-profile.ts';
@@ -27,6 +27,11 @@ test('an added capacitor has no profile, and the reason names it', () => {
   n.parts.push({ ref: 'C99', kind: 'C', value: '1n', nets: ['DIV3', 'GND'] });
   const r = profileFromNetlist(n);
   assert.ok(!r.ok && /C99/.test(r.why), r.ok ? 'had a profile' : r.why);
+});
+
+test('the overrides of the built-in board are none, and R12 150k gives rTopOhms 650000', () => {
+  assert.equal(profileOverrides(builtInNetlist()), {});
+  assert.equal(profileOverrides(withValues(builtInNetlist(), { R12: '150k' })), { 'divider.rTopOhms': '650000' });
 });
 
 test.run();

@@ -88,3 +88,23 @@ export function profileFromNetlist(n: FrontEndNetlist): ProfileResult {
   if (left.length) return fail(`${left.map((p) => `${p.ref} (${p.value}, ${p.nets.join(' - ')})`).join(', ')} ${left.length === 1 ? 'does' : 'do'} not fit the fixed topology`);
   return { ok: true, profile };
 }
+
+/**
+ * The board-profile overrides (`section.name` -> value text, as `osm accuracy --set frontend.<key>=` takes them)
+ * that turn the default board into the profile this netlist gives; an error naming the reason when it has none.
+ */
+export function profileOverrides(n: FrontEndNetlist): Record<string, string> {
+  const r = profileFromNetlist(n);
+  if (!r.ok) throw new Error(`the front end has no board profile: ${r.why}`);
+  const out: Record<string, string> = {};
+  for (const sec of ['divider', 'ct', 'filter'] as const) {
+    const base = DEFAULT_BOARD_PROFILE[sec] as unknown as Record<string, number | boolean>;
+    const got = r.profile[sec] as unknown as Record<string, number | boolean>;
+    for (const k of Object.keys(base)) {
+      const a = got[k], b = base[k];
+      const same = typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-12 * Math.abs(b) : a === b;
+      if (!same) out[`${sec}.${k}`] = String(a);
+    }
+  }
+  return out;
+}
