@@ -22,6 +22,14 @@ test('a changed divider resistor shows in rTopOhms', () => {
   assert.ok(r.ok && Math.abs(r.profile.divider.rTopOhms - 650e3) < 1e-6);
 });
 
+test('a resistor added to the divider chain adds to rTopOhms', () => {
+  const n = builtInNetlist();
+  n.parts = n.parts.map((p) => (p.ref === 'R12' ? { ...p, nets: ['LINE', 'DIV0'] as [string, string] } : p));
+  n.parts.push({ ref: 'R99', kind: 'R', value: '47k', nets: ['DIV0', 'DIV1'] });
+  const r = profileFromNetlist(n);
+  assert.ok(r.ok && Math.abs(r.profile.divider.rTopOhms - 667e3) < 1e-6, r.ok ? String(r.profile.divider.rTopOhms) : r.why);
+});
+
 test('an added capacitor has no profile, and the reason names it', () => {
   const n = builtInNetlist();
   n.parts.push({ ref: 'C99', kind: 'C', value: '1n', nets: ['DIV3', 'GND'] });

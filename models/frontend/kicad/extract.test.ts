@@ -84,6 +84,14 @@ test('the imported hand-written board solves to the divider its values give', ()
   assert.ok(Math.abs(cabs(fe.voltagePin(0.001)) / (rs / (820e3 + 200e3 + rs)) - 1) < 1e-9);
 });
 
+test('a resistor added to the divider chain is imported and solved', () => {
+  const parts = BOARD.map((p) => (p.ref === 'R1' ? { ...p, b: 'MID' } : p)).concat([{ ref: 'R9', value: '100k', a: 'MID', b: 'VP' }]);
+  const n = importSchematic(write(sheetText(parts, [...CHIP])));
+  assert.equal(n.parts.find((p) => p.ref === 'R9')?.nets, ['MID', 'VP']);
+  const rs = 1 / (1 / 1e3 + 1 / 400e3);
+  assert.ok(Math.abs(cabs(new CircuitFrontEnd(n).voltagePin(0.001)) / (rs / (920e3 + 200e3 + rs)) - 1) < 1e-9);
+});
+
 test('a resistor drawn rotated and joined by wires lands on the same nets', () => {
   const parts = BOARD.filter((p) => p.ref !== 'R1');
   // R1 lying flat (rotated 90): pin 1 at (x - 3.81, y), pin 2 at (x + 3.81, y); wires run to the labelled points.
