@@ -19,11 +19,13 @@ import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
+import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
 
 
 export const ACCURACY_OPTIONS = {
   points: { type: 'string' },
+  schematic: { type: 'string' },
   json: { type: 'boolean' },
   report: { type: 'string' },
   'monte-carlo': { type: 'string' },
@@ -76,7 +78,7 @@ export interface BenchArgs {
 /** The options `osm accuracy` and `osm calibrate` share. */
 export function parseBenchArgs(values: Record<string, string | boolean | undefined>, sets: string[], defaults: { judge: Judge }): BenchArgs {
   let whatIf: WhatIf;
-  try { whatIf = parseWhatIf(sets); } catch (err) {
+  try { whatIf = parseWhatIf(frontEndWhatIf(values.schematic as string | undefined, sets)); } catch (err) {
     if (err instanceof WhatIfError) throw new UsageError(err.message);
     throw err;
   }

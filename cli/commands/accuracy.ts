@@ -18,6 +18,9 @@ Options:
   --set KEY=VALUE       what-if, repeatable: frontend.<section>.<name> (e.g. frontend.ct.ratio=2000,
                         frontend.ct.burdenOhms=30, frontend.divider.rTopOhms=680k), afe.<Register> (hex or decimal,
                         e.g. afe.IgainN=0x1000; CS1/CS2 recomputed unless set), firmware.ENERGY=<kWh at the start>
+  --set REF=VALUE       a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
+  --schematic FILE      the front end read from a KiCad schematic (osm frontend import): its parts' values become
+                        the board profile (it must have the built-in board's topology; see osm frontend show)
   --calibrate           run the application-note calibration (see osm calibrate) on the unit(s) before the suite
   --unit K --seed S     test unit K of seed S, drawn from the board's tolerances (default: the nominal board)
   --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1)

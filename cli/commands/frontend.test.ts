@@ -1,0 +1,75 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFrontendCommand } from './frontend.ts';
+
+const ORIGINAL = new URL('../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
+const original = existsSync(ORIGINAL) ? test : test.skip;
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const cmd = createFrontendCommand({ io: { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } } } });
+  const code = await cmd.run(argv);
+  return { code, stdout, stderr };
+}
+
+test('show prints the built-in board with its 1/823 divider and its board profile', async () => {
+  const r = await run('show');
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /VP-VN = 1\/823\.\d\d/);
+  assert.match(r.stdout, /rTopOhms=620000/);
+});
+
+test('show --set R12=150k changes the divider', async () => {
+  const r = await run('show', '--set', 'R12=150k');
+  assert.match(r.stdout, /rTopOhms=650000/);
+});
+
+test('an unknown reference in --set is one line on stderr and exit 2', async () => {
+  const r = await run('show', '--set', 'R99=1k');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^osm frontend: R99: no such part/);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+});
+
+test('spice prints a netlist with the control block', async () => {
+  const r = await run('spice');
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /^VLINE LINE NEUT DC 0 AC 1$/m);
+  assert.match(r.stdout, /^\.endc$/m);
+});
+
+test('import of a missing file is exit 2 naming it', async () => {
+  const r = await run('import', '/nonexistent/board.kicad_sch');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /cannot read \/nonexistent\/board\.kicad_sch/);
+});
+
+test('a --save into a missing folder is refused before the import', async () => {
+  const r = await run('import', '/nonexistent/board.kicad_sch', '--save', '/nonexistent-dir/x.yaml');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /folder .* does not exist/);
+});
+
+original('import --save of the original schematic writes a netlist that show --netlist reads back', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'osm-fe-')), 'board.yaml');
+  const r = await run('import', ORIGINAL, '--save', out);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(readFileSync(out, 'utf8'), /ref: R12, kind: R, value: 120k/);
+  const s = await run('show', '--netlist', out, '--json');
+  assert.is(s.code, 0, s.stderr);
+  const j = JSON.parse(s.stdout) as { profile: { divider: { rTopOhms: number } } };
+  assert.is(j.profile.divider.rTopOhms, 620e3);
+});
+
+test('a netlist file with a bad value is exit 2 naming the part', async () => {
+  const f = join(mkdtempSync(join(tmpdir(), 'osm-fe-')), 'bad.yaml');
+  writeFileSync(f, 'board: x\nchip: { ref: U1, value: ATM90E26, ground: G, pins: { VP: A, VN: G } }\nterminals: { line: L, neutral: N }\nparts:\n  - { ref: R1, value: 1q, nets: [ L, A ] }\n');
+  const r = await run('show', '--netlist', f);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /R1: cannot read the resistance '1q'/);
+});
+
+test.run();

@@ -1,0 +1,205 @@
+// `osm frontend show | import | spice`: the analog front end as a circuit (models/frontend/circuit/): the built-in
+// board's netlist or one read from a KiCad schematic, its parts and nets, the board profile it gives, its pin
+// transfers, and its export as an ngspice netlist.
+import { renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
+import { NetlistError, builtInNetlist, netlistToYaml, parseNetlist, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
+import { toSpice } from '../../models/frontend/circuit/spice.ts';
+import { ValueError } from '../../models/frontend/circuit/values.ts';
+import { CircuitFrontEnd, withValues } from '../../models/frontend/circuit-front-end.ts';
+import { cabs, cargDeg } from '../../models/frontend/impedance.ts';
+import { ImportError, importSchematic } from '../../models/frontend/kicad/extract.ts';
+import { SchematicError } from '../../models/frontend/kicad/schematic.ts';
+import { SExprError } from '../../models/frontend/kicad/sexpr.ts';
+import { parseArgs, type OptionSpec } from '../args.ts';
+import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+
+export const FRONTEND_USAGE = `Usage: osm frontend <show|import|spice> [options]
+
+The meter's analog front end as a circuit: every part between the line and neutral terminals and the ATM90E26's
+analog inputs, solved exactly (modified nodal analysis) at each frequency. The built-in board is the OpenSmartMeter
+main board (models/frontend/netlists/osm-board.yaml); a KiCad schematic can replace it.
+
+osm frontend show [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--json]
+  The configured front end: chip pins, terminals, CT, parts with values and nets, the board profile it gives and the
+  pin transfers at 50 Hz (VP-VN per line volt, I2P-I2N per line amp).
+
+osm frontend import FILE.kicad_sch [--save FILE.yaml] [--line NET] [--neutral NET] [--json]
+  Read a KiCad 6-8 schematic (hierarchical sheets too), find the ATM90E26, follow the nets of its analog inputs
+  through resistors, capacitors, inductors and the CT connector to the line and neutral nets and the chip's ground,
+  and print what was found as show does. --save writes it in the project's netlist form (use it with --netlist).
+  --line/--neutral name the terminal nets when they are not called LINE/L and NEUT/NEUTRAL/N.
+
+osm frontend spice [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--out FILE]
+  The front end as an ngspice netlist with an AC sweep at 50 Hz and every harmonic to 2.5 kHz, per excitation (line
+  voltage, then line current). Run it with 'ngspice -b FILE.cir'.
+
+Options:
+  --schematic FILE     a KiCad schematic instead of the built-in board
+  --netlist FILE       a netlist file in the project's form (as written by import --save)
+  --set REF=VALUE      change a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
+  --json               print JSON instead of the report
+  --help, -h           show this help
+
+The CT is not on a schematic (only its connector): its ratio, winding, magnetising and core-loss values are the
+project's defaults (1000:1, 8 ohm, 30 H, 25 kohm); edit them in a saved netlist.
+Exit code 2: invalid arguments or input (an unreadable value, a part with an unconnected pin, an open chip input,
+each naming the reference and the sheet).`;
+
+const OPTIONS = {
+  schematic: { type: 'string' },
+  netlist: { type: 'string' },
+  save: { type: 'string' },
+  out: { type: 'string' },
+  line: { type: 'string' },
+  neutral: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+const INPUT_ERRORS = [UsageError, ImportError, SchematicError, SExprError, ValueError, NetlistError, CircuitError];
+
+export interface FrontendDeps { io?: CliIo }
+
+export function createFrontendCommand(deps: FrontendDeps = {}): Command {
+  const io = deps.io ?? processIo;
+  const out = (text: string): void => { io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); };
+
+  async function run(argv: string[]): Promise<number> {
+    try {
+      const { sets, rest } = takeSets(argv);
+      const [sub, ...more] = rest;
+      if (sub === undefined) { out(FRONTEND_USAGE); return EXIT.ok; }
+      if (!['show', 'import', 'spice'].includes(sub)) throw new UsageError(`unknown subcommand '${sub}': expected show, import or spice`);
+      const { values, positionals } = parseArgs(more, OPTIONS);
+      const allowed: Record<string, string[]> = {
+        show: ['schematic', 'netlist', 'json', 'line', 'neutral'],
+        import: ['save', 'json', 'line', 'neutral'],
+        spice: ['schematic', 'netlist', 'out', 'line', 'neutral'],
+      };
+      for (const k of Object.keys(values)) {
+        if (values[k] !== undefined && !allowed[sub].includes(k)) throw new UsageError(`'frontend ${sub}' takes no --${k}`);
+      }
+      if (sub === 'import' && sets.length) throw new UsageError("'frontend import' takes no --set (import, then use show or spice with --set)");
+      let netlist: FrontEndNetlist;
+      const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}) };
+      if (sub === 'import') {
+        if (positionals.length !== 1) throw new UsageError('give one schematic file: osm frontend import FILE.kicad_sch');
+        if (values.save) checkOutput(values.save as string);
+        netlist = importSchematic(positionals[0], terminals);
+      } else {
+        if (positionals.length) throw new UsageError(`'frontend ${sub}' takes no positional argument, got '${positionals[0]}'`);
+        if (values.schematic && values.netlist) throw new UsageError('give --schematic or --netlist, not both');
+        if (values.out) checkOutput(values.out as string);
+        netlist = values.schematic ? importSchematic(values.schematic as string, terminals)
+          : values.netlist ? readNetlistFile(values.netlist as string) : builtInNetlist();
+      }
+      if (sets.length) netlist = withValues(netlist, parseSets(sets));
+      const fe = new CircuitFrontEnd(netlist);
+      if (sub === 'spice') {
+        const text = toSpice(netlist);
+        if (values.out) { writeOutput(values.out as string, text); io.stderr.write(`wrote ${values.out}\n`); } else out(text);
+        return EXIT.ok;
+      }
+      if (values.save) {
+        writeOutput(values.save as string, netlistToYaml(netlist, `Front end of ${netlist.chip.ref} (${netlist.chip.value}) imported from ${netlist.board} by osm frontend import.`));
+      }
+      const profile = profileFromNetlist(netlist);
+      if (values.json) {
+        const t = (c: { re: number; im: number }) => ({ re: c.re, im: c.im, abs: cabs(c as never), deg: cargDeg(c as never) });
+        out(JSON.stringify({ netlist, profile: profile.ok ? profile.profile : null, profileNote: profile.ok ? null : profile.why,
+          transfers50Hz: { voltagePin: t(fe.voltagePin(50)), currentPinN: t(fe.currentPinN(50)) } }, null, 2));
+      } else {
+        out(report(netlist, fe, profile));
+        if (values.save) out(`saved the netlist to ${values.save as string}`);
+      }
+      return EXIT.ok;
+    } catch (err) {
+      if (!INPUT_ERRORS.some((E) => err instanceof E)) throw err;
+      io.stderr.write(`osm frontend: ${(err as Error).message}\n`);
+      return EXIT.invalid;
+    }
+  }
+
+  return { name: 'frontend', summary: 'the analog front end as a circuit: show, import a KiCad schematic, export to SPICE', usage: FRONTEND_USAGE, run };
+}
+
+function takeSets(argv: readonly string[]): { sets: string[]; rest: string[] } {
+  const sets: string[] = [], rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--set') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError("option '--set' needs REF=VALUE (e.g. --set R12=150k)");
+      sets.push(v);
+    } else if (a.startsWith('--set=')) sets.push(a.slice(6));
+    else rest.push(a);
+  }
+  return { sets, rest };
+}
+
+function parseSets(sets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const m = /^([A-Za-z]+[0-9]+[A-Za-z0-9_]*)=(.+)$/.exec(s);
+    if (!m) throw new UsageError(`--set ${s}: expected REF=VALUE, e.g. R12=150k`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function readNetlistFile(file: string): FrontEndNetlist {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new NetlistError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); }
+  return parseNetlist(text, file);
+}
+
+/** Checks an output path before any work: its folder exists, and it is not a folder itself. */
+function checkOutput(path: string): void {
+  const dir = dirname(resolve(path));
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`cannot write ${path}: folder ${dir} does not exist`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a folder`);
+}
+
+/** Writes a regular file whole (temporary file, then rename) or streams to a device or pipe. */
+function writeOutput(path: string, text: string): void {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st && !st.isFile()) { writeFileSync(path, text); return; }
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typeof profileFromNetlist>): string {
+  const pins = Object.entries(n.chip.pins).map(([k, v]) => `${k}=${v ?? '(not connected)'}`).join('  ');
+  const lines = [
+    `Front end of ${n.chip.ref} (${n.chip.value}) in ${n.board}`,
+    `  chip pins: ${pins}; analog ground ${n.chip.ground}`,
+    `  terminals: line ${n.terminals.line}, neutral ${n.terminals.neutral}`,
+    n.ct
+      ? `  CT on ${n.ct.connector}: + ${n.ct.nets[0]}, - ${n.ct.nets[1]}${n.ct.reversed ? ' (reversed)' : ''}; ratio ${n.ct.ratio}:1, winding ${n.ct.windingOhms} ohm, magnetising ${n.ct.magnetisingHenries} H, core loss ${n.ct.coreLossOhms} ohm`
+      : '  no CT',
+    '',
+  ];
+  const rows = n.parts.map((p) => [p.ref, p.value, p.tolerance === undefined ? '' : `${Number((p.tolerance * 100).toPrecision(4))}%`, `${p.nets[0]} - ${p.nets[1]}`, p.sheet ?? '']);
+  const head = ['Ref', 'Value', 'Tol', 'Nets', 'Sheet'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) lines.push(`  ${r.map((c, i) => c.padEnd(w[i])).join('  ')}`.trimEnd());
+  lines.push('');
+  const v = fe.voltagePin(50), i = fe.currentPinN(50);
+  lines.push(`Pin transfers at 50 Hz: VP-VN = 1/${(1 / cabs(v)).toFixed(2)} of the line voltage (${cargDeg(v).toFixed(3)} deg); I2P-I2N = ${(1e3 * cabs(i)).toFixed(4)} mV per line amp (${cargDeg(i).toFixed(3)} deg)`);
+  lines.push('');
+  if (profile.ok) {
+    lines.push('Board profile it gives (osm accuracy --set frontend.<section>.<name>=VALUE):');
+    for (const sec of ['divider', 'ct', 'filter'] as const) {
+      lines.push(`  ${sec}: ${Object.entries(profile.profile[sec]).map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(6)) : x}`).join(', ')}`);
+    }
+  } else {
+    lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn.`);
+  }
+  return lines.join('\n');
+}
+
+export const frontendCommand = createFrontendCommand();
+export default frontendCommand;
