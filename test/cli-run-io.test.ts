@@ -101,7 +101,7 @@ const PIPED: Array<[string[], number[]]> = [
   [['--help'], [0, 141]],
   [['sts', 'generate', '--amount', '500'], [0, 141]],
   [['eeprom', 'show', dump], [0, 141]],
-  [['demo', '--speed', 'max', '--duration', '30'], [141]],
+  [['demo', '--speed', 'max', '--duration', '30'], [0, 141]],
   [['run', 'scenarios/library/boot-screens.yaml', '--trace', '-', '--quiet'], [141]],
 ];
 for (const [args, codes] of PIPED) {
