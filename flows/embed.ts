@@ -96,7 +96,7 @@ export function nodeRedSettings(o: { userDir: string; adminRoot?: string | false
     disableEditor: o.adminRoot === false,
     uiHost: '127.0.0.1',
     credentialSecret: false,
-    editorTheme: { palette: { editable: false }, projects: { enabled: false }, tours: false },
+    editorTheme: { projects: { enabled: false }, tours: false }, // palette installs: externalModules below
     externalModules: {
       autoInstall: false,
       palette: { allowInstall: false, allowUpdate: false, allowUpload: false },
