@@ -11,6 +11,7 @@ import { DEFAULT_VOLTAGE_DIVIDER, type VoltageDividerConfig } from './frontend/v
 import { DEFAULT_CURRENT_TRANSFORMER, type CurrentTransformerConfig } from './frontend/current-transformer.ts';
 import type { DifferentialFilterConfig } from './frontend/rc-filter.ts';
 import { DEFAULT_SHUNT, type ShuntConfig } from './frontend/shunt.ts';
+import { editDistance } from './edit-distance.ts';
 
 export interface BoardProfile {
   /** Voltage channel divider and its VP/VN filters (R12, R15, R40..R45, C38, C39, R54, R55). */
@@ -288,19 +289,6 @@ function suggest(word: string, candidates: string[]): string {
   return bestD <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean '${best}'?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
 
 function deepFreeze<T extends object>(o: T): T {
   for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v);

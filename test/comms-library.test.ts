@@ -9,24 +9,13 @@ import mqtt from 'mqtt';
 import { loadScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { createBench } from '../twin/kernel/bench.ts';
-import { traceLine } from '../twin/kernel/trace.ts';
 import { startCommsServers } from '../twin/comms/serve.ts';
+import { runWithTrace } from './support/run-library.ts';
 
 const dir = fileURLToPath(new URL('../scenarios/library/comms/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
-async function run(file: string, seed: number): Promise<{ exitCode: number; trace: string; failure?: unknown }> {
-  const scenario = await loadScenario(join(dir, file));
-  const bench = createBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed, speed: 'max' });
-  const lines: string[] = [];
-  bench.trace.subscribe((ev) => lines.push(traceLine(ev)));
-  try {
-    const result = await runScenario(scenario, bench, { seed });
-    return { exitCode: result.exitCode, trace: lines.join('\n'), failure: result.failure };
-  } finally {
-    await bench.close();
-  }
-}
+const run = (file: string, seed: number) => runWithTrace(join(dir, file), seed);
 
 test('the comms library holds the six acceptance scenarios', () => {
   for (const f of ['web-topup.yaml', 'lost-success-d19.yaml', 'lost-success-d19-fixed.yaml', 'empty-body-d18.yaml', 'broker-down-d22.yaml', 'telemetry.yaml']) {

@@ -5,26 +5,12 @@ import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { loadScenario } from '../scenarios/loader.ts';
-import { runScenario } from '../scenarios/runner.ts';
-import { createBench } from '../twin/kernel/bench.ts';
-import { traceLine } from '../twin/kernel/trace.ts';
+import { runWithTrace } from './support/run-library.ts';
 
 const dir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
-async function run(file: string, seed: number): Promise<{ exitCode: number; trace: string; failure?: unknown }> {
-  const scenario = await loadScenario(join(dir, file));
-  const bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed, speed: 'max' });
-  const lines: string[] = [];
-  bench.trace.subscribe((ev) => lines.push(traceLine(ev)));
-  try {
-    const result = await runScenario(scenario, bench, { seed });
-    return { exitCode: result.exitCode, trace: lines.join('\n'), failure: result.failure };
-  } finally {
-    await bench.close();
-  }
-}
+const run = (file: string, seed: number) => runWithTrace(join(dir, file), seed);
 
 test('the library holds at least the six scenarios the foundation asks for', () => {
   assert.ok(files.length >= 6, `only ${files.length} scenarios`);

@@ -7,6 +7,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeToken, parseKey, type DecoderBehaviour, type DecodeResult } from './opaygo.ts';
+import { editDistance } from '../../models/edit-distance.ts';
 
 export interface VectorExpectation { value: number; count: number; max_count_after: number; used_counts_after: number }
 export interface VectorStep {
@@ -72,25 +73,12 @@ function closestKey(word: string, allowed: readonly string[]): string | undefine
   let best: string | undefined;
   let bestD = 3;
   for (const a of allowed) {
-    const d = edits(word.toLowerCase(), a.toLowerCase());
+    const d = editDistance(word.toLowerCase(), a.toLowerCase());
     if (d < bestD) { bestD = d; best = a; }
   }
   return best;
 }
 
-function edits(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
 
 /** Reads and validates a vectors file. Throws VectorsError for a missing file, bad JSON or a bad field. */
 export function loadVectorsFile(path: string): VectorScenario[] {
