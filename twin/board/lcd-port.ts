@@ -15,6 +15,7 @@
 import type { Cpu } from './cpu.ts';
 import type { LcdBus } from './board.ts';
 import type { HD44780 } from '../../models/lcd/hd44780.ts';
+import { Hd44780Nibbles } from '../../models/lcd/hd44780-nibbles.ts';
 
 /** CPU time of one byte in 4-bit mode: 15 GPIO writes of ~1 us and 2 enable pulses of 1 + 1 + 100 us. */
 export const LCD_BYTE_US = 220;
@@ -37,22 +38,23 @@ export interface LcdPortOptions {
 
 export class LcdPort implements LcdBus {
   readonly lcd: HD44780;
-  /** Nibbles the controller ignored because it was busy. */
-  ignoredNibbles = 0;
   /** Scene redraws skipped by the exact shortcut, and those run byte by byte. */
   scenesSkipped = 0;
   scenesDrawn = 0;
   readonly fastPaths: boolean;
   #cpu: Cpu;
-  #busyUntil = -Infinity;
-  #high: number | null = null;
+  readonly #bus: Hd44780Nibbles;
   readonly #scenes = new Map<number, SceneRecord>();
 
   constructor(cpu: Cpu, lcd: HD44780, options: Partial<LcdPortOptions> = {}) {
     this.#cpu = cpu;
     this.lcd = lcd;
+    this.#bus = new Hd44780Nibbles(lcd);
     this.fastPaths = options.fastPaths ?? true;
   }
+
+  /** Nibbles the controller ignored because it was busy. */
+  get ignoredNibbles(): number { return this.#bus.ignoredNibbles; }
 
   command(value: number): void { this.#send(value, false); }
   write(value: number): void { this.#send(value, true); }
@@ -69,11 +71,12 @@ export class LcdPort implements LcdBus {
   scene(slot: number, key: string, draw: () => void): void {
     const cpu = this.#cpu;
     const start = cpu.nowUs();
-    const inStep = this.#high === null && start + LCD_NIBBLE_LATCH_US[0] >= this.#busyUntil && !this.lcd.eightBitInterface;
+    const bus = this.#bus;
+    const inStep = bus.inStep(start + LCD_NIBBLE_LATCH_US[0]);
     const last = this.#scenes.get(slot);
     if (this.fastPaths && inStep && last && last.unchanged && last.key === key && last.generation === this.lcd.generation) {
       cpu.spend(last.costUs);
-      this.#busyUntil = start + last.busyOffsetUs;
+      bus.busyUntil = start + last.busyOffsetUs;
       this.scenesSkipped++;
       return;
     }
@@ -83,17 +86,16 @@ export class LcdPort implements LcdBus {
     const lost = this.ignoredNibbles;
     draw();
     const after = this.lcd.stateBytes();
-    let unchanged = inStep && this.ignoredNibbles === lost && this.#high === null;
+    let unchanged = inStep && this.ignoredNibbles === lost && bus.high === null;
     for (let i = 0; unchanged && i < before.length; i++) if (before[i] !== after[i]) unchanged = false;
     this.#scenes.set(slot, {
-      key, generation: this.lcd.generation, unchanged, costUs: cpu.nowUs() - start, busyOffsetUs: this.#busyUntil - start,
+      key, generation: this.lcd.generation, unchanged, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
     });
   }
 
   /** The controller loses power: it comes back in 8-bit mode with no half byte pending. */
   powerOff(): void {
-    this.#high = null;
-    this.#busyUntil = -Infinity;
+    this.#bus.powerOff();
   }
 
   #send(value: number, rs: boolean): void {
@@ -103,31 +105,13 @@ export class LcdPort implements LcdBus {
     const start = this.#cpu.nowUs();
     this.#cpu.spend(LCD_BYTE_US);
     const v = value & 0xff;
-    const lcd = this.lcd;
-    if (this.#high === null && start + LCD_NIBBLE_LATCH_US[0] >= this.#busyUntil && !lcd.eightBitInterface) {
-      // Hot path, the whole byte arrives in sync: the second nibble latches the byte.
-      const t = start + LCD_NIBBLE_LATCH_US[1];
-      this.#busyUntil = t + (rs ? lcd.write(v) : lcd.command(v));
+    const bus = this.#bus;
+    if (bus.inStep(start + LCD_NIBBLE_LATCH_US[0])) {
+      // Hot path, the whole byte arrives in step: the second nibble latches the byte.
+      bus.byte(v, rs, start + LCD_NIBBLE_LATCH_US[1]);
       return;
     }
-    this.#nibble(v >> 4, rs, start + LCD_NIBBLE_LATCH_US[0]);
-    this.#nibble(v & 0x0f, rs, start + LCD_NIBBLE_LATCH_US[1]);
-  }
-
-  #nibble(n: number, rs: boolean, t: number): void {
-    if (t < this.#busyUntil) { this.ignoredNibbles++; return; }
-    let byte: number;
-    if (this.lcd.eightBitInterface) {
-      byte = n << 4;
-      this.#high = null;
-    } else if (this.#high === null) {
-      this.#high = n;
-      return;
-    } else {
-      byte = (this.#high << 4) | n;
-      this.#high = null;
-    }
-    const exec = rs ? this.lcd.write(byte) : this.lcd.command(byte);
-    this.#busyUntil = t + exec;
+    bus.latch(v >> 4, rs, start + LCD_NIBBLE_LATCH_US[0]);
+    bus.latch(v & 0x0f, rs, start + LCD_NIBBLE_LATCH_US[1]);
   }
 }
