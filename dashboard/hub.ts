@@ -16,6 +16,7 @@ import { ACTIONS_BURST, ACTIONS_PER_SECOND, ClientChannel, DEFAULT_LIMITS, type 
 import { LiveMeter, LiveMeterError, TREND_FIELDS, type LiveMeterConfig } from './live-meter.ts';
 import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, type ControlMessage, type Id } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
+import { BACKEND_FAULTS } from '../twin/comms/topup-backend.ts';
 
 export interface HubConfig {
   /** Wall time between two publications (default 100 ms: 10 updates a second). */
@@ -35,6 +36,13 @@ export interface HubConfig {
    * the meters (`LiveMeter.advance`) and calls `publish()` (deterministic tests and benchmarks).
    */
   autoRun: boolean;
+  /**
+   * Called for every meter after it is built and before it joins (osm serve makes its servers listen here). A
+   * throw refuses the meter: at start-up the server does not start; an `add-meter` gets the error.
+   */
+  onMeterBuilt?: (meter: LiveMeter) => Promise<void>;
+  /** Called when a meter is closed (osm serve stops its listeners). */
+  onMeterClosed?: (meter: LiveMeter) => Promise<void>;
 }
 
 const DEFAULTS: Omit<HubConfig, 'library'> = {
@@ -74,6 +82,14 @@ export class DashboardHub {
     const baseSeed = this.config.meter.seed ?? 1;
     const meter = new LiveMeter({ ...this.config.meter, id: `meter-${index + 1}`, index, seed: baseSeed + index, library: this.config.library });
     await meter.init();
+    if (this.config.onMeterBuilt) {
+      try {
+        await this.config.onMeterBuilt(meter);
+      } catch (err) {
+        await meter.close();
+        throw err;
+      }
+    }
     meter.onRebuilt = () => this.#resyncWatchers(meter);
     this.meters.push(meter);
     if (this.#started && this.config.autoRun) meter.start();
@@ -127,6 +143,7 @@ export class DashboardHub {
       /** The HD44780's character ROM (A00) as text, code by code: codes 0..15 are the CGRAM characters. */
       rom: Array.from({ length: 256 }, (_, c) => charOf(c)),
       maxMeters: this.config.maxMeters,
+      backendFaults: BACKEND_FAULTS,
     };
   }
 
@@ -252,6 +269,12 @@ export class DashboardHub {
         m.setFirmware({ profile: msg.profile as LiveMeter['firmware']['profile'], fix: (msg.fix ?? []) as LiveMeter['firmware']['fix'], defects: (msg.defects ?? []) as LiveMeter['firmware']['defects'] });
         return undefined;
       case 'reset': m.reset(); return undefined;
+      case 'network': {
+        const { type: _t, id: _i, meter: _m, forMs, ...change } = msg;
+        m.network({ ...change, ...(forMs !== undefined ? { forUs: Math.round(forMs * 1000) } : {}) });
+        return undefined;
+      }
+      case 'topup': m.topup(msg.amount); return undefined;
     }
   }
 
@@ -270,7 +293,10 @@ export class DashboardHub {
     for (const c of this.clients) c.ws.terminate();
     this.clients.clear();
     this.wss.close();
-    await Promise.all(this.meters.map((m) => m.close()));
+    await Promise.all(this.meters.map(async (m) => {
+      await this.config.onMeterClosed?.(m);
+      await m.close();
+    }));
   }
 }
 

@@ -24,6 +24,10 @@ import {
 import type { GridEventName, SpeedValue } from './protocol.ts';
 import { WAVE_FLAG_SYNTHESISED, WAVE_FLAG_UNPOWERED, type WaveFrame } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
+import { METER_ID, type NetworkSetup, type NetworkStep, type ServerState } from '../twin/comms/comms.ts';
+import { TopupBackend, type BackendFault } from '../twin/comms/topup-backend.ts';
+import { TelemetryBroker } from '../twin/comms/telemetry-broker.ts';
+import type { CellularNetworkConfig } from '../models/modem/cellular-network.ts';
 
 /** A user-level refusal (unknown load, scenario running): answered to the client as an error. */
 export class LiveMeterError extends Error {}
@@ -52,7 +56,32 @@ export interface LiveMeterConfig {
   pacer: Partial<PacerConfig>;
   /** The scenarios this meter may run. */
   library: readonly LibraryEntry[];
+  /**
+   * The modem on a network (false: mute, a meter whose SIM800 does not answer). Each meter has its own top-up
+   * backend and ThingsBoard broker (`servers`), kept across reflashes and resets; `brokerUrl` sends its telemetry to
+   * an external broker (`mqtt://host:port`) instead of its own.
+   */
+  network: false | { brokerUrl?: string };
 }
+
+/** What the dashboard shows of a meter's communications (`state.comms`). */
+export interface CommsView {
+  network: Pick<CellularNetworkConfig, 'coverage' | 'csq' | 'latencyMs' | 'registrationMs' | 'attachFailures' | 'attachFailureRate'>;
+  modem: { registered: boolean; attached: boolean };
+  /** The firmware's last GPRS attempt, from its debug log: `OK`, `fail`, or null before the first. */
+  gsm: { last: 'OK' | 'fail' | null; polls: number; fails: number };
+  backend: { state: ServerState; fault: BackendFault; pending: number; url: string | null; last: string | null };
+  broker: { state: ServerState; external: string | null; url: string | null };
+  /** Telemetry the broker received from the meter: how many, how many in the last day of meter time, the newest. */
+  telemetry: { count: number; lastDay: number; last: { t: number; rtc: string; payload: string }[] };
+}
+
+/** Loopback addresses of a meter's servers, when osm serve listens for them. */
+export interface CommsEndpoints { mqtt: string | null; backend: string }
+
+/** Largest top-up a page may queue in one payment. */
+export const MAX_TOPUP = 100_000;
+const TELEMETRY_KEPT = 8;
 
 export const DEFAULT_LIVE_METER: Omit<LiveMeterConfig, 'id' | 'index' | 'library'> = {
   seed: 1,
@@ -65,6 +94,7 @@ export const DEFAULT_LIVE_METER: Omit<LiveMeterConfig, 'id' | 'index' | 'library
   waveWindowSamples: 400,
   trendCapacity: 1200,
   pacer: {},
+  network: false,
 };
 
 const SAMPLE_RATE_HZ = 8000;
@@ -104,6 +134,15 @@ export class LiveMeter {
   firmware: FirmwareChoice;
   /** Called after the bench was rebuilt (the hub sends a fresh snapshot to this meter's clients). */
   onRebuilt: (() => void) | undefined = undefined;
+  /** This meter's top-up backend and broker (with `network`); they outlive its benches. */
+  readonly servers: { backend: TopupBackend; broker: TelemetryBroker } | null;
+  /** Where the servers listen on loopback (set by osm serve), shown on the page. */
+  endpoints: CommsEndpoints | null = null;
+  #gsm: CommsView['gsm'] = { last: null, polls: 0, fails: 0 };
+  #telemetry: { t: number; rtc: string; payload: string }[] = [];
+  #telemetryTimes: number[] = [];
+  #telemetryCount = 0;
+  #lastBackend: string | null = null;
 
   /** Virtual time of the meter: continues across rebuilds (trends and frames stay ordered). */
   #tOffset = 0;
@@ -145,6 +184,7 @@ export class LiveMeter {
     if (!(this.config.waveWindowSamples >= 16 && this.config.waveWindowSamples <= WAVE_RING / 2)) {
       throw new RangeError(`waveWindowSamples must be 16..${WAVE_RING / 2}`);
     }
+    this.servers = this.config.network ? { backend: new TopupBackend(), broker: new TelemetryBroker() } : null;
   }
 
   /** Build the first bench and boot the meter (does not start the run loop). */
@@ -168,9 +208,19 @@ export class LiveMeter {
   // ------------------------------------------------------------------------------------------------------------
   // Building benches
 
-  #benchConfig(eepromImage: Uint8Array | undefined, clock: LocalTime, cover: 'open' | 'closed', grid: BenchConfig['plant']['grid']): BenchConfig {
+  #benchConfig(eepromImage: Uint8Array | undefined, clock: LocalTime, cover: 'open' | 'closed', grid: BenchConfig['plant']['grid'], net?: NetworkSetup): BenchConfig {
     const f = this.firmware;
+    const url = this.config.network ? this.config.network.brokerUrl : undefined;
+    const comms: Partial<BenchConfig> = this.config.network && this.servers ? {
+      network: {
+        network: { ...net?.network },
+        backend: { state: net?.backend?.state ?? 'up' },
+        broker: { state: net?.broker?.state ?? 'up', ...(url ? { url } : {}) },
+      },
+      commsServers: { ...this.servers, realTime: url !== undefined },
+    } : {};
     return {
+      ...comms,
       meter: {
         build: resolveFirmware({ profile: f.profile, mode: f.profile === 'shipped' ? undefined : 'sts', fix: f.fix, defects: f.defects }),
         eeprom: 'virgin',
@@ -184,8 +234,8 @@ export class LiveMeter {
     };
   }
 
-  #makeDefaultBench(keep: { eepromImage: Uint8Array | undefined; clock: LocalTime; loads: BenchConfig['plant']['loads']; cover?: 'open' | 'closed'; grid?: BenchConfig['plant']['grid'] }): Bench {
-    const bench = createBench(this.#benchConfig(keep.eepromImage, keep.clock, keep.cover ?? 'closed', keep.grid ?? { vrms: NOMINAL_GRID.vrms, hz: NOMINAL_GRID.hz }));
+  #makeDefaultBench(keep: { eepromImage: Uint8Array | undefined; clock: LocalTime; loads: BenchConfig['plant']['loads']; cover?: 'open' | 'closed'; grid?: BenchConfig['plant']['grid']; network?: NetworkSetup }): Bench {
+    const bench = createBench(this.#benchConfig(keep.eepromImage, keep.clock, keep.cover ?? 'closed', keep.grid ?? { vrms: NOMINAL_GRID.vrms, hz: NOMINAL_GRID.hz }, keep.network));
     for (const l of keep.loads ?? []) bench.setLoad(l);
     return bench;
   }
@@ -208,8 +258,20 @@ export class LiveMeter {
     this.#lcdSig = '';
     this.#unsubscribe = bench.trace.subscribe((ev) => {
       if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
-        this.#log.push(String((ev.data as { line?: unknown }).line ?? '').slice(0, 120));
+        const line = String((ev.data as { line?: unknown }).line ?? '');
+        this.#log.push(line.slice(0, 120));
         if (this.#log.length > LOG_LINES) this.#log.shift();
+        const apn = /^Connecting to APN: \S* ?(OK|fail)\s*$/.exec(line);
+        if (apn) {
+          this.#gsm.polls++;
+          this.#gsm.last = apn[1] as 'OK' | 'fail';
+          if (apn[1] === 'fail') this.#gsm.fails++;
+        }
+      } else if (ev.source === 'broker' && ev.kind === 'telemetry') {
+        this.#onTelemetry(String((ev.data as { payload?: unknown }).payload ?? ''));
+      } else if (ev.source === 'backend' && ev.kind === 'request') {
+        const r = ev.data as { answer?: string | null; status?: number };
+        this.#lastBackend = r.answer === null ? 'no answer (connection dropped)' : `${r.status} ${JSON.stringify(String(r.answer ?? '').slice(0, 40))}`;
       } else if (ev.source === 'meter' && ev.kind === 'power') {
         // a new power cycle starts a new sample stream
         this.#ringCount = 0;
@@ -295,6 +357,64 @@ export class LiveMeter {
     this.bench.power(on);
   }
 
+  /** The modem's network and servers, as a scenario's `network:` step changes them (coverage, csq, faults...). */
+  network(change: NetworkStep): void {
+    this.#refuseDuringScenario('the network controls');
+    const comms = this.#comms('the network controls');
+    comms.change(change);
+  }
+
+  /** A customer pays `amount` for this meter: it is pending on its backend until the firmware's next poll takes it. */
+  topup(amount: number): void {
+    this.#refuseDuringScenario('a web top-up');
+    if (!(Number.isFinite(amount) && amount > 0 && amount <= MAX_TOPUP)) throw new LiveMeterError(`a top-up must be more than 0 and at most ${MAX_TOPUP}, got ${amount}`);
+    this.#comms('a web top-up').topup(Math.round(amount * 100) / 100);
+  }
+
+  #comms(what: string): NonNullable<Bench['comms']> {
+    const c = this.bench.comms;
+    if (!c) throw new LiveMeterError(`${what}: this meter's modem is mute (no network; osm serve runs with --no-network, or the scenario has no network: section)`);
+    return c;
+  }
+
+  /** The network settings and server states of `b`, to carry over to the next bench. */
+  #networkNow(b: Bench): NetworkSetup | undefined {
+    const c = b.comms;
+    if (!c) return undefined;
+    const { attachFailMs: _unused, ...network } = c.network.state;
+    const sv = c.servers;
+    return { network, backend: { state: sv.backend }, broker: { state: sv.broker } };
+  }
+
+  #onTelemetry(payload: string): void {
+    const t = this.now();
+    const lt = this.localTime();
+    this.#telemetryCount++;
+    this.#telemetry.push({ t, rtc: `${lt.year}-${p2(lt.month)}-${p2(lt.day)} ${p2(lt.hour)}:${p2(lt.minute)}:${p2(lt.second)}`, payload: payload.slice(0, 200) });
+    if (this.#telemetry.length > TELEMETRY_KEPT) this.#telemetry.shift();
+    this.#telemetryTimes.push(t);
+    while (this.#telemetryTimes.length && this.#telemetryTimes[0] < t - 86_400e6) this.#telemetryTimes.shift();
+    if (this.#telemetryTimes.length > 10_000) this.#telemetryTimes.shift();
+  }
+
+  /** What the page shows of the communications; null when the modem is mute. */
+  commsView(): CommsView | null {
+    const c = this.bench.comms;
+    if (!c) return null;
+    const n = c.network.state;
+    const sv = c.servers;
+    const now = this.now();
+    const external = sv.external;
+    return {
+      network: { coverage: n.coverage, csq: n.csq, latencyMs: n.latencyMs, registrationMs: n.registrationMs, attachFailures: n.attachFailures, attachFailureRate: n.attachFailureRate },
+      modem: { registered: c.modem.registered, attached: c.modem.attached },
+      gsm: { ...this.#gsm },
+      backend: { state: sv.backend, fault: c.backend.fault, pending: c.backend.pending.get(METER_ID) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
+      broker: { state: sv.broker, external, url: c.broker === this.servers?.broker && !external ? this.endpoints?.mqtt ?? null : null },
+      telemetry: { count: this.#telemetryCount, lastDay: this.#telemetryTimes.filter((x) => x >= now - 86_400e6).length, last: [...this.#telemetry] },
+    };
+  }
+
   setSpeed(speed: SpeedValue): void { this.pacer.setSpeed(speed, this.bench.now()); this.#wake?.(); }
   setPaused(paused: boolean): void { this.pacer.setPaused(paused, this.bench.now()); this.#wake?.(); }
 
@@ -315,6 +435,7 @@ export class LiveMeter {
         loads: old.plant.loads().filter((l) => l.id !== HOUSEHOLD_ID).map((l) => ({ ...l.spec })),
         cover: twin?.cover.isOpen ? 'open' : 'closed',
         grid: { vrms: g.vrms, hz: g.hz, harmonics: g.harmonics.map((h) => ({ ...h })) },
+        network: this.#networkNow(old),
       });
       await this.#install(bench, clock, true);
     });
@@ -326,6 +447,16 @@ export class LiveMeter {
     this.#queue(async () => {
       this.#household = this.config.household;
       this.#scenario = null;
+      if (this.servers) {
+        // a new meter: nothing pending for it, no fault, the network as at start
+        for (const m of this.servers.backend.pending.keys()) this.servers.backend.pending.set(m, 0);
+        this.servers.backend.setFault('none');
+      }
+      this.#gsm = { last: null, polls: 0, fails: 0 };
+      this.#telemetry = [];
+      this.#telemetryTimes = [];
+      this.#telemetryCount = 0;
+      this.#lastBackend = null;
       await this.#install(this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] }), this.config.clock, true);
     });
   }
@@ -366,7 +497,8 @@ export class LiveMeter {
     prog.steps = scenario.steps.length;
     prog.list = scenario.steps.map((s) => ({ text: s.name ?? s.command, status: 'not-run' }));
     const clock: LocalTime = { ...scenario.meter.clock };
-    const bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed: this.config.seed, speed: 'max' });
+    // A library scenario with a `network:` section brings its own servers and faults (a run of its own, as with osm run).
+    const bench = createBench({ meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: scenario.network } : {}), seed: this.config.seed, speed: 'max' });
     this.#household = false;
     this.#householdTimer?.cancel();
     const sel = scenario.meter.firmware;
@@ -509,6 +641,10 @@ export class LiveMeter {
     try { await this.#loopDone; } catch { /* the loop ends with the meter */ }
     this.#unsubscribe?.();
     await this.bench?.close();
+    if (this.servers) {
+      await this.servers.broker.close();
+      this.servers.backend.server.close();
+    }
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -664,6 +800,7 @@ export class LiveMeter {
       truth: { vrms: round(truth.vrms, 3), irms: round(truth.irms, 4), watts: round(truth.watts, 2), pf: round(truth.pf, 4), hz: round(truth.freqHz, 3) },
       firmware: { profile: this.firmware.profile, fix: this.firmware.fix, defects: this.firmware.defects, mode: twin?.config.firmware.mode ?? null },
       scenario: this.#scenario,
+      comms: this.commsView(),
       log: [...this.#log],
     };
   }

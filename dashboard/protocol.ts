@@ -4,6 +4,7 @@
 import { KEY_NAMES } from '../twin/meter.ts';
 import { PROFILE_NAMES } from '../twin/profiles/profile.ts';
 import { DEFECT_IDS } from '../twin/profiles/defects.ts';
+import { BACKEND_FAULTS, type BackendFault } from '../twin/comms/topup-backend.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text message a client may send (bytes); larger frames close the connection (1009). */
@@ -31,9 +32,31 @@ export type ControlMessage =
   | { type: 'scenario'; id?: Id; meter?: string; action: 'stop' }
   | { type: 'firmware'; id?: Id; meter?: string; profile: string; fix?: string[]; defects?: string[] }
   | { type: 'reset'; id?: Id; meter?: string }
+  | ({ type: 'network'; id?: Id; meter?: string } & NetworkFields)
+  | { type: 'topup'; id?: Id; meter?: string; amount: number }
   | { type: 'add-meter'; id?: Id };
 
 export type Id = string | number;
+
+/** The fields of a `network` message: the knobs of a scenario's `network:` step (at least one). */
+export interface NetworkFields {
+  coverage?: boolean;
+  csq?: number;
+  latencyMs?: number;
+  registrationMs?: number;
+  attachFailures?: number;
+  attachFailureRate?: number;
+  drop?: true;
+  backend?: 'up' | 'down';
+  broker?: 'up' | 'down';
+  fault?: BackendFault;
+  faultCount?: number;
+  /** Revert the settings and server states after this many ms of meter time. */
+  forMs?: number;
+}
+
+/** Largest amount one `topup` message may queue. */
+export const MAX_TOPUP_AMOUNT = 100_000;
 export type ControlType = ControlMessage['type'];
 
 /** Speeds a client may choose (the page offers 1x, 10x, 60x, max and pause). */
@@ -62,6 +85,12 @@ const isSpeed: FieldCheck = (v) => {
 };
 const oneOf = (values: readonly string[]): FieldCheck => (v) =>
   typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}`;
+const numberIn = (min: number, max: number, integer = false): FieldCheck => (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v))
+    ? null : `must be ${integer ? 'a whole number' : 'a number'} ${min}..${max}`;
+const isTrue: FieldCheck = (v) => (v === true ? null : 'must be true');
+const isAmount: FieldCheck = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_TOPUP_AMOUNT ? null : `must be a number > 0 and <= ${MAX_TOPUP_AMOUNT}`;
 const defectList: FieldCheck = (v) => {
   if (!Array.isArray(v) || v.length > DEFECT_IDS.length) return `must be a list of at most ${DEFECT_IDS.length} defect ids`;
   for (const d of v) if (typeof d !== 'string' || !(DEFECT_IDS as readonly string[]).includes(d)) return `has '${String(d).slice(0, 20)}', not a defect id (D1..D48)`;
@@ -86,6 +115,16 @@ export const CONTROL_SCHEMA: Readonly<Record<ControlType, Shape>> = {
   scenario: { required: { action: oneOf(['run', 'stop']) }, optional: { ...METER, name: isName } },
   firmware: { required: { profile: oneOf(PROFILE_NAMES) }, optional: { ...METER, fix: defectList, defects: defectList } },
   reset: { required: {}, optional: METER },
+  network: {
+    required: {},
+    optional: {
+      ...METER, coverage: isBool, csq: numberIn(0, 31, true), latencyMs: numberIn(0, 60_000), registrationMs: numberIn(0, 600_000),
+      attachFailures: numberIn(0, 1_000_000, true), attachFailureRate: numberIn(0, 1), drop: isTrue,
+      backend: oneOf(['up', 'down']), broker: oneOf(['up', 'down']), fault: oneOf(BACKEND_FAULTS), faultCount: numberIn(1, 1_000_000, true),
+      forMs: numberIn(1, 86_400_000),
+    },
+  },
+  topup: { required: { amount: isAmount }, optional: METER },
   'add-meter': { required: {}, optional: {} },
 };
 
@@ -125,6 +164,11 @@ export function validateControl(raw: unknown): Validation {
   }
   for (const key of Object.keys(shape.required)) {
     if (!Object.hasOwn(o, key)) return fail(`"${type}" needs "${key}"`);
+  }
+  if (type === 'network') {
+    if (!Object.keys(o).some((k) => k !== 'type' && k !== 'id' && k !== 'meter')) return fail('"network" needs at least one setting (coverage, csq, latencyMs, registrationMs, attachFailures, attachFailureRate, drop, backend, broker, fault, forMs)');
+    if (o.faultCount !== undefined && o.fault === undefined) return fail('"network.faultCount" goes with "fault"');
+    if (o.forMs !== undefined && !['coverage', 'csq', 'latencyMs', 'registrationMs', 'attachFailures', 'attachFailureRate', 'backend', 'broker'].some((k) => o[k] !== undefined)) return fail('"network.forMs" needs a setting to revert');
   }
   if (type === 'scenario') {
     if (o.action === 'run' && o.name === undefined) return fail('"scenario" with action "run" needs "name"');

@@ -48,7 +48,7 @@ test('an ordinary MQTT client on a loopback port receives the meter\'s energy an
   const scenario = await loadScenario(join(dir, 'telemetry.yaml'));
   const bench = createBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network, seed: 1, speed: 'max' });
   const servers = await startCommsServers({ mqttPort: 0, backendPort: 0, comms: bench.comms });
-  const sub = await mqtt.connectAsync({ host: '127.0.0.1', port: servers.mqttPort, protocol: 'mqtt', reconnectPeriod: 0 });
+  const sub = await mqtt.connectAsync({ host: '127.0.0.1', port: servers.mqttPort!, protocol: 'mqtt', reconnectPeriod: 0 });
   try {
     await sub.subscribeAsync('v1/devices/me/telemetry');
     const received: { topic: string; payload: string }[] = [];

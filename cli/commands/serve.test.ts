@@ -50,7 +50,7 @@ test('it prints the address and serves the page until stopped', async () => {
       status = res.status;
     },
   });
-  const code = await cmd.run(['--port', '0', '--fidelity', 'phasor', '--speed', '10']);
+  const code = await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--fidelity', 'phasor', '--speed', '10']);
   assert.is(code, 0);
   assert.is(status, 200);
   const text = b.out.join('');
@@ -78,7 +78,7 @@ test('an embedding module is loaded, mounted at /red and /api, and stopped with 
         for (const p of ['red/settings', 'api/hello']) bodies.push(await (await fetch(server.url() + p)).text());
       },
     });
-    assert.is(await cmd.run(['--port', '0', '--fidelity', 'phasor']), 0);
+    assert.is(await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--fidelity', 'phasor']), 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
   assert.equal(bodies, ['admin /settings', 'node /hello']);
   const e = (globalThis as unknown as { __osmEmbed: { userDir: string; flowsDir: string; stopped: boolean; isServer: boolean } }).__osmEmbed;
@@ -96,7 +96,7 @@ test('an embedding module that fails leaves a clear line and the dashboard runs 
   const b = io();
   try {
     const cmd = createServeCommand({ io: b.io, env: {}, embedFile: file, until: async () => {} });
-    assert.is(await cmd.run(['--port', '0', '--fidelity', 'phasor']), 0);
+    assert.is(await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--fidelity', 'phasor']), 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
   assert.match(b.out.join(''), /Node-RED: unavailable \(node-red is not installed\); the dashboard runs without it/);
 });

@@ -1,6 +1,7 @@
 // `osm serve` (what `npm start` runs): the project's server on 127.0.0.1:8080: the live workshop dashboard (twin
 // meters paced at real time, their waveforms, LCD, keypad, relay, loads, grid events, scenarios) and, when the
-// Node-RED part of the project is present, the embedded Node-RED editor at /red.
+// Node-RED part of the project is present, the embedded Node-RED editor at /red. Each meter's modem reaches its own
+// top-up backend and ThingsBoard broker, which also listen on loopback ports for stock clients (twin/comms/serve.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +13,10 @@ import { PROFILE_NAMES, resolveFirmware, type ProfileName } from '../../twin/pro
 import { isDefectId, type DefectId } from '../../twin/profiles/defects.ts';
 import type { LocalTime } from '../../twin/twin-meter.ts';
 import { MAX_SPEED_FACTOR, type SpeedValue } from '../../dashboard/protocol.ts';
+import { LiveMeterError, type LiveMeter } from '../../dashboard/live-meter.ts';
+import { CommsServerError, startCommsServers, type CommsServers } from '../../twin/comms/serve.ts';
+import { parseMqttUrl } from '../../twin/comms/comms.ts';
+import { TOKEN as DEVICE_TOKEN } from '../../twin/firmware/thingsboard.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
@@ -39,11 +44,21 @@ Options:
   --fix LIST        defects to correct, comma separated (e.g. D11,D6)
   --fidelity F      waveform (default: 8 kHz samples) or phasor (waveforms synthesised from the phasors)
   --seed N          seed of the first meter (the others take the next ones; default 1)
+  --mqtt-port N     the meters' ThingsBoard broker (MQTT) on this port (default 1883; meter k on N+k-1; 0 = free
+                    ports): watch with any MQTT client, e.g. mosquitto_sub -p 1883 -t v1/devices/me/telemetry
+  --backend-port N  the meters' top-up backend (HTTP, POST /subscribe.php) on this port (default 8081; meter k on
+                    N+k-1; 0 = free ports), e.g. curl -d 'api_key=tPmAT5Ab3j7F9&meter=MT100' 127.0.0.1:8081/subscribe.php
+  --broker URL      send the meters' telemetry to this broker instead (mqtt://host:port: a mosquitto or a real
+                    ThingsBoard); its answers come in wall time, so keep the speed near 1x
+  --no-network      no network: the meters' modems are mute (the firmware blocks about 5 minutes per loop pass)
   --no-household    start without the household load profile
   --no-node-red     do not start the embedded Node-RED
   --help, -h        show this help
 
-Stop with Ctrl-C. Exit code 2: invalid options, or the port is taken.`;
+The MQTT and backend ports bind --host too; with --token (required off loopback) a client other than the meter's
+device must give the token: MQTT password (any user name that is not a device token), HTTP Authorization: Bearer.
+
+Stop with Ctrl-C. Exit code 2: invalid options, or a port is taken.`;
 
 const OPTIONS = {
   host: { type: 'string' },
@@ -58,6 +73,10 @@ const OPTIONS = {
   fidelity: { type: 'string' },
   seed: { type: 'string' },
   'no-household': { type: 'boolean' },
+  'mqtt-port': { type: 'string' },
+  'backend-port': { type: 'string' },
+  broker: { type: 'string' },
+  'no-network': { type: 'boolean' },
   'no-node-red': { type: 'boolean' },
 } as const;
 
@@ -75,6 +94,12 @@ export interface ServeArgs {
   seed: number;
   household: boolean;
   nodeRed: boolean;
+  /** The modem on a network with servers (false: --no-network). */
+  network: boolean;
+  mqttPort: number;
+  backendPort: number;
+  /** An external broker (`--broker`). */
+  broker?: string;
 }
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
@@ -124,7 +149,17 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     seed: values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967288),
     household: values['no-household'] !== true,
     nodeRed: values['no-node-red'] !== true,
+    network: values['no-network'] !== true,
+    mqttPort: values['mqtt-port'] === undefined ? 1883 : intOption('mqtt-port', values['mqtt-port'] as string, 0, 65535),
+    backendPort: values['backend-port'] === undefined ? 8081 : intOption('backend-port', values['backend-port'] as string, 0, 65535),
   };
+  if (values.broker !== undefined) {
+    if (!args.network) throw new UsageError('--broker and --no-network exclude each other');
+    try { parseMqttUrl(values.broker as string); } catch (err) { throw new UsageError(`--broker: ${(err as Error).message}`); }
+    args.broker = values.broker as string;
+  }
+  if (!args.network && (values['mqtt-port'] !== undefined || values['backend-port'] !== undefined)) throw new UsageError('--mqtt-port and --backend-port need the network (drop --no-network)');
+  if (args.network) checkPortRanges(args);
   try {
     checkServerOptions({ host: args.host, port: args.port, ...(args.token !== undefined ? { token: args.token } : {}) });
   } catch (err) {
@@ -132,6 +167,26 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     throw err;
   }
   return args;
+}
+
+/** Meter k (0-based) listens on base + k; port 0 stays 0 (a free port each). */
+function portOf(base: number, index: number): number { return base === 0 ? 0 : base + index; }
+
+/** The meters' MQTT and backend ports must fit and must not meet each other or the dashboard's port. */
+function checkPortRanges(a: ServeArgs): void {
+  const ranges: { name: string; from: number; to: number }[] = [{ name: '--port', from: a.port, to: a.port }];
+  if (!a.broker) ranges.push({ name: '--mqtt-port', from: a.mqttPort, to: portOf(a.mqttPort, a.meters - 1) });
+  ranges.push({ name: '--backend-port', from: a.backendPort, to: portOf(a.backendPort, a.meters - 1) });
+  for (const r of ranges) if (r.to > 65535) throw new UsageError(`${r.name} ${r.from}: ${a.meters} meters need ports up to ${r.to}, beyond 65535`);
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      const x = ranges[i];
+      const y = ranges[j];
+      if (x.from !== 0 && y.from !== 0 && x.from <= y.to && y.from <= x.to) {
+        throw new UsageError(`${x.name} and ${y.name} overlap (${x.from}${x.to !== x.from ? `-${x.to}` : ''} and ${y.from}${y.to !== y.from ? `-${y.to}` : ''}): choose other ports`);
+      }
+    }
+  }
 }
 
 /** What flows/embed.ts provides (the Node-RED part of the project). */
@@ -184,6 +239,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
     usage: SERVE_USAGE,
     async run(argv) {
       const args = parseServeArgs(argv, deps.env ?? process.env);
+      const listeners = new Map<LiveMeter, CommsServers>();
       const server = new OsmServer(
         { host: args.host, port: args.port, ...(args.token !== undefined ? { token: args.token } : {}) },
         {
@@ -191,12 +247,38 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
           meter: {
             seed: args.seed, credit: args.credit, clock: args.clock, speed: args.speed, fidelity: args.fidelity,
             household: args.household, firmware: { profile: args.profile, fix: args.fix, defects: [] },
+            network: args.network ? (args.broker ? { brokerUrl: args.broker } : {}) : false,
           },
           log: (line) => io.stderr.write(`${line}\n`),
+          // each meter's servers listen before anything runs; a taken port refuses the meter (exit 2 at start-up)
+          onMeterBuilt: async (m) => {
+            if (!m.servers) return;
+            const k = m.config.index;
+            try {
+              const s = await startCommsServers({
+                comms: m.servers, host: args.host, ...(args.token !== undefined ? { token: args.token } : {}),
+                mqttPort: args.broker ? null : portOf(args.mqttPort, k), backendPort: portOf(args.backendPort, k),
+              });
+              listeners.set(m, s);
+              m.endpoints = { mqtt: s.mqttUrl, backend: s.backendUrl };
+            } catch (err) {
+              if (err instanceof CommsServerError) throw new LiveMeterError(`${m.id}: ${err.message}${/in use/.test(err.message) ? ' (choose --mqtt-port / --backend-port)' : ''}`);
+              throw err;
+            }
+          },
+          onMeterClosed: async (m) => {
+            await listeners.get(m)?.close();
+            listeners.delete(m);
+          },
         },
       );
       try {
-        await server.hub.addMeters(args.meters);
+        try {
+          await server.hub.addMeters(args.meters);
+        } catch (err) {
+          if (err instanceof LiveMeterError) throw new UsageError(err.message);
+          throw err;
+        }
         const red = args.nodeRed ? await embedNodeRed(server, deps.embedFile ?? EMBED_FILE, out) : (out('Node-RED: off (--no-node-red)'), false);
         try {
           await server.listen();
@@ -210,6 +292,13 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
         const url = server.url() + (args.token !== undefined ? `?token=${encodeURIComponent(args.token)}` : '');
         out(`OpenSmartMeter Twin dashboard: ${url}`);
         if (red) out(`Node-RED editor: ${server.url()}red/`);
+        if (!args.network) out('Network: off (--no-network): the meters\' modems are mute');
+        for (const m of server.hub.meters) {
+          const s = listeners.get(m);
+          if (!s) continue;
+          const mqtt = s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (device token ${DEVICE_TOKEN}, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`;
+          out(`${m.id}: ${mqtt}; top-up backend ${s.backendUrl}`);
+        }
         out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         await (deps.until ?? untilSignal)(server);
       } finally {

@@ -188,6 +188,7 @@
       send(profile === 'fixed' ? { type: 'firmware', profile, defects: ticked } : { type: 'firmware', profile, fix: ticked });
     });
     $('reset').addEventListener('click', () => send({ type: 'reset' }));
+    buildCommsControls();
     $('add-meter').addEventListener('click', () => send({ type: 'add-meter' }));
     $('meter-select').addEventListener('change', () => { meterId = $('meter-select').value; send({ type: 'select', meter: meterId }); });
     document.addEventListener('keydown', (ev) => {
@@ -198,6 +199,95 @@
       if (KEYS.includes(k)) { ev.preventDefault(); pressKey(k); }
     });
     initPlots();
+  }
+
+  // ------------------------------------------------------------------ network, servers, web top-up
+  function buildCommsControls() {
+    $('net-fault').replaceChildren(...(catalog.backendFaults || ['none']).map((f) => option(f, 'fault: ' + f)));
+    const comms = () => state && state.comms;
+    $('net-coverage').addEventListener('click', () => { const c = comms(); send({ type: 'network', coverage: !(c && c.network.coverage) }); });
+    $('net-drop').addEventListener('click', () => send({ type: 'network', drop: true }));
+    $('net-csq').addEventListener('input', () => { $('net-csq-v').textContent = $('net-csq').value; });
+    $('net-csq').addEventListener('change', () => send({ type: 'network', csq: Number($('net-csq').value) }));
+    numberControl('net-latency', (v) => ({ latencyMs: v }));
+    numberControl('net-attach-rate', (v) => ({ attachFailureRate: v }));
+    $('net-attach-apply').addEventListener('click', () => {
+      const v = Number($('net-attach-n').value);
+      if (!checkNumber('net-attach-n', v)) return;
+      send({ type: 'network', attachFailures: v });
+    });
+    $('net-backend').addEventListener('click', () => { const c = comms(); send({ type: 'network', backend: c && c.backend.state === 'up' ? 'down' : 'up' }); });
+    $('net-broker').addEventListener('click', () => { const c = comms(); send({ type: 'network', broker: c && c.broker.state === 'up' ? 'down' : 'up' }); });
+    $('net-fault-apply').addEventListener('click', () => send({ type: 'network', fault: $('net-fault').value }));
+    $('topup').addEventListener('click', () => {
+      const v = Number($('topup-amount').value);
+      if (!checkNumber('topup-amount', v) || !(v > 0)) { toast('a top-up needs an amount above 0'); return; }
+      send({ type: 'topup', amount: v });
+    });
+  }
+
+  function checkNumber(id, v) {
+    const el = $(id);
+    if (!isFinite(v) || el.value === '' || v < Number(el.min) || v > Number(el.max)) { toast(el.getAttribute('aria-label') + ': ' + el.min + ' to ' + el.max); return false; }
+    return true;
+  }
+
+  function numberControl(id, make) {
+    $(id).addEventListener('change', () => {
+      const v = Number($(id).value);
+      if (checkNumber(id, v)) send(Object.assign({ type: 'network' }, make(v)));
+    });
+  }
+
+  /** Put `v` into an input unless the user is editing it. */
+  function setInput(id, v) {
+    const el = $(id);
+    if (document.activeElement !== el) el.value = String(v);
+  }
+
+  function showComms(c, running) {
+    const box = $('comms');
+    const bd = document.body.dataset;
+    box.dataset.on = String(!!c);
+    for (const el of box.querySelectorAll('button, input, select')) el.disabled = !c || running;
+    if (!c) {
+      $('net-now').textContent = '- modem mute (no network)';
+      $('net-status').textContent = state && state.scenario ? 'this scenario has no network: section' : 'osm serve runs with --no-network';
+      $('telemetry').textContent = '';
+      $('tele-rate').textContent = '';
+      $('topup-pending').textContent = '';
+      $('comms-urls').textContent = '';
+      bd.coverage = ''; bd.gsm = ''; bd.gsmFails = ''; bd.pending = ''; bd.telemetry = '';
+      return;
+    }
+    const n = c.network;
+    bd.coverage = String(n.coverage);
+    bd.gsm = c.gsm.last || '';
+    bd.gsmFails = String(c.gsm.fails);
+    bd.pending = String(c.backend.pending);
+    bd.telemetry = String(c.telemetry.count);
+    $('net-coverage').dataset.on = String(n.coverage);
+    $('net-coverage').textContent = 'Coverage: ' + (n.coverage ? 'ON' : 'OFF');
+    setInput('net-csq', n.csq);
+    if (document.activeElement !== $('net-csq')) $('net-csq-v').textContent = String(n.csq);
+    setInput('net-latency', n.latencyMs);
+    setInput('net-attach-rate', n.attachFailureRate);
+    $('net-backend').dataset.state = c.backend.state;
+    $('net-backend').textContent = 'Backend: ' + c.backend.state;
+    $('net-broker').dataset.state = c.broker.state;
+    $('net-broker').textContent = 'Broker: ' + c.broker.state;
+    if (document.activeElement !== $('net-fault')) $('net-fault').value = c.backend.fault;
+    $('net-now').textContent = '- CSQ ' + (n.coverage ? n.csq : 'none') + ', ' + n.latencyMs + ' ms' + (n.attachFailures ? ', ' + n.attachFailures + ' attaches to fail' : '');
+    $('net-status').textContent = 'modem ' + (c.modem.registered ? 'registered' : 'not registered') + ', GPRS ' + (c.modem.attached ? 'attached' : 'detached') +
+      '; last GPRS attempt: ' + (c.gsm.last || 'none yet') + ' (' + c.gsm.fails + ' of ' + c.gsm.polls + ' failed)' + (c.backend.last ? '; backend answered ' + c.backend.last : '');
+    $('topup-pending').textContent = 'pending ' + c.backend.pending;
+    const t = c.telemetry;
+    $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time';
+    $('telemetry').textContent = t.last.slice().reverse().map((m) => m.rtc.slice(11) + ' ' + m.payload).join('\n');
+    const urls = [];
+    if (c.broker.url) urls.push('MQTT ' + c.broker.url);
+    if (c.backend.url) urls.push('backend ' + c.backend.url);
+    $('comms-urls').textContent = urls.length ? 'stock clients: ' + urls.join(', ') : '';
   }
 
   function updateDefectHint() {
@@ -290,6 +380,7 @@
       $('scenario-verdict').textContent = '';
       $('scenario-verdict').dataset.status = '';
     }
+    showComms(s.comms, running);
     $('log').textContent = s.log.join('\n');
   }
 

@@ -58,6 +58,17 @@ export interface CommsControl {
   readonly telemetry: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Servers a bench's communications use instead of building their own: a backend and a broker that outlive the bench
+ * (a dashboard meter keeps its servers, pending top-ups and loopback ports across reflashes and resets). They are not
+ * closed with the bench. `realTime`: the run is paced at wall time (needed for an external broker).
+ */
+export interface CommsServerChoice {
+  backend?: TopupBackend;
+  broker?: TelemetryBroker;
+  realTime?: boolean;
+}
+
 /** The meter id the firmware sends (state.meter). */
 export const METER_ID = 'MT100';
 
@@ -78,8 +89,7 @@ export class Comms implements CommsControl {
   /** Where telemetry goes besides `telemetry` (the twin's observable). */
   onTelemetry?: (values: Record<string, unknown>) => void;
 
-  constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, setup: NetworkSetup,
-    servers: { backend?: TopupBackend; broker?: TelemetryBroker; realTime?: boolean } = {}) {
+  constructor(clock: VirtualClock, trace: TraceBus, rng: Rng, setup: NetworkSetup, servers: CommsServerChoice = {}) {
     if (setup.broker?.url && !servers.realTime) {
       throw new RangeError('an external broker (broker.url) needs a real-time run: its answers come in wall time, which a run at max speed cannot wait for');
     }
@@ -103,14 +113,22 @@ export class Comms implements CommsControl {
 
     this.modem.onEvent = (e) => trace.emit('modem', e.kind, { ...e });
     this.internet.onConnect = (host, port, outcome) => trace.emit('network', 'connect', { host, port, outcome });
-    this.backend.onRequest = (r) => trace.emit('backend', 'request', {
+    this.#unwatch.push(this.backend.watch((r) => trace.emit('backend', 'request', {
       meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault,
-    });
-    this.broker.onTelemetry = (m) => {
+    })));
+    this.#unwatch.push(this.broker.watch((m) => {
       Object.assign(this.telemetry, m.values);
       trace.emit('broker', 'telemetry', { payload: m.payload });
       this.onTelemetry?.(m.values);
-    };
+    }));
+  }
+
+  readonly #unwatch: (() => void)[] = [];
+
+  /** The network and server settings now (what a dashboard shows). */
+  get servers(): { backend: ServerState; broker: ServerState; external: string | null } {
+    const e = this.#externalBroker;
+    return { backend: this.#backendState, broker: this.#brokerState, external: e ? `mqtt://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}` : null };
   }
 
   #routes(): void {
@@ -158,6 +176,7 @@ export class Comms implements CommsControl {
   }
 
   async close(): Promise<void> {
+    for (const u of this.#unwatch.splice(0)) u();
     this.internet.closeAll();
     if (this.#ownServers) {
       await this.broker.close();
@@ -171,6 +190,9 @@ export function parseMqttUrl(url: string): { host: string; port: number } {
   let u: URL;
   try { u = new URL(url); } catch { throw new RangeError(`broker url '${url}' is not a URL (expected mqtt://host:port)`); }
   if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') throw new RangeError(`broker url '${url}': only mqtt:// (plain TCP) is supported`);
+  if (u.hostname === '') throw new RangeError(`broker url '${url}' names no host (expected mqtt://host:port)`);
+  if (u.username || u.password || (u.pathname !== '' && u.pathname !== '/') || u.search) throw new RangeError(`broker url '${url}': give only mqtt://host:port (the meter's token is its user name)`);
   const port = u.port ? Number(u.port) : 1883;
-  return { host: u.hostname, port };
+  const host = u.hostname.startsWith('[') && u.hostname.endsWith(']') ? u.hostname.slice(1, -1) : u.hostname;
+  return { host, port };
 }

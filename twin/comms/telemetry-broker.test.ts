@@ -14,7 +14,7 @@ async function withServers(fn: (s: CommsServers) => Promise<void>): Promise<void
 
 function client(s: CommsServers, username?: string): Promise<mqtt.MqttClient> {
   return new Promise((resolve, reject) => {
-    const c = mqtt.connect({ host: '127.0.0.1', port: s.mqttPort, protocol: 'mqtt', ...(username ? { username } : {}), reconnectPeriod: 0, connectTimeout: 5000 });
+    const c = mqtt.connect({ host: '127.0.0.1', port: s.mqttPort!, protocol: 'mqtt', ...(username ? { username } : {}), reconnectPeriod: 0, connectTimeout: 5000 });
     c.once('connect', () => resolve(c));
     c.once('error', (e) => { c.end(true); reject(e); });
   });
@@ -41,12 +41,12 @@ test('a wrong token is refused with return code 5', () => withServers(async (s) 
 
 test('a malformed MQTT packet closes that connection only; the broker keeps serving', () => withServers(async (s) => {
   await new Promise<void>((resolve) => {
-    const c = netConnect(s.mqttPort, '127.0.0.1', () => c.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x04, 0x41])));
+    const c = netConnect(s.mqttPort!, '127.0.0.1', () => c.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x04, 0x41])));
     c.on('close', () => resolve());
     c.on('error', () => resolve());
   });
   await new Promise<void>((resolve) => {
-    const c = netConnect(s.mqttPort, '127.0.0.1', () => c.write(Buffer.from('GET / HTTP/1.1\r\n\r\n')));
+    const c = netConnect(s.mqttPort!, '127.0.0.1', () => c.write(Buffer.from('GET / HTTP/1.1\r\n\r\n')));
     c.on('close', () => resolve());
     c.on('error', () => resolve());
   });

@@ -2,12 +2,15 @@
 // name (no password), publishes JSON to `v1/devices/me/telemetry` and may subscribe to `v1/devices/me/rpc/request/+`.
 // A wrong token is refused with CONNACK return code 5 (not authorised), as ThingsBoard does. Clients without a user
 // name are observers (a dashboard, a test, `mosquitto_sub`): they may subscribe to anything and publish nothing, and
-// are allowed only when `allowObservers` is set (the default; the listening port is bound to loopback).
+// are allowed only when `allowObservers` is set (the default; the listening port is bound to loopback). A client
+// that gives another user name with `observerPassword` as its password is an observer as well (`osm serve --token`:
+// the watcher's password is the server's token).
 //
 // Every telemetry message a device publishes is parsed (one JSON object of key/value pairs, as the ThingsBoard SDK
-// sends) and reported through `onTelemetry`; malformed payloads are counted and otherwise ignored, as ThingsBoard
+// sends) and reported through `onTelemetry` and to every `watch`er; malformed payloads are counted and otherwise ignored, as ThingsBoard
 // ignores them. A malformed MQTT packet closes that client's connection only.
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InMemorySocket } from './duplex-pair.ts';
 import type { InProcessService } from './virtual-internet.ts';
 
@@ -18,9 +21,16 @@ export interface TelemetryBrokerConfig {
   tokens: string[];
   /** Clients without a user name may connect to watch (subscribe only). */
   allowObservers: boolean;
+  /**
+   * A client whose user name is not a device token but whose password is this secret is an observer too (with or
+   * without `allowObservers`): how a watcher gets in when the server runs with a token (`osm serve --token`).
+   */
+  observerPassword?: string;
+  /** Telemetry messages kept in `messages` (the oldest are dropped beyond it). Default 1000. */
+  keepMessages: number;
 }
 
-export const TELEMETRY_BROKER_DEFAULTS: TelemetryBrokerConfig = { tokens: ['5GBw6kqNCN93BN3nuuvJ'], allowObservers: true };
+export const TELEMETRY_BROKER_DEFAULTS: TelemetryBrokerConfig = { tokens: ['5GBw6kqNCN93BN3nuuvJ'], allowObservers: true, keepMessages: 1000 };
 
 export interface TelemetryMessage {
   token: string;
@@ -38,7 +48,7 @@ export class TelemetryBroker implements InProcessService {
   readonly protocol = 'mqtt' as const;
   readonly config: TelemetryBrokerConfig;
   readonly aedes: Aedes;
-  /** Every telemetry message received, in order. */
+  /** The telemetry messages received, in order (the last `keepMessages`). */
   readonly messages: TelemetryMessage[] = [];
   /** Latest value of each key, over all devices. */
   readonly latest: Record<string, unknown> = {};
@@ -46,6 +56,8 @@ export class TelemetryBroker implements InProcessService {
   /** Connections closed because the client sent something that is not MQTT. */
   protocolErrors = 0;
   onTelemetry?: (m: TelemetryMessage) => void;
+  /** More observers of telemetry (a broker shared by several benches and a dashboard); `watch` adds one. */
+  readonly #watchers = new Set<(m: TelemetryMessage) => void>();
   onConnect?: (clientId: string, token: string | null, accepted: boolean) => void;
   #started: Promise<void> | null = null;
   #clientPublishes = 0;
@@ -53,8 +65,13 @@ export class TelemetryBroker implements InProcessService {
   constructor(config: Partial<TelemetryBrokerConfig> = {}) {
     this.config = { ...TELEMETRY_BROKER_DEFAULTS, ...config, tokens: [...(config.tokens ?? TELEMETRY_BROKER_DEFAULTS.tokens)] };
     this.aedes = new Aedes({
-      authenticate: (client, username, _password, done) => {
+      authenticate: (client, username, password, done) => {
         const c = client as TbClient;
+        const secret = this.config.observerPassword;
+        if (secret !== undefined && password !== undefined && !this.config.tokens.includes(username ?? '') && sameSecret(password.toString('utf8'), secret)) {
+          this.onConnect?.(client.id, null, true);
+          return done(null, true);
+        }
         if (username === undefined || username === '') {
           const ok = this.config.allowObservers;
           this.onConnect?.(client.id, null, ok);
@@ -108,10 +125,22 @@ export class TelemetryBroker implements InProcessService {
     Object.assign(this.latest, values);
     const m: TelemetryMessage = { token, clientId: client.id, payload, values };
     this.messages.push(m);
+    if (this.messages.length > this.config.keepMessages) this.messages.splice(0, this.messages.length - this.config.keepMessages);
     this.onTelemetry?.(m);
+    for (const w of this.#watchers) w(m);
+  }
+
+  /** Call `fn` with every telemetry message from now on; returns the function that stops it. */
+  watch(fn: (m: TelemetryMessage) => void): () => void {
+    this.#watchers.add(fn);
+    return () => { this.#watchers.delete(fn); };
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => this.aedes.close(() => resolve()));
   }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

@@ -66,6 +66,8 @@ export class TopupBackend implements InProcessService {
   #faultLeft = Infinity;
   /** Every request answered (or dropped). */
   onRequest?: (r: BackendRequest) => void;
+  /** More observers of requests (a backend shared by several benches and a dashboard); `watch` adds one. */
+  readonly #watchers = new Set<(r: BackendRequest) => void>();
 
   constructor(config: Partial<TopupBackendConfig> = {}) {
     this.config = { ...TOPUP_BACKEND_DEFAULTS, ...config, meters: [...(config.meters ?? TOPUP_BACKEND_DEFAULTS.meters)] };
@@ -96,6 +98,17 @@ export class TopupBackend implements InProcessService {
   }
 
   accept(socket: InMemorySocket): void { this.server.emit('connection', socket); }
+
+  /** Call `fn` with every request from now on; returns the function that stops it. */
+  watch(fn: (r: BackendRequest) => void): () => void {
+    this.#watchers.add(fn);
+    return () => { this.#watchers.delete(fn); };
+  }
+
+  #report(r: BackendRequest): void {
+    this.onRequest?.(r);
+    for (const w of this.#watchers) w(r);
+  }
 
   #consumeFault(applies: boolean): BackendFault {
     if (this.#fault === 'none' || !applies) return 'none';
@@ -129,7 +142,7 @@ export class TopupBackend implements InProcessService {
       switch (fault) {
         case 'lose-success': {
           // Lost on the way: the database never sees it, the meter gets no answer.
-          this.onRequest?.({ ...info, answer: null, status: 0 });
+          this.#report({ ...info, answer: null, status: 0 });
           req.socket.destroy();
           return;
         }
@@ -157,7 +170,7 @@ export class TopupBackend implements InProcessService {
       res.writeHead(status, { 'Content-Type': `${type}; charset=UTF-8`, 'Content-Length': Buffer.byteLength(body, 'latin1') });
       res.end(body, 'latin1');
     };
-    this.onRequest?.({ ...info, answer: body, status });
+    this.#report({ ...info, answer: body, status });
     if (delayMs > 0) {
       if (isInMemory(req.socket)) { req.socket.serverDelayMs = delayMs; send(); } else setTimeout(send, delayMs).unref();
     } else {

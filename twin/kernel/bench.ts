@@ -17,7 +17,7 @@ import { WaveformPlant, type WaveformBlock } from '../../models/waveform/wavefor
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
 import { MeterSupply, type MeterSupplyConfig } from '../../models/power/meter-supply.ts';
-import { Comms, type NetworkSetup } from '../comms/comms.ts';
+import { Comms, type CommsServerChoice, type NetworkSetup } from '../comms/comms.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -59,6 +59,8 @@ export interface BenchConfig {
   exactSlow?: boolean;
   /** The modem, the cellular network and the servers (twin/comms); without it the twin's modem is mute. */
   network?: NetworkSetup;
+  /** With `network`: servers that outlive the bench (a dashboard meter's), instead of new ones. */
+  commsServers?: CommsServerChoice;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
 }
@@ -119,7 +121,7 @@ export class Bench implements BenchControl {
         exactSlow: cfg.exactSlow ?? false,
       };
       if (cfg.network) {
-        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max' });
+        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers });
         m.modem = this.comms.modem;
       }
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);

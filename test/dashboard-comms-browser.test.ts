@@ -1,0 +1,96 @@
+// The dashboard's network and server controls in headless Chromium, on the server `osm serve` starts: a web top-up
+// queued from the page reaches the meter's backend and the firmware credits it at its next poll; coverage switched
+// off from the page makes the firmware's GSM path fail (the page counts its debug log's `Connecting to APN: terminal
+// fail` lines), and
+// back on it succeeds again; the page shows what the broker received. A screenshot is saved as
+// out/test/dashboard-comms.png. Skipped (reported as skipped) when /usr/bin/chromium is not installed; CI installs it.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chromium, type Page } from 'playwright-core';
+import { createServeCommand } from '../cli/commands/serve.ts';
+import type { OsmServer } from '../dashboard/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'test');
+const run = existsSync(CHROMIUM) ? test : test.skip;
+
+async function body(page: Page, name: string): Promise<string> {
+  return (await page.getAttribute('body', `data-${name}`)) ?? '';
+}
+
+async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const quiet = { write: () => true };
+
+run('a top-up paid on the page is credited by the meter, and coverage switched off makes its GSM path fail', async () => {
+  let failure: unknown = null;
+  const cmd = createServeCommand({
+    io: { stdout: quiet, stderr: quiet }, env: {}, embedFile: '/nonexistent/embed.ts',
+    until: async (server: OsmServer) => {
+      const profileDir = mkdtempSync(join(tmpdir(), 'osm-comms-chromium-'));
+      const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 720 } });
+      try {
+        const page = context.pages()[0] ?? (await context.newPage());
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        const missing: string[] = [];
+        page.on('response', (r) => { if (r.status() >= 400) missing.push(new URL(r.url()).pathname); });
+        // the browser's own favicon request gets a 404 (the page has none); any other failure is an error
+        page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text()); });
+        await page.goto(server.url());
+        await until('the connection', async () => (await page.getAttribute('#conn', 'data-state')) === 'connected');
+        // the meter boots (about 23 s of meter time) and polls its backend: the first GPRS attempt succeeds
+        await until('a successful poll', async () => (await body(page, 'gsm')) === 'OK');
+        assert.is(await body(page, 'coverage'), 'true');
+
+        // a customer pays 200 from the page: pending on the backend, then credited by the firmware's next poll
+        const before = Number(await body(page, 'credit'));
+        assert.ok(before > 400 && before <= 500, `credit before the top-up: ${before}`);
+        await page.fill('#topup-amount', '200');
+        await page.click('#topup');
+        await until('the web top-up credited', async () => Number(await body(page, 'credit')) > before + 199);
+        await until('nothing pending any more', async () => (await body(page, 'pending')) === '0');
+        const after = Number(await body(page, 'credit'));
+        assert.ok(after > before + 199 && after <= before + 200, `credit ${before} -> ${after}`);
+
+        // coverage off: the modem deregisters and the firmware's next GPRS attach fails
+        const fails = Number(await body(page, 'gsm-fails'));
+        await page.click('#net-coverage');
+        await until('coverage off on the page', async () => (await body(page, 'coverage')) === 'false');
+        await until('the GSM path failing', async () => (await body(page, 'gsm')) === 'fail' && Number(await body(page, 'gsm-fails')) > fails);
+        assert.match((await page.textContent('#net-status')) ?? '', /not registered/);
+        assert.match((await page.textContent('#net-status')) ?? '', /last GPRS attempt: fail/);
+        // and back on: the next attempt succeeds again
+        await page.click('#net-coverage');
+        await until('a successful poll after coverage returned', async () => (await body(page, 'gsm')) === 'OK', 90_000);
+
+        mkdirSync(OUT, { recursive: true });
+        await page.screenshot({ path: join(OUT, 'dashboard-comms.png') });
+        assert.equal(errors, []);
+        assert.equal(missing.filter((p) => p !== '/favicon.ico'), []);
+      } catch (err) {
+        failure = err;
+      } finally {
+        await context.close();
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+    },
+  });
+  const code = await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--speed', '20', '--fidelity', 'phasor', '--no-household', '--no-node-red']);
+  if (failure) throw failure;
+  assert.is(code, 0);
+});
+
+test.run();
