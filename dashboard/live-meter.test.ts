@@ -130,4 +130,45 @@ test('trends keep at most their capacity and one point per virtual second', asyn
   await m.close();
 });
 
+test('a web top-up paid on a live meter is credited at the firmware\'s next poll and nothing stays pending', async () => {
+  const m = await meter({ fidelity: 'phasor', network: {} });
+  await m.advance(40e6); // boot and a first poll
+  assert.is(m.commsView()!.gsm.last, 'OK');
+  const before = m.state().readings as { credit: number };
+  m.topup(200);
+  assert.is(m.commsView()!.backend.pending, 200);
+  for (let k = 0; k < 12 && m.commsView()!.backend.pending !== 0; k++) await m.advance(5e6);
+  await m.advance(5e6);
+  const after = m.state().readings as { credit: number };
+  assert.is(m.commsView()!.backend.pending, 0);
+  assert.ok(after.credit > before.credit + 199.9 && after.credit <= before.credit + 200, `${before.credit} -> ${after.credit}`);
+  assert.throws(() => m.topup(0), (e: unknown) => e instanceof LiveMeterError);
+  await m.close();
+});
+
+test('coverage off deregisters the modem and fails the firmware\'s GPRS attach; the setting survives a reflash', async () => {
+  const m = await meter({ fidelity: 'phasor', network: {} });
+  await m.advance(40e6);
+  m.network({ coverage: false, latencyMs: 800 });
+  assert.is(m.commsView()!.modem.registered, false);
+  for (let k = 0; k < 20 && m.commsView()!.gsm.last !== 'fail'; k++) await m.advance(5e6);
+  assert.is(m.commsView()!.gsm.last, 'fail');
+  m.setFirmware({ profile: 'field', fix: ['D20'], defects: [] });
+  await m.runPending();
+  const v = m.commsView()!;
+  assert.equal([v.network.coverage, v.network.latencyMs], [false, 800]);
+  m.network({ coverage: true });
+  for (let k = 0; k < 20 && m.commsView()!.gsm.last !== 'OK'; k++) await m.advance(5e6);
+  assert.is(m.commsView()!.gsm.last, 'OK');
+  await m.close();
+});
+
+test('a meter without a network refuses the network controls and the top-up with the reason', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  assert.is(m.commsView(), null);
+  assert.throws(() => m.network({ coverage: false }), (e: unknown) => e instanceof LiveMeterError && /modem is mute/.test((e as Error).message));
+  assert.throws(() => m.topup(100), (e: unknown) => e instanceof LiveMeterError && /modem is mute/.test((e as Error).message));
+  await m.close();
+});
+
 test.run();

@@ -11,6 +11,10 @@ test('valid control messages of every type pass the validator', () => {
     { type: 'scenario', action: 'run', name: 'opaygo/g04-reuse' }, { type: 'scenario', action: 'stop' },
     { type: 'firmware', profile: 'fixed', defects: ['D26'] }, { type: 'firmware', profile: 'field', fix: ['D11', 'D6'] },
     { type: 'reset', meter: 'meter-1' }, { type: 'add-meter', id: 'a1' },
+    { type: 'network', coverage: false }, { type: 'network', csq: 31, latencyMs: 900, attachFailures: 3, attachFailureRate: 0.25 },
+    { type: 'network', drop: true }, { type: 'network', backend: 'down', broker: 'up', forMs: 60000 },
+    { type: 'network', fault: 'lose-success', faultCount: 1, meter: 'meter-2' }, { type: 'network', registrationMs: 0 },
+    { type: 'topup', amount: 200 }, { type: 'topup', amount: 0.5, meter: 'meter-1', id: 9 },
   ];
   for (const m of ok) assert.ok(validateControl(m).ok, JSON.stringify(m));
 });
@@ -27,6 +31,22 @@ test('an unknown field, a missing field or a wrong value is refused with a reaso
     [{ type: 'launch' }, /unknown type "launch"/],
     [[1, 2], /JSON object/],
     [{ type: 'ping', id: 1.5 }, /"id"/],
+    [{ type: 'network' }, /needs at least one setting/],
+    [{ type: 'network', meter: 'meter-1' }, /needs at least one setting/],
+    [{ type: 'network', csq: 32 }, /"network.csq" must be a whole number 0..31/],
+    [{ type: 'network', csq: 5.5 }, /csq/],
+    [{ type: 'network', coverage: 'off' }, /coverage/],
+    [{ type: 'network', drop: false }, /drop/],
+    [{ type: 'network', latencyMs: -1 }, /latencyMs/],
+    [{ type: 'network', attachFailureRate: 1.5 }, /attachFailureRate/],
+    [{ type: 'network', fault: 'fire' }, /fault/],
+    [{ type: 'network', faultCount: 2 }, /goes with "fault"/],
+    [{ type: 'network', drop: true, forMs: 1000 }, /needs a setting to revert/],
+    [{ type: 'network', ssid: 'x' }, /no field "ssid"/],
+    [{ type: 'topup' }, /needs "amount"/],
+    [{ type: 'topup', amount: 0 }, /amount/],
+    [{ type: 'topup', amount: 1e6 }, /amount/],
+    [{ type: 'topup', amount: '200' }, /amount/],
   ];
   for (const [m, why] of bad) {
     const v = validateControl(m);

@@ -22,6 +22,9 @@ const VALID: Record<string, unknown>[] = [
   { type: 'scenario', action: 'run', name: 'tamper' },
   { type: 'firmware', profile: 'field', fix: ['D11'] },
   { type: 'select', meter: 'meter-1' },
+  { type: 'network', coverage: false, csq: 12 },
+  { type: 'network', fault: 'slow', faultCount: 2 },
+  { type: 'topup', amount: 250 },
 ];
 
 const WEIRD: unknown[] = [
@@ -90,6 +93,10 @@ function candidate(rng: Rng): string | Buffer {
         { type: 'select', meter: pick(rng, ['METER 1', '', 'x'.repeat(40)]) },
         { type: 'load', load: '../kettle', on: true },
         { type: 'ping', id: pick(rng, [1.5, '', 'x'.repeat(65), {}]) },
+        { type: 'network', [pick(rng, ['csq', 'latencyMs', 'attachFailures', 'attachFailureRate', 'registrationMs'])]: pick(rng, [-1, 1e9, -0.5, '3', null, 31.5]) },
+        { type: 'network', [pick(rng, ['backend', 'broker', 'fault'])]: pick(rng, ['UP', 'off', '', 'crash']) },
+        { type: 'network', drop: pick(rng, [false, 1, 'yes']) },
+        { type: 'topup', amount: pick(rng, [0, -5, 1e6, '100', null, Number.MAX_VALUE]) },
       ]));
     }
   }
@@ -155,6 +162,52 @@ test('every one of 1200 random and malformed messages gets an error reply, and t
     assert.is(c2.texts[0].type, 'snapshot');
     c2.ws.close();
   });
+});
+
+test('random in-range network settings and top-ups from a page are applied one by one and the meter keeps polling', async () => {
+  const server = new OsmServer({ host: '127.0.0.1', port: 0 }, { library: [], meter: { speed: 'max', fidelity: 'phasor', household: false, network: {} } });
+  await server.hub.addMeters(1);
+  await server.listen();
+  try {
+    const rng = new Rng(1206);
+    const faults = ['none', 'wrong-key', 'database-error', 'html-error', 'slow', 'lose-success'];
+    const msgs: Record<string, unknown>[] = [];
+    for (let k = 0; k < 80; k++) {
+      const m: Record<string, unknown> = { type: 'network', id: k };
+      switch (rng.int(0, 7)) {
+        case 0: m.coverage = rng.next() < 0.5; break;
+        case 1: m.csq = rng.int(0, 31); break;
+        case 2: m.latencyMs = rng.int(0, 60_000); m.registrationMs = rng.int(0, 600_000); break;
+        case 3: m.attachFailures = rng.int(0, 20); m.attachFailureRate = rng.next(); break;
+        case 4: m.drop = true; break;
+        case 5: m.backend = rng.next() < 0.5 ? 'up' : 'down'; m.broker = rng.next() < 0.5 ? 'up' : 'down'; if (rng.next() < 0.5) m.forMs = rng.int(1, 600_000); break;
+        case 6: m.fault = pick(rng, faults); if (m.fault !== 'none') m.faultCount = rng.int(1, 5); break;
+        default: msgs.push({ type: 'topup', id: k, amount: rng.int(1, 100_000) / 100 }); continue;
+      }
+      msgs.push(m);
+    }
+    // back to a healthy network at the end
+    msgs.push({ type: 'network', id: 'heal', coverage: true, csq: 18, latencyMs: 250, registrationMs: 4000, attachFailures: 0, attachFailureRate: 0, backend: 'up', broker: 'up' });
+    msgs.push({ type: 'network', id: 'heal-fault', fault: 'none' });
+    const c = await open(`ws://127.0.0.1:${server.address().port}/ws`);
+    for (const m of msgs) c.ws.send(JSON.stringify(m));
+    const replies = (): { type: string; error?: string; id?: unknown }[] => c.texts.filter((m) => m.type === 'error' || m.type === 'ack');
+    await until(c, () => replies().length >= msgs.length);
+    const errs = replies().filter((r) => r.type === 'error');
+    assert.equal(errs, [], 'every in-range setting is applied');
+    const meter = server.hub.meters[0];
+    const t0 = meter.now();
+    const polls = (meter.commsView()!.gsm.polls);
+    const end = Date.now() + 60_000;
+    while (meter.commsView()!.gsm.last !== 'OK' || meter.commsView()!.gsm.polls < polls + 2) {
+      if (Date.now() > end) assert.unreachable('the meter did not poll successfully after the settings');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(meter.now() > t0);
+    c.ws.close();
+  } finally {
+    await server.close();
+  }
 });
 
 test('a message larger than the limit closes only that connection (1009) and the server goes on', async () => {
