@@ -262,7 +262,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
               listeners.set(m, s);
               m.endpoints = { mqtt: s.mqttUrl, backend: s.backendUrl };
             } catch (err) {
-              if (err instanceof CommsServerError) throw new LiveMeterError(`${m.id}: ${err.message}${/in use/.test(err.message) ? ' (choose --mqtt-port / --backend-port)' : ''}`);
+              if (err instanceof CommsServerError) throw new LiveMeterError(`${m.id}: ${err.message}${/in use/.test(err.message) ? ' (another broker or server runs there: choose --mqtt-port / --backend-port, 0 for free ports)' : ''}`);
               throw err;
             }
           },
