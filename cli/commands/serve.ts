@@ -48,6 +48,8 @@ Options:
                     ports): watch with any MQTT client, e.g. mosquitto_sub -p 1883 -t v1/devices/me/telemetry
   --backend-port N  the meters' top-up backend (HTTP, POST /subscribe.php) on this port (default 8081; meter k on
                     N+k-1; 0 = free ports), e.g. curl -d 'api_key=tPmAT5Ab3j7F9&meter=MT100' 127.0.0.1:8081/subscribe.php
+                    A default port held by another program (a mosquitto on 1883) moves to a free one, printed at
+                    start; a port you give must be free.
   --broker URL      send the meters' telemetry to this broker instead (mqtt://host:port: a mosquitto or a real
                     ThingsBoard); its answers come in wall time, so keep the speed near 1x
   --no-network      no network: the meters' modems are mute (the firmware blocks about 5 minutes per loop pass)
@@ -98,6 +100,8 @@ export interface ServeArgs {
   network: boolean;
   mqttPort: number;
   backendPort: number;
+  /** The ports were given on the command line (a taken default port moves to a free one; a given one is an error). */
+  portsGiven: { mqtt: boolean; backend: boolean };
   /** An external broker (`--broker`). */
   broker?: string;
 }
@@ -152,6 +156,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     network: values['no-network'] !== true,
     mqttPort: values['mqtt-port'] === undefined ? 1883 : intOption('mqtt-port', values['mqtt-port'] as string, 0, 65535),
     backendPort: values['backend-port'] === undefined ? 8081 : intOption('backend-port', values['backend-port'] as string, 0, 65535),
+    portsGiven: { mqtt: values['mqtt-port'] !== undefined, backend: values['backend-port'] !== undefined },
   };
   if (values.broker !== undefined) {
     if (!args.network) throw new UsageError('--broker and --no-network exclude each other');
@@ -258,7 +263,11 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
               const s = await startCommsServers({
                 comms: m.servers, host: args.host, ...(args.token !== undefined ? { token: args.token } : {}),
                 mqttPort: args.broker ? null : portOf(args.mqttPort, k), backendPort: portOf(args.backendPort, k),
+                freePortIfTaken: { mqtt: !args.portsGiven.mqtt, backend: !args.portsGiven.backend },
               });
+              for (const mv of s.movedFrom) {
+                out(`${m.id}: the ${mv.what} port ${mv.port} is taken by another program: using ${mv.now} (choose one with --${mv.what === 'MQTT' ? 'mqtt' : 'backend'}-port)`);
+              }
               listeners.set(m, s);
               m.endpoints = { mqtt: s.mqttUrl, backend: s.backendUrl };
             } catch (err) {

@@ -32,6 +32,9 @@ export interface CommsServersOptions {
   token?: string;
   /** Serve these servers (a bench's `comms`, a dashboard meter's); default: new ones, closed with the listeners. */
   comms?: { backend: TopupBackend; broker: TelemetryBroker } | null;
+  /** A port taken by another program is replaced by a free one (for default ports a user did not choose); the
+   *  servers' `movedFrom` says which. Default false: a taken port is an error. */
+  freePortIfTaken?: { mqtt?: boolean; backend?: boolean };
 }
 
 export interface CommsServers {
@@ -44,11 +47,20 @@ export interface CommsServers {
   /** `mqtt://host:port` and `http://host:port/subscribe.php`, for a person to copy. */
   mqttUrl: string | null;
   backendUrl: string;
+  /** Ports asked for but taken, replaced by free ones (`freePortIfTaken`): what to tell the user. */
+  movedFrom: { what: 'MQTT' | 'backend'; port: number; now: number }[];
   /** Stop listening (the servers keep serving the simulated modem if they belong to a bench). */
   close(): Promise<void>;
 }
 
-export class CommsServerError extends Error {}
+export class CommsServerError extends Error {
+  /** True when the port is held by another program (EADDRINUSE). */
+  readonly inUse: boolean;
+  constructor(message: string, inUse = false) {
+    super(message);
+    this.inUse = inUse;
+  }
+}
 
 export function isLoopbackHost(host: string): boolean {
   return host === '::1' || host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -79,6 +91,18 @@ export async function startCommsServers(o: CommsServersOptions = {}): Promise<Co
     await Promise.all(closers.splice(0).map((c) => c()));
   };
   let mqttPort: number | null = null;
+  const movedFrom: CommsServers['movedFrom'] = [];
+  // listen on `port`, or on a free one when it is taken and the caller allows that
+  const bind = async (server: Server, port: number, what: string, fallback: boolean | undefined, key: 'MQTT' | 'backend'): Promise<number> => {
+    try {
+      return await listen(server, port, host, what);
+    } catch (err) {
+      if (!fallback || port === 0 || !(err instanceof CommsServerError && err.inUse)) throw err;
+      const now = await listen(server, 0, host, what);
+      movedFrom.push({ what: key, port, now });
+      return now;
+    }
+  };
   try {
     if (o.mqttPort !== null) {
       await broker.start();
@@ -87,7 +111,7 @@ export async function startCommsServers(o: CommsServersOptions = {}): Promise<Co
         socket.on('error', () => socket.destroy());
         broker.aedes.handle(socket);
       });
-      mqttPort = await listen(mqtt, o.mqttPort ?? 1883, host, 'MQTT');
+      mqttPort = await bind(mqtt, o.mqttPort ?? 1883, 'MQTT', o.freePortIfTaken?.mqtt, 'MQTT');
       closers.push(() => new Promise<void>((r) => mqtt.close(() => r())));
     }
     // The backend's http.Server serves in-memory connections already; this one carries the real sockets, checks
@@ -106,11 +130,11 @@ export async function startCommsServers(o: CommsServersOptions = {}): Promise<Co
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
-    const backendPort = await listen(http, o.backendPort ?? 8081, host, 'the top-up backend');
+    const backendPort = await bind(http, o.backendPort ?? 8081, 'the top-up backend', o.freePortIfTaken?.backend, 'backend');
     closers.push(() => new Promise<void>((r) => { http.closeAllConnections(); http.close(() => r()); }));
     const h = host.includes(':') ? `[${host}]` : host;
     return {
-      backend, broker, host, mqttPort, backendPort,
+      backend, broker, host, mqttPort, backendPort, movedFrom,
       mqttUrl: mqttPort === null ? null : `mqtt://${h}:${mqttPort}`,
       backendUrl: `http://${h}:${backendPort}/subscribe.php`,
       async close() {
@@ -164,7 +188,7 @@ function listen(server: Server, port: number, host: string, what: string): Promi
       const why = err.code === 'EADDRINUSE' ? `port ${port} is in use`
         : err.code === 'EACCES' ? `port ${port} needs privileges (choose 1024 or above)`
           : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? `${host} is not an address of this machine` : err.message;
-      reject(new CommsServerError(`cannot listen for ${what} on ${host}:${port}: ${why}`));
+      reject(new CommsServerError(`cannot listen for ${what} on ${host}:${port}: ${why}`, err.code === 'EADDRINUSE'));
     };
     server.once('error', onError);
     server.listen(port, host, () => {
