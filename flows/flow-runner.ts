@@ -140,6 +140,7 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
   const RED = require('node-red') as RedRuntime;
   let lastActivity = Date.now();
   let inflight = 0;
+  let delivering = 0;
   const touch = (): void => { lastActivity = Date.now(); };
   const isOsm = (ev: { destination?: { node?: { type?: string } }; node?: { node?: { type?: string } } }, t?: string): boolean => (t ?? '').startsWith('osm-');
   try {
@@ -147,8 +148,11 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
     RED.events.on(VERDICT_EVENT, (v: Verdict) => { verdicts.push(v); touch(); opts.onVerdict?.(v); });
     RED.events.on(ERROR_EVENT, (p: NodeProblem) => { touch(); record(p); });
     // Hooks must take exactly one argument: Node-RED treats any other arity as callback style and waits for the callback.
+    // A message routed to a node but not yet received (delivery waits for the event loop's check phase) is work
+    // in progress too: after a long synchronous stretch the idle timer may run before the delivery does.
     RED.hooks.add('onSend.osmFlowRun', (_events: unknown) => { touch(); });
-    RED.hooks.add('onReceive.osmFlowRun', (ev: { destination: { node: { type: string } } }) => { touch(); if (isOsm(ev, ev.destination?.node?.type)) inflight++; });
+    RED.hooks.add('preDeliver.osmFlowRun', (_ev: unknown) => { touch(); delivering++; });
+    RED.hooks.add('onReceive.osmFlowRun', (ev: { destination: { node: { type: string } } }) => { touch(); delivering--; if (isOsm(ev, ev.destination?.node?.type)) inflight++; });
     RED.hooks.add('onComplete.osmFlowRun', (ev: { node: { node: { type: string } } }) => { touch(); if (isOsm(ev, ev.node?.node?.type)) inflight--; });
     const started = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
     await RED.start();
@@ -176,7 +180,9 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
     for (;;) {
       await sleep(50);
       const now = Date.now();
-      if (now >= settleAt && inflight <= 0 && now - lastActivity >= quietMs) break;
+      const quiet = now - lastActivity;
+      // (a delivery the hooks never saw arrive does not hold the run for longer than ten quiet periods)
+      if (now >= settleAt && inflight <= 0 && quiet >= quietMs && (delivering <= 0 || quiet >= 10 * quietMs)) break;
       if (now - t0 > timeoutMs) { note = `the flow did not finish within ${Math.round(timeoutMs / 1000)} s of wall time`; break; }
     }
     if (!note && verdicts.length === 0) {

@@ -1,8 +1,9 @@
-// `osm flow run` end to end, as a CI job would call it: the regression campaign of flows/ (on a small part of the
-// library, to keep the test short) passes and writes JUnit; flows with an invalid node configuration or an invalid
-// file exit 2 naming the node; a flow whose check fails exits 1.
+// `osm flow run` end to end, as a CI job would call it: the regression campaign of flows/ as shipped (the whole
+// library, communications included) passes and writes JUnit, and on the emulated board for the board-observable
+// scenario; flows with an invalid node configuration or an invalid file exit 2 naming the node; a flow whose check
+// fails exits 1.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,21 +37,48 @@ test('the regression campaign flow file is valid as shipped', async () => {
   assert.match(r.stdout, /valid \(10 nodes, 3 OpenSmartMeter nodes\)/);
 });
 
-test('the regression campaign on two library scenarios passes and writes JUnit a CI system reads', async () => {
+const libraryCount = (): number => (readdirSync(join(ROOT, 'scenarios', 'library'), { recursive: true }) as string[]).filter((f) => /\.ya?ml$/.test(f)).length;
+
+test('the regression campaign as shipped runs the whole library, passes and writes JUnit a CI system reads', async () => {
+  const n = libraryCount();
+  const r = await osm(['flow', 'run', '--quiet', join(ROOT, 'flows', 'regression-campaign.json')], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`PASSED: ${n} passed, 0 failed, 0 node errors`));
+  const xml = readFileSync(join(dir, 'regression-junit.xml'), 'utf8');
+  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+  assert.match(xml, new RegExp(`<testsuites name="OpenSmartMeter Twin: regression campaign" tests="${n}" failures="0" errors="0"`));
+  assert.match(xml, /<testcase classname="library" name="sts tokens \(library\/sts-tokens.yaml\)"/);
+  assert.match(xml, /<testcase classname="library" name="web top-up credited once \(library\/comms\/web-topup.yaml\)"/);
+  assert.match(readFileSync(join(dir, 'regression-report.html'), 'utf8'), new RegExp(`PASSED: ${n} passed, 0 failed, 0 errors of ${n}`));
+});
+
+test('the regression campaign with its meter on the emulated board runs the board-observable scenario there', async () => {
   const flow = regression();
-  const scenario = flow.find((n) => n.type === 'osm-scenario')!;
-  scenario.match = '^(boot-screens|sts-tokens)';
-  const file = join(dir, 'regression.json');
+  const meter = flow.find((n) => n.type === 'osm-meter')!;
+  meter.target = 'emulated';
+  meter.wiring = 'mega2560';
+  flow.find((n) => n.type === 'osm-scenario')!.match = 'tamper-outputs';
+  const report = flow.find((n) => n.type === 'osm-report')!;
+  report.junit = 'emulated-junit.xml';
+  report.html = '';
+  const file = join(dir, 'regression-emulated.json');
   writeFileSync(file, JSON.stringify(flow));
   const r = await osm(['flow', 'run', file], dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /PASSED: 2 passed, 0 failed, 0 node errors/);
-  const xml = readFileSync(join(dir, 'regression-junit.xml'), 'utf8');
-  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
-  assert.match(xml, /<testsuites name="OpenSmartMeter Twin: regression campaign" tests="2" failures="0" errors="0"/);
-  assert.match(xml, /<testcase classname="library" name="boot screens \(library\/boot-screens.yaml\)"/);
-  assert.match(xml, /<testcase classname="library" name="sts tokens \(library\/sts-tokens.yaml\)"/);
-  assert.match(readFileSync(join(dir, 'regression-report.html'), 'utf8'), /PASSED: 2 passed, 0 failed, 0 errors of 2/);
+  assert.match(r.stdout, /PASSED: 1 passed, 0 failed, 0 node errors/);
+  assert.match(readFileSync(join(dir, 'emulated-junit.xml'), 'utf8'), /<testcase classname="library" name="tamper, board outputs \(library\/tamper-outputs.yaml\)"/);
+});
+
+test('a flow whose meter names a real board without a port exits 2 naming the meter node and the reason', async () => {
+  const flow = regression();
+  const meter = flow.find((n) => n.type === 'osm-meter')!;
+  meter.target = 'johnny-five';
+  const file = join(dir, 'no-port.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'check', file], dir);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`node ${meter.id} \\(osm-meter "regression target \\(twin, seed 1\\)"\\): port: a real board needs its serial port`));
 });
 
 test('a flow with an invalid node configuration exits 2 naming the node id, its type and the reason', async () => {

@@ -113,7 +113,7 @@ test('the installed package puts its nodes in the stock Node-RED palette, loaded
   const r = await fetch(`${base}/nodes`, { headers: { accept: 'application/json' } });
   const sets = (await r.json()) as { module: string; types: string[] }[];
   const ours = sets.filter((s) => s.module === 'opensmartmeter-twin').flatMap((s) => s.types);
-  for (const t of ['osm-meter', 'osm-grid', 'osm-load', 'osm-keypad', 'osm-control', 'osm-wait', 'osm-observe', 'osm-expect', 'osm-scenario', 'osm-accuracy', 'osm-report']) {
+  for (const t of ['osm-meter', 'osm-grid', 'osm-load', 'osm-keypad', 'osm-control', 'osm-wait', 'osm-observe', 'osm-expect', 'osm-scenario', 'osm-accuracy', 'osm-report', 'osm-network']) {
     assert.ok(ours.includes(t), `${t} in the palette (got ${ours.join(', ')})`);
   }
   assert.not.match(redLog, /already registered|Error loading|\[osm-[a-z]+\] Error/);
@@ -143,6 +143,39 @@ test('a flow of osm nodes deployed through the admin API reaches its verdict in 
   assert.ok(verdict, `a verdict within 90 s; Node-RED said:\n${redLog}`);
   assert.equal(verdict.status, 'passed', verdict.message);
   assert.equal(verdict.name, 'token accepted');
+});
+
+async function deployAndRead(flow: Record<string, unknown>[], path: string): Promise<any> {
+  const deploy = await fetch(`${base}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+  assert.ok(deploy.status === 200 || deploy.status === 204, `deploy answered ${deploy.status}`);
+  let verdict: any = null;
+  for (let i = 0; i < 900 && !verdict; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await fetch(`${base}${path}`, { headers: { accept: 'application/json' } });
+    if (r.status === 200) { const body = await r.json(); if (body && typeof body === 'object') verdict = body; }
+  }
+  assert.ok(verdict, `a verdict within 90 s; Node-RED said:\n${redLog}`);
+  return verdict;
+}
+
+/** Keep the verdict in a global of the tab's own and serve it at GET /verdict-<tab>. */
+const verdictServer = (tab: string): Record<string, unknown>[] => [
+  { id: `keep${tab}`, type: 'function', z: tab, func: `global.set('verdict-${tab}', msg.verdict); return null;`, outputs: 0, wires: [] },
+  { id: `get${tab}`, type: 'http in', z: tab, url: `/verdict-${tab}`, method: 'get', wires: [[`read${tab}`]] },
+  { id: `read${tab}`, type: 'function', z: tab, func: `msg.payload = global.get('verdict-${tab}') || null; return msg;`, outputs: 1, wires: [[`res${tab}`]] },
+  { id: `res${tab}`, type: 'http response', z: tab, statusCode: '', wires: [] },
+];
+
+test('a flow on the emulated board (the hil-rig code and a wiring map, from the compiled bundle) reaches its verdict in the stock Node-RED', async () => {
+  const verdict = await deployAndRead([
+    { id: 'tab2', type: 'tab', label: 'stock install, emulated board' },
+    { id: 'meter2', type: 'osm-meter', name: 'rig', credit: '500', target: 'emulated', wiring: 'mega2560', parts: 'relay, leds, lcd' },
+    { id: 'inj2', type: 'inject', z: 'tab2', props: [], repeat: '', once: true, onceDelay: 0.1, wires: [['exp2']] },
+    { id: 'exp2', type: 'osm-expect', z: 'tab2', name: 'relay closed on the board', meter: 'meter2', checks: 'relay: closed\nled.green: "on"', timeout: '1min', wires: [['keeptab2'], ['keeptab2']] },
+    ...verdictServer('tab2'),
+  ], '/verdict-tab2');
+  assert.equal(verdict.status, 'passed', verdict.message);
+  assert.equal(verdict.name, 'relay closed on the board');
 });
 
 test.run();

@@ -8,7 +8,8 @@ import { EXIT, UsageError, processIo, type CliIo, type Command } from '../comman
 export const FLOW_USAGE = `Usage: osm flow <run|check> <flow.json> [options]
 
 Run a Node-RED flow of OpenSmartMeter nodes (osm-meter, osm-grid, osm-expect, osm-report, ...) without the editor:
-the flow's meters run on virtual time, as fast as the computer allows.
+the flow's meters run on virtual time, as fast as the computer allows (on the twin or the emulated board; a meter
+whose target is a real board runs in real time).
 
 osm flow run <flow.json>     start the flow, fire its inject nodes, wait until it is idle, report its verdicts
 osm flow check <flow.json>   check the file and every osm-* node's configuration, run nothing

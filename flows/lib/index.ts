@@ -1,10 +1,11 @@
 // Everything the osm-* Node-RED nodes (flows/nodes/*.js) use, compiled into one CommonJS file
 // (flows/dist/osm-nodes.cjs, see flows/build.ts) so that a stock Node-RED loads the nodes without TypeScript.
 export { MeterSession, type Observer } from './meter-session.ts';
-export { parseMeterSettings, TARGETS, type MeterSetup } from './meter-settings.ts';
+export { parseMeterSettings, targetText, TARGETS, type MeterSetup } from './meter-settings.ts';
 export { NodeInputError } from './step-parse.ts';
 export { parseChecks, runChecks } from './checks.ts';
 export { applyLoad, controlAction, gridChange, keyEntry, loadOp, waitSpec } from './stimuli.ts';
+export { applyNetwork, networkOp } from './network.ts';
 export { LOAD_LIBRARY, LOAD_PROFILES } from './load-library.ts';
 export { scenarioItems, runScenarioItem, libraryDir } from './scenario-run.ts';
 export { accuracyJob, runAccuracy } from './accuracy-run.ts';

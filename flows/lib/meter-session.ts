@@ -5,11 +5,29 @@
 // time pass; `osm-expect` with a timeout lets time pass until its checks hold or the timeout is reached. The
 // operations of all nodes on one meter run one after the other, in the order their messages reach the meter, so
 // a flow gives the same result on every run. Observers (`osm-observe`) see every change while time passes.
-import { createBench, type Bench } from '../../twin/kernel/bench.ts';
+//
+// On a board target the Bench's meter under test is the hil-rig's RigMeter: the same firmware twin, whose board
+// is a johnny-five Board on the emulated Firmata board (in-process, deterministic virtual time) or on a real board
+// (serial port, virtual time locked to the wall clock). The rig code is loaded only when a board is used.
+import { createBench, type Bench, type BenchConfig } from '../../twin/kernel/bench.ts';
 import { formatTime } from '../../twin/kernel/clock.ts';
 import { Rng } from '../../twin/kernel/rng.ts';
 import { readObservable } from '../../scenarios/runner.ts';
-import { benchConfigOf, type MeterSetup } from './meter-settings.ts';
+import { benchConfigOf, targetText, type BoardTarget, type MeterSetup } from './meter-settings.ts';
+
+/**
+ * A Bench for `cfg`: on the twin (`board` null), or the firmware twin on a rig board (connected and its wiring
+ * checked here; it boots at start). Board errors name the target.
+ */
+export async function openBench(board: BoardTarget | null, cfg: BenchConfig): Promise<Bench> {
+  if (!board) return createBench(cfg);
+  const { createRigBench } = await import('../../hil-rig/rig-bench.ts');
+  try {
+    return await createRigBench(cfg, { ...board });
+  } catch (err) {
+    throw new Error(`${targetText({ board })}: ${(err as Error).message}`);
+  }
+}
 
 export interface Observer {
   /** Observable names in the scenario vocabulary (`relay`, `led.red`, `credit`, `telemetry.<key>`). */
@@ -24,6 +42,8 @@ interface Attached { cancel(): void }
 
 export class MeterSession {
   readonly setup: MeterSetup;
+  /** How errors name this meter (the osm-meter node: `osm-meter "bench 1" (id)`). */
+  readonly label: string;
   #bench: Bench | null = null;
   #seed: number;
   #tail: Promise<unknown> = Promise.resolve();
@@ -33,8 +53,9 @@ export class MeterSession {
   /** Called when the meter has been (re)built and booted. */
   onReset: ((seed: number) => void) | null = null;
 
-  constructor(setup: MeterSetup) {
+  constructor(setup: MeterSetup, label = 'osm-meter') {
     this.setup = setup;
+    this.label = label;
     this.#seed = setup.seed;
   }
 
@@ -42,9 +63,9 @@ export class MeterSession {
   get pending(): number { return this.#pending; }
   get seed(): number { return this.#seed; }
   /** What the meter is, for messages (`msg.meter`): flows branch on it, e.g. on a defect being present. */
-  info(): { firmware: string; mode: string; defects: string[]; seed: number } {
+  info(): { firmware: string; mode: string; defects: string[]; seed: number; target: string } {
     const b = this.setup.meter.build;
-    return { firmware: b.profile, mode: b.mode, defects: [...b.defects].sort((a, c) => Number(a.slice(1)) - Number(c.slice(1))), seed: this.#seed };
+    return { firmware: b.profile, mode: b.mode, defects: [...b.defects].sort((a, c) => Number(a.slice(1)) - Number(c.slice(1))), seed: this.#seed, target: targetText(this.setup) };
   }
 
   /** Virtual time of the meter now (0 before the first operation). */
@@ -120,9 +141,34 @@ export class MeterSession {
     this.#observers.clear();
   }
 
+  /**
+   * Run `op` alone on this meter's target, after every queued operation. On a real board the meter's own Bench is
+   * closed first, so that the port is free for `op`; the meter is built again (and boots afresh) when a node next
+   * uses it. The twin and the emulated board keep their state.
+   */
+  runAlone<T>(op: () => Promise<T> | T): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the meter has been stopped (the flow was redeployed or stopped)'));
+    this.#pending++;
+    const p = this.#tail.then(async () => {
+      try {
+        if (this.setup.board?.board === 'johnny-five') await this.#drop();
+        return await op();
+      } finally {
+        this.#pending--;
+      }
+    });
+    this.#tail = p.catch(() => undefined);
+    return p;
+  }
+
   async #ensure(): Promise<Bench> {
     if (this.#bench) return this.#bench;
-    const bench = createBench(benchConfigOf(this.setup, this.#seed));
+    let bench: Bench;
+    try {
+      bench = await openBench(this.setup.board, benchConfigOf(this.setup, this.#seed));
+    } catch (err) {
+      throw new Error(`${this.label}: ${(err as Error).message}`);
+    }
     this.#bench = bench;
     for (const o of this.#observers.keys()) this.#observers.set(o, this.#attach(o, bench));
     await bench.start();

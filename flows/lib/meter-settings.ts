@@ -1,14 +1,36 @@
 // The settings of an `osm-meter` config node (strings, as the editor stores them) checked and turned into what a
 // Bench is built from. Every value is optional; the defaults are the scenario language's (`field` firmware, STS
-// mode, virgin EEPROM, 230 V 50 Hz, phasor plant) and seed 1.
+// mode, virgin EEPROM, 230 V 50 Hz, phasor plant, mute modem) and seed 1.
+//
+// The target is where the firmware twin runs: `twin` (the simulated board), `emulated` (an in-process Firmata board
+// driven through johnny-five, wired to the part models) or `johnny-five` (a real rig board on a serial port). The
+// board targets are checked here as far as they can be without opening the port: the wiring map is read and
+// checked against the board it names, the parts are known and wired, a real board's port is a character device.
+import { statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { applyOverrides, DEFAULT_BOARD_PROFILE } from '../../models/board-profile.ts';
 import type { BenchConfig as ScenarioBenchConfig, MeterSection, PlantSection } from '../../scenarios/schema.ts';
-import { NodeInputError, parseSections } from './step-parse.ts';
+import type { NetworkSetup } from '../../twin/comms/comms.ts';
+import { loadWiring, missingSignals, PART_NAMES, type PartName } from '../../hil-rig/wiring.ts';
+import { packageRoot } from './package-root.ts';
+import { NodeInputError, parseNetworkSection, parseSections } from './step-parse.ts';
 
 /** What the editor stores for an `osm-meter` node. */
 export interface MeterNodeSettings {
-  /** `twin`: the firmware twin on the simulated board (the only target this package drives). */
+  /** `twin` (simulated board), `emulated` (in-process Firmata board) or `johnny-five` (a real rig board). */
   target?: string;
+  /** With `johnny-five`: the rig board's serial port (`/dev/ttyACM0`). */
+  port?: string;
+  /** With a board: the wiring map, a file (relative to the working folder) or a built-in name (`mega2560`, `bluepill`). */
+  wiring?: string;
+  /** With a board: the parts on the rig, `relay, leds, lcd` (blank: all); the others stay simulated. */
+  parts?: string;
+  /** `mute` (default: no network, as a scenario without `network:`) or `connected` (SIM800, network, servers). */
+  modem?: string;
+  /** With a connected modem: signal quality 0..31 at the start (blank: the network model's). */
+  csq?: string | number;
+  /** With a connected modem: one-way latency, modem to server (`250ms`). */
+  latency?: string;
   firmware?: string;
   mode?: string;
   /** Defect knobs to correct, `D6, D11`. */
@@ -30,11 +52,24 @@ export interface MeterNodeSettings {
   speed?: string | number;
 }
 
-export const TARGETS = ['twin'] as const;
+export const TARGETS = ['twin', 'emulated', 'johnny-five'] as const;
 export type Target = (typeof TARGETS)[number];
+
+/** A board target: what hil-rig/rig-bench.ts `createRigBench` takes (its BoardChoice). */
+export interface BoardTarget {
+  board: 'emulated' | 'johnny-five';
+  port?: string;
+  /** The wiring map's full path. */
+  wiring: string;
+  parts: PartName[];
+}
 
 export interface MeterSetup {
   target: Target;
+  /** The rig board, for the targets other than `twin`. */
+  board: BoardTarget | null;
+  /** The modem's network and servers (a scenario's `network:` section); null: the modem is mute. */
+  network: NetworkSetup | null;
   meter: MeterSection;
   plant: PlantSection;
   overrides: Record<string, number | boolean>;
@@ -88,11 +123,58 @@ export function parseSpeed(v: string | number | undefined): 'max' | number {
   return n;
 }
 
+/** The built-in wiring maps, by name. */
+export function builtInWiring(name: string): string { return join(packageRoot(), 'hil-rig', 'wiring', `${name}.yaml`); }
+export const BUILT_IN_WIRINGS = ['mega2560', 'bluepill'] as const;
+
+/** A board target's settings, checked without opening the port. */
+export function parseBoardTarget(target: 'emulated' | 'johnny-five', s: MeterNodeSettings, cwd = process.cwd()): BoardTarget {
+  const w = blank(s.wiring) ? 'mega2560' : String(s.wiring).trim();
+  const wiring = (BUILT_IN_WIRINGS as readonly string[]).includes(w) ? builtInWiring(w) : isAbsolute(w) ? w : resolve(cwd, w);
+  let map;
+  try { map = loadWiring(wiring); } catch (err) {
+    throw new NodeInputError(`wiring: ${(err as Error).message}`);
+  }
+  const parts = blank(s.parts) ? [...PART_NAMES] : String(s.parts).split(/[\s,]+/).filter((p) => p !== '');
+  for (const p of parts) {
+    if (!(PART_NAMES as readonly string[]).includes(p)) throw new NodeInputError(`parts: unknown part '${p}' (parts: ${PART_NAMES.join(', ')})`);
+  }
+  const missing = missingSignals(map, parts as PartName[]);
+  if (missing.size) {
+    throw new NodeInputError(`wiring: ${w} lacks signals for the chosen parts: ${[...missing].map(([p, sig]) => `${p} (${sig.join(', ')})`).join('; ')}`);
+  }
+  const out: BoardTarget = { board: target, wiring, parts: parts as PartName[] };
+  if (target === 'johnny-five') {
+    if (blank(s.port)) throw new NodeInputError('port: a real board needs its serial port (e.g. /dev/ttyACM0)');
+    const port = String(s.port).trim();
+    let st;
+    try { st = statSync(port); } catch {
+      throw new NodeInputError(`port: no serial port at '${port}' (is the board plugged in? ls /dev/ttyACM* /dev/ttyUSB*)`);
+    }
+    if (!st.isCharacterDevice()) throw new NodeInputError(`port: '${port}' is not a serial port (not a character device)`);
+    out.port = port;
+  }
+  return out;
+}
+
 /** Check an `osm-meter` node's settings; throws NodeInputError naming the setting and the reason. */
 export function parseMeterSettings(s: MeterNodeSettings): MeterSetup {
-  const target = blank(s.target) ? 'twin' : String(s.target);
+  const target = blank(s.target) ? 'twin' : String(s.target).trim();
   if (!(TARGETS as readonly string[]).includes(target)) {
-    throw new NodeInputError(`target: '${target}' is not a target this package can drive (expected ${TARGETS.join(', ')}); a real or emulated board needs the HIL rig`);
+    throw new NodeInputError(`target: expected twin, emulated or johnny-five (a real board), got '${target}'`);
+  }
+  const board = target === 'twin' ? null : parseBoardTarget(target as BoardTarget['board'], s);
+  const modem = blank(s.modem) ? 'mute' : String(s.modem).trim();
+  if (modem !== 'mute' && modem !== 'connected') throw new NodeInputError(`modem: expected mute or connected, got '${modem}'`);
+  let network: NetworkSetup | null = null;
+  if (modem === 'connected') {
+    if (board) throw new NodeInputError('modem: the network is simulated around the twin\'s SIM800; a connected modem needs target twin');
+    const section: Record<string, unknown> = { coverage: true };
+    if (!blank(s.csq)) section.csq = numberOf('csq', s.csq as string | number);
+    if (!blank(s.latency)) section.latency = String(s.latency).trim();
+    network = parseNetworkSection(section);
+  } else if (!blank(s.csq) || !blank(s.latency)) {
+    throw new NodeInputError('modem: csq and latency need the modem connected');
   }
   const firmware: Record<string, unknown> = { profile: blank(s.firmware) ? 'field' : String(s.firmware).trim() };
   if (!blank(s.mode)) firmware.mode = String(s.mode).trim();
@@ -112,8 +194,11 @@ export function parseMeterSettings(s: MeterNodeSettings): MeterSetup {
   const plant: Record<string, unknown> = { grid };
   if (!blank(s.fidelity)) plant.fidelity = String(s.fidelity).trim();
   const sections = parseSections(meter, plant);
+  if (board && sections.plant.fidelity === 'waveform') throw new NodeInputError('fidelity: waveform runs on the twin only (a rig board\'s AFE sees the phasor plant)');
   return {
     target: target as Target,
+    board,
+    network,
     ...sections,
     overrides: parseBoardOverrides(s.board),
     seed: parseSeed(s.seed),
@@ -123,5 +208,14 @@ export function parseMeterSettings(s: MeterNodeSettings): MeterSetup {
 
 /** The Bench configuration of a setup (the scenario runner's shape plus the board overrides). */
 export function benchConfigOf(setup: MeterSetup, seed = setup.seed): ScenarioBenchConfig & { meter: { overrides: Record<string, number | boolean> } } {
-  return { meter: { ...setup.meter, overrides: setup.overrides }, plant: setup.plant, seed, speed: setup.speed };
+  return {
+    meter: { ...setup.meter, overrides: setup.overrides }, plant: setup.plant, seed, speed: setup.speed,
+    ...(setup.network ? { network: setup.network } : {}),
+  };
+}
+
+/** How a meter's target reads in messages and statuses: `twin`, `emulated board`, `real board on /dev/ttyACM0`. */
+export function targetText(setup: Pick<MeterSetup, 'board'>): string {
+  if (!setup.board) return 'twin';
+  return setup.board.board === 'emulated' ? 'emulated board' : `real board on ${setup.board.port}`;
 }

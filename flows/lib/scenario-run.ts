@@ -1,13 +1,16 @@
 // What osm-scenario runs: the scenario library (all of it, or the files whose path matches), one file, or YAML
 // written in the node. Each scenario runs on a fresh meter of its own (its `meter:` and `plant:` sections), with
-// the seed of the flow's meter, as `osm run` would run it.
+// the seed of the flow's meter, as `osm run` would run it: on the twin, or on the rig board the flow's meter targets
+// (`osm run --board emulated|johnny-five`).
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { createBench } from '../../twin/kernel/bench.ts';
 import { formatTime } from '../../twin/kernel/clock.ts';
 import { ScenarioError, loadScenario, parseScenario } from '../../scenarios/loader.ts';
 import { runScenario, type ScenarioResult } from '../../scenarios/runner.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
+import type { Bench } from '../../twin/kernel/bench.ts';
+import { openBench } from './meter-session.ts';
+import type { MeterSetup } from './meter-settings.ts';
 import { packageRoot } from './package-root.ts';
 import { NodeInputError } from './step-parse.ts';
 import type { Verdict } from './verdict.ts';
@@ -95,8 +98,11 @@ export function scenarioItems(s: ScenarioNodeSettings, payload?: unknown, cwd = 
 
 export interface ScenarioRun { result?: ScenarioResult; verdict: Verdict }
 
-/** Run one scenario on a fresh twin. An invalid scenario gives an `error` verdict, not an exception. */
-export async function runScenarioItem(item: ScenarioItem, seed: number, suite: string, source: Verdict['source']): Promise<ScenarioRun> {
+/**
+ * Run one scenario on a fresh meter: the twin, or the board `target` names (its firmware and plant are the
+ * scenario's). An invalid scenario, or a board that cannot be opened, gives an `error` verdict, not an exception.
+ */
+export async function runScenarioItem(item: ScenarioItem, seed: number, suite: string, source: Verdict['source'], target: Pick<MeterSetup, 'board'> | null = null): Promise<ScenarioRun> {
   const label = 'file' in item ? relativeLabel(item.file) : item.label;
   let scenario: Scenario;
   try {
@@ -105,7 +111,15 @@ export async function runScenarioItem(item: ScenarioItem, seed: number, suite: s
     if (!(err instanceof ScenarioError)) throw err;
     return { verdict: { suite, name: label, status: 'error', message: `invalid scenario: ${err.message}`, timeUs: 0, durationUs: 0, source } };
   }
-  const bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed, speed: 'max' });
+  const name = `${scenario.name} (${label})`;
+  let bench: Bench;
+  try {
+    bench = await openBench(target?.board ?? null, {
+      meter: scenario.meter, plant: scenario.plant, seed, speed: 'max', ...(scenario.network ? { network: scenario.network } : {}),
+    });
+  } catch (err) {
+    return { verdict: { suite, name, status: 'error', message: (err as Error).message, timeUs: 0, durationUs: 0, source } };
+  }
   try {
     const result = await runScenario(scenario, bench, { seed });
     const f = result.failure;
@@ -114,7 +128,7 @@ export async function runScenarioItem(item: ScenarioItem, seed: number, suite: s
       result,
       verdict: {
         suite,
-        name: `${scenario.name} (${label})`,
+        name,
         status: result.status,
         message: f ? `step ${f.step}${f.stepName ? ` (${f.stepName})` : ''} at ${f.time}: ${f.reason}` : `${result.checks.held} checks held in ${formatTime(result.endUs)}`,
         timeUs: result.endUs,
@@ -124,7 +138,7 @@ export async function runScenarioItem(item: ScenarioItem, seed: number, suite: s
       },
     };
   } catch (err) {
-    return { verdict: { suite, name: `${scenario.name} (${label})`, status: 'error', message: (err as Error).message, timeUs: bench.now(), durationUs: bench.now(), source } };
+    return { verdict: { suite, name, status: 'error', message: (err as Error).message, timeUs: bench.now(), durationUs: bench.now(), source } };
   } finally {
     await bench.close();
   }

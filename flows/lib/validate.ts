@@ -11,15 +11,16 @@ import { scenarioItems } from './scenario-run.ts';
 import { NodeInputError } from './step-parse.ts';
 import { controlAction, gridChange, keyEntry, loadOp, waitSpec, CONTROL_ACTIONS } from './stimuli.ts';
 import { Rng } from '../../twin/kernel/rng.ts';
+import { changeIsEmpty, networkOp } from './network.ts';
 
 export const NODE_TYPES = [
   'osm-meter', 'osm-grid', 'osm-load', 'osm-keypad', 'osm-control', 'osm-wait', 'osm-observe', 'osm-expect',
-  'osm-scenario', 'osm-accuracy', 'osm-report',
+  'osm-scenario', 'osm-accuracy', 'osm-report', 'osm-network',
 ] as const;
 export type OsmNodeType = (typeof NODE_TYPES)[number];
 
 /** Node types that drive a meter and must name an osm-meter config node in `meter`. */
-export const NEEDS_METER: readonly string[] = ['osm-grid', 'osm-load', 'osm-keypad', 'osm-control', 'osm-wait', 'osm-observe', 'osm-expect'];
+export const NEEDS_METER: readonly string[] = ['osm-grid', 'osm-load', 'osm-keypad', 'osm-control', 'osm-wait', 'osm-observe', 'osm-expect', 'osm-network'];
 
 export type Config = Record<string, unknown>;
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
@@ -99,6 +100,13 @@ export function validateNode(type: string, c: Config, meterOf: (id: string) => M
     case 'osm-scenario': scenarioItems(c); return;
     case 'osm-accuracy': accuracyJob(c); return;
     case 'osm-report': reportSettings(c); return;
+    case 'osm-network': {
+      if (!setup!.network) throw new NodeInputError('meter: the selected osm-meter has its modem mute (set its Modem to connected)');
+      const action = str(c.action) || 'change';
+      if ((action === 'change' && changeIsEmpty(c)) || (action === 'topup' && str(c.amount).trim() === '')) return; // the message supplies it
+      networkOp(c);
+      return;
+    }
     default: throw new NodeInputError(`unknown osm node type '${type}'`);
   }
 }

@@ -1,5 +1,6 @@
-// osm-scenario: run scenario files (the library, one file, or YAML written here), each on a fresh twin, and send
-// one message per scenario with its result and verdict; the last one has msg.complete set.
+// osm-scenario: run scenario files (the library, one file, or YAML written here), each on a fresh meter on the
+// target of the selected osm-meter (the twin when none), and send one message per scenario with its result and
+// verdict; the last one has msg.complete set.
 module.exports = function (RED) {
     "use strict";
     const osm = require("../dist/osm-nodes.cjs");
@@ -18,7 +19,10 @@ module.exports = function (RED) {
                 let failed = 0;
                 for (let i = 0; i < items.length && !closing; i++) {
                     runner.busy((i + 1) + "/" + items.length + " running");
-                    const r = await osm.runScenarioItem(items[i], seed, runner.suite(), runner.source());
+                    const item = items[i];
+                    const r = meter
+                        ? await meter.session.runAlone(function () { return osm.runScenarioItem(item, seed, runner.suite(), runner.source(), meter.setup); })
+                        : await osm.runScenarioItem(item, seed, runner.suite(), runner.source());
                     if (r.verdict.status !== "passed") failed++;
                     runner.announce(r.verdict);
                     const out = RED.util.cloneMessage(msg);

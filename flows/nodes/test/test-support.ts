@@ -26,7 +26,7 @@ await ensureFlowsBuilt();
 export const helper = require('node-red-node-test-helper') as Helper;
 helper.init(require.resolve('node-red'));
 
-const NAMES = ['meter', 'grid', 'load', 'keypad', 'control', 'wait', 'observe', 'expect', 'scenario', 'accuracy', 'report'];
+const NAMES = ['meter', 'grid', 'load', 'keypad', 'control', 'wait', 'observe', 'expect', 'scenario', 'accuracy', 'report', 'network'];
 /** Every osm-* node module (the `(RED) => void` functions Node-RED loads). */
 export const OSM_NODES: unknown[] = NAMES.map((n) => require(`../osm-${n}.js`));
 
