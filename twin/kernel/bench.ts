@@ -60,7 +60,7 @@ export interface BenchConfig {
   /** The modem, the cellular network and the servers (twin/comms); without it the twin's modem is mute. */
   network?: NetworkSetup;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
-  meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
+  meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng, comms: Comms | null) => MeterUnderTest;
 }
 
 export class BenchError extends Error {}
@@ -103,8 +103,10 @@ export class Bench implements BenchControl {
       profile: this.profile,
     });
     for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
+    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max' });
     if (cfg.meterUnderTest) {
-      this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'));
+      // a meter on a rig board keeps the simulated modem and network (the modem is not a rig part)
+      this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'), this.comms);
     } else {
       const m: TwinMeterConfig = {
         firmware: cfg.meter.build,
@@ -118,10 +120,7 @@ export class Bench implements BenchControl {
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
         exactSlow: cfg.exactSlow ?? false,
       };
-      if (cfg.network) {
-        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max' });
-        m.modem = this.comms.modem;
-      }
+      if (this.comms) m.modem = this.comms.modem;
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
       if (this.comms) this.comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
       this.meter = twin;
@@ -177,7 +176,7 @@ export class Bench implements BenchControl {
     this.supply?.setInput(this.plant.terminalVrms());
   }
 
-  get meterKind(): 'twin' | 'rig' { return this.meter.kind; }
+  get meterKind(): 'twin' | 'board' | 'rig' { return this.meter.kind; }
 
   now(): number { return this.clock.now(); }
 
