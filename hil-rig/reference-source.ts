@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ATM90E26 } from '../models/afe/atm90e26.ts';
 import type { SimTime } from '../models/sim-time.ts';
 import { FrontEnd } from '../models/frontend/front-end.ts';
+import { rmsOf } from '../models/signals.ts';
 import { Rng } from '../twin/kernel/rng.ts';
 import type { TestCondition } from '../scenarios/accuracy/points.ts';
 import type { MeterUnit } from '../scenarios/accuracy/meter-unit.ts';
@@ -80,7 +81,7 @@ export class EmulatedSource implements ReferenceSource {
     } else {
       this.#chip.setPins(pins);
     }
-    return { volts: c.volts, amps: c.amps, pf: c.pf.value, hz: c.hz, watts: truthWatts(lines), source: 'the bench\'s phantom load' };
+    return { volts: rmsOf(lines.v), amps: c.amps, pf: c.pf.value, hz: c.hz, watts: truthWatts(lines), source: 'the bench\'s phantom load' };
   }
 
   release(): void {

@@ -1,15 +1,14 @@
 // `osm accuracy --board emulated|johnny-five`: the class-1 table of the ATM90E26 behind a rig board (hil-rig/
 // board-accuracy.ts), in the format of `osm accuracy`. Loaded by accuracy-run.ts when --board is given.
 import type { Readable } from 'node:stream';
-import { VirtualClock } from '../../twin/kernel/clock.ts';
-import { newChip } from '../../scenarios/accuracy/meter-unit.ts';
 import { suiteFor } from '../../scenarios/accuracy/points.ts';
 import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
 import { RigConnection, RigError } from '../../hil-rig/rig/connection.ts';
 import { DEFAULT_WIRING, WiringError } from '../../hil-rig/wiring.ts';
 import { AfeRegisterLink, type LinkTime } from '../../hil-rig/afe-registers.ts';
 import { BOARD_ACCURACY_DEFAULTS, runBoardSuite } from '../../hil-rig/board-accuracy.ts';
-import { AppliedFileError, EmulatedSource, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../hil-rig/reference-source.ts';
+import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../hil-rig/board-accuracy-emulated.ts';
+import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../hil-rig/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
@@ -61,10 +60,14 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
   const wiring = b.wiring ?? DEFAULT_WIRING;
   const progress = new Progress(io, { quiet: b.quiet, wallMs: deps.wallMs });
   let rig: RigConnection;
+  let emulated: EmulatedAccuracyRig | null = null;
   try {
-    rig = b.board === 'emulated'
-      ? await RigConnection.openEmulated({ wiring, parts: ['afe'] })
-      : await RigConnection.openSerial({ wiring, parts: ['afe'], path: b.port! });
+    if (b.board === 'emulated') {
+      emulated = await openEmulatedAccuracyRig(unit, bench, wiring);
+      rig = emulated.rig;
+    } else {
+      rig = await RigConnection.openSerial({ wiring, parts: ['afe'], path: b.port! });
+    }
   } catch (e) {
     if (e instanceof RigError || e instanceof WiringError) throw new UsageError(e.message);
     throw e;
@@ -74,19 +77,9 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
     let time: LinkTime & SimTime;
     let source: ReferenceSource;
     let chip = null;
-    if (rig.emulator) {
-      const clock = new VirtualClock();
-      chip = newChip(clock);
-      const port = rig.wiring.afe!.port;
-      rig.emulator.connectSerial(port, chip.uart);
-      chip.attachHost(rig.emulator.serialRx(port));
-      await rig.attach(clock);
-      time = {
-        now: () => clock.now(),
-        at: (t, fn) => clock.at(t, fn),
-        waitFor: async (cond, us) => { if (!cond()) await clock.runUntil(clock.now() + us, cond); return cond(); },
-      };
-      source = new EmulatedSource(chip, clock, unit, bench.noiseSeed ?? 1);
+    let link: AfeRegisterLink;
+    if (emulated) {
+      ({ time, source, chip, link } = emulated);
     } else {
       const wall = rig.time;
       time = { now: () => wall.now(), at: (t, fn) => wall.at(t, fn), waitFor: (cond, us) => rig.waitFor(cond, us) };
@@ -94,8 +87,8 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
       source = operator;
       io.stderr.write(`osm accuracy --board johnny-five: the ATM90E26 on ${rig.description}. Drive its inputs from an isolated reference source at `
         + 'the front end\'s millivolt levels or with the chip on an isolated bench: no mains on the rig (docs/hil-rig.md).\n');
+      link = new AfeRegisterLink(rig, time);
     }
-    const link = new AfeRegisterLink(rig, time);
     const windowText = `each error point's window at least ${windowS} s and ${minPulses} CF pulses' worth of APenergy counts; starting and creep run the standard's durations`;
     progress.update(`osm accuracy --board ${b.board}: ${spec.points.length} points on the ATM90E26 behind ${rig.description}`);
     const result = await runBoardSuite({
