@@ -25,7 +25,7 @@ export interface AfeRegisterLinkConfig {
   attempts: number;
 }
 
-export const AFE_REGISTER_LINK_DEFAULTS: Readonly<AfeRegisterLinkConfig> = Object.freeze({ replyTimeoutUs: 200_000, attempts: 3 });
+export const AFE_REGISTER_LINK_DEFAULTS: Readonly<AfeRegisterLinkConfig> = Object.freeze({ replyTimeoutUs: 500_000, attempts: 3 });
 
 export interface RegisterRead { value: number; tUs: number }
 
@@ -38,9 +38,12 @@ export class AfeRegisterLink {
   readonly #rig: RigConnection;
   readonly #time: LinkTime;
   readonly #cfg: AfeRegisterLinkConfig;
+  #lost = 0;
   /** Frames sent, replies with a bad checksum, and each read's round trip (frame out -> reply in), microseconds. */
   frames = 0;
   badReplies = 0;
+  /** Frames that got no (complete) reply in time and were sent again. */
+  lostReplies = 0;
   readonly roundTrips: number[] = [];
 
   constructor(rig: RigConnection, time: LinkTime, config: Partial<AfeRegisterLinkConfig> = {}) {
@@ -61,6 +64,8 @@ export class AfeRegisterLink {
         return { value: (dh << 8) | dl, tUs: reply.tUs - chipUs };
       }
       this.badReplies++;
+      // the rest of a torn reply may still be on its way: let it land and drop it before the next frame
+      await this.#time.waitFor(() => false, this.#cfg.replyTimeoutUs / 5);
       if (attempt >= this.#cfg.attempts) throw new RigError(`afe: ${attempt} replies to a read of ${regName(addr)} had a bad checksum (last ${reply.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}): check the AFE's serial wiring and baud rate`);
     }
   }
@@ -71,6 +76,7 @@ export class AfeRegisterLink {
       const reply = await this.#exchange(frame, 1, addr);
       if (reply.bytes[0] === frame[4]) return;
       this.badReplies++;
+      await this.#time.waitFor(() => false, this.#cfg.replyTimeoutUs / 5);
       if (attempt >= this.#cfg.attempts) throw new RigError(`afe: the ATM90E26 did not echo the checksum of a write of 0x${value.toString(16).padStart(4, '0')} to ${regName(addr)} (${attempt} attempts)`);
     }
   }
@@ -84,11 +90,25 @@ export class AfeRegisterLink {
     const ok = await this.#time.waitFor(() => port.available() >= replyBytes, this.#cfg.replyTimeoutUs);
     const fault = this.#rig.faulted;
     if (fault) throw new RigError(`rig: ${fault}`);
+    if (!ok && ++this.#lost < this.#cfg.attempts) {
+      // a frame the chip dropped (its 20 ms inter-byte limit, noise) or a reply that is only late: let a late reply
+      // land and drop it, so it cannot be taken for the answer to the next frame; then send the frame again
+      this.lostReplies++;
+      await this.#time.waitFor(() => false, this.#cfg.replyTimeoutUs);
+      return this.#exchange(frame, replyBytes, addr);
+    }
+    if (ok) this.#lost = 0;
     if (!ok) {
       throw new RigError(`afe: no reply from the ATM90E26 to a ${frame.length === 3 ? 'read' : 'write'} of ${regName(addr)} within ${(this.#cfg.replyTimeoutUs / 1000).toFixed(0)} ms `
-        + `(${port.available()} of ${replyBytes} bytes): check the AFE's wiring to ${this.#rig.wiring.afe!.portName} and its power`);
+        + `(${port.available()} of ${replyBytes} bytes, ${this.#cfg.attempts} attempts, after ${this.frames - this.#cfg.attempts} frames): check the AFE's wiring to ${this.#rig.wiring.afe!.portName} and its power`);
     }
     const tUs = this.#time.now();
+    if (port.available() > replyBytes && ++this.#lost < this.#cfg.attempts) {
+      // more than the reply: a late answer to an earlier frame is mixed in; which bytes are whose is unknown
+      this.lostReplies++;
+      await this.#time.waitFor(() => false, this.#cfg.replyTimeoutUs);
+      return this.#exchange(frame, replyBytes, addr);
+    }
     this.roundTrips.push(tUs - sent);
     const bytes: number[] = [];
     for (let i = 0; i < replyBytes; i++) bytes.push(port.read());
