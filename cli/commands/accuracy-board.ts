@@ -6,15 +6,17 @@ import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
 import { RigConnection, RigError } from '../../hil-rig/rig/connection.ts';
 import { DEFAULT_WIRING, WiringError } from '../../hil-rig/wiring.ts';
 import { AfeRegisterLink, type LinkTime } from '../../hil-rig/afe-registers.ts';
-import { BOARD_ACCURACY_DEFAULTS, runBoardSuite } from '../../hil-rig/board-accuracy.ts';
-import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../hil-rig/board-accuracy-emulated.ts';
-import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../hil-rig/reference-source.ts';
+import { BOARD_ACCURACY_DEFAULTS, runBoardSuite } from '../../scenarios/accuracy/board-suite.ts';
+import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../scenarios/accuracy/board-suite-emulated.ts';
+import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../scenarios/accuracy/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { Progress } from '../progress.ts';
-import { benchOptionsFor, unitFor, type BenchArgs } from './accuracy-run.ts';
+import type { BenchOptions } from '../../scenarios/accuracy/runner.ts';
+import type { MeterUnit } from '../../scenarios/accuracy/meter-unit.ts';
+import type { PointSet } from '../../scenarios/accuracy/points.ts';
 
 export interface BoardAccuracyArgs {
   board: string;
@@ -37,7 +39,18 @@ function positive(name: string, text: string | undefined, def: number, min: numb
   return v;
 }
 
-export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps: { io?: CliIo; stdin?: Readable; wallMs?: () => number }): Promise<number> {
+/** What `osm accuracy` parsed and set up (accuracy-run.ts) that the board run needs. */
+export interface BoardSuiteArgs {
+  json: boolean;
+  points: PointSet;
+  fidelity: string;
+  whatIf: { entries: readonly string[] };
+  bench: BenchOptions;
+  unit: MeterUnit;
+  label: string;
+}
+
+export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, deps: { io?: CliIo; stdin?: Readable; wallMs?: () => number }): Promise<number> {
   const io = deps.io ?? processIo;
   if (b.board !== 'emulated' && b.board !== 'johnny-five') throw new UsageError(`--board: expected emulated or johnny-five, got '${b.board}'`);
   if (b.board === 'johnny-five' && !b.port) throw new UsageError('--board johnny-five needs --port PATH (the rig board\'s serial port)');
@@ -54,9 +67,8 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
     throw e;
   }
 
-  const bench = benchOptionsFor(a);
+  const { bench, unit, label } = a;
   const spec = suiteFor(a.points);
-  const { unit, label } = unitFor(a);
   const wiring = b.wiring ?? DEFAULT_WIRING;
   const progress = new Progress(io, { quiet: b.quiet, wallMs: deps.wallMs });
   let rig: RigConnection;
@@ -103,7 +115,7 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
     const boardInfo = {
       board: b.board, description: rig.description, wiring: rig.wiring.file, afePort: rig.wiring.afe!.portName, baud: rig.wiring.afe!.baud,
       source: source.kind === 'emulated' ? 'the accuracy bench\'s phantom load on the emulated chip\'s pins' : (b.applied ? `operator, applied values from ${b.applied}` : 'operator, nominal values confirmed'),
-      windowS, minPulses, registerReads: link.frames, badReplies: link.badReplies, medianRoundTripMs: med,
+      windowS, minPulses, registerReads: link.frames, badReplies: link.badReplies, lostReplies: link.lostReplies, medianRoundTripMs: med,
     };
     const unitLabel = `${label}; the ATM90E26 behind ${rig.description}, read over ${rig.wiring.afe!.portName}`;
     if (a.json) {
@@ -112,7 +124,7 @@ export async function runBoardAccuracy(a: BenchArgs, b: BoardAccuracyArgs, deps:
       io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     } else {
       io.stdout.write(`Board: the chip's own registers read over the link (${rig.wiring.file}, ${rig.wiring.afe!.portName} at ${rig.wiring.afe!.baud} baud): `
-        + `${link.frames} frames, median round trip ${med.toFixed(2)} ms, ${link.badReplies} bad replies\n`
+        + `${link.frames} frames, median round trip ${med.toFixed(2)} ms, ${link.badReplies} bad replies, ${link.lostReplies} sent again for want of a reply\n`
         + `Source: ${boardInfo.source}; ${windowText}; chip error from the slope of the APenergy count, V/I/P read averaged over the window\n`);
       io.stdout.write(formatSuite(result, { color: io.stdout.isTTY === true, unitLabel, whatIf: a.whatIf.entries }));
     }

@@ -164,7 +164,7 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     for (const k of ['monte-carlo', 'unit', 'seed', 'workers', 'calibrate'] as const) {
       if (values[k] !== undefined) throw new UsageError(`--${k} is for the twin's bench; --board measures the one chip behind the board`);
     }
-    return (await import('./accuracy-board.ts')).runBoardAccuracy(a, {
+    return (await import('./accuracy-board.ts')).runBoardAccuracy({ ...a, bench: benchOptionsFor(a), ...unitFor(a) }, {
       board: String(values.board), port: values.port as string | undefined, wiring: values.wiring as string | undefined,
       window: values.window as string | undefined, minPulses: values['min-pulses'] as string | undefined, applied: values.applied as string | undefined,
       report: values.report as string | undefined, quiet: values.quiet === true,

@@ -4,13 +4,13 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAccuracy } from '../cli/commands/accuracy-run.ts';
-import { nominalUnit } from '../scenarios/accuracy/meter-unit.ts';
-import { suiteFor, type SuiteSpec } from '../scenarios/accuracy/points.ts';
-import { runSuite } from '../scenarios/accuracy/runner.ts';
-import { benchOptionsFor, parseBenchArgs } from '../cli/commands/accuracy-run.ts';
+import { runAccuracy } from '../../cli/commands/accuracy-run.ts';
+import { nominalUnit } from './meter-unit.ts';
+import { suiteFor, type SuiteSpec } from './points.ts';
+import { runSuite } from './runner.ts';
+import { benchOptionsFor, parseBenchArgs } from '../../cli/commands/accuracy-run.ts';
 import { OperatorSource, SourceStopped, loadAppliedFile, AppliedFileError } from './reference-source.ts';
-import { slopeOf } from './board-accuracy.ts';
+import { slopeOf } from './board-suite.ts';
 
 function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }; out: () => string; err: () => string } {
   let o = '';
@@ -31,7 +31,7 @@ test('the chip behind the emulated board gives the table of osm accuracy: same v
   const a = parseBenchArgs({}, [], { judge: 'chip' });
   const bench = benchOptionsFor(a);
   const twin = await runSuite(nominalUnit(), spec, bench);
-  const { runBoardSuiteOnEmulated } = await import('./board-accuracy-emulated.ts');
+  const { runBoardSuiteOnEmulated } = await import('./board-suite-emulated.ts');
   const board = await runBoardSuiteOnEmulated(spec, bench, nominalUnit());
   for (const [i, p] of twin.points.entries()) {
     const q = board.points[i];

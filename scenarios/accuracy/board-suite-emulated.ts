@@ -1,16 +1,16 @@
 // The accuracy bench on the emulated board: an in-process StandardFirmataPlus board (only its AFE serial port used)
 // with a fresh ATM90E26 model on its Serial1, on a virtual clock, fed by the bench's phantom load.
-import { VirtualClock } from '../twin/kernel/clock.ts';
-import type { ATM90E26 } from '../models/afe/atm90e26.ts';
-import type { SimTime } from '../models/sim-time.ts';
-import { newChip, type MeterUnit } from '../scenarios/accuracy/meter-unit.ts';
-import type { SuiteSpec } from '../scenarios/accuracy/points.ts';
-import type { BenchOptions, SuiteResult } from '../scenarios/accuracy/runner.ts';
-import { RigConnection } from './rig/connection.ts';
-import { DEFAULT_WIRING } from './wiring.ts';
-import { AfeRegisterLink, type LinkTime } from './afe-registers.ts';
+import { VirtualClock } from '../../twin/kernel/clock.ts';
+import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
+import type { SimTime } from '../../models/sim-time.ts';
+import { newChip, type MeterUnit } from './meter-unit.ts';
+import type { SuiteSpec } from './points.ts';
+import type { BenchOptions, SuiteResult } from './runner.ts';
+import { RigConnection } from '../../hil-rig/rig/connection.ts';
+import { DEFAULT_WIRING } from '../../hil-rig/wiring.ts';
+import { AfeRegisterLink, type LinkTime } from '../../hil-rig/afe-registers.ts';
 import { EmulatedSource } from './reference-source.ts';
-import { runBoardSuite, type BoardAccuracyConfig, type BoardSuiteContext } from './board-accuracy.ts';
+import { runBoardSuite, type BoardAccuracyConfig, type BoardSuiteContext } from './board-suite.ts';
 
 export interface EmulatedAccuracyRig { rig: RigConnection; chip: ATM90E26; time: LinkTime & SimTime; link: AfeRegisterLink; source: EmulatedSource }
 

@@ -10,16 +10,16 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { ATM90E26 } from '../models/afe/atm90e26.ts';
-import type { SimTime } from '../models/sim-time.ts';
-import { FrontEnd } from '../models/frontend/front-end.ts';
-import { rmsOf } from '../models/signals.ts';
-import { Rng } from '../twin/kernel/rng.ts';
-import type { TestCondition } from '../scenarios/accuracy/points.ts';
-import type { MeterUnit } from '../scenarios/accuracy/meter-unit.ts';
-import { pfLabel } from '../scenarios/accuracy/limits.ts';
-import { pinsFor, sourceLines, truthWatts, type SourceLines } from '../scenarios/accuracy/phantom-load.ts';
-import { WaveformDrive } from '../scenarios/accuracy/waveform-drive.ts';
+import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
+import type { SimTime } from '../../models/sim-time.ts';
+import { FrontEnd } from '../../models/frontend/front-end.ts';
+import { rmsOf } from '../../models/signals.ts';
+import { Rng } from '../../twin/kernel/rng.ts';
+import type { TestCondition } from './points.ts';
+import type { MeterUnit } from './meter-unit.ts';
+import { pfLabel } from './limits.ts';
+import { pinsFor, sourceLines, truthWatts, type SourceLines } from './phantom-load.ts';
+import { WaveformDrive } from './waveform-drive.ts';
 
 /** What the source applied for a point: the reference values. */
 export interface Applied {

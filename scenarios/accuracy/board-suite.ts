@@ -13,18 +13,18 @@
 //   worth; starting and creep run the standard's durations and count pulses (count / 10);
 // - the firmware column: the firmware's own accumulation (scenarios/accuracy/firmware-billing.ts) run on the register
 //   values as last read over the link; the V/I/P read columns are its readings averaged over the window.
-import type { ATM90E26 } from '../models/afe/atm90e26.ts';
-import { REG, SysStatusBits, decodeMMode } from '../models/afe/registers.ts';
-import { Command } from '../models/afe/registers.ts';
-import type { SimTime } from '../models/sim-time.ts';
-import { FrontEnd } from '../models/frontend/front-end.ts';
-import { FIRMWARE_BILLING_DEFAULTS, FirmwareBilling, type FirmwareReadings } from '../scenarios/accuracy/firmware-billing.ts';
-import { creepMinutes } from '../scenarios/accuracy/limits.ts';
-import { CS1_REGISTERS, CS2_REGISTERS, type MeterUnit } from '../scenarios/accuracy/meter-unit.ts';
-import { clippingOf, ctKneeAmps, peakOf, pinsFor, sourceLines } from '../scenarios/accuracy/phantom-load.ts';
-import type { SuiteSpec, TestCondition } from '../scenarios/accuracy/points.ts';
-import { runSuiteWith, type BenchOptions, type Fidelity, type Measurement, type Mode, type SuiteResult } from '../scenarios/accuracy/runner.ts';
-import type { AfeRegisterLink, LinkTime } from './afe-registers.ts';
+import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
+import { REG, SysStatusBits } from '../../models/afe/registers.ts';
+import { Command } from '../../models/afe/registers.ts';
+import type { SimTime } from '../../models/sim-time.ts';
+import { FrontEnd } from '../../models/frontend/front-end.ts';
+import { FIRMWARE_BILLING_DEFAULTS, FirmwareBilling, type FirmwareReadings } from './firmware-billing.ts';
+import { creepMinutes } from './limits.ts';
+import { CS1_REGISTERS, CS2_REGISTERS, type MeterUnit } from './meter-unit.ts';
+import { clippingOf, ctKneeAmps, peakOf, pinsFor, sourceLines } from './phantom-load.ts';
+import type { SuiteSpec, TestCondition } from './points.ts';
+import { runSuiteWith, type BenchOptions, type Fidelity, type Measurement, type Mode, type SuiteResult } from './runner.ts';
+import type { AfeRegisterLink, LinkTime } from '../../hil-rig/afe-registers.ts';
 import type { ReferenceSource } from './reference-source.ts';
 
 export interface BoardAccuracyConfig {
@@ -202,7 +202,6 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
       if (i1 > knee) hardware.push(`CT saturates: ${i1.toFixed(1)} A primary is above the knee at ${knee.toFixed(1)} A (knee EMF ${fe.ct.config.kneeVolts} V)`);
     }
     if (ctx.emulatedChip && fidelity === 'waveform') notes.push(`${label}: the emulated board's chip was fed 8 kHz samples (CT core saturation modelled)`);
-    void decodeMMode;
     if (!metering) hardware.push('CS1 mismatch: the chip halted energy metering (SysStatus CalErr), no CF pulses');
     if (!measuring) hardware.push('CS2 mismatch: the chip froze its measurement registers (SysStatus AdjErr), the firmware reads stale values');
     if (source.kind === 'operator') notes.push(`${label}: reference ${applied.volts} V, ${applied.amps} A, PF ${applied.pf}, ${applied.hz} Hz, ${applied.watts.toFixed(1)} W (${applied.source})`);
