@@ -1,7 +1,7 @@
 // Every library scenario on the emulated board gives the twin's verdicts, step by step: the firmware twin runs on the
 // host and drives an in-process StandardFirmataPlus board through johnny-five and Firmata bytes, wired to the part
 // models, so everything a scenario asserts (LCD text, credit, the firmware's variables included) is observable there.
-// The board side runs in a worker thread while this thread runs the twin side.
+// The board side runs in two worker threads while this thread runs the twin side.
 //
 // Left out, for a physical reason of the link (docs/hil-rig.md "Library scenarios on the emulated board"):
 // - boot-screens.yaml: it reads the LCD at the instant its line 0 changes; the rig's display is synced over the
@@ -41,12 +41,13 @@ test('every qualifying library scenario gives the same step verdicts on --board 
   const files = libraryFiles().filter((f) => !(f.slice(root.length) in PHYSICAL_DIFFERENCES));
   assert.ok(files.length >= 30, `only ${files.length} scenarios`);
   const board = new Map<string, BoardRun>();
-  const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { files } });
-  const boardDone = new Promise<void>((resolve, reject) => {
+  // two board workers (files dealt alternately): the board runs cost about five times the twin's
+  const workers = [0, 1].map((k) => new Worker(WORKER_BOOT, { eval: true, workerData: { files: files.filter((_, i) => i % 2 === k) } }));
+  const boardDone = Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
     worker.on('message', (m: BoardRun | { done: true }) => { if ('done' in m) resolve(); else board.set(m.file, m); });
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`board worker exited with ${code}`))));
-  });
+  })));
   const twin = new Map<string, string[]>();
   for (const file of files) {
     const sc = await loadScenario(file);
@@ -54,7 +55,7 @@ test('every qualifying library scenario gives the same step verdicts on --board 
     try { twin.set(file, (await runScenario(sc, bench, { seed: 1 })).steps.map((s) => s.status)); } finally { await bench.close(); }
   }
   await boardDone;
-  await worker.terminate();
+  await Promise.all(workers.map((w) => w.terminate()));
   const differ: string[] = [];
   for (const file of files) {
     const b = board.get(file);
