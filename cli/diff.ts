@@ -51,11 +51,8 @@ export async function runOn(kind: BoardKind, scenario: Scenario, seed: number, r
   let bench: BenchControl & { close(): Promise<void> };
   if (kind === 'twin') bench = createBench({ meter: scenario.meter, plant: scenario.plant, seed });
   else {
-    const rb = await createRigBench({ meter: scenario.meter, plant: scenario.plant, seed }, parseBoardChoice({ board: kind, ...(kind === 'johnny-five' ? { port: rig.port } : {}), wiring: rig.wiring, parts: rig.parts })!);
-    // the emulated board's parts are models: everything the twin observes is observable there too
-    bench = kind === 'emulated'
-      ? new Proxy(rb, { get: (t, p) => (p === 'meterKind' ? 'twin' : ((v) => (typeof v === 'function' ? v.bind(t) : v))(Reflect.get(t, p, t))) })
-      : rb;
+    // the firmware twin drives the board: everything the twin observes is observable there too (meter kind 'board')
+    bench = await createRigBench({ meter: scenario.meter, plant: scenario.plant, seed }, parseBoardChoice({ board: kind, ...(kind === 'johnny-five' ? { port: rig.port } : {}), wiring: rig.wiring, parts: rig.parts })!);
   }
   const changes = new Map<string, Change[]>();
   const off = bench.trace.subscribe((ev) => {

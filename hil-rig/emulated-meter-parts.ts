@@ -1,6 +1,6 @@
 // A full set of the meter's part models on an emulated board, for `osm board check` and `osm board emulate` (where
 // no twin meter owns them): the relay, LEDs, buzzer, keypad, cover, LCD, DS1307, AT24C32 and an ATM90E26 whose pins
-// see a plant at nominal mains (230 V 50 Hz, a 100 W lamp).
+// see a plant at nominal mains (230 V 50 Hz, a 100 W lamp, or a resistive load of `loadWatts`).
 import type { SimTime } from '../models/sim-time.ts';
 import { HD44780 } from '../models/lcd/hd44780.ts';
 import { KeypadMatrix } from '../models/keypad/keypad-matrix.ts';
@@ -23,9 +23,9 @@ export interface EmulatedMeterParts {
   cover: CoverSwitch; lcd: HD44780; rtc: DS1307; eeprom: AT24C32; chip: ATM90E26; plant: Plant;
 }
 
-export function emulatedMeterParts(board: FirmataBoard, map: WiringMap, time: SimTime): EmulatedMeterParts {
+export function emulatedMeterParts(board: FirmataBoard, map: WiringMap, time: SimTime, opts: { loadWatts?: number } = {}): EmulatedMeterParts {
   const plant = new Plant({ grid: { vrms: 230, hz: 50, phaseDeg: 0, harmonics: [] } });
-  plant.setLoad({ id: 'lamp', kind: 'resistive', watts: 100, pf: 1 });
+  plant.setLoad({ id: 'lamp', kind: 'resistive', watts: opts.loadWatts ?? 100, pf: 1 });
   const chip = new ATM90E26(time, chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)));
   chip.setPins(plant.pinPhasors());
   const rtc = new DS1307(time);

@@ -18,7 +18,7 @@ export class PtyEmulatorError extends Error {}
 export interface PtyEmulator { board: FirmataBoard; parts: EmulatedMeterParts; wiring: WiringMap; link: string; stop(): Promise<void> }
 
 /** Start the emulated board on a pty at `link` (a path socat creates as a symlink to the pty). */
-export async function startPtyEmulator(link: string, wiringFile: string): Promise<PtyEmulator> {
+export async function startPtyEmulator(link: string, wiringFile: string, opts: { loadWatts?: number } = {}): Promise<PtyEmulator> {
   if (!socatAvailable()) throw new PtyEmulatorError('socat is not installed (Debian: apt-get install socat); it makes the pseudo-terminal');
   try {
     const st = lstatSync(link);
@@ -27,9 +27,9 @@ export async function startPtyEmulator(link: string, wiringFile: string): Promis
     if (e instanceof PtyEmulatorError) throw e;
   }
   const wiring = loadWiring(wiringFile);
-  const time = new WallTime();
+  const time = new WallTime({ eventTime: true });
   const board = new FirmataBoard(boardSpec(wiring.board), time, { hostBaud: wiring.hostBaud, paceInput: true });
-  const parts = emulatedMeterParts(board, wiring, time);
+  const parts = emulatedMeterParts(board, wiring, time, opts);
   const child: ChildProcess = spawn('socat', [`PTY,link=${link},raw,echo=0`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });

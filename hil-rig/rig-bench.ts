@@ -5,6 +5,7 @@ import { DEFAULT_BOARD_PROFILE } from '../models/board-profile.ts';
 import { FrontEnd } from '../models/frontend/front-end.ts';
 import { chipScaleFor } from '../models/afe/factory-calibration.ts';
 import type { TwinMeterConfig } from '../twin/twin-meter.ts';
+import type { Comms } from '../twin/comms/comms.ts';
 import { RigConnection, RigError } from './rig/connection.ts';
 import { RigMeter } from './rig-meter.ts';
 import { DEFAULT_WIRING, PART_NAMES, type PartName } from './wiring.ts';
@@ -57,15 +58,17 @@ export async function openRig(choice: BoardChoice): Promise<RigConnection> {
 }
 
 /** The twin meter configuration a Bench builds from a scenario's meter section (as twin/kernel/bench.ts does). */
-export function twinMeterConfig(cfg: BenchConfig): TwinMeterConfig {
+export function twinMeterConfig(cfg: BenchConfig, comms: Comms | null = null): TwinMeterConfig {
   return {
     firmware: cfg.meter.build,
     eeprom: cfg.meter.eepromImage ?? cfg.meter.eeprom ?? 'virgin',
     credit: cfg.meter.credit,
     clock: cfg.meter.clock,
     rtc: cfg.meter.rtc ?? 'running',
+    relayClosed: cfg.meter.relay === 'closed',
     cover: cfg.meter.cover ?? 'closed',
     chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
+    ...(comms ? { modem: comms.modem } : {}),
   };
 }
 
@@ -84,7 +87,11 @@ export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?
     const bench = new Bench({
       ...cfg,
       speed: choice.board === 'johnny-five' ? 1 : cfg.speed,
-      meterUnderTest: (clock, trace, rng) => (meter = new RigMeter(clock, trace, rng, twinMeterConfig(cfg), conn, { afeWaitBoundMs: choice.afeWaitBoundMs })),
+      meterUnderTest: (clock, trace, rng, comms) => {
+        meter = new RigMeter(clock, trace, rng, twinMeterConfig(cfg, comms), conn, { afeWaitBoundMs: choice.afeWaitBoundMs });
+        if (comms) { const t = meter.twin; comms.onTelemetry = (values) => Object.assign(t.telemetry, values); }
+        return meter;
+      },
     });
     await conn.loadI2cCopies();
     if (conn.parts.has('cover') && !(await conn.waitFor(() => conn.coverRaw >= 0, 1_000_000))) {

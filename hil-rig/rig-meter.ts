@@ -14,7 +14,8 @@ import { wireMeterParts } from './emulator/meter-parts.ts';
 export class RigMeter implements MeterUnderTest {
   /** Hook: the relay contact moved (the bench connects or disconnects the loads). */
   onRelayContact: ((closed: boolean) => void) | undefined = undefined;
-  readonly kind = 'rig' as const;
+  /** The firmware runs on the host: its LCD text and variables are observable as on the twin. */
+  readonly kind = 'board' as const;
   readonly twin: TwinMeter;
   readonly rig: RigConnection;
   readonly #trace: TraceBus;
@@ -98,8 +99,11 @@ export class RigMeter implements MeterUnderTest {
 
   observe(name: string): unknown {
     if (!this.rig.emulator) {
-      // a real rig: what the host cannot see stays unobserved
-      if (name.startsWith('lcd') && this.rig.parts.has('lcd')) return undefined;
+      // a real LCD on the rig: the text the firmware wrote (the display it means; the glass itself is not read back)
+      if (name.startsWith('lcd') && this.rig.lcd) {
+        const [a, b] = this.rig.lcd.intent.visibleLines();
+        return name === 'lcd' ? `${a}\n${b}` : name === 'lcd.line0' ? a : name === 'lcd.line1' ? b : undefined;
+      }
       if (name === 'relay' && this.rig.parts.has('relay')) return this.lastRelayState();
     }
     return this.twin.observe(name);

@@ -142,7 +142,7 @@ function checkMeterKind(scenario: Scenario, bench: BenchControl): void {
     for (const c of step.checks) {
       if (observableInfo(c.observable)?.twinOnly) {
         throw new ScenarioError(scenario.file, c.pos,
-          `'${c.observable}' can only be observed on the twin; this scenario cannot run on a rig (run it on the twin, or remove this check)`);
+          `'${c.observable}' can only be observed on the twin (or the firmware twin driving a board); this scenario cannot run on a rig that runs the original firmware (run it on the twin or with --board, or remove this check)`);
       }
     }
   }

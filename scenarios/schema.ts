@@ -163,7 +163,7 @@ export type ObservableKind = 'enum' | 'number' | 'lcd' | 'log' | 'any';
 export interface ObservableInfo {
   kind: ObservableKind;
   values?: readonly string[];
-  /** Only the twin can observe it (twin/meter.ts TWIN_ONLY_OBSERVABLES); refused on a rig. */
+  /** Only a meter whose firmware runs on the host observes it (twin/meter.ts TWIN_ONLY_OBSERVABLES); refused on a rig. */
   twinOnly: boolean;
   unit?: string;
 }

@@ -7,11 +7,18 @@ export const KEY_NAMES: readonly KeyName[] = ['1', '2', '3', 'A', '4', '5', '6',
 
 /** Observables every meter under test provides. */
 export const COMMON_OBSERVABLES = ['relay', 'led.red', 'led.green', 'buzzer', 'serial', 'telemetry'] as const;
-/** Observables only the twin can provide (a scenario asserting them is refused on a rig). */
+/**
+ * Observables only a meter whose firmware runs on the host can provide: the twin, and the firmware twin driving a
+ * board (kind 'board'). A scenario asserting them is refused on a rig running the original firmware (kind 'rig').
+ */
 export const TWIN_ONLY_OBSERVABLES = ['lcd', 'lcd.line0', 'lcd.line1', 'credit', 'energy', 'voltage', 'current', 'power', 'pf', 'freq'] as const;
 
 export interface MeterUnderTest {
-  readonly kind: 'twin' | 'rig';
+  /**
+   * 'twin': the simulated board; 'board': the firmware twin on the host driving a rig board (it knows its LCD text and
+   * its variables); 'rig': the original firmware running on the meter, seen only through its pins and ports.
+   */
+  readonly kind: 'twin' | 'board' | 'rig';
   /** Apply mains power: the firmware boots. */
   powerOn(): void;
   /** Remove mains power at this instant (RAM lost, EEPROM writes in flight may tear, RTC keeps time on its battery). */

@@ -3,6 +3,7 @@
 // current x power factor, starting current, creep, voltage, frequency, harmonics and DC, with what-if overrides,
 // per-unit calibration and a Monte Carlo yield over the board's tolerances.
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { hex } from '../../models/afe/registers.ts';
 import { CalibrationError, calibrate } from '../../scenarios/accuracy/calibration.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
@@ -39,6 +40,12 @@ export const ACCURACY_OPTIONS = {
   'meter-constant': { type: 'string' },
   fidelity: { type: 'string' },
   quiet: { type: 'boolean' },
+  board: { type: 'string' },
+  port: { type: 'string' },
+  wiring: { type: 'string' },
+  window: { type: 'string' },
+  'min-pulses': { type: 'string' },
+  applied: { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** `--set` may repeat, which the shared parser refuses: take those out first. */
@@ -146,13 +153,27 @@ export function unitFor(a: BenchArgs): { unit: MeterUnit; label: string } {
 const MAX_WORKERS = 64;
 
 /** `osm accuracy ARGV`: the suite, the yield, the report; resolves to the exit code. */
-export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Promise<number> {
+export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?: Readable } = {}): Promise<number> {
   const io = deps.io ?? processIo;
   const wallMs = deps.wallMs ?? (() => performance.now());
   const { sets, rest } = splitSetOptions(argv);
   const { values, positionals } = parseArgs(rest, ACCURACY_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const a = parseBenchArgs(values, sets, { judge: BENCH_DEFAULTS.judge });
+  if (values.board !== undefined && values.board !== 'twin') {
+    for (const k of ['monte-carlo', 'unit', 'seed', 'workers', 'calibrate'] as const) {
+      if (values[k] !== undefined) throw new UsageError(`--${k} is for the twin's bench; --board measures the one chip behind the board`);
+    }
+    return (await import('./accuracy-board.ts')).runBoardAccuracy({ ...a, bench: benchOptionsFor(a), ...unitFor(a) }, {
+      board: String(values.board), port: values.port as string | undefined, wiring: values.wiring as string | undefined,
+      window: values.window as string | undefined, minPulses: values['min-pulses'] as string | undefined, applied: values.applied as string | undefined,
+      report: values.report as string | undefined, quiet: values.quiet === true,
+      frontEndWhatIf: values.schematic !== undefined || sets.some((s) => !s.startsWith('afe.') && !s.startsWith('firmware.')),
+    }, deps);
+  }
+  for (const k of ['port', 'wiring', 'window', 'min-pulses', 'applied'] as const) {
+    if (values[k] !== undefined) throw new UsageError(`--${k} needs --board emulated or johnny-five`);
+  }
   const mcText = values['monte-carlo'] as string | undefined;
   const units = mcText === undefined ? undefined : intOption('monte-carlo', mcText, 1, 1_000_000);
   const workers = values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, MAX_WORKERS);

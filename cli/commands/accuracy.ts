@@ -39,6 +39,18 @@ Options:
   --json                print one JSON object { pass, points: [...] } on stdout (with --monte-carlo: points of the
                         nominal board or --unit, pass for every unit, and a monteCarlo section)
   --report FILE         write a self-contained HTML page with the charts (error versus current per PF)
+  --board B             emulated or johnny-five: the ATM90E26 behind a Firmata rig board is the meter; the host
+                        programs the unit's registers over the board's serial port and judges the chip's own
+                        readings (APenergy, Urms, Irms2, PowerF2, Freq) against the reference. emulated: the bench's
+                        phantom load feeds the chip behind the emulated board (the table agrees with osm accuracy);
+                        johnny-five: a real board on --port, the operator sets a reference source per point and
+                        presses Enter (docs/hil-rig.md)
+  --port PATH           serial port of the rig board (--board johnny-five)
+  --wiring FILE         wiring map of the rig (default hil-rig/wiring/mega2560.yaml)
+  --window S            --board: shortest window of an error point, seconds (default 20; 2min works too)
+  --min-pulses N        --board: CF pulses' worth of energy register counts an error point's window needs (default 10)
+  --applied FILE        --board johnny-five: the values the source applied per point (YAML/JSON: points: { <point
+                        name>: { volts, amps, pf, hz, watts } }) instead of the nominal ones
   --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 

@@ -19,9 +19,10 @@ The hardware-in-the-loop rig: a board running Firmata (StandardFirmataPlus 2.5) 
       Connect, check the wiring against the board's own capability report, toggle each output, write on the LCD,
       read each input (cover, keypad rows, RTC, EEPROM), and measure the AFE round trip over the link (N register
       reads, default 100: median and 99th percentile against the firmware's 10 ms window). Default --board emulated.
-  osm board emulate --link PATH [--wiring FILE]
+  osm board emulate --link PATH [--wiring FILE] [--load W]
       Run the emulated board behind a pseudo-terminal at PATH (needs Debian socat), so 'osm board check --board
-      johnny-five --port PATH' or any Firmata host reaches it through a real serial port. Ctrl-C stops it.
+      johnny-five --port PATH' or any Firmata host reaches it through a real serial port. Its ATM90E26 sees 230 V
+      with a resistive load of W watts (default 100). Ctrl-C stops it.
 
 Options:
   --wiring FILE   wiring map (default hil-rig/wiring/mega2560.yaml; also hil-rig/wiring/bluepill.yaml)
@@ -32,7 +33,7 @@ Exit codes: 0 done (check: everything answered); 1 check found a problem; 2 bad 
 
 const OPTIONS = {
   wiring: { type: 'string' }, json: { type: 'boolean' }, board: { type: 'string' }, port: { type: 'string' },
-  parts: { type: 'string' }, frames: { type: 'string' }, link: { type: 'string' },
+  parts: { type: 'string' }, frames: { type: 'string' }, link: { type: 'string' }, load: { type: 'string' },
 } as const;
 
 export function createBoardCommand(io: CliIo = processIo): Command {
@@ -50,7 +51,9 @@ export function createBoardCommand(io: CliIo = processIo): Command {
       }
       if (sub === 'emulate') {
         if (!values.link) throw new UsageError('emulate needs --link PATH (where the pseudo-terminal appears)');
-        return await emulate(values.link as string, wiringFile);
+        const load = values.load === undefined ? 100 : Number(values.load);
+        if (!(load >= 0 && load <= 20000)) throw new UsageError(`--load: expected watts 0..20000, got '${String(values.load)}'`);
+        return await emulate(values.link as string, wiringFile, load);
       }
     } catch (e) {
       if (e instanceof WiringError || e instanceof RigError || e instanceof BoardOptionError || e instanceof PtyEmulatorError) throw new UsageError(e.message);
@@ -88,9 +91,9 @@ export function createBoardCommand(io: CliIo = processIo): Command {
     }
   }
 
-  async function emulate(link: string, file: string): Promise<number> {
-    const emu = await startPtyEmulator(link, file);
-    io.stderr.write(`osm board emulate: ${emu.board.spec.title} on ${link} (${emu.wiring.hostBaud} baud; Ctrl-C stops it)\n`);
+  async function emulate(link: string, file: string, loadWatts: number): Promise<number> {
+    const emu = await startPtyEmulator(link, file, { loadWatts });
+    io.stderr.write(`osm board emulate: ${emu.board.spec.title} on ${link} (${emu.wiring.hostBaud} baud; the AFE sees 230 V, ${loadWatts} W; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
       process.on('SIGINT', stop);

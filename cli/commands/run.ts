@@ -395,6 +395,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       speed: args.speed,
       ...(args.eeprom !== undefined ? { eeprom: { file: args.eeprom, image: readEepromImage(args.eeprom) } } : {}),
     };
+    // --board: every run on the rig board, one after the other in this thread (a real board has one port)
+    const rigBench = rigBenchMaker(args.rig, (m) => new UsageError(m));
     const plan = await planCampaign(spec);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
@@ -409,7 +411,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     try {
       result = await runCampaign(spec, {
         ...(args.workers !== undefined ? { workers: args.workers } : {}),
-        ...(deps.makeBench ? { makeBench: deps.makeBench } : {}),
+        ...(deps.makeBench ? { makeBench: deps.makeBench } : rigBench ? { makeBench: rigBench } : {}),
         ...(progress ? {
           onStart: (job: CampaignJob) => progress.started(job.scenario.file),
           onDone: (record: RunRecord) => progress.finished(record),

@@ -30,7 +30,7 @@ import { PIN_SIGNALS } from '../wiring.ts';
 import type { RigConnection } from './connection.ts';
 import type { AfePort } from './afe-port.ts';
 
-/** Longest the board stretches the firmware's AFE frame wait for a late reply, milliseconds. */
+/** Longest the board stretches the firmware's AFE frame wait for a late reply, milliseconds, counted from when the frame has left the host (after any backlog on the link). */
 export const AFE_WAIT_BOUND_MS = 50;
 
 export interface Deviation { what: 'afe-reply-wait'; waitedUs: number; complete: boolean }
@@ -121,11 +121,16 @@ export class JohnnyFiveBoard extends SimulatedBoard {
     await super.delay(ms);
     const afe = this.#afe;
     // The shipped driver waits a fixed delay(10) after a frame and reads without checking; a late reply would read
-    // as 0xFFFF. Stretch that wait (not the fixed driver's 1 ms polling, which waits by itself) up to the bound.
-    if (!afe || ms < 2 || !afe.awaitingReply || this.inInterrupt) return;
-    const bound = (this.#opts.afeWaitBoundMs ?? AFE_WAIT_BOUND_MS) * 1000;
+    // as 0xFFFF and, arriving later, shift every read after it by one frame. The fixed driver polls with delay(1) up
+    // to its own 30 ms, which the link's backlog also overruns (p99 37 ms on the emulated link with the LCD synced).
+    // Either wait is stretched, once per frame, until the reply is complete, up to the bound.
+    if (!afe || ms < 1 || !afe.awaitingReply || this.inInterrupt) return;
     const clock = this.cpu.clock;
     const t0 = clock.now();
+    // the bound runs from the moment the frame has left the host: on a shared Firmata link the frame queues behind
+    // what went before it (an LCD redraw is hundreds of pin writes), which a meter's own UART never sees
+    const backlog = Math.max(0, this.rig.linkBusyUntil() - t0);
+    const bound = (this.#opts.afeWaitBoundMs ?? AFE_WAIT_BOUND_MS) * 1000 + backlog;
     while (afe.awaitingReply && clock.now() - t0 < bound) await super.delay(1);
     this.#opts.onDeviation?.({ what: 'afe-reply-wait', waitedUs: clock.now() - t0, complete: !afe.awaitingReply });
   }

@@ -61,7 +61,7 @@ export class FirmwareBilling {
   onCall: ((tUs: number, ENERGY: number, billedWatts: number) => void) | undefined = undefined;
 
   readonly #time: SimTime;
-  readonly #chip: ATM90E26;
+  readonly #chip: Pick<ATM90E26, 'peekRegister'>;
   readonly #cfg: FirmwareBillingConfig;
   readonly #f: (x: number) => number;
   readonly #d14: boolean;
@@ -81,7 +81,7 @@ export class FirmwareBilling {
   #tickEvent: EventHandle | null = null;
   #mesureEvent: EventHandle | null = null;
 
-  constructor(time: SimTime, chip: ATM90E26, defects: ReadonlySet<DefectId>, config: Partial<FirmwareBillingConfig> = {}) {
+  constructor(time: SimTime, chip: Pick<ATM90E26, 'peekRegister'>, defects: ReadonlySet<DefectId>, config: Partial<FirmwareBillingConfig> = {}) {
     const c = { ...FIRMWARE_BILLING_DEFAULTS, ...config };
     for (const k of ['tickUs', 'mesurePeriodUs'] as const) {
       if (!(c[k] > 0) || !Number.isFinite(c[k])) throw new RangeError(`firmware billing: ${k} must be > 0 us, got ${String(c[k])}`);

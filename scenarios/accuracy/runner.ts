@@ -164,11 +164,20 @@ export interface SuiteHooks {
 export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchOptions, hooks: SuiteHooks = {}): Promise<SuiteResult> {
   checkOptions(options);
   const fe = new FrontEnd(unit.profile);
+  return runSuiteWith(spec, options, (c, mode, fidelity) => measureCondition(unit, fe, c, mode, spec, { ...options, fidelity }), hooks);
+}
+
+/** Measures one condition: the twin's bench (measureCondition) or a chip behind a rig board (hil-rig/board-accuracy.ts). */
+export type MeasureFn = (c: TestCondition, mode: Mode, fidelity: Fidelity) => Promise<Measurement>;
+
+/** Every point of `spec`, each condition measured once by `measureFn`, judged and tabled as `runSuite` does. */
+export async function runSuiteWith(spec: SuiteSpec, options: BenchOptions, measureFn: MeasureFn, hooks: SuiteHooks = {}): Promise<SuiteResult> {
+  checkOptions(options);
   const memo = new Map<string, Promise<Measurement>>();
   const measure = (c: TestCondition, mode: Mode, fidelity: Fidelity): Promise<Measurement> => {
     const key = `${fidelity}|${mode}|${conditionKey(c)}`;
     let m = memo.get(key);
-    if (!m) { m = measureCondition(unit, fe, c, mode, spec, { ...options, fidelity }); memo.set(key, m); }
+    if (!m) { m = measureFn(c, mode, fidelity); memo.set(key, m); }
     return m;
   };
   const points: PointResult[] = [];

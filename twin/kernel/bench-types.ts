@@ -15,8 +15,8 @@ export interface KeyTiming {
 export interface BenchControl {
   readonly clock: VirtualClock;
   readonly trace: TraceBus;
-  /** 'twin' or 'rig': scenarios asserting twin-only observables are refused on a rig. */
-  readonly meterKind: 'twin' | 'rig';
+  /** 'twin', 'board' (the firmware twin on a rig board) or 'rig' (the original firmware): twin-only observables are refused on a rig. */
+  readonly meterKind: 'twin' | 'board' | 'rig';
   /** Virtual time in microseconds. */
   now(): number;
   /** Boot the meter (power on) and start the plant; call once before the first step. */

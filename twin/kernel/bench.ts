@@ -62,7 +62,7 @@ export interface BenchConfig {
   /** With `network`: servers that outlive the bench (a dashboard meter's), instead of new ones. */
   commsServers?: CommsServerChoice;
   /** Use this meter instead of building a twin (the HIL rig passes its RigMeter here). */
-  meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng) => MeterUnderTest;
+  meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng, comms: Comms | null) => MeterUnderTest;
 }
 
 export class BenchError extends Error {}
@@ -105,8 +105,10 @@ export class Bench implements BenchControl {
       profile: this.profile,
     });
     for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
+    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers });
     if (cfg.meterUnderTest) {
-      this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'));
+      // a meter on a rig board keeps the simulated modem and network (the modem is not a rig part)
+      this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'), this.comms);
     } else {
       const m: TwinMeterConfig = {
         firmware: cfg.meter.build,
@@ -120,10 +122,7 @@ export class Bench implements BenchControl {
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
         exactSlow: cfg.exactSlow ?? false,
       };
-      if (cfg.network) {
-        this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers });
-        m.modem = this.comms.modem;
-      }
+      if (this.comms) m.modem = this.comms.modem;
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
       if (this.comms) this.comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
       this.meter = twin;
@@ -179,7 +178,7 @@ export class Bench implements BenchControl {
     this.supply?.setInput(this.plant.terminalVrms());
   }
 
-  get meterKind(): 'twin' | 'rig' { return this.meter.kind; }
+  get meterKind(): 'twin' | 'board' | 'rig' { return this.meter.kind; }
 
   now(): number { return this.clock.now(); }
 
