@@ -24,6 +24,10 @@ const RUNNERS: Record<ChunkKind, ItemRunner> = {
     const to = body.to as number;
     for (let i = from; i < to; i++) post(i - from, await runUnit(job, i));
   },
+  async fleet(body, post) {
+    const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
+    await runFleetChunk(body as unknown as import('../../scenarios/fleet/fleet-chunk.ts').FleetChunk, post);
+  },
 };
 
 // The simulator's modules load before the first job's clock starts (a job's time limit is its own running time).

@@ -7,7 +7,7 @@ import { fromWire } from './wire.ts';
 /** The job format this osm speaks; a worker refuses jobs of any other. */
 export const PROTOCOL_VERSION = 1;
 
-export const CHUNK_KINDS = ['campaign', 'monte-carlo'] as const;
+export const CHUNK_KINDS = ['campaign', 'monte-carlo', 'fleet'] as const;
 export type ChunkKind = typeof CHUNK_KINDS[number];
 
 /** A job's data as stored in Redis. */
@@ -67,9 +67,20 @@ function checkMonteCarlo(body: Record<string, unknown>): number {
   return n;
 }
 
+/** Meters [from, to) of a fleet (scenarios/fleet/fleet.ts). */
+function checkFleet(body: Record<string, unknown>): number {
+  const n = checkUnits(body, 'fleet', 'spec', 'meters');
+  const spec = body.spec as Record<string, unknown>;
+  if (typeof spec.durationUs !== 'number' || !(spec.durationUs > 0)) throw new MalformedJobError('spec.durationUs is not a time > 0');
+  if (typeof spec.start !== 'string' || !Array.isArray(spec.modes) || spec.modes.length === 0) throw new MalformedJobError('spec.start and spec.modes are missing');
+  if (body.brokerUrl !== undefined && typeof body.brokerUrl !== 'string') throw new MalformedJobError('brokerUrl is not text');
+  return n;
+}
+
 const CHECKS: Record<ChunkKind, (body: Record<string, unknown>) => number> = {
   campaign: checkCampaign,
   'monte-carlo': checkMonteCarlo,
+  fleet: checkFleet,
 };
 
 export interface DecodedJob {
