@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort, haveRedisServer, startRedisServer, type RedisServer } from './support/redis-server.ts';
+import { freePort, haveRedisServer, startRedisServer, type RedisServer } from '../cli/queue/local-redis.ts';
 import { parseBenchArgs, benchOptionsFor } from '../cli/commands/accuracy-run.ts';
 import { runMonteCarlo, type MonteCarloJob } from '../scenarios/accuracy/monte-carlo.ts';
 import { runMonteCarloOnQueue } from '../cli/queue/monte-carlo-queue.ts';

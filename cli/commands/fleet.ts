@@ -15,7 +15,8 @@ Simulate a fleet of meters: each its own twin (phasor plant, field firmware) wit
 load-profile library (lights-phone, tv-fan, fridge-home, small-shop: daily shapes, appliances switching at seeded
 times, weekday and seasonal variation), a boot mode, an initial credit and a top-up habit (payments through its
 top-up backend, collected by its firmware over the modem). Each meter's ThingsBoard telemetry is relayed over MQTT
-to a broker under the meter's own access token: the embedded broker (on 127.0.0.1, port printed) or --broker URL.
+to a broker under the meter's own access token: the embedded broker (on 127.0.0.1, port printed; it forwards each
+meter's messages to fleet/<token>/telemetry for any MQTT client to follow) or --broker URL (e.g. a ThingsBoard).
 The meters of a process advance together on simulated time. Prints the fleet report; --json and --report write it.
 
 Options:
@@ -114,14 +115,12 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
       brokerUrl = String(values.broker);
       if (!/^(mqtt|tcp):\/\/[^/]+$/.test(brokerUrl)) throw new UsageError(`--broker: expected mqtt://HOST:PORT, got '${brokerUrl}'`);
     } else {
-      const { startCommsServers } = await import('../../twin/comms/serve.ts');
-      const { TelemetryBroker } = await import('../../twin/comms/telemetry-broker.ts');
-      const { TopupBackend } = await import('../../twin/comms/topup-backend.ts');
+      const { startFleetBroker } = await import('../../scenarios/fleet/fleet-broker.ts');
       const mqttPort = values['mqtt-port'] === undefined ? 0 : intOption('mqtt-port', String(values['mqtt-port']), 0, 65535);
-      const servers = await startCommsServers({ mqttPort, backendPort: 0, comms: { backend: new TopupBackend(), broker: new TelemetryBroker({ tokens: spec.tokens }) } });
-      brokerUrl = `mqtt://127.0.0.1:${servers.mqttPort}`;
-      closeBroker = async () => { await servers.close(); await servers.broker.close(); servers.backend.server.close(); };
-      if (!quiet) io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (watch with: mosquitto_sub -h 127.0.0.1 -p ${servers.mqttPort} -t 'v1/devices/me/telemetry' -v)\n`);
+      const fb = await startFleetBroker(spec.tokens, mqttPort);
+      brokerUrl = fb.url;
+      closeBroker = () => fb.close();
+      if (!quiet) io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (each meter's telemetry also on fleet/<token>/telemetry: mosquitto_sub -h 127.0.0.1 -p ${fb.port} -t 'fleet/+/telemetry' -v)\n`);
     }
     const { fleetReport, fleetJson, fleetHtml, fleetText } = await import('../../scenarios/fleet/fleet-report.ts');
     type Outcome = import('../../scenarios/fleet/fleet.ts').MeterOutcome;

@@ -1,6 +1,6 @@
-// A real Debian `redis-server` for the queue tests: started on a free loopback port with no persistence (no RDB
-// snapshot, no append-only file, nothing written to disk), optionally with a password, and stopped after. Tests skip
-// (counted as skipped) where the binary is absent; .ci/run installs it.
+// A throwaway Debian `redis-server` (the queue tests, the scale-out benchmark): started on a free loopback port with
+// no persistence (no RDB snapshot, no append-only file), optionally with a password, and stopped after. Tests and the
+// benchmark skip where the binary is absent; .ci/run installs it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
