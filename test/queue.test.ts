@@ -20,6 +20,8 @@ import { PREFIX, queueName, registerCampaign, unregisterCampaign } from '../cli/
 import { PROTOCOL_VERSION } from '../cli/queue/protocol.ts';
 import { toWire } from '../cli/queue/wire.ts';
 import type { CliIo } from '../cli/command.ts';
+import { generatedToken } from '../scenarios/fleet/fleet.ts';
+import { startFleetBroker } from '../scenarios/fleet/fleet-broker.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const osm = join(root, 'cli', 'osm.js');
@@ -194,6 +196,26 @@ if (!have) {
       assert.is(report[1].status, 'error');
       assert.match(report[1].error!.message, /time limit of 20 s exceeded after 1 of 2 items/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a fleet split into jobs over the workers gives the local fleet report byte for byte, every message at the broker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-queue-'));
+    const tokens = Array.from({ length: 3 }, (_, i) => generatedToken(4, i));
+    const broker = await startFleetBroker(tokens);
+    try {
+      const common = ['fleet', '--meters', '3', '--hours', '0.5', '--start', '2026-03-02T22:50:00', '--seed', '4', '-q'];
+      const q = await runCli([...common, '--queue', server!.url, '--chunk', '1', '--broker', broker.url, '--json', join(dir, 'q.json')]);
+      assert.is(q.code, 0, q.stderr);
+      const l = await runCli([...common, '--json', join(dir, 'l.json')]);
+      assert.is(l.code, 0, l.stderr);
+      assert.is(readFileSync(join(dir, 'q.json'), 'utf8'), readFileSync(join(dir, 'l.json'), 'utf8'));
+      const report = JSON.parse(readFileSync(join(dir, 'q.json'), 'utf8')) as { totals: { telemetryMessages: number } };
+      assert.ok(report.totals.telemetryMessages >= 6, `${report.totals.telemetryMessages} messages`);
+      assert.is(broker.received, report.totals.telemetryMessages, 'the workers relayed every message to the broker');
+    } finally {
+      await broker.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

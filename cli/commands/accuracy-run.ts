@@ -168,6 +168,8 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps = {}): Prom
   const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
   const calibrateUnits = values.calibrate === true;
 
+  // An unreachable Redis is said before the nominal suite runs.
+  if (queue) await (await import('../queue/redis-connect.ts')).checkRedis(queue.target, '--queue');
   const bench = benchOptionsFor(a);
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);

@@ -106,6 +106,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
       credit, topUp: { everyHours: every, amount }, tokens: tokens ?? Array.from({ length: meters }, (_, i) => generatedToken(seed, i)),
     };
     const quiet = values.quiet === true;
+    if (queue) await (await import('../queue/redis-connect.ts')).checkRedis(queue.target, '--queue');
     const progress = new Progress(io, { quiet });
 
     // The broker: external, or the embedded one that knows every meter's token.

@@ -415,6 +415,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       speed: args.speed,
       ...(args.eeprom !== undefined ? { eeprom: { file: args.eeprom, image: readEepromImage(args.eeprom) } } : {}),
     };
+    // An unreachable Redis is said before the scenarios are loaded.
+    if (args.queue) await (await import('../queue/redis-connect.ts')).checkRedis(args.queue.target, '--queue');
     const plan = await planCampaign(spec);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
