@@ -43,7 +43,7 @@ export class QueueWorker {
   readonly #redis: Redis;
   readonly #runner = new ChunkRunner();
   readonly #slot = new Slot();
-  readonly #workers = new Map<string, Worker>();
+  readonly #workers = new Map<string, { worker: Worker; connection: Redis }>();
   readonly #refused = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -90,14 +90,17 @@ export class QueueWorker {
     for (const [id, w] of this.#workers) {
       if (live.has(id)) continue;
       this.#workers.delete(id);
-      void w.close();
+      void w.worker.close().finally(() => w.connection.disconnect());
       this.#log(`campaign ${id}: finished`);
     }
   }
 
-  #open(c: CampaignMeta): Worker {
+  #open(c: CampaignMeta): { worker: Worker; connection: Redis } {
+    // A connection of its own (BullMQ leaves a connection it is given open: it is closed with the campaign).
+    const connection = this.#redis.duplicate();
+    connection.on('error', () => { /* reconnects */ });
     const w = new Worker(queueName(c.id), (job, token) => this.#process(c, job, token), {
-      connection: this.#redis.duplicate(),
+      connection,
       prefix: PREFIX,
       name: this.name,
       concurrency: 1,
@@ -112,7 +115,7 @@ export class QueueWorker {
       this.failed++;
       this.#log(`campaign ${c.id}: job ${job?.id ?? '?'} failed: ${err.message.split('\n')[0]}`);
     });
-    return w;
+    return { worker: w, connection };
   }
 
   async #process(c: CampaignMeta, job: Job, _token?: string): Promise<string> {
@@ -157,7 +160,7 @@ export class QueueWorker {
   async close(): Promise<void> {
     this.#closing = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await Promise.all([...this.#workers.values()].map((w) => w.close()));
+    await Promise.all([...this.#workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
     this.#workers.clear();
     await this.#runner.close();
     this.#redis.disconnect();
