@@ -54,6 +54,9 @@ test('every meter of a fleet publishes its telemetry to the embedded broker, as 
 test('each meter is planned from the fleet seed and its index alone', () => {
   assert.equal(meterPlan(spec, 2), meterPlan({ ...spec, meters: 1000 }, 2));
   assert.not.equal(meterPlan(spec, 2).loads, meterPlan(spec, 3).loads);
+  const [a, b] = [meterPlan(spec, 2).board, meterPlan(spec, 3).board];
+  assert.not.equal(a, b, 'each meter has its own board drawn from the tolerances');
+  assert.ok(Math.abs(a['ct.ratio'] / 1000 - 1) < 0.05 && a['ct.ratio'] !== 1000, `ct.ratio ${a['ct.ratio']}`);
 });
 
 test('osm fleet writes the report as JSON and as an HTML page with its charts, the same for the same seed', () => {

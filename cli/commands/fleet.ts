@@ -11,12 +11,13 @@ import { Progress } from '../progress.ts';
 
 export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
 
-Simulate a fleet of meters: each its own twin (phasor plant, field firmware) with its own seed, a household from the
-load-profile library (lights-phone, tv-fan, fridge-home, small-shop: daily shapes, appliances switching at seeded
-times, weekday and seasonal variation), a boot mode, an initial credit and a top-up habit (payments through its
-top-up backend, collected by its firmware over the modem). Each meter's ThingsBoard telemetry is relayed over MQTT
-to a broker under the meter's own access token: the embedded broker (on 127.0.0.1, port printed; it forwards each
-meter's messages to fleet/<token>/telemetry for any MQTT client to follow) or --broker URL (e.g. a ThingsBoard).
+Simulate a fleet of meters: each its own twin (phasor plant, field firmware) with its own seed, a board drawn from
+the part tolerances, a household from the load-profile library (lights-phone, tv-fan, fridge-home, small-shop:
+daily shapes, appliances switching at seeded times, weekday and seasonal variation), a boot mode, an initial
+credit and a top-up habit (payments through its top-up backend, collected by its firmware over the modem). Each
+meter's ThingsBoard telemetry is relayed over MQTT to a broker under the meter's own access token: the embedded
+broker (on 127.0.0.1, port printed; it forwards each meter's messages to fleet/<token>/telemetry for any MQTT
+client to follow) or --broker URL (e.g. a ThingsBoard).
 The meters of a process advance together on simulated time. Prints the fleet report; --json and --report write it.
 
 Options:

@@ -1,11 +1,13 @@
-// A fleet: N meters, each its own twin (phasor plant, the `field` firmware) with its own seed, a household drawn
-// from the load-profile library (household.ts), a boot mode, an initial credit and a top-up habit (payments queued
+// A fleet: N meters, each its own twin (phasor plant, the `field` firmware) with its own seed, a board drawn from the
+// part tolerances (the firmware's calibration is the nominal board's, so each meter reads with its own board's
+// error), a household drawn from the load-profile library (household.ts), a boot mode, an initial credit and a top-up habit (payments queued
 // on the meter's own top-up backend, which its firmware polls over the modem). The meters of a chunk advance
 // together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant. Each
 // meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's access
 // token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
 // index: the fleet report is the same whatever the chunking and the workers.
 import { Rng } from '../../twin/kernel/rng.ts';
+import { DEFAULT_BOARD_PROFILE, drawUnit, paramKeys } from '../../models/board-profile.ts';
 import type { BenchControl } from '../../twin/kernel/bench-types.ts';
 import { parseScenario } from '../loader.ts';
 import { ARCHETYPES, archetype, householdSchedule, type LoadChange } from './household.ts';
@@ -43,6 +45,20 @@ export interface MeterPlan {
   credit: number;
   loads: LoadChange[];
   topUps: Array<{ tUs: number; amount: number }>;
+  /** The meter's board, drawn from the tolerances: every numeric part value ('ct.ratio': 1003.2, ...). */
+  board: Record<string, number>;
+}
+
+/** A board drawn from the tolerances (models/board-profile.ts), as the bench's part overrides. */
+export function drawnBoard(rng: Rng): Record<string, number> {
+  const unit = drawUnit(DEFAULT_BOARD_PROFILE, () => rng.next()) as unknown as Record<string, Record<string, unknown>>;
+  const out: Record<string, number> = {};
+  for (const key of paramKeys()) {
+    const [s, k] = key.split('.') as [string, string];
+    const v = unit[s]?.[k];
+    if (typeof v === 'number') out[key] = v;
+  }
+  return out;
 }
 
 export interface MeterOutcome {
@@ -92,7 +108,8 @@ export function meterPlan(spec: FleetSpec, index: number): MeterPlan {
   for (let t = every * rng.uniform(0.1, 1); t < spec.durationUs; t += every * rng.uniform(0.5, 1.5)) {
     topUps.push({ tUs: Math.round(t), amount: Math.round(rng.uniform(spec.topUp.amount[0], spec.topUp.amount[1])) });
   }
-  return { index, seed, token: spec.tokens?.[index] ?? generatedToken(spec.seed, index), mode, household, credit, loads, topUps };
+  const board = drawnBoard(rng.fork('board'));
+  return { index, seed, token: spec.tokens?.[index] ?? generatedToken(spec.seed, index), mode, household, credit, loads, topUps, board };
 }
 
 export interface FleetRange {
@@ -127,7 +144,7 @@ async function makeMeter(spec: FleetSpec, plan: MeterPlan, hooks: FleetHooks): P
     'network: {}',
     'steps: [ { delay: 1s } ]', '',
   ].join('\n'), `fleet-meter-${plan.index}.yaml`);
-  const bench = createBench({ meter: scenario.meter, plant: scenario.plant, network: scenario.network!, seed: plan.seed, speed: 'max' });
+  const bench = createBench({ meter: { ...scenario.meter, overrides: plan.board }, plant: scenario.plant, network: scenario.network!, seed: plan.seed, speed: 'max' });
   const out: MeterOutcome = {
     index: plan.index, token: plan.token, mode: plan.mode, household: plan.household, creditStart: plan.credit, creditEnd: 0,
     energyKwh: 0, creditSold: 0, exhaustedHours: 0, relayOperations: 0, tamperEvents: 0, topUpsPaid: 0, topUpsCollected: 0,
