@@ -10,6 +10,7 @@ import { RESPONDER_BENCHMARK } from './responder.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 import { COMMS_BENCHMARK } from './comms.ts';
+import { BROKER_BENCHMARK, FLEET_BENCHMARK, QUEUE_BENCHMARK } from './scale-out.ts';
 import { HIL_BENCHMARKS } from './hil-rig.ts';
 import { NODE_RED_BENCHMARK } from './node-red.ts';
 import { sampleEveryMinute } from './memory.ts';
@@ -155,6 +156,9 @@ export const BENCHMARKS: Benchmark[] = [
   FIRMWARE_BENCHMARK,
   RESPONDER_BENCHMARK,
   COMMS_BENCHMARK,
+  FLEET_BENCHMARK,
+  BROKER_BENCHMARK,
+  QUEUE_BENCHMARK,
   WAVEFORM_BENCHMARK,
   ...ACCURACY_BENCHMARKS,
   DASHBOARD_BENCHMARK,

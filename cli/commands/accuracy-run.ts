@@ -20,8 +20,10 @@ import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
+import { InterruptedError, SIGNAL_EXIT } from '../../io/interrupt.ts';
 import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
+import { QUEUE_OPTION_SPECS, parseQueueArgs } from '../queue/queue-options.ts';
 
 
 export const ACCURACY_OPTIONS = {
@@ -46,6 +48,7 @@ export const ACCURACY_OPTIONS = {
   window: { type: 'string' },
   'min-pulses': { type: 'string' },
   applied: { type: 'string' },
+  ...QUEUE_OPTION_SPECS,
 } as const satisfies Record<string, OptionSpec>;
 
 /** `--set` may repeat, which the shared parser refuses: take those out first. */
@@ -180,9 +183,14 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   if (units !== undefined && a.unit !== undefined) throw new UsageError('--unit picks one unit; --monte-carlo draws many: give one of them');
   if (a.seed !== undefined && units === undefined && a.unit === undefined) throw new UsageError('--seed needs --monte-carlo N or --unit K (the nominal board has nothing to draw)');
   if (workers !== undefined && units === undefined) throw new UsageError('--workers needs --monte-carlo N');
+  const queue = parseQueueArgs(values);
+  if (queue && units === undefined) throw new UsageError('--queue splits a Monte Carlo draw into jobs: add --monte-carlo N');
+  if (queue && workers !== undefined) throw new UsageError('--workers counts threads here; with --queue the workers are the osm worker processes: give one of them');
   const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
   const calibrateUnits = values.calibrate === true;
 
+  // An unreachable Redis is said before the nominal suite runs.
+  if (queue) await (await import('../queue/redis-connect.ts')).checkRedis(queue.target, '--queue');
   const bench = benchOptionsFor(a);
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);
@@ -199,6 +207,8 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
 
   let mc: { job: MonteCarloJob; result: MonteCarloResult } | undefined;
+  /** Queued jobs that failed (their units are missing from the yield): exit 3. */
+  let queueFailed = 0;
   if (units !== undefined) {
     const job: MonteCarloJob = {
       units, seed: a.seed ?? 1, points: a.points, whatIf: a.whatIf.entries, meterConstant: bench.meterConstant,
@@ -220,7 +230,21 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     const beat = setInterval(() => show(doneUnits, units), 1000);
     let mcResult: MonteCarloResult;
     try {
-      mcResult = await runMonteCarlo(job, { ...(workers !== undefined ? { workers } : {}), onProgress: (d, t) => { doneUnits = d; show(d, t); } });
+      if (queue) {
+        const { runMonteCarloOnQueue } = await import('../queue/monte-carlo-queue.ts');
+        const q = await runMonteCarloOnQueue(job, queue, { io, quiet: values.quiet === true, onProgress: (d) => { doneUnits = d; } });
+        mcResult = q.result;
+        queueFailed = q.failed.length;
+      } else {
+        mcResult = await runMonteCarlo(job, { ...(workers !== undefined ? { workers } : {}), onProgress: (d, t) => { doneUnits = d; show(d, t); } });
+      }
+    } catch (err) {
+      if (err instanceof InterruptedError) {
+        mcProgress.done();
+        io.stderr.write(`osm accuracy: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
+        return SIGNAL_EXIT[err.signal];
+      }
+      throw err;
     } finally { clearInterval(beat); }
     mcProgress.done(`osm accuracy: Monte Carlo: ${units}/${units} units done`);
     mc = { job, result: mcResult };
@@ -242,5 +266,6 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
     if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
   }
+  if (queueFailed > 0) return EXIT.internal;
   return pass ? EXIT.ok : EXIT.failed;
 }

@@ -54,6 +54,15 @@ Options:
   --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
+Scale-out of --monte-carlo (docs/scale-out.md):
+  --queue URL           split the draw into jobs on a Redis (redis://HOST:PORT, redis://:PASSWORD@HOST:PORT) for
+                        'osm worker' processes on any number of machines; the yield report is byte for byte the
+                        local one, whatever the number of workers and the order they finish in
+  --chunk N             units per job (default 8)
+  --job-timeout T       a job running longer than T (e.g. 90s, 10min) fails; its finished units stay in the yield,
+                        the rest are missing, and the exit code is 3
+  --stall-seconds S     a job whose worker died is given to another after about S s (default 30)
+
 Exit codes: 0 every point passed (every unit, with --monte-carlo); 1 a point failed; 2 invalid input.`;
 
 export type AccuracyDeps = CommandDeps;

@@ -9,7 +9,9 @@ import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-r
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { statSync } from 'node:fs';
-import { planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
+import { deterministicReport, planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
+import { QUEUE_HELP } from '../queue/queue-help.ts';
+import { QUEUE_OPTION_SPECS, parseQueueArgs, type QueueArgs } from '../queue/queue-options.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
 import { isSingleFile } from '../../scenarios/campaign/inputs.ts';
 import { junitXml } from '../../scenarios/campaign/junit.ts';
@@ -75,6 +77,8 @@ ${BOARD_OPTIONS_HELP}
                     simulated time as a property), the failing step, expected and observed values in <failure>
   --workers N       worker threads of a campaign (default: all cores; 1 runs in this thread); the verdicts do not
                     depend on it
+  --report FILE     also write the campaign's runs as JSON without wall times: the same bytes for the same inputs
+                    and seeds, whatever --workers or the queued workers (a file to diff between two runs)
   --exact-slow      run without the simulation's exact shortcuts (skipped LCD redraws that change nothing, quiet
                     keypad scans): slower, and the same trace byte for byte
   --help, -h        show this help
@@ -91,6 +95,9 @@ scenario x cell verdict grid and the list of scenarios whose verdict differs bet
 
 A long run shows its simulated time on stderr (a line every few seconds when stderr is not a terminal); Ctrl-C
 stops it (exit 130; SIGTERM 143), keeping the trace written so far.
+
+${QUEUE_HELP}
+  With --queue a campaign's runs become jobs (one run per job unless --chunk); --workers does not apply.
 
 Exit codes: 0 every expectation held; 1 an expectation failed (the report names the step, the expected and the
 observed value, and the time); 2 invalid input (the scenario or the arguments; one line file:line:col: message);
@@ -117,6 +124,8 @@ const OPTIONS = {
   port: { type: 'string' },
   wiring: { type: 'string' },
   parts: { type: 'string' },
+  report: { type: 'string' },
+  ...QUEUE_OPTION_SPECS,
 } as const;
 
 export interface RunArgs {
@@ -138,6 +147,10 @@ export interface RunArgs {
   workers?: number;
   /** The matrix's cells (`--matrix` with its axes). */
   cells?: Cell[];
+  /** `--report FILE`: the campaign's records without wall times. */
+  report?: string;
+  /** `--queue URL` and its options: the campaign's runs as jobs for `osm worker`s. */
+  queue?: QueueArgs;
   /** `--board`, `--port`, `--wiring`, `--parts` (hil-rig/rig-bench.ts checks them). */
   rig: { board?: string; port?: string; wiring?: string; parts?: string };
 }
@@ -170,6 +183,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     if (v < MIN_SPEED) throw new UsageError(`--speed: ${text} is too slow (at least ${MIN_SPEED}: a simulated second in ${1 / MIN_SPEED} s; max runs flat out)`);
     speed = v;
   }
+  const queue = parseQueueArgs(values);
+  if (queue && values.workers !== undefined) throw new UsageError('--workers counts threads here; with --queue the workers are the osm worker processes: give one of them');
   return {
     file: positionals[0],
     inputs: positionals,
@@ -185,6 +200,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
     ...(values.workers !== undefined ? { workers: intOption('workers', values.workers as string, 1, 1024) } : {}),
     ...(values.matrix === true ? { cells: matrixCells(axes) } : {}),
+    ...(values.report !== undefined ? { report: values.report as string } : {}),
+    ...(queue ? { queue } : {}),
     rig: { board: values.board as string | undefined, port: values.port as string | undefined, wiring: values.wiring as string | undefined, parts: values.parts as string | undefined },
   };
 }
@@ -265,6 +282,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // Every output path is checked before anything runs, so a bad one costs nothing and leaves nothing.
     const junitOut = args.junit !== undefined ? checkOutputPath(args.junit, '--junit') : undefined;
     if (isCampaign(args)) return runMany(args, junitOut);
+    if (args.queue) throw new UsageError('--queue splits a campaign into jobs: give several scenarios, a folder, a pattern or --matrix');
+    if (args.report !== undefined) throw new UsageError('--report writes a campaign\'s runs: give several scenarios, a folder, a pattern or --matrix (one scenario: --json)');
     if (junitOut === undefined) return (await runOne(args)).code;
     const t0 = wallMs();
     try {
@@ -385,6 +404,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
+    const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report') : undefined;
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
     if (args.debugLog !== undefined) throw new UsageError('--debug-log records one run: give one scenario file (and no --matrix)');
@@ -397,6 +417,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     };
     // --board: every run on the rig board, one after the other in this thread (a real board has one port)
     const rigBench = rigBenchMaker(args.rig, (m) => new UsageError(m));
+    if (args.queue && rigBench) throw new UsageError('--queue and --board exclude each other: a board has one port, so its runs stay on this machine');
+    // An unreachable Redis is said before the scenarios are loaded.
+    if (args.queue) await (await import('../queue/redis-connect.ts')).checkRedis(args.queue.target, '--queue');
     const plan = await planCampaign(spec);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
@@ -408,8 +431,17 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const timer = progress ? setInterval(() => progress.tick(), 1000) : undefined;
     timer?.unref();
     let result: CampaignResult;
+    let queueFailed = 0;
     try {
-      result = await runCampaign(spec, {
+      if (args.queue) {
+        const { runCampaignOnQueue } = await import('../queue/campaign-queue.ts');
+        const q = await runCampaignOnQueue(spec, plan, args.queue, {
+          io, quiet: args.quiet,
+          ...(progress ? { onDone: (record: RunRecord) => progress.finished(record) } : {}),
+        });
+        result = q;
+        queueFailed = q.queueFailed;
+      } else result = await runCampaign(spec, {
         ...(args.workers !== undefined ? { workers: args.workers } : {}),
         ...(deps.makeBench ? { makeBench: deps.makeBench } : rigBench ? { makeBench: rigBench } : {}),
         ...(progress ? {
@@ -418,10 +450,17 @@ export function createRunCommand(deps: RunDeps = {}): Command {
           onStep: () => progress.tick(),
         } : {}),
       }, plan);
+    } catch (err) {
+      if (!(err instanceof InterruptedError)) throw err;
+      progress?.clear();
+      io.stderr.write(`osm run: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
+      return SIGNAL_EXIT[err.signal];
     } finally {
       if (timer) clearInterval(timer);
       progress?.clear();
     }
+    if (queueFailed > 0) io.stderr.write(`osm run: ${queueFailed} queued job${queueFailed === 1 ? '' : 's'} failed; their runs are reported as errors\n`);
+    if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
     if (junitOut !== undefined) writeOutputFile(junitOut, junitXml(result));
     if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
     else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));

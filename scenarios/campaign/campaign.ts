@@ -88,15 +88,29 @@ export async function planCampaign(spec: CampaignSpec): Promise<CampaignPlan> {
   return { slots, jobs };
 }
 
+/** The campaign's records in input order, then cell order: the plan's invalid inputs and the runs' records by job index. */
+export function planRecords(plan: CampaignPlan, ran: readonly RunRecord[]): RunRecord[] {
+  const records: RunRecord[] = [];
+  for (const slot of plan.slots) {
+    if ('record' in slot) records.push(slot.record);
+    else for (const job of slot.jobs) records.push(ran[job.index]);
+  }
+  return records;
+}
+
+/**
+ * The records as a report that depends on nothing but the inputs and seeds: JSON without the wall times, so a
+ * campaign run on 1 thread, on 8, or on any number of queued workers gives the same bytes.
+ */
+export function deterministicReport(records: readonly RunRecord[]): string {
+  return `${JSON.stringify(records.map(({ wallMs: _wall, ...rest }) => rest), null, 2)}\n`;
+}
+
 export async function runCampaign(spec: CampaignSpec, options: PoolOptions = {}, plan?: CampaignPlan): Promise<CampaignResult> {
   const p = plan ?? await planCampaign(spec);
   const t0 = performance.now();
   const ran = await runJobs(p.jobs, options);
-  const records: RunRecord[] = [];
-  for (const slot of p.slots) {
-    if ('record' in slot) records.push(slot.record);
-    else for (const job of slot.jobs) records.push(ran[job.index]);
-  }
+  const records = planRecords(p, ran);
   return {
     records,
     ...(spec.cells ? { cells: spec.cells } : {}),

@@ -1,0 +1,123 @@
+// Benchmarks of the scale-out work: fleet meters per core at real time (each meter its own twin, phasor level), the
+// embedded broker's telemetry rate (QoS 1 publishes acknowledged per second from many device connections), and the
+// Monte Carlo yield through Redis with 1 and 2 `osm worker`s against the plain local run (the queue's overhead).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import type { Benchmark } from './benchmark.ts';
+import { runFleetMeters, generatedToken, type FleetSpec } from '../scenarios/fleet/fleet.ts';
+import { startCommsServers } from '../twin/comms/serve.ts';
+import { TelemetryBroker } from '../twin/comms/telemetry-broker.ts';
+import { TopupBackend } from '../twin/comms/topup-backend.ts';
+import { haveRedisServer, startRedisServer } from '../cli/queue/local-redis.ts';
+import { parseRedisUrl } from '../cli/queue/redis-url.ts';
+import { runMonteCarloOnQueue } from '../cli/queue/monte-carlo-queue.ts';
+import { benchOptionsFor, parseBenchArgs } from '../cli/commands/accuracy-run.ts';
+import { runUnit, type MonteCarloJob } from '../scenarios/accuracy/monte-carlo.ts';
+
+const FLEET_GOAL = 10_000;
+
+export const FLEET_BENCHMARK: Benchmark = {
+  name: 'fleet-meters-per-core',
+  description: `4 fleet meters (STS, households from the library, top-ups) for 6 simulated hours from 18:00 (telemetry at 23:00) on one core; meters per core at real time (goal ${FLEET_GOAL})`,
+  async run(progress) {
+    const meters = 4;
+    const hours = 6;
+    const spec: FleetSpec = {
+      meters, seed: 1, durationUs: hours * 3600e6, start: '2026-03-02T18:00:00', modes: ['sts'], credit: [200, 500],
+      topUp: { everyHours: 8, amount: [100, 500] },
+    };
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    await runFleetMeters({ spec, from: 0, to: meters }, () => {}, { onSlice: (t) => progress(`fleet: ${(t / 3600e6).toFixed(1)} h`) });
+    const c = process.cpuUsage(c0);
+    const cpuS = (c.user + c.system) / 1e6;
+    const wallS = (performance.now() - w0) / 1000;
+    const perCore = (meters * hours * 3600) / cpuS;
+    return [
+      `${meters} meters x ${hours} h simulated in ${cpuS.toFixed(1)} s CPU (${wallS.toFixed(1)} s wall)`,
+      `${Math.round(perCore)} meters per core at real time (goal ${FLEET_GOAL}: ${perCore >= FLEET_GOAL ? 'met' : `missed, x${(FLEET_GOAL / perCore).toFixed(1)} short`})`,
+      `one meter-day costs ${((cpuS / (meters * hours)) * 24).toFixed(1)} s CPU: 1,000 meter-days ${((cpuS / (meters * hours)) * 24 * 1000 / 3600).toFixed(1)} CPU-hours`,
+    ];
+  },
+};
+
+export const BROKER_BENCHMARK: Benchmark = {
+  name: 'broker-messages',
+  description: 'the embedded ThingsBoard broker: 200 device connections (own tokens) publishing telemetry with QoS 1; acknowledged messages per second',
+  async run(progress) {
+    const devices = 200;
+    const perDevice = 50;
+    const tokens = Array.from({ length: devices }, (_, i) => generatedToken(9, i));
+    const broker = new TelemetryBroker({ tokens });
+    const servers = await startCommsServers({ mqttPort: 0, backendPort: 0, comms: { backend: new TopupBackend(), broker } });
+    let received = 0;
+    broker.onTelemetry = () => { received++; };
+    const clients = await Promise.all(tokens.map((t) => new Promise<mqtt.MqttClient>((resolve, reject) => {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${servers.mqttPort}`, { username: t, reconnectPeriod: 0 });
+      c.once('connect', () => resolve(c));
+      c.once('error', reject);
+    })));
+    progress('broker: publishing');
+    const w0 = performance.now();
+    await Promise.all(clients.map((c, i) => (async () => {
+      for (let k = 0; k < perDevice; k++) await c.publishAsync('v1/devices/me/telemetry', JSON.stringify({ energy: k / 10, credit: 1000 - k, device: i }), { qos: 1 });
+    })()));
+    const s = (performance.now() - w0) / 1000;
+    await Promise.all(clients.map((c) => c.endAsync()));
+    await servers.close();
+    await broker.close();
+    servers.backend.server.close();
+    const n = devices * perDevice;
+    return [`${n} messages from ${devices} devices acknowledged in ${s.toFixed(2)} s: ${Math.round(n / s)} messages/s (${received} parsed as telemetry)`];
+  },
+};
+
+function mcJob(units: number): MonteCarloJob {
+  const b = benchOptionsFor(parseBenchArgs({ points: 'seed' }, [], { judge: 'chip' }));
+  return {
+    units, seed: 3, points: 'seed', whatIf: [], meterConstant: b.meterConstant, meterConstantSource: b.meterConstantSource,
+    defects: [...b.defects], firmwareLabel: b.firmwareLabel, judge: b.judge, gatePulses: b.gatePulses, gateCalls: b.gateCalls,
+    calibrate: false, fidelity: 'phasor',
+  };
+}
+
+export const QUEUE_BENCHMARK: Benchmark = {
+  name: 'queue-overhead',
+  description: 'Monte Carlo units per minute (16 units, seed points, 2 per job): one warm local thread against 1 and 2 warm osm workers through a local redis-server (the queue\'s overhead, %)',
+  async run(progress) {
+    if (!haveRedisServer()) return ['skipped: redis-server is not installed (apt-get install redis-server)'];
+    const units = 16;
+    progress('Monte Carlo: local');
+    // Local: the units in this thread after one warm-up unit (the simulator loaded, as in a warm worker).
+    const local = mcJob(units);
+    await runUnit(local, 0);
+    let w0 = performance.now();
+    for (let i = 0; i < units; i++) await runUnit(local, i);
+    const localS = (performance.now() - w0) / 1000;
+    const server = await startRedisServer();
+    const children: ChildProcess[] = [];
+    const lines = [`local, this thread (warm): ${(units / (localS / 60)).toFixed(1)} units/min`];
+    try {
+      for (const n of [1, 2]) {
+        while (children.length < n) {
+          const child = spawn(process.execPath, [new URL('../cli/osm.js', import.meta.url).pathname, 'worker', '--redis', server.url, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+          children.push(child);
+        }
+        progress(`Monte Carlo: ${n} worker(s) via Redis`);
+        // Warm-up: the workers load the simulator before the timed draw.
+        await runMonteCarloOnQueue(mcJob(n), { target: parseRedisUrl(server.url), chunk: 1 }, { io: { stdout: process.stdout, stderr: { write: () => true } }, quiet: true });
+        w0 = performance.now();
+        await runMonteCarloOnQueue(mcJob(units), { target: parseRedisUrl(server.url), chunk: 2 }, { io: { stdout: process.stdout, stderr: { write: () => true } }, quiet: true });
+        const s = (performance.now() - w0) / 1000;
+        const perMin = units / (s / 60);
+        const overhead = n === 1 ? ` (queue overhead ${(((s - localS) / localS) * 100).toFixed(1)} % against local)` : ` (x${(localS / s).toFixed(2)} the local rate)`;
+        lines.push(`${n} worker${n === 1 ? '' : 's'} via Redis: ${perMin.toFixed(1)} units/min${overhead}`);
+      }
+    } finally {
+      for (const c of children) c.kill('SIGTERM');
+      await server.stop();
+    }
+    return lines;
+  },
+};

@@ -1,0 +1,168 @@
+// `osm fleet`: N meters, each its own twin, with households, modes, credit and top-up habits, their telemetry relayed
+// to an MQTT broker (the embedded one, or --broker URL) under each meter's access token; a fleet report as text,
+// JSON and HTML. With --queue the meters are split into jobs for `osm worker`s.
+import { readFileSync } from 'node:fs';
+import { parseArgs, intOption } from '../args.ts';
+import { InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { QUEUE_HELP } from '../queue/queue-help.ts';
+import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs, parseSeconds } from '../queue/queue-options.ts';
+import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { Progress } from '../progress.ts';
+
+export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
+
+Simulate a fleet of meters: each its own twin (phasor plant, field firmware) with its own seed, a board drawn from
+the part tolerances, a household from the load-profile library (lights-phone, tv-fan, fridge-home, small-shop:
+daily shapes, appliances switching at seeded times, weekday and seasonal variation), a boot mode, an initial
+credit and a top-up habit (payments through its top-up backend, collected by its firmware over the modem). Each
+meter's ThingsBoard telemetry is relayed over MQTT to a broker under the meter's own access token: the embedded
+broker (on 127.0.0.1, port printed; it forwards each meter's messages to fleet/<token>/telemetry for any MQTT
+client to follow) or --broker URL (e.g. a ThingsBoard).
+The meters of a process advance together on simulated time. Prints the fleet report; --json and --report write it.
+
+Options:
+  --meters N            number of meters (1..1000000)
+  --hours H | --days D  simulated time (default 1 day)
+  --start T             the meters' clock at the start (default 2026-03-02T00:00:00, a Monday)
+  --seed S              fleet seed (default 1): the same seed gives the same fleet and report
+  --modes LIST          boot modes given to meters in turn: sts, opaygo-energy, opaygo-time (default sts)
+  --credit MIN..MAX     initial credit per meter, drawn (default 50..500)
+  --topup-every H       a household pays about every H hours (+-50 %, default 24)
+  --topup-amount MIN..MAX  amount of a payment (default 100..1000)
+  --tokens FILE         access tokens, one per meter (first column of a CSV; a header line 'token' is skipped);
+                        default: generated from the seed
+  --broker URL          relay telemetry to this broker (mqtt://host:port, e.g. a ThingsBoard), not the embedded one
+  --mqtt-port P         port of the embedded broker (default 0: a free one)
+  --json FILE           write the fleet report as JSON (- for stdout)
+  --report FILE         write the fleet report as a self-contained HTML page with charts
+  --quiet, -q           no progress lines
+  --help, -h            show this help
+
+${QUEUE_HELP}
+  With --queue the workers relay telemetry themselves: give --broker with an address they can reach.
+
+Exit codes: 0 done; 2 invalid input; 3 a queued job failed (its meters are missing from the report).`;
+
+const OPTIONS = {
+  meters: { type: 'string' }, hours: { type: 'string' }, days: { type: 'string' }, start: { type: 'string' },
+  seed: { type: 'string' }, modes: { type: 'string' }, credit: { type: 'string' }, 'topup-every': { type: 'string' },
+  'topup-amount': { type: 'string' }, tokens: { type: 'string' }, broker: { type: 'string' }, 'mqtt-port': { type: 'string' },
+  json: { type: 'string' }, report: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+  ...QUEUE_OPTION_SPECS,
+} as const;
+
+function range(option: string, text: string): [number, number] {
+  const m = /^(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)$/.exec(text);
+  if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--${option}: expected MIN..MAX (e.g. 50..500), got '${text}'`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Tokens from a file: the first column of each line; blank lines and a header 'token' skipped. */
+export function readTokens(file: string): string[] {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new InputError(`--tokens: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); }
+  const out: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.split(',')[0].trim().replace(/^"|"$/g, '');
+    if (t === '' || (i === 0 && /^token$/i.test(t))) return;
+    if (!/^[\x21-\x7e]{1,128}$/.test(t)) throw new InputError(`--tokens: ${file}:${i + 1}: '${t.slice(0, 40)}' is not an access token (printable, no spaces)`);
+    out.push(t);
+  });
+  return out;
+}
+
+export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
+  const io = deps.io ?? processIo;
+  async function run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseArgs(argv, OPTIONS);
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (values.meters === undefined) throw new UsageError('--meters N is needed');
+    const meters = intOption('meters', String(values.meters), 1, 1_000_000);
+    if (values.hours !== undefined && values.days !== undefined) throw new UsageError('give --hours or --days, not both');
+    const hours = values.hours !== undefined ? parseSeconds('hours', `${values.hours}h`) / 3600
+      : values.days !== undefined ? parseSeconds('days', `${Number(values.days) * 24}h`) / 3600 : 24;
+    if (!(hours > 0) || hours > 24 * 366) throw new UsageError('--hours/--days: from a minute to a year');
+    const start = String(values.start ?? '2026-03-02T00:00:00');
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(start) || Number.isNaN(Date.parse(`${start}Z`))) throw new UsageError(`--start: expected YYYY-MM-DDTHH:MM:SS, got '${start}'`);
+    const seed = values.seed === undefined ? 1 : intOption('seed', String(values.seed), 0, 4294967295);
+    const { FLEET_MODES } = await import('../../scenarios/fleet/fleet.ts');
+    const modes = String(values.modes ?? 'sts').split(',').map((s) => s.trim());
+    for (const m of modes) if (!(FLEET_MODES as readonly string[]).includes(m)) throw new UsageError(`--modes: '${m}' is not one of ${FLEET_MODES.join(', ')}`);
+    const credit = range('credit', String(values.credit ?? '50..500'));
+    const amount = range('topup-amount', String(values['topup-amount'] ?? '100..1000'));
+    const every = values['topup-every'] === undefined ? 24 : parseSeconds('topup-every', `${values['topup-every']}h`) / 3600;
+    const queue = parseQueueArgs(values);
+    const jsonOut = values.json !== undefined ? checkOutputPath(String(values.json), '--json') : undefined;
+    const htmlOut = values.report !== undefined ? checkOutputPath(String(values.report), '--report') : undefined;
+    let tokens: string[] | undefined;
+    if (values.tokens !== undefined) {
+      tokens = readTokens(String(values.tokens));
+      if (tokens.length < meters) throw new InputError(`--tokens: ${values.tokens} has ${tokens.length} tokens for ${meters} meters`);
+    }
+    if (values.broker !== undefined && values['mqtt-port'] !== undefined) throw new UsageError('--mqtt-port is the embedded broker\'s; with --broker there is none');
+    if (queue && values.broker === undefined) throw new UsageError('--queue: the workers relay telemetry themselves; give --broker mqtt://HOST:PORT that they can reach');
+    const { generatedToken } = await import('../../scenarios/fleet/fleet.ts');
+    const spec = {
+      meters, seed, durationUs: Math.round(hours * 3600e6), start, modes: modes as typeof FLEET_MODES[number][],
+      credit, topUp: { everyHours: every, amount }, tokens: tokens ?? Array.from({ length: meters }, (_, i) => generatedToken(seed, i)),
+    };
+    const quiet = values.quiet === true;
+    if (queue) await (await import('../queue/redis-connect.ts')).checkRedis(queue.target, '--queue');
+    const progress = new Progress(io, { quiet });
+
+    // The broker: external, or the embedded one that knows every meter's token.
+    let brokerUrl: string;
+    let closeBroker = async (): Promise<void> => {};
+    if (values.broker !== undefined) {
+      brokerUrl = String(values.broker);
+      if (!/^(mqtt|tcp):\/\/[^/]+$/.test(brokerUrl)) throw new UsageError(`--broker: expected mqtt://HOST:PORT, got '${brokerUrl}'`);
+    } else {
+      const { startFleetBroker } = await import('../../scenarios/fleet/fleet-broker.ts');
+      const mqttPort = values['mqtt-port'] === undefined ? 0 : intOption('mqtt-port', String(values['mqtt-port']), 0, 65535);
+      const fb = await startFleetBroker(spec.tokens, mqttPort);
+      brokerUrl = fb.url;
+      closeBroker = () => fb.close();
+      if (!quiet) io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (each meter's telemetry also on fleet/<token>/telemetry: mosquitto_sub -h 127.0.0.1 -p ${fb.port} -t 'fleet/+/telemetry' -v)\n`);
+    }
+    const { fleetReport, fleetJson, fleetHtml, fleetText } = await import('../../scenarios/fleet/fleet-report.ts');
+    type Outcome = import('../../scenarios/fleet/fleet.ts').MeterOutcome;
+    let outcomes: Outcome[] = [];
+    let failedJobs = 0;
+    try {
+      if (queue) {
+        const { runOnQueue } = await import('../queue/submit.ts');
+        const { watchInterrupts } = await import('../../io/interrupt.ts');
+        const ranges = chunkRanges(meters, queue.chunk ?? 100);
+        const interrupts = watchInterrupts();
+        try {
+          const r = await runOnQueue({
+            target: queue.target, kind: 'fleet', chunks: ranges.map((x) => ({ spec, ...x, brokerUrl })),
+            ...(queue.lockMs !== undefined ? { lockMs: queue.lockMs } : {}),
+            ...(queue.timeLimitMs !== undefined ? { timeLimitMs: queue.timeLimitMs } : {}),
+            interrupts,
+            onProgress: (p) => progress.update(`osm fleet: queue ${p.campaign}: ${p.chunksDone}/${p.chunks} jobs, ${p.workers} workers connected`),
+          });
+          r.results.forEach((c, i) => outcomes.push(...((c ?? r.failed.find((f) => f.chunk === i)?.partial ?? []) as Outcome[])));
+          for (const f of r.failed) io.stderr.write(`osm fleet: job ${f.chunk} (meters ${ranges[f.chunk].from}..${ranges[f.chunk].to - 1}) failed: ${f.reason.split('\n')[0]}\n`);
+          failedJobs = r.failed.length;
+        } finally { interrupts.dispose(); }
+      } else {
+        const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
+        outcomes = await runFleetChunk({ spec, from: 0, to: meters, brokerUrl }, () => {}, {
+          onSlice: (t) => progress.update(`osm fleet: ${meters} meters at t=${(t / 3600e6).toFixed(2)} h of ${hours} h`),
+        });
+      }
+    } finally {
+      progress.done();
+      await closeBroker();
+    }
+    const report = fleetReport(spec, outcomes);
+    if (jsonOut) writeOutputFile(jsonOut, fleetJson(report));
+    if (htmlOut) writeOutputFile(htmlOut, fleetHtml(report));
+    if (!jsonOut || jsonOut.path !== '-') io.stdout.write(fleetText(report));
+    return failedJobs > 0 ? 3 : 0;
+  }
+  return { name: 'fleet', summary: 'a fleet of meters (own twin, household, mode, credit, top-ups) publishing telemetry over MQTT; fleet report', usage: FLEET_USAGE, run };
+}
+
+export default createFleetCommand();

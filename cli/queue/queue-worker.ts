@@ -1,0 +1,168 @@
+// The work loop of `osm worker`: watches the campaigns registered on a Redis, takes jobs from each campaign's queue
+// (BullMQ), runs one chunk at a time in a worker thread (chunk-runner.ts) and stores its result in the job. A job
+// that is not well formed fails with the reason, unrun; a job past its campaign's time limit fails with the results
+// of the items it finished; a worker killed mid-job holds a lock that expires, and BullMQ's stalled-job check moves
+// the job back to the queue for another worker (its result is stored once, by whoever completes it).
+import { hostname } from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ChunkRunner, TimeLimitError, formatSeconds } from './chunk-runner.ts';
+import { MalformedJobError, PROTOCOL_VERSION, decodeJob } from './protocol.ts';
+import { PREFIX, listCampaigns, queueName, type CampaignMeta } from './registry.ts';
+import type { RedisTarget } from './redis-url.ts';
+import { connectRedis } from './redis-connect.ts';
+import { toWire } from './wire.ts';
+
+export interface QueueWorkerConfig {
+  target: RedisTarget;
+  /** Shown in the jobs it runs (default host:pid). */
+  name?: string;
+  /** How often the registered campaigns are looked at, ms (default 1000). */
+  pollMs?: number;
+  /** One line per event (a campaign seen, a job done or failed). */
+  log?: (line: string) => void;
+}
+
+/** One job slot per process: the simulator is CPU-bound, a second job at once would only halve both. */
+class Slot {
+  #busy = false;
+  #waiting: Array<() => void> = [];
+  async acquire(): Promise<void> {
+    if (!this.#busy) { this.#busy = true; return; }
+    await new Promise<void>((r) => this.#waiting.push(r));
+  }
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(); else this.#busy = false;
+  }
+}
+
+export class QueueWorker {
+  readonly name: string;
+  readonly #cfg: QueueWorkerConfig;
+  readonly #redis: Redis;
+  readonly #runner = new ChunkRunner();
+  readonly #slot = new Slot();
+  readonly #workers = new Map<string, { worker: Worker; connection: Redis }>();
+  readonly #refused = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #closing = false;
+  /** Jobs this worker completed and failed. */
+  completed = 0;
+  failed = 0;
+
+  constructor(cfg: QueueWorkerConfig) {
+    this.#cfg = cfg;
+    this.name = cfg.name ?? `${hostname()}:${process.pid}`;
+    this.#redis = connectRedis(cfg.target);
+    this.#redis.on('error', () => { /* ioredis reconnects; BullMQ reports lasting trouble on its workers */ });
+  }
+
+  #log(line: string): void {
+    this.#cfg.log?.(line);
+  }
+
+  /** Load the simulator and start watching for campaigns. */
+  async start(): Promise<void> {
+    await this.#runner.warm();
+    await this.#poll();
+    const loop = (): void => {
+      this.#timer = setTimeout(() => { void this.#poll().finally(() => { if (!this.#closing) loop(); }); }, this.#cfg.pollMs ?? 1000);
+    };
+    loop();
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#closing) return;
+    let campaigns: CampaignMeta[];
+    try { campaigns = await listCampaigns(this.#redis); } catch { return; }
+    const live = new Set(campaigns.map((c) => c.id));
+    for (const c of campaigns) {
+      if (this.#workers.has(c.id) || this.#refused.has(c.id)) continue;
+      if (c.v !== PROTOCOL_VERSION) {
+        this.#refused.add(c.id);
+        this.#log(`campaign ${c.id} from ${c.by} uses job format ${c.v}; this worker reads ${PROTOCOL_VERSION}: not taking its jobs`);
+        continue;
+      }
+      this.#workers.set(c.id, this.#open(c));
+      this.#log(`campaign ${c.id} (${c.kind}) from ${c.by}: taking jobs`);
+    }
+    for (const [id, w] of this.#workers) {
+      if (live.has(id)) continue;
+      this.#workers.delete(id);
+      void w.worker.close().finally(() => w.connection.disconnect());
+      this.#log(`campaign ${id}: finished`);
+    }
+  }
+
+  #open(c: CampaignMeta): { worker: Worker; connection: Redis } {
+    // A connection of its own (BullMQ leaves a connection it is given open: it is closed with the campaign).
+    const connection = this.#redis.duplicate();
+    connection.on('error', () => { /* reconnects */ });
+    const w = new Worker(queueName(c.id), (job, token) => this.#process(c, job, token), {
+      connection,
+      prefix: PREFIX,
+      name: this.name,
+      concurrency: 1,
+      lockDuration: c.lockMs,
+      stalledInterval: c.lockMs,
+      maxStalledCount: 2,
+      removeOnComplete: { count: 1_000_000 },
+      removeOnFail: { count: 1_000_000 },
+    });
+    w.on('error', () => { /* connection trouble: BullMQ retries */ });
+    w.on('failed', (job, err) => {
+      this.failed++;
+      this.#log(`campaign ${c.id}: job ${job?.id ?? '?'} failed: ${err.message.split('\n')[0]}`);
+    });
+    return { worker: w, connection };
+  }
+
+  async #process(c: CampaignMeta, job: Job, _token?: string): Promise<string> {
+    let decoded;
+    try { decoded = decodeJob(job.data); } catch (err) {
+      if (err instanceof MalformedJobError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+    await this.#slot.acquire();
+    const t0 = performance.now();
+    try {
+      let done = 0;
+      let lastProgress = 0;
+      const results = await this.#runner.run(decoded.kind, toWire(decoded.body), decoded.items, {
+        timeLimitMs: c.timeLimitMs,
+        onItem: () => {
+          done++;
+          // Progress for the submitter's line, at most a few times a second.
+          const now = performance.now();
+          if (now - lastProgress > 250 || done === decoded.items) {
+            lastProgress = now;
+            void job.updateProgress({ done, of: decoded.items }).catch(() => { /* a lost lock: the job is someone else's now */ });
+          }
+        },
+      });
+      this.completed++;
+      this.#log(`campaign ${c.id}: job ${job.id} (${decoded.kind}, ${decoded.items} items) done in ${formatSeconds(Math.round(performance.now() - t0))}`);
+      return toWire(results);
+    } catch (err) {
+      if (err instanceof TimeLimitError) {
+        // The results so far stay with the failed job, for the submitter's report.
+        await job.updateProgress({ done: err.partial.length, of: decoded.items, partial: toWire(err.partial) });
+        throw new UnrecoverableError(err.message);
+      }
+      throw err;
+    } finally {
+      this.#slot.release();
+    }
+  }
+
+  /** Stop taking jobs; a job running now is finished first (its lock kept renewed). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await Promise.all([...this.#workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
+    this.#workers.clear();
+    await this.#runner.close();
+    this.#redis.disconnect();
+  }
+}
