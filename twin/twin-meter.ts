@@ -1,6 +1,7 @@
 // TwinMeter: the simulated OpenSmartMeter as a meter under test. The physical parts that outlive a power cut (the
 // EEPROM, the battery-backed RTC, the latching relay, the keypad, the cover switch) live as long as the meter; each
 // power-on builds a new CPU, board, metering chip and firmware run, as a real reset does.
+import { fastPathOn, type ExactSlow } from './board/fast-paths.ts';
 import type { VirtualClock } from './kernel/clock.ts';
 import type { TraceBus } from './kernel/trace.ts';
 import type { Rng } from './kernel/rng.ts';
@@ -53,9 +54,10 @@ export interface TwinMeterConfig {
   chip?: Partial<Atm90e26Config>;
   /**
    * Turn the simulation's exact shortcuts off (`osm run --exact-slow`): every LCD byte of every redraw goes over the
-   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it.
+   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it. A list turns
+   * off only the shortcuts named (twin/board/fast-paths.ts), to measure each.
    */
-  exactSlow?: boolean;
+  exactSlow?: ExactSlow;
   /**
    * The SIM800 on the modem UART (USART1), powered with the board. Without it the modem line goes nowhere: a mute
    * modem, every AT command times out.
@@ -165,7 +167,8 @@ export class TwinMeter implements MeterUnderTest {
 
   powerOn(): void {
     if (this.#cycle) return;
-    const cpu = new Cpu(this.clock, { fastPaths: !this.config.exactSlow });
+    const slow = this.config.exactSlow;
+    const cpu = new Cpu(this.clock, { fastPaths: fastPathOn(slow, 'parked-delay'), parkedPolls: fastPathOn(slow, 'parked-poll') });
     const chip = new ATM90E26(this.clock, this.config.chip ?? {});
     this.lcd.reset();
     const parts: BoardParts = {
@@ -175,7 +178,7 @@ export class TwinMeter implements MeterUnderTest {
     };
     const board = this.config.board
       ? this.config.board(cpu, parts, chip)
-      : new SimulatedBoard(cpu, parts, { fastPaths: !this.config.exactSlow });
+      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad') });
     chip.attachHost(board.serialPeer('afe'));
     if (this.config.modem) {
       this.config.modem.attachHost(board.serialPeer('modem'));
