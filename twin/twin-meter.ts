@@ -97,7 +97,9 @@ export class TwinMeter implements MeterUnderTest {
   #pins: AfePinPhasors | null = null;
   #cycle: PowerCycle | null = null;
   #lastState: FirmwareState | null = null;
-  #debugLog = '';
+  /** The debug log so far: flat text, then the lines printed since (joined when read or when there are many). */
+  #debugText = '';
+  #debugLines: string[] = [];
   #lines: [string, string] = ['', ''];
   #lcdPending = false;
   /** Called at each power-on with the new metering chip (the bench attaches the waveform level here). */
@@ -163,7 +165,20 @@ export class TwinMeter implements MeterUnderTest {
   get chip(): ATM90E26 | null { return this.#cycle?.chip ?? null; }
   get board(): SimulatedBoard | null { return this.#cycle?.board ?? null; }
   /** Everything the firmware printed on its debug port (Serial2) since the meter was built. */
-  get debugLog(): string { return this.#debugLog; }
+  get debugLog(): string { return this.#debugFlat(); }
+
+  /**
+   * Appending line by line builds a rope of one node per piece (a connected day prints 200 000 lines: 6 MiB of
+   * string nodes for 3 MiB of text); joining the pending lines into flat text keeps it at its byte size.
+   */
+  #debugFlat(): string {
+    if (this.#debugLines.length) {
+      this.#debugLines.unshift(this.#debugText);
+      this.#debugText = this.#debugLines.join('');
+      this.#debugLines = [];
+    }
+    return this.#debugText;
+  }
 
   powerOn(): void {
     if (this.#cycle) return;
@@ -187,7 +202,7 @@ export class TwinMeter implements MeterUnderTest {
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {
       board.serial[port].onLine = (line) => {
-        if (port === 'debug') this.#debugLog += line + '\n';
+        if (port === 'debug' && this.#debugLines.push(line + '\n') >= 4096) this.#debugFlat();
         this.trace.emit('meter', 'serial', { port, line });
       };
     }
@@ -273,7 +288,7 @@ export class TwinMeter implements MeterUnderTest {
       case 'power': return st?.true_power;
       case 'pf': return st?.powerFactor;
       case 'freq': return st?.freq;
-      case 'serial': return this.#debugLog;
+      case 'serial': return this.#debugFlat();
       case 'telemetry': return { ...this.telemetry };
       default:
         if (name.startsWith('telemetry.')) return this.telemetry[name.slice('telemetry.'.length)];

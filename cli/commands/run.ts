@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
 import { isSingleFile } from '../../scenarios/campaign/inputs.ts';
-import { junitXml } from '../../scenarios/campaign/junit.ts';
+import type * as JunitModule from '../../scenarios/campaign/junit.ts';
 import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
@@ -266,6 +266,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const junitOut = args.junit !== undefined ? checkOutputPath(args.junit, '--junit') : undefined;
     if (isCampaign(args)) return runMany(args, junitOut);
     if (junitOut === undefined) return (await runOne(args)).code;
+    const { junitXml } = await loadJunit();
     const t0 = wallMs();
     try {
       const { code, result } = await runOne(args);
@@ -420,7 +421,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (timer) clearInterval(timer);
       progress?.clear();
     }
-    if (junitOut !== undefined) writeOutputFile(junitOut, junitXml(result));
+    if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
     if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
     else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
     return result.exitCode;
@@ -428,6 +429,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   return { name: 'run', summary: 'run a scenario, or a campaign of many (files, folders, a matrix), and check the expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
 }
+
+/** The JUnit writer (junit-report-builder and its XML builder: about 30 MiB resident), loaded only for --junit. */
+function loadJunit(): Promise<typeof JunitModule> { return import('../../scenarios/campaign/junit.ts'); }
 
 function invalidJson(err: ScenarioError): string {
   return `${JSON.stringify({ status: 'invalid', exitCode: EXIT.invalid, error: { file: err.file, line: err.line, col: err.col, message: err.detail } }, null, 2)}\n`;
