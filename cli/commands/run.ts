@@ -76,7 +76,7 @@ ${BOARD_OPTIONS_HELP}
   --workers N       worker threads of a campaign (default: all cores; 1 runs in this thread); the verdicts do not
                     depend on it
   --exact-slow      run without the simulation's exact shortcuts (skipped LCD redraws that change nothing, quiet
-                    keypad scans): slower, and the same trace byte for byte
+                    keypad scans, parked delays, modem polls run from the clock): slower, the same trace byte for byte
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
