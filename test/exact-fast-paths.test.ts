@@ -24,7 +24,7 @@ function yamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; skipped: number; isr: string }> {
+async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; skipped: number; parkedPolls: number; isr: string }> {
   const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
   const lines: string[] = [];
   bench.trace.subscribe((e) => lines.push(traceLine(e)));
@@ -39,10 +39,16 @@ async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; 
     await bench.close();
   }
   let skipped = 0;
+  let parkedPolls = 0;
   let isrCount = 0;
   let isrTimeUs = 0;
-  for (const b of boards) { skipped += b.lcd.scenesSkipped; isrCount += b.cpu.isrCount; isrTimeUs += b.cpu.isrTimeUs; }
-  return { lines: lines.join('\n'), skipped, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them` };
+  for (const b of boards) {
+    skipped += b.lcd.scenesSkipped;
+    parkedPolls += b.cpu.delaysRepeatedParked;
+    isrCount += b.cpu.isrCount;
+    isrTimeUs += b.cpu.isrTimeUs;
+  }
+  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them` };
 }
 
 function sameTrace(a: string, b: string, what: string): void {
@@ -107,6 +113,61 @@ for (const profile of ['field', 'fixed']) {
     assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
     assert.ok(fast.skipped > 1000, `only ${fast.skipped} redraws skipped`);
     assert.is(slow.skipped, 0);
+    assert.ok(fast.parkedPolls > 10_000, `only ${fast.parkedPolls} modem polls computed without a wake`);
+    assert.is(slow.parkedPolls, 0);
+  });
+}
+
+/**
+ * Hours of a meter with the modem connected, as the field runs it: the firmware's GPRS cycle every loop pass, web
+ * top-ups (one lost on the way), coverage lost and back, a slow and a failing backend, the 23:00 telemetry, a token,
+ * the cover opened and a power cut in the middle of a modem exchange.
+ */
+function connectedScenario(profile: string): string {
+  return `name: connected hours (${profile})
+version: 1
+meter: { firmware: ${profile}, mode: sts, credit: 300, clock: "2026-03-01T21:40:00" }
+plant: { grid: { vrms: 240, hz: 50 }, loads: [ { id: fridge, kind: motor, watts: 150, pf: 0.75 } ] }
+network: {}
+steps:
+  - delay: 4min
+  - topup: { amount: 500 }
+  - delay: 6min
+  - network: { coverage: false, for: 7min }
+  - topup: { amount: 200 }
+  - delay: 12min
+  - network: { fault: slow, fault-count: 1 }
+  - delay: 5min
+  - network: { fault: database-error, fault-count: 3 }
+  - delay: 4min
+  - network: { fault: lose-success, fault-count: 1 }
+  - topup: { amount: 300 }
+  - delay: 6min
+  - press-keys: "*43643501245072A10001#"
+  - delay: 10min
+  - tamper: open
+  - delay: 3min
+  - tamper: close
+  - delay: 25min
+  - set-load: { id: heater, kind: resistive, watts: 1500 }
+  - delay: 41min
+  - power: cut
+  - delay: 2min
+  - power: restore
+  - delay: 20min
+`;
+}
+
+for (const profile of ['field', 'fixed']) {
+  test(`hours of ${profile} use with the modem connected (top-ups, coverage loss, backend faults, telemetry, power cut): the same trace and interrupt time`, async () => {
+    const s = parseScenario(connectedScenario(profile), `connected-${profile}.yaml`);
+    const fast = await trace(s, false);
+    const slow = await trace(s, true);
+    sameTrace(fast.lines, slow.lines, `connected (${profile})`);
+    assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
+    assert.ok(/"source":"backend"|backend/.test(fast.lines), 'the backend was never reached');
+    assert.ok(fast.parkedPolls > 10_000, `only ${fast.parkedPolls} modem polls computed without a wake`);
+    assert.is(slow.parkedPolls, 0);
   });
 }
 

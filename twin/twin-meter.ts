@@ -1,6 +1,7 @@
 // TwinMeter: the simulated OpenSmartMeter as a meter under test. The physical parts that outlive a power cut (the
 // EEPROM, the battery-backed RTC, the latching relay, the keypad, the cover switch) live as long as the meter; each
 // power-on builds a new CPU, board, metering chip and firmware run, as a real reset does.
+import { fastPathOn, type ExactSlow } from './board/fast-paths.ts';
 import type { VirtualClock } from './kernel/clock.ts';
 import type { TraceBus } from './kernel/trace.ts';
 import type { Rng } from './kernel/rng.ts';
@@ -53,9 +54,10 @@ export interface TwinMeterConfig {
   chip?: Partial<Atm90e26Config>;
   /**
    * Turn the simulation's exact shortcuts off (`osm run --exact-slow`): every LCD byte of every redraw goes over the
-   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it.
+   * bus. The shortcuts change no observable (trace, timing, CPU time); this switch exists to prove it. A list turns
+   * off only the shortcuts named (twin/board/fast-paths.ts), to measure each.
    */
-  exactSlow?: boolean;
+  exactSlow?: ExactSlow;
   /**
    * The SIM800 on the modem UART (USART1), powered with the board. Without it the modem line goes nowhere: a mute
    * modem, every AT command times out.
@@ -95,7 +97,9 @@ export class TwinMeter implements MeterUnderTest {
   #pins: AfePinPhasors | null = null;
   #cycle: PowerCycle | null = null;
   #lastState: FirmwareState | null = null;
-  #debugLog = '';
+  /** The debug log so far: flat text, then the lines printed since (joined when read or when there are many). */
+  #debugText = '';
+  #debugLines: string[] = [];
   #lines: [string, string] = ['', ''];
   #lcdPending = false;
   /** Called at each power-on with the new metering chip (the bench attaches the waveform level here). */
@@ -161,11 +165,25 @@ export class TwinMeter implements MeterUnderTest {
   get chip(): ATM90E26 | null { return this.#cycle?.chip ?? null; }
   get board(): SimulatedBoard | null { return this.#cycle?.board ?? null; }
   /** Everything the firmware printed on its debug port (Serial2) since the meter was built. */
-  get debugLog(): string { return this.#debugLog; }
+  get debugLog(): string { return this.#debugFlat(); }
+
+  /**
+   * Appending line by line builds a rope of one node per piece (a connected day prints 200 000 lines: 6 MiB of
+   * string nodes for 3 MiB of text); joining the pending lines into flat text keeps it at its byte size.
+   */
+  #debugFlat(): string {
+    if (this.#debugLines.length) {
+      this.#debugLines.unshift(this.#debugText);
+      this.#debugText = this.#debugLines.join('');
+      this.#debugLines = [];
+    }
+    return this.#debugText;
+  }
 
   powerOn(): void {
     if (this.#cycle) return;
-    const cpu = new Cpu(this.clock, { fastPaths: !this.config.exactSlow });
+    const slow = this.config.exactSlow;
+    const cpu = new Cpu(this.clock, { fastPaths: fastPathOn(slow, 'parked-delay'), parkedPolls: fastPathOn(slow, 'parked-poll') });
     const chip = new ATM90E26(this.clock, this.config.chip ?? {});
     this.lcd.reset();
     const parts: BoardParts = {
@@ -175,7 +193,7 @@ export class TwinMeter implements MeterUnderTest {
     };
     const board = this.config.board
       ? this.config.board(cpu, parts, chip)
-      : new SimulatedBoard(cpu, parts, { fastPaths: !this.config.exactSlow });
+      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad') });
     chip.attachHost(board.serialPeer('afe'));
     if (this.config.modem) {
       this.config.modem.attachHost(board.serialPeer('modem'));
@@ -184,7 +202,7 @@ export class TwinMeter implements MeterUnderTest {
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {
       board.serial[port].onLine = (line) => {
-        if (port === 'debug') this.#debugLog += line + '\n';
+        if (port === 'debug' && this.#debugLines.push(line + '\n') >= 4096) this.#debugFlat();
         this.trace.emit('meter', 'serial', { port, line });
       };
     }
@@ -270,7 +288,7 @@ export class TwinMeter implements MeterUnderTest {
       case 'power': return st?.true_power;
       case 'pf': return st?.powerFactor;
       case 'freq': return st?.freq;
-      case 'serial': return this.#debugLog;
+      case 'serial': return this.#debugFlat();
       case 'telemetry': return { ...this.telemetry };
       default:
         if (name.startsWith('telemetry.')) return this.telemetry[name.slice('telemetry.'.length)];

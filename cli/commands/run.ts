@@ -14,7 +14,7 @@ import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, parseQueueArgs, type QueueArgs } from '../queue/queue-options.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
 import { isSingleFile } from '../../scenarios/campaign/inputs.ts';
-import { junitXml } from '../../scenarios/campaign/junit.ts';
+import type * as JunitModule from '../../scenarios/campaign/junit.ts';
 import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
@@ -80,7 +80,7 @@ ${BOARD_OPTIONS_HELP}
   --report FILE     also write the campaign's runs as JSON without wall times: the same bytes for the same inputs
                     and seeds, whatever --workers or the queued workers (a file to diff between two runs)
   --exact-slow      run without the simulation's exact shortcuts (skipped LCD redraws that change nothing, quiet
-                    keypad scans): slower, and the same trace byte for byte
+                    keypad scans, parked delays, modem polls run from the clock): slower, the same trace byte for byte
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
@@ -285,6 +285,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (args.queue) throw new UsageError('--queue splits a campaign into jobs: give several scenarios, a folder, a pattern or --matrix');
     if (args.report !== undefined) throw new UsageError('--report writes a campaign\'s runs: give several scenarios, a folder, a pattern or --matrix (one scenario: --json)');
     if (junitOut === undefined) return (await runOne(args)).code;
+    const { junitXml } = await loadJunit();
     const t0 = wallMs();
     try {
       const { code, result } = await runOne(args);
@@ -461,7 +462,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     if (queueFailed > 0) io.stderr.write(`osm run: ${queueFailed} queued job${queueFailed === 1 ? '' : 's'} failed; their runs are reported as errors\n`);
     if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
-    if (junitOut !== undefined) writeOutputFile(junitOut, junitXml(result));
+    if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
     if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
     else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
     return result.exitCode;
@@ -469,6 +470,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   return { name: 'run', summary: 'run a scenario, or a campaign of many (files, folders, a matrix), and check the expectations (exit 0 held, 1 failed, 2 invalid)', usage: RUN_USAGE, run };
 }
+
+/** The JUnit writer (junit-report-builder and its XML builder: about 30 MiB resident), loaded only for --junit. */
+function loadJunit(): Promise<typeof JunitModule> { return import('../../scenarios/campaign/junit.ts'); }
 
 function invalidJson(err: ScenarioError): string {
   return `${JSON.stringify({ status: 'invalid', exitCode: EXIT.invalid, error: { file: err.file, line: err.line, col: err.col, message: err.detail } }, null, 2)}\n`;

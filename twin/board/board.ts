@@ -77,6 +77,12 @@ export interface Board {
   millis(): number;
   micros(): number;
   delay(ms: number): Promise<void>;
+  /**
+   * Optional: `delay(ms)`, then `delay(again())` for as long as `again()` returns a number >= 0 (a polling wait;
+   * `again` is synchronous, reads ports and millis() only, charges nothing). Event for event the same as that loop of
+   * `delay` calls; a simulated board may run `again` without waking the calling task between the delays.
+   */
+  delayRepeat?(ms: number, again: () => number): Promise<void>;
   /** `delay()` inside the interrupt or in code shared with it: busy-waits without yielding. */
   delayBlocking(ms: number): void;
   delayMicroseconds(us: number): void;

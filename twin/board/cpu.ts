@@ -33,16 +33,21 @@ export class Cpu {
   #bootUs: number;
   #timers: EventHandle[] = [];
   readonly #fastPaths: boolean;
+  readonly #parkedPolls: boolean;
   /** Total time spent inside interrupts, for diagnostics and benchmarks. */
   isrTimeUs = 0;
   isrCount = 0;
+  /** Delays of `delayRepeat` started without waking the task (the fast path's count; 0 with `--exact-slow`). */
+  delaysRepeatedParked = 0;
 
   /** `fastPaths` (default on; off for `--exact-slow`): a main-context delay parks on the clock directly, with fewer
-   *  async hops per wake; the same events at the same times in the same order. */
-  constructor(clock: VirtualClock, opts: { millisOffsetUs?: number; fastPaths?: boolean } = {}) {
+   *  async hops per wake; the same events at the same times in the same order. `parkedPolls` (default: as
+   *  `fastPaths`): `delayRepeat` runs its `again` from the clock event instead of waking the task. */
+  constructor(clock: VirtualClock, opts: { millisOffsetUs?: number; fastPaths?: boolean; parkedPolls?: boolean } = {}) {
     this.clock = clock;
     this.millisOffsetUs = opts.millisOffsetUs ?? 0;
     this.#fastPaths = opts.fastPaths ?? true;
+    this.#parkedPolls = opts.parkedPolls ?? this.#fastPaths;
     this.#bootUs = clock.now();
   }
 
@@ -77,26 +82,62 @@ export class Cpu {
     if (!this.#fastPaths) return this.#delaySlow(ms);
     if (!this.#powered) return Promise.reject(new PowerLoss());
     if (this.#isrCursor >= 0) { this.delayBlocking(ms); return Promise.resolve(); }
-    const now = this.clock.now();
-    const workEnd = now + this.#debt;
-    this.#debt = 0;
-    const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
     // The task parks once; an interrupt that pushes the wake later re-arms the clock event without waking the task
     // (the exact-slow path below wakes it, finds the wake moved and parks again: the same events, more hops).
-    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
-    this.#sleep = s;
-    this.#parked = s;
-    return this.clock.sleepUntilSettled(s.wake, this.#onWakeEvent);
+    return this.clock.sleepUntilSettled(this.#park(ms).wake, this.#onWakeEvent);
   }
 
   #parked: MainSleep | null = null;
+  /** While a `delayRepeat` is parked: what decides, at the end of each delay, whether another follows. */
+  #again: (() => number) | null = null;
   /** The clock event of a parked main context: wake it, re-arm at a wake an interrupt moved, or fail on power loss. */
   readonly #onWakeEvent = (): number | Error | undefined => {
     const s = this.#parked!;
-    if (!this.#powered) { if (this.#sleep === s) this.#sleep = null; return new PowerLoss(); }
-    if (this.clock.now() >= s.wake) { if (this.#sleep === s) this.#sleep = null; return undefined; }
-    return s.wake;
+    if (!this.#powered) { if (this.#sleep === s) this.#sleep = null; this.#again = null; return new PowerLoss(); }
+    if (this.clock.now() < s.wake) return s.wake;
+    if (this.#sleep === s) this.#sleep = null;
+    const again = this.#again;
+    if (again === null) return undefined;
+    // The task's own code after the delay, run here without waking it: it either delays again (the same clock
+    // event, scheduled at the same point as the task's next `delay` call would schedule it) or wakes the task.
+    const ms = again();
+    if (ms < 0) { this.#again = null; return undefined; }
+    this.delaysRepeatedParked++;
+    return this.#park(ms).wake;
   };
+
+  /** The sleep of `delay(ms)` started now (pays the debt first): recorded for interrupts to stretch. */
+  #park(ms: number): MainSleep {
+    const workEnd = this.clock.now() + this.#debt;
+    this.#debt = 0;
+    const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
+    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
+    this.#sleep = s;
+    this.#parked = s;
+    return s;
+  }
+
+  /**
+   * `delay(ms)`, then, for as long as `again()` returns a number `n >= 0`, `delay(n)` again; returns once `again()`
+   * returns a negative number. `again` is the main context's code between two delays: synchronous, it may read
+   * ports and `millis()` but must not charge CPU time or schedule anything. The same as the loop
+   * `for (let n = ms; n >= 0; n = again()) await delay(n);` event for event; with the fast paths the task stays parked
+   * between the delays (`again` runs from the clock event), so a long polling wait costs no task wake per poll.
+   */
+  async delayRepeat(ms: number, again: () => number): Promise<void> {
+    if (!this.#parkedPolls || this.#isrCursor >= 0) {
+      for (let n = ms; n >= 0; n = again()) await this.delay(n);
+      return;
+    }
+    if (!this.#powered) throw new PowerLoss();
+    const s = this.#park(ms);
+    this.#again = again;
+    try {
+      await this.clock.sleepUntilSettled(s.wake, this.#onWakeEvent);
+    } finally {
+      this.#again = null;
+    }
+  }
 
   /** Pay the pending work debt without an extra delay (a yield point for long synchronous sequences). */
   settle(): Promise<void> { return this.#fastPaths ? this.delay(0) : this.#settleSlow(); }

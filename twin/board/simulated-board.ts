@@ -129,10 +129,11 @@ export class SimulatedBoard implements Board {
   #pins = new Map<PinName, PinState>();
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
-  readonly #fastPaths: boolean;
+  readonly #quietKeypad: boolean;
 
-  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`). */
-  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean } = {}) {
+  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes` and
+   *  `quietKeypad` (default: as `fastPaths`) turn one of them on or off. */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean } = {}) {
     this.cpu = cpu;
     this.parts = parts;
     const observer: SerialObserver = {
@@ -150,8 +151,8 @@ export class SimulatedBoard implements Board {
     for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);
     this.wire = new TwoWire(cpu, devices);
     this.#eeproms = devices.filter((d): d is AT24C32 => d instanceof AT24C32);
-    this.#fastPaths = options.fastPaths ?? true;
-    this.lcd = new LcdPort(cpu, parts.lcd, { fastPaths: this.#fastPaths });
+    this.#quietKeypad = options.quietKeypad ?? options.fastPaths ?? true;
+    this.lcd = new LcdPort(cpu, parts.lcd, { fastPaths: options.lcdScenes ?? options.fastPaths ?? true });
   }
 
   /** The receiving end of a serial port, for the device wired to its RX pin (the ATM90E26 sends its replies here). */
@@ -166,6 +167,11 @@ export class SimulatedBoard implements Board {
   millis(): number { return this.cpu.millis(); }
   micros(): number { return this.cpu.micros(); }
   delay(ms: number): Promise<void> { return this.cpu.delay(ms); }
+  delayRepeat(ms: number, again: () => number): Promise<void> {
+    // A board that adds to delay() (the rig's stretched AFE waits) gets its own delay() for each one.
+    if (this.delay !== SimulatedBoard.prototype.delay) return delayLoop(this, ms, again);
+    return this.cpu.delayRepeat(ms, again);
+  }
   delayBlocking(ms: number): void { this.cpu.delayBlocking(ms); }
   delayMicroseconds(us: number): void { this.cpu.spend(us); }
   get inInterrupt(): boolean { return this.cpu.inInterrupt; }
@@ -221,7 +227,7 @@ export class SimulatedBoard implements Board {
   quietScans = 0;
 
   scanQuiet(rowPins: readonly PinName[], colPins: readonly PinName[]): boolean {
-    if (!this.#fastPaths || this.onPinChange || this.parts.keypad.pressedCount > 0) return false;
+    if (!this.#quietKeypad || this.onPinChange || this.parts.keypad.pressedCount > 0) return false;
     for (const r of rowPins) if (this.#pins.get(r)?.mode !== 'INPUT_PULLUP') return false;
     for (const c of colPins) {
       const s = this.#pins.get(c);
@@ -328,4 +334,8 @@ export class SimulatedBoard implements Board {
     const s = this.#pins.get(pin);
     return s ? this.#drive(s) : null;
   }
+}
+
+async function delayLoop(board: Board, ms: number, again: () => number): Promise<void> {
+  for (let n = ms; n >= 0; n = again()) await board.delay(n);
 }

@@ -191,6 +191,9 @@ class Connection implements TcpPeer {
       this.#announcedClose = true;
       this.#events.onClose(this.#server.serverDelayMs);
       this.onDone?.();
+      // The modem's TCP stack completes the close the server began (its FIN answered): without it the server's side
+      // never ends, and node:http keeps the connection's parser and streams for ever (one per poll: a leak).
+      this.#client.destroy();
     }
   }
 

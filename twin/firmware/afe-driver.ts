@@ -168,11 +168,14 @@ export class ATM90E26_UART {
   }
 
   async #awaitReply(n: number): Promise<void> {
-    const uart = this.#board.serial.afe;
-    const start = this.#board.millis();
-    while (uart.available() < n && ((this.#board.millis() - start) >>> 0) < this.#c.replyTimeoutMs) {
-      await this.#board.delay(1);
-    }
+    const board = this.#board;
+    const uart = board.serial.afe;
+    const start = board.millis();
+    const waiting = (): boolean => uart.available() < n && ((board.millis() - start) >>> 0) < this.#c.replyTimeoutMs;
+    if (!waiting()) return;
+    // `while (waiting()) delay(1);` — on a simulated board each 1 ms poll runs from the clock, the task woken once.
+    if (board.delayRepeat) await board.delayRepeat(1, () => (waiting() ? 1 : -1));
+    else while (waiting()) await board.delay(1);
   }
 
   /** Urms / 100, in V (returns a double, assigned to a float by the caller). */

@@ -56,11 +56,47 @@ export class TinyGsm {
   async idle(): Promise<void> {
     await this.#board.delay(this.#pollMs);
     this.#pollMs = Math.min(this.#timing.pollMaxMs, this.#pollMs * 2);
-    if (this.onIdle && !this.#inIdle && ((this.millis() - this.#lastIdleMs) >>> 0) >= 1000) {
-      this.#inIdle = true;
-      this.#lastIdleMs = this.millis();
-      try { await this.onIdle(); } finally { this.#inIdle = false; }
+    if (this.#idleDue()) await this.#runIdle();
+  }
+
+  #idleDue(): boolean {
+    return this.onIdle !== null && !this.#inIdle && ((this.millis() - this.#lastIdleMs) >>> 0) >= 1000;
+  }
+
+  async #runIdle(): Promise<void> {
+    this.#inIdle = true;
+    this.#lastIdleMs = this.millis();
+    try { await this.onIdle!(); } finally { this.#inIdle = false; }
+  }
+
+  /**
+   * `do idle(); while (quiet());` where `quiet` only reads the UART and millis() (nothing arrived, the timeout not
+   * reached). On a board with `delayRepeat` the poll grid (the back-off to `pollMaxMs`, each poll's wake moved by the
+   * interrupts that fall in it) is computed from the clock's events without waking the firmware task per poll: the
+   * same delays and events, the task resumes at the poll that sees a byte, the timeout or a due `onIdle`.
+   */
+  async #idleWhile(quiet: () => boolean): Promise<void> {
+    const board = this.#board;
+    if (!board.delayRepeat) {
+      do await this.idle(); while (quiet());
+      return;
     }
+    for (;;) {
+      let idleDue = false;
+      await board.delayRepeat(this.#pollMs, () => {
+        this.#pollMs = Math.min(this.#timing.pollMaxMs, this.#pollMs * 2);
+        if (this.#idleDue()) { idleDue = true; return -1; }
+        return quiet() ? this.#pollMs : -1;
+      });
+      if (!idleDue) return;
+      await this.#runIdle();
+      if (!quiet()) return;
+    }
+  }
+
+  /** Nothing in the UART and less than `timeoutMs` since `start`: the library's waits poll again. */
+  #quietSince(start: number, timeoutMs: number): () => boolean {
+    return () => ((this.millis() - start) >>> 0) < timeoutMs && this.stream.available() <= 0;
   }
 
   #gotByte(): void { this.#pollMs = this.#timing.pollMinMs; }
@@ -72,7 +108,7 @@ export class TinyGsm {
       const c = this.stream.read();
       if (c >= 0) { this.#gotByte(); return c; }
       if (((this.millis() - start) >>> 0) >= STREAM_TIMEOUT_MS) break;
-      await this.idle();
+      await this.#idleWhile(this.#quietSince(start, STREAM_TIMEOUT_MS));
     } while (((this.millis() - start) >>> 0) < STREAM_TIMEOUT_MS);
     return -1;
   }
@@ -84,7 +120,7 @@ export class TinyGsm {
       const c = this.stream.peek();
       if (c >= 0) { this.#gotByte(); return c; }
       if (((this.millis() - start) >>> 0) >= STREAM_TIMEOUT_MS) break;
-      await this.idle();
+      await this.#idleWhile(this.#quietSince(start, STREAM_TIMEOUT_MS));
     } while (((this.millis() - start) >>> 0) < STREAM_TIMEOUT_MS);
     return -1;
   }
@@ -138,7 +174,8 @@ export class TinyGsm {
     const t = ch.charCodeAt(0);
     const start = this.millis();
     while (((this.millis() - start) >>> 0) < timeoutMs) {
-      while (((this.millis() - start) >>> 0) < timeoutMs && !this.stream.available()) await this.idle();
+      const quiet = this.#quietSince(start, timeoutMs);
+      if (quiet()) await this.#idleWhile(quiet);
       const r = this.stream.read();
       if (r >= 0) this.#gotByte();
       if (r === t) return true;
@@ -214,7 +251,7 @@ export class TinyGsm {
         }
       }
       if (((this.millis() - start) >>> 0) >= timeoutMs) break;
-      await this.idle();
+      await this.#idleWhile(this.#quietSince(start, timeoutMs));
     } while (((this.millis() - start) >>> 0) < timeoutMs);
     if (!index) data.text = '';
     return index;
@@ -416,7 +453,8 @@ export class TinyGsm {
     const len_confirmed = await this.streamGetIntBefore('\n');
     for (let i = 0; i < len_requested; i++) {
       const start = this.millis();
-      while (!this.stream.available() && ((this.millis() - start) >>> 0) < sock.timeoutMs) await this.idle();
+      const quiet = this.#quietSince(start, sock.timeoutMs);
+      if (quiet()) await this.#idleWhile(quiet);
       const c = this.stream.read();
       if (c >= 0) this.#gotByte();
       sock.rx.put(c & 0xff);

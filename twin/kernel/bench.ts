@@ -1,5 +1,6 @@
 // The Bench: one virtual clock, one plant and one meter under test. Every stimulus a user applies goes through it,
 // every observable change comes out of its trace bus.
+import type { ExactSlow } from '../board/fast-paths.ts';
 import { VirtualClock } from './clock.ts';
 import { runPaced } from './realtime.ts';
 import { TraceBus } from './trace.ts';
@@ -55,8 +56,8 @@ export interface BenchConfig {
   seed?: number;
   /** 'max' runs as fast as possible; a number paces virtual time at that multiple of wall time. */
   speed?: 'max' | number;
-  /** Run without the simulation's exact shortcuts (they change no observable; this proves it). */
-  exactSlow?: boolean;
+  /** Run without the simulation's exact shortcuts (they change no observable; this proves it); a list: those named. */
+  exactSlow?: ExactSlow;
   /** The modem, the cellular network and the servers (twin/comms); without it the twin's modem is mute. */
   network?: NetworkSetup;
   /** With `network`: servers that outlive the bench (a dashboard meter's), instead of new ones. */

@@ -136,12 +136,21 @@ export class Keypad {
   /** Manage the list without rearranging the keys; true if any key on the list changed state. */
   #updateList(): boolean {
     const key = this.#key;
+    let listIdle = true;
     for (const k of key) {
       if (k.kstate === 'IDLE') {
         k.kchar = NO_KEY;
         k.kcode = -1;
         k.stateChanged = false;
+      } else {
+        listIdle = false;
       }
+    }
+    if (listIdle) {
+      // Every slot idle and empty, no key closed: the scan below finds no slot and adds none (nothing changes).
+      let closed = 0;
+      for (let r = 0; r < this.#rowPins.length; r++) closed |= this.#bitMap[r];
+      if (closed === 0) return false;
     }
     const cols = this.#colPins.length;
     for (let r = 0; r < this.#rowPins.length; r++) {

@@ -1,0 +1,19 @@
+// The simulation's exact shortcuts, by name. Each one changes nothing a user can observe (trace, timing, CPU time);
+// `osm run --exact-slow` turns them all off, a benchmark may turn off one at a time to measure what it saves.
+export const FAST_PATHS = ['lcd-scene', 'quiet-keypad', 'parked-delay', 'parked-poll'] as const;
+/**
+ * - `lcd-scene`: an LCD redraw that leaves the display unchanged is not sent byte by byte (same time charged);
+ * - `quiet-keypad`: a keypad scan with no key down and nobody watching the pins is not done pin by pin (same time);
+ * - `parked-delay`: a main-context delay that an interrupt stretches stays parked instead of waking and sleeping;
+ * - `parked-poll`: the modem library's polling waits run their poll grid from the clock without waking the task.
+ */
+export type FastPath = (typeof FAST_PATHS)[number];
+
+/** `true`: every shortcut off; a list: those off; `false` or absent: all on. */
+export type ExactSlow = boolean | readonly FastPath[];
+
+export function fastPathOn(exactSlow: ExactSlow | undefined, path: FastPath): boolean {
+  if (exactSlow === undefined || exactSlow === false) return true;
+  if (exactSlow === true) return false;
+  return !exactSlow.includes(path);
+}
