@@ -89,12 +89,13 @@ export class EmulatedOriginalWorld {
     const relayDrive = s.relay.drive.bind(s.relay);
     s.relay.drive = (set: boolean, reset: boolean): void => {
       relayDrive(set, reset);
-      this.#meterPin(INPUT_SIGNALS.relay_coil_a, set ? 1 : 0);
-      this.#meterPin(INPUT_SIGNALS.relay_coil_b, reset ? 1 : 0);
+      const t = s.partsTime.now();
+      this.#meterPin(INPUT_SIGNALS.relay_coil_a, set ? 1 : 0, t);
+      this.#meterPin(INPUT_SIGNALS.relay_coil_b, reset ? 1 : 0, t);
     };
-    s.redLed.onChange = (on) => this.#meterPin(INPUT_SIGNALS.red_led, on ? 1 : 0);
-    s.greenLed.onChange = (on) => this.#meterPin(INPUT_SIGNALS.green_led, on ? 1 : 0);
-    s.buzzer.onChange = (on) => this.#meterPin(INPUT_SIGNALS.buzzer, on ? 1 : 0);
+    s.redLed.onChange = (on, t) => this.#meterPin(INPUT_SIGNALS.red_led, on ? 1 : 0, t);
+    s.greenLed.onChange = (on, t) => this.#meterPin(INPUT_SIGNALS.green_led, on ? 1 : 0, t);
+    s.buzzer.onChange = (on, t) => this.#meterPin(INPUT_SIGNALS.buzzer, on ? 1 : 0, t);
     // the cover divider into J16: HIGH gives PA1 the closed cover's level (the meter's 470 ohm pull-down below it)
     const pullDown = s.cover.config.pullDownOhms;
     const pa1Closed = (this.config.coverDriveVolts * pullDown) / (this.config.coverSeriesOhms + pullDown);
@@ -132,10 +133,16 @@ export class EmulatedOriginalWorld {
     };
   }
 
-  #meterPin(pin: PinName, level: 0 | 1): void {
-    if ((this.#meterPins.get(pin) ?? 0) === level) return;
-    this.#meterPins.set(pin, level);
-    this.#board.wake();
+  /** A meter pin changes level at `tUs`: the firmware's code runs ahead of the clock inside the interrupt and its
+   * main-context work (a 20 ms beep inside one tick is on and off again before the clock moves), so the level the rig
+   * sees changes when the code changed it, not when the clock catches up. */
+  #meterPin(pin: PinName, level: 0 | 1, tUs: number): void {
+    const apply = (): void => {
+      if ((this.#meterPins.get(pin) ?? 0) === level) return;
+      this.#meterPins.set(pin, level);
+      this.#board.wake();
+    };
+    if (tUs > this.#clock.now()) this.#clock.at(tUs, apply); else apply();
   }
 
   /** The level the stand-in drives on a rig input's meter pin. */
