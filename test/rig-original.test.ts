@@ -133,6 +133,27 @@ run('a power cut and restore by the bench is not a fault: the meter boots again'
   await b.close();
 });
 
+run('the meter\'s debug port lost mid-run is a fault naming it', async () => {
+  const { b } = await bootedRig();
+  b.world!.debugPort.unplug('the adapter was pulled');
+  const err = await b.runFor(10 * S).then(() => null, (e: unknown) => e);
+  assert.match((err as Error).message, /debug port closed \(the adapter was pulled\).*last known relay state: closed/);
+  await b.close();
+});
+
+run('a rig-emulated run is deterministic: same seed, same observed events at the same times', async () => {
+  const observed = async (): Promise<string[]> => {
+    const { b, events } = await bootedRig();
+    b.tamper(true);
+    await b.runFor(20 * S);
+    await b.close();
+    return events.filter((e) => e.source === 'meter' || e.source === 'rig').map((e) => `${e.t} ${e.kind} ${JSON.stringify(e.data)}`);
+  };
+  const a = await observed();
+  assert.ok(a.length > 20);
+  assert.equal(await observed(), a);
+});
+
 function libraryFiles(dir = 'scenarios/library'): string[] {
   return readdirSync(dir).sort().flatMap((f) => {
     const p = join(dir, f);

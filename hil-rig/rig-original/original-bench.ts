@@ -159,6 +159,7 @@ async function openPort(path: string, baud: number, what: string): Promise<ByteL
 }
 
 async function realBench(cfg: BenchConfig, choice: RigTargetChoice): Promise<OriginalRigBench> {
+  if (cfg.meter.eepromImage) throw new TargetOptionError('--eeprom: a real meter keeps its own EEPROM; write the dump into it with a programmer (or run on --target rig-emulated, whose stand-in loads it)');
   const link = await OriginalRigLink.openSerial({ path: choice.port!, wiring: choice.wiring });
   const opened: ByteLink[] = [];
   try {
