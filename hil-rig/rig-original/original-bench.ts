@@ -136,8 +136,8 @@ async function emulatedBench(cfg: BenchConfig, choice: RigTargetChoice): Promise
   }
 }
 
-/** A serial port as a ByteLink. */
-async function openPort(path: string, baud: number, what: string): Promise<ByteLink & { port: unknown }> {
+/** A serial port (serialport) as a ByteLink: the meter's debug port and the responder's USB port on a real rig. */
+export async function openPort(path: string, baud: number, what: string): Promise<ByteLink & { port: unknown }> {
   const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${what} ${path}: ${err.message}`)) : resolve())));
