@@ -7,6 +7,7 @@ import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
+import { RIG_ORIGINAL_BENCHMARK } from './rig-original.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
 import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
 import { COMMS_BENCHMARK } from './comms.ts';
@@ -190,6 +191,7 @@ export const BENCHMARKS: Benchmark[] = [
   },
   FIRMWARE_BENCHMARK,
   RESPONDER_BENCHMARK,
+  RIG_ORIGINAL_BENCHMARK,
   COMMS_BENCHMARK,
   FLEET_BENCHMARK,
   BROKER_BENCHMARK,

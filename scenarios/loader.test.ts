@@ -62,7 +62,7 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['regex-global-flag.yaml', 4, 23, "regex flag 'g' is not supported"],
   ['grid-nothing-to-change.yaml', 4, 11, 'grid: nothing to change'],
   ['top-level-list.yaml', 1, 1, 'expected a mapping with name, version, meter, plant and steps at the top level, got a list'],
-  ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, network, steps; did you mean 'steps'?)"],
+  ['unknown-top-key.yaml', 3, 1, "unknown key 'stpes' in the scenario (expected one of name, version, description, meter, plant, network, targets, steps; did you mean 'steps'?)"],
   ['watts-1e308.yaml', 4, 36, 'set-load.watts: 1e308 W at 240 V draws 4.17e305 A; a 5(80) A meter: at most 1 kA through the CT'],
   ['amps-million.yaml', 5, 27, 'plant.loads[0].amps: 1000000 A is out of range: a 5(80) A meter: at most 1 kA through the CT'],
   ['grid-vrms-1kv.yaml', 4, 17, 'plant.grid.vrms: 1000 V is out of range: a 240 V single-phase supply: 0 to 500 V'],
@@ -228,6 +228,24 @@ test('every scenario of the library loads', async () => {
     const s = await loadScenario(join(dir, f));
     assert.ok(s.steps.length > 0, f);
   }
+});
+
+
+const TARGETS_HEAD = 'name: t\nversion: 1\n';
+
+test('targets: [twin, rig] is read and kept', () => {
+  const s = parse(`${TARGETS_HEAD}targets: [twin, rig]\nsteps:\n  - expect: { relay: closed }\n`);
+  assert.equal(s.targets, ['twin', 'rig']);
+});
+
+test('an unknown target is an error at its position', () => {
+  const e = parseError(`${TARGETS_HEAD}targets: [twin, bench]\nsteps:\n  - delay: 1s\n`);
+  assert.match(e.message, /inline\.yaml:3:17: targets: unknown target/);
+});
+
+test('a scenario for the rig that asserts twin-only observables is refused at load, with every name', () => {
+  const e = parseError(`${TARGETS_HEAD}targets: [rig]\nsteps:\n  - expect: { relay: closed, lcd: "x" }\n  - expect: { credit: 5 }\n`);
+  assert.match(e.message, /targets names rig, but these expectations only the twin can observe: lcd \(line 5\), credit \(line 6\)/);
 });
 
 test.run();

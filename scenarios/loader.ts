@@ -21,7 +21,8 @@ import {
 } from '../twin/profiles/profile.ts';
 import {
   COVER_STATES, METER_SUPPLIES, RELAY_POSITIONS, DEFAULT_CLOCK, DEFAULT_GRID, DEFAULT_PROFILE, EEPROM_IMAGES, FIDELITIES, LOAD_KINDS, OBSERVABLE_NAMES,
-  RTC_STATES, STEP_COMMANDS, TELEMETRY_PREFIX, observableInfo,
+  RTC_STATES, SCENARIO_TARGETS, STEP_COMMANDS, TELEMETRY_PREFIX, observableInfo, twinOnlyChecks,
+  type ScenarioTarget,
   type Check, type GridSection, type HarmonicSpec, type LocalDateTime, type Matcher, type MeterSection,
   type PlantSection, type Scenario, type SourcePos, type Step, type StepCommand,
 } from './schema.ts';
@@ -87,7 +88,7 @@ interface Entry {
   path: string;
 }
 
-const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'network', 'steps'] as const;
+const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'network', 'targets', 'steps'] as const;
 const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
 /** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
 const EEPROM_BYTES = 4096;
@@ -297,10 +298,34 @@ class Reader {
       const s = steps.find((x) => x.command === 'network' || x.command === 'topup');
       if (s) this.fail(s.pos, needsNetwork(s.command));
     }
+    const targetsE = top.get('targets');
+    const targets = targetsE ? this.targets(targetsE, steps, network !== undefined) : undefined;
     return {
       file: this.#file, name, version: 1, ...(description !== undefined ? { description } : {}), meter, plant,
-      ...(network ? { network } : {}), steps,
+      ...(network ? { network } : {}), ...(targets ? { targets } : {}), steps,
     };
+  }
+
+  /** `targets: [twin, rig]`; a scenario that names rig may assert only what a rig observes. */
+  targets(e: Entry, steps: readonly Step[], hasNetwork: boolean): ScenarioTarget[] {
+    const node = this.at(e);
+    if (!isSeq(node) || node.items.length === 0) this.fail(node, `targets: expected a list such as [twin, rig], got ${describe(node)}`);
+    const out: ScenarioTarget[] = [];
+    for (const item of node.items) {
+      const v = isScalar(item) ? item.value : undefined;
+      if (typeof v !== 'string' || !(SCENARIO_TARGETS as readonly string[]).includes(v)) {
+        this.fail(item as Node, `targets: unknown target ${describe(item as Node)} (targets: ${SCENARIO_TARGETS.join(', ')})`);
+      }
+      if (!out.includes(v as ScenarioTarget)) out.push(v as ScenarioTarget);
+    }
+    if (out.includes('rig')) {
+      const bad = twinOnlyChecks(steps);
+      if (bad.length) {
+        this.fail(bad[0].pos, `targets names rig, but these expectations only the twin can observe: ${bad.map((b) => `${b.observable} (line ${b.pos.line})`).join(', ')}`);
+      }
+      if (hasNetwork) this.fail(node, 'targets names rig, but the scenario has a network: section (the rig\'s modem line is not wired to the SIM800 model)');
+    }
+    return out;
   }
 
   // --- meter: -------------------------------------------------------------------------------------------------

@@ -127,9 +127,26 @@ test('refuses twin-only observables on a rig before starting, at the check posit
   } catch (err) {
     assert.instance(err, ScenarioError);
     assert.is((err as ScenarioError).message.split(': ')[0], 't.yaml:5:30');
-    assert.match((err as Error).message, /'lcd' can only be observed on the twin/);
+    assert.match((err as Error).message, /only the twin can observe: lcd \(line 5\)/);
   }
   assert.equal(bench.calls, []);
+});
+
+test('names every twin-only expectation of a scenario refused on a rig', async () => {
+  const s = scenario('  - expect: { lcd: "x", relay: closed }\n  - wait-until: { credit: { min: 1 }, timeout: 1s }\n  - expect: { voltage: 230 }\n');
+  const bench = new FakeBench({ meterKind: 'rig' });
+  const err = await runScenario(s, bench).then(() => null, (e: unknown) => e);
+  assert.instance(err, ScenarioError);
+  assert.match((err as Error).message, /3 expectations assert what only the twin can observe: lcd \(line 4\), credit \(line 5\), voltage \(line 6\)/);
+  assert.equal(bench.calls, []);
+});
+
+test('a scenario whose targets leave out the rig is refused on a rig and runs on the twin', async () => {
+  const s = scenario('  - delay: 1s\n');
+  s.targets = ['twin'];
+  const err = await runScenario(s, new FakeBench({ meterKind: 'rig' })).then(() => null, (e: unknown) => e);
+  assert.match((err as Error).message, /declares targets: \[twin\]; it does not run on a rig/);
+  assert.is((await runScenario(s, new FakeBench())).exitCode, 0);
 });
 
 test('runs common observables on a rig', async () => {

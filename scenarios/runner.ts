@@ -24,7 +24,7 @@ import type { CommsControl } from '../twin/comms/comms.ts';
 import { ScenarioError } from './loader.ts';
 import { describeMatcher, describeObserved, lcdRows, matches, normalizeObserved } from './matchers.ts';
 import type { Check, Matcher, Scenario, Step } from './schema.ts';
-import { observableInfo, TELEMETRY_PREFIX } from './schema.ts';
+import { TELEMETRY_PREFIX, twinOnlyChecks } from './schema.ts';
 import { stepText } from './step-text.ts';
 
 export interface RunOptions {
@@ -134,17 +134,20 @@ export function readObservable(bench: BenchControl, name: string): unknown {
   return normalizeObserved(name, raw);
 }
 
-/** Refuse, before anything runs, a scenario that asserts twin-only observables on a rig. */
+/**
+ * Refuse, before anything runs, a scenario that cannot run on a rig: one whose `targets` leave the rig out, or one
+ * that asserts twin-only observables (every one is named, with its line).
+ */
 function checkMeterKind(scenario: Scenario, bench: BenchControl): void {
   if (bench.meterKind !== 'rig') return;
-  for (const step of scenario.steps) {
-    if (step.command !== 'expect' && step.command !== 'wait-until') continue;
-    for (const c of step.checks) {
-      if (observableInfo(c.observable)?.twinOnly) {
-        throw new ScenarioError(scenario.file, c.pos,
-          `'${c.observable}' can only be observed on the twin (or the firmware twin driving a board); this scenario cannot run on a rig that runs the original firmware (run it on the twin or with --board, or remove this check)`);
-      }
-    }
+  if (scenario.targets && !scenario.targets.includes('rig')) {
+    throw new ScenarioError(scenario.file, undefined, `this scenario declares targets: [${scenario.targets.join(', ')}]; it does not run on a rig`);
+  }
+  const bad = twinOnlyChecks(scenario.steps);
+  if (bad.length) {
+    const names = bad.map((b) => `${b.observable} (line ${b.pos.line})`).join(', ');
+    throw new ScenarioError(scenario.file, bad[0].pos,
+      `this scenario cannot run on a rig: ${bad.length === 1 ? 'this expectation asserts what' : `${bad.length} expectations assert what`} only the twin (or the firmware twin driving a board) can observe: ${names} (run it on the twin or with --board, or remove these checks)`);
   }
 }
 

@@ -300,7 +300,23 @@ export interface Scenario {
   plant: PlantSection;
   /** `network:` section: the SIM800, the network and the servers; absent: the modem is mute (no coverage). */
   network?: NetworkSetup;
+  /** `targets: [twin, rig]`: the meters the scenario is written for (absent: any meter that can observe its checks). */
+  targets?: ScenarioTarget[];
   steps: Step[];
+}
+
+/** What a scenario may run on: the twin, or a rig (a real or emulated board observed from outside). */
+export type ScenarioTarget = 'twin' | 'rig';
+export const SCENARIO_TARGETS: readonly ScenarioTarget[] = ['twin', 'rig'];
+
+/** Every expectation of a scenario that only the twin can observe: its name and where it is. */
+export function twinOnlyChecks(steps: readonly Step[]): { observable: string; pos: SourcePos }[] {
+  const out: { observable: string; pos: SourcePos }[] = [];
+  for (const step of steps) {
+    if (step.command !== 'expect' && step.command !== 'wait-until') continue;
+    for (const c of step.checks) if (observableInfo(c.observable)?.twinOnly) out.push({ observable: c.observable, pos: c.pos });
+  }
+  return out;
 }
 
 export type { BootMode };

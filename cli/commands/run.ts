@@ -21,6 +21,7 @@ import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
+import { TARGET_OPTIONS_HELP, originalRigBenchMaker } from '../../hil-rig/rig-original/original-bench.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
@@ -69,6 +70,7 @@ Options:
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
                     reads it; one scenario only)
 ${BOARD_OPTIONS_HELP}
+${TARGET_OPTIONS_HELP}
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
                     run, with its wallMs)
   --quiet, -q       print nothing unless an expectation fails (a campaign: no progress line, and only the runs
@@ -126,6 +128,9 @@ const OPTIONS = {
   parts: { type: 'string' },
   report: { type: 'string' },
   ...QUEUE_OPTION_SPECS,
+  target: { type: 'string' },
+  'debug-port': { type: 'string' },
+  'afe-port': { type: 'string' },
 } as const;
 
 export interface RunArgs {
@@ -153,6 +158,8 @@ export interface RunArgs {
   queue?: QueueArgs;
   /** `--board`, `--port`, `--wiring`, `--parts` (hil-rig/rig-bench.ts checks them). */
   rig: { board?: string; port?: string; wiring?: string; parts?: string };
+  /** `--target`, `--debug-port`, `--afe-port` (hil-rig/rig-original/original-bench.ts checks them). */
+  target?: { target?: string; debugPort?: string; afePort?: string };
 }
 
 function matrixOption<T>(parse: () => T): T {
@@ -203,6 +210,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.report !== undefined ? { report: values.report as string } : {}),
     ...(queue ? { queue } : {}),
     rig: { board: values.board as string | undefined, port: values.port as string | undefined, wiring: values.wiring as string | undefined, parts: values.parts as string | undefined },
+    ...(values.target !== undefined || values['debug-port'] !== undefined || values['afe-port'] !== undefined
+      ? { target: { target: values.target as string | undefined, debugPort: values['debug-port'] as string | undefined, afePort: values['afe-port'] as string | undefined } }
+      : {}),
   };
 }
 
@@ -272,6 +282,14 @@ class Progress {
   }
 }
 
+/** `--target rig | rig-emulated`: the original firmware on a rig (null: the twin or a --board run). */
+function targetBenchMaker(args: RunArgs): MakeBench | null {
+  if (!args.target) return null;
+  if (args.rig.board !== undefined && (args.target.target ?? 'twin') !== 'twin') throw new UsageError('give --board (the firmware twin on a rig board) or --target (the original firmware on a rig), not both');
+  if (args.rig.parts !== undefined && args.target.target !== undefined && args.target.target !== 'twin') throw new UsageError('--parts is for --board; a --target rig has every part on the meter');
+  return originalRigBenchMaker({ ...args.target, port: args.rig.port, wiring: args.rig.wiring }, (m) => new UsageError(m));
+}
+
 export function createRunCommand(deps: RunDeps = {}): Command {
   const io = deps.io ?? processIo;
   const makeDefaultBench = deps.makeBench ?? defaultMakeBench;
@@ -305,7 +323,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
   async function runOne(args: RunArgs): Promise<{ code: number; result?: ScenarioResult }> {
-    const makeBench = rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
+    const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
     if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
@@ -406,6 +424,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
     const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report') : undefined;
+    if (args.target?.target !== undefined && args.target.target !== 'twin') throw new UsageError(`--target ${args.target.target} runs one scenario at a time: give one scenario file (and no --matrix)`);
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
     if (args.debugLog !== undefined) throw new UsageError('--debug-log records one run: give one scenario file (and no --matrix)');

@@ -58,9 +58,12 @@ export class AfeMirror {
     return out.map(encodeCommand);
   }
 
-  /** A transaction the responder reports: the meter's writes are made on the model too. */
+  /**
+   * A transaction the responder reports: the meter's writes are made on the model too. A write to a read-only register
+   * changes nothing on the chip (it only echoes the checksum), so it changes nothing on the model either.
+   */
   apply(r: ResponderReport): void {
-    if (r.type === 'write' || r.type === 'readOnlyWrite') {
+    if (r.type === 'write') {
       this.chip.pokeRegister(r.addr, r.value);
       this.#shown.delete(r.addr); // the model may store something else (a command word): push what it holds
     }
