@@ -147,7 +147,7 @@ function checkMeterKind(scenario: Scenario, bench: BenchControl): void {
   if (bad.length) {
     const names = bad.map((b) => `${b.observable} (line ${b.pos.line})`).join(', ');
     throw new ScenarioError(scenario.file, bad[0].pos,
-      `this scenario cannot run on a rig: ${bad.length === 1 ? 'this expectation asserts what' : `${bad.length} expectations assert what`} only the twin (or the firmware twin driving a board) can observe: ${names} (run it on the twin or with --board, or remove these checks)`);
+      `this scenario cannot run on a rig: ${bad.length === 1 ? 'this expectation asserts what' : `${bad.length} expectations assert what`} only the twin can observe: ${names} (run it on the twin or with --board, where the firmware twin drives the board, or remove these checks)`);
   }
 }
 
