@@ -7,6 +7,44 @@ import { createAccuracyCommand } from './accuracy.ts';
 import { builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { CircuitFrontEnd } from '../../models/frontend/circuit-front-end.ts';
 import { importSchematic } from '../../models/frontend/kicad/extract.ts';
+import { toSpice } from '../../models/frontend/circuit/spice.ts';
+import { spawnSync } from 'node:child_process';
+import { Complex } from 'complex.js';
+
+const HAVE_NGSPICE = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).status === 0;
+/** Needs ngspice on the PATH (.ci/run installs Debian's); counted as skipped without it. */
+const withSpice = HAVE_NGSPICE ? test : test.skip;
+
+/** VP-VN per line volt and I2P-I2N per line amp at 50 Hz, as ngspice solves the exported netlist. */
+function spiceAt50(n: FrontEndNetlist): { v: Complex; i: Complex } {
+  const file = tmpFile('fe.cir', toSpice(n));
+  const out = spawnSync('ngspice', ['-b', file], { encoding: 'utf8', timeout: 60_000 }).stdout;
+  const rows: Complex[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^0\s+(\S+)\s+(\S+)\s+(\S+)/.exec(line);
+    if (m && Number(m[1]) === 50) rows.push(new Complex(Number(m[2]), Number(m[3])));
+  }
+  assert.is(rows.length, 2, out);
+  return { v: rows[0], i: rows[1] };
+}
+
+/** predicted() with ngspice's transfers in place of the circuit solver's (every seed point is at 50 Hz). */
+function spicePredicted(base: Point[], was: FrontEndNetlist, now: FrontEndNetlist): number[] {
+  const a = spiceAt50(was), b = spiceAt50(now);
+  return base.map((p) => {
+    assert.is(p.hz, 50);
+    const phi = Math.acos(p.pf) * (p.pfLabel.endsWith('C') ? -1 : 1);
+    const s = (x: { v: Complex; i: Complex }): number => x.v.mul(x.i.conjugate()).mul({ abs: 1, arg: phi }).re;
+    return ((1 + p.errorPercent / 100) * (s(b) / s(a)) - 1) * 100;
+  });
+}
+
+/** The built-in board with R98 47k added to the divider chain between R12 and R15. */
+function longerChain(): FrontEndNetlist {
+  const n = builtInNetlist();
+  const parts = n.parts.map((p) => (p.ref === 'R12' ? { ...p, nets: ['LINE', 'DIV0'] as [string, string] } : p));
+  return { ...n, parts: [...parts, { ref: 'R98', kind: 'R', value: '47k', tolerance: 0.01, nets: ['DIV0', 'DIV1'] }] };
+}
 
 const ORIGINAL = new URL('../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
 const original = existsSync(ORIGINAL) ? test : test.skip;
@@ -67,6 +105,15 @@ test('accuracy --netlist with a capacitor across R43 moves every point by what t
   const want = predicted(base, builtInNetlist(), speedUpBoard());
   assert.ok(Math.abs(want[1] - base[1].errorPercent) > 1, 'the capacitor moves the PF 0.5 points by more than 1 %');
   assertPredicted(got.points!, want, 1e-5, 'phasor');
+});
+
+withSpice('the table with a capacitor across R43, and with a resistor added to the chain, is the one ngspice predicts', async () => {
+  const base = (await points()).points!;
+  for (const [name, board] of [['c99', speedUpBoard()], ['r98', longerChain()]] as const) {
+    const got = await points('--netlist', tmpFile(`${name}.yaml`, netlistToYaml(board, 'test')));
+    assert.ok(got.points, got.stderr);
+    assertPredicted(got.points!, spicePredicted(base, builtInNetlist(), board), 1e-5, name);
+  }
 });
 
 test('accuracy --netlist and --set by reference combine: C99=10n on the netlist is the 10 nF board', async () => {

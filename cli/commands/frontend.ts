@@ -190,7 +190,7 @@ function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typ
       lines.push(`  ${sec}: ${Object.entries(profile.profile[sec]).map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(6)) : x}`).join(', ')}`);
     }
   } else {
-    lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn.`);
+    lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn, and osm accuracy solves it as a circuit.`);
   }
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { DEFAULT_BOARD_PROFILE, applyOverrides } from '../board-profile.ts';
 import { FrontEnd } from '../frontend/front-end.ts';
 import { CircuitFrontEnd } from '../frontend/circuit-front-end.ts';
 import { builtInNetlist } from '../frontend/circuit/netlist.ts';
+import { boardForNetlist } from '../frontend/circuit/profile.ts';
 import { CurrentTransformer } from '../frontend/current-transformer.ts';
 import { RcFilter } from '../frontend/rc-filter.ts';
 import { CtWaveform } from './ct-waveform.ts';
@@ -52,6 +53,19 @@ test('a changed board (C38 100 nF, R12 150k) is carried as its own transfers', (
   const fe = new FrontEnd(p);
   for (const s of sampledTransfers(p, [50, 950, 2500])) {
     const ev = diff(s.v, fe.voltagePin(s.hz)), ei = diff(s.iN, fe.currentPinN(s.hz));
+    assert.ok(Math.abs(ev.gain) < 1e-3 && Math.abs(ev.deg) < 0.05, `V ${s.hz} Hz: ${JSON.stringify(ev)}`);
+    assert.ok(Math.abs(ei.gain) < 1e-3 && Math.abs(ei.deg) < 0.05, `IN ${s.hz} Hz: ${JSON.stringify(ei)}`);
+  }
+});
+
+test('a board with no profile (a capacitor across R43) is carried as its circuit\'s transfers', () => {
+  const n = builtInNetlist();
+  const c99 = { ...n, parts: [...n.parts, { ref: 'C99', kind: 'C' as const, value: '4.7n', nets: ['DIV5', 'VP'] as [string, string] }] };
+  const p = boardForNetlist(c99);
+  assert.ok(p.circuit, 'solved as a circuit');
+  const circuit = new CircuitFrontEnd(c99);
+  for (const s of sampledTransfers(p, [50, 350, 950, 2500])) {
+    const ev = diff(s.v, circuit.voltagePin(s.hz)), ei = diff(s.iN, circuit.currentPinN(s.hz));
     assert.ok(Math.abs(ev.gain) < 1e-3 && Math.abs(ev.deg) < 0.05, `V ${s.hz} Hz: ${JSON.stringify(ev)}`);
     assert.ok(Math.abs(ei.gain) < 1e-3 && Math.abs(ei.deg) < 0.05, `IN ${s.hz} Hz: ${JSON.stringify(ei)}`);
   }

@@ -21,6 +21,13 @@ import { DEFAULT_LATENCY_SAMPLES, FirFilter, designMatchedFir, type MatchedFir }
  */
 const CT_NETWORK_FILTER_FARADS = 1e-15;
 
+type Designs = FrontEndWaveform['match'];
+/**
+ * The filters' designs (tens of milliseconds each) of the last boards built, by profile: the accuracy bench builds a
+ * front end per test point on one board. Designs are read-only; every front end keeps its own state.
+ */
+const designs = new Map<string, Designs>();
+
 export class FrontEndWaveform {
   /** The phasor-level front end whose transfers the samples carry. */
   readonly phasor: FrontEnd;
@@ -45,11 +52,20 @@ export class FrontEndWaveform {
     const f = fe.filterN.config;
     const ctFilter = { rOhms: f.rOhms, cFarads: CT_NETWORK_FILTER_FARADS, loadOhms: f.loadOhms };
     this.ct = new CtWaveform(fe.ct, new RcFilter(ctFilter), sampleRateHz, ctOptions);
-    const o = { sampleRateHz, latencySamples: this.latencySamples };
-    const voltage = designMatchedFir((hz) => fe.voltagePin(hz), o);
-    const current = designMatchedFir((hz) => fe.currentPinN(hz).div(ctDiscreteResponse(fe.ct.config, ctFilter, hz, sampleRateHz)), o);
-    const shunt = fe.shunt ? designMatchedFir((hz) => fe.currentPinL(hz), o) : null;
-    this.match = { voltage, current, shunt };
+    const key = JSON.stringify([profile, sampleRateHz, this.latencySamples]);
+    let match = designs.get(key);
+    if (match === undefined) {
+      const o = { sampleRateHz, latencySamples: this.latencySamples };
+      match = {
+        voltage: designMatchedFir((hz) => fe.voltagePin(hz), o),
+        current: designMatchedFir((hz) => fe.currentPinN(hz).div(ctDiscreteResponse(fe.ct.config, ctFilter, hz, sampleRateHz)), o),
+        shunt: fe.shunt ? designMatchedFir((hz) => fe.currentPinL(hz), o) : null,
+      };
+      designs.set(key, match);
+      if (designs.size > 32) designs.delete(designs.keys().next().value!);
+    }
+    const { voltage, current, shunt } = match;
+    this.match = match;
     this.#v = new FirFilter(voltage.taps, voltage.pole);
     this.#i = new FirFilter(current.taps, current.pole);
     this.shunt = shunt ? new FirFilter(shunt.taps, shunt.pole) : null;

@@ -204,10 +204,9 @@ export class FirFilter {
   readonly taps: Float64Array;
   /** The real pole r (0: a plain FIR). */
   readonly pole: number;
-  // The last M inputs, twice over (positions p and p + M), so the taps read one contiguous run.
-  readonly #buf: Float64Array;
-  #pos = 0;
-  #y1 = 0;
+  /** History: the last M - 1 inputs (newest first), then the last output. */
+  readonly #state: Float64Array;
+  readonly #run: (input: Float64Array, output: Float64Array, n: number, state: Float64Array) => void;
   #primed = false;
 
   constructor(taps: Float64Array, pole = 0) {
@@ -215,43 +214,58 @@ export class FirFilter {
     if (typeof pole !== 'number' || !(pole > -1 && pole < 1)) throw new RangeError(`FIR filter: the pole must be inside the unit circle (-1 < r < 1), got ${String(pole)}`);
     this.taps = Float64Array.from(taps);
     this.pole = pole;
-    this.#buf = new Float64Array(2 * taps.length);
+    this.#state = new Float64Array(taps.length);
+    this.#run = compile(this.taps, pole);
   }
 
   process(input: Float64Array, output: Float64Array, n: number): void {
-    const b = this.taps;
-    const M = b.length;
-    const buf = this.#buf;
-    const r = this.pole;
-    let p = this.#pos;
-    let y1 = this.#y1;
+    const st = this.#state;
     if (!this.#primed && n > 0) {
-      buf.fill(input[0]);
+      const M = this.taps.length;
+      st.fill(input[0], 0, M - 1);
       let sum = 0;
-      for (let i = 0; i < M; i++) sum += b[i];
-      y1 = (sum * input[0]) / (1 - r);
+      for (let i = 0; i < M; i++) sum += this.taps[i];
+      st[M - 1] = (sum * input[0]) / (1 - this.pole);
       this.#primed = true;
     }
-    for (let k = 0; k < n; k++) {
-      // x[n - i] sits at buf[p + M - i] once x[n] is written at p and p + M.
-      p = p === M - 1 ? 0 : p + 1;
-      const x = input[k];
-      buf[p] = x;
-      buf[p + M] = x;
-      const top = p + M;
-      let y = r * y1;
-      for (let i = 0; i < M; i++) y += b[i] * buf[top - i];
-      output[k] = y;
-      y1 = y;
-    }
-    this.#pos = p;
-    this.#y1 = y1;
+    this.#run(input, output, n, st);
   }
 
   reset(): void {
-    this.#buf.fill(0);
-    this.#pos = 0;
-    this.#y1 = 0;
+    this.#state.fill(0);
     this.#primed = false;
   }
+}
+
+/**
+ * The filter's sample loop with its taps as constants and its history in locals (x1 .. x(M-1), y1), generated once per
+ * filter: the runtime then keeps the whole history in registers, several times faster than a loop over a taps array
+ * (the waveform plant runs two of these per sample). Only numbers the design computed go into the generated text.
+ */
+function compile(taps: Float64Array, pole: number): (input: Float64Array, output: Float64Array, n: number, state: Float64Array) => void {
+  const M = taps.length;
+  const lit = (v: number): string => {
+    if (!Number.isFinite(v)) throw new RangeError(`FIR filter: tap ${String(v)} is not a finite number`);
+    return `(${v.toPrecision(17)})`;
+  };
+  const xs = Array.from({ length: M - 1 }, (_, i) => `x${i + 1}`);
+  // The products summed as a balanced tree: a left-to-right chain of M additions waits on each one in turn.
+  const tree = (terms: string[]): string => (terms.length === 1 ? terms[0]
+    : `(${tree(terms.slice(0, terms.length >> 1))} + ${tree(terms.slice(terms.length >> 1))})`);
+  const products = [`${lit(taps[0])} * x0`, ...xs.map((x, i) => `${lit(taps[i + 1])} * ${x}`)];
+  const sum = pole === 0 ? tree(products) : `${tree(products)} + ${lit(pole)} * y1`;
+  const shift = xs.slice().reverse().map((x, i, all) => `${x} = ${i === all.length - 1 ? 'x0' : all[i + 1]};`).join(' ');
+  const body = `
+    ${xs.map((x, i) => `let ${x} = state[${i}];`).join(' ')}
+    let y1 = state[${M - 1}];
+    for (let k = 0; k < n; k++) {
+      const x0 = input[k];
+      const y = ${sum};
+      output[k] = y;
+      ${shift}
+      y1 = y;
+    }
+    ${xs.map((x, i) => `state[${i}] = ${x};`).join(' ')}
+    state[${M - 1}] = y1;`;
+  return new Function('input', 'output', 'n', 'state', body) as (input: Float64Array, output: Float64Array, n: number, state: Float64Array) => void;
 }
