@@ -4,7 +4,8 @@
 import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
-import { NetlistError, builtInNetlist, netlistToYaml, readNetlistFile, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
 import { profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
 import { toSpice } from '../../models/frontend/circuit/spice.ts';
 import { ValueError } from '../../models/frontend/circuit/values.ts';

@@ -6,7 +6,8 @@
 import { importSchematic } from '../../models/frontend/kicad/extract.ts';
 import { builtInNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { profileFromNetlist, profileOverrides } from '../../models/frontend/circuit/profile.ts';
-import { readNetlistFile, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { NetlistError, parseNetlist, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { withValues } from '../../models/frontend/circuit-front-end.ts';
 import { WhatIfError } from './what-if.ts';
 
@@ -42,6 +43,16 @@ export function frontEndWhatIf(schematic: string | undefined, sets: readonly str
   } catch (err) {
     throw new WhatIfError(`${schematic ? `--schematic ${schematic}` : `--set ${parts.join(' ')}`}: ${(err as Error).message}`);
   }
+}
+
+/** Reads a netlist file in the project's form (at most 4 MB; a directory or an unreadable file is a NetlistError). */
+export function readNetlistFile(file: string): FrontEndNetlist {
+  let text: string;
+  try { text = readInputFile(file, 4 << 20).toString('utf8'); } catch (err) {
+    if (err instanceof InputFileError) throw new NetlistError(err.message);
+    throw err;
+  }
+  return parseNetlist(text, file);
 }
 
 function readOr(file: string): FrontEndNetlist {

@@ -3,7 +3,6 @@
 // reference, value as written, tolerance and nets. The built-in board is models/frontend/netlists/osm-board.yaml;
 // `osm frontend import --save` writes the same form from a KiCad schematic.
 import { readFileSync } from 'node:fs';
-import { InputFileError, readInputFile } from '../../../io/input-file.ts';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_CURRENT_TRANSFORMER } from '../current-transformer.ts';
@@ -99,16 +98,6 @@ export function circuitElements(n: FrontEndNetlist): Element[] {
 // ---- the YAML form -------------------------------------------------------------------------------------------------
 
 const KINDS: readonly ValueKind[] = ['R', 'C', 'L'];
-
-/** Reads a netlist file in the project's form (at most 4 MB; a directory or an unreadable file is a NetlistError). */
-export function readNetlistFile(file: string): FrontEndNetlist {
-  let text: string;
-  try { text = readInputFile(file, 4 << 20).toString('utf8'); } catch (err) {
-    if (err instanceof InputFileError) throw new NetlistError(err.message);
-    throw err;
-  }
-  return parseNetlist(text, file);
-}
 
 /** Reads a netlist from its YAML text; `file` names it in errors. */
 export function parseNetlist(text: string, file: string): FrontEndNetlist {
