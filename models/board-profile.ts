@@ -12,6 +12,8 @@ import { DEFAULT_CURRENT_TRANSFORMER, type CurrentTransformerConfig } from './fr
 import type { DifferentialFilterConfig } from './frontend/rc-filter.ts';
 import { DEFAULT_SHUNT, type ShuntConfig } from './frontend/shunt.ts';
 import { editDistance } from './edit-distance.ts';
+import type { FrontEndNetlist } from './frontend/circuit/netlist.ts';
+import { parseValue as parsePartValue } from './frontend/circuit/values.ts';
 
 export interface BoardProfile {
   /** Voltage channel divider and its VP/VN filters (R12, R15, R40..R45, C38, C39, R54, R55). */
@@ -24,6 +26,12 @@ export interface BoardProfile {
   shunt: ShuntConfig & { fitted: boolean };
   /** L current channel filter for the shunt what-if: 1k / 33 nF per leg (AN reference design). */
   filterL: DifferentialFilterConfig;
+  /**
+   * The front end as a circuit, when it has a topology the sections above cannot describe (an added capacitor, a
+   * changed chain: `osm accuracy --schematic`): the pins' transfers are then this netlist's solve, and the sections
+   * stand for the nearest fixed-topology board (its CT, with the load it sees) for the CT's knee and saturation.
+   */
+  circuit?: FrontEndNetlist;
 }
 
 export const DEFAULT_BOARD_PROFILE: Readonly<BoardProfile> = deepFreeze({
@@ -131,7 +139,11 @@ export function flattenProfile(profile: BoardProfile): Record<string, ParamValue
 /** Checks a whole profile (as a user might hand one in): every section and value present, known and valid. */
 export function validateProfile(profile: unknown): BoardProfile {
   if (!isRecord(profile)) throw new TypeError(`board profile must be an object, got ${describe(profile)}`);
+  if (profile.circuit !== undefined && !(isRecord(profile.circuit) && Array.isArray(profile.circuit.parts))) {
+    throw new TypeError(`board profile 'circuit' must be a front-end netlist (with its parts), got ${describe(profile.circuit)}`);
+  }
   for (const s of Object.keys(profile)) {
+    if (s === 'circuit') continue;
     if (!(s in BOARD_PARAMS)) throw new Error(`unknown board profile section '${s}'${suggest(s, Object.keys(BOARD_PARAMS))}`);
   }
   for (const s of Object.keys(BOARD_PARAMS)) {
@@ -199,7 +211,37 @@ export function drawUnit(profile: BoardProfile, rand: () => number): BoardProfil
     const sec = (out as unknown as Record<string, Record<string, number>>)[s]!;
     sec[k] = sec[k]! * (1 + (ps.tol / 3) * z);
   }
+  if (out.circuit) out.circuit = drawCircuit(out.circuit, out, next);
   return out;
+}
+
+/** A value as a schematic writes it (`1.00573k`, `33.1n`), 15 significant digits, so it reads back to itself. */
+function withPrefix(v: number): string {
+  if (v === 0) return '0';
+  const prefixes: Array<[number, string]> = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1, ''], [1e-3, 'm'], [1e-6, 'u'], [1e-9, 'n'], [1e-12, 'p']];
+  const [scale, p] = prefixes.find(([k]) => Math.abs(v) >= k) ?? prefixes[prefixes.length - 1];
+  return `${Number((v / scale).toPrecision(15))}${p}`;
+}
+
+/** Default part tolerances (3 sigma) where a netlist gives none: 1 % resistors, 10 % capacitors and inductors. */
+const PART_TOL = { R: R1, C: C10, L: C10 } as const;
+
+/**
+ * A circuit front end drawn as drawUnit draws a profile: every part from its tolerance (two uniforms each, after the
+ * profile's, in the netlist's order), and the CT's values taken from the profile's drawn `ct` section.
+ */
+function drawCircuit(n: FrontEndNetlist, drawn: BoardProfile, next: () => number): FrontEndNetlist {
+  const parts = n.parts.map((part) => {
+    const u1 = next();
+    const u2 = next();
+    const z = Math.max(-3, Math.min(3, Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2)));
+    const { value, tolerance } = parsePartValue(part.value, part.kind, part.ref);
+    const tol = part.tolerance ?? tolerance ?? PART_TOL[part.kind];
+    return { ...part, nets: [...part.nets] as [string, string], value: withPrefix(value * (1 + (tol / 3) * z)) };
+  });
+  const { ratio, windingOhms, leakageHenries, magnetisingHenries, coreLossOhms, kneeVolts } = drawn.ct;
+  const ct = n.ct ? { ...n.ct, nets: [...n.ct.nets] as [string, string], ratio, windingOhms, leakageHenries, magnetisingHenries, coreLossOhms, kneeVolts } : null;
+  return { ...n, ct, parts };
 }
 
 /** A deep, mutable copy of a profile. */
@@ -210,6 +252,8 @@ export function cloneProfile(profile: BoardProfile): BoardProfile {
     filter: { ...profile.filter },
     shunt: { ...profile.shunt },
     filterL: { ...profile.filterL },
+    // A netlist is never changed in place (withValues and drawUnit make new ones), so it is shared.
+    ...(profile.circuit ? { circuit: profile.circuit } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import { QUEUE_OPTION_SPECS, parseQueueArgs } from '../queue/queue-options.ts';
 export const ACCURACY_OPTIONS = {
   points: { type: 'string' },
   schematic: { type: 'string' },
+  netlist: { type: 'string' },
   json: { type: 'boolean' },
   report: { type: 'string' },
   'monte-carlo': { type: 'string' },
@@ -85,10 +86,20 @@ export interface BenchArgs {
   fidelity: Fidelity;
 }
 
+/** The what-if as a report shows it: the circuit front end (how it was given) first, then the entries. */
+export function shownWhatIf(w: WhatIf): string[] {
+  return w.circuit ? [`front end: ${w.circuit.label} (solved as a circuit)`, ...w.entries] : w.entries;
+}
+
 /** The options `osm accuracy` and `osm calibrate` share. */
 export function parseBenchArgs(values: Record<string, string | boolean | undefined>, sets: string[], defaults: { judge: Judge }): BenchArgs {
   let whatIf: WhatIf;
-  try { whatIf = parseWhatIf(frontEndWhatIf(values.schematic as string | undefined, sets)); } catch (err) {
+  try {
+    const fe = frontEndWhatIf(values.schematic as string | undefined, sets, values.netlist as string | undefined);
+    whatIf = parseWhatIf(fe.sets);
+    whatIf.circuit = fe.circuit;
+    whatIfProfile(whatIf);
+  } catch (err) {
     if (err instanceof WhatIfError) throw new UsageError(err.message);
     throw err;
   }
@@ -211,7 +222,7 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   let queueFailed = 0;
   if (units !== undefined) {
     const job: MonteCarloJob = {
-      units, seed: a.seed ?? 1, points: a.points, whatIf: a.whatIf.entries, meterConstant: bench.meterConstant,
+      units, seed: a.seed ?? 1, points: a.points, whatIf: a.whatIf.entries, circuit: a.whatIf.circuit, meterConstant: bench.meterConstant,
       meterConstantSource: bench.meterConstantSource, defects: [...bench.defects], firmwareLabel: bench.firmwareLabel,
       judge: bench.judge, gatePulses: bench.gatePulses, gateCalls: bench.gateCalls, calibrate: calibrateUnits,
       fidelity: a.fidelity,
@@ -253,17 +264,17 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   const pass = mc ? mc.result.passed === mc.result.units : result.pass;
   const color = io.stdout.isTTY === true;
   if (a.json) {
-    const obj = suiteJson(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) });
+    const obj = suiteJson(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) });
     obj.pass = pass;
     io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
   } else {
-    io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: a.whatIf.entries }));
+    io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
     if (mc) {
       io.stdout.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
     }
   }
   if (reportFile) {
-    writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries, ...(mc ? { monteCarlo: mc } : {}) }));
+    writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) }));
     if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
   }
   if (queueFailed > 0) return EXIT.internal;

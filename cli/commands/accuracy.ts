@@ -19,8 +19,11 @@ Options:
                         frontend.ct.burdenOhms=30, frontend.divider.rTopOhms=680k), afe.<Register> (hex or decimal,
                         e.g. afe.IgainN=0x1000; CS1/CS2 recomputed unless set), firmware.ENERGY=<kWh at the start>
   --set REF=VALUE       a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
-  --schematic FILE      the front end read from a KiCad schematic (osm frontend import): its parts' values become
-                        the board profile (it must have the built-in board's topology; see osm frontend show)
+  --schematic FILE      the front end read from a KiCad schematic (osm frontend import): with the built-in board's
+                        topology its parts' values become the board profile; any other topology (an added
+                        capacitor, a changed chain) is solved as a circuit at every frequency the plant needs
+  --netlist FILE        the front end from a netlist in the project's form (osm frontend import --save), solved as
+                        a circuit; REF=VALUE settings apply to either
   --calibrate           run the application-note calibration (see osm calibrate) on the unit(s) before the suite
   --unit K --seed S     test unit K of seed S, drawn from the board's tolerances (default: the nominal board)
   --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1)

@@ -73,6 +73,7 @@ export function reproduceCommand(a: BenchArgs, regs: ChipRegisters): string {
   if (a.meterConstant !== 'implied') args.push('--meter-constant', String(a.meterConstant));
   if (a.fidelity !== 'phasor') args.push('--fidelity', a.fidelity);
   // The design what-ifs (not the registers: the calibration's registers replace them).
+  if (a.whatIf.circuit) args.push(...a.whatIf.circuit.args.map(shellWord));
   for (const e of a.whatIf.entries) if (!e.trim().startsWith('afe.')) args.push('--set', shellWord(e));
   const sets = setLine(regs);
   return `${args.join(' ')}${sets ? ` ${sets}` : ''}`;

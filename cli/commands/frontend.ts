@@ -1,10 +1,11 @@
 // `osm frontend show | import | spice`: the analog front end as a circuit (models/frontend/circuit/): the built-in
 // board's netlist or one read from a KiCad schematic, its parts and nets, the board profile it gives, its pin
 // transfers, and its export as an ngspice netlist.
-import { renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
-import { NetlistError, builtInNetlist, netlistToYaml, parseNetlist, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
 import { profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
 import { toSpice } from '../../models/frontend/circuit/spice.ts';
 import { ValueError } from '../../models/frontend/circuit/values.ts';
@@ -149,12 +150,6 @@ function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
-function readNetlistFile(file: string): FrontEndNetlist {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new NetlistError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); }
-  return parseNetlist(text, file);
-}
-
 /** Checks an output path before any work: its folder exists, and it is not a folder itself. */
 function checkOutput(path: string): void {
   const dir = dirname(resolve(path));
@@ -196,7 +191,7 @@ function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typ
       lines.push(`  ${sec}: ${Object.entries(profile.profile[sec]).map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(6)) : x}`).join(', ')}`);
     }
   } else {
-    lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn.`);
+    lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn, and osm accuracy solves it as a circuit.`);
   }
   return lines.join('\n');
 }

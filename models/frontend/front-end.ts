@@ -3,13 +3,16 @@
 //   currentPinN(f): I2P-I2N volts per amp of line current (CT + burden + C42, loaded by and followed by the N filter);
 //   currentPinL(f): I1P-I1N volts per amp (0: floating on this board; a shunt + L filter when `shunt.fitted`).
 // Built once from a BoardProfile; each transfer is cached per frequency (the plant asks for the fundamental and its
-// harmonics). The components are public so the waveform level can discretise the same parts.
+// harmonics). The components are public so the waveform level can discretise the same parts. A profile that carries a
+// circuit (a netlist whose topology the sections cannot describe) takes its transfers from that circuit's solve
+// (CircuitFrontEnd); its components are then the nearest fixed-topology board's, for the CT's knee and saturation.
 import type { BoardProfile } from '../board-profile.ts';
 import { type Complex, ZERO, cmul, checkHz } from './impedance.ts';
 import { VoltageDivider } from './voltage-divider.ts';
 import { CurrentTransformer } from './current-transformer.ts';
 import { RcFilter } from './rc-filter.ts';
 import { Shunt } from './shunt.ts';
+import { CircuitFrontEnd } from './circuit-front-end.ts';
 
 export class FrontEnd {
   readonly divider: VoltageDivider;
@@ -20,6 +23,8 @@ export class FrontEnd {
   readonly shunt: Shunt | null;
   /** L current channel filter, used with the shunt. */
   readonly filterL: RcFilter;
+  /** The circuit the transfers come from, when the profile carries one. */
+  readonly circuit: CircuitFrontEnd | null;
 
   #v = new Map<number, Complex>();
   #iN = new Map<number, Complex>();
@@ -32,20 +37,24 @@ export class FrontEnd {
     const { fitted, ...shunt } = profile.shunt;
     this.shunt = fitted ? new Shunt(shunt) : null;
     this.filterL = RcFilter.differential(profile.filterL);
+    this.circuit = profile.circuit ? new CircuitFrontEnd(profile.circuit) : null;
   }
 
   /** VP-VN volts per line volt at `hz`. */
   voltagePin(hz: number): Complex {
+    if (this.circuit) return this.circuit.voltagePin(hz);
     return cached(this.#v, hz, () => this.divider.transfer(hz));
   }
 
   /** I2P-I2N volts per line amp at `hz` (0 at DC: a CT passes none). */
   currentPinN(hz: number): Complex {
+    if (this.circuit) return this.circuit.currentPinN(hz);
     return cached(this.#iN, hz, () => cmul(this.ct.transfer(hz, this.filterN.inputAdmittance(hz)), this.filterN.transfer(hz)));
   }
 
   /** I1P-I1N volts per line amp at `hz`: 0 when nothing is connected (this board). */
   currentPinL(hz: number): Complex {
+    if (this.circuit) return this.circuit.currentPinL(hz);
     return cached(this.#iL, hz, () => (this.shunt ? cmul(this.shunt.transfer(hz), this.filterL.transfer(hz)) : ZERO));
   }
 }

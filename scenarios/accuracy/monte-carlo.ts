@@ -10,6 +10,7 @@ import { suiteFor, type PointSet } from './points.ts';
 import { runSuite, type BenchOptions, type Fidelity, type Judge } from './runner.ts';
 import { drawnUnit, unitNoiseSeed } from './unit-draw.ts';
 import { parseWhatIf, whatIfProfile, whatIfRegisters } from './what-if.ts';
+import type { FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
 
 /** Everything a worker needs to run units, as plain data (it crosses the thread boundary). */
 export interface MonteCarloJob {
@@ -18,6 +19,8 @@ export interface MonteCarloJob {
   points: PointSet;
   /** `--set` entries as typed; every worker parses them again. */
   whatIf: string[];
+  /** The front end as a circuit, when it has no board profile (what-if.ts WhatIf.circuit). */
+  circuit?: { netlist: FrontEndNetlist; label: string; args: string[] } | null;
   meterConstant: number;
   meterConstantSource: string;
   defects: string[];
@@ -112,6 +115,7 @@ function contextOf(job: MonteCarloJob): Context {
   let c = contexts.get(job);
   if (c) return c;
   const w = parseWhatIf(job.whatIf);
+  w.circuit = job.circuit ?? null;
   const defects = new Set<DefectId>();
   for (const d of job.defects) {
     if (!isDefectId(d)) throw new RangeError(`unknown defect '${d}'`);

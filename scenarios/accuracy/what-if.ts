@@ -8,6 +8,8 @@
 // Every problem is a WhatIfError naming the entry and saying what was expected.
 import { BOARD_PARAMS, DEFAULT_BOARD_PROFILE, applyOverrides, paramKeys, type BoardProfile } from '../../models/board-profile.ts';
 import { closest } from '../suggest.ts';
+import type { FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { boardForNetlist } from '../../models/frontend/circuit/profile.ts';
 import type { FirmwareBillingConfig } from './firmware-billing.ts';
 import { CALIBRATION_REGISTERS, FIRMWARE_REGISTERS, withChecksums, type CalibrationRegister, type ChipRegisters, type MeterUnit } from './meter-unit.ts';
 
@@ -23,6 +25,11 @@ export interface WhatIf {
   billing: Partial<Pick<FirmwareBillingConfig, 'ENERGY'>>;
   /** The entries as typed, for reports. */
   entries: string[];
+  /**
+   * A front end with no board profile (`--schematic` with an added part, `--set C99=...` on a new topology): the
+   * netlist the bench solves as a circuit, and how the user gave it (for reports). Null for the fixed topology.
+   */
+  circuit: { netlist: FrontEndNetlist; label: string; args: string[] } | null;
 }
 
 export const NAMESPACES = ['frontend', 'afe', 'firmware'] as const;
@@ -31,7 +38,7 @@ export const NAMESPACES = ['frontend', 'afe', 'firmware'] as const;
 const BOARD_ALIASES: Record<string, string> = { ctRatio: 'ct.ratio' };
 
 export function emptyWhatIf(): WhatIf {
-  return { board: {}, registers: {}, billing: {}, entries: [] };
+  return { board: {}, registers: {}, billing: {}, entries: [], circuit: null };
 }
 
 /** Parse `key=value` entries; later entries of the same key win. */
@@ -105,6 +112,14 @@ function registerValue(text: string, raw: string): number {
 
 /** The board with the what-if applied (before any tolerance draw). */
 export function whatIfProfile(w: WhatIf, base: BoardProfile = DEFAULT_BOARD_PROFILE): BoardProfile {
+  if (w.circuit) {
+    const keys = Object.keys(w.board);
+    if (keys.length) {
+      throw new WhatIfError(`${keys.map((k) => `frontend.${k}`).join(', ')}: the front end (${w.circuit.label}) is a circuit with no `
+        + 'board profile, so profile parameters do not apply to it; change its parts by reference (R12=150k) or edit its netlist');
+    }
+    try { return boardForNetlist(w.circuit.netlist); } catch (err) { throw new WhatIfError(`${w.circuit.label}: ${(err as Error).message}`); }
+  }
   try { return applyOverrides(base, w.board); } catch (err) { throw new WhatIfError((err as Error).message); }
 }
 

@@ -5,8 +5,9 @@
 // (an extra capacitor, a different CT connection) has no profile: the circuit front end models it, the profile
 // cannot, and the reason names the part.
 import { DEFAULT_BOARD_PROFILE, type BoardProfile } from '../../board-profile.ts';
-import { type FrontEndNetlist, type NetlistPart } from './netlist.ts';
+import { type FrontEndNetlist, type NetlistPart, circuitElements } from './netlist.ts';
 import { parseValue } from './values.ts';
+import { Circuit } from './circuit.ts';
 
 export type ProfileResult = { ok: true; profile: BoardProfile } | { ok: false; why: string };
 
@@ -107,4 +108,35 @@ export function profileOverrides(n: FrontEndNetlist): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The board a netlist gives the plant and the accuracy bench: its fixed-topology profile where it has one (exactly as
+ * `--set frontend.<key>` would give it), otherwise the default board carrying the netlist as its `circuit` (the pins'
+ * transfers are then the circuit's solve), with the netlist's CT loaded by what the circuit puts across its terminals
+ * at `hz` (the burden's resistance and the capacitance in parallel), which sets the CT's knee and saturation.
+ */
+export function boardForNetlist(n: FrontEndNetlist, hz = 50): BoardProfile {
+  const r = profileFromNetlist(n);
+  if (r.ok) return r.profile;
+  const profile: BoardProfile = structuredClone(DEFAULT_BOARD_PROFILE) as BoardProfile;
+  if (n.ct) {
+    const { connector: _c, nets: _n, ...ct } = n.ct;
+    const y = ctLoadAdmittance(n, hz);
+    profile.ct = { ...profile.ct, ...ct, burdenOhms: 1 / y.re, parallelCapFarads: Math.max(0, y.im / (2 * Math.PI * hz)) };
+  }
+  profile.circuit = n;
+  return profile;
+}
+
+/** Admittance the netlist's circuit presents across the CT's terminals at `hz` (siemens, as {re, im}). */
+export function ctLoadAdmittance(n: FrontEndNetlist, hz: number): { re: number; im: number } {
+  if (!n.ct) throw new Error('the netlist has no CT');
+  const [plus, minus] = n.ct.nets;
+  const els = circuitElements(n).filter((e) => e.kind !== 'CT');
+  els.push({ kind: 'I', ref: 'ITEST', a: minus, b: plus, drive: 'test' });
+  const s = new Circuit(els, n.chip.ground).solve(hz, { test: 1 });
+  const v = s.v(plus), w = s.v(minus);
+  const zr = v.re - w.re, zi = v.im - w.im, zz = zr * zr + zi * zi;
+  return { re: zr / zz, im: -zi / zz };
 }
