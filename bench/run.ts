@@ -6,6 +6,12 @@ import { BENCHMARKS } from './benchmarks.ts';
 import { osPeakRss, resetSampledPeak, sampledPeakRss, sampleRss } from './memory.ts';
 
 const filters = process.argv.slice(2);
+if (filters.includes('--help') || filters.includes('-h') || filters.includes('--list')) {
+  process.stdout.write('npm run bench [-- NAME...]: run the benchmarks whose names contain one of the NAMEs (all without one).\n'
+    + 'Speed is printed as ratios and rates, memory as peak resident size; on a loaded machine run one at a time.\n\n');
+  for (const b of BENCHMARKS) process.stdout.write(`  ${b.name.padEnd(26)} ${b.description}\n`);
+  process.exit(0);
+}
 const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
 if (selected.length === 0) {
   process.stderr.write(`no benchmark matches ${filters.join(', ')}; available: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
