@@ -8,6 +8,16 @@ import { OutputError, PipeClosedError } from '../io/output-file.ts';
 /** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
 export const EXIT_PIPE_CLOSED = 141;
 
+/** A reader that goes away (`osm demo | head -2`) ends the command quietly, as any Unix tool: exit 141 (SIGPIPE). */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT_PIPE_CLOSED);
+      throw err;
+    });
+  }
+}
+
 export interface MainOptions {
   /** The commands (default: cli/commands/index.ts, whose modules load only when their command is used). */
   commands?: readonly (Command | CommandEntry)[];
