@@ -88,7 +88,7 @@ interface Entry {
 }
 
 const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'network', 'steps'] as const;
-const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
+const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'credit-over-eeprom', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
 /** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
 const EEPROM_BYTES = 4096;
 const FIRMWARE_KEYS = ['profile', 'mode', 'fix', 'defects'] as const;
@@ -364,6 +364,9 @@ class Reader {
     if (ee && ef) this.fail(ef.keyNode, 'meter: give either eeprom or eeprom-file, not both');
     const image = ef ? this.eepromFile(ef) : undefined;
     const ce = m.get('credit');
+    const cw = m.get('credit-over-eeprom');
+    const creditOverEeprom = cw ? this.bool(cw) : undefined;
+    if (cw && !ce) this.fail(cw.keyNode, `${cw.path}: says which credit wins over an --eeprom dump, but the scenario gives no meter.credit (add one, or remove this key)`);
     const ke = m.get('clock');
     const re = m.get('rtc');
     const co = m.get('cover');
@@ -376,6 +379,7 @@ class Reader {
       eeprom: ee ? this.oneOf(ee, EEPROM_IMAGES) : 'virgin',
       ...(image ? { eepromFile: image.path, eepromImage: image.bytes } : {}),
       ...(ce ? { credit: this.num(ce, { integer: true, min: 0, max: 4294967295 }) } : {}),
+      ...(creditOverEeprom !== undefined ? { creditOverEeprom } : {}),
       clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
       rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
