@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_BOARD_PROFILE } from '../../models/board-profile.ts';
 import { isDefectId, type DefectId } from '../../twin/profiles/defects.ts';
 import { calibrate } from './calibration.ts';
+import { DC_IMMUNITY_KIND } from './dc-immunity.ts';
 import { suiteFor, type PointSet } from './points.ts';
 import { runSuite, type BenchOptions, type Fidelity, type Judge } from './runner.ts';
 import { drawnUnit, unitNoiseSeed } from './unit-draw.ts';
@@ -39,6 +40,8 @@ export interface UnitOutcome {
   firmwareDefects: string[];
   /** Names of the points the unit failed. */
   failed: string[];
+  /** The DC immunity point failed with the CT's core saturated (dc-immunity.ts). */
+  dcSaturated: boolean;
   /** Chip and firmware errors per point, in suite order (null where undefined). */
   errors: Array<number | null>;
   firmwareErrors: Array<number | null>;
@@ -71,6 +74,11 @@ export interface MonteCarloResult {
   firmwarePassed: number;
   firmwareYield: number;
   firmwareDefects: string[];
+  /**
+   * The judged yield over every point but DC immunity (dc-immunity.ts: a limit of the CT's design, not of the units'
+   * tolerances), when the suite has that point: its name, the units passing every other point, yield and interval.
+   */
+  withoutDcImmunity?: { point: string; passed: number; yield: number; low: number; high: number; failedSaturated: number };
 }
 
 /** Wilson score interval for `k` successes out of `n` at normal quantile `z` (1.96: 95 %). */
@@ -100,6 +108,7 @@ export async function runUnit(job: MonteCarloJob, index: number): Promise<UnitOu
     firmwarePass: r.firmwarePass,
     firmwareDefects: r.firmwareDefects,
     failed: r.points.filter((p) => !p.pass).map((p) => p.name),
+    dcSaturated: r.points.some((p) => p.kind === DC_IMMUNITY_KIND && !p.pass && (p.measurement.ctSaturatedShare ?? 0) > 0),
     errors: r.points.map((p) => p.errorPercent),
     firmwareErrors: r.points.map((p) => p.firmwareErrorPercent),
   };
@@ -204,7 +213,9 @@ export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptio
 
 /** Yield, interval and per-point statistics from the outcomes (in unit order). */
 export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]): MonteCarloResult {
-  const names = suiteFor(job.points).points.map((p) => p.name);
+  const suite = suiteFor(job.points).points;
+  const names = suite.map((p) => p.name);
+  const dc = suite.find((p) => p.kind === DC_IMMUNITY_KIND)?.name;
   const n = outcomes.length;
   const passed = outcomes.filter((o) => o.pass).length;
   const { low, high } = wilson(passed, n);
@@ -235,5 +246,12 @@ export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]):
     firmwarePassed: outcomes.filter((o) => o.firmwarePass).length,
     firmwareYield: outcomes.filter((o) => o.firmwarePass).length / n,
     firmwareDefects: [...new Set(outcomes.flatMap((o) => o.firmwareDefects))],
+    ...(dc !== undefined ? { withoutDcImmunity: withoutPoint(outcomes, dc) } : {}),
   };
+}
+
+function withoutPoint(outcomes: readonly UnitOutcome[], point: string): NonNullable<MonteCarloResult['withoutDcImmunity']> {
+  const passed = outcomes.filter((o) => o.failed.every((f) => f === point)).length;
+  const failedSaturated = outcomes.filter((o) => o.dcSaturated).length;
+  return { point, passed, yield: passed / outcomes.length, ...wilson(passed, outcomes.length), failedSaturated };
 }
