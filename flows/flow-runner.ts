@@ -43,6 +43,8 @@ export interface FlowRunOptions {
   onError?: (p: NodeProblem) => void;
   /** Called once the flow has started, just before its inject nodes are fired. */
   onStarted?: () => void;
+  /** Stop (Ctrl-C): the run throws the signal's reason within 50 ms; Node-RED is stopped and its folder removed. */
+  signal?: AbortSignal;
 }
 
 export interface FlowRunResult {
@@ -175,6 +177,7 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
     let note: string | undefined;
     for (;;) {
       await sleep(50);
+      if (opts.signal?.aborted) throw opts.signal.reason;
       const now = Date.now();
       if (now >= settleAt && inflight <= 0 && now - lastActivity >= quietMs) break;
       if (now - t0 > timeoutMs) { note = `the flow did not finish within ${Math.round(timeoutMs / 1000)} s of wall time`; break; }

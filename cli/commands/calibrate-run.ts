@@ -12,6 +12,7 @@ import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
 import { Progress } from '../progress.ts';
+import { InterruptedError, checkpoint, watchInterrupts } from '../../io/interrupt.ts';
 import type { CommandDeps as CalibrateDeps } from '../command.ts';
 import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
 
@@ -104,11 +105,30 @@ export async function runCalibrate(argv: string[], deps: CalibrateDeps = {}): Pr
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);
   const progress = new Progress(io, { quiet: values.quiet === true, ...(deps.wallMs ? { wallMs: deps.wallMs } : {}) });
-  progress.update(`osm calibrate: ${label}: the suite before calibration (${spec.points.length} points, ${a.fidelity} level)`);
-  const before = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: before, point ${i + 1}/${n}: ${name}`) });
-  progress.update('osm calibrate: application-note procedure (Ngain, Nphi, Ugain, IgainN, offsets)');
-  const cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench).catch(asInputError);
-  const after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench, { onPoint: (i, n, name) => progress.update(`osm calibrate: after, point ${i + 1}/${n}: ${name}`) });
+  // Ctrl-C or SIGTERM: stop at the next point or phase, print nothing of the result, one line says where (130 / 143).
+  let where = 'before the first point';
+  const stage = (what: string) => async (i: number, n: number, name: string): Promise<void> => {
+    progress.update(`osm calibrate: ${what}, point ${i + 1}/${n}: ${name}`);
+    where = `in the suite ${what === 'before' ? 'before' : 'after'} calibration, at point ${i + 1}/${n} (${name})`;
+    await checkpoint(interrupts);
+  };
+  const interrupts = watchInterrupts();
+  let before: SuiteResult, cal: CalibrationResult, after: SuiteResult;
+  try {
+    progress.update(`osm calibrate: ${label}: the suite before calibration (${spec.points.length} points, ${a.fidelity} level)`);
+    before = await runSuite(unit, spec, bench, { onPoint: stage('before') });
+    progress.update('osm calibrate: application-note procedure (Ngain, Nphi, Ugain, IgainN, offsets)');
+    where = 'during the calibration procedure; no register was computed';
+    await checkpoint(interrupts);
+    cal = await calibrate(unit, whatIfProfile(a.whatIf), spec, bench).catch(asInputError);
+    await checkpoint(interrupts);
+    after = await runSuite({ profile: unit.profile, registers: cal.after }, spec, bench, { onPoint: stage('after') });
+  } catch (err) {
+    if (err instanceof InterruptedError) throw new InterruptedError(err.signal, where);
+    throw err;
+  } finally {
+    interrupts.dispose();
+  }
   progress.done();
   const reproduce = reproduceCommand(a, cal.after);
   if (a.json) {

@@ -10,6 +10,7 @@ import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
 import type { FirmwareState } from '../../twin/firmware/state.ts';
 import type { TwinMeter } from '../../twin/twin-meter.ts';
 
@@ -117,8 +118,8 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
     input.resume();
     input.on('data', onKey);
   }
-  const onSigint = (): void => { quit = true; };
-  process.on('SIGINT', onSigint);
+  // SIGINT (Ctrl-C when the keys are not read raw) or SIGTERM: stop at the next frame, say so, exit 130 / 143.
+  const interrupts = watchInterrupts(() => { quit = true; });
   // Start with the kettle on, so the readings and the credit move from the first screen.
   loadIdx = 2;
   bench.setLoad(LOADS[2].spec!);
@@ -153,11 +154,12 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       if (w - lastYield >= 50) { lastYield = w; await new Promise((r) => setImmediate(r)); }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
     if (interactive) { input.off('data', onKey); input.setRawMode(false); input.pause(); }
     await bench.close();
   }
   if (tty) io.stdout.write('\n');
+  if (interrupts.signal) throw new InterruptedError(interrupts.signal, `at t=${formatTime(bench.now())}`);
   return EXIT.ok;
 }
 

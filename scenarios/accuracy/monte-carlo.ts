@@ -155,6 +155,8 @@ export interface MonteCarloOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called as ranges finish: the worker's number and its thread's peak V8 heap so far, in bytes. */
   onWorkerMemory?: (worker: number, peakHeapBytes: number) => void;
+  /** Stop: reject with the signal's reason at once and terminate the workers (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -184,8 +186,15 @@ export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptio
   let next = 0;
   let done = 0;
   const pool: Worker[] = [];
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(options.signal!.reason);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => { /* observed through the race below */ });
   try {
-    await Promise.all(Array.from({ length: workers }, (_, id) => new Promise<void>((resolve, reject) => {
+    await Promise.race([aborted, Promise.all(Array.from({ length: workers }, (_, id) => new Promise<void>((resolve, reject) => {
       const w = new Worker(WORKER_BOOT, { eval: true, workerData: job, resourceLimits: WORKER_LIMITS });
       pool.push(w);
       const feed = (): void => {
@@ -204,8 +213,9 @@ export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptio
       w.on('error', reject);
       feed();
       w.on('exit', (code) => { if (code === 0) resolve(); else reject(new Error(`Monte Carlo worker exited with code ${code}`)); });
-    })));
+    })))]);
   } finally {
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return aggregate(job, outcomes);

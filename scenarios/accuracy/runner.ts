@@ -159,8 +159,8 @@ export interface SuiteResult {
 
 /** Observers of a suite run (progress); they change nothing. */
 export interface SuiteHooks {
-  /** A point is about to be measured: its index (0-based), the number of points, its name. */
-  onPoint?: (index: number, total: number, name: string) => void;
+  /** A point is about to be measured: its index (0-based), the number of points, its name (it may throw to stop). */
+  onPoint?: (index: number, total: number, name: string) => void | Promise<void>;
 }
 
 /** Run every point of `spec` on `unit`. Same inputs, same result (no randomness, virtual time only). */
@@ -176,7 +176,8 @@ export async function runSuite(unit: MeterUnit, spec: SuiteSpec, options: BenchO
   };
   const points: PointResult[] = [];
   for (const [i, p] of spec.points.entries()) {
-    hooks.onPoint?.(i, spec.points.length, p.name);
+    // Awaited: a command lets the event loop run here (to see a Ctrl-C) and may stop the suite by throwing.
+    await hooks.onPoint?.(i, spec.points.length, p.name);
     points.push(await evaluate(p, measure, spec, options));
   }
   return {
