@@ -23,6 +23,7 @@ import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type Inter
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
+import { Progress as LineProgress } from '../progress.ts';
 
 /** The slowest pacing `--speed` accepts. */
 export const MIN_SPEED = 0.01;
@@ -292,7 +293,12 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
     let scenario: Scenario;
     try {
-      scenario = await loadScenario(args.file);
+      // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
+      const reading = args.quiet ? undefined : new LineProgress(io, { wallMs });
+      scenario = await loadScenario(args.file, reading ? {
+        onProgress: (read, total, steps) => reading.update(`osm run: reading ${args.file}: ${steps} steps checked (${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`),
+      } : {});
+      reading?.done();
     } catch (err) {
       if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
       throw err;
