@@ -6,6 +6,7 @@ import { ACCURACY_BENCHMARKS } from './accuracy.ts';
 import { WAVEFORM_BENCHMARK } from './waveform.ts';
 import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
+import { BIG_SCENARIO_BENCHMARK } from './big-scenario.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
 import { RIG_ORIGINAL_BENCHMARK } from './rig-original.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
@@ -200,6 +201,7 @@ export const BENCHMARKS: Benchmark[] = [
   ...ACCURACY_BENCHMARKS,
   DASHBOARD_BENCHMARK,
   CLI_STARTUP_BENCHMARK,
+  BIG_SCENARIO_BENCHMARK,
   DEMO_SPEED_BENCHMARK,
   ...HIL_BENCHMARKS,
   NODE_RED_BENCHMARK,

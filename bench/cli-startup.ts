@@ -25,10 +25,10 @@ export function childrenCpuS(): number | null {
 }
 
 /** CPU and wall seconds of one `osm ARGS` run. */
-function measure(args: string[]): { cpuS: number | null; wallS: number; status: number | null } {
+function measure(args: string[], env: Record<string, string> = {}): { cpuS: number | null; wallS: number; status: number | null } {
   const c0 = childrenCpuS();
   const w0 = performance.now();
-  const r = spawnSync(process.execPath, [OSM, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const r = spawnSync(process.execPath, [OSM, ...args], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } });
   const wallS = (performance.now() - w0) / 1000;
   const c1 = childrenCpuS();
   return { cpuS: c0 === null || c1 === null ? null : c1 - c0, wallS, status: r.status };
@@ -38,21 +38,38 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export const CLI_STARTUP_BENCHMARK: Benchmark = {
   name: 'cli-startup',
-  description: `CPU time of osm --help, osm sts generate and osm accuracy --help in a child process (median of ${RUNS})`,
+  description: `CPU time of osm --help, osm sts generate (prebuilt and through tsx) and osm accuracy --help in a child process (median of ${RUNS})`,
   async run(progress) {
     const out: string[] = [];
-    for (const args of [['--help'], ['sts', 'generate', '--amount', '500'], ['accuracy', '--help'], ['--version']]) {
+    // The light commands run from cli/dist/ (built at npm install); build it now if the sources changed since.
+    const { lightBundleSpec } = await import('../cli/light.ts');
+    const { bundleStale } = await import('../io/bundle.ts');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    if (bundleStale(lightBundleSpec(root))) {
+      progress('building the light commands (cli/build.ts)');
+      await (await import('../cli/build.ts')).buildLightCommands();
+    }
+    const cases: { args: string[]; env?: Record<string, string>; note?: string }[] = [
+      { args: ['--help'] },
+      { args: ['sts', 'generate', '--amount', '500'] },
+      { args: ['opaygo', 'generate', '--help'] },
+      { args: ['sts', 'generate', '--amount', '500'], env: { OSM_NO_BUNDLE: '1' }, note: ' (sources through tsx, no bundle)' },
+      { args: ['accuracy', '--help'] },
+      { args: ['--version'] },
+    ];
+    for (const { args, env, note = '' } of cases) {
       const runs = [];
       for (let i = 0; i < RUNS; i++) {
-        progress(`osm ${args.join(' ')} (${i + 1}/${RUNS})`);
-        runs.push(measure(args));
+        progress(`osm ${args.join(' ')}${note} (${i + 1}/${RUNS})`);
+        runs.push(measure(args, env));
       }
-      if (runs.some((r) => r.status !== 0)) { out.push(`osm ${args.join(' ')}: exited ${runs.map((r) => r.status).join(', ')}`); continue; }
+      const name = `osm ${args.join(' ')}${note}`;
+      if (runs.some((r) => r.status !== 0)) { out.push(`${name}: exited ${runs.map((r) => r.status).join(', ')}`); continue; }
       const cpu = runs.map((r) => r.cpuS);
       const wall = median(runs.map((r) => r.wallS));
       out.push(cpu.includes(null)
-        ? `osm ${args.join(' ')}: wall ${wall.toFixed(2)} s (CPU not measurable here: no /proc)`
-        : `osm ${args.join(' ')}: CPU ${median(cpu as number[]).toFixed(2)} s (target < 0.5 s), wall ${wall.toFixed(2)} s`);
+        ? `${name}: wall ${wall.toFixed(2)} s (CPU not measurable here: no /proc)`
+        : `${name}: CPU ${median(cpu as number[]).toFixed(2)} s (target < 0.5 s), wall ${wall.toFixed(2)} s`);
     }
     return out;
   },

@@ -4,9 +4,20 @@ import { readFileSync } from 'node:fs';
 import { closest } from '../scenarios/suggest.ts';
 import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
 import { OutputError, PipeClosedError } from '../io/output-file.ts';
+import { InterruptedError, SIGNAL_EXIT } from '../io/interrupt.ts';
 
 /** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
 export const EXIT_PIPE_CLOSED = 141;
+
+/** A reader that goes away (`osm demo | head -2`) ends the command quietly, as any Unix tool: exit 141 (SIGPIPE). */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT_PIPE_CLOSED);
+      throw err;
+    });
+  }
+}
 
 export interface MainOptions {
   /** The commands (default: cli/commands/index.ts, whose modules load only when their command is used). */
@@ -108,6 +119,11 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
     if (isError(err, 'ScenarioError')) {
       io.stderr.write(`${printable(err.message)}\n`);
       return EXIT.invalid;
+    }
+    // Ctrl-C or SIGTERM in a long command: one line, where it stopped, and 128 + the signal's number.
+    if (err instanceof InterruptedError) {
+      io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}osm ${cmd.name}: stopped by ${err.signal}${err.detail ? `: ${printable(err.detail)}` : ''}\n`);
+      return SIGNAL_EXIT[err.signal];
     }
     if (err instanceof UsageError) {
       io.stderr.write(`osm ${cmd.name}: ${printable(err.message)}; see 'osm help ${cmd.name}'\n`);

@@ -2,7 +2,10 @@
 // Entry point for `npx osm`: registers the TypeScript loader, then runs the CLI (cli/main.ts).
 // `osm --help` and `osm --version` are answered here from cli/commands/commands.json and package.json without loading
 // the TypeScript loader (most of a start-up's CPU time); the text is the same as main.ts's (cli/osm-fast.test.ts).
-import { readFileSync } from 'node:fs';
+// The light commands (sts, opaygo, eeprom: cli/light.ts) run from their prebuilt bundle in cli/dist/ when it is fresh
+// (built at `npm install`, no source newer since), else from the sources through tsx like every other command.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 const fast = argv.length === 1 && ['--help', '-h', 'help', '--version'].includes(argv[0]);
@@ -30,6 +33,11 @@ Options:
 `);
   }
 } else {
+  const bundle = new URL('./dist/light.mjs', import.meta.url);
+  if (process.env.OSM_NO_BUNDLE !== '1' && existsSync(bundle)) {
+    const light = await import(bundle.href);
+    if (light.servesFresh(argv, fileURLToPath(new URL('..', import.meta.url)))) await light.runLight(argv);
+  }
   const { register } = await import('tsx/esm/api');
   register();
   await import('./osm.ts');

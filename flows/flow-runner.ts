@@ -43,6 +43,8 @@ export interface FlowRunOptions {
   onError?: (p: NodeProblem) => void;
   /** Called once the flow has started, just before its inject nodes are fired. */
   onStarted?: () => void;
+  /** Stop (Ctrl-C): the run throws the signal's reason within 50 ms; Node-RED is stopped and its folder removed. */
+  signal?: AbortSignal;
 }
 
 export interface FlowRunResult {
@@ -179,6 +181,7 @@ export async function runFlowFile(file: string, opts: FlowRunOptions = {}): Prom
     let note: string | undefined;
     for (;;) {
       await sleep(50);
+      if (opts.signal?.aborted) throw opts.signal.reason;
       const now = Date.now();
       const quiet = now - lastActivity;
       // (a delivery the hooks never saw arrive does not hold the run for longer than ten quiet periods)

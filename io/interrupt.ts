@@ -11,8 +11,12 @@ export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = { SIGINT: 130, 
 /** Thrown into the work when a stop was asked for. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
-  constructor(readonly signal: StopSignal) {
-    super(`interrupted by ${signal}`);
+  /**
+   * `detail`: where the work stopped and what was (not) written, for the one line the dispatcher prints
+   * (`osm <command>: stopped by SIGINT: <detail>`, exit 130 / 143).
+   */
+  constructor(readonly signal: StopSignal, readonly detail?: string) {
+    super(`interrupted by ${signal}${detail ? `: ${detail}` : ''}`);
   }
 }
 
@@ -23,15 +27,19 @@ export interface InterruptWatch {
   check(): void;
   /** Remove the handlers (default behaviour again). */
   dispose(): void;
+  /** Aborted at the first signal, with an InterruptedError as its reason (for worker pools and waits). */
+  readonly abortSignal: AbortSignal;
 }
 
 /** Catch SIGINT and SIGTERM until `dispose()`. `onFirst` runs when the first one arrives (e.g. to say "stopping"). */
 export function watchInterrupts(onFirst?: (signal: StopSignal) => void): InterruptWatch {
   let got: StopSignal | undefined;
+  const abort = new AbortController();
   const handler = (signal: StopSignal): void => {
     if (got !== undefined) process.exit(SIGNAL_EXIT[signal]);
     got = signal;
     onFirst?.(signal);
+    abort.abort(new InterruptedError(signal));
   };
   const onInt = (): void => handler('SIGINT');
   const onTerm = (): void => handler('SIGTERM');
@@ -41,7 +49,27 @@ export function watchInterrupts(onFirst?: (signal: StopSignal) => void): Interru
     get signal() { return got; },
     check() { if (got !== undefined) throw new InterruptedError(got); },
     dispose() { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); },
+    abortSignal: abort.signal,
   };
+}
+
+/**
+ * Let the event loop run once (a signal is delivered there, never while work only chains promises), then throw an
+ * InterruptedError if a stop was asked for. Long commands call it between their units of work (points, phases).
+ */
+export async function checkpoint(watch: InterruptWatch): Promise<void> {
+  await new Promise<void>((r) => setImmediate(r));
+  watch.check();
+}
+
+/** `work` with SIGINT and SIGTERM caught until it settles (see watchInterrupts). */
+export async function withInterrupts<T>(work: (watch: InterruptWatch) => Promise<T>): Promise<T> {
+  const watch = watchInterrupts();
+  try {
+    return await work(watch);
+  } finally {
+    watch.dispose();
+  }
 }
 
 /**

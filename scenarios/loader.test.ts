@@ -76,6 +76,8 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['harmonic-twice.yaml', 4, 57, 'grid.harmonics[1].order: harmonic order 3 is given twice'],
   ['resistive-with-pf.yaml', 5, 45, 'set-load: a resistive load has pf 1 at the phasor level'],
   ['amps-at-zero-volts.yaml', 6, 15, "set-load: load 'h' gives amps, which are taken at the supply voltage, and the supply is at 0 V here"],
+  ['credit-over-eeprom-without-credit.yaml', 5, 3, 'meter.credit-over-eeprom: says which credit wins over an --eeprom dump, but the scenario gives no meter.credit'],
+  ['credit-over-eeprom-not-boolean.yaml', 3, 41, "meter.credit-over-eeprom: expected true or false, got string 'yes-please'"],
   ['control-bytes-key.yaml', 3, 1, "unknown key '\x01\x02\x1b[31mname' in the scenario"],
 ];
 
@@ -92,6 +94,12 @@ for (const [file, line, col, fragment] of BAD) {
 test('has a test for every file in fixtures/bad', () => {
   const files = readdirSync(join(here, 'fixtures', 'bad')).filter((f) => f.endsWith('.yaml')).sort();
   assert.equal(files, BAD.map((b) => b[0]).sort());
+});
+
+test('reads meter.credit-over-eeprom as a boolean beside meter.credit, absent by default', () => {
+  assert.is(parse('name: x\nversion: 1\nmeter: { credit: 5, credit-over-eeprom: true }\nsteps:\n  - delay: 1s\n').meter.creditOverEeprom, true);
+  assert.is(parse('name: x\nversion: 1\nmeter: { credit: 5, credit-over-eeprom: false }\nsteps:\n  - delay: 1s\n').meter.creditOverEeprom, false);
+  assert.is(parse('name: x\nversion: 1\nmeter: { credit: 5 }\nsteps:\n  - delay: 1s\n').meter.creditOverEeprom, undefined);
 });
 
 test('accepts a delay of 100000d, the longest the virtual clock counts exactly', () => {

@@ -27,6 +27,7 @@ import {
   type PlantSection, type Scenario, type SourcePos, type Step, type StepCommand,
 } from './schema.ts';
 import { closest, expectedOneOf, suggestion } from './suggest.ts';
+import { STREAM_THRESHOLD_CHARS, splitSteps, type StepGroups } from './step-groups.ts';
 import { needsNetwork, readNetworkSection, readNetworkStep, readTopupStep } from './comms-syntax.ts';
 
 /** A problem with a scenario file, located at `file:line:col` (line and col are 0 when there is no position). */
@@ -50,8 +51,16 @@ export class ScenarioError extends Error {
 /** The largest scenario file read (a generated one of a year of steps is a few tens of MB). */
 export const MAX_SCENARIO_BYTES = 256 << 20;
 
+/** What a long load reports: the characters read so far of all, and the steps read (large scenarios only). */
+export interface LoadOptions {
+  onProgress?: (read: number, total: number, steps: number) => void;
+  /** Text length above which the steps are read in groups (default STREAM_THRESHOLD_CHARS), and steps per group. */
+  streamAboveChars?: number;
+  groupSteps?: number;
+}
+
 /** Read and validate a scenario file. `file` is used as written in every message. */
-export async function loadScenario(file: string): Promise<Scenario> {
+export async function loadScenario(file: string, opts: LoadOptions = {}): Promise<Scenario> {
   let text: string;
   try {
     // Whatever the name is (a FIFO, /dev/zero), the read ends: at most MAX_SCENARIO_BYTES.
@@ -60,11 +69,24 @@ export async function loadScenario(file: string): Promise<Scenario> {
     if (err instanceof InputFileError) throw new ScenarioError(file, undefined, `cannot read the scenario: ${err.reason}`);
     throw err;
   }
-  return parseScenario(text, file);
+  return parseScenario(text, file, opts);
 }
 
-/** Validate scenario text; `file` names it in messages. */
-export function parseScenario(text: string, file: string): Scenario {
+/**
+ * Validate scenario text; `file` names it in messages. A large one (over 1 MB) has its steps parsed a group at a
+ * time (step-groups.ts): the same checks, the same messages at the same file:line:col, in bounded memory.
+ */
+export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
+  const split = text.length > (opts.streamAboveChars ?? STREAM_THRESHOLD_CHARS) ? splitSteps(text, opts.groupSteps) : null;
+  if (split) {
+    const lc = new LineCounter();
+    const doc = parseDocument(split.head, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    const groups: StepGroups = { ...split.steps, ...(opts.onProgress ? { onProgress: (read, steps) => opts.onProgress!(read, text.length, steps) } : {}) };
+    const r = new Reader(file, lc, doc, split.head, groups);
+    const err = doc.errors[0];
+    if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+    return r.scenario();
+  }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lc, doc, text);
@@ -89,7 +111,7 @@ interface Entry {
 }
 
 const TOP_KEYS = ['name', 'version', 'description', 'meter', 'plant', 'network', 'targets', 'steps'] as const;
-const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
+const METER_KEYS = ['firmware', 'mode', 'eeprom', 'eeprom-file', 'credit', 'credit-over-eeprom', 'clock', 'rtc', 'cover', 'relay', 'supply', 'ctRatio'] as const;
 /** AT24C32: 32 kbit (models/eeprom/at24c32.ts). */
 const EEPROM_BYTES = 4096;
 const FIRMWARE_KEYS = ['profile', 'mode', 'fix', 'defects'] as const;
@@ -111,22 +133,27 @@ interface NumOpts {
 
 class Reader {
   readonly #file: string;
-  readonly #lc: LineCounter;
-  readonly #doc: Document;
-  readonly #text: string;
+  #lc: LineCounter;
+  #doc: Document;
+  #text: string;
+  /** Lines before the text `#doc` was parsed from (a group of steps of a streamed scenario starts at this line). */
+  #lineOffset = 0;
+  /** A large scenario's steps, read group by group (parseStreamed); the document's `steps` is then empty. */
+  #streamed: StepGroups | undefined;
   /** The supply voltage as the steps so far leave it (undefined while a `grid: { ..., for }` change may revert). */
   #vrms: number | undefined = DEFAULT_GRID.vrms;
 
-  constructor(file: string, lc: LineCounter, doc: Document, text: string) {
+  constructor(file: string, lc: LineCounter, doc: Document, text: string, streamed?: StepGroups) {
     this.#file = file;
     this.#lc = lc;
     this.#doc = doc;
     this.#text = text;
+    this.#streamed = streamed;
   }
 
   posAt(offset: number): SourcePos {
     const p = this.#lc.linePos(offset);
-    return { line: p.line, col: p.col };
+    return { line: p.line + this.#lineOffset, col: p.col };
   }
 
   pos(node: Node | null | undefined): SourcePos {
@@ -293,7 +320,7 @@ class Reader {
     const networkE = top.get('network');
     const network = networkE ? readNetworkSection(this, networkE) : undefined;
     const stepsE = this.require(top, 'steps', root, 'the scenario');
-    const steps = this.steps(stepsE, plant);
+    const steps = this.#streamed ? this.streamedSteps(this.#streamed, plant) : this.steps(stepsE, plant);
     if (!network) {
       const s = steps.find((x) => x.command === 'network' || x.command === 'topup');
       if (s) this.fail(s.pos, needsNetwork(s.command));
@@ -389,6 +416,9 @@ class Reader {
     if (ee && ef) this.fail(ef.keyNode, 'meter: give either eeprom or eeprom-file, not both');
     const image = ef ? this.eepromFile(ef) : undefined;
     const ce = m.get('credit');
+    const cw = m.get('credit-over-eeprom');
+    const creditOverEeprom = cw ? this.bool(cw) : undefined;
+    if (cw && !ce) this.fail(cw.keyNode, `${cw.path}: says which credit wins over an --eeprom dump, but the scenario gives no meter.credit (add one, or remove this key)`);
     const ke = m.get('clock');
     const re = m.get('rtc');
     const co = m.get('cover');
@@ -401,6 +431,7 @@ class Reader {
       eeprom: ee ? this.oneOf(ee, EEPROM_IMAGES) : 'virgin',
       ...(image ? { eepromFile: image.path, eepromImage: image.bytes } : {}),
       ...(ce ? { credit: this.num(ce, { integer: true, min: 0, max: 4294967295 }) } : {}),
+      ...(creditOverEeprom !== undefined ? { creditOverEeprom } : {}),
       clock: ke ? this.clock(ke) : parseLocal(DEFAULT_CLOCK)!,
       rtc: re ? this.oneOf(re, RTC_STATES) : 'running',
       cover: co ? this.oneOf(co, COVER_STATES) : 'closed',
@@ -542,39 +573,76 @@ class Reader {
   steps(e: Entry, plant: PlantSection): Step[] {
     if (!e.node || !isSeq(e.node)) this.fail(this.at(e), `steps: expected a list of steps, got ${describe(e.node)}`);
     if (e.node.items.length === 0) this.fail(this.at(e), 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
-    const loads = new Set(plant.loads.map((l) => l.id));
-    let totalUs = 0;
-    return e.node.items.map((raw, index) => {
-      const node = this.deref(raw) ?? e.node!;
-      if (!isMap(node)) {
-        this.fail(node, `steps[${index}]: expected a step like '- delay: 2s' (one command and an optional name), got ${describe(node)}`);
-      }
-      let name: string | undefined;
-      let cmd: { key: StepCommand; entry: Entry } | undefined;
-      for (const pair of node.items) {
-        const keyNode = this.deref(pair.key);
-        if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
-          this.fail(keyNode ?? node, `steps[${index}]: step keys must be plain names, got ${describe(keyNode)}`);
+    const ctx = { loads: new Set(plant.loads.map((l) => l.id)), totalUs: 0 };
+    const seq = e.node;
+    return seq.items.map((raw, index) => this.oneStep(raw, index, seq, ctx));
+  }
+
+  /**
+   * The steps of a streamed scenario: each group of items is parsed as its own small YAML document (the lines as in
+   * the file, so positions stay those of the file), read, and dropped before the next one is parsed.
+   */
+  streamedSteps(groups: StepGroups, plant: PlantSection): Step[] {
+    const ctx = { loads: new Set(plant.loads.map((l) => l.id)), totalUs: 0 };
+    const steps: Step[] = [];
+    const [headDoc, headLc, headText] = [this.#doc, this.#lc, this.#text];
+    try {
+      for (const g of groups.groups()) {
+        let lc = new LineCounter();
+        let doc = parseDocument(g.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+        this.#lineOffset = g.line - 1;
+        let err = doc.errors[0];
+        if (err && err.pos[0] >= g.text.trimEnd().length) {
+          // The error runs into the next step (an unclosed bracket): parse on into it, as the whole file would be.
+          lc = new LineCounter();
+          err = parseDocument(g.withNext(), { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors[0] ?? err;
         }
-        const key = keyNode.value as string;
-        const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
-        if (key === 'name') { name = this.str(entry, { nonEmpty: true }); continue; }
-        if (!(STEP_COMMANDS as readonly string[]).includes(key)) {
-          this.fail(keyNode, `unknown step '${key}' (expected one of ${STEP_COMMANDS.join(', ')})`);
-        }
-        if (cmd) this.fail(keyNode, `a step has one command, this one has '${cmd.key}' and '${key}' (split it into two steps)`);
-        cmd = { key: key as StepCommand, entry };
+        this.#doc = doc;
+        this.#lc = lc;
+        this.#text = g.text;
+        if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+        const seq = doc.contents;
+        if (!seq || !isSeq(seq)) this.fail({ line: g.line, col: 1 }, `steps: expected a list of steps, got ${describe(seq)}`);
+        for (const raw of seq.items) steps.push(this.oneStep(raw, steps.length, seq, ctx));
+        groups.onProgress?.(g.end, steps.length);
       }
-      if (!cmd) this.fail(node, `steps[${index}]: the step has no command (expected one of ${STEP_COMMANDS.join(', ')})`);
-      const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
-      const step = this.step(cmd.key, cmd.entry, base, loads);
-      // The whole scenario stays within what the virtual clock counts exactly.
-      totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : 0;
-      if (totalUs > MAX_DURATION_US) {
-        this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
+    } finally {
+      [this.#doc, this.#lc, this.#text, this.#lineOffset] = [headDoc, headLc, headText, 0];
+    }
+    if (steps.length === 0) this.fail(groups.stepsKeyPos, 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
+    return steps;
+  }
+
+  oneStep(raw: unknown, index: number, seq: Node, ctx: { loads: Set<string>; totalUs: number }): Step {
+    const node = this.deref(raw) ?? seq;
+    if (!isMap(node)) {
+      this.fail(node, `steps[${index}]: expected a step like '- delay: 2s' (one command and an optional name), got ${describe(node)}`);
+    }
+    let name: string | undefined;
+    let cmd: { key: StepCommand; entry: Entry } | undefined;
+    for (const pair of node.items) {
+      const keyNode = this.deref(pair.key);
+      if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
+        this.fail(keyNode ?? node, `steps[${index}]: step keys must be plain names, got ${describe(keyNode)}`);
       }
-      return step;
-    });
+      const key = keyNode.value as string;
+      const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
+      if (key === 'name') { name = this.str(entry, { nonEmpty: true }); continue; }
+      if (!(STEP_COMMANDS as readonly string[]).includes(key)) {
+        this.fail(keyNode, `unknown step '${key}' (expected one of ${STEP_COMMANDS.join(', ')})`);
+      }
+      if (cmd) this.fail(keyNode, `a step has one command, this one has '${cmd.key}' and '${key}' (split it into two steps)`);
+      cmd = { key: key as StepCommand, entry };
+    }
+    if (!cmd) this.fail(node, `steps[${index}]: the step has no command (expected one of ${STEP_COMMANDS.join(', ')})`);
+    const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
+    const step = this.step(cmd.key, cmd.entry, base, ctx.loads);
+    // The whole scenario stays within what the virtual clock counts exactly.
+    ctx.totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : 0;
+    if (ctx.totalUs > MAX_DURATION_US) {
+      this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
+    }
+    return step;
   }
 
   step(key: StepCommand, e: Entry, base: { index: number; name?: string; pos: SourcePos }, loads: Set<string>): Step {

@@ -3,6 +3,7 @@
 // agree, credit and energy at each readings block).
 import { createBench, type BenchConfig } from '../twin/kernel/bench.ts';
 import { METER_ID } from '../twin/comms/comms.ts';
+import { slicedBench } from '../io/interrupt.ts';
 import { formatLogLine, parseDebugLog, timeline, type LogLine, type LogProblem, type ParsedLog } from './field-log.ts';
 
 export interface ReplayOptions {
@@ -16,6 +17,11 @@ export interface ReplayOptions {
   seed?: number;
   /** Progress, at most once a simulated hour. */
   onProgress?: (tS: number, endS: number) => void;
+  /**
+   * Given: the twin runs in slices of a simulated minute and lets the event loop run between them (so a Ctrl-C is
+   * seen); this is called after each slice with the simulated time and may throw to stop the replay.
+   */
+  onSlice?: (tS: number) => void;
 }
 
 export interface Divergence {
@@ -62,12 +68,13 @@ export async function replayDebugLog(text: string, o: ReplayOptions): Promise<Re
     }
   });
   const endS = log.lines[log.lines.length - 1].t;
+  const run = o.onSlice ? slicedBench(bench, 60e6, (us) => o.onSlice!(us / 1e6)) : bench;
   try {
     await bench.start();
     let nextProgress = 3600;
     const load = { connected: false };
     for (const ev of tl) {
-      if (ev.t > bench.now() / 1e6) await bench.runFor(Math.round(ev.t * 1e6) - bench.now());
+      if (ev.t > bench.now() / 1e6) await run.runFor(Math.round(ev.t * 1e6) - bench.now());
       if (ev.kind === 'power') bench.power(ev.on);
       else if (ev.kind === 'pending') bench.comms?.backend.pending.set(METER_ID, ev.amount);
       else applySupply(bench, ev, load);
@@ -75,7 +82,7 @@ export async function replayDebugLog(text: string, o: ReplayOptions): Promise<Re
     }
     // Run on until the log's last line, and a little beyond so a late twin line can still be matched.
     const tol = o.timeToleranceS ?? 0.5;
-    await bench.runFor(Math.max(0, Math.round((endS + tol) * 1e6) - bench.now()));
+    await run.runFor(Math.max(0, Math.round((endS + tol) * 1e6) - bench.now()));
   } finally {
     await bench.close();
   }

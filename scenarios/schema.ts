@@ -62,6 +62,9 @@ export interface LocalDateTime {
  *   --save-eeprom` writes one). Give either `eeprom` or `eeprom-file`.
  * - `credit`: the credit stored at EEPROM address 9 (uint32, little-endian, §7.2) at first power-up, a whole number
  *   0..4294967295. It overrides bytes 9..12 of the `eeprom` image. Default: whatever the image holds there.
+ * - `credit-over-eeprom`: `true` keeps `credit` when `osm run --eeprom DUMP` starts the meter from a dump (the dump's
+ *   credit cell is replaced, the rest of the dump kept); `false` (default): the dump is the meter's state and its
+ *   credit wins. Either way a difference between the two credits is reported. Needs `credit`.
  * - `clock`: the DS1307 time at first power-up, local, `YYYY-MM-DDTHH:MM:SS` (years 2000..2099, the DS1307 range).
  *   Default `2026-01-01T00:00:00`.
  * - `rtc`: `running`, `halted` (CH bit set: the firmware warns and leaves it stopped, D27) or `missing` (no ACK at
@@ -85,6 +88,8 @@ export interface MeterSection {
   eepromFile?: string;
   eepromImage?: Uint8Array;
   credit?: number;
+  /** `credit-over-eeprom: true`: `credit` wins over the credit of an `osm run --eeprom` dump. */
+  creditOverEeprom?: boolean;
   clock: LocalDateTime;
   rtc: RtcState;
   cover: CoverState;

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,16 +51,60 @@ test('osm run in slices writes the same trace, byte for byte, as one unsliced ru
   assert.is(readFileSync(sliced, 'utf8'), a);
 });
 
-test('--eeprom: the dump\'s credit wins over the scenario\'s meter.credit, and the difference is reported', async () => {
-  const dump = join(dir, 'credit.bin');
+async function creditDump(name: string, credit: number): Promise<string> {
+  const dump = join(dir, name);
   const io0 = buffers();
-  assert.is(await main(['eeprom', 'make', dump, '--credit', '1234'], { commands: [createEepromCommand({ io: io0 })], io: io0, env: {} }), 0);
+  assert.is(await main(['eeprom', 'make', dump, '--credit', String(credit)], { commands: [createEepromCommand({ io: io0 })], io: io0, env: {} }), 0);
+  return dump;
+}
+
+test('--eeprom: the dump\'s credit wins over the scenario\'s meter.credit, and the difference is reported', async () => {
+  const dump = await creditDump('credit.bin', 1234);
   const file = join(dir, 'credit.yaml');
   writeFileSync(file, 'name: dump wins\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 1234, tol: 1 } }\n');
   const io = buffers();
   const code = await main(['run', file, '--eeprom', dump], { commands: [createRunCommand({ io })], io, env: {} });
   assert.is(code, 0, io.out.join(''));
-  assert.match(io.err.join(''), /--eeprom .*credit\.bin: the meter starts with the dump's credit 1234; the scenario's meter\.credit 500 is not applied/);
+  const err = io.err.join('');
+  assert.match(err, /credit\.yaml: the meter starts with the credit 1234 of the --eeprom dump .*credit\.bin; the scenario's meter\.credit 500 is not applied \(meter\.credit-over-eeprom: true in the scenario applies it\)/);
+  assert.is(err.trim().split('\n').length, 1, err);
+});
+
+test('--eeprom with meter.credit-over-eeprom: true: the scenario\'s credit wins over the dump\'s, and the difference is reported', async () => {
+  const dump = await creditDump('credit-own.bin', 1234);
+  const file = join(dir, 'credit-own.yaml');
+  writeFileSync(file, 'name: scenario wins\nversion: 1\nmeter: { credit: 500, credit-over-eeprom: true }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 500, tol: 1 } }\n');
+  const io = buffers();
+  const code = await main(['run', file, '--eeprom', dump], { commands: [createRunCommand({ io })], io, env: {} });
+  assert.is(code, 0, io.out.join(''));
+  assert.match(io.err.join(''), /credit-own\.yaml: the meter starts with the scenario's meter\.credit 500, not the credit 1234 of the --eeprom dump .*credit-own\.bin \(the scenario sets meter\.credit-over-eeprom: true\)/);
+});
+
+test('--eeprom with equal credits reports nothing, and --quiet silences a difference', async () => {
+  const dump = await creditDump('credit-same.bin', 500);
+  const file = join(dir, 'credit-same.yaml');
+  writeFileSync(file, 'name: same\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 500, tol: 1 } }\n');
+  const io = buffers();
+  assert.is(await main(['run', file, '--eeprom', dump, '--quiet'], { commands: [createRunCommand({ io })], io, env: {} }), 0);
+  assert.not.match(io.err.join(''), /--eeprom/);
+  const other = await creditDump('credit-other.bin', 9);
+  const quiet = buffers();
+  await main(['run', file, '--eeprom', other, '--quiet'], { commands: [createRunCommand({ io: quiet })], io: quiet, env: {} });
+  assert.is(quiet.err.join(''), '');
+});
+
+test('--eeprom in a campaign: each scenario\'s credit is chosen as in a single run and each difference is reported', async () => {
+  const dump = await creditDump('credit-campaign.bin', 1234);
+  const folder = join(dir, 'credit-campaign');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'a-dump.yaml'), 'name: dump wins\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 1234, tol: 1 } }\n');
+  writeFileSync(join(folder, 'b-own.yaml'), 'name: scenario wins\nversion: 1\nmeter: { credit: 500, credit-over-eeprom: true }\nsteps:\n  - delay: 25s\n  - expect: { credit: { approx: 500, tol: 1 } }\n');
+  const io = buffers();
+  const code = await main(['run', folder, '--eeprom', dump, '--workers', '1'], { commands: [createRunCommand({ io })], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 0, io.out.join('') + err);
+  assert.match(err, /a-dump\.yaml: the meter starts with the credit 1234 of the --eeprom dump/);
+  assert.match(err, /b-own\.yaml: the meter starts with the scenario's meter\.credit 500, not the credit 1234/);
 });
 
 test('a long run prints its simulated time on stderr every few seconds when stderr is not a terminal; --quiet silences it', async () => {

@@ -19,8 +19,8 @@ import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { InterruptedError, checkpoint, withInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { Progress } from '../progress.ts';
-import { InterruptedError, SIGNAL_EXIT } from '../../io/interrupt.ts';
 import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
 import { QUEUE_OPTION_SPECS, parseQueueArgs } from '../queue/queue-options.ts';
@@ -205,78 +205,100 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   const bench = benchOptionsFor(a);
   const spec = suiteFor(a.points);
   const { unit, label } = unitFor(a);
-  const progress = new Progress(io, { quiet: values.quiet === true, wallMs });
-  progress.update(`osm accuracy: ${spec.points.length} points on the ${label} at ${a.fidelity} level${calibrateUnits ? ', calibrating first' : ''}`);
-  if (calibrateUnits) {
-    try { unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after; } catch (err) {
-      if (err instanceof CalibrationError) throw new InputError(`--calibrate: ${err.message}`);
-      throw err;
-    }
-  }
-  const result = await runSuite(unit, spec, bench, { onPoint: (i, n, name) => progress.update(`osm accuracy: point ${i + 1}/${n}: ${name}`) });
-  progress.done();
-  const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
-
-  let mc: { job: MonteCarloJob; result: MonteCarloResult } | undefined;
-  /** Queued jobs that failed (their units are missing from the yield): exit 3. */
-  let queueFailed = 0;
-  if (units !== undefined) {
-    const job: MonteCarloJob = {
-      units, seed: a.seed ?? 1, points: a.points, whatIf: a.whatIf.entries, circuit: a.whatIf.circuit, meterConstant: bench.meterConstant,
-      meterConstantSource: bench.meterConstantSource, defects: [...bench.defects], firmwareLabel: bench.firmwareLabel,
-      judge: bench.judge, gatePulses: bench.gatePulses, gateCalls: bench.gateCalls, calibrate: calibrateUnits,
-      fidelity: a.fidelity,
-    };
-    const mcProgress = new Progress(io, { quiet: values.quiet === true, wallMs });
-    const t0 = wallMs();
-    mcProgress.update(`osm accuracy: Monte Carlo: 0/${units} units`);
-    const show = (d: number, t: number): void => {
-      const s = (wallMs() - t0) / 1000;
-      const eta = d > 0 && d < t ? `, about ${Math.ceil((s * (t - d)) / d)} s to go` : '';
-      mcProgress.update(`osm accuracy: Monte Carlo: ${d}/${t} units (${Math.floor((100 * d) / t)} %${eta})`);
-    };
-    // A heartbeat while the workers run (this thread is free): a line at least every few seconds even when no unit
-    // finished in between.
-    let doneUnits = 0;
-    const beat = setInterval(() => show(doneUnits, units), 1000);
-    let mcResult: MonteCarloResult;
+  // Ctrl-C or SIGTERM from here on: the suite stops at its next point, the Monte Carlo workers are terminated, nothing
+  // is written (the report is written whole at the end), one line says where it stopped (exit 130 / 143).
+  let where = 'before the first point';
+  const nothing = reportFile ? `; ${reportFile.path} not written` : '';
+  return withInterrupts(async (interrupts) => {
     try {
-      if (queue) {
-        const { runMonteCarloOnQueue } = await import('../queue/monte-carlo-queue.ts');
-        const q = await runMonteCarloOnQueue(job, queue, { io, quiet: values.quiet === true, onProgress: (d) => { doneUnits = d; } });
-        mcResult = q.result;
-        queueFailed = q.failed.length;
-      } else {
-        mcResult = await runMonteCarlo(job, { ...(workers !== undefined ? { workers } : {}), onProgress: (d, t) => { doneUnits = d; show(d, t); } });
-      }
+      return await accuracyWork(interrupts);
     } catch (err) {
-      if (err instanceof InterruptedError) {
-        mcProgress.done();
-        io.stderr.write(`osm accuracy: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
-        return SIGNAL_EXIT[err.signal];
-      }
+      if (err instanceof InterruptedError) throw new InterruptedError(err.signal, `${where}${nothing}`);
       throw err;
-    } finally { clearInterval(beat); }
-    mcProgress.done(`osm accuracy: Monte Carlo: ${units}/${units} units done`);
-    mc = { job, result: mcResult };
-  }
-
-  const pass = mc ? mc.result.passed === mc.result.units : result.pass;
-  const color = io.stdout.isTTY === true;
-  if (a.json) {
-    const obj = suiteJson(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) });
-    obj.pass = pass;
-    io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
-  } else {
-    io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
-    if (mc) {
-      io.stdout.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
     }
+  });
+
+  async function accuracyWork(interrupts: InterruptWatch): Promise<number> {
+    const progress = new Progress(io, { quiet: values.quiet === true, wallMs });
+    progress.update(`osm accuracy: ${spec.points.length} points on the ${label} at ${a.fidelity} level${calibrateUnits ? ', calibrating first' : ''}`);
+    if (calibrateUnits) {
+      where = 'while calibrating';
+      try { unit.registers = (await calibrate(unit, whatIfProfile(a.whatIf), spec, bench)).after; } catch (err) {
+        if (err instanceof CalibrationError) throw new InputError(`--calibrate: ${err.message}`);
+        throw err;
+      }
+    }
+    await checkpoint(interrupts);
+    const result = await runSuite(unit, spec, bench, {
+      onPoint: async (i, n, name) => {
+        progress.update(`osm accuracy: point ${i + 1}/${n}: ${name}`);
+        where = `at point ${i + 1}/${n} (${name})`;
+        await checkpoint(interrupts);
+      },
+    });
+    progress.done();
+    const unitLabel = `${label}${calibrateUnits ? ', calibrated' : ''}`;
+
+    let mc: { job: MonteCarloJob; result: MonteCarloResult } | undefined;
+    /** Queued jobs that failed (their units are missing from the yield): exit 3. */
+    let queueFailed = 0;
+    if (units !== undefined) {
+      const job: MonteCarloJob = {
+        units, seed: a.seed ?? 1, points: a.points, whatIf: a.whatIf.entries, circuit: a.whatIf.circuit, meterConstant: bench.meterConstant,
+        meterConstantSource: bench.meterConstantSource, defects: [...bench.defects], firmwareLabel: bench.firmwareLabel,
+        judge: bench.judge, gatePulses: bench.gatePulses, gateCalls: bench.gateCalls, calibrate: calibrateUnits,
+        fidelity: a.fidelity,
+      };
+      const mcProgress = new Progress(io, { quiet: values.quiet === true, wallMs });
+      const t0 = wallMs();
+      mcProgress.update(`osm accuracy: Monte Carlo: 0/${units} units`);
+      const show = (d: number, t: number): void => {
+        const s = (wallMs() - t0) / 1000;
+        const eta = d > 0 && d < t ? `, about ${Math.ceil((s * (t - d)) / d)} s to go` : '';
+        mcProgress.update(`osm accuracy: Monte Carlo: ${d}/${t} units (${Math.floor((100 * d) / t)} %${eta})`);
+      };
+      // A heartbeat while the workers run (this thread is free): a line at least every few seconds even when no unit
+      // finished in between.
+      let doneUnits = 0;
+      const beat = setInterval(() => show(doneUnits, units), 1000);
+      let mcResult: MonteCarloResult;
+      try {
+        where = `in the Monte Carlo run, before any unit was done`;
+        if (queue) {
+          const { runMonteCarloOnQueue } = await import('../queue/monte-carlo-queue.ts');
+          where = 'in the Monte Carlo run on the queue; its jobs were removed from Redis';
+          const q = await runMonteCarloOnQueue(job, queue, { io, quiet: values.quiet === true, onProgress: (d) => { doneUnits = d; } });
+          mcResult = q.result;
+          queueFailed = q.failed.length;
+        } else {
+          mcResult = await runMonteCarlo(job, {
+            ...(workers !== undefined ? { workers } : {}),
+            signal: interrupts.abortSignal,
+            onProgress: (d, t) => { doneUnits = d; show(d, t); where = `in the Monte Carlo run, ${d} of ${t} units done; worker threads stopped`; },
+          });
+        }
+      } finally { clearInterval(beat); }
+      mcProgress.done(`osm accuracy: Monte Carlo: ${units}/${units} units done`);
+      mc = { job, result: mcResult };
+    }
+
+    const pass = mc ? mc.result.passed === mc.result.units : result.pass;
+    const color = io.stdout.isTTY === true;
+    if (a.json) {
+      const obj = suiteJson(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) });
+      obj.pass = pass;
+      io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+    } else {
+      io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
+      if (mc) {
+        io.stdout.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
+      }
+    }
+    if (reportFile) {
+      writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) }));
+      if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
+    }
+    if (queueFailed > 0) return EXIT.internal;
+    return pass ? EXIT.ok : EXIT.failed;
   }
-  if (reportFile) {
-    writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) }));
-    if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
-  }
-  if (queueFailed > 0) return EXIT.internal;
-  return pass ? EXIT.ok : EXIT.failed;
 }

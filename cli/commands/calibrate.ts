@@ -22,7 +22,9 @@ Options:
   --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
-Exit codes: 0 the calibrated unit passes the suite; 1 it does not; 2 invalid input.`;
+Exit codes: 0 the unit is calibrated: it passes the suite, or fails only the DC immunity point, a limit of the
+CT's design that calibration cannot change (said on the last line; osm accuracy judges it FAIL); 1 a point
+calibration should bring within the limits still fails; 2 invalid input.`;
 
 export type CalibrateDeps = CommandDeps;
 

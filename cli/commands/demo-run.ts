@@ -10,6 +10,7 @@ import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
 import type { FirmwareState } from '../../twin/firmware/state.ts';
 import type { TwinMeter } from '../../twin/twin-meter.ts';
 
@@ -60,14 +61,18 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
 /** `osm demo ARGV`: build the bench and run the screen until q, Ctrl-C or --duration; resolves to the exit code. */
 export async function runDemoCommand(argv: string[], io: CliIo = processIo, input: NodeJS.ReadStream = process.stdin): Promise<number> {
   const args = parseDemoArgs(argv);
-  const bench = createBench({
+  return runDemo(createDemoBench(args), args, io, input);
+}
+
+/** The demo's meter: the profile asked for (booting in STS mode unless shipped), its credit, the kettle's grid. */
+export function createDemoBench(args: Pick<DemoArgs, 'profile' | 'credit' | 'seed'>): Bench {
+  return createBench({
     meter: { build: resolveFirmware({ profile: args.profile, mode: args.profile === 'shipped' ? undefined : 'sts' }), credit: args.credit, eeprom: 'virgin', clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } },
     plant: { grid: { vrms: 240, hz: 50 }, loads: [] },
     seed: args.seed,
     // The demo paces virtual time itself (see runDemo): the bench runs each step flat out.
     speed: 'max',
   });
-  return runDemo(bench, args, io, input);
 }
 
 async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.ReadStream): Promise<number> {
@@ -79,6 +84,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       if (log.length > 4) log.shift();
     }
   });
+  const hints = new KeypadHints();
   let loadIdx = 0;
   let sag = false;
   let quit = false;
@@ -100,7 +106,10 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       } else {
         // keypad: digits, * and #, and A B C D (lower case a b d too; lower-case c is the cover)
         const key = ch.toUpperCase();
-        if ((KEY_NAMES as readonly string[]).includes(key)) bench.queueKeys([key as KeyName]);
+        if ((KEY_NAMES as readonly string[]).includes(key)) {
+          bench.queueKeys([key as KeyName]);
+          hints.typed(key as KeyName);
+        }
       }
     }
   };
@@ -109,8 +118,8 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
     input.resume();
     input.on('data', onKey);
   }
-  const onSigint = (): void => { quit = true; };
-  process.on('SIGINT', onSigint);
+  // SIGINT (Ctrl-C when the keys are not read raw) or SIGTERM: stop at the next frame, say so, exit 130 / 143.
+  const interrupts = watchInterrupts(() => { quit = true; });
   // Start with the kettle on, so the readings and the credit move from the first screen.
   loadIdx = 2;
   bench.setLoad(LOADS[2].spec!);
@@ -139,17 +148,18 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       const w = performance.now();
       if (!tty || w - lastDraw >= 100 || bench.now() >= end) {
         lastDraw = w;
-        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, interactive) : statusLine(bench));
+        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, interactive, hints) : statusLine(bench, hints));
       }
       // Let keys and Ctrl-C in while running flat out.
       if (w - lastYield >= 50) { lastYield = w; await new Promise((r) => setImmediate(r)); }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
     if (interactive) { input.off('data', onKey); input.setRawMode(false); input.pause(); }
     await bench.close();
   }
   if (tty) io.stdout.write('\n');
+  if (interrupts.signal) throw new InterruptedError(interrupts.signal, `at t=${formatTime(bench.now())}`);
   return EXIT.ok;
 }
 
@@ -181,6 +191,43 @@ export function modemBusyText(state: Readonly<FirmwareState> | null, nowMs: numb
   return `firmware busy in the modem loop since ${since}: readings, relay and keypad wait until it returns (no network)`;
 }
 
+/** The firmware's `A` pages (parameters_display), by number: what each shows. */
+const PAGE_NAMES = ['', 'meter number', 'date/time', 'battery level', 'tariff', 'fault event', 'last month billing date', 'last month kWh'];
+
+/**
+ * Why the keypad seems not to answer, from the firmware's own state: the `A` key outside a token entry (a token typed
+ * without `*` first carries an A) opens the firmware's parameter pages, which never time out and are drawn over
+ * everything else, token entry included (the original firmware does this: its keypad UI, not a twin defect); and
+ * digits typed with no `*` first are ignored. `digitsWithoutStar`: the user typed digits while no entry was open.
+ */
+/** The keys typed in the demo, as far as the hints need them: digits since the last `*` with no entry open. */
+export class KeypadHints {
+  #digitsWithoutStar = false;
+  #entryOpen = false;
+
+  typed(key: KeyName): void {
+    if (key === '*') { this.#entryOpen = true; this.#digitsWithoutStar = false; } else if (key === 'D') this.#entryOpen = false;
+    else if (/^[0-9BC]$/.test(key) && !this.#entryOpen) this.#digitsWithoutStar = true;
+  }
+
+  text(state: Readonly<FirmwareState> | null): string | null {
+    return keypadHint(state, this.#digitsWithoutStar);
+  }
+}
+
+export function keypadHint(state: Readonly<FirmwareState> | null, digitsWithoutStar: boolean): string | null {
+  if (!state) return null;
+  const page = state.parameters;
+  if (page >= 1 && page <= 7) {
+    const presses = 8 - page;
+    const back = `${state.sts_mode === 1 ? 'press D (ends the entry), then ' : 'press '}A ${presses} time${presses === 1 ? '' : 's'}`;
+    return `LCD on the firmware's parameter page ${page} of 7 (${PAGE_NAMES[page]}): an A typed outside a token entry `
+      + `(no * first) opens these pages; they never time out and hide token entry. To return: ${back}`;
+  }
+  if (digitsWithoutStar && state.sts_mode === 0) return 'keys typed without * first are ignored by the firmware: a token is * then its 20 digits then #';
+  return null;
+}
+
 function num(v: unknown, digits: number): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-';
 }
@@ -191,10 +238,11 @@ function lcdRows(bench: Bench): [string, string] {
   return [String(l0 ?? '').padEnd(16).slice(0, 16), String(l1 ?? '').padEnd(16).slice(0, 16)];
 }
 
-function statusLine(bench: Bench): string {
+function statusLine(bench: Bench, hints: KeypadHints): string {
   const [l0, l1] = lcdRows(bench);
   const busy = modemBusyText(firmwareState(bench), bench.now() / 1000);
-  return `${formatTime(bench.now()).padStart(12)} | ${l0} | ${l1} | relay ${bench.observe('relay')} | red ${bench.observe('led.red')} green ${bench.observe('led.green')} | credit ${num(bench.observe('credit'), 2)}${busy ? ` | ${busy.slice(0, busy.indexOf(':'))}` : ''}\n`;
+  const key = hints.text(firmwareState(bench));
+  return `${formatTime(bench.now()).padStart(12)} | ${l0} | ${l1} | relay ${bench.observe('relay')} | red ${bench.observe('led.red')} green ${bench.observe('led.green')} | credit ${num(bench.observe('credit'), 2)}${busy ? ` | ${busy.slice(0, busy.indexOf(':'))}` : ''}${key ? ` | ${key}` : ''}\n`;
 }
 
 function lamp(state: unknown, color: string): string {
@@ -203,15 +251,17 @@ function lamp(state: unknown, color: string): string {
   return '○';
 }
 
-function render(bench: Bench, args: DemoArgs, load: string, log: string[], interactive: boolean): string {
+function render(bench: Bench, args: DemoArgs, load: string, log: string[], interactive: boolean, hints: KeypadHints): string {
   const [l0, l1] = lcdRows(bench);
   const t = bench.plant.truth();
   const relay = bench.observe('relay');
   const state = firmwareState(bench);
   const busy = modemBusyText(state, bench.now() / 1000);
+  const key = hints.text(state);
   const lines = [
     `\x1b[H\x1b[2J OpenSmartMeter Twin: ${args.profile} firmware, ${modeText(state)}    t = ${formatTime(bench.now())}  (speed ${args.speed === 'max' ? 'max' : `x${args.speed}`})`,
     busy ? ` \x1b[33m${busy}\x1b[0m` : '',
+    key ? ` \x1b[33m${key}\x1b[0m` : '',
     '   ┌────────────────┐',
     `   │\x1b[30;42m${l0}\x1b[0m│   relay  ${relay === 'closed' ? '\x1b[32mCLOSED\x1b[0m' : '\x1b[31mOPEN\x1b[0m'}`,
     `   │\x1b[30;42m${l1}\x1b[0m│   red ${lamp(bench.observe('led.red'), '31')}  green ${lamp(bench.observe('led.green'), '32')}  buzzer ${bench.observe('buzzer') === 'on' ? '♪' : '-'}`,

@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../command.ts';
 import { createDemoCommand } from './demo.ts';
-import { modemBusyText, modeText } from './demo-run.ts';
+import { KeypadHints, createDemoBench, keypadHint, modemBusyText, modeText } from './demo-run.ts';
+import type { TwinMeter } from '../../twin/twin-meter.ts';
+import type { KeyName } from '../../twin/meter.ts';
 import { FirmwareState } from '../../twin/firmware/state.ts';
 
 function buffers(tty: boolean): { io: CliIo; out: () => string } {
@@ -53,6 +55,52 @@ test('busy text: minutes and seconds since the loop entered the modem code; noth
   s.Mode_select = 1;
   assert.is(modeText(s), 'STS mode');
   assert.is(modeText(null), 'unpowered');
+});
+
+const TOKEN = '43643501245072A10001'; // osm sts generate --amount 500: accepted by the default meter, +500
+
+test('a token typed without * leaves the LCD on the meter-number page through a later entry, as the firmware does, and the demo says why and how back', async () => {
+  const bench = createDemoBench({ profile: 'field', credit: 250, seed: 1 });
+  const state = (): FirmwareState => (bench.meter as TwinMeter).firmware!.state;
+  const hints = new KeypadHints();
+  const type = async (keys: string): Promise<void> => {
+    for (const k of keys) hints.typed(k as KeyName);
+    bench.queueKeys([...keys] as KeyName[]);
+    await bench.runFor(60e6);
+  };
+  try {
+    await bench.start();
+    await bench.runFor(30e6);
+    assert.is(hints.text(state()), null);
+    await type(TOKEN);
+    // The A of the token (no entry open) is the firmware's page key: page 1, which never times out.
+    assert.is(bench.observe('lcd.line0'), '  Meter number  ');
+    assert.match(hints.text(state())!, /parameter page 1 of 7 \(meter number\): an A typed outside a token entry \(no \* first\) opens these pages; they never time out and hide token entry\. To return: press A 7 times$/);
+    const credit = Number(bench.observe('credit'));
+    await type(`*${TOKEN}#`);
+    assert.ok(Number(bench.observe('credit')) >= credit + 499, `the token is accepted behind the page: ${credit} -> ${bench.observe('credit')}`);
+    assert.is(bench.observe('lcd.line0'), '  Meter number  ', 'the page is still drawn over the entry');
+    assert.match(hints.text(state())!, /To return: press A 7 times$/, 'the accept timeout closed the entry');
+    await type('*');
+    assert.is(bench.observe('lcd.line0'), '  Meter number  ');
+    assert.match(hints.text(state())!, /To return: press D \(ends the entry\), then A 7 times$/, 'an A now would be a token character');
+    await type('DAAAAAAA');
+    assert.is(state().parameters, 0);
+    assert.not.match(String(bench.observe('lcd.line0')), /Meter number/);
+    assert.is(hints.text(state()), null);
+  } finally {
+    await bench.close();
+  }
+});
+
+test('digits typed with no entry open are ignored by the firmware, and the demo says a token starts with *', () => {
+  const s = new FirmwareState();
+  const hints = new KeypadHints();
+  hints.typed('4');
+  assert.match(hints.text(s)!, /keys typed without \* first are ignored by the firmware: a token is \* then its 20 digits then #/);
+  hints.typed('*');
+  assert.is(hints.text(s), null);
+  assert.is(keypadHint(null, true), null);
 });
 
 test.run();

@@ -13,6 +13,8 @@ firmware really runs in ('--profile shipped' boots into 'No Configuration', defe
 Keys (on a terminal):
   0-9 A B C D * #   the meter's keypad; a token is typed as * then its 20 digits (0-9, A-C) then #, e.g.
                     *12345678901234567890# (make one with 'osm sts generate')
+                    (an A typed with no * first opens the firmware's parameter pages, which stay until A is pressed
+                    past page 7; the screen says so and how to return)
   c                 open / close the terminal cover (tamper); the keypad's C is upper-case C
   l                 next load: none, 100 W lamp, 2 kW kettle, 1.1 kW fridge (PF 0.7), 60 A heater
   s                 toggle a 120 V sag

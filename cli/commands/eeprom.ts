@@ -33,11 +33,6 @@ export function readEepromImage(path: string, option = '--eeprom'): Uint8Array {
   return bytes;
 }
 
-/** The credit a dump holds at address 9 (uint32, little-endian, as the firmware reads it). */
-export function eepromCredit(image: Uint8Array): number {
-  return u32(image, 9);
-}
-
 /** Write a dump whole or not at all (io/: a regular file is replaced atomically, a device written directly). */
 export function writeEepromImage(out: string | OutputTarget, image: Uint8Array, option = '--save-eeprom'): void {
   if (image.length !== EEPROM_BYTES) throw new Error(`an EEPROM dump is ${EEPROM_BYTES} bytes, got ${image.length}`);

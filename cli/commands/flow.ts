@@ -1,5 +1,6 @@
 // `osm flow run <flow.json>`: run a Node-RED flow of osm-* nodes headless on virtual time (flows/flow-runner.ts).
 // `osm flow check <flow.json>`: only check it (the file and every osm-* node's configuration).
+import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
 import type { Verdict } from '../../flows/lib/verdict.ts';
 import type { FlowRunResult, NodeProblem } from '../../flows/flow-runner.ts';
 import { intOption, parseSubcommand } from '../args.ts';
@@ -54,13 +55,19 @@ export function createFlowCommand(io: CliIo = processIo): Command {
       const timeoutS = values.timeout === undefined ? 1800 : intOption('timeout', String(values.timeout), 1, 86400);
       const quiet = values.quiet === true;
       const live = !json;
+      // Ctrl-C or SIGTERM: Node-RED is stopped, its temporary folder removed, one line says so (exit 130 / 143).
+      const interrupts = watchInterrupts();
       const result = await runFlowFile(file, {
+        signal: interrupts.abortSignal,
         timeoutMs: timeoutS * 1000,
         ...(live ? {
           onVerdict: (v: Verdict) => { if (!quiet || v.status !== 'passed') io.stdout.write(`${verdictLine(v)}\n`); },
           onError: (p: NodeProblem) => io.stdout.write(`  ✘ error  ${problemLine(p)}\n`),
         } : {}),
-      });
+      }).catch((err: unknown) => {
+        if (err instanceof InterruptedError) throw new InterruptedError(err.signal, 'Node-RED stopped, its temporary folder removed');
+        throw err;
+      }).finally(() => interrupts.dispose());
       io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
       return result.exitCode === 0 ? EXIT.ok : EXIT.failed;
     } catch (err) {

@@ -1,5 +1,6 @@
 // `osm replay <debug.log>`: rebuild the supply and load a meter's debug log implies, run the twin through it, and
 // report where the twin's log and credit part from the meter's (scenarios/replay.ts).
+import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../twin/kernel/clock.ts';
 import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode, type ProfileName } from '../../twin/profiles/profile.ts';
@@ -86,8 +87,12 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
       credit = m ? Math.min(4294967295, Math.ceil(Number(m[1]))) : 0;
     }
     let result;
+    // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
+    const interrupts = watchInterrupts();
+    let reachedS = 0;
     try {
       result = await replayDebugLog(text, {
+        onSlice: (tS) => { reachedS = tS; interrupts.check(); },
         meter: { build, credit, clock: { year: clock.year, month: clock.month, day: clock.day, hour: clock.hour, minute: clock.minute, second: clock.second } },
         ...(modem === 'auto' ? {} : { network: modem === 'connected' }),
         timeToleranceS: tolerance, gapS: gap, seed,
@@ -95,7 +100,13 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
       });
     } catch (err) {
       if (err instanceof RangeError) throw new UsageError(`${file}: ${err.message}`);
+      if (err instanceof InterruptedError) {
+        if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+        throw new InterruptedError(err.signal, `at ${(reachedS / 3600).toFixed(2)} h of the log${twinLog !== undefined ? `; ${twinLog} not written` : ''}`);
+      }
       throw err;
+    } finally {
+      interrupts.dispose();
     }
     if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (twinLog !== undefined) writeTextFile(twinLog, result.twinLog, '--twin-log');

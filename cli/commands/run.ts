@@ -24,7 +24,9 @@ import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
 import { TARGET_OPTIONS_HELP, originalRigBenchMaker } from '../../hil-rig/rig-original/original-bench.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
-import { eepromCredit, readEepromImage, writeEepromImage } from './eeprom.ts';
+import { readEepromImage, writeEepromImage } from './eeprom.ts';
+import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
+import { Progress as LineProgress } from '../progress.ts';
 
 /** The slowest pacing `--speed` accepts. */
 export const MIN_SPEED = 0.01;
@@ -64,8 +66,8 @@ Options:
                     holds the events up to then); a device, a pipe or - (stdout) is written as the run goes; one
                     scenario only
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
-                    dump's credit wins over the scenario's meter.credit, and a difference is reported; in a
-                    campaign, every scenario's)
+                    dump's credit wins over the scenario's meter.credit unless the scenario sets
+                    meter.credit-over-eeprom: true; a difference is reported; in a campaign, every scenario's)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
                     reads it; one scenario only)
@@ -329,22 +331,19 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
     let scenario: Scenario;
     try {
-      scenario = await loadScenario(args.file);
+      // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
+      const reading = args.quiet ? undefined : new LineProgress(io, { wallMs });
+      scenario = await loadScenario(args.file, reading ? {
+        onProgress: (read, total, steps) => reading.update(`osm run: reading ${args.file}: ${steps} steps checked (${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`),
+      } : {});
+      reading?.done();
     } catch (err) {
       if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
       throw err;
     }
     if (args.eeprom !== undefined) {
-      const image = readEepromImage(args.eeprom);
-      // The dump is the meter's state: its credit wins over the scenario's meter.credit, and a difference is said.
-      const dumpCredit = eepromCredit(image);
-      if (scenario.meter.credit !== undefined && scenario.meter.credit !== dumpCredit && !args.quiet) {
-        io.stderr.write(`osm run: --eeprom ${args.eeprom}: the meter starts with the dump's credit ${dumpCredit}; `
-          + `the scenario's meter.credit ${scenario.meter.credit} is not applied\n`);
-      }
-      delete scenario.meter.credit;
-      scenario.meter.eepromImage = image;
-      scenario.meter.eepromFile = args.eeprom;
+      const note = applyEepromDump(scenario, { file: args.eeprom, image: readEepromImage(args.eeprom) });
+      if (note !== undefined && !args.quiet) io.stderr.write(`osm run: ${note}\n`);
     }
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
@@ -441,6 +440,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // An unreachable Redis is said before the scenarios are loaded.
     if (args.queue) await (await import('../queue/redis-connect.ts')).checkRedis(args.queue.target, '--queue');
     const plan = await planCampaign(spec);
+    if (!args.quiet) for (const note of plan.notes) io.stderr.write(`osm run: ${note}\n`);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
       const bad = plan.slots.flatMap((sl) => ('record' in sl && 'error' in sl.record ? [sl.record.error.message] : []));

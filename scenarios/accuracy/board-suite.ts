@@ -225,6 +225,8 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
       vPeakVolts: vPeak,
       iPeakVolts: iPeak,
       hardware,
+      // the chip behind a board says nothing of its CT's core (the knee check above stands in for it)
+      ctSaturatedShare: null,
       notes,
       metering,
       measuring,

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { MonteCarloJob, MonteCarloResult } from './monte-carlo.ts';
-import { LIMITS_NOTE, firmwareSummary, headerLines, pointJson, type TextOptions } from './report.ts';
+import { LIMITS_NOTE, firmwareSummary, headerLines, monteCarloWithoutDcLine, pointJson, withoutDcImmunityLine, type TextOptions } from './report.ts';
+import { dcImmunityExplanation, dcImmunityPoint } from './dc-immunity.ts';
 import type { SuiteResult } from './runner.ts';
 
 let plotly: string | null = null;
@@ -66,6 +67,7 @@ export function htmlReport(r: SuiteResult, o: HtmlOptions = {}): string {
     ? `<h2>Monte Carlo yield</h2><p>${o.monteCarlo.result.passed} of ${o.monteCarlo.result.units} units passed (seed ${o.monteCarlo.job.seed}, judged on ${r.judge === 'chip' ? 'the hardware' : esc(r.judge)}): yield `
       + `${(o.monteCarlo.result.yield * 100).toFixed(1)} %, 95 % confidence interval ${(o.monteCarlo.result.low * 100).toFixed(1)} % .. `
       + `${(o.monteCarlo.result.high * 100).toFixed(1)} % (Wilson score).`
+      + (monteCarloWithoutDcLine(o.monteCarlo.result) ? ` Hardware ${esc(monteCarloWithoutDcLine(o.monteCarlo.result)!)}.` : '')
       + (r.judge === 'chip' ? ` Firmware billing, its own verdict: ${o.monteCarlo.result.firmwarePassed} of ${o.monteCarlo.result.units} units within the limits`
         + `${o.monteCarlo.result.firmwareDefects.length ? ` (failures caused by ${esc(o.monteCarlo.result.firmwareDefects.join(', '))})` : ''}.` : '')
       + '</p><div id="chart-mc" class="chart chart-categories"></div>'
@@ -90,6 +92,8 @@ td:first-child, td:last-child { text-align: left; } tr.fail td { background: #fd
 <h1>IEC 62053-21 class ${esc(r.limits.meterClass)} accuracy test of the OpenSmartMeter twin</h1>
 <p class="meta">${headerLines(r, o).map(esc).join('<br>')}</p>
 <p class="verdict ${r.pass ? 'pass' : 'fail'}">${r.judge === 'chip' ? 'Hardware (chip CF pulses): ' : ''}${r.pass ? 'PASS' : 'FAIL'}: ${r.points.filter((p) => !p.pass).length} of ${r.points.length} points outside the limits, ${esc(LIMITS_NOTE)}.</p>
+${withoutDcImmunityLine(r) ? `<p class="verdict ${withoutDcImmunityLine(r)!.includes(': PASS:') ? 'pass' : 'fail'}">${esc(withoutDcImmunityLine(r)!)}.</p>` : ''}
+${dcImmunityPoint(r) && dcImmunityExplanation(dcImmunityPoint(r)!) ? `<p class="dc">${esc(dcImmunityExplanation(dcImmunityPoint(r)!)!)}</p>` : ''}
 ${r.judge === 'chip' ? `<p class="verdict ${r.firmwarePass ? 'pass' : 'fail'}">${esc(firmwareSummary(r))}.</p>` : ''}
 <h2>Error versus current, per power factor</h2>
 <div id="chart-pf-1" class="chart"></div>

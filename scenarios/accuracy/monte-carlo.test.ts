@@ -1,4 +1,5 @@
 // Yield over drawn units: Wilson interval, determinism across worker counts, aggregation.
+import { suiteFor } from './points.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveFirmware } from '../../twin/profiles/profile.ts';
@@ -47,8 +48,8 @@ test('the worker result of a unit equals the unit run in this thread', async () 
 test('aggregation counts failures per point and lists the points that fail most first', () => {
   const names = ['Imax (80 A) PF 1', 'Imax (80 A) PF 0.5L'];
   const outcomes = [
-    { index: 0, pass: false, firmwarePass: false, firmwareDefects: ["D14"], failed: [names[1]], errors: [0.1, 1.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
-    { index: 1, pass: true, firmwarePass: true, firmwareDefects: [], failed: [], errors: [0.3, 0.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+    { index: 0, pass: false, firmwarePass: false, firmwareDefects: ["D14"], failed: [names[1]], dcSaturated: false, errors: [0.1, 1.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
+    { index: 1, pass: true, firmwarePass: true, firmwareDefects: [], failed: [], dcSaturated: false, errors: [0.3, 0.2, 0, 0, 0, 0, 0, 0], firmwareErrors: [0, 0, 0, 0, 0, 0, 0, 0] },
   ];
   const r = aggregate({ ...JOB, units: 2 }, outcomes);
   assert.is(r.passed, 1);
@@ -58,6 +59,20 @@ test('aggregation counts failures per point and lists the points that fail most 
   assert.equal(r.failingUnits, [0]);
   assert.is(r.firmwarePassed, 1);
   assert.equal(r.firmwareDefects, ['D14']);
+});
+
+test('the yield without the DC immunity point counts the units that failed only that point, beside the full yield', () => {
+  const full = { ...JOB, units: 3, points: 'full' as const };
+  const names = suiteFor('full').points;
+  const dc = names.find((p) => p.kind === 'dc')!.name;
+  const other = names.find((p) => p.kind === 'error')!.name;
+  const zeros = names.map(() => 0);
+  const unit = (index: number, failed: string[], dcSaturated: boolean) => ({ index, pass: failed.length === 0, firmwarePass: true, firmwareDefects: [], failed, dcSaturated, errors: zeros, firmwareErrors: zeros });
+  const r = aggregate(full, [unit(0, [dc], true), unit(1, [dc, other], true), unit(2, [], false)]);
+  assert.is(r.passed, 1);
+  assert.equal({ ...r.withoutDcImmunity!, low: 0, high: 0 }, { point: dc, passed: 2, yield: 2 / 3, low: 0, high: 0, failedSaturated: 2 });
+  assert.ok(r.withoutDcImmunity!.low > 0 && r.withoutDcImmunity!.high <= 1);
+  assert.is(aggregate({ ...JOB, units: 1 }, [unit(0, [], false)]).withoutDcImmunity, undefined, 'the seed points have no DC test');
 });
 
 test('bad input is refused before any worker starts', async () => {

@@ -1,6 +1,7 @@
 // The suite's results as text: a console table shaped like the original OSM accuracy report (voltage supplied, voltage
 // read, current supplied, current read, expected power, read power, error %), with the firmware's error, the limit
 // and the verdict; the other type tests; the reasons for every failure; and the one-object JSON of `--json`.
+import { dcImmunityExplanation, dcImmunityPoint, failsOnlyDcImmunity, passWithoutDcImmunity } from './dc-immunity.ts';
 import type { MonteCarloJob, MonteCarloResult } from './monte-carlo.ts';
 import type { PointResult, SuiteResult } from './runner.ts';
 
@@ -141,12 +142,28 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
     for (const n of notes) out.push(`  ${n}`);
     out.push('');
   }
+  const dc = dcImmunityPoint(r);
+  const dcWhy = dc ? dcImmunityExplanation(dc) : null;
+  if (dcWhy) out.push(dcWhy, '');
   const what = r.judge === 'chip' ? 'Hardware (chip CF pulses)' : r.judge === 'firmware' ? 'Firmware billing' : 'Chip and firmware';
   out.push(r.pass
     ? `${what}: ${verdict(r, color)}: all ${r.points.length} points within the limits`
-    : `${what}: ${verdict(r, color)}: ${failed.length} of ${r.points.length} points outside the limits`);
+    : `${what}: ${verdict(r, color)}: ${failed.length} of ${r.points.length} points outside the limits${failsOnlyDcImmunity(r) ? ': only DC immunity' : ''}`);
+  const without = withoutDcImmunityLine(r, color);
+  if (without) out.push(without);
   if (r.judge === 'chip') out.push(firmwareSummary(r));
   return `${out.join('\n')}\n`;
+}
+
+/** When the DC immunity point failed: the judged verdict over the other points, as a line (else null). */
+export function withoutDcImmunityLine(r: SuiteResult, color = false): string | null {
+  const dc = dcImmunityPoint(r);
+  if (!dc || dc.pass) return null;
+  const what = r.judge === 'chip' ? 'Hardware (chip CF pulses)' : r.judge === 'firmware' ? 'Firmware billing' : 'Chip and firmware';
+  const others = r.points.filter((p) => p !== dc);
+  const bad = others.filter((p) => !p.pass).length;
+  return `${what} without the DC immunity point: ${verdict({ pass: bad === 0 }, color)}: `
+    + `${bad === 0 ? `all ${others.length} other points within the limits` : `${bad} of ${others.length} other points outside the limits`}`;
 }
 
 /** One point as `--json` prints it: the contract fields first, then the rest. */
@@ -205,6 +222,7 @@ export function suiteJson(r: SuiteResult, extras: JsonExtras = {}): Record<strin
     judge: r.judge,
     firmwarePass: r.firmwarePass,
     firmwareDefects: r.firmwareDefects,
+    ...(dcImmunityPoint(r) ? { passWithoutDcImmunity: passWithoutDcImmunity(r), dcImmunity: dcImmunityExplanation(dcImmunityPoint(r)!) } : {}),
     fidelity: r.fidelity,
     unit: extras.unitLabel ?? 'nominal board',
     whatIf: extras.whatIf ?? [],
@@ -224,7 +242,23 @@ export function monteCarloJson(job: MonteCarloJob, m: MonteCarloResult): Record<
     failingUnits: m.failingUnits,
     judge: job.judge,
     firmware: { passed: m.firmwarePassed, yield: m.firmwareYield, defects: m.firmwareDefects },
+    ...(m.withoutDcImmunity ? {
+      withoutDcImmunity: { ...m.withoutDcImmunity, confidence95: { low: m.withoutDcImmunity.low, high: m.withoutDcImmunity.high, method: 'Wilson score' } },
+    } : {}),
   };
+}
+
+/** When units failed the DC immunity point: the yield without it, how many failed it and why, as a line (else null). */
+export function monteCarloWithoutDcLine(m: MonteCarloResult): string | null {
+  const w = m.withoutDcImmunity;
+  if (!w || w.passed === m.passed) return null;
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const dcFailed = m.points.find((p) => p.name === w.point)?.failures ?? 0;
+  const why = w.failedSaturated > 0
+    ? `, ${w.failedSaturated === dcFailed ? 'each' : `${w.failedSaturated} of them`} with the CT's core saturated by the test's DC (a limit of the current sensor's design, not of the tolerances; osm accuracy explains it)`
+    : '';
+  return `without the DC immunity point: passed ${w.passed} of ${m.units}: yield ${pct(w.yield)}, 95 % confidence interval `
+    + `${pct(w.low)} .. ${pct(w.high)}; DC immunity failed on ${dcFailed} of ${m.units} units${why}`;
 }
 
 /** The yield report of `--monte-carlo`. */
@@ -235,6 +269,8 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
     `${job.judge === 'chip' ? 'Hardware (chip CF pulses): passed' : job.judge === 'firmware' ? 'Firmware billing: passed' : 'Chip and firmware: passed'} `
       + `${m.passed} of ${m.units}: yield ${pct(m.yield)}, 95 % confidence interval ${pct(m.low)} .. ${pct(m.high)} (Wilson score)`,
   ];
+  const w = monteCarloWithoutDcLine(m);
+  if (w) out.push(`  ${w}`);
   if (job.judge === 'chip') {
     const named = m.firmwareDefects.length ? `; failures caused by ${m.firmwareDefects.map((d) => `${d} (${BILLING_DEFECTS[d] ?? 'see docs/defects.md'})`).join(', ')}` : '';
     out.push(`Firmware billing (${job.firmwareLabel}), its own verdict: ${m.firmwarePassed} of ${m.units} units within the limits${named}`);

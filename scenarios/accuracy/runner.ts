@@ -10,6 +10,7 @@
 // At waveform level (`fidelity: 'waveform'`) the pins are 8 kHz samples (waveform-drive.ts) and the first
 // WAVEFORM_WARMUP_US are not gated; the phasor level's clipping and CT-knee checks give way to the ADC's clip counts
 // and the sample-level CT's saturation.
+import { halfWaveDcAmps } from './dc-immunity.ts';
 import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
 import { FrontEnd } from '../../models/frontend/front-end.ts';
 import { rmsOf } from '../../models/signals.ts';
@@ -96,6 +97,8 @@ export interface Measurement {
   iPeakVolts: number;
   /** Hardware reasons that void the measurement (clipping, CT knee, checksum errors). */
   hardware: string[];
+  /** Waveform level: the share of samples the CT's core spent on its saturated slope (null at the phasor level). */
+  ctSaturatedShare: number | null;
   /** Limitations of the model at this point (not failures). */
   notes: string[];
   metering: boolean;
@@ -156,8 +159,8 @@ export interface SuiteResult {
 
 /** Observers of a suite run (progress); they change nothing. */
 export interface SuiteHooks {
-  /** A point is about to be measured: its index (0-based), the number of points, its name. */
-  onPoint?: (index: number, total: number, name: string) => void;
+  /** A point is about to be measured: its index (0-based), the number of points, its name (it may throw to stop). */
+  onPoint?: (index: number, total: number, name: string) => void | Promise<void>;
 }
 
 /** Run every point of `spec` on `unit`. Same inputs, same result (no randomness, virtual time only). */
@@ -182,7 +185,8 @@ export async function runSuiteWith(spec: SuiteSpec, options: BenchOptions, measu
   };
   const points: PointResult[] = [];
   for (const [i, p] of spec.points.entries()) {
-    hooks.onPoint?.(i, spec.points.length, p.name);
+    // Awaited: a command lets the event loop run here (to see a Ctrl-C) and may stop the suite by throwing.
+    await hooks.onPoint?.(i, spec.points.length, p.name);
     points.push(await evaluate(p, measure, spec, options));
   }
   return {
@@ -347,6 +351,7 @@ export async function measureCondition(unit: MeterUnit, fe: FrontEnd, c: TestCon
     vPeakVolts: peakOf(pins.V),
     iPeakVolts: peakOf(pins.IN),
     hardware,
+    ctSaturatedShare: drive && drive.samples > 0 ? drive.frontEnd.ct.saturatedSamples / drive.samples : null,
     notes,
     metering: chip.metering,
     measuring: chip.measuring,
@@ -393,7 +398,9 @@ async function evaluate(p: TestPoint, measure: (c: TestCondition, m: Mode, f: Fi
       firmwareShiftPercent = m.firmwareErrorPercent !== null && ref?.firmwareErrorPercent != null ? m.firmwareErrorPercent - ref.firmwareErrorPercent : null;
       chipPass = shiftPercent !== null && Math.abs(shiftPercent) <= lim!;
       firmwarePass = firmwareShiftPercent !== null && Math.abs(firmwareShiftPercent) <= lim!;
-      const dcWhy = p.kind === 'dc' && fidelity === 'waveform' ? ' (the DC in the current drives the CT core into saturation)' : '';
+      const sat = m.ctSaturatedShare;
+      const dcWhy = p.kind === 'dc' && sat !== null && sat > 0
+        ? ` (the ${halfWaveDcAmps(m.amps).toFixed(1)} A of DC in the half-wave current drives the CT's core into saturation: a design limit of the current sensor, see "DC immunity" below)` : '';
       if (!chipPass) reasons.push(shiftPercent === null ? 'the chip registered too few CF pulses to measure a shift' : `chip error shift ${signed(shiftPercent)} % outside ±${lim} %${dcWhy}`);
       if (!firmwarePass) reasons.push(`firmware error shift ${signed(firmwareShiftPercent)} % outside ±${lim} %${zeroWhy(m, o)}`);
       break;

@@ -4,6 +4,7 @@
 // order, whatever the number of workers.
 import { ScenarioError, loadScenario } from '../loader.ts';
 import type { Scenario } from '../schema.ts';
+import { applyEepromDump } from '../eeprom-dump.ts';
 import { expandInputs } from './inputs.ts';
 import { applyCell, type Cell } from './matrix.ts';
 import { runJobs, workerCount, type PoolOptions } from './pool.ts';
@@ -17,7 +18,7 @@ export interface CampaignSpec {
   /** Seed of every run (a seed cell replaces it). */
   seed: number;
   speed: 'max' | number;
-  /** `--eeprom`: the dump every run starts from (replaces the scenarios' meter.eeprom). */
+  /** `--eeprom`: the dump every run starts from (replaces the scenarios' meter.eeprom; credit: eeprom-dump.ts). */
   eeprom?: { file: string; image: Uint8Array };
 }
 
@@ -46,11 +47,14 @@ type Slot = { record: RunRecord } | { jobs: CampaignJob[] };
 export interface CampaignPlan {
   slots: Slot[];
   jobs: CampaignJob[];
+  /** What the user should know before the runs (a scenario's credit and the --eeprom dump's differ). */
+  notes: string[];
 }
 
 /** Expand the inputs, load every scenario, and make one job per scenario and cell. */
 export async function planCampaign(spec: CampaignSpec): Promise<CampaignPlan> {
   const slots: Slot[] = [];
+  const notes: string[] = [];
   const jobs: CampaignJob[] = [];
   for (const entry of expandInputs(spec.inputs)) {
     if ('problem' in entry) {
@@ -66,8 +70,8 @@ export async function planCampaign(spec: CampaignSpec): Promise<CampaignPlan> {
       continue;
     }
     if (spec.eeprom) {
-      scenario.meter.eepromImage = spec.eeprom.image;
-      scenario.meter.eepromFile = spec.eeprom.file;
+      const note = applyEepromDump(scenario, spec.eeprom);
+      if (note !== undefined) notes.push(note);
     }
     const own: CampaignJob[] = [];
     for (const cell of spec.cells ?? [undefined]) {
@@ -85,7 +89,7 @@ export async function planCampaign(spec: CampaignSpec): Promise<CampaignPlan> {
     }
     slots.push({ jobs: own });
   }
-  return { slots, jobs };
+  return { slots, jobs, notes };
 }
 
 /** The campaign's records in input order, then cell order: the plan's invalid inputs and the runs' records by job index. */

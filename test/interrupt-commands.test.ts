@@ -1,0 +1,77 @@
+// Ctrl-C (SIGINT) and SIGTERM in the long commands other than `osm run` (which io/output-file.test.ts covers): each is
+// a real child process, signalled once its first progress line is out, and must exit 130 / 143 with one line on
+// stderr saying where it stopped, print no result, and leave no file (the report, a temporary) behind.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Stopped { code: number | null; stdout: string; stderr: string }
+
+/** Run `osm ARGS`, wait for a line matching `ready` (on stderr, or stdout), send `signal`, and collect its output. */
+async function stopWhen(args: string[], ready: RegExp, signal: 'SIGINT' | 'SIGTERM', on: 'stderr' | 'stdout' = 'stderr'): Promise<Stopped> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', ...args], {
+    cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let signalled = false;
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const maybeStop = (): void => {
+    if (!signalled && ready.test(on === 'stderr' ? stderr : stdout)) { signalled = true; child.kill(signal); }
+  };
+  child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); maybeStop(); });
+  child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); maybeStop(); });
+  try {
+    const code = await exited;
+    assert.ok(signalled, `the command ended before its progress line: ${stderr}`);
+    return { code, stdout, stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+test('SIGINT during osm accuracy --monte-carlo with --report: exit 130, one line, the workers stopped, no report and no temporary file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
+  try {
+    const report = join(dir, 'yield.html');
+    const r = await stopWhen(['accuracy', '--monte-carlo', '200', '--workers', '2', '--report', report], /Monte Carlo: \d+\/200 units/, 'SIGINT');
+    assert.is(r.code, 130, r.stderr);
+    assert.match(lastLine(r.stderr), new RegExp(`^osm accuracy: stopped by SIGINT: in the Monte Carlo run, .*; ${report.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} not written$`));
+    assert.is(r.stderr.match(/stopped by/g)?.length, 1);
+    assert.not.match(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+    assert.is(r.stdout, '', 'no partial result on stdout');
+    assert.equal(readdirSync(dir), [], 'no report, no temporary file');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('SIGTERM during osm accuracy --fidelity waveform stops at the next point: exit 143, one line naming the point', async () => {
+  const r = await stopWhen(['accuracy', '--fidelity', 'waveform'], /osm accuracy: point \d+\/37/, 'SIGTERM');
+  assert.is(r.code, 143, r.stderr);
+  assert.match(lastLine(r.stderr), /^osm accuracy: stopped by SIGTERM: at point \d+\/37 \(.+\)$/);
+  assert.is(r.stdout, '');
+});
+
+test('SIGINT during osm calibrate: exit 130, one line saying where, no registers printed', async () => {
+  const r = await stopWhen(['calibrate', '--seed', '7', '--fidelity', 'waveform'], /osm calibrate: /, 'SIGINT');
+  assert.is(r.code, 130, r.stderr);
+  assert.match(lastLine(r.stderr), /^osm calibrate: stopped by SIGINT: (in the suite (before|after) calibration, at point \d+\/37 \(.+\)|during the calibration procedure; no register was computed)$/);
+  assert.is(r.stdout, '');
+});
+
+test('SIGTERM during osm demo (not a terminal): exit 143 and one line with the simulated time it stopped at', async () => {
+  const r = await stopWhen(['demo', '--speed', '1'], /\n/, 'SIGTERM', 'stdout');
+  assert.is(r.code, 143, r.stderr);
+  assert.match(lastLine(r.stderr), /^osm demo: stopped by SIGTERM: at t=/);
+});
+
+test.run();
