@@ -15,6 +15,8 @@ export interface MonteCarloQueueResult {
   /** Jobs that failed, with the units they had finished (those are in the result). */
   failed: FailedChunk[];
   workers: string[];
+  /** The worker that finished each job, by job index. */
+  chunkWorkers: Array<string | undefined>;
 }
 
 export async function runMonteCarloOnQueue(job: MonteCarloJob, q: QueueArgs,
@@ -45,7 +47,7 @@ export async function runMonteCarloOnQueue(job: MonteCarloJob, q: QueueArgs,
         + ` (${f.partial.length} of its ${range.to - range.from} units are in the result)\n`);
     }
     if (outcomes.length === 0) throw new Error('every job of the Monte Carlo draw failed; no unit to report');
-    return { result: aggregate(job, outcomes), failed: r.failed, workers: r.workers };
+    return { result: aggregate(job, outcomes), failed: r.failed, workers: r.workers, chunkWorkers: r.chunkWorkers };
   } finally {
     interrupts.dispose();
   }

@@ -60,6 +60,8 @@ export interface QueueRunResult {
   failed: FailedChunk[];
   /** Names of the workers that completed chunks, sorted. */
   workers: string[];
+  /** The worker that finished each chunk (its last attempt's), by chunk index. */
+  chunkWorkers: Array<string | undefined>;
 }
 
 export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
@@ -74,6 +76,7 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
   const failed: FailedChunk[] = [];
   const seen = new Set<number>();
   const workers = new Set<string>();
+  const chunkWorkers: Array<string | undefined> = new Array(n).fill(undefined);
   try {
     await registerCampaign(redis, {
       id, v: PROTOCOL_VERSION, kind: cfg.kind, lockMs: cfg.lockMs ?? DEFAULT_LOCK_MS, timeLimitMs: cfg.timeLimitMs ?? 0,
@@ -100,6 +103,7 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
             if (!Number.isInteger(chunk) || chunk < 0 || chunk >= n || seen.has(chunk)) continue;
             seen.add(chunk);
             if (job.processedBy) workers.add(job.processedBy);
+            chunkWorkers[chunk] = job.processedBy;
             if (state === 'failed') {
               failed.push({ chunk, reason: job.failedReason ?? 'failed', partial: partialOf(job) });
               continue;
@@ -132,7 +136,7 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
     await cleanUp(queue, redis, id);
   }
   failed.sort((a, b) => a.chunk - b.chunk);
-  return { campaign: id, results, failed, workers: [...workers].sort() };
+  return { campaign: id, results, failed, workers: [...workers].sort(), chunkWorkers };
 }
 
 function partialOf(job: Job): unknown[] {
