@@ -144,4 +144,22 @@ test('a run on the emulated board is deterministic: same seed, same trace', asyn
   assert.ok(a === b, 'two runs gave different traces');
 });
 
+test('closing the emulated link after a run leaves no writes queued and raises no error', async () => {
+  const b = await createRigBench({ meter: await meter(), plant: { grid: { vrms: 230, hz: 50 } }, seed: 1 }, emulated());
+  const errors: string[] = [];
+  b.rig.link!.stream.on('error', (e: Error) => errors.push(`stream: ${e.message}`));
+  b.rig.io.on('error', (e: Error) => errors.push(`firmata: ${e.message}`));
+  await b.start();
+  await b.runFor(5 * S);
+  const io = b.rig.io as unknown as { pending: number };
+  assert.ok(b.rig.link!.bytesToBoard > 1_000, `the run wrote ${b.rig.link!.bytesToBoard} bytes`);
+  // firmata-io counts each write until its completion callback runs: all have completed
+  assert.is(io.pending, 0);
+  await b.close();
+  // a write after the cable is pulled is dropped, not an error
+  b.rig.io.digitalWrite(b.rig.wiring.pins.relaya.pin, 0);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(errors, []);
+});
+
 test.run();
