@@ -162,4 +162,19 @@ test('closing the emulated link after a run leaves no writes queued and raises n
   assert.equal(errors, []);
 });
 
+test('when the firmware clears the LCD for a new screen, the display on the emulated board shows none of the old one', async () => {
+  const sc = await loadScenario('scenarios/library/boot-screens.yaml');
+  const b = await createRigBench({ meter: sc.meter, plant: sc.plant, seed: 1 }, emulated());
+  const glass: string[] = [];
+  b.trace.subscribe((ev) => { if (ev.kind === 'lcd') { const d = ev.data as { line0: string; line1: string }; glass.push(`${d.line0}|${d.line1}`); } });
+  await b.start();
+  await b.runFor(30 * S);
+  await b.close();
+  // about 5 s after the credit scene the firmware re-initialises the display (lcd.begin clears it) and draws the
+  // measurements: line 1 must never still show the credit scene's energy beside the new line 0
+  const measurements = glass.filter((l) => /^V=/.test(l));
+  assert.ok(measurements.length > 0, `the measurements scene never shown: ${glass.slice(-5).join(' / ')}`);
+  for (const l of measurements) assert.not.match(l, /KW\/H/, l);
+});
+
 test.run();
