@@ -98,14 +98,18 @@ export class RigMeter implements MeterUnderTest {
   setPins(pins: AfePinPhasors): void { this.twin.setPins(pins); }
 
   observe(name: string): unknown {
-    if (!this.rig.emulator) {
-      // a real LCD on the rig: the text the firmware wrote (the display it means; the glass itself is not read back)
-      if (name.startsWith('lcd') && this.rig.lcd) {
-        const [a, b] = this.rig.lcd.intent.visibleLines();
-        return name === 'lcd' ? `${a}\n${b}` : name === 'lcd.line0' ? a : name === 'lcd.line1' ? b : undefined;
-      }
-      if (name === 'relay' && this.rig.parts.has('relay')) return this.lastRelayState();
+    // The LCD on a board run is the text the firmware wrote (the host's HD44780, the display it means), on a real
+    // board and on the emulated one alike: the glass of a real display is not read back, and it lags what the
+    // firmware wrote by the link's sync (lcd-sync.ts), so observing it would make verdicts depend on the link's
+    // speed rather than on the firmware. The glass is what the user looks at; on the emulated board it is the twin's
+    // LCD model wired to the board's pins (its trace `lcd` events).
+    if (name.startsWith('lcd') && this.rig.lcd) {
+      const [a, b] = this.rig.lcd.intent.visibleLines();
+      return name === 'lcd' ? `${a}\n${b}` : name === 'lcd.line0' ? a : name === 'lcd.line1' ? b : undefined;
     }
+    if (!this.rig.emulator && name === 'relay' && this.rig.parts.has('relay')) return this.lastRelayState();
+    // LEDs and buzzer on a real board: the twin's indicator models are driven by the firmware's writes to the rig's
+    // pins (rigCoreParts), so they show the level the rig's outputs were set to (an output is not read back)
     return this.twin.observe(name);
   }
 

@@ -115,4 +115,29 @@ test('osm diff of a board-observable scenario: same verdicts, the timing differe
   }
 });
 
+(socatAvailable() ? test : test.skip)('on a board behind a pty with the buzzer and LEDs on the rig, observing them reads the level the rig\'s outputs were set to', async () => {
+  const link = join(dir, 'ttyRIG3');
+  const emu = await startPtyEmulator(link, DEFAULT_WIRING);
+  try {
+    const sc = await loadScenario('scenarios/library/boot-screens.yaml');
+    const b = await createRigBench({ meter: sc.meter, plant: { grid: { vrms: 230, hz: 50 } }, seed: 1 }, parseBoardChoice({ board: 'johnny-five', port: link, parts: 'leds,buzzer' })!);
+    try {
+      await b.start();
+      // the intro sounds the buzzer from about 60 ms to 2 s after power-up; the LEDs stay dark
+      await b.runFor(1_000_000);
+      assert.ok(emu.parts.buzzer.isOn, 'the buzzer behind the pty sounds');
+      assert.is(b.observe('buzzer'), 'on');
+      assert.is(b.observe('led.red'), emu.parts.redLed.state());
+      assert.is(b.observe('led.green'), emu.parts.greenLed.state());
+      await b.runFor(1_500_000);
+      assert.not.ok(emu.parts.buzzer.isOn, 'the buzzer behind the pty is silent after the intro');
+      assert.is(b.observe('buzzer'), 'off');
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await emu.stop();
+  }
+});
+
 test.run();

@@ -144,4 +144,37 @@ test('a run on the emulated board is deterministic: same seed, same trace', asyn
   assert.ok(a === b, 'two runs gave different traces');
 });
 
+test('closing the emulated link after a run leaves no writes queued and raises no error', async () => {
+  const b = await createRigBench({ meter: await meter(), plant: { grid: { vrms: 230, hz: 50 } }, seed: 1 }, emulated());
+  const errors: string[] = [];
+  b.rig.link!.stream.on('error', (e: Error) => errors.push(`stream: ${e.message}`));
+  b.rig.io.on('error', (e: Error) => errors.push(`firmata: ${e.message}`));
+  await b.start();
+  await b.runFor(5 * S);
+  const io = b.rig.io as unknown as { pending: number };
+  assert.ok(b.rig.link!.bytesToBoard > 1_000, `the run wrote ${b.rig.link!.bytesToBoard} bytes`);
+  // firmata-io counts each write until its completion callback runs: all have completed
+  assert.is(io.pending, 0);
+  await b.close();
+  // a write after the cable is pulled is dropped, not an error
+  b.rig.io.digitalWrite(b.rig.wiring.pins.relaya.pin, 0);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(errors, []);
+});
+
+test('when the firmware clears the LCD for a new screen, the display on the emulated board shows none of the old one', async () => {
+  const sc = await loadScenario('scenarios/library/boot-screens.yaml');
+  const b = await createRigBench({ meter: sc.meter, plant: sc.plant, seed: 1 }, emulated());
+  const glass: string[] = [];
+  b.trace.subscribe((ev) => { if (ev.kind === 'lcd') { const d = ev.data as { line0: string; line1: string }; glass.push(`${d.line0}|${d.line1}`); } });
+  await b.start();
+  await b.runFor(30 * S);
+  await b.close();
+  // about 5 s after the credit scene the firmware re-initialises the display (lcd.begin clears it) and draws the
+  // measurements: line 1 must never still show the credit scene's energy beside the new line 0
+  const measurements = glass.filter((l) => /^V=/.test(l));
+  assert.ok(measurements.length > 0, `the measurements scene never shown: ${glass.slice(-5).join(' / ')}`);
+  for (const l of measurements) assert.not.match(l, /KW\/H/, l);
+});
+
 test.run();

@@ -2,11 +2,8 @@
 // host and drives an in-process StandardFirmataPlus board through johnny-five and Firmata bytes, wired to the part
 // models, so everything a scenario asserts (LCD text, credit, the firmware's variables included) is observable there.
 // The board side runs in two worker threads while this thread runs the twin side.
-//
-// Left out, for a physical reason of the link (docs/hil-rig.md "Library scenarios on the emulated board"):
-// - boot-screens.yaml: it reads the LCD at the instant its line 0 changes; the rig's display is synced over the
-//   57600-baud link cell by cell (about 3 ms a character, line 0 first), so line 1 still shows the previous screen for
-//   tens of milliseconds when line 0 already reads 'modemInfo'.
+// The LCD observable of a board run is the text the firmware wrote (hil-rig/rig-meter.ts), as on a real board whose
+// glass is not read back; the glass of the emulated board's display is checked in test/hil-emulated.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, statSync } from 'node:fs';
@@ -19,9 +16,8 @@ import { createBench } from '../twin/kernel/bench.ts';
 import type { BoardRun } from './support/board-library-worker.ts';
 
 const root = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
-export const PHYSICAL_DIFFERENCES: Record<string, string> = {
-  'boot-screens.yaml': 'the rig LCD is synced cell by cell over the link: line 1 lags line 0 by tens of milliseconds',
-};
+/** Library scenarios whose verdicts differ on a board for a physical reason of the link, with the reason (none today). */
+export const PHYSICAL_DIFFERENCES: Record<string, string> = {};
 
 function libraryFiles(dir = root): string[] {
   const out: string[] = [];

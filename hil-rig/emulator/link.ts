@@ -25,11 +25,22 @@ export class EmulatedLink {
     this.stream = new Duplex({
       read() { /* data is pushed by the board */ },
       write(chunk: Buffer, _enc, cb) {
-        if (!link.#open) { cb(new Error('the emulated board is unplugged')); return; }
-        link.#toBoard(chunk);
+        if (link.#open) link.#toBoard(chunk);
         cb();
       },
     });
+    // Writes bypass the Writable machinery: it defers each write's completion callback to its own process.nextTick,
+    // and a run on the virtual clock is one long chain of promise continuations in which those ticks never get a
+    // turn, so a run left tens of thousands of them queued (one per Firmata message) to run after the run, blocking
+    // the event loop for 0.3-1 s at each close. Here a write hands its bytes to the board's timeline and completes at
+    // once; after the cable is pulled, writes are dropped (the host already saw 'close'), with no error per write.
+    (this.stream as { write: unknown }).write = (chunk: Uint8Array | string, encOrCb?: unknown, cb?: unknown): boolean => {
+      const done = typeof encOrCb === 'function' ? encOrCb : typeof cb === 'function' ? cb : null;
+      if (!this.#open) return false;
+      this.#toBoard(typeof chunk === 'string' ? Buffer.from(chunk, typeof encOrCb === 'string' ? encOrCb as BufferEncoding : 'utf8') : Buffer.from(chunk));
+      (done as ((e?: Error | null) => void) | null)?.(null);
+      return true;
+    };
     board.onOutput = (bytes) => {
       if (!this.#open) return;
       this.bytesToHost += bytes.length;
@@ -56,7 +67,7 @@ export class EmulatedLink {
 
   get open(): boolean { return this.#open; }
 
-  #toBoard(chunk: Buffer): void {
+  #toBoard(chunk: Uint8Array): void {
     const time = this.board.time;
     const now = time.now();
     const bytes = Uint8Array.from(chunk);

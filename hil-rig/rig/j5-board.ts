@@ -64,9 +64,12 @@ export function rigCoreParts(cpu: Cpu, twin: BoardParts, rig: RigConnection): Bo
     keypad: rig.keypad ? rig.keypad.matrix : twin.keypad,
     // the commanded state: the real relay's contact cannot be read back
     relay: has('relay') ? new LatchingRelay(time, { operateUs: 0 }) : twin.relay,
-    redLed: has('leds') ? new Indicator(time, { name: 'red' }) : twin.redLed,
-    greenLed: has('leds') ? new Indicator(time, { name: 'green' }) : twin.greenLed,
-    buzzer: has('buzzer') ? new Indicator(time, { name: 'buzzer' }) : twin.buzzer,
+    // LEDs and buzzer: on the emulated board the twin's models are the rig's parts (wired to its pins), so the core
+    // drives stand-ins; on a real board the core drives the twin's models, which then show the level each rig
+    // output was set to (what observe('led.*'), 'buzzer' and the trace report)
+    redLed: has('leds') && rig.emulator ? new Indicator(time, { name: 'red' }) : twin.redLed,
+    greenLed: has('leds') && rig.emulator ? new Indicator(time, { name: 'green' }) : twin.greenLed,
+    buzzer: has('buzzer') && rig.emulator ? new Indicator(time, { name: 'buzzer' }) : twin.buzzer,
     cover: has('cover') ? new ReportedCover(rig) : twin.cover,
     i2c,
     peers: twin.peers,

@@ -7,7 +7,8 @@
 // sync sends the real display only what differs from what it already shows: the cells that changed (set-address +
 // data), the custom characters, the display on/off state. The display ends up showing what the firmware drew; the
 // half-finished redraws the original write sequence passes through are not reproduced on the rig (the twin's own
-// display model still reproduces them). Each nibble is RS and D4..D7 set, then E high, then E low (3 messages).
+// display model still reproduces them). When the firmware clears the display, the real one is cleared too before
+// the new text is sent, so no characters of the old screen stay beside the new one. Each nibble is RS and D4..D7 set, then E high, then E low (3 messages).
 // The real display is initialised here (the 4-bit sequence 3, 3, 3, 2 with its waits) before the first sync.
 import type { EventHandle, SimTime } from '../../models/sim-time.ts';
 import { HD44780 } from '../../models/lcd/hd44780.ts';
@@ -22,8 +23,17 @@ export interface LcdSyncConfig {
 
 export interface LcdPins { rs: number; en: number; d: [number, number, number, number] }
 
+/** The host's HD44780 that the firmware writes to; it tells when the firmware clears the display. */
+class IntentLcd extends HD44780 {
+  onClear: (() => void) | undefined = undefined;
+  override command(value: number): number {
+    if ((value & 0xff) === 0x01) this.onClear?.();
+    return super.command(value);
+  }
+}
+
 export class LcdSync {
-  readonly intent = new HD44780();
+  readonly intent = new IntentLcd();
   readonly config: LcdSyncConfig;
   #io: Firmata;
   #pins: LcdPins;
@@ -34,6 +44,7 @@ export class LcdSync {
   #sent = new Int16Array(0x80).fill(-1);
   #sentCg = new Int16Array(64).fill(-1);
   #sentDisplay = -1;
+  #clearPending = false;
   bytesSent = 0;
 
   constructor(io: Firmata, pins: LcdPins, time: () => SimTime, linkBusyUntil: () => number, config: Partial<LcdSyncConfig> = {}) {
@@ -42,11 +53,12 @@ export class LcdSync {
     this.#time = time;
     this.#linkBusyUntil = linkBusyUntil;
     this.config = { periodUs: 50_000, maxBytes: 24, ...config };
+    this.intent.onClear = () => { this.#clearPending = true; };
   }
 
   /** True while the real display lacks something the firmware drew. */
   get pending(): boolean {
-    if (!this.#initialised) return true;
+    if (!this.#initialised || this.#clearPending) return true;
     const lcd = this.intent;
     const display = (lcd.displayOn ? 4 : 0) | (lcd.cursorOn ? 2 : 0) | (lcd.blinkOn ? 1 : 0);
     if (display !== this.#sentDisplay) return true;
@@ -70,6 +82,7 @@ export class LcdSync {
     this.#sent.fill(-1);
     this.#sentCg.fill(-1);
     this.#sentDisplay = -1;
+    this.#clearPending = false;
   }
 
   #schedule(): void {
@@ -81,6 +94,15 @@ export class LcdSync {
     const now = this.#time().now();
     if (this.#linkBusyUntil() > now + 5_000) return; // the link is still busy with earlier work
     if (!this.#initialised) { this.#init(); return; }
+    // The firmware cleared the display (a new screen): clear the glass too, so that none of the old screen stays
+    // beside the new text while the cells are sent; the next sync sends the text (the clear takes 1.52 ms, which
+    // the real display must have before its next instruction).
+    if (this.#clearPending) {
+      this.#clearPending = false;
+      this.#byte(0x01, 0);
+      this.#sent.fill(0x20);
+      return;
+    }
     let budget = this.config.maxBytes;
     const lcd = this.intent;
     const display = (lcd.displayOn ? 4 : 0) | (lcd.cursorOn ? 2 : 0) | (lcd.blinkOn ? 1 : 0);

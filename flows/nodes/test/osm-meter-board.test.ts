@@ -145,7 +145,9 @@ test('a serial device with no Firmata board behind it fails the node using the m
     await helper.load(OSM_NODES, meterFlow([
       { id: 'e1', type: 'osm-expect', meter: 'm1', checks: 'relay: closed', timeout: '1min', wires: [['w1'], ['h2']] },
       // the firmware lights the LEDs after the relay pulse: let 2 s more pass on the rig
-      { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '2s', wires: [['h1']] },
+      { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '2s', wires: [['e2']] },
+      // the meter node observes the LEDs on the rig (it read the twin's dark models before)
+      { id: 'e2', type: 'osm-expect', meter: 'm1', checks: 'led.green: "on"\nled.red: "off"', timeout: '', wires: [['h1'], ['h2']] },
       { id: 'h1', type: 'helper' }, { id: 'h2', type: 'helper' },
       { id: 'c9', type: 'catch', scope: null, uncaught: false, wires: [['h2']] },
     ], { target: 'johnny-five', port: link, parts: 'relay, leds, buzzer', credit: '500' }));
