@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isMap, isScalar, type Node, type Pair } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { boardSpec, type BoardSpec, type PinCapability } from './boards.ts';
 import { PIN_MODE, type PinModeName } from './firmata/protocol.ts';
 import type { PinName } from '../twin/board/board.ts';
@@ -76,7 +76,23 @@ export function loadWiring(file: string, caps?: Capabilities): WiringMap {
   return parseWiring(text, file, caps);
 }
 
-export function parseWiring(text: string, file: string, caps?: Capabilities): WiringMap {
+/** What every wiring map has, read and checked: the board, its capability report, the host link, the signals. */
+export interface WiringHeader {
+  spec: BoardSpec;
+  capability: Capabilities;
+  hostBaud: number;
+  title: string;
+  /** The `signals:` mapping (one item per signal). */
+  signals: Pair & { value: YAMLMap };
+  /** The 1-based line of a node or pair, for the messages. */
+  lineOf(n: Node | Pair | null | undefined): number;
+}
+
+/**
+ * Parse a wiring map's YAML and check its top level (keys board, title, hostBaud, signals); `signalsHint` says what
+ * `signals:` maps, for the message when it is missing. Shared by the board maps and the original-firmware rig's.
+ */
+export function readWiringHeader(text: string, file: string, caps: Capabilities | undefined, signalsHint: string): WiringHeader {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const lineOf = (n: Node | Pair | null | undefined): number => {
@@ -98,12 +114,21 @@ export function parseWiring(text: string, file: string, caps?: Capabilities): Wi
   if (!boardPair || !isScalar(boardPair.value)) throw new WiringError(file, 1, 'missing board: (mega2560 or bluepill)');
   let spec: BoardSpec;
   try { spec = boardSpec(String(boardPair.value.value)); } catch (e) { throw new WiringError(file, lineOf(boardPair), (e as Error).message); }
-  const capability = caps ?? spec.pins;
   const hostBaudPair = top.get('hostBaud');
   const hostBaud = hostBaudPair && isScalar(hostBaudPair.value) ? Number(hostBaudPair.value.value) : 57600;
   if (!(Number.isInteger(hostBaud) && hostBaud > 0)) throw new WiringError(file, lineOf(hostBaudPair), `hostBaud must be a positive whole number, got ${String((hostBaudPair?.value as { value?: unknown })?.value)}`);
   const sigPair = top.get('signals');
-  if (!sigPair || !isMap(sigPair.value)) throw new WiringError(file, 1, 'missing signals: (a mapping of meter signal -> board pin)');
+  if (!sigPair || !isMap(sigPair.value)) throw new WiringError(file, 1, `missing signals: (${signalsHint})`);
+  const titlePair = top.get('title');
+  return {
+    spec, capability: caps ?? spec.pins, hostBaud, lineOf,
+    title: titlePair && isScalar(titlePair.value) ? String(titlePair.value.value) : spec.title,
+    signals: sigPair as Pair & { value: YAMLMap },
+  };
+}
+
+export function parseWiring(text: string, file: string, caps?: Capabilities): WiringMap {
+  const { spec, capability, hostBaud, title, signals: sigPair, lineOf } = readWiringHeader(text, file, caps, 'a mapping of meter signal -> board pin');
 
   const used = new Map<number, string>();
   const claim = (pin: number, signal: string, line: number, pinText: string): void => {
@@ -121,7 +146,7 @@ export function parseWiring(text: string, file: string, caps?: Capabilities): Wi
   };
 
   const map: WiringMap = {
-    file, board: spec.id, title: top.get('title') && isScalar(top.get('title')!.value) ? String((top.get('title')!.value as { value: unknown }).value) : spec.title,
+    file, board: spec.id, title,
     hostBaud, pins: {}, afe: null, i2c: null,
   };
   for (const item of sigPair.value.items) {

@@ -6,10 +6,10 @@
 // error names the file and the line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type Node, type Pair } from 'yaml';
-import { boardSpec, type BoardSpec, type PinCapability } from '../boards.ts';
+import { isMap, type Pair } from 'yaml';
+import type { BoardSpec, PinCapability } from '../boards.ts';
 import { PIN_MODE, type PinModeName } from '../firmata/protocol.ts';
-import { WIRING_DIR, WiringError } from '../wiring.ts';
+import { WIRING_DIR, WiringError, readWiringHeader } from '../wiring.ts';
 import type { KeyName } from '../../twin/meter.ts';
 import type { PinName } from '../../twin/board/board.ts';
 
@@ -55,38 +55,8 @@ export function loadOriginalWiring(file: string, caps?: readonly PinCapability[]
 
 /** Parse and check a map; `caps` is the board's capability report (default: the named board's own description). */
 export function parseOriginalWiring(text: string, file: string, caps?: readonly PinCapability[]): OriginalWiringMap {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  const lineOf = (n: Node | Pair | null | undefined): number => {
-    const r = (n as Node | null)?.range ?? ((n as Pair)?.key as Node | null)?.range;
-    return r ? lc.linePos(r[0]).line : 1;
-  };
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new WiringError(file, e.linePos?.[0].line ?? 1, `not valid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const root = doc.contents;
-  if (!isMap(root)) throw new WiringError(file, 1, 'a wiring map is a mapping with board, signals');
-  const top = new Map<string, Pair>();
-  for (const p of root.items) top.set(String((p.key as { value?: unknown })?.value ?? p.key), p as Pair);
-  for (const [k, p] of top) {
-    if (!['board', 'hostBaud', 'signals', 'title'].includes(k)) throw new WiringError(file, lineOf(p), `unknown key '${k}' (keys: board, title, hostBaud, signals)`);
-  }
-  const boardPair = top.get('board');
-  if (!boardPair || !isScalar(boardPair.value)) throw new WiringError(file, 1, 'missing board: (mega2560 or bluepill)');
-  let spec: BoardSpec;
-  try { spec = boardSpec(String(boardPair.value.value)); } catch (e) { throw new WiringError(file, lineOf(boardPair), (e as Error).message); }
-  const capability = caps ?? spec.pins;
-  const hostBaudPair = top.get('hostBaud');
-  const hostBaud = hostBaudPair && isScalar(hostBaudPair.value) ? Number(hostBaudPair.value.value) : 57600;
-  if (!(Number.isInteger(hostBaud) && hostBaud > 0)) throw new WiringError(file, lineOf(hostBaudPair), 'hostBaud must be a positive whole number');
-  const sigPair = top.get('signals');
-  if (!sigPair || !isMap(sigPair.value)) throw new WiringError(file, 1, 'missing signals: (a mapping of rig signal -> board pin)');
-  const titlePair = top.get('title');
-  const map: OriginalWiringMap = {
-    file, board: spec.id, hostBaud, pins: {},
-    title: titlePair && isScalar(titlePair.value) ? String(titlePair.value.value) : spec.title,
-  };
+  const { spec, capability, hostBaud, title, signals: sigPair, lineOf } = readWiringHeader(text, file, caps, 'a mapping of rig signal -> board pin');
+  const map: OriginalWiringMap = { file, board: spec.id, hostBaud, pins: {}, title };
   const used = new Map<number, string>();
   const known = [...Object.keys(INPUT_SIGNALS), ...OUTPUT_SIGNALS];
   for (const item of sigPair.value.items) {
