@@ -4,16 +4,16 @@
 // capability report before any pin moves, sets every output LOW (keys released, meter unpowered) and every input to
 // report on change, and watches the link: a closed port or a board that stops answering is a fault.
 import type { Duplex } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
-import type { EventHandle, SimTime } from '../../models/sim-time.ts';
+import type { SimTime } from '../../models/sim-time.ts';
 import { boardSpec, type PinCapability } from '../boards.ts';
 import { FirmataBoard, type FirmataBoardConfig } from '../emulator/firmata-board.ts';
 import { EmulatedLink } from '../emulator/link.ts';
 import { createFirmata, createFiveBoard, type Firmata, type FiveBoard } from '../firmata/io.ts';
 import { SysexTap, parseCapabilities } from '../firmata/sysex-tap.ts';
 import * as F from '../firmata/protocol.ts';
-import { RigError } from '../rig/connection.ts';
+import { RigError, readWiringText as readText } from '../rig/connection.ts';
+import { closeTransport, handshakeFailure, pumpUntil, watchSilence } from '../firmata/link-life.ts';
 import { WallTime } from '../rig/wall-time.ts';
 import { WiringError } from '../wiring.ts';
 import { INPUT_SIGNALS, parseOriginalWiring, type InputSignal, type OriginalWiringMap } from './original-wiring.ts';
@@ -46,7 +46,7 @@ export class OriginalRigLink {
   /** The link failed; called once. */
   onFault: ((message: string) => void) | undefined = undefined;
   #private: VirtualClock | null;
-  #watch: EventHandle | null = null;
+  #watch: { cancel(): void } | null = null;
   #fault: string | null = null;
   #closed = false;
 
@@ -98,18 +98,7 @@ export class OriginalRigLink {
 
   /** Run the link's time until `cond` holds (pumping the private clock, or waiting on the wall). */
   async waitFor(cond: () => boolean, timeoutUs: number): Promise<boolean> {
-    const t0 = this.time.now();
-    for (;;) {
-      if (cond()) return true;
-      if (this.#fault) throw new RigError(this.#fault);
-      if (this.time.now() - t0 >= timeoutUs) return cond();
-      if (this.#private) {
-        await this.#private.runFor(1000);
-        await new Promise((r) => setImmediate(r));
-      } else {
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    }
+    return pumpUntil(this.time, this.#private, () => this.#fault, cond, timeoutUs, (f) => new RigError(f));
   }
 
   async #handshake(opts: OriginalLinkOptions, text: string): Promise<void> {
@@ -117,9 +106,7 @@ export class OriginalRigLink {
     let ready = false;
     this.five.once('ready', () => { ready = true; });
     if (!(await this.waitFor(() => ready && this.caps.length > 0, limit))) {
-      const head = this.tap.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
-      const what = this.tap.bytes === 0 ? 'nothing came back' : `received ${this.tap.bytes} bytes that are not a Firmata handshake (${head}${this.tap.bytes > 32 ? ' …' : ''})`;
-      throw new RigError(`no Firmata board on ${this.description} within ${(limit / 1e6).toFixed(0)} s: ${what}; flash StandardFirmataPlus and check the port`);
+      throw new RigError(handshakeFailure(this.tap, this.description, limit, 'flash StandardFirmataPlus and check the port'));
     }
     try {
       this.wiring = parseOriginalWiring(text, opts.wiring, this.caps);
@@ -182,16 +169,10 @@ export class OriginalRigLink {
 
   /** A board that has sent nothing for half the silence limit is asked for its version; at the limit it is a fault. */
   #armWatch(): void {
-    const period = Math.min(250_000, this.silenceUs / 4);
-    const tick = (): void => {
-      this.#watch = null;
-      if (this.#closed || this.#fault) return;
-      const quiet = this.time.now() - this.tap.lastByteAt;
-      if (quiet >= this.silenceUs) { this.fault(`the rig board stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s)`); return; }
-      if (quiet >= this.silenceUs / 2) this.io.reportVersion(() => {});
-      this.#watch = this.time.at(this.time.now() + period, tick);
-    };
-    this.#watch = this.time.at(this.time.now() + period, tick);
+    this.#watch = watchSilence({
+      time: this.time, tap: this.tap, io: this.io, silenceUs: this.silenceUs, stopped: () => this.#closed || this.#fault !== null,
+      onSilent: (quiet) => this.fault(`the rig board stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s)`),
+    });
   }
 
   fault(message: string): void {
@@ -209,20 +190,6 @@ export class OriginalRigLink {
       try { for (const p of Object.values(this.wiring.pins)) if (p.mode === 'OUTPUT') this.io.digitalWrite(p.pin, 0); } catch { /* the link is gone */ }
     }
     this.#closed = true;
-    if (this.link) { this.link.unplug(); return; }
-    const t = this.io.transport;
-    if (t && typeof t.close === 'function') {
-      const drain = (t as { drain?: (cb: () => void) => void }).drain;
-      if (t.isOpen && typeof drain === 'function') await new Promise<void>((r) => drain.call(t, () => r()));
-      if (t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
-    } else {
-      t?.destroy();
-    }
-  }
-}
-
-function readText(file: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (e) {
-    throw new RigError(`${file}: cannot read the wiring map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    await closeTransport(this.io, this.link);
   }
 }

@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
-import type { SimTime, EventHandle } from '../../models/sim-time.ts';
+import type { SimTime } from '../../models/sim-time.ts';
 import { byteTimeUs } from '../../models/uart.ts';
 import { AT24C32 } from '../../models/eeprom/at24c32.ts';
 import { DS1307 } from '../../models/rtc/ds1307.ts';
@@ -17,6 +17,7 @@ import { EmulatedLink } from '../emulator/link.ts';
 import { createFirmata, createFiveBoard, type Firmata, type FiveBoard } from '../firmata/io.ts';
 import { SysexTap, parseCapabilities } from '../firmata/sysex-tap.ts';
 import * as F from '../firmata/protocol.ts';
+import { closeTransport, handshakeFailure, pumpUntil, watchSilence } from '../firmata/link-life.ts';
 import { AfePort } from './afe-port.ts';
 import { KeypadScanner } from './keypad-scanner.ts';
 import { LcdSync } from './lcd-sync.ts';
@@ -57,7 +58,7 @@ export class RigConnection {
   #private: VirtualClock | null;
   #hostTxFree = 0;
   #hostBaud: number;
-  #watch: EventHandle | null = null;
+  #watch: { cancel(): void } | null = null;
   #fault: string | null = null;
   #closed = false;
   #offSigint: (() => void) | null = null;
@@ -160,18 +161,7 @@ export class RigConnection {
 
   /** Run the rig's time forward until `cond` holds (pumping the private clock, or waiting on the wall). */
   async waitFor(cond: () => boolean, timeoutUs: number): Promise<boolean> {
-    const t0 = this.time.now();
-    for (;;) {
-      if (cond()) return true;
-      if (this.#fault) throw new RigError(this.#fault);
-      if (this.time.now() - t0 >= timeoutUs) return cond();
-      if (this.#private) {
-        await this.#private.runFor(1000);
-        await new Promise((r) => setImmediate(r));
-      } else {
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    }
+    return pumpUntil(this.time, this.#private, () => this.#fault, cond, timeoutUs, (f) => new RigError(f));
   }
 
   async #handshake(opts: RigOptions, wiringText: string): Promise<void> {
@@ -179,11 +169,7 @@ export class RigConnection {
     let ready = false;
     this.five.once('ready', () => { ready = true; });
     const ok = await this.waitFor(() => ready && this.caps.length > 0, limit);
-    if (!ok) {
-      const head = this.tap.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
-      const what = this.tap.bytes === 0 ? 'nothing came back' : `received ${this.tap.bytes} bytes that are not a Firmata handshake (${head}${this.tap.bytes > 32 ? ' …' : ''})`;
-      throw new RigError(`no Firmata board on ${this.description} within ${(limit / 1e6).toFixed(0)} s: ${what}; flash StandardFirmataPlus and check the port and baud rate`);
-    }
+    if (!ok) throw new RigError(handshakeFailure(this.tap, this.description, limit, 'flash StandardFirmataPlus and check the port and baud rate'));
     // the analog mapping firmata-io parsed completes the capability report
     this.caps = this.caps.map((c, i) => ({ modes: c.modes, analogChannel: this.io.pins[i]?.analogChannel ?? 127 }));
     // validation before any pin moves
@@ -305,16 +291,10 @@ export class RigConnection {
 
   /** The watchdog: a board that has sent nothing for half the silence limit is pinged; at the limit it is a fault. */
   #armWatch(): void {
-    const period = Math.min(250_000, this.silenceUs / 4);
-    const tick = (): void => {
-      this.#watch = null;
-      if (this.#closed || this.#fault) return;
-      const quiet = this.time.now() - this.tap.lastByteAt;
-      if (quiet >= this.silenceUs) { this.fault(`the board stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s)`); return; }
-      if (quiet >= this.silenceUs / 2) this.io.reportVersion(() => {});
-      this.#watch = this.time.at(this.time.now() + period, tick);
-    };
-    this.#watch = this.time.at(this.time.now() + period, tick);
+    this.#watch = watchSilence({
+      time: this.time, tap: this.tap, io: this.io, silenceUs: this.silenceUs, stopped: () => this.#closed || this.#fault !== null,
+      onSilent: (quiet) => this.fault(`the board stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s)`),
+    });
   }
 
   fault(message: string): void {
@@ -331,25 +311,18 @@ export class RigConnection {
     this.#watch?.cancel();
     this.keypad?.stop();
     this.lcd?.stop();
-    const t = this.io.transport;
     if (!this.#fault && this.wiring) {
       try {
         for (const p of Object.values(this.wiring.pins)) if (this.parts.has(p.part) && p.mode === 'OUTPUT') this.io.digitalWrite(p.pin, 0);
       } catch { /* the link is gone */ }
     }
     this.#closed = true;
-    if (this.link) { this.link.unplug(); return; }
-    if (t && typeof t.close === 'function') {
-      const drain = (t as { drain?: (cb: () => void) => void }).drain;
-      if (t.isOpen && typeof drain === 'function') await new Promise<void>((r) => drain.call(t, () => r()));
-      if (t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
-    } else {
-      t?.destroy();
-    }
+    await closeTransport(this.io, this.link);
   }
 }
 
-function readWiringText(file: string): string {
+/** A wiring map's text; a file that cannot be read is a RigError naming it. */
+export function readWiringText(file: string): string {
   try { return readFileSync(file, 'utf8'); } catch (e) {
     throw new RigError(`${file}: cannot read the wiring map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -1,0 +1,72 @@
+// What every host-side Firmata link of the rig does the same way, whichever rig it serves (the firmware twin's board
+// in hil-rig/rig/connection.ts, the original firmware's rig board in hil-rig/rig-original/original-link.ts): run time
+// until a condition holds, say why a handshake failed, watch a board that goes silent, close the port.
+import type { EventHandle, SimTime } from '../../models/sim-time.ts';
+import type { VirtualClock } from '../../twin/kernel/clock.ts';
+import type { Firmata } from './io.ts';
+import type { SysexTap } from './sysex-tap.ts';
+import type { EmulatedLink } from '../emulator/link.ts';
+
+/**
+ * Run the link's time until `cond` holds or `timeoutUs` passed: pump the private clock of an emulated board not yet
+ * on the bench's clock (`privateClock`), or wait on the wall. A fault (`faultOf`) is checked on every turn and thrown.
+ */
+export async function pumpUntil(
+  time: SimTime, privateClock: VirtualClock | null, faultOf: () => string | null,
+  cond: () => boolean, timeoutUs: number, toError: (fault: string) => Error,
+): Promise<boolean> {
+  const t0 = time.now();
+  for (;;) {
+    if (cond()) return true;
+    const fault = faultOf();
+    if (fault) throw toError(fault);
+    if (time.now() - t0 >= timeoutUs) return cond();
+    if (privateClock) {
+      await privateClock.runFor(1000);
+      await new Promise((r) => setImmediate(r));
+    } else {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+/** The message for a board that gave no Firmata handshake within `limitUs`: nothing, or the first bytes it sent. */
+export function handshakeFailure(tap: SysexTap, description: string, limitUs: number, advice: string): string {
+  const head = tap.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const what = tap.bytes === 0 ? 'nothing came back' : `received ${tap.bytes} bytes that are not a Firmata handshake (${head}${tap.bytes > 32 ? ' …' : ''})`;
+  return `no Firmata board on ${description} within ${(limitUs / 1e6).toFixed(0)} s: ${what}; ${advice}`;
+}
+
+/**
+ * The watchdog: a board that has sent nothing for half of `silenceUs` is asked for its version; at `silenceUs` it is
+ * silent (`onSilent` with the quiet time). Returns the way to stop it.
+ */
+export function watchSilence(
+  o: { time: SimTime; tap: SysexTap; io: Firmata; silenceUs: number; stopped: () => boolean; onSilent: (quietUs: number) => void },
+): { cancel(): void } {
+  let handle: EventHandle | null = null;
+  const period = Math.min(250_000, o.silenceUs / 4);
+  const tick = (): void => {
+    handle = null;
+    if (o.stopped()) return;
+    const quiet = o.time.now() - o.tap.lastByteAt;
+    if (quiet >= o.silenceUs) { o.onSilent(quiet); return; }
+    if (quiet >= o.silenceUs / 2) o.io.reportVersion(() => {});
+    handle = o.time.at(o.time.now() + period, tick);
+  };
+  handle = o.time.at(o.time.now() + period, tick);
+  return { cancel() { handle?.cancel(); handle = null; } };
+}
+
+/** Close the link: unplug an emulated one; drain and close a serial port; destroy any other stream. */
+export async function closeTransport(io: Firmata, link: EmulatedLink | null): Promise<void> {
+  if (link) { link.unplug(); return; }
+  const t = io.transport;
+  if (t && typeof t.close === 'function') {
+    const drain = (t as { drain?: (cb: () => void) => void }).drain;
+    if (t.isOpen && typeof drain === 'function') await new Promise<void>((r) => drain.call(t, () => r()));
+    if (t.isOpen) await new Promise<void>((r) => t.close!(() => r()));
+  } else {
+    t?.destroy();
+  }
+}
