@@ -98,28 +98,40 @@ if (!have) {
     const target = parseRedisUrl(server!.url);
     const url = new URL(server!.url);
     const watcher = new Redis({ host: url.hostname, port: Number(url.port), password: PASSWORD, maxRetriesPerRequest: null });
+    const alive = (x: { child: ChildProcess }) => x.child.exitCode === null && x.child.signalCode === null;
     let killed = '';
     let killedChunk = -1;
-    // Kill the first worker seen running a job (a job of 3 units runs for seconds).
-    const spy = setInterval(() => {
-      if (killed) return;
-      void (async () => {
+    let stop = false;
+    // Catch a worker holding an unfinished job (a job of 4 units runs for about a second). To be sure the kill falls
+    // mid-job and not just after the job was finished, the worker is frozen first (SIGSTOP), the job is read again
+    // after its last writes could have landed, and only a job still active under that worker is a kill (-9);
+    // otherwise the worker is let go on (SIGCONT) and the watch goes on.
+    const queues = new Map<string, Queue>();
+    const watch = (async () => {
+      while (!stop && !killed) {
         for (const id of await watcher.smembers(`${PREFIX}:campaigns`)) {
-          const q = new Queue(queueName(id), { connection: watcher, prefix: PREFIX });
-          const active = await q.getJobs(['active']);
-          for (const j of active) {
-            const w = workers.find((x) => x.name === j.processedBy && x.child.exitCode === null && x.child.signalCode === null);
-            if (w && !killed && ((j.progress as { done?: number })?.done ?? 0) === 1) { // two of its three units still to run
+          if (!queues.has(id)) queues.set(id, new Queue(queueName(id), { connection: watcher, prefix: PREFIX }));
+          const q = queues.get(id)!;
+          for (const j of await q.getJobs(['active'])) {
+            const w = workers.find((x) => x.name === j.processedBy && alive(x));
+            if (!w || killed) continue;
+            w.child.kill('SIGSTOP');
+            await new Promise((r) => setTimeout(r, 300));
+            const again = await q.getJob(String(j.id));
+            if (again && again.processedBy === w.name && (await again.getState()) === 'active' && again.finishedOn === undefined) {
               killed = w.name;
               killedChunk = Number(String(j.id).replace(/^chunk-/, ''));
               w.child.kill('SIGKILL');
+            } else {
+              w.child.kill('SIGCONT');
             }
           }
         }
-      })().catch(() => {});
-    }, 100);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     try {
-      const r = await runMonteCarloOnQueue(mcJob(UNITS, 7), { target, chunk: 3, lockMs: 3000 }, { io: silent, quiet: true });
+      const r = await runMonteCarloOnQueue(mcJob(UNITS, 7), { target, chunk: 4, lockMs: 3000 }, { io: silent, quiet: true });
       assert.ok(killed, 'a worker was killed mid-job');
       assert.equal(r.failed, []);
       // the job it held was finished by another worker (the killed one may have finished an earlier job)
@@ -127,7 +139,9 @@ if (!have) {
         `job ${killedChunk} was taken again: finished by ${String(r.chunkWorkers[killedChunk])}, killed ${killed}`);
       assert.is(JSON.stringify(r.result), local);
     } finally {
-      clearInterval(spy);
+      stop = true;
+      await watch.catch(() => {});
+      for (const q of queues.values()) await q.close();
       watcher.disconnect();
     }
   });
