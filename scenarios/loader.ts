@@ -28,6 +28,7 @@ import {
 } from './schema.ts';
 import { closest, expectedOneOf, suggestion } from './suggest.ts';
 import { STREAM_THRESHOLD_CHARS, splitSteps, type StepGroups } from './step-groups.ts';
+import { PackedSteps } from './packed-steps.ts';
 import { needsNetwork, readNetworkSection, readNetworkStep, readTopupStep } from './comms-syntax.ts';
 
 /** A problem with a scenario file, located at `file:line:col` (line and col are 0 when there is no position). */
@@ -56,6 +57,12 @@ export interface LoadOptions {
   onProgress?: (read: number, total: number, steps: number) => void;
   /** Text length above which the steps are read in groups (default STREAM_THRESHOLD_CHARS), and steps per group. */
   streamAboveChars?: number;
+  /**
+   * Keep the steps of a scenario read in groups packed (`Scenario.packed`, `steps` left empty) instead of as objects,
+   * so memory does not grow with the step count: for a caller that only runs the scenario (`osm run`); the runner
+   * takes either form.
+   */
+  packSteps?: boolean;
   groupSteps?: number;
 }
 
@@ -82,7 +89,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const lc = new LineCounter();
     const doc = parseDocument(split.head, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
     const groups: StepGroups = { ...split.steps, ...(opts.onProgress ? { onProgress: (read, steps) => opts.onProgress!(read, text.length, steps) } : {}) };
-    const r = new Reader(file, lc, doc, split.head, groups);
+    const r = new Reader(file, lc, doc, split.head, groups, opts.packSteps === true);
     const err = doc.errors[0];
     if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
     return r.scenario();
@@ -140,11 +147,14 @@ class Reader {
   #lineOffset = 0;
   /** A large scenario's steps, read group by group (parseStreamed); the document's `steps` is then empty. */
   #streamed: StepGroups | undefined;
+  /** Keep a streamed scenario's steps packed (LoadOptions.packSteps). */
+  #pack: boolean;
   /** The supply voltage as the steps so far leave it (undefined while a `grid: { ..., for }` change may revert). */
   #vrms: number | undefined = DEFAULT_GRID.vrms;
 
-  constructor(file: string, lc: LineCounter, doc: Document, text: string, streamed?: StepGroups) {
+  constructor(file: string, lc: LineCounter, doc: Document, text: string, streamed?: StepGroups, pack = false) {
     this.#file = file;
+    this.#pack = pack;
     this.#lc = lc;
     this.#doc = doc;
     this.#text = text;
@@ -320,21 +330,22 @@ class Reader {
     const networkE = top.get('network');
     const network = networkE ? readNetworkSection(this, networkE) : undefined;
     const stepsE = this.require(top, 'steps', root, 'the scenario');
-    const steps = this.#streamed ? this.streamedSteps(this.#streamed, plant) : this.steps(stepsE, plant);
+    const read = this.#streamed ? this.streamedSteps(this.#streamed, plant, this.#pack) : this.steps(stepsE, plant);
+    const all: Iterable<Step> = read;
     if (!network) {
-      const s = steps.find((x) => x.command === 'network' || x.command === 'topup');
-      if (s) this.fail(s.pos, needsNetwork(s.command));
+      for (const s of all) if (s.command === 'network' || s.command === 'topup') this.fail(s.pos, needsNetwork(s.command));
     }
     const targetsE = top.get('targets');
-    const targets = targetsE ? this.targets(targetsE, steps, network !== undefined) : undefined;
+    const targets = targetsE ? this.targets(targetsE, all, network !== undefined) : undefined;
     return {
       file: this.#file, name, version: 1, ...(description !== undefined ? { description } : {}), meter, plant,
-      ...(network ? { network } : {}), ...(targets ? { targets } : {}), steps,
+      ...(network ? { network } : {}), ...(targets ? { targets } : {}),
+      ...(read instanceof PackedSteps ? { steps: [], packed: read } : { steps: read }),
     };
   }
 
   /** `targets: [twin, rig]`; a scenario that names rig may assert only what a rig observes. */
-  targets(e: Entry, steps: readonly Step[], hasNetwork: boolean): ScenarioTarget[] {
+  targets(e: Entry, steps: Iterable<Step>, hasNetwork: boolean): ScenarioTarget[] {
     const node = this.at(e);
     if (!isSeq(node) || node.items.length === 0) this.fail(node, `targets: expected a list such as [twin, rig], got ${describe(node)}`);
     const out: ScenarioTarget[] = [];
@@ -580,11 +591,14 @@ class Reader {
 
   /**
    * The steps of a streamed scenario: each group of items is parsed as its own small YAML document (the lines as in
-   * the file, so positions stay those of the file), read, and dropped before the next one is parsed.
+   * the file, so positions stay those of the file), read, and dropped before the next one is parsed. With `pack`, each
+   * group's steps are packed as they are read (PackedSteps), so only one group is ever held as objects.
    */
-  streamedSteps(groups: StepGroups, plant: PlantSection): Step[] {
+  streamedSteps(groups: StepGroups, plant: PlantSection, pack = false): Step[] | PackedSteps {
     const ctx = { loads: new Set(plant.loads.map((l) => l.id)), totalUs: 0 };
-    const steps: Step[] = [];
+    const packed = pack ? new PackedSteps() : undefined;
+    let steps: Step[] = [];
+    let before = 0;
     const [headDoc, headLc, headText] = [this.#doc, this.#lc, this.#text];
     try {
       for (const g of groups.groups()) {
@@ -603,14 +617,19 @@ class Reader {
         if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
         const seq = doc.contents;
         if (!seq || !isSeq(seq)) this.fail({ line: g.line, col: 1 }, `steps: expected a list of steps, got ${describe(seq)}`);
-        for (const raw of seq.items) steps.push(this.oneStep(raw, steps.length, seq, ctx));
-        groups.onProgress?.(g.end, steps.length);
+        for (const raw of seq.items) steps.push(this.oneStep(raw, before + steps.length, seq, ctx));
+        if (packed) {
+          packed.add(steps);
+          before += steps.length;
+          steps = [];
+        }
+        groups.onProgress?.(g.end, before + steps.length);
       }
     } finally {
       [this.#doc, this.#lc, this.#text, this.#lineOffset] = [headDoc, headLc, headText, 0];
     }
-    if (steps.length === 0) this.fail(groups.stepsKeyPos, 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
-    return steps;
+    if (before + steps.length === 0) this.fail(groups.stepsKeyPos, 'steps: the list is empty (give at least one step, e.g. - delay: 1s)');
+    return packed ?? steps;
   }
 
   oneStep(raw: unknown, index: number, seq: Node, ctx: { loads: Set<string>; totalUs: number }): Step {

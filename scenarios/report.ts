@@ -9,7 +9,7 @@
 //     ·  6               expect led.red "on"  (not run)
 //   FAILED at 36m00.000s: step 5 "relay opens", 3 of 4 checks held
 import { formatTime } from '../twin/kernel/clock.ts';
-import type { Failure, ScenarioResult, StepOutcome } from './runner.ts';
+import { failedOutcome, resultStepCount, type Failure, type ScenarioResult, type StepOutcome } from './runner.ts';
 
 export interface ReportStyle {
   /** ANSI colours (a TTY). */
@@ -71,6 +71,15 @@ export function headerLine(r: Pick<ScenarioResult, 'name' | 'file' | 'seed'>, st
 /** The full console report. */
 export function formatReport(r: ScenarioResult, style: ReportStyle = {}): string {
   const lines = [headerLine(r, style)];
+  if (r.condensed) {
+    // A large scenario run from packed steps: counts, and the failed step in full.
+    const c = r.condensed;
+    lines.push(paint(style.color, DIM, `  ${c.total} steps: ${c.ok} held${r.failure ? ', 1 failed' : ''}${c.notRun ? `, ${c.notRun} not run` : ''} (a scenario this large is reported without a line per step; --trace FILE records every step)`));
+    const o = failedOutcome(r);
+    if (o && r.failure) lines.push(stepLine(o, c.total, style), failureBlock(r.failure, style));
+    lines.push(summaryLine(r, style));
+    return `${lines.join('\n')}\n`;
+  }
   for (const o of r.steps) {
     lines.push(stepLine(o, r.steps.length, style));
     if (o.status === 'failed' && r.failure) lines.push(failureBlock(r.failure, style));
@@ -82,8 +91,8 @@ export function formatReport(r: ScenarioResult, style: ReportStyle = {}): string
 /** `--quiet`: nothing when everything held, else the failing step, its block and the summary. */
 export function formatQuiet(r: ScenarioResult, style: ReportStyle = {}): string {
   if (r.status === 'passed' || !r.failure) return '';
-  const o = r.steps[r.failure.step - 1];
-  return `${[headerLine(r, style), stepLine(o, r.steps.length, style), failureBlock(r.failure, style), summaryLine(r, style)].join('\n')}\n`;
+  const o = failedOutcome(r)!;
+  return `${[headerLine(r, style), stepLine(o, resultStepCount(r), style), failureBlock(r.failure, style), summaryLine(r, style)].join('\n')}\n`;
 }
 
 /** `--json`: the result object, stable key order, two-space indentation. */

@@ -24,7 +24,7 @@ import type { CommsControl } from '../twin/comms/comms.ts';
 import { ScenarioError } from './loader.ts';
 import { describeMatcher, describeObserved, lcdRows, matches, normalizeObserved } from './matchers.ts';
 import type { Check, Matcher, Scenario, Step } from './schema.ts';
-import { TELEMETRY_PREFIX, twinOnlyChecks } from './schema.ts';
+import { TELEMETRY_PREFIX, stepCount, stepsOf, twinOnlyChecks } from './schema.ts';
 import { stepText } from './step-text.ts';
 
 export interface RunOptions {
@@ -100,8 +100,26 @@ export interface ScenarioResult {
   end: string;
   /** Checks evaluated and held (a wait-until counts its checks once, when it ends). */
   checks: { total: number; held: number };
+  /** One outcome per step; for a condensed result only the failed step's (see `condensed`). */
   steps: StepOutcome[];
+  /**
+   * A large scenario run from packed steps (Scenario.packed) keeps no outcome per step (memory would grow with the
+   * step count): `steps` holds only the failed step's outcome, and these counts stand for the rest.
+   */
+  condensed?: { total: number; ok: number; notRun: number };
   failure?: Failure;
+}
+
+/** The outcome of the step that failed (condensed or not). */
+export function failedOutcome(r: Pick<ScenarioResult, 'steps' | 'failure'>): StepOutcome | undefined {
+  if (!r.failure) return undefined;
+  const n = r.failure.step;
+  return r.steps[n - 1]?.step === n ? r.steps[n - 1] : r.steps.find((o) => o.step === n);
+}
+
+/** Steps in the run's scenario. */
+export function resultStepCount(r: Pick<ScenarioResult, 'steps' | 'condensed'>): number {
+  return r.condensed?.total ?? r.steps.length;
 }
 
 /** A bench raised an error while running a step (not an expectation failure, not the user's input). */
@@ -143,7 +161,7 @@ function checkMeterKind(scenario: Scenario, bench: BenchControl): void {
   if (scenario.targets && !scenario.targets.includes('rig')) {
     throw new ScenarioError(scenario.file, undefined, `this scenario declares targets: [${scenario.targets.join(', ')}]; it does not run on a rig`);
   }
-  const bad = twinOnlyChecks(scenario.steps);
+  const bad = twinOnlyChecks(stepsOf(scenario));
   if (bad.length) {
     const names = bad.map((b) => `${b.observable} (line ${b.pos.line})`).join(', ');
     throw new ScenarioError(scenario.file, bad[0].pos,
@@ -195,7 +213,8 @@ class CheckSet {
 export async function runScenario(scenario: Scenario, bench: BenchControl, opts: RunOptions = {}): Promise<ScenarioResult> {
   checkMeterKind(scenario, bench);
   const trace = bench.trace;
-  const outcomes: StepOutcome[] = scenario.steps.map((s) => ({
+  const total = stepCount(scenario);
+  const outcomeOf = (s: Step): StepOutcome => ({
     step: s.index + 1,
     command: s.command,
     ...(s.name !== undefined ? { name: s.name } : {}),
@@ -203,15 +222,19 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
     line: s.pos.line,
     col: s.pos.col,
     status: 'not-run' as StepStatus,
-  }));
+  });
+  // Packed steps: no outcome kept per step, only the failed one (ScenarioResult.condensed).
+  const condensed = scenario.packed !== undefined;
+  const outcomes: StepOutcome[] = condensed ? [] : scenario.steps.map(outcomeOf);
+  let ok = 0;
   const checks = { total: 0, held: 0 };
   let failure: Failure | undefined;
 
-  trace.emit('scenario', 'start', { name: scenario.name, file: scenario.file, steps: scenario.steps.length });
+  trace.emit('scenario', 'start', { name: scenario.name, file: scenario.file, steps: total });
   await bench.start();
 
-  for (const step of scenario.steps) {
-    const out = outcomes[step.index];
+  for (const step of stepsOf(scenario)) {
+    const out = condensed ? outcomeOf(step) : outcomes[step.index];
     const n = step.index + 1;
     out.startUs = bench.now();
     trace.emit('scenario', 'step', { step: n, command: step.command, ...(step.name !== undefined ? { name: step.name } : {}), text: out.text });
@@ -224,6 +247,8 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
     }
     out.endUs = bench.now();
     out.status = failure ? 'failed' : 'ok';
+    if (failure && condensed) outcomes.push(out);
+    if (!failure) ok++;
     opts.onStepDone?.(out);
     if (failure) {
       trace.emit('scenario', 'fail', failure);
@@ -244,6 +269,7 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
     end: formatTime(endUs),
     checks,
     steps: outcomes,
+    ...(condensed ? { condensed: { total, ok, notRun: total - ok - (failure ? 1 : 0) } } : {}),
     ...(failure ? { failure } : {}),
   };
 }

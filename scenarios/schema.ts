@@ -17,6 +17,7 @@ import type { GridChange, LoadKind, LoadSpec } from '../twin/kernel/stimuli.ts';
 import type { BootMode, FirmwareConfig, FirmwareSelection } from '../twin/profiles/profile.ts';
 import type { KeyName } from '../twin/meter.ts';
 import type { NetworkSetup, NetworkStep as NetworkChangeSpec } from '../twin/comms/comms.ts';
+import type { PackedSteps } from './packed-steps.ts';
 
 /** 1-based line and column in the scenario file (columns count UTF-16 code units, as editors mostly do). */
 export interface SourcePos { line: number; col: number }
@@ -307,7 +308,20 @@ export interface Scenario {
   network?: NetworkSetup;
   /** `targets: [twin, rig]`: the meters the scenario is written for (absent: any meter that can observe its checks). */
   targets?: ScenarioTarget[];
+  /** The steps; empty when they are kept `packed` (a large scenario loaded for a run: LoadOptions.packSteps). */
   steps: Step[];
+  /** A large scenario's steps kept packed, read back in order by the runner (scenarios/packed-steps.ts). */
+  packed?: PackedSteps;
+}
+
+/** A scenario's steps in order, wherever they are kept. */
+export function stepsOf(s: Pick<Scenario, 'steps' | 'packed'>): Iterable<Step> {
+  return s.packed ?? s.steps;
+}
+
+/** How many steps a scenario has. */
+export function stepCount(s: Pick<Scenario, 'steps' | 'packed'>): number {
+  return s.packed?.length ?? s.steps.length;
 }
 
 /** What a scenario may run on: the twin, or a rig (a real or emulated board observed from outside). */
@@ -315,7 +329,7 @@ export type ScenarioTarget = 'twin' | 'rig';
 export const SCENARIO_TARGETS: readonly ScenarioTarget[] = ['twin', 'rig'];
 
 /** Every expectation of a scenario that only the twin can observe: its name and where it is. */
-export function twinOnlyChecks(steps: readonly Step[]): { observable: string; pos: SourcePos }[] {
+export function twinOnlyChecks(steps: Iterable<Step>): { observable: string; pos: SourcePos }[] {
   const out: { observable: string; pos: SourcePos }[] = [];
   for (const step of steps) {
     if (step.command !== 'expect' && step.command !== 'wait-until') continue;

@@ -60,6 +60,35 @@ test('osm run on a YAML syntax error exits 2 with one line and no stack trace', 
   assert.not.match(r.stderr, /\s+at /);
 });
 
+/** A scenario over 1 MB (read in groups, kept packed): `n` log steps of about 110 bytes, then `last`. */
+function largeScenario(name: string, n: number, last: string): string {
+  const note = 'x'.repeat(96);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(i % 2 ? '  - delay: 1s' : `  - log: "${note}"`);
+  lines.push(last);
+  return scenarioFile(name, `${lines.join('\n')}\n`);
+}
+
+test('osm run on a scenario over 1 MB runs every step and reports counts instead of a line per step', async () => {
+  const file = largeScenario('large.yaml', 20_000, '  - expect: { relay: closed }');
+  const r = await runInProcess([file]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /\n {2}20001 steps: 20001 held \(a scenario this large is reported without a line per step; --trace FILE records every step\)\n/);
+  assert.match(r.out, /PASSED at 2h46m40\.000s: 1 of 1 check held/);
+  assert.is(r.out.split('\n').length < 10, true);
+});
+
+test('osm run --json on a failing scenario over 1 MB gives the failed step, the counts and no outcome per step', async () => {
+  const file = largeScenario('large-fail.yaml', 20_000, '  - expect: { credit: 1 }');
+  const r = await runInProcess([file, '--json']);
+  assert.is(r.code, 1, r.err);
+  const j = JSON.parse(r.out) as { steps: Array<{ step: number; status: string }>; condensed: unknown; failure: { step: number; line: number } };
+  assert.equal(j.condensed, { total: 20_001, ok: 20_000, notRun: 0 });
+  assert.equal(j.steps.map((o) => [o.step, o.status]), [[20_001, 'failed']]);
+  assert.is(j.failure.step, 20_001);
+  assert.is(j.failure.line, 20_005);
+});
+
 test('osm --help lists the commands and exits 0', () => {
   const r = osm('--help');
   assert.is(r.code, 0);

@@ -18,7 +18,7 @@ import { runMonteCarloOnQueue } from '../cli/queue/monte-carlo-queue.ts';
 import { parseRedisUrl } from '../cli/queue/redis-url.ts';
 import { PREFIX, queueName, registerCampaign, unregisterCampaign } from '../cli/queue/registry.ts';
 import { PROTOCOL_VERSION } from '../cli/queue/protocol.ts';
-import { toWire } from '../cli/queue/wire.ts';
+import { toWire } from '../io/wire.ts';
 import type { CliIo } from '../cli/command.ts';
 import { generatedToken } from '../scenarios/fleet/fleet.ts';
 import { startFleetBroker } from '../scenarios/fleet/fleet-broker.ts';

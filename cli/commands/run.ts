@@ -4,7 +4,7 @@ import { formatTime } from '../../twin/kernel/clock.ts';
 import { ScenarioError, loadScenario } from '../../scenarios/loader.ts';
 import { formatJson, formatQuiet, formatReport, headerLine } from '../../scenarios/report.ts';
 import { ScenarioRunError, runScenario, type ScenarioResult } from '../../scenarios/runner.ts';
-import type { BenchConfig, Scenario, Step } from '../../scenarios/schema.ts';
+import { stepCount, type BenchConfig, type Scenario, type Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
@@ -333,9 +333,11 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     try {
       // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
       const reading = args.quiet ? undefined : new LineProgress(io, { wallMs });
+      // A large scenario's steps stay packed until they run (memory bounded by the file, not by step objects).
       scenario = await loadScenario(args.file, reading ? {
+        packSteps: true,
         onProgress: (read, total, steps) => reading.update(`osm run: reading ${args.file}: ${steps} steps checked (${(read / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB)`),
-      } : {});
+      } : { packSteps: true });
       reading?.done();
     } catch (err) {
       if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
@@ -371,7 +373,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
     const color = io.stdout.isTTY === true;
-    const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, scenario.steps.length) : undefined;
+    const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
     let result: ScenarioResult;

@@ -3,7 +3,7 @@
 // once) and started anew after a time limit or a crash.
 import { Worker } from 'node:worker_threads';
 import type { ChunkKind } from './protocol.ts';
-import { fromWire } from './wire.ts';
+import { fromWire } from '../../io/wire.ts';
 
 /** A chunk stopped at its time limit, with the results of the items it had finished (in item order). */
 export class TimeLimitError extends Error {

@@ -2,7 +2,7 @@
 // units, fleet meters) and posts each item's result as it finishes, so a chunk stopped at its time limit keeps what
 // it had done. The thread keeps the process's event loop free for BullMQ's lock renewals while the simulator runs.
 import { parentPort } from 'node:worker_threads';
-import { fromWire, toWire } from './wire.ts';
+import { fromWire, toWire } from '../../io/wire.ts';
 import type { ChunkKind } from './protocol.ts';
 
 const port = parentPort;

@@ -2,7 +2,7 @@
 // Monte Carlo draw, meters of a fleet), as `{ v, kind, chunk, body }` with the body as wire text (wire.ts). A worker
 // checks every job before running it: a job of another format version, of an unknown kind, or whose body is not what
 // its kind needs is rejected with the reason (into the queue's failed list), never run and never a crash.
-import { fromWire } from './wire.ts';
+import { fromWire } from '../../io/wire.ts';
 
 /** The job format this osm speaks; a worker refuses jobs of any other. */
 export const PROTOCOL_VERSION = 1;

@@ -11,7 +11,7 @@ import { MalformedJobError, PROTOCOL_VERSION, decodeJob } from './protocol.ts';
 import { PREFIX, listCampaigns, queueName, type CampaignMeta } from './registry.ts';
 import type { RedisTarget } from './redis-url.ts';
 import { connectRedis } from './redis-connect.ts';
-import { toWire } from './wire.ts';
+import { toWire } from '../../io/wire.ts';
 
 export interface QueueWorkerConfig {
   target: RedisTarget;

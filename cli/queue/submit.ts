@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, type ChunkKind, type JobData } from './protocol.ts';
 import { DEFAULT_LOCK_MS, PREFIX, newCampaignId, queueName, registerCampaign, touchCampaign, unregisterCampaign } from './registry.ts';
 import type { RedisTarget } from './redis-url.ts';
 import { checkRedis, connectRedis } from './redis-connect.ts';
-import { fromWire, toWire } from './wire.ts';
+import { fromWire, toWire } from '../../io/wire.ts';
 
 export interface QueueRunConfig {
   target: RedisTarget;

@@ -10,6 +10,7 @@
 // The long text (the failing step, or an invalid file's `file:line:col: message`) is the last column, so the others
 // stay aligned however long it is.
 import { failureBlock, headerLine, stepLine } from '../report.ts';
+import { failedOutcome, resultStepCount } from '../runner.ts';
 import type { CampaignResult } from './campaign.ts';
 import { isBroken, type RunRecord, type RunStatus } from './run-job.ts';
 
@@ -91,7 +92,7 @@ export function formatFailures(records: readonly RunRecord[], style: SummaryStyl
     if (isBroken(r) || r.status !== 'failed' || !r.failure) continue;
     const cell = r.cell ? `  [${r.cell.label}]` : '';
     out.push(`${headerLine(r, style)}${cell}`);
-    out.push(stepLine(r.steps[r.failure.step - 1], r.steps.length, style));
+    out.push(stepLine(failedOutcome(r)!, resultStepCount(r), style));
     out.push(failureBlock(r.failure, style));
   }
   return out.length ? `${out.join('\n')}\n\n` : '';

@@ -1,5 +1,6 @@
-// Job payloads and results as text for Redis: JSON, with the few values plain JSON loses written as tagged objects
-// (a Set of defect knobs, an EEPROM image, NaN and the infinities), so what a worker receives is what was sent.
+// Values as JSON text that comes back as it went: JSON, with the few values plain JSON loses written as tagged objects
+// (a Set of defect knobs, an EEPROM image, NaN and the infinities). Used for job payloads and results in Redis
+// (cli/queue) and for a large scenario's validated steps kept between the check and the run (scenarios/packed-steps.ts).
 const TAG = '$osm';
 
 function replacer(this: unknown, key: string, value: unknown): unknown {
