@@ -5,9 +5,9 @@
 // included); raw deflate at its fastest level costs a few ms per group, against seconds of YAML parsing.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { fromWire, toWire } from '../io/wire.ts';
-import type { Step } from './schema.ts';
+import type { Step, StepSource } from './schema.ts';
 
-export class PackedSteps implements Iterable<Step> {
+export class PackedSteps implements StepSource {
   #groups: Buffer[] = [];
   #length = 0;
 

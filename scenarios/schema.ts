@@ -17,7 +17,6 @@ import type { GridChange, LoadKind, LoadSpec } from '../twin/kernel/stimuli.ts';
 import type { BootMode, FirmwareConfig, FirmwareSelection } from '../twin/profiles/profile.ts';
 import type { KeyName } from '../twin/meter.ts';
 import type { NetworkSetup, NetworkStep as NetworkChangeSpec } from '../twin/comms/comms.ts';
-import type { PackedSteps } from './packed-steps.ts';
 
 /** 1-based line and column in the scenario file (columns count UTF-16 code units, as editors mostly do). */
 export interface SourcePos { line: number; col: number }
@@ -310,9 +309,12 @@ export interface Scenario {
   targets?: ScenarioTarget[];
   /** The steps; empty when they are kept `packed` (a large scenario loaded for a run: LoadOptions.packSteps). */
   steps: Step[];
-  /** A large scenario's steps kept packed, read back in order by the runner (scenarios/packed-steps.ts). */
-  packed?: PackedSteps;
+  /** A large scenario's steps kept packed, read back in order by the runner (a PackedSteps: scenarios/packed-steps.ts). */
+  packed?: StepSource;
 }
+
+/** Steps read back in order, and how many there are. */
+export interface StepSource extends Iterable<Step> { readonly length: number }
 
 /** A scenario's steps in order, wherever they are kept. */
 export function stepsOf(s: Pick<Scenario, 'steps' | 'packed'>): Iterable<Step> {
