@@ -83,6 +83,24 @@ function nodesVisibleAsModule(): boolean {
   }
 }
 
+/**
+ * Node-RED's warnings about two settings chosen on purpose here, said at every start: projects are off (flows are the
+ * project's files, not git projects) and credentials are stored unencrypted (a loopback tool's flows hold no secret
+ * worth a key the user would have to keep).
+ */
+const DELIBERATE = [/^Projects disabled : editorTheme\.projects\.enabled=false$/, /^Using unencrypted credentials$/];
+const LEVEL_NAMES: Record<number, string> = { 10: 'fatal', 20: 'error', 30: 'warn', 40: 'info', 50: 'debug', 60: 'trace' };
+
+/** Node-RED's console log, on stderr, one line per message, without the warnings about deliberate settings. */
+function consoleLog(): (m: { level: number; msg?: unknown; type?: string; id?: string; name?: string }) => void {
+  return (m) => {
+    const text = m.msg instanceof Error ? m.msg.message : typeof m.msg === 'string' ? m.msg : JSON.stringify(m.msg);
+    if (DELIBERATE.some((re) => re.test(text))) return;
+    const who = m.type ? `[${m.type}:${m.name ?? m.id ?? ''}] ` : '';
+    process.stderr.write(`Node-RED [${LEVEL_NAMES[m.level] ?? m.level}] ${who}${text}\n`);
+  };
+}
+
 /** Node-RED settings for the embedded runtime and for `osm flow run` (same nodes, same switches). */
 export function nodeRedSettings(o: { userDir: string; adminRoot?: string | false; nodeRoot?: string | false; logLevel?: string; logHandler?: unknown }): Record<string, unknown> {
   return {
@@ -107,7 +125,7 @@ export function nodeRedSettings(o: { userDir: string; adminRoot?: string | false
     diagnostics: { enabled: false, ui: false },
     runtimeState: { enabled: false, ui: false },
     logging: {
-      console: { level: o.logLevel ?? 'warn', metrics: false, audit: false },
+      console: { level: o.logLevel ?? 'warn', metrics: false, audit: false, handler: consoleLog },
       ...(o.logHandler ? { osm: { level: 'warn', metrics: false, audit: false, handler: o.logHandler } } : {}),
     },
   };
