@@ -28,7 +28,7 @@ import { METER_ID, type NetworkSetup, type NetworkStep, type ServerState } from 
 import { TopupBackend, type BackendFault } from '../twin/comms/topup-backend.ts';
 import { TelemetryBroker } from '../twin/comms/telemetry-broker.ts';
 import type { CellularNetworkConfig } from '../models/modem/cellular-network.ts';
-import { PlanDriver, type MeterPlan, type PlanTarget } from '../scenarios/fleet/fleet.ts';
+import { FLEET_DEBUG_LOG_KEEP, PlanDriver, type MeterPlan, type PlanTarget } from '../scenarios/fleet/fleet.ts';
 
 /** A user-level refusal (unknown load, scenario running): answered to the client as an error. */
 export class LiveMeterError extends Error {}
@@ -258,7 +258,7 @@ export class LiveMeter {
         ...(eepromImage ? { eepromImage } : { credit: plan?.credit ?? this.config.credit }),
         clock,
         cover,
-        ...(plan ? { overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token } } : {}),
+        ...(plan ? { overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token }, debugLogKeep: FLEET_DEBUG_LOG_KEEP } : {}),
       },
       plant: { grid, fidelity: this.config.fidelity, loads: [] },
       seed: this.config.seed,

@@ -138,6 +138,9 @@ export interface FleetHooks {
   onReady?: () => void;
 }
 
+/** Characters of its debug log a fleet meter keeps (the newest; a connected meter-day prints about 2 MB). */
+export const FLEET_DEBUG_LOG_KEEP = 16 * 1024;
+
 /** The servers a fleet's meters share: one top-up backend and one ThingsBoard broker, knowing every meter. */
 export interface FleetServers {
   backend: TopupBackend;
@@ -224,7 +227,7 @@ async function makeMeter(spec: FleetSpec, plan: MeterPlan, hooks: FleetHooks, se
   const { createBench } = await import('../../twin/kernel/bench.ts');
   const scenario = parseScenario(meterScenarioText(plan, spec.start), `fleet-meter-${plan.index}.yaml`);
   const bench = createBench({
-    meter: { ...scenario.meter, overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token } },
+    meter: { ...scenario.meter, overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token }, debugLogKeep: FLEET_DEBUG_LOG_KEEP },
     plant: scenario.plant, network: scenario.network!, commsServers: servers, seed: plan.seed, speed: 'max',
   });
   const out: MeterOutcome = {

@@ -44,6 +44,8 @@ export interface BenchMeterConfig {
   overrides?: Record<string, number | boolean>;
   /** The unit's identity compiled into its firmware (default the shipped `MT100` and its token): a fleet's meters. */
   unit?: { meterId: string; accessToken: string };
+  /** Characters of the debug log the twin keeps for the `serial` observable (default all; a fleet keeps a little). */
+  debugLogKeep?: number;
 }
 
 export interface BenchPlantConfig {
@@ -124,6 +126,7 @@ export class Bench implements BenchControl {
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
         exactSlow: cfg.exactSlow ?? false,
+        ...(cfg.meter.debugLogKeep !== undefined ? { debugLogKeep: cfg.meter.debugLogKeep } : {}),
         ...(cfg.meter.unit ? { firmwareOptions: { meterId: cfg.meter.unit.meterId, accessToken: cfg.meter.unit.accessToken } } : {}),
       };
       if (this.comms) m.modem = this.comms.modem;
