@@ -14,11 +14,16 @@ export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
 Simulate a fleet of meters: each its own twin (phasor plant, field firmware) with its own seed, a board drawn from
 the part tolerances, a household from the load-profile library (lights-phone, tv-fan, fridge-home, small-shop:
 daily shapes, appliances switching at seeded times, weekday and seasonal variation), a boot mode, an initial
-credit and a top-up habit (payments through its top-up backend, collected by its firmware over the modem). Each
-meter's ThingsBoard telemetry is relayed over MQTT to a broker under the meter's own access token: the embedded
-broker (on 127.0.0.1, port printed; it forwards each meter's messages to fleet/<token>/telemetry for any MQTT
-client to follow) or --broker URL (e.g. a ThingsBoard).
-The meters of a process advance together on simulated time. Prints the fleet report; --json and --report write it.
+credit and a top-up habit (payments through the top-up backend, collected by its firmware over the modem). Each
+meter is built with its own meter id (MT101, MT102, ...) and ThingsBoard access token, and the meters share one
+top-up backend and one broker, as a rollout shares the operator's servers: the embedded broker (on 127.0.0.1, port
+printed; the meters' modems publish into it under their tokens, and it forwards each meter's messages to
+fleet/<token>/telemetry for any MQTT client to follow), or --broker URL (e.g. a ThingsBoard), to which each
+meter's telemetry is relayed under its own token.
+The meters of a process advance together on simulated time. Progress lines show the CPU used and the CPU per
+simulated meter-day; a last line gives the setup cost, the running cost per meter-day, the meters one core keeps at
+real time at that rate and the memory taken. Prints the fleet report; --json and --report write it.
+To watch a fleet live, in the dashboard's grid of meters: osm serve --fleet N.
 
 Options:
   --meters N            number of meters (1..1000000)

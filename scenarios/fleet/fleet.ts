@@ -1,10 +1,11 @@
 // A fleet: N meters, each its own twin (phasor plant, the `field` firmware) with its own seed, a board drawn from the
 // part tolerances (the firmware's calibration is the nominal board's, so each meter reads with its own board's
 // error), a household drawn from the load-profile library (household.ts), a boot mode, an initial credit and a top-up habit (payments queued
-// on the meter's own top-up backend, which its firmware polls over the modem). The meters of a chunk advance
-// together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant. Each
-// meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's access
-// token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
+// on the top-up backend, which its firmware polls over the modem). Each meter is built with its own meter id and
+// access token, so the meters of a chunk share one backend and one broker (FleetServers). The meters of a chunk
+// advance together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant.
+// Each meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's
+// access token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
 // index: the fleet report is the same whatever the chunking and the workers.
 import { Rng } from '../../twin/kernel/rng.ts';
 import { DEFAULT_BOARD_PROFILE, drawUnit, paramKeys } from '../../models/board-profile.ts';
