@@ -213,6 +213,8 @@ export class LiveMeter {
   }
 
   readonly #ownServers: boolean;
+  /** The firmware has finished its setup since the last power-on ("Setup Complete!" on its debug port). */
+  #booted = false;
   /** A fleet meter's plan being played, and the meter time its plan started at. */
   #driver: PlanDriver | null;
   #planT0 = 0;
@@ -288,10 +290,12 @@ export class LiveMeter {
     this.#ringCount = 0;
     this.#log.length = 0;
     this.#lcdSig = '';
+    this.#booted = false;
     this.#unsubscribe = bench.trace.subscribe((ev) => {
       if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
         const line = String((ev.data as { line?: unknown }).line ?? '');
         this.#log.push(line.slice(0, 120));
+        if (/^Setup Complete!/.test(line)) this.#booted = true;
         if (this.#log.length > LOG_LINES) this.#log.shift();
         const apn = /^Connecting to APN: \S* ?(OK|fail)\s*$/.exec(line);
         if (apn) {
@@ -305,8 +309,9 @@ export class LiveMeter {
         const r = ev.data as { answer?: string | null; status?: number };
         this.#lastBackend = r.answer === null ? 'no answer (connection dropped)' : `${r.status} ${JSON.stringify(String(r.answer ?? '').slice(0, 40))}`;
       } else if (ev.source === 'meter' && ev.kind === 'power') {
-        // a new power cycle starts a new sample stream
+        // a new power cycle starts a new sample stream, and a new boot
         this.#ringCount = 0;
+        this.#booted = false;
       }
     });
     bench.onWaveformBlock = (block, startUs) => this.#onBlock(block, startUs);
@@ -840,7 +845,7 @@ export class LiveMeter {
     let state: FleetState = 'on';
     if (!b.meter.powered) state = 'unpowered';
     else if (this.twin?.cover.isOpen) state = 'tamper';
-    else if (b.observe('relay') === 'open' && typeof credit === 'number' && credit < 1) state = 'exhausted';
+    else if (this.#booted && b.observe('relay') === 'open' && typeof credit === 'number' && credit < 1) state = 'exhausted';
     else if (c && (!c.network.state.coverage || sv!.backend === 'down' || sv!.broker === 'down' || this.#gsm.last === 'fail')) state = 'comms-down';
     else if (b.observe('relay') !== 'closed') state = 'relay-off';
     return {
