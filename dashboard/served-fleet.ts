@@ -27,6 +27,9 @@ export interface ServedFleet {
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
+/** Wall ms between two paced slices of a fleet meter (a single dashboard meter: 20 ms). */
+export const FLEET_PACED_WAIT_MS = 100;
+
 export function servedFleet(o: ServedFleetOptions): ServedFleet {
   const c = o.clock;
   const spec: FleetSpec = {
@@ -39,7 +42,10 @@ export function servedFleet(o: ServedFleetOptions): ServedFleet {
   const servers = fleetServers(plans);
   return {
     spec, plans, servers,
-    meterFor: (index) => ({ plan: plans[index], seed: plans[index].seed, credit: plans[index].credit, clock: o.clock, sharedServers: servers }),
+    meterFor: (index) => ({
+      plan: plans[index], seed: plans[index].seed, credit: plans[index].credit, clock: o.clock, sharedServers: servers,
+      pacer: { pacedWaitMs: FLEET_PACED_WAIT_MS },
+    }),
     async close() {
       await servers.broker.close();
       servers.backend.server.close();
