@@ -32,6 +32,10 @@ export class ClientChannel {
   readonly limits: ChannelLimits;
   /** The meter this client watches. */
   meterId: string;
+  /** What the page shows: one meter's live view, or the fleet grid (osm serve --fleet). */
+  view: 'meter' | 'fleet' = 'meter';
+  /** The fleet message it was sent last (another is sent only when something changed). */
+  lastFleet = '';
   behind = false;
   #behindSince = 0;
   /** Messages not queued because the client was behind. */

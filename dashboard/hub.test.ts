@@ -81,4 +81,31 @@ test('the watchers of a reflashed meter get a new snapshot with the new epoch', 
   } finally { await s.close(); }
 });
 
+
+test('a client in the fleet view gets the grid of every meter instead of one meter\'s state, and only when it changed', async () => {
+  const s = await server(3);
+  try {
+    const c = await client(s);
+    await c.wait((m) => m.type === 'snapshot');
+    c.ws.send(JSON.stringify({ type: 'view', view: 'fleet', id: 'v' }));
+    const first = await c.wait((m) => m.type === 'fleet') as Msg & { cells: { meter: string; state: string }[]; counts: Record<string, number> };
+    assert.equal(first.cells.map((x) => x.meter), ['meter-1', 'meter-2', 'meter-3']);
+    assert.is(Object.values(first.counts).reduce((a, b) => a + b, 0), 3);
+    await c.wait((m) => m.type === 'ack' && m.id === 'v');
+    c.msgs.length = 0;
+    s.hub.publish(); // nothing changed: no second grid, and no meter state
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(c.msgs.map((m) => m.type), []);
+    s.hub.meter('meter-2')!.power(false);
+    s.hub.publish();
+    const next = await c.wait((m) => m.type === 'fleet') as Msg & { cells: { meter: string; state: string }[] };
+    assert.is(next.cells[1].state, 'unpowered');
+    assert.is(next.cells[0].state, first.cells[0].state);
+    c.ws.send(JSON.stringify({ type: 'select', meter: 'meter-3' }));
+    const snap = await c.wait((m) => m.type === 'snapshot') as Msg & { view: string };
+    assert.is(snap.view, 'meter');
+    c.ws.close();
+  } finally { await s.close(); }
+});
+
 test.run();

@@ -13,7 +13,7 @@ import { BenchError } from '../twin/kernel/bench.ts';
 import { charOf } from '../models/lcd/hd44780.ts';
 import { APPLIANCES, GRID_EVENT_LABELS, HOUSEHOLD_ID, HOUSEHOLD_LABEL } from './catalog.ts';
 import { ACTIONS_BURST, ACTIONS_PER_SECOND, ClientChannel, DEFAULT_LIMITS, type ChannelLimits } from './client-channel.ts';
-import { LiveMeter, LiveMeterError, TREND_FIELDS, type LiveMeterConfig } from './live-meter.ts';
+import { FLEET_STATES, LiveMeter, LiveMeterError, TREND_FIELDS, type FleetCell, type FleetState, type LiveMeterConfig } from './live-meter.ts';
 import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, type ControlMessage, type Id } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
 import { BACKEND_FAULTS } from '../twin/comms/topup-backend.ts';
@@ -43,6 +43,10 @@ export interface HubConfig {
   onMeterBuilt?: (meter: LiveMeter) => Promise<void>;
   /** Called when a meter is closed (osm serve stops its listeners). */
   onMeterClosed?: (meter: LiveMeter) => Promise<void>;
+  /** Settings of meter `index` on top of `meter` (osm serve --fleet: each meter's plan and the shared servers). */
+  meterFor?: (index: number) => Partial<Omit<LiveMeterConfig, 'id' | 'index' | 'library'>>;
+  /** A fleet: pages open on the grid of meters (`fleet` messages), a click opens one meter's live view. */
+  fleetView: boolean;
 }
 
 const DEFAULTS: Omit<HubConfig, 'library'> = {
@@ -53,6 +57,7 @@ const DEFAULTS: Omit<HubConfig, 'library'> = {
   meter: {},
   log: () => {},
   autoRun: true,
+  fleetView: false,
 };
 
 export class DashboardHub {
@@ -80,7 +85,7 @@ export class DashboardHub {
     if (this.meters.length >= this.config.maxMeters) throw new LiveMeterError(`at most ${this.config.maxMeters} meters`);
     const index = this.meters.length;
     const baseSeed = this.config.meter.seed ?? 1;
-    const meter = new LiveMeter({ ...this.config.meter, id: `meter-${index + 1}`, index, seed: baseSeed + index, library: this.config.library });
+    const meter = new LiveMeter({ ...this.config.meter, id: `meter-${index + 1}`, index, seed: baseSeed + index, ...this.config.meterFor?.(index), library: this.config.library });
     await meter.init();
     if (this.config.onMeterBuilt) {
       try {
@@ -120,6 +125,7 @@ export class DashboardHub {
   #connected(ws: WebSocket): void {
     const first = this.meters[0];
     const ch = new ClientChannel(ws, first?.id ?? '', this.config.limits);
+    if (this.config.fleetView) ch.view = 'fleet';
     this.clients.add(ch);
     ws.on('message', (data, isBinary) => this.#onMessage(ch, data, isBinary));
     ws.on('close', () => this.clients.delete(ch));
@@ -143,6 +149,8 @@ export class DashboardHub {
       /** The HD44780's character ROM (A00) as text, code by code: codes 0..15 are the CGRAM characters. */
       rom: Array.from({ length: 256 }, (_, c) => charOf(c)),
       maxMeters: this.config.maxMeters,
+      fleet: this.config.fleetView,
+      fleetStates: FLEET_STATES,
       backendFaults: BACKEND_FAULTS,
     };
   }
@@ -154,7 +162,7 @@ export class DashboardHub {
     const lcd = m.lcdState();
     const trend = m.trendSince(0);
     const ok = ch.send(JSON.stringify({
-      type: 'snapshot', protocol: PROTOCOL_VERSION, meter: m.id, meters: this.#meterList(), catalog: this.#catalog(),
+      type: 'snapshot', protocol: PROTOCOL_VERSION, meter: m.id, meters: this.#meterList(), catalog: this.#catalog(), view: ch.view,
       state: m.state(), lcd: { meter: m.id, epoch: m.epoch, ...lcd }, trends: { meter: m.id, fields: ['t', ...TREND_FIELDS], rows: trend.rows },
     }), now);
     if (!ok) return;
@@ -162,6 +170,15 @@ export class DashboardHub {
     ch.lastLcdVersion = m.lcdVersion;
     ch.lastTrendSeq = m.trendCount;
     ch.lastWaveSeq = -1;
+    ch.lastFleet = '';
+  }
+
+  /** The fleet grid: every meter's cell, and how many meters are in each state. */
+  fleetGrid(): { cells: FleetCell[]; counts: Record<FleetState, number> } {
+    const cells = this.meters.map((m) => m.fleetCell());
+    const counts = Object.fromEntries(FLEET_STATES.map((s) => [s, 0])) as Record<FleetState, number>;
+    for (const c of cells) counts[c.state]++;
+    return { cells, counts };
   }
 
   #resyncWatchers(m: LiveMeter): void {
@@ -172,8 +189,13 @@ export class DashboardHub {
   publish(): void {
     const now = this.config.wallNow();
     const perMeter = new Map<string, { state: string; lcd: string; lcdVersion: number; wave: Buffer | null; waveSeq: number; trendCache: Map<number, string | null> }>();
+    const clients = [...this.clients];
+    const fleetWatched = clients.some((c) => c.view === 'fleet');
+    const fleet = fleetWatched ? JSON.stringify({ type: 'fleet', ...this.fleetGrid() }) : '';
     for (const m of this.meters) {
       m.sampleTrend();
+      // a meter nobody watches costs nothing more (a fleet has many)
+      if (!clients.some((c) => c.view === 'meter' && c.meterId === m.id)) continue;
       const lcd = m.lcdState();
       const waveSeq = m.waveSeq;
       const watched = [...this.clients].some((c) => c.meterId === m.id && !c.behind && c.lastWaveSeq !== waveSeq);
@@ -190,6 +212,11 @@ export class DashboardHub {
       const status = c.check(now);
       if (status === 'dropped') { this.clients.delete(c); this.droppedClients++; continue; }
       if (status === 'waiting') { c.skipped++; continue; }
+      if (c.view === 'fleet') {
+        if (status === 'resync') c.lastFleet = '';
+        if (c.lastFleet !== fleet && c.send(fleet, now)) c.lastFleet = fleet;
+        continue;
+      }
       const m = this.meter(c.meterId);
       const p = m && perMeter.get(m.id);
       if (!m || !p) continue;
@@ -228,7 +255,7 @@ export class DashboardHub {
     const msg = v.msg;
     const ack = (extra: Record<string, unknown> = {}): void => this.#reply(ch, { type: 'ack', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, ...extra });
     const fail = (error: string): void => this.#reply(ch, { type: 'error', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, error });
-    if (msg.type !== 'ping' && msg.type !== 'select' && !ch.allowAction(this.config.wallNow())) {
+    if (msg.type !== 'ping' && msg.type !== 'select' && msg.type !== 'view' && !ch.allowAction(this.config.wallNow())) {
       fail(`too many control messages: at most ${ACTIONS_PER_SECOND} a second (bursts of ${ACTIONS_BURST})`);
       return;
     }
@@ -247,12 +274,21 @@ export class DashboardHub {
       const m = await this.addMeter();
       return { meter: m.id };
     }
+    if (msg.type === 'view') {
+      ch.view = msg.view;
+      if (msg.view === 'fleet') {
+        const fleet = JSON.stringify({ type: 'fleet', ...this.fleetGrid() });
+        if (ch.send(fleet, this.config.wallNow())) ch.lastFleet = fleet;
+      } else this.#sendSnapshot(ch);
+      return undefined;
+    }
     const id = msg.meter ?? ch.meterId;
     const m = this.meter(id);
     if (!m) throw new LiveMeterError(`no meter '${id}' (meters: ${this.meters.map((x) => x.id).join(', ')})`);
     switch (msg.type) {
       case 'select':
         ch.meterId = m.id;
+        ch.view = 'meter';
         this.#sendSnapshot(ch);
         return undefined;
       case 'keys': m.pressKeys(msg.keys); return undefined;

@@ -28,6 +28,7 @@ import { METER_ID, type NetworkSetup, type NetworkStep, type ServerState } from 
 import { TopupBackend, type BackendFault } from '../twin/comms/topup-backend.ts';
 import { TelemetryBroker } from '../twin/comms/telemetry-broker.ts';
 import type { CellularNetworkConfig } from '../models/modem/cellular-network.ts';
+import { FLEET_DEBUG_LOG_KEEP, PlanDriver, type MeterPlan, type PlanTarget } from '../scenarios/fleet/fleet.ts';
 
 /** A user-level refusal (unknown load, scenario running): answered to the client as an error. */
 export class LiveMeterError extends Error {}
@@ -62,6 +63,28 @@ export interface LiveMeterConfig {
    * an external broker (`mqtt://host:port`) instead of its own.
    */
   network: false | { brokerUrl?: string };
+  /**
+   * A fleet's meter (osm serve --fleet): its plan gives its firmware's meter id and access token, boot mode, credit,
+   * board (drawn from the tolerances), household (the plan's loads stand for the household profile) and payments.
+   */
+  plan?: MeterPlan;
+  /** Servers shared with other meters (a fleet's backend and broker) instead of its own; not closed with the meter. */
+  sharedServers?: { backend: TopupBackend; broker: TelemetryBroker };
+}
+
+/** A meter's state as a cell of the fleet grid shows it (the first that holds, in this order). */
+export const FLEET_STATES = ['unpowered', 'tamper', 'exhausted', 'comms-down', 'relay-off', 'on'] as const;
+export type FleetState = typeof FLEET_STATES[number];
+
+/** One cell of the fleet grid. */
+export interface FleetCell {
+  meter: string;
+  state: FleetState;
+  /** The firmware's credit (null while it has not measured yet). */
+  credit: number | null;
+  /** What the meter draws now, W (the plant's truth). */
+  watts: number;
+  household: string | null;
 }
 
 /** What the dashboard shows of a meter's communications (`state.comms`). */
@@ -184,8 +207,17 @@ export class LiveMeter {
     if (!(this.config.waveWindowSamples >= 16 && this.config.waveWindowSamples <= WAVE_RING / 2)) {
       throw new RangeError(`waveWindowSamples must be 16..${WAVE_RING / 2}`);
     }
-    this.servers = this.config.network ? { backend: new TopupBackend(), broker: new TelemetryBroker() } : null;
+    this.#ownServers = !this.config.sharedServers;
+    this.servers = this.config.network ? this.config.sharedServers ?? { backend: new TopupBackend(), broker: new TelemetryBroker() } : null;
+    this.#driver = this.config.plan ? new PlanDriver(this.config.plan) : null;
   }
+
+  readonly #ownServers: boolean;
+  /** The firmware has finished its setup since the last power-on ("Setup Complete!" on its debug port). */
+  #booted = false;
+  /** A fleet meter's plan being played, and the meter time its plan started at. */
+  #driver: PlanDriver | null;
+  #planT0 = 0;
 
   /** Build the first bench and boot the meter (does not start the run loop). */
   async init(): Promise<void> {
@@ -219,14 +251,16 @@ export class LiveMeter {
       },
       commsServers: { ...this.servers, realTime: url !== undefined },
     } : {};
+    const plan = this.config.plan;
     return {
       ...comms,
       meter: {
-        build: resolveFirmware({ profile: f.profile, mode: f.profile === 'shipped' ? undefined : 'sts', fix: f.fix, defects: f.defects }),
+        build: resolveFirmware({ profile: f.profile, mode: f.profile === 'shipped' ? undefined : plan?.mode ?? 'sts', fix: f.fix, defects: f.defects }),
         eeprom: 'virgin',
-        ...(eepromImage ? { eepromImage } : { credit: this.config.credit }),
+        ...(eepromImage ? { eepromImage } : { credit: plan?.credit ?? this.config.credit }),
         clock,
         cover,
+        ...(plan ? { overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token }, debugLogKeep: FLEET_DEBUG_LOG_KEEP } : {}),
       },
       plant: { grid, fidelity: this.config.fidelity, loads: [] },
       seed: this.config.seed,
@@ -256,10 +290,12 @@ export class LiveMeter {
     this.#ringCount = 0;
     this.#log.length = 0;
     this.#lcdSig = '';
+    this.#booted = false;
     this.#unsubscribe = bench.trace.subscribe((ev) => {
       if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
         const line = String((ev.data as { line?: unknown }).line ?? '');
         this.#log.push(line.slice(0, 120));
+        if (/^Setup Complete!/.test(line)) this.#booted = true;
         if (this.#log.length > LOG_LINES) this.#log.shift();
         const apn = /^Connecting to APN: \S* ?(OK|fail)\s*$/.exec(line);
         if (apn) {
@@ -273,8 +309,9 @@ export class LiveMeter {
         const r = ev.data as { answer?: string | null; status?: number };
         this.#lastBackend = r.answer === null ? 'no answer (connection dropped)' : `${r.status} ${JSON.stringify(String(r.answer ?? '').slice(0, 40))}`;
       } else if (ev.source === 'meter' && ev.kind === 'power') {
-        // a new power cycle starts a new sample stream
+        // a new power cycle starts a new sample stream, and a new boot
         this.#ringCount = 0;
+        this.#booted = false;
       }
     });
     bench.onWaveformBlock = (block, startUs) => this.#onBlock(block, startUs);
@@ -288,6 +325,23 @@ export class LiveMeter {
 
   #startHousehold(bench: Bench): void {
     this.#householdTimer?.cancel();
+    const driver = this.#driver;
+    if (driver) {
+      // a fleet meter: its plan's loads and payments, due by the meter's time since the plan started
+      const target: PlanTarget = {
+        setLoad: (l) => bench.setLoad(l as never),
+        removeLoad: (id) => { if (bench.plant.loads().some((x) => x.id === id)) bench.removeLoad(id); },
+        topup: (amount) => bench.comms?.topup(amount),
+      };
+      const apply = (): void => {
+        if (!this.#household || this.bench !== bench) return;
+        driver.applyDue(target, this.now() - this.#planT0);
+      };
+      for (const l of driver.loadsOn()) target.setLoad(l);
+      apply();
+      this.#householdTimer = bench.clock.every(60e6, apply);
+      return;
+    }
     const apply = (): void => {
       if (!this.#household || this.bench !== bench) return;
       const sec = ((this.#startUnix + Math.floor(bench.now() / 1e6)) % 86400 + 86400) % 86400;
@@ -331,7 +385,7 @@ export class LiveMeter {
       if (on) this.#startHousehold(this.bench);
       else {
         this.#householdTimer?.cancel();
-        if (this.bench.plant.loads().some((l) => l.id === HOUSEHOLD_ID)) this.bench.removeLoad(HOUSEHOLD_ID);
+        for (const l of this.#householdLoads(this.bench)) this.bench.removeLoad(l);
       }
       return;
     }
@@ -340,6 +394,12 @@ export class LiveMeter {
     const present = this.bench.plant.loads().some((l) => l.id === id);
     if (on) this.bench.setLoad(entry.spec);
     else if (present) this.bench.removeLoad(id);
+  }
+
+  /** The loads of the household profile on `b` (a fleet meter's: its plan's loads). */
+  #householdLoads(b: Bench): string[] {
+    const plan = this.#driver ? new Set(this.#driver.plan.loads.map((c) => c.id)) : null;
+    return b.plant.loads().map((l) => l.id).filter((id) => id === HOUSEHOLD_ID || plan?.has(id) === true);
   }
 
   gridEvent(event: GridEventName): void {
@@ -409,7 +469,7 @@ export class LiveMeter {
       network: { coverage: n.coverage, csq: n.csq, latencyMs: n.latencyMs, registrationMs: n.registrationMs, attachFailures: n.attachFailures, attachFailureRate: n.attachFailureRate },
       modem: { registered: c.modem.registered, attached: c.modem.attached },
       gsm: { ...this.#gsm },
-      backend: { state: sv.backend, fault: c.backend.fault, pending: c.backend.pending.get(METER_ID) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
+      backend: { state: sv.backend, fault: c.backend.fault, pending: c.backend.pending.get(c.meterId) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
       broker: { state: sv.broker, external, url: c.broker === this.servers?.broker && !external ? this.endpoints?.mqtt ?? null : null },
       telemetry: { count: this.#telemetryCount, lastDay: this.#telemetryTimes.filter((x) => x >= now - 86_400e6).length, last: [...this.#telemetry] },
     };
@@ -432,7 +492,7 @@ export class LiveMeter {
       const bench = this.#makeDefaultBench({
         eepromImage: twin ? twin.eeprom.dump() : undefined,
         clock,
-        loads: old.plant.loads().filter((l) => l.id !== HOUSEHOLD_ID).map((l) => ({ ...l.spec })),
+        loads: old.plant.loads().filter((l) => !this.#householdLoads(old).includes(l.id)).map((l) => ({ ...l.spec })),
         cover: twin?.cover.isOpen ? 'open' : 'closed',
         grid: { vrms: g.vrms, hz: g.hz, harmonics: g.harmonics.map((h) => ({ ...h })) },
         network: this.#networkNow(old),
@@ -447,17 +507,23 @@ export class LiveMeter {
     this.#queue(async () => {
       this.#household = this.config.household;
       this.#scenario = null;
-      if (this.servers) {
+      if (this.servers && this.#ownServers) {
         // a new meter: nothing pending for it, no fault, the network as at start
         for (const m of this.servers.backend.pending.keys()) this.servers.backend.pending.set(m, 0);
         this.servers.backend.setFault('none');
+      } else if (this.servers && this.config.plan) {
+        // a fleet meter: its own payments only (the backend and its faults are the fleet's)
+        this.servers.backend.pending.set(this.config.plan.meterId, 0);
       }
+      if (this.config.plan) this.#driver = new PlanDriver(this.config.plan);
       this.#gsm = { last: null, polls: 0, fails: 0 };
       this.#telemetry = [];
       this.#telemetryTimes = [];
       this.#telemetryCount = 0;
       this.#lastBackend = null;
-      await this.#install(this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] }), this.config.clock, true);
+      const bench = this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] });
+      this.#planT0 = this.#tOffset + (this.bench?.now() ?? 0);
+      await this.#install(bench, this.config.clock, true);
     });
   }
 
@@ -641,7 +707,7 @@ export class LiveMeter {
     try { await this.#loopDone; } catch { /* the loop ends with the meter */ }
     this.#unsubscribe?.();
     await this.bench?.close();
-    if (this.servers) {
+    if (this.servers && this.#ownServers) {
       await this.servers.broker.close();
       this.servers.backend.server.close();
     }
@@ -768,6 +834,24 @@ export class LiveMeter {
     const sig = `${s.ddram}${s.cgram}${s.displayOn}${s.twoLine}${s.shift}${s.cursorOn}${s.blinkOn}${s.cursorOn || s.blinkOn ? s.ac : 0}`;
     if (sig !== this.#lcdSig) { this.#lcdSig = sig; this.lcdVersion++; }
     return s;
+  }
+
+  /** This meter as a cell of the fleet grid. */
+  fleetCell(): FleetCell {
+    const b = this.bench;
+    const credit = b.observe('credit');
+    const c = b.comms;
+    const sv = c?.servers;
+    let state: FleetState = 'on';
+    if (!b.meter.powered) state = 'unpowered';
+    else if (this.twin?.cover.isOpen) state = 'tamper';
+    else if (this.#booted && b.observe('relay') === 'open' && typeof credit === 'number' && credit < 1) state = 'exhausted';
+    else if (c && (!c.network.state.coverage || sv!.backend === 'down' || sv!.broker === 'down' || this.#gsm.last === 'fail')) state = 'comms-down';
+    else if (b.observe('relay') !== 'closed') state = 'relay-off';
+    return {
+      meter: this.id, state, credit: typeof credit === 'number' && Number.isFinite(credit) ? round(credit, 2) : null,
+      watts: round(b.plant.truth().watts, 1), household: this.config.plan?.household ?? null,
+    };
   }
 
   /** Everything but the LCD, the trends and the waveform: one JSON-able object. */

@@ -34,7 +34,8 @@ export type ControlMessage =
   | { type: 'reset'; id?: Id; meter?: string }
   | ({ type: 'network'; id?: Id; meter?: string } & NetworkFields)
   | { type: 'topup'; id?: Id; meter?: string; amount: number }
-  | { type: 'add-meter'; id?: Id };
+  | { type: 'add-meter'; id?: Id }
+  | { type: 'view'; id?: Id; view: 'fleet' | 'meter' };
 
 export type Id = string | number;
 
@@ -126,6 +127,7 @@ export const CONTROL_SCHEMA: Readonly<Record<ControlType, Shape>> = {
   },
   topup: { required: { amount: isAmount }, optional: METER },
   'add-meter': { required: {}, optional: {} },
+  view: { required: { view: oneOf(['fleet', 'meter']) }, optional: {} },
 };
 
 export const CONTROL_TYPES = Object.keys(CONTROL_SCHEMA) as ControlType[];

@@ -25,6 +25,7 @@ const VALID: Record<string, unknown>[] = [
   { type: 'network', coverage: false, csq: 12 },
   { type: 'network', fault: 'slow', faultCount: 2 },
   { type: 'topup', amount: 250 },
+  { type: 'view', view: 'fleet' },
 ];
 
 const WEIRD: unknown[] = [
@@ -97,6 +98,7 @@ function candidate(rng: Rng): string | Buffer {
         { type: 'network', [pick(rng, ['backend', 'broker', 'fault'])]: pick(rng, ['UP', 'off', '', 'crash']) },
         { type: 'network', drop: pick(rng, [false, 1, 'yes']) },
         { type: 'topup', amount: pick(rng, [0, -5, 1e6, '100', null, Number.MAX_VALUE]) },
+        { type: 'view', view: pick(rng, ['grid', 'FLEET', '', null, 1]) },
       ]));
     }
   }

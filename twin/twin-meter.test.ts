@@ -64,6 +64,17 @@ test('an EEPROM dump of 4096 bytes is loaded, and one of another size is refused
   assert.throws(() => meter({ eeprom: new Uint8Array(100) }), (e: unknown) => e instanceof EepromImageError);
 });
 
+test('with debugLogKeep the debug log keeps only its newest characters, and the trace still carries every line', async () => {
+  const full = meter();
+  await boot(full.clock, full.m);
+  const { clock, m, events } = meter({ debugLogKeep: 60 });
+  await boot(clock, m);
+  assert.ok(full.m.debugLog.length > 120, `a boot prints ${full.m.debugLog.length} characters`);
+  assert.is(m.debugLog, full.m.debugLog.slice(-60));
+  const lines = events.filter((e) => e.kind === 'serial' && (e.data as { port: string }).port === 'debug').map((e) => `${(e.data as { line: string }).line}\n`);
+  assert.is(lines.join(''), full.m.debugLog);
+});
+
 test('the RTC starts at the configured local time, 2026-01-01 00:00:00 by default', () => {
   assert.is(meter().m.rtc.unixtime(), unixOf(CLOCK));
   assert.is(meter({ clock: undefined }).m.rtc.unixtime(), Date.UTC(2026, 0, 1) / 1000);

@@ -68,6 +68,12 @@ export interface TwinMeterConfig {
    * johnny-five board here; the chip's replies go to `board.serialPeer('afe')` either way.
    */
   board?: (cpu: Cpu, parts: BoardParts, chip: ATM90E26) => SimulatedBoard;
+  /**
+   * Characters of the debug log kept for `debugLog` (the `serial` observable): the newest ones. Default: all of it
+   * (a connected day prints about 2 MB). A fleet keeps a little: thousands of meters over weeks would otherwise hold
+   * gigabytes of log nobody reads; the trace still carries every line.
+   */
+  debugLogKeep?: number;
 }
 
 const DEFAULT_CLOCK: LocalTime = { year: 2026, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -176,6 +182,8 @@ export class TwinMeter implements MeterUnderTest {
       this.#debugLines.unshift(this.#debugText);
       this.#debugText = this.#debugLines.join('');
       this.#debugLines = [];
+      const keep = this.config.debugLogKeep;
+      if (keep !== undefined && this.#debugText.length > keep) this.#debugText = this.#debugText.slice(this.#debugText.length - keep);
     }
     return this.#debugText;
   }

@@ -14,11 +14,16 @@ export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
 Simulate a fleet of meters: each its own twin (phasor plant, field firmware) with its own seed, a board drawn from
 the part tolerances, a household from the load-profile library (lights-phone, tv-fan, fridge-home, small-shop:
 daily shapes, appliances switching at seeded times, weekday and seasonal variation), a boot mode, an initial
-credit and a top-up habit (payments through its top-up backend, collected by its firmware over the modem). Each
-meter's ThingsBoard telemetry is relayed over MQTT to a broker under the meter's own access token: the embedded
-broker (on 127.0.0.1, port printed; it forwards each meter's messages to fleet/<token>/telemetry for any MQTT
-client to follow) or --broker URL (e.g. a ThingsBoard).
-The meters of a process advance together on simulated time. Prints the fleet report; --json and --report write it.
+credit and a top-up habit (payments through the top-up backend, collected by its firmware over the modem). Each
+meter is built with its own meter id (MT101, MT102, ...) and ThingsBoard access token, and the meters share one
+top-up backend and one broker, as a rollout shares the operator's servers: the embedded broker (on 127.0.0.1, port
+printed; the meters' modems publish into it under their tokens, and it forwards each meter's messages to
+fleet/<token>/telemetry for any MQTT client to follow), or --broker URL (e.g. a ThingsBoard), to which each
+meter's telemetry is relayed under its own token.
+The meters of a process advance together on simulated time. Progress lines show the CPU used and the CPU per
+simulated meter-day; a last line gives the setup cost, the running cost per meter-day, the meters one core keeps at
+real time at that rate and the memory taken. Prints the fleet report; --json and --report write it.
+To watch a fleet live, in the dashboard's grid of meters: osm serve --fleet N.
 
 Options:
   --meters N            number of meters (1..1000000)
@@ -113,6 +118,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     // The broker: external, or the embedded one that knows every meter's token.
     let brokerUrl: string;
     let closeBroker = async (): Promise<void> => {};
+    let embedded: import('../../scenarios/fleet/fleet.ts').FleetServers | undefined;
     if (values.broker !== undefined) {
       brokerUrl = String(values.broker);
       if (!/^(mqtt|tcp):\/\/[^/]+$/.test(brokerUrl)) throw new UsageError(`--broker: expected mqtt://HOST:PORT, got '${brokerUrl}'`);
@@ -121,13 +127,18 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
       const mqttPort = values['mqtt-port'] === undefined ? 0 : intOption('mqtt-port', String(values['mqtt-port']), 0, 65535);
       const fb = await startFleetBroker(spec.tokens, mqttPort);
       brokerUrl = fb.url;
+      embedded = fb;
       closeBroker = () => fb.close();
-      if (!quiet) io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (each meter's telemetry also on fleet/<token>/telemetry: mosquitto_sub -h 127.0.0.1 -p ${fb.port} -t 'fleet/+/telemetry' -v)\n`);
+      if (!quiet) {
+        io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (each meter's telemetry also on fleet/<token>/telemetry: mosquitto_sub -h 127.0.0.1 -p ${fb.port} -t 'fleet/+/telemetry' -v)\n`);
+        io.stderr.write(`osm fleet: shared top-up backend on ${fb.backendUrl} (meters MT101..MT${100 + meters})\n`);
+      }
     }
     const { fleetReport, fleetJson, fleetHtml, fleetText } = await import('../../scenarios/fleet/fleet-report.ts');
     type Outcome = import('../../scenarios/fleet/fleet.ts').MeterOutcome;
     let outcomes: Outcome[] = [];
     let failedJobs = 0;
+    let costLine: string | undefined;
     try {
       if (queue) {
         const { runOnQueue } = await import('../queue/submit.ts');
@@ -148,14 +159,18 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
         } finally { interrupts.dispose(); }
       } else {
         const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
+        const cost = new FleetCost(meters);
         outcomes = await runFleetChunk({ spec, from: 0, to: meters, brokerUrl }, () => {}, {
-          onSlice: (t) => progress.update(`osm fleet: ${meters} meters at t=${(t / 3600e6).toFixed(2)} h of ${hours} h`),
-        });
+          onReady: () => cost.ready(),
+          onSlice: (t) => { cost.reached(t); progress.update(`osm fleet: ${meters} meters at t=${(t / 3600e6).toFixed(2)} h of ${hours} h; ${cost.text()}`); },
+        }, embedded);
+        costLine = cost.summary();
       }
     } finally {
       progress.done();
       await closeBroker();
     }
+    if (costLine !== undefined && !quiet) io.stderr.write(`osm fleet: ${costLine}\n`);
     const report = fleetReport(spec, outcomes);
     if (jsonOut) writeOutputFile(jsonOut, fleetJson(report));
     if (htmlOut) writeOutputFile(htmlOut, fleetHtml(report));
@@ -163,6 +178,49 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     return failedJobs > 0 ? 3 : 0;
   }
   return { name: 'fleet', summary: 'a fleet of meters (own twin, household, mode, credit, top-ups) publishing telemetry over MQTT; fleet report', usage: FLEET_USAGE, run };
+}
+
+/**
+ * What a local fleet run costs this process: CPU for building the meters (setup) and for running them, per simulated
+ * meter-day, the meters one core could keep at real time at that rate, and the memory the meters hold.
+ */
+export class FleetCost {
+  readonly #meters: number;
+  readonly #cpu0 = process.cpuUsage();
+  readonly #rss0 = process.memoryUsage().rss;
+  #setupS = 0;
+  #rssNow = 0;
+  #runS = 0;
+  #reachedUs = 0;
+
+  constructor(meters: number) { this.#meters = meters; }
+
+  #cpuS(): number { const u = process.cpuUsage(this.#cpu0); return (u.user + u.system) / 1e6; }
+
+  ready(): void {
+    this.#setupS = this.#cpuS();
+  }
+
+  reached(tUs: number): void {
+    this.#reachedUs = tUs;
+    this.#rssNow = process.memoryUsage().rss;
+    this.#runS = this.#cpuS() - this.#setupS;
+  }
+
+  /** CPU seconds per simulated meter-day of running (setup excluded); NaN before the first slice. */
+  get perMeterDayS(): number { return this.#runS / ((this.#meters * this.#reachedUs) / 86_400e6); }
+
+  text(): string {
+    return `CPU ${(this.#setupS + this.#runS).toFixed(1)} s, ${this.perMeterDayS.toFixed(2)} s per meter-day`;
+  }
+
+  summary(): string {
+    const perDay = this.perMeterDayS;
+    const perMeterMb = (this.#rssNow - this.#rss0) / this.#meters / 1e6;
+    return `CPU ${(this.#setupS + this.#runS).toFixed(1)} s: setup ${this.#setupS.toFixed(1)} s (${(this.#setupS / this.#meters * 1000).toFixed(0)} ms a meter), `
+      + `running ${this.#runS.toFixed(1)} s for ${(this.#meters * this.#reachedUs / 86_400e6).toFixed(3)} meter-days = ${perDay.toFixed(2)} s per meter-day `
+      + `(about ${Math.round(86_400 / perDay)} meters per core at real time); resident memory grew ${perMeterMb.toFixed(1)} MB a meter`;
+  }
 }
 
 export default createFleetCommand();

@@ -40,6 +40,33 @@ test('bad options are usage errors with a reason', () => {
     { ...parseServeArgs([], {}), speed: 'max', clock: { year: 2026, month: 6, day: 1, hour: 18, minute: 30, second: 0 }, fix: ['D11', 'D6'], nodeRed: false });
 });
 
+test('--fleet N takes a credit range, defaults to phasor fidelity, and refuses --meters beside it or a bad range', () => {
+  const a = parseServeArgs(['--fleet', '40', '--credit', '20..300'], {});
+  assert.is(a.fleet, 40);
+  assert.equal(a.fleetCredit, [20, 300]);
+  assert.is(a.fidelity, 'phasor');
+  assert.equal(parseServeArgs(['--fleet', '2'], {}).fleetCredit, [50, 500]);
+  usage(() => parseServeArgs(['--fleet', '0'], {}), /--fleet/);
+  usage(() => parseServeArgs(['--fleet', '501'], {}), /--fleet/);
+  usage(() => parseServeArgs(['--fleet', '3', '--meters', '2'], {}), /--meters or --fleet/);
+  usage(() => parseServeArgs(['--fleet', '3', '--credit', '300..20'], {}), /--credit: expected N or MIN\.\.MAX/);
+});
+
+test('osm serve --fleet serves the fleet on one shared backend and broker and prints their addresses', async () => {
+  const b = io();
+  let grid: { cells: { meter: string }[] } | null = null;
+  const cmd = createServeCommand({
+    io: b.io, env: {}, embedFile: '/nonexistent/embed.ts',
+    until: async (server: OsmServer) => { grid = server.hub.fleetGrid(); },
+  });
+  const code = await cmd.run(['--fleet', '3', '--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--no-node-red']);
+  assert.is(code, 0);
+  assert.equal(grid!.cells.map((c) => c.meter), ['meter-1', 'meter-2', 'meter-3']);
+  const text = b.out.join('');
+  assert.match(text, /Fleet of 3: ThingsBoard broker mqtt:\/\/127\.0\.0\.1:\d+ .*top-up backend http:\/\/127\.0\.0\.1:\d+\/subscribe\.php \(meters MT101\.\.MT103\)/);
+  assert.match(text, /3 meters in a fleet \(the page opens on the grid\)/);
+});
+
 test('it prints the address and serves the page until stopped', async () => {
   const b = io();
   let status = 0;

@@ -18,10 +18,14 @@ import { CommsServerError, startCommsServers, type CommsServers } from '../../tw
 import { parseMqttUrl } from '../../twin/comms/comms.ts';
 import { TOKEN as DEVICE_TOKEN } from '../../twin/firmware/thingsboard.ts';
 import { intOption, parseArgs } from '../args.ts';
+import { servedFleet } from '../../dashboard/served-fleet.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EMBED_FILE = join(ROOT, 'flows', 'embed.ts');
+
+/** Most meters of `osm serve --fleet`. */
+export const MAX_FLEET = 500;
 
 export const SERVE_USAGE = `Usage: osm serve [options]        (npm start runs this with the defaults)
 
@@ -39,6 +43,13 @@ Options:
   --speed F         virtual time at F times wall time: 1 (default), 10, 60 ..., or max
   --clock T         the meters' RTC time at start, YYYY-MM-DDTHH:MM:SS (default 2026-03-01T08:00:00)
   --meters N        number of meters, each with its own twin and seed (default 1, at most 8)
+  --fleet N         a fleet of N meters (1..${MAX_FLEET}) instead: the page opens on a grid of meters coloured by state
+                    (relay on, relay off, credit exhausted, tamper, comms down, no power); click one for its live view.
+                    Each meter is planned as osm fleet plans it (its seed, a board drawn from the tolerances, a
+                    household from the load-profile library, a credit drawn from --credit MIN..MAX, default 50..500,
+                    and a payment about once a day through the top-up backend; planned for 30 days), is built with
+                    its own meter id (MT101, MT102, ...) and access token, and all of them share one top-up backend
+                    and one broker (--backend-port, --mqtt-port). Phasor fidelity unless --fidelity says otherwise.
   --credit N        credit in each meter's EEPROM at start (default 500)
   --profile P       firmware profile: field (default), shipped or fixed
   --fix LIST        defects to correct, comma separated (e.g. D11,D6)
@@ -69,6 +80,7 @@ const OPTIONS = {
   speed: { type: 'string' },
   clock: { type: 'string' },
   meters: { type: 'string' },
+  fleet: { type: 'string' },
   credit: { type: 'string' },
   profile: { type: 'string' },
   fix: { type: 'string' },
@@ -90,6 +102,9 @@ export interface ServeArgs {
   clock: LocalTime;
   meters: number;
   credit: number;
+  /** `--fleet N`: a fleet of N meters (the grid view), credits drawn from `fleetCredit`. */
+  fleet?: number;
+  fleetCredit: [number, number];
   profile: ProfileName;
   fix: DefectId[];
   fidelity: 'waveform' | 'phasor';
@@ -135,7 +150,18 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     }
   }
   resolveFirmware({ profile, fix });
-  const fidelity = (values.fidelity ?? 'waveform') as string;
+  let fleet: number | undefined;
+  let fleetCredit: [number, number] = [50, 500];
+  if (values.fleet !== undefined) {
+    if (values.meters !== undefined) throw new UsageError('give --meters or --fleet, not both');
+    fleet = intOption('fleet', values.fleet as string, 1, MAX_FLEET);
+    if (values.credit !== undefined) {
+      const m = /^(\d+)(?:\.\.(\d+))?$/.exec(values.credit as string);
+      if (!m || (m[2] !== undefined && Number(m[1]) > Number(m[2]))) throw new UsageError(`--credit: expected N or MIN..MAX with --fleet, got '${values.credit as string}'`);
+      fleetCredit = [Number(m[1]), Number(m[2] ?? m[1])];
+    }
+  }
+  const fidelity = (values.fidelity ?? (fleet !== undefined ? 'phasor' : 'waveform')) as string;
   if (fidelity !== 'waveform' && fidelity !== 'phasor') throw new UsageError(`--fidelity: expected waveform or phasor, got '${fidelity}'`);
   const tokenArg = values.token as string | undefined;
   const token = tokenArg ?? (env.OSM_TOKEN !== undefined && env.OSM_TOKEN !== '' ? env.OSM_TOKEN : undefined);
@@ -146,7 +172,9 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     speed,
     clock,
     meters: values.meters === undefined ? 1 : intOption('meters', values.meters as string, 1, 8),
-    credit: values.credit === undefined ? 500 : intOption('credit', values.credit as string, 0, 4294967295),
+    credit: values.credit === undefined || fleet !== undefined ? 500 : intOption('credit', values.credit as string, 0, 4294967295),
+    ...(fleet !== undefined ? { fleet } : {}),
+    fleetCredit,
     profile,
     fix,
     fidelity,
@@ -174,14 +202,15 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   return args;
 }
 
-/** Meter k (0-based) listens on base + k; port 0 stays 0 (a free port each). */
+/** Meter k (0-based) listens on base + k; port 0 stays 0 (a free port each). A fleet's meters share one port. */
 function portOf(base: number, index: number): number { return base === 0 ? 0 : base + index; }
 
 /** The meters' MQTT and backend ports must fit and must not meet each other or the dashboard's port. */
 function checkPortRanges(a: ServeArgs): void {
   const ranges: { name: string; from: number; to: number }[] = [{ name: '--port', from: a.port, to: a.port }];
-  if (!a.broker) ranges.push({ name: '--mqtt-port', from: a.mqttPort, to: portOf(a.mqttPort, a.meters - 1) });
-  ranges.push({ name: '--backend-port', from: a.backendPort, to: portOf(a.backendPort, a.meters - 1) });
+  const last = a.fleet !== undefined ? 0 : a.meters - 1;
+  if (!a.broker) ranges.push({ name: '--mqtt-port', from: a.mqttPort, to: portOf(a.mqttPort, last) });
+  ranges.push({ name: '--backend-port', from: a.backendPort, to: portOf(a.backendPort, last) });
   for (const r of ranges) if (r.to > 65535) throw new UsageError(`${r.name} ${r.from}: ${a.meters} meters need ports up to ${r.to}, beyond 65535`);
   for (let i = 0; i < ranges.length; i++) {
     for (let j = i + 1; j < ranges.length; j++) {
@@ -245,6 +274,23 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
     async run(argv) {
       const args = parseServeArgs(argv, deps.env ?? process.env);
       const listeners = new Map<LiveMeter, CommsServers>();
+      const fleet = args.fleet !== undefined ? servedFleet({ meters: args.fleet, seed: args.seed, clock: args.clock, credit: args.fleetCredit }) : null;
+      // a fleet's shared servers listen once, before the meters are built
+      let fleetListeners: CommsServers | null = null;
+      if (fleet && args.network) {
+        try {
+          fleetListeners = await startCommsServers({
+            comms: fleet.servers, host: args.host, ...(args.token !== undefined ? { token: args.token } : {}),
+            mqttPort: args.broker ? null : args.mqttPort, backendPort: args.backendPort,
+            freePortIfTaken: { mqtt: !args.portsGiven.mqtt, backend: !args.portsGiven.backend },
+          });
+        } catch (err) {
+          await fleet.close();
+          if (err instanceof CommsServerError) throw new UsageError(`the fleet's servers: ${err.message}`);
+          throw err;
+        }
+        for (const mv of fleetListeners.movedFrom) out(`the fleet's ${mv.what} port ${mv.port} is taken by another program: using ${mv.now} (choose one with --${mv.what === 'MQTT' ? 'mqtt' : 'backend'}-port)`);
+      }
       const server = new OsmServer(
         { host: args.host, port: args.port, ...(args.token !== undefined ? { token: args.token } : {}) },
         {
@@ -255,9 +301,14 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
             network: args.network ? (args.broker ? { brokerUrl: args.broker } : {}) : false,
           },
           log: (line) => io.stderr.write(`${line}\n`),
+          ...(fleet ? { meterFor: (i: number) => fleet.meterFor(i), fleetView: true, maxMeters: args.fleet } : {}),
           // each meter's servers listen before anything runs; a taken port refuses the meter (exit 2 at start-up)
           onMeterBuilt: async (m) => {
             if (!m.servers) return;
+            if (fleet) {
+              if (fleetListeners) m.endpoints = { mqtt: fleetListeners.mqttUrl, backend: fleetListeners.backendUrl };
+              return;
+            }
             const k = m.config.index;
             try {
               const s = await startCommsServers({
@@ -283,7 +334,8 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
       );
       try {
         try {
-          await server.hub.addMeters(args.meters);
+          if (fleet) out(`Fleet: building ${args.fleet} meters...`);
+          await server.hub.addMeters(fleet ? args.fleet! : args.meters);
         } catch (err) {
           if (err instanceof LiveMeterError) throw new UsageError(err.message);
           throw err;
@@ -302,16 +354,23 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
         out(`OpenSmartMeter Twin dashboard: ${url}`);
         if (red) out(`Node-RED editor: ${server.url()}red/`);
         if (!args.network) out('Network: off (--no-network): the meters\' modems are mute');
-        for (const m of server.hub.meters) {
+        if (fleet) {
+          const s = fleetListeners;
+          if (s) out(`Fleet of ${args.fleet}: ${s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (a device token per meter, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`}; top-up backend ${s.backendUrl} (meters MT101..MT${100 + args.fleet!})`);
+        }
+        for (const m of fleet ? [] : server.hub.meters) {
           const s = listeners.get(m);
           if (!s) continue;
           const mqtt = s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (device token ${DEVICE_TOKEN}, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`;
           out(`${m.id}: ${mqtt}; top-up backend ${s.backendUrl}`);
         }
-        out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
+        if (fleet) out(`${args.fleet} meters in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
+        else out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         await (deps.until ?? untilSignal)(server);
       } finally {
         await server.close();
+        await fleetListeners?.close();
+        await fleet?.close();
       }
       return EXIT.ok;
     },

@@ -58,7 +58,8 @@
         setTimeout(() => { if (ws === sock && sock.readyState === 1) setConn('connected', 'connected'); }, 3000);
       } else setConn('connected', 'connected');
       everConnected = true;
-      if (meterId) send({ type: 'select', meter: meterId });
+      if (view === 'fleet') send({ type: 'view', view: 'fleet' });
+      else if (meterId) send({ type: 'select', meter: meterId });
     };
     sock.onmessage = (ev) => {
       if (typeof ev.data === 'string') onText(JSON.parse(ev.data));
@@ -76,7 +77,7 @@
   function send(msg) {
     if (!ws || ws.readyState !== 1) { toast('not connected'); return; }
     msg.id = nextId++;
-    if (meterId && msg.meter === undefined && msg.type !== 'select' && msg.type !== 'add-meter' && msg.type !== 'ping') msg.meter = meterId;
+    if (meterId && msg.meter === undefined && msg.type !== 'select' && msg.type !== 'add-meter' && msg.type !== 'ping' && msg.type !== 'view') msg.meter = meterId;
     ws.send(JSON.stringify(msg));
   }
 
@@ -96,6 +97,7 @@
       case 'lcd': if (m.meter === meterId) { lcd = m; drawLcd(); } break;
       case 'trend': if (m.meter === meterId) addTrendRows(m.rows); break;
       case 'meters': fillMeters(m.meters); break;
+      case 'fleet': onFleet(m); break;
       case 'error': toast(m.error); break;
       default: break;
     }
@@ -108,6 +110,8 @@
     fillMeters(m.meters);
     meterId = m.meter;
     $('meter-select').value = meterId;
+    $('fleet-btn').hidden = !catalog.fleet;
+    setView(m.view === 'fleet' ? 'fleet' : 'meter');
     for (const k of Object.keys(trends)) trends[k] = [];
     if (m.trends) addTrendRows(m.trends.rows);
     if (m.lcd) { lcd = m.lcd; drawLcd(); }
@@ -127,6 +131,49 @@
     o.value = value;
     o.textContent = text;
     return o;
+  }
+
+  // ------------------------------------------------------------------ the fleet grid
+  let view = 'meter';
+  const STATE_LABELS = { on: 'relay on', 'relay-off': 'relay off', exhausted: 'credit exhausted', tamper: 'tamper (cover open)', 'comms-down': 'comms down', unpowered: 'no power' };
+
+  function setView(v) {
+    view = v;
+    document.body.dataset.view = v;
+    $('fleet-btn').classList.toggle('active', v === 'fleet');
+  }
+
+  function onFleet(m) {
+    setView('fleet');
+    const legend = $('fleet-legend');
+    legend.replaceChildren(...Object.keys(m.counts).map((k) => {
+      const span = document.createElement('span');
+      const sw = document.createElement('i');
+      sw.dataset.state = k;
+      span.dataset.state = k;
+      span.append(sw, (STATE_LABELS[k] || k) + ': ' + m.counts[k]);
+      return span;
+    }));
+    const grid = $('fleet-grid');
+    // one button per meter, kept across updates (a click is never lost to a redraw)
+    while (grid.children.length > m.cells.length) grid.lastChild.remove();
+    m.cells.forEach((c, i) => {
+      let b = grid.children[i];
+      if (!b) {
+        b = document.createElement('button');
+        b.className = 'fleet-cell';
+        b.addEventListener('click', () => { const id = b.dataset.meter; meterId = id; setView('meter'); send({ type: 'select', meter: id }); });
+        grid.append(b);
+      }
+      b.dataset.meter = c.meter;
+      b.dataset.state = c.state;
+      b.title = c.meter + ': ' + (STATE_LABELS[c.state] || c.state) + (c.household ? ', ' + c.household : '');
+      const name = document.createElement('b');
+      name.textContent = c.meter.replace('meter-', '#');
+      b.replaceChildren(name, (c.credit === null ? '-' : c.credit.toFixed(0)) + ' cr', document.createElement('br'), c.watts.toFixed(0) + ' W');
+    });
+    grid.dataset.cells = String(m.cells.length);
+    grid.dataset.updates = String(Number(grid.dataset.updates || 0) + 1);
   }
 
   // ------------------------------------------------------------------ controls
@@ -190,6 +237,7 @@
     $('reset').addEventListener('click', () => send({ type: 'reset' }));
     buildCommsControls();
     $('add-meter').addEventListener('click', () => send({ type: 'add-meter' }));
+    $('fleet-btn').addEventListener('click', () => send({ type: 'view', view: 'fleet' }));
     $('meter-select').addEventListener('change', () => { meterId = $('meter-select').value; send({ type: 'select', meter: meterId }); });
     document.addEventListener('keydown', (ev) => {
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;

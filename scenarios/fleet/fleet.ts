@@ -1,16 +1,19 @@
 // A fleet: N meters, each its own twin (phasor plant, the `field` firmware) with its own seed, a board drawn from the
 // part tolerances (the firmware's calibration is the nominal board's, so each meter reads with its own board's
 // error), a household drawn from the load-profile library (household.ts), a boot mode, an initial credit and a top-up habit (payments queued
-// on the meter's own top-up backend, which its firmware polls over the modem). The meters of a chunk advance
-// together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant. Each
-// meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's access
-// token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
+// on the top-up backend, which its firmware polls over the modem). Each meter is built with its own meter id and
+// access token, so the meters of a chunk share one backend and one broker (FleetServers). The meters of a chunk
+// advance together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant.
+// Each meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's
+// access token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
 // index: the fleet report is the same whatever the chunking and the workers.
 import { Rng } from '../../twin/kernel/rng.ts';
 import { DEFAULT_BOARD_PROFILE, drawUnit, paramKeys } from '../../models/board-profile.ts';
 import type { BenchControl } from '../../twin/kernel/bench-types.ts';
 import { parseScenario } from '../loader.ts';
 import { ARCHETYPES, archetype, householdSchedule, type LoadChange } from './household.ts';
+import { TopupBackend } from '../../twin/comms/topup-backend.ts';
+import { TelemetryBroker } from '../../twin/comms/telemetry-broker.ts';
 
 export const FLEET_MODES = ['sts', 'opaygo-energy', 'opaygo-time'] as const;
 export type FleetMode = typeof FLEET_MODES[number];
@@ -39,6 +42,9 @@ export interface FleetSpec {
 export interface MeterPlan {
   index: number;
   seed: number;
+  /** The meter id its firmware sends to the top-up backend (meterIdOf). */
+  meterId: string;
+  /** Its ThingsBoard device access token (its MQTT user name). */
   token: string;
   mode: FleetMode;
   household: string;
@@ -94,6 +100,12 @@ export function generatedToken(seed: number, index: number): string {
   return t;
 }
 
+/** The meter id of a fleet's meter `index` as its firmware sends it to the backend: MT101, MT102, ... (the shipped
+ *  build's MT100 stays free). */
+export function meterIdOf(index: number): string {
+  return `MT${101 + index}`;
+}
+
 export function meterPlan(spec: FleetSpec, index: number): MeterPlan {
   const rng = new Rng(spec.seed).fork(`meter:${index}`);
   const seed = rng.nextUint32();
@@ -109,7 +121,7 @@ export function meterPlan(spec: FleetSpec, index: number): MeterPlan {
     topUps.push({ tUs: Math.round(t), amount: Math.round(rng.uniform(spec.topUp.amount[0], spec.topUp.amount[1])) });
   }
   const board = drawnBoard(rng.fork('board'));
-  return { index, seed, token: spec.tokens?.[index] ?? generatedToken(spec.seed, index), mode, household, credit, loads, topUps, board };
+  return { index, seed, meterId: meterIdOf(index), token: spec.tokens?.[index] ?? generatedToken(spec.seed, index), mode, household, credit, loads, topUps, board };
 }
 
 export interface FleetRange {
@@ -123,34 +135,113 @@ export interface FleetHooks {
   onTelemetry?: (token: string, payload: string, index: number) => void;
   /** Simulated time reached by the chunk (after each slice). */
   onSlice?: (nowUs: number) => void;
+  /** Every meter of the chunk is built and booting (before the first slice). */
+  onReady?: () => void;
+}
+
+/** Characters of its debug log a fleet meter keeps (the newest; a connected meter-day prints about 2 MB). */
+export const FLEET_DEBUG_LOG_KEEP = 16 * 1024;
+
+/** The servers a fleet's meters share: one top-up backend and one ThingsBoard broker, knowing every meter. */
+export interface FleetServers {
+  backend: TopupBackend;
+  broker: TelemetryBroker;
+}
+
+/** A backend and a broker (in-process, no listener) for the meters `plans` (their ids and tokens). */
+export function fleetServers(units: ReadonlyArray<{ meterId: string; token: string }>): FleetServers {
+  return {
+    backend: new TopupBackend({ meters: units.map((u) => u.meterId) }),
+    broker: new TelemetryBroker({ tokens: units.map((u) => u.token), keepMessages: 100 }),
+  };
+}
+
+/** What a plan drives on a bench: its household's loads and its payments. */
+export interface PlanTarget {
+  setLoad(spec: { id: string; watts: number; pf: number }): void;
+  removeLoad(id: string): void;
+  /** The meter's top-up backend (a customer pays: pending until the meter's next poll). */
+  topup(amount: number): void;
+}
+
+/**
+ * Plays a meter's plan on its bench: the load changes and payments due by a time. Times are from the start of the
+ * plan; `applyDue` is called with the time reached (each fleet slice, each dashboard minute).
+ */
+export class PlanDriver {
+  readonly plan: MeterPlan;
+  #nextLoad = 0;
+  #nextTopUp = 0;
+  /** Payments made so far. */
+  paid = 0;
+
+  constructor(plan: MeterPlan) {
+    this.plan = plan;
+  }
+
+  applyDue(target: PlanTarget, nowUs: number): void {
+    const loads = this.plan.loads;
+    while (this.#nextLoad < loads.length && loads[this.#nextLoad].tUs <= nowUs) {
+      const c = loads[this.#nextLoad++];
+      if (c.watts > 0) target.setLoad({ id: c.id, watts: c.watts, pf: c.pf });
+      else target.removeLoad(c.id);
+    }
+    const tops = this.plan.topUps;
+    while (this.#nextTopUp < tops.length && tops[this.#nextTopUp].tUs <= nowUs) {
+      target.topup(tops[this.#nextTopUp++].amount);
+      this.paid++;
+    }
+  }
+
+  /** The loads on at the present point of the plan (id, watts, pf), for a bench that is rebuilt. */
+  loadsOn(): { id: string; watts: number; pf: number }[] {
+    const on = new Map<string, { id: string; watts: number; pf: number }>();
+    for (let k = 0; k < this.#nextLoad; k++) {
+      const c = this.plan.loads[k];
+      if (c.watts > 0) on.set(c.id, { id: c.id, watts: c.watts, pf: c.pf }); else on.delete(c.id);
+    }
+    return [...on.values()];
+  }
+}
+
+/** The scenario text of a fleet meter (field firmware, its mode and credit, phasor plant, on a network). */
+export function meterScenarioText(plan: MeterPlan, start: string): string {
+  return [
+    `name: fleet meter ${plan.index}`, 'version: 1',
+    `meter: { firmware: field, mode: ${plan.mode}, credit: ${plan.credit}, clock: "${start}", relay: closed }`,
+    'plant: { grid: { vrms: 230, hz: 50 }, fidelity: phasor }',
+    'network: {}',
+    'steps: [ { delay: 1s } ]', '',
+  ].join('\n');
 }
 
 interface Live {
   plan: MeterPlan;
-  bench: BenchControl;
+  bench: BenchControl & { comms?: { topup(amount: number): void } | null };
   out: MeterOutcome;
-  nextLoad: number;
-  nextTopUp: number;
+  driver: PlanDriver;
+  target: PlanTarget;
   relayOpenSince: number | null;
-  creditLow: boolean;
 }
 
-async function makeMeter(spec: FleetSpec, plan: MeterPlan, hooks: FleetHooks): Promise<Live> {
+async function makeMeter(spec: FleetSpec, plan: MeterPlan, hooks: FleetHooks, servers: FleetServers): Promise<Live> {
   const { createBench } = await import('../../twin/kernel/bench.ts');
-  const scenario = parseScenario([
-    `name: fleet meter ${plan.index}`, 'version: 1',
-    `meter: { firmware: field, mode: ${plan.mode}, credit: ${plan.credit}, clock: "${spec.start}", relay: closed }`,
-    'plant: { grid: { vrms: 230, hz: 50 }, fidelity: phasor }',
-    'network: {}',
-    'steps: [ { delay: 1s } ]', '',
-  ].join('\n'), `fleet-meter-${plan.index}.yaml`);
-  const bench = createBench({ meter: { ...scenario.meter, overrides: plan.board }, plant: scenario.plant, network: scenario.network!, seed: plan.seed, speed: 'max' });
+  const scenario = parseScenario(meterScenarioText(plan, spec.start), `fleet-meter-${plan.index}.yaml`);
+  const bench = createBench({
+    meter: { ...scenario.meter, overrides: plan.board, unit: { meterId: plan.meterId, accessToken: plan.token }, debugLogKeep: FLEET_DEBUG_LOG_KEEP },
+    plant: scenario.plant, network: scenario.network!, commsServers: servers, seed: plan.seed, speed: 'max',
+  });
   const out: MeterOutcome = {
     index: plan.index, token: plan.token, mode: plan.mode, household: plan.household, creditStart: plan.credit, creditEnd: 0,
     energyKwh: 0, creditSold: 0, exhaustedHours: 0, relayOperations: 0, tamperEvents: 0, topUpsPaid: 0, topUpsCollected: 0,
     failedRequests: 0, telemetryMessages: 0, telemetryMinutes: [],
   };
-  const live: Live = { plan, bench, out, nextLoad: 0, nextTopUp: 0, relayOpenSince: null, creditLow: false };
+  const target: PlanTarget = {
+    setLoad: (l) => bench.setLoad(l as never),
+    removeLoad: (id) => bench.removeLoad(id),
+    topup: (amount) => { bench.comms?.topup(amount); out.topUpsPaid++; },
+  };
+  const live: Live = { plan, bench, out, driver: new PlanDriver(plan), target, relayOpenSince: null };
   bench.trace.subscribe((ev) => {
     if (ev.source === 'meter' && ev.kind === 'relay') {
       out.relayOperations++;
@@ -177,31 +268,25 @@ async function makeMeter(spec: FleetSpec, plan: MeterPlan, hooks: FleetHooks): P
   return live;
 }
 
-function applyDue(l: Live, nowUs: number): void {
-  const loads = l.plan.loads;
-  while (l.nextLoad < loads.length && loads[l.nextLoad].tUs <= nowUs) {
-    const c = loads[l.nextLoad++];
-    if (c.watts > 0) l.bench.setLoad({ id: c.id, watts: c.watts, pf: c.pf } as never);
-    else l.bench.removeLoad(c.id);
-  }
-  const tops = l.plan.topUps;
-  while (l.nextTopUp < tops.length && tops[l.nextTopUp].tUs <= nowUs) {
-    l.bench.comms?.topup(tops[l.nextTopUp++].amount);
-    l.out.topUpsPaid++;
-  }
-}
-
-/** Run meters [from, to) of the fleet together; `post(i, outcome)` for each, in index order, at the end. */
-export async function runFleetMeters(chunk: FleetRange, post: (i: number, outcome: MeterOutcome) => void, hooks: FleetHooks = {}): Promise<void> {
+/**
+ * Run meters [from, to) of the fleet together; `post(i, outcome)` for each, in index order, at the end. The meters
+ * share `servers` (one backend and one broker, each meter under its own id and token); without them the chunk has
+ * its own pair, in-process.
+ */
+export async function runFleetMeters(chunk: FleetRange, post: (i: number, outcome: MeterOutcome) => void, hooks: FleetHooks = {}, servers?: FleetServers): Promise<void> {
   const { spec, from, to } = chunk;
   const slice = spec.sliceUs ?? 60e6;
   const meters: Live[] = [];
+  const plans: MeterPlan[] = [];
+  for (let i = from; i < to; i++) plans.push(meterPlan(spec, i));
+  const shared = servers ?? fleetServers(plans);
   try {
-    for (let i = from; i < to; i++) meters.push(await makeMeter(spec, meterPlan(spec, i), hooks));
+    for (const plan of plans) meters.push(await makeMeter(spec, plan, hooks, shared));
+    hooks.onReady?.();
     for (let t = 0; t < spec.durationUs;) {
       const step = Math.min(slice, spec.durationUs - t);
       for (const m of meters) {
-        applyDue(m, m.bench.now());
+        m.driver.applyDue(m.target, m.bench.now());
         await m.bench.runFor(step);
       }
       t += step;
@@ -216,5 +301,9 @@ export async function runFleetMeters(chunk: FleetRange, post: (i: number, outcom
     }
   } finally {
     for (const m of meters) await m.bench.close();
+    if (!servers) {
+      await shared.broker.close();
+      shared.backend.server.close();
+    }
   }
 }

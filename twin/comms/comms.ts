@@ -53,7 +53,7 @@ export interface NetworkStep extends NetworkChange {
 /** What a bench driver (scenario runner, dashboard) may do with communications. */
 export interface CommsControl {
   change(step: NetworkStep): void;
-  /** A customer pays `amount` for `meter` (default the firmware's MT100): it is pending on the backend. */
+  /** A customer pays `amount` for `meter` (default this unit's meter id, MT100 as shipped): it is pending on the backend. */
   topup(amount: number, meter?: string): void;
   readonly telemetry: Readonly<Record<string, unknown>>;
 }
@@ -67,6 +67,12 @@ export interface CommsServerChoice {
   backend?: TopupBackend;
   broker?: TelemetryBroker;
   realTime?: boolean;
+  /**
+   * The unit's identity (its firmware's meter id and access token) when it is not the shipped MT100: top-ups go to
+   * this meter id, and on servers shared by many meters (a fleet's) the bench's trace holds only this unit's requests
+   * and telemetry. Servers built here know the unit.
+   */
+  unit?: { meterId: string; accessToken: string };
 }
 
 /** The meter id the firmware sends (state.meter). */
@@ -100,12 +106,14 @@ export class Comms implements CommsControl {
     this.internet = new VirtualInternet(clock);
     this.modem = new Sim800(clock, this.network, this.internet, setup.modem ?? {});
     this.#ownServers = !servers.backend && !servers.broker;
+    const unit = servers.unit;
+    this.meterId = unit?.meterId ?? METER_ID;
     const { state: bState, fault, faultCount, pending, ...backendCfg } = setup.backend ?? {};
-    this.backend = servers.backend ?? new TopupBackend(backendCfg);
+    this.backend = servers.backend ?? new TopupBackend(unit ? { meters: [unit.meterId], ...backendCfg } : backendCfg);
     if (fault && fault !== 'none') this.backend.setFault(fault, faultCount ?? Infinity);
-    if (pending) this.backend.topup(METER_ID, pending);
+    if (pending) this.backend.topup(this.meterId, pending);
     const { state: mState, url, ...brokerCfg } = setup.broker ?? {};
-    this.broker = servers.broker ?? new TelemetryBroker(brokerCfg);
+    this.broker = servers.broker ?? new TelemetryBroker(unit ? { tokens: [unit.accessToken], ...brokerCfg } : brokerCfg);
     this.#backendState = bState ?? 'up';
     this.#brokerState = mState ?? 'up';
     this.#externalBroker = url ? parseMqttUrl(url) : null;
@@ -113,10 +121,12 @@ export class Comms implements CommsControl {
 
     this.modem.onEvent = (e) => trace.emit('modem', e.kind, { ...e });
     this.internet.onConnect = (host, port, outcome) => trace.emit('network', 'connect', { host, port, outcome });
-    this.#unwatch.push(this.backend.watch((r) => trace.emit('backend', 'request', {
-      meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault,
-    })));
+    this.#unwatch.push(this.backend.watch((r) => {
+      if (unit && r.meter !== unit.meterId) return; // another unit's request on a shared backend
+      trace.emit('backend', 'request', { meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault });
+    }));
     this.#unwatch.push(this.broker.watch((m) => {
+      if (unit && m.token !== unit.accessToken) return; // another unit's telemetry on a shared broker
       Object.assign(this.telemetry, m.values);
       trace.emit('broker', 'telemetry', { payload: m.payload });
       this.onTelemetry?.(m.values);
@@ -124,6 +134,8 @@ export class Comms implements CommsControl {
   }
 
   readonly #unwatch: (() => void)[] = [];
+  /** The meter id its firmware sends (MT100 unless the unit was built with another). */
+  readonly meterId: string;
 
   /** The network and server settings now (what a dashboard shows). */
   get servers(): { backend: ServerState; broker: ServerState; external: string | null } {
@@ -170,7 +182,7 @@ export class Comms implements CommsControl {
     }
   }
 
-  topup(amount: number, meter = METER_ID): void {
+  topup(amount: number, meter = this.meterId): void {
     this.backend.topup(meter, amount);
     this.#trace.emit('backend', 'topup', { meter, amount, pending: this.backend.pending.get(meter) });
   }

@@ -42,6 +42,13 @@ export interface FirmwareOptions {
   gsmPollIntervalMs?: number;
   /** D45 fixed: how long the boot logo stays up, ms. */
   logoMs?: number;
+  /**
+   * The unit's identity, compiled into each build: the meter id it sends to the top-up backend (`String meter`,
+   * default `MT100`) and its ThingsBoard device access token (default `5GBw6kqNCN93BN3nuuvJ`). A fleet builds every
+   * unit with its own, as a rollout must, so that many meters can share one backend and one broker.
+   */
+  meterId?: string;
+  accessToken?: string;
 }
 
 export interface ResolvedFirmwareOptions {
@@ -53,6 +60,8 @@ export interface ResolvedFirmwareOptions {
   tbConnectAttempts: number;
   gsmPollIntervalMs: number;
   logoMs: number;
+  meterId: string;
+  accessToken: string;
 }
 
 export interface FirmwareContext {

@@ -22,6 +22,7 @@ import { SerialPrint } from './serial-print.ts';
 import { FirmwareState } from './state.ts';
 import { Eeprom, eepromMap } from './eeprom.ts';
 import { PINS } from '../board/board.ts';
+import { TOKEN } from './thingsboard.ts';
 
 export type { FirmwareOptions, OpaygoImplementation } from './firmware-context.ts';
 
@@ -34,7 +35,18 @@ export const FIRMWARE_OPTION_DEFAULTS = {
   tbConnectAttempts: 3,
   gsmPollIntervalMs: 60_000,
   logoMs: 1000,
+  meterId: 'MT100',
+  accessToken: TOKEN,
 } as const;
+
+function identity(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  // what fits a form field and an MQTT user name unescaped: printable ASCII, no spaces, & or =
+  if (typeof value !== 'string' || !/^[\x21-\x25\x27-\x3c\x3e-\x7e]{1,64}$/.test(value)) {
+    throw new Error(`firmware option ${name} must be 1..64 printable characters without spaces, & or =, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 function positiveInt(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -98,6 +110,8 @@ export function resolveOptions(config: FirmwareConfig, options: FirmwareOptions)
     tbConnectAttempts: positiveInt(options.tbConnectAttempts, 'tbConnectAttempts', d.tbConnectAttempts),
     gsmPollIntervalMs: positiveInt(options.gsmPollIntervalMs, 'gsmPollIntervalMs', d.gsmPollIntervalMs),
     logoMs: positiveInt(options.logoMs, 'logoMs', d.logoMs),
+    meterId: identity(options.meterId, 'meterId', d.meterId),
+    accessToken: identity(options.accessToken, 'accessToken', d.accessToken),
   };
 }
 
@@ -110,6 +124,7 @@ export function createFirmwareContext(board: Board, config: FirmwareConfig, opti
   const opts = resolveOptions(config, options);
   const state = new FirmwareState();
   state.Mode_select = bootModeSelect(config);
+  state.meter = opts.meterId;
   state.tamper_location = eepromMap(config).tamper;
   const has = (id: DefectId): boolean => config.defects.has(id);
   const Serial2 = new SerialPrint(board.serial.debug);

@@ -6,13 +6,14 @@ import type { FirmwareContext } from './firmware-context.ts';
 import { APN, APN_PASS, APN_USER } from './remote.ts';
 
 export const THINGSBOARD_SERVER = 'demo.thingsboard.io';
+/** The access token of the shipped build (each unit of a fleet is built with its own: `fw.opts.accessToken`). */
 export const TOKEN = '5GBw6kqNCN93BN3nuuvJ';
 
 /** `reconnect()` (thingsboard.hpp:19-32). Returns false only when D22 is fixed and the attempts ran out. */
 export async function reconnect(fw: FirmwareContext): Promise<boolean> {
   let attempts = 0;
   while (!(await fw.tb.connected())) {
-    if (await fw.tb.connect(THINGSBOARD_SERVER, TOKEN)) {
+    if (await fw.tb.connect(THINGSBOARD_SERVER, fw.opts.accessToken)) {
       await fw.tb.RPC_Subscribe(); // "subscribe without callbacks"
       fw.lcd.setCursor(0, 0);
       fw.lcd.print('  reconnected   ');
@@ -55,13 +56,13 @@ export async function post_to_thingsboard(fw: FirmwareContext): Promise<void> {
     s2.print('Connecting to: ');
     s2.print(THINGSBOARD_SERVER);
     s2.print(' with token ');
-    s2.println(TOKEN);
+    s2.println(fw.opts.accessToken);
     if (!ok) {
       // D22 fixed: give up for today instead of looping for ever.
       s2.println('Failed to connect');
       return;
     }
-    if (!(await fw.tb.connect(THINGSBOARD_SERVER, TOKEN))) s2.println('Failed to connect');
+    if (!(await fw.tb.connect(THINGSBOARD_SERVER, fw.opts.accessToken))) s2.println('Failed to connect');
   }
 
   s2.println('Sending data...');

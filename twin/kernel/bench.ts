@@ -42,6 +42,10 @@ export interface BenchMeterConfig {
   ctRatio?: number;
   /** Board profile overrides (`{ 'ct.ratio': 2000 }`), validated by the board profile. */
   overrides?: Record<string, number | boolean>;
+  /** The unit's identity compiled into its firmware (default the shipped `MT100` and its token): a fleet's meters. */
+  unit?: { meterId: string; accessToken: string };
+  /** Characters of the debug log the twin keeps for the `serial` observable (default all; a fleet keeps a little). */
+  debugLogKeep?: number;
 }
 
 export interface BenchPlantConfig {
@@ -106,7 +110,7 @@ export class Bench implements BenchControl {
       profile: this.profile,
     });
     for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
-    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers });
+    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers, ...(cfg.meter.unit ? { unit: cfg.meter.unit } : {}) });
     if (cfg.meterUnderTest) {
       // a meter on a rig board keeps the simulated modem and network (the modem is not a rig part)
       this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'), this.comms);
@@ -122,6 +126,8 @@ export class Bench implements BenchControl {
         // the firmware's calibration registers are exact on the nominal board (models/afe/factory-calibration.ts)
         chip: chipScaleFor(new FrontEnd(DEFAULT_BOARD_PROFILE)),
         exactSlow: cfg.exactSlow ?? false,
+        ...(cfg.meter.debugLogKeep !== undefined ? { debugLogKeep: cfg.meter.debugLogKeep } : {}),
+        ...(cfg.meter.unit ? { firmwareOptions: { meterId: cfg.meter.unit.meterId, accessToken: cfg.meter.unit.accessToken } } : {}),
       };
       if (this.comms) m.modem = this.comms.modem;
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
