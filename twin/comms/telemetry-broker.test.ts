@@ -2,7 +2,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect } from 'node:net';
-import { createRequire } from 'node:module';
 import mqtt from 'mqtt';
 import { startCommsServers, type CommsServers } from './serve.ts';
 
@@ -66,14 +65,5 @@ test('a telemetry payload that is not a JSON object is counted and ignored', () 
   assert.equal(s.broker.latest, {});
   await device.endAsync();
 }));
-
-test('the broker writes its packets without the 65 536-buffer number cache of mqtt-packet', async () => {
-  await withServers(async (s) => {
-    const c = await client(s, TOKEN); // the broker has written a CONNACK
-    c.end(true);
-    const writer = (createRequire(import.meta.resolve('aedes'))('mqtt-packet') as { writeToStream: { cacheNumbers: boolean } }).writeToStream;
-    assert.is(writer.cacheNumbers, false);
-  });
-});
 
 test.run();

@@ -11,15 +11,8 @@
 // ignores them. A malformed MQTT packet closes that client's connection only.
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { InMemorySocket } from './duplex-pair.ts';
 import type { InProcessService } from './virtual-internet.ts';
-
-// aedes writes its packets with mqtt-packet, whose writer by default builds, at its first packet, a cache of every
-// two-byte number (65 536 Buffers, about 6 MiB kept for the life of the process); a meter's broker writes a few
-// packets a day. The writer's documented switch turns the cache off: each number is written into a new buffer, the
-// same bytes. The mqtt-packet instance is the one aedes imports, resolved from aedes.
-(createRequire(import.meta.resolve('aedes'))('mqtt-packet') as { writeToStream: { cacheNumbers: boolean } }).writeToStream.cacheNumbers = false;
 
 export const TELEMETRY_TOPIC = 'v1/devices/me/telemetry';
 
