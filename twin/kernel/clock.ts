@@ -16,14 +16,25 @@ class Ev implements EventHandle {
   cancel(): void { this.fn = null; }
 }
 
-/** A task parked by `sleepUntilSettled`. */
-interface Parked {
-  onEvent: () => number | Error | undefined;
-  counted: boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  fire: () => void;
+/**
+ * A task parked by `sleepUntilSettled`. A class, not an object literal: V8 tracks literals by allocation site and,
+ * when many of a site's objects outlive a scavenge (tasks parked across one), allocates all later ones straight in
+ * the old generation; each parked record there then holds its young promise, closures and the task's async frames
+ * through every scavenge until the next full collection (the fixed profile's day promoted about 200 MiB this way
+ * and peaked near 190 MiB). Instances of a class are never pretenured.
+ */
+class Parked {
+  readonly onEvent: () => number | Error | undefined;
+  readonly counted: boolean;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+  fire: () => void = noop;
+  constructor(onEvent: () => number | Error | undefined, counted: boolean, resolve: () => void, reject: (err: Error) => void) {
+    this.onEvent = onEvent; this.counted = counted; this.resolve = resolve; this.reject = reject;
+  }
 }
+
+function noop(): void { /* until the record's wake is set */ }
 
 export class SimulationError extends Error {}
 
@@ -93,7 +104,7 @@ export class VirtualClock implements SimTime {
     const counted = this.#active > 0;
     if (counted) this.#active--;
     return new Promise<void>((resolve, reject) => {
-      const w: Parked = { onEvent, counted, resolve, reject, fire: null as unknown as () => void };
+      const w = new Parked(onEvent, counted, resolve, reject);
       // A property assignment, not a named closure: tsx (esbuild keepNames) would wrap a named one in a costly __name.
       w.fire = () => this.#fireParked(w);
       this.at(Math.max(tUs, this.#now), w.fire);
