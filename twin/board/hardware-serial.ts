@@ -11,11 +11,17 @@
 // - A port with no peer still puts its bytes on the wire (onTransmit), they just reach nobody (the mute modem).
 // - Lines (onLine) are assembled as the code writes them, at the time it printed them, so a trace line and the
 //   screen drawn right after it carry the same time; onTransmit gives the wire timing of each byte.
+// Exact shortcut `uart-run` (off with --exact-slow): when the peer declares a byte inert (models/uart.ts) and nobody
+// watches the wire per byte (no onTransmit), the byte gets no clock event of its own: it is held back and handed to
+// the peer, in order, in the event of the next byte that acts (at that byte's time), or when the peer says its state
+// is about to change (`due`: then the bytes whose events would have run by now). Once a byte that acts is queued,
+// every later byte gets its own event until the queue drains. The event order (`reserveSeq`) is kept as if each
+// byte had its own event.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
 import type { SerialPort } from './board.ts';
-import { assertUartByte, byteTimeUs, UART_BITS_PER_BYTE, type UartPeer } from '../../models/uart.ts';
+import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
 
 /** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
 export const SERIAL_BUFFER = 64;
@@ -45,10 +51,15 @@ export function sampleUartByte(byte: number, txBaud: number, rxBaud: number): { 
 /** Board-level observers of every port (SimulatedBoard.onTransmit / onLine), told which port spoke. */
 export interface SerialObserver {
   transmit(port: SerialName, byte: number, tUs: number): void;
+  /** True when someone wants each byte at its time on the wire (`transmit`). */
+  wantsBytes(): boolean;
   /** True when someone wants lines (assembling them costs a string per byte). */
   wantsLines(): boolean;
   line(port: SerialName, line: string): void;
 }
+
+/** A byte on the wire not yet handed to the peer (`uart-run`). */
+interface Held { byte: number; baud: number; end: number; t: number; seq: number; acting: boolean; done: boolean }
 
 export class HardwareSerial implements SerialPort {
   readonly name: SerialName;
@@ -73,17 +84,29 @@ export class HardwareSerial implements SerialPort {
   #rxHead = 0;
   /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
   #txEnds: number[] = [];
+  /** Index of the oldest slot still held in `#txEnds`. */
+  #txHead = 0;
   #txFreeAt = 0;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
   #line = '';
   #observer: SerialObserver | undefined;
+  /** `uart-run`: allowed at all (the shortcut's switch). */
+  readonly #runs: boolean;
+  /** `uart-run`: bytes on the wire not yet handed to the peer, oldest first (from `#queueHead`). */
+  #queue: Held[] = [];
+  #queueHead = 0;
+  /** Queued bytes that act (each has its own clock event). */
+  #acting = 0;
+  /** Bytes handed over in another byte's event (the shortcut's counter). */
+  bytesHeldBack = 0;
 
-  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver) {
+  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver, options: { uartRuns?: boolean } = {}) {
     this.#cpu = cpu;
     this.name = name;
     this.peer = peer;
     this.#observer = observer;
+    this.#runs = options.uartRuns ?? false;
     this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
   }
 
@@ -139,15 +162,22 @@ export class HardwareSerial implements SerialPort {
     const now = this.#cpu.nowUs();
     if (this.#txFreeAt > now) this.#cpu.spend(this.#txFreeAt - now);
     this.#txEnds = [];
+    this.#txHead = 0;
   }
 
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
   powerOff(): void {
+    this.#deliverDue();
+    for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i].done = true;
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#acting = 0;
     this.#generation++;
     this.#open = false;
     this.#rx = [];
     this.#rxHead = 0;
     this.#txEnds = [];
+    this.#txHead = 0;
     this.#txFreeAt = 0;
     this.#line = '';
   }
@@ -156,25 +186,80 @@ export class HardwareSerial implements SerialPort {
     this.onWrite?.(byte);
     const cpu = this.#cpu;
     let now = cpu.nowUs();
-    let i = 0;
-    while (i < this.#txEnds.length && this.#txEnds[i] <= now) i++;
-    if (i) this.#txEnds.splice(0, i);
-    if (this.#txEnds.length >= SERIAL_BUFFER - 1) {
+    const ends = this.#txEnds;
+    let head = this.#txHead;
+    while (head < ends.length && ends[head] <= now) head++;
+    if (ends.length - head >= SERIAL_BUFFER - 1) {
       // Full: spin until the oldest byte's stop bit has left.
-      cpu.spend(this.#txEnds[0] - now);
+      cpu.spend(ends[head] - now);
       now = cpu.nowUs();
-      this.#txEnds.shift();
+      head++;
     }
+    if (head === ends.length) { ends.length = 0; head = 0; } else if (head >= 256) { ends.splice(0, head); head = 0; }
+    this.#txHead = head;
     this.#lineByte(byte);
     const end = Math.max(now, this.#txFreeAt) + byteTimeUs(this.#baud);
     this.#txFreeAt = end;
     this.#txEnds.push(end);
     const baud = this.#baud;
     const gen = this.#generation;
+    const peer = this.peer;
+    if (this.#runs && isUartRunPeer(peer)) {
+      this.#queueByte(peer, byte, baud, end);
+      return;
+    }
     cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
       if (gen !== this.#generation || !cpu.powered) return;
       this.#transmitted(byte, baud, end);
     });
+  }
+
+  /** `uart-run`: the byte joins the queue, held back when inert, else with its own event delivering up to it. */
+  #queueByte(peer: UartRunPeer, byte: number, baud: number, end: number): void {
+    const clock = this.#cpu.clock;
+    const t = Math.ceil(Math.max(end, clock.now()));
+    const pending = this.#queue.length - this.#queueHead;
+    if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
+    if (this.#acting === 0 && !this.onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
+      this.#queue.push({ byte, baud, end, t, seq: clock.reserveSeq(), acting: false, done: false });
+      return;
+    }
+    const h: Held = { byte, baud, end, t, seq: 0, acting: true, done: false };
+    this.#queue.push(h);
+    this.#acting++;
+    clock.at(t, () => this.#deliverThrough(h));
+  }
+
+  readonly #due = (): void => this.#deliverDue();
+
+  /** The acting byte's event: every byte queued before it, then it. */
+  #deliverThrough(h: Held): void {
+    if (h.done) return;
+    const q = this.#queue;
+    for (;;) {
+      const x = q[this.#queueHead++];
+      x.done = true;
+      if (x.acting) this.#acting--;
+      else this.bytesHeldBack++;
+      if (this.#cpu.powered) this.#transmitted(x.byte, x.baud, x.end);
+      if (x === h) break;
+    }
+    if (this.#queueHead === q.length) { this.#queue = []; this.#queueHead = 0; }
+  }
+
+  /** Held-back bytes whose own events would have run by now. */
+  #deliverDue(): void {
+    const q = this.#queue;
+    const clock = this.#cpu.clock;
+    while (this.#queueHead < q.length) {
+      const x = q[this.#queueHead];
+      if (x.acting || !clock.ranBefore(x.t, x.seq)) break;
+      this.#queueHead++;
+      x.done = true;
+      this.bytesHeldBack++;
+      if (this.#cpu.powered) this.#transmitted(x.byte, x.baud, x.end);
+    }
+    if (this.#queueHead === q.length) { this.#queue = []; this.#queueHead = 0; }
   }
 
   #transmitted(byte: number, baud: number, tUs: number): void {

@@ -131,21 +131,23 @@ export class SimulatedBoard implements Board {
   #eeproms: AT24C32[] = [];
   readonly #quietKeypad: boolean;
 
-  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes` and
-   *  `quietKeypad` (default: as `fastPaths`) turn one of them on or off. */
-  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean } = {}) {
+  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes`,
+   *  `quietKeypad` and `uartRuns` (default: as `fastPaths`) turn one of them on or off. */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean } = {}) {
     this.cpu = cpu;
     this.parts = parts;
     const observer: SerialObserver = {
       transmit: (port, byte, t) => this.onTransmit?.(port, byte, t),
       wantsLines: () => this.onLine !== undefined,
+      wantsBytes: () => this.onTransmit !== undefined,
       line: (port, line) => this.onLine?.(port, line),
     };
     const peers = parts.peers ?? {};
+    const runs = { uartRuns: options.uartRuns ?? options.fastPaths ?? true };
     this.serial = {
-      afe: new HardwareSerial(cpu, 'afe', peers.afe, observer),
-      modem: new HardwareSerial(cpu, 'modem', peers.modem, observer),
-      debug: new HardwareSerial(cpu, 'debug', peers.debug, observer),
+      afe: new HardwareSerial(cpu, 'afe', peers.afe, observer, runs),
+      modem: new HardwareSerial(cpu, 'modem', peers.modem, observer, runs),
+      debug: new HardwareSerial(cpu, 'debug', peers.debug, observer, runs),
     };
     const devices: I2cDevice[] = [];
     for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);

@@ -67,6 +67,8 @@ export interface CommsServerChoice {
   backend?: TopupBackend;
   broker?: TelemetryBroker;
   realTime?: boolean;
+  /** The exact shortcut `backend-replay` (twin/comms/virtual-internet.ts); off unless given. */
+  backendReplay?: boolean;
 }
 
 /** The meter id the firmware sends (state.meter). */
@@ -97,7 +99,7 @@ export class Comms implements CommsControl {
     this.#trace = trace;
     const netRng = rng.fork('network');
     this.network = new CellularNetwork(setup.network ?? {}, () => netRng.next());
-    this.internet = new VirtualInternet(clock);
+    this.internet = new VirtualInternet(clock, { replay: servers.backendReplay ?? false });
     this.modem = new Sim800(clock, this.network, this.internet, setup.modem ?? {});
     this.#ownServers = !servers.backend && !servers.broker;
     const { state: bState, fault, faultCount, pending, ...backendCfg } = setup.backend ?? {};

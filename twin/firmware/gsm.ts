@@ -218,10 +218,12 @@ export class TinyGsm {
         if (a <= 0) continue; // "Skip 0x00 bytes, just in case" (and bytes ≥ 0x80)
         data.text += String.fromCharCode(a);
         const t = data.text;
+        // A string can only end the text when it ends with the byte just read: the other comparisons are skipped.
         for (let i = 0; i < responses.length; i++) {
           const r = responses[i];
-          if (r && t.endsWith(r)) { index = i + 1; break outer; }
+          if (r && r.charCodeAt(r.length - 1) === a && t.endsWith(r)) { index = i + 1; break outer; }
         }
+        if (a !== 0x3a && a !== 0x0a) continue; // every unsolicited result below ends with ':' or LF
         if (t.endsWith(GSM_NL + '+CIPRXGET:')) {
           const mode = await this.streamGetIntBefore(',');
           if (mode === 1) {

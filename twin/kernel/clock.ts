@@ -34,6 +34,8 @@ export class VirtualClock implements SimTime {
   /** Tasks that were woken (or spawned) and have not parked again yet. */
   #active = 0;
   #running = false;
+  /** Place of the event being processed (its woken tasks run within it); after a run, the next place to be given. */
+  #firing = 0;
   #failure: unknown = undefined;
   /** Outside work (an in-process server answering the modem) that virtual time waits for. */
   readonly #holds = new Set<Promise<void>>();
@@ -50,6 +52,18 @@ export class VirtualClock implements SimTime {
   }
 
   after(dtUs: number, fn: () => void): EventHandle { return this.at(this.#now + dtUs, fn); }
+
+  /**
+   * The place in the event order an event scheduled now would take, without scheduling one: for a part that keeps
+   * what would have been an event in its own queue (a UART's held-back bytes) and must tell later whether that event
+   * would have run before the present one (`ranBefore`).
+   */
+  reserveSeq(): number { return this.#seq++; }
+
+  /** An event at `tUs` with place `seq` (from `reserveSeq`) would have run by now. */
+  ranBefore(tUs: number, seq: number): boolean {
+    return tUs < this.#now || (tUs === this.#now && seq < this.#firing);
+  }
 
   /**
    * Periodic callback at `start + k * periodUs` (k = 0, 1, ...), each time rounded down to the microsecond, so a
@@ -160,6 +174,7 @@ export class VirtualClock implements SimTime {
         if (ev.t > tUs) break;
         this.#pop();
         this.#now = ev.t;
+        this.#firing = ev.seq;
         const fn = ev.fn;
         ev.fn = null;
         fn();
@@ -168,6 +183,7 @@ export class VirtualClock implements SimTime {
         if (this.#failure !== undefined) { const f = this.#failure; this.#failure = undefined; throw f; }
         if (shouldStop?.()) return;
       }
+      this.#firing = this.#seq; // every event due by now has run; one scheduled from here on has not
       if (tUs > this.#now && tUs !== Infinity) this.#now = Math.floor(tUs);
     } finally {
       this.#running = false;
