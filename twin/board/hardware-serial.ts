@@ -15,8 +15,10 @@
 // watches the wire per byte (no onTransmit), the byte gets no clock event of its own: it is held back and handed to
 // the peer, in order, in the event of the next byte that acts (at that byte's time), or when the peer says its state
 // is about to change (`due`: then the bytes whose events would have run by now). Once a byte that acts is queued,
-// every later byte gets its own event until the queue drains. The event order (`reserveSeq`) is kept as if each
-// byte had its own event.
+// every later byte gets its own event until the queue drains. A byte of a port with no peer, that nobody watches,
+// gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
+// event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
+// at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
@@ -59,14 +61,12 @@ export interface SerialObserver {
 }
 
 /** A byte on the wire not yet handed to the peer (`uart-run`). */
-interface Held { byte: number; baud: number; end: number; t: number; seq: number; acting: boolean; done: boolean }
+interface Held { byte: number; baud: number; end: number; t: number; seq: number; acting: boolean; done: boolean; gen: number }
 
 export class HardwareSerial implements SerialPort {
   readonly name: SerialName;
-  /** The device on the other end of TX (undefined: the bytes reach nobody). */
-  peer: UartPeer | undefined;
-  /** Each byte when its stop bit has left the pin. */
-  onTransmit?: (byte: number, tUs: number) => void;
+  #peer: UartPeer | undefined;
+  #onTransmit: ((byte: number, tUs: number) => void) | undefined;
   /** Each line of text written to the port (split at LF, CR dropped), when the code writes its LF. */
   onLine?: (line: string) => void;
   /** Each byte as the code queues it (at the time it wrote it, before it is on the wire); not for a closed port. */
@@ -100,14 +100,56 @@ export class HardwareSerial implements SerialPort {
   #acting = 0;
   /** Bytes handed over in another byte's event (the shortcut's counter). */
   bytesHeldBack = 0;
+  /** `uart-run`: bytes to nobody, with no event, while they may still be on the wire (from `#silentHead`). */
+  #silent: Held[] = [];
+  #silentHead = 0;
+  /** Bytes that went to nobody without an event (the shortcut's counter). */
+  bytesUnheard = 0;
 
   constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver, options: { uartRuns?: boolean } = {}) {
     this.#cpu = cpu;
     this.name = name;
-    this.peer = peer;
+    this.#peer = peer;
     this.#observer = observer;
     this.#runs = options.uartRuns ?? false;
     this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+  }
+
+  /** The device on the other end of TX (undefined: the bytes reach nobody). */
+  get peer(): UartPeer | undefined { return this.#peer; }
+  set peer(p: UartPeer | undefined) { this.rewire(() => { this.#peer = p; }); }
+
+  /** Each byte when its stop bit has left the pin. */
+  get onTransmit(): ((byte: number, tUs: number) => void) | undefined { return this.#onTransmit; }
+  set onTransmit(fn: ((byte: number, tUs: number) => void) | undefined) { this.rewire(() => { this.#onTransmit = fn; }); }
+
+  /**
+   * `change` alters who hears this port (its peer, a watcher of the wire): bytes held back that have arrived by now
+   * go as before it, those still on the wire get their own events at their places, as byte by byte.
+   */
+  rewire(change: () => void): void {
+    this.#deliverDue();
+    change();
+    const clock = this.#cpu.clock;
+    const q = this.#queue;
+    for (let i = this.#queueHead; i < q.length; i++) {
+      const x = q[i];
+      if (x.acting) continue;
+      x.acting = true;
+      this.#acting++;
+      clock.atReserved(x.t, x.seq, () => this.#deliverThrough(x));
+    }
+    const silent = this.#silent;
+    for (let i = this.#silentHead; i < silent.length; i++) {
+      const x = silent[i];
+      if (clock.ranBefore(x.t, x.seq)) continue;
+      clock.atReserved(x.t, x.seq, () => {
+        if (x.gen !== this.#generation || !this.#cpu.powered) return;
+        this.#transmitted(x.byte, x.baud, x.end);
+      });
+    }
+    this.#silent = [];
+    this.#silentHead = 0;
   }
 
   get baud(): number { return this.#baud; }
@@ -172,6 +214,8 @@ export class HardwareSerial implements SerialPort {
     this.#queue = [];
     this.#queueHead = 0;
     this.#acting = 0;
+    this.#silent = [];
+    this.#silentHead = 0;
     this.#generation++;
     this.#open = false;
     this.#rx = [];
@@ -203,10 +247,10 @@ export class HardwareSerial implements SerialPort {
     this.#txEnds.push(end);
     const baud = this.#baud;
     const gen = this.#generation;
-    const peer = this.peer;
-    if (this.#runs && isUartRunPeer(peer)) {
-      this.#queueByte(peer, byte, baud, end);
-      return;
+    const peer = this.#peer;
+    if (this.#runs) {
+      if (isUartRunPeer(peer)) { this.#queueByte(peer, byte, baud, end); return; }
+      if (peer === undefined && !this.#onTransmit && !this.#observer?.wantsBytes()) { this.#unheard(byte, baud, end); return; }
     }
     cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
       if (gen !== this.#generation || !cpu.powered) return;
@@ -220,17 +264,29 @@ export class HardwareSerial implements SerialPort {
     const t = Math.ceil(Math.max(end, clock.now()));
     const pending = this.#queue.length - this.#queueHead;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
-    if (this.#acting === 0 && !this.onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
-      this.#queue.push({ byte, baud, end, t, seq: clock.reserveSeq(), acting: false, done: false });
+    if (this.#acting === 0 && !this.#onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
+      this.#queue.push({ byte, baud, end, t, seq: clock.reserveSeq(), acting: false, done: false, gen: 0 });
       return;
     }
-    const h: Held = { byte, baud, end, t, seq: 0, acting: true, done: false };
+    const h: Held = { byte, baud, end, t, seq: 0, acting: true, done: false, gen: 0 };
     this.#queue.push(h);
     this.#acting++;
     clock.at(t, () => this.#deliverThrough(h));
   }
 
   readonly #due = (): void => this.#deliverDue();
+
+  /** `uart-run`: a byte to nobody: no event; kept while on the wire, in case someone starts listening. */
+  #unheard(byte: number, baud: number, end: number): void {
+    const clock = this.#cpu.clock;
+    const silent = this.#silent;
+    let head = this.#silentHead;
+    while (head < silent.length && clock.ranBefore(silent[head].t, silent[head].seq)) head++;
+    if (head === silent.length) { silent.length = 0; head = 0; } else if (head >= 256) { silent.splice(0, head); head = 0; }
+    this.#silentHead = head;
+    silent.push({ byte, baud, end, t: Math.ceil(Math.max(end, clock.now())), seq: clock.reserveSeq(), acting: false, done: false, gen: this.#generation });
+    this.bytesUnheard++;
+  }
 
   /** The acting byte's event: every byte queued before it, then it. */
   #deliverThrough(h: Held): void {
@@ -263,9 +319,9 @@ export class HardwareSerial implements SerialPort {
   }
 
   #transmitted(byte: number, baud: number, tUs: number): void {
-    this.onTransmit?.(byte, tUs);
+    this.#onTransmit?.(byte, tUs);
     this.#observer?.transmit(this.name, byte, tUs);
-    this.peer?.receive(byte, baud);
+    this.#peer?.receive(byte, baud);
   }
 
   #lineByte(byte: number): void {

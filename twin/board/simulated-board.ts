@@ -122,8 +122,16 @@ export class SimulatedBoard implements Board {
   readonly lcd: LcdPort;
   /** A pin's driven level changed (a pin starting or stopping to drive counts; an undriven pin is reported LOW). */
   onPinChange?: (pin: PinName, level: Level, tUs: number) => void;
+  #onTransmit: ((port: SerialName, byte: number, tUs: number) => void) | undefined;
   /** Any serial port put a byte on its TX pin (when its stop bit ended). */
-  onTransmit?: (port: SerialName, byte: number, tUs: number) => void;
+  get onTransmit(): ((port: SerialName, byte: number, tUs: number) => void) | undefined { return this.#onTransmit; }
+  set onTransmit(fn: ((port: SerialName, byte: number, tUs: number) => void) | undefined) {
+    // The ports' `uart-run` shortcut skips bytes nobody hears: tell them someone may listen now.
+    const ports = [this.serial.afe, this.serial.modem, this.serial.debug];
+    const set = (): void => { this.#onTransmit = fn; };
+    const rewire = (i: number): void => { if (i === ports.length) set(); else ports[i].rewire(() => rewire(i + 1)); };
+    rewire(0);
+  }
   /** Any serial port finished a line of text (split at LF, CR dropped), for the trace. */
   onLine?: (port: SerialName, line: string) => void;
   #pins = new Map<PinName, PinState>();
@@ -137,9 +145,9 @@ export class SimulatedBoard implements Board {
     this.cpu = cpu;
     this.parts = parts;
     const observer: SerialObserver = {
-      transmit: (port, byte, t) => this.onTransmit?.(port, byte, t),
+      transmit: (port, byte, t) => this.#onTransmit?.(port, byte, t),
       wantsLines: () => this.onLine !== undefined,
-      wantsBytes: () => this.onTransmit !== undefined,
+      wantsBytes: () => this.#onTransmit !== undefined,
       line: (port, line) => this.onLine?.(port, line),
     };
     const peers = parts.peers ?? {};

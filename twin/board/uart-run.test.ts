@@ -69,4 +69,32 @@ test('nobody watching the wire is a condition: with onTransmit every byte keeps 
   assert.match(r.log, /command AT\+CSQ/);
 });
 
+/** A port with no peer: a watcher attached while bytes are on the wire; what it sees and when. */
+async function lateWatcher(uartRuns: boolean, withModem: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  modem.powerOn();
+  const port = new HardwareSerial(cpu, 'debug', withModem ? modem.uart : undefined, undefined, { uartRuns });
+  port.begin(9600);
+  const seen: string[] = [];
+  clock.at(3100e3, () => port.write('AT+CSQ and more text'));
+  clock.at(3105e3, () => { port.onTransmit = (b, t) => seen.push(`${clock.now()} ${t.toFixed(1)} ${b}`); });
+  clock.at(3112e3, () => { port.onTransmit = undefined; });
+  clock.at(3120e3, () => port.write('AT\r\n'));
+  await clock.runUntil(4e6);
+  return { seen: seen.join('\n'), skipped: port.bytesHeldBack + port.bytesUnheard };
+}
+
+for (const withModem of [false, true]) {
+  test(`a watcher attached while ${withModem ? 'bytes held back for the modem' : 'bytes to nobody'} are on the wire sees each byte at its time`, async () => {
+    const fast = await lateWatcher(true, withModem);
+    const slow = await lateWatcher(false, withModem);
+    assert.ok(slow.seen.split('\n').length >= 5, 'the watcher saw too little to compare');
+    assert.fixture(fast.seen, slow.seen);
+    assert.ok(fast.skipped > 0, 'the shortcut never fired');
+    assert.is(slow.skipped, 0);
+  });
+}
+
 test.run();

@@ -60,6 +60,15 @@ export class VirtualClock implements SimTime {
    */
   reserveSeq(): number { return this.#seq++; }
 
+  /** Schedule an event at the place `seq` reserved earlier (`reserveSeq`): it runs as if scheduled then. */
+  atReserved(tUs: number, seq: number, fn: () => void): EventHandle {
+    if (!(seq < this.#seq)) throw new RangeError(`event place ${seq} was not reserved`);
+    if (this.ranBefore(tUs, seq)) throw new RangeError(`an event at ${tUs} us, place ${seq}, would have run already`);
+    const ev = new Ev(tUs, seq, fn);
+    this.#push(ev);
+    return ev;
+  }
+
   /** An event at `tUs` with place `seq` (from `reserveSeq`) would have run by now. */
   ranBefore(tUs: number, seq: number): boolean {
     return tUs < this.#now || (tUs === this.#now && seq < this.#firing);
