@@ -61,7 +61,47 @@ export interface SerialObserver {
 }
 
 /** A byte on the wire not yet handed to the peer (`uart-run`). */
-interface Held { byte: number; baud: number; end: number; t: number; seq: number; acting: boolean; done: boolean; gen: number }
+/**
+ * Bytes on the wire not yet handed on (`uart-run`), oldest first, in parallel arrays (no object per byte). A byte is
+ * named by its absolute number (`base` + its index), which stays valid as delivered bytes are dropped.
+ */
+class WireQueue {
+  byte: number[] = [];
+  baud: number[] = [];
+  end: number[] = [];
+  t: number[] = [];
+  seq: number[] = [];
+  /** 1: the byte acts (it has its own clock event). */
+  acting: number[] = [];
+  gen: number[] = [];
+  head = 0;
+  base = 0;
+  get size(): number { return this.byte.length - this.head; }
+  /** The absolute number the next byte delivered has. */
+  get next(): number { return this.base + this.head; }
+  push(byte: number, baud: number, end: number, t: number, seq: number, acting: number, gen: number): number {
+    this.byte.push(byte); this.baud.push(baud); this.end.push(end); this.t.push(t); this.seq.push(seq);
+    this.acting.push(acting); this.gen.push(gen);
+    return this.base + this.byte.length - 1;
+  }
+  /** Forget the delivered bytes (all of them once the queue is empty, else now and then). */
+  compact(): void {
+    const h = this.head;
+    if (h === this.byte.length) this.clear();
+    else if (h >= 1024) {
+      for (const a of [this.byte, this.baud, this.end, this.t, this.seq, this.acting, this.gen]) a.splice(0, h);
+      this.base += h;
+      this.head = 0;
+    }
+  }
+  /** Drop every byte (the numbers given so far are all below `next` from now on). */
+  clear(): void {
+    this.base += this.byte.length;
+    this.head = 0;
+    this.byte.length = 0; this.baud.length = 0; this.end.length = 0; this.t.length = 0; this.seq.length = 0;
+    this.acting.length = 0; this.gen.length = 0;
+  }
+}
 
 export class HardwareSerial implements SerialPort {
   readonly name: SerialName;
@@ -79,6 +119,8 @@ export class HardwareSerial implements SerialPort {
   readonly rxPeer: UartPeer;
   #cpu: Cpu;
   #baud = 0;
+  /** One character's time at `#baud`, us. */
+  #byteUs = 0;
   #open = false;
   #rx: number[] = [];
   #rxHead = 0;
@@ -93,16 +135,14 @@ export class HardwareSerial implements SerialPort {
   #observer: SerialObserver | undefined;
   /** `uart-run`: allowed at all (the shortcut's switch). */
   readonly #runs: boolean;
-  /** `uart-run`: bytes on the wire not yet handed to the peer, oldest first (from `#queueHead`). */
-  #queue: Held[] = [];
-  #queueHead = 0;
+  /** `uart-run`: bytes on the wire not yet handed to the peer, oldest first. */
+  readonly #queue = new WireQueue();
   /** Queued bytes that act (each has its own clock event). */
   #acting = 0;
   /** Bytes handed over in another byte's event (the shortcut's counter). */
   bytesHeldBack = 0;
-  /** `uart-run`: bytes to nobody, with no event, while they may still be on the wire (from `#silentHead`). */
-  #silent: Held[] = [];
-  #silentHead = 0;
+  /** `uart-run`: bytes to nobody, with no event, while they may still be on the wire. */
+  readonly #silent = new WireQueue();
   /** Bytes that went to nobody without an event (the shortcut's counter). */
   bytesUnheard = 0;
 
@@ -132,24 +172,26 @@ export class HardwareSerial implements SerialPort {
     change();
     const clock = this.#cpu.clock;
     const q = this.#queue;
-    for (let i = this.#queueHead; i < q.length; i++) {
-      const x = q[i];
-      if (x.acting) continue;
-      x.acting = true;
+    for (let i = q.head; i < q.byte.length; i++) {
+      if (q.acting[i]) continue;
+      q.acting[i] = 1;
       this.#acting++;
-      clock.atReserved(x.t, x.seq, () => this.#deliverThrough(x));
+      const n = q.base + i;
+      clock.atReserved(q.t[i], q.seq[i], () => this.#deliverThrough(n));
     }
-    const silent = this.#silent;
-    for (let i = this.#silentHead; i < silent.length; i++) {
-      const x = silent[i];
-      if (clock.ranBefore(x.t, x.seq)) continue;
-      clock.atReserved(x.t, x.seq, () => {
-        if (x.gen !== this.#generation || !this.#cpu.powered) return;
-        this.#transmitted(x.byte, x.baud, x.end);
+    const z = this.#silent;
+    for (let i = z.head; i < z.byte.length; i++) {
+      if (clock.ranBefore(z.t[i], z.seq[i])) continue;
+      const byte = z.byte[i];
+      const baud = z.baud[i];
+      const end = z.end[i];
+      const gen = z.gen[i];
+      clock.atReserved(z.t[i], z.seq[i], () => {
+        if (gen !== this.#generation || !this.#cpu.powered) return;
+        this.#transmitted(byte, baud, end);
       });
     }
-    this.#silent = [];
-    this.#silentHead = 0;
+    z.clear();
   }
 
   get baud(): number { return this.#baud; }
@@ -160,6 +202,7 @@ export class HardwareSerial implements SerialPort {
       throw new RangeError(`serial ${this.name}: baud must be positive, got ${String(baud)}`);
     }
     this.#baud = baud;
+    this.#byteUs = byteTimeUs(baud);
     this.#open = true;
   }
 
@@ -210,12 +253,9 @@ export class HardwareSerial implements SerialPort {
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
   powerOff(): void {
     this.#deliverDue();
-    for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i].done = true;
-    this.#queue = [];
-    this.#queueHead = 0;
+    this.#queue.clear();
     this.#acting = 0;
-    this.#silent = [];
-    this.#silentHead = 0;
+    this.#silent.clear();
     this.#generation++;
     this.#open = false;
     this.#rx = [];
@@ -242,7 +282,7 @@ export class HardwareSerial implements SerialPort {
     if (head === ends.length) { ends.length = 0; head = 0; } else if (head >= 256) { ends.splice(0, head); head = 0; }
     this.#txHead = head;
     this.#lineByte(byte);
-    const end = Math.max(now, this.#txFreeAt) + byteTimeUs(this.#baud);
+    const end = Math.max(now, this.#txFreeAt) + this.#byteUs;
     this.#txFreeAt = end;
     this.#txEnds.push(end);
     const baud = this.#baud;
@@ -262,16 +302,16 @@ export class HardwareSerial implements SerialPort {
   #queueByte(peer: UartRunPeer, byte: number, baud: number, end: number): void {
     const clock = this.#cpu.clock;
     const t = Math.ceil(Math.max(end, clock.now()));
-    const pending = this.#queue.length - this.#queueHead;
+    const q = this.#queue;
+    const pending = q.size;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
     if (this.#acting === 0 && !this.#onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
-      this.#queue.push({ byte, baud, end, t, seq: clock.reserveSeq(), acting: false, done: false, gen: 0 });
+      q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
       return;
     }
-    const h: Held = { byte, baud, end, t, seq: 0, acting: true, done: false, gen: 0 };
-    this.#queue.push(h);
+    const n = q.push(byte, baud, end, t, 0, 1, 0);
     this.#acting++;
-    clock.at(t, () => this.#deliverThrough(h));
+    clock.at(t, () => this.#deliverThrough(n));
   }
 
   readonly #due = (): void => this.#deliverDue();
@@ -279,43 +319,37 @@ export class HardwareSerial implements SerialPort {
   /** `uart-run`: a byte to nobody: no event; kept while on the wire, in case someone starts listening. */
   #unheard(byte: number, baud: number, end: number): void {
     const clock = this.#cpu.clock;
-    const silent = this.#silent;
-    let head = this.#silentHead;
-    while (head < silent.length && clock.ranBefore(silent[head].t, silent[head].seq)) head++;
-    if (head === silent.length) { silent.length = 0; head = 0; } else if (head >= 256) { silent.splice(0, head); head = 0; }
-    this.#silentHead = head;
-    silent.push({ byte, baud, end, t: Math.ceil(Math.max(end, clock.now())), seq: clock.reserveSeq(), acting: false, done: false, gen: this.#generation });
+    const z = this.#silent;
+    while (z.head < z.byte.length && clock.ranBefore(z.t[z.head], z.seq[z.head])) z.head++;
+    z.compact();
+    z.push(byte, baud, end, Math.ceil(Math.max(end, clock.now())), clock.reserveSeq(), 0, this.#generation);
     this.bytesUnheard++;
   }
 
-  /** The acting byte's event: every byte queued before it, then it. */
-  #deliverThrough(h: Held): void {
-    if (h.done) return;
+  /** The event of the acting byte number `n`: every byte queued before it, then it (nothing if gone already). */
+  #deliverThrough(n: number): void {
     const q = this.#queue;
-    for (;;) {
-      const x = q[this.#queueHead++];
-      x.done = true;
-      if (x.acting) this.#acting--;
+    while (q.next <= n) {
+      const i = q.head++;
+      if (q.acting[i]) this.#acting--;
       else this.bytesHeldBack++;
-      if (this.#cpu.powered) this.#transmitted(x.byte, x.baud, x.end);
-      if (x === h) break;
+      if (this.#cpu.powered) this.#transmitted(q.byte[i], q.baud[i], q.end[i]);
     }
-    if (this.#queueHead === q.length) { this.#queue = []; this.#queueHead = 0; }
+    q.compact();
   }
 
   /** Held-back bytes whose own events would have run by now. */
   #deliverDue(): void {
     const q = this.#queue;
     const clock = this.#cpu.clock;
-    while (this.#queueHead < q.length) {
-      const x = q[this.#queueHead];
-      if (x.acting || !clock.ranBefore(x.t, x.seq)) break;
-      this.#queueHead++;
-      x.done = true;
+    while (q.head < q.byte.length) {
+      const i = q.head;
+      if (q.acting[i] || !clock.ranBefore(q.t[i], q.seq[i])) break;
+      q.head++;
       this.bytesHeldBack++;
-      if (this.#cpu.powered) this.#transmitted(x.byte, x.baud, x.end);
+      if (this.#cpu.powered) this.#transmitted(q.byte[i], q.baud[i], q.end[i]);
     }
-    if (this.#queueHead === q.length) { this.#queue = []; this.#queueHead = 0; }
+    q.compact();
   }
 
   #transmitted(byte: number, baud: number, tUs: number): void {

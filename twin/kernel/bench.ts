@@ -92,6 +92,7 @@ export class Bench implements BenchControl {
   #keysFreeAt = 0;
 
   constructor(cfg: BenchConfig) {
+    this.clock.settleBySignal = fastPathOn(cfg.exactSlow, 'settle-signal');
     this.trace = new TraceBus(() => this.clock.now());
     this.rng = new Rng(cfg.seed ?? 1);
     this.speed = cfg.speed ?? 'max';

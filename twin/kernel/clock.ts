@@ -100,7 +100,7 @@ export class VirtualClock implements SimTime {
   sleepUntil(tUs: number): Promise<void> {
     // Only a running task parks; a caller outside any task (a test driving the clock) is not counted.
     const counted = this.#active > 0;
-    if (counted) this.#active--;
+    if (counted) this.#parkOne();
     return new Promise<void>((resolve) => {
       this.at(Math.max(tUs, this.#now), () => { if (counted) this.#active++; resolve(); });
     });
@@ -114,7 +114,7 @@ export class VirtualClock implements SimTime {
    */
   sleepUntilSettled(tUs: number, onEvent: () => number | Error | undefined): Promise<void> {
     const counted = this.#active > 0;
-    if (counted) this.#active--;
+    if (counted) this.#parkOne();
     return new Promise<void>((resolve, reject) => {
       const w: Parked = { onEvent, counted, resolve, reject, fire: null as unknown as () => void };
       // A property assignment, not a named closure: tsx (esbuild keepNames) would wrap a named one in a costly __name.
@@ -139,7 +139,7 @@ export class VirtualClock implements SimTime {
     const p = (async () => {
       try { await body(); } catch (err) {
         if (!isExpected(err)) this.#failure ??= new SimulationError(`task ${name} failed: ${(err as Error)?.stack ?? err}`);
-      } finally { this.#active--; }
+      } finally { this.#parkOne(); }
     })();
     return p;
   }
@@ -174,6 +174,8 @@ export class VirtualClock implements SimTime {
   async runUntil(tUs: number, shouldStop?: () => boolean): Promise<void> {
     if (this.#running) throw new SimulationError('clock is already running (runUntil is not re-entrant)');
     this.#running = true;
+    // A timer only runs once no microtask is left: a signal wait still pending then falls back to polling.
+    const dog = this.settleBySignal ? setInterval(() => this.#watchdog(), 20) : null;
     try {
       await this.#settle();
       if (this.#holds.size) await this.#drainHolds();
@@ -196,12 +198,42 @@ export class VirtualClock implements SimTime {
       if (tUs > this.#now && tUs !== Infinity) this.#now = Math.floor(tUs);
     } finally {
       this.#running = false;
+      if (dog) clearInterval(dog);
     }
   }
 
   runFor(dtUs: number, shouldStop?: () => boolean): Promise<void> { return this.runUntil(this.#now + dtUs, shouldStop); }
 
+  /**
+   * Exact shortcut `settle-signal` (off with --exact-slow): `#settle` waits for the last woken task to park (one
+   * promise) instead of looking after every microtask hop (one promise per hop). The task runs the same code to the
+   * same park either way; only the number of hops the run loop takes to notice differs.
+   */
+  settleBySignal = false;
+  /** `settle-signal`: resolves the run loop's wait when the last active task parks. */
+  #parkedSignal: (() => void) | null = null;
+
+  /** A running task parks (or ends). */
+  #parkOne(): void {
+    if (--this.#active === 0 && this.#parkedSignal) {
+      const r = this.#parkedSignal;
+      this.#parkedSignal = null;
+      r();
+    }
+  }
+
+  /** The watchdog of `settle-signal`: a wait still pending when a timer runs (no microtask left) is on something foreign. */
+  #watchdog(): void {
+    const r = this.#parkedSignal;
+    if (r) { this.#parkedSignal = null; r(); }
+  }
+
   async #settle(): Promise<void> {
+    if (this.#active === 0) return;
+    if (this.settleBySignal) {
+      await new Promise<void>((resolve) => { this.#parkedSignal = resolve; });
+      if (this.#active === 0) return;
+    }
     // Let woken tasks run to their next park. Microtask hops are cheap; a task that waits on something foreign
     // (never in simulation) would spin here, so after many hops fall back to the macrotask queue.
     let hops = 0;
