@@ -25,7 +25,7 @@ function yamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number }
+interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number }
 
 async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
@@ -36,10 +36,12 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   const keep = (): void => { const b = (bench.meter as TwinMeter).board; if (b) boards.add(b); };
   bench.trace.subscribe((e) => { if (e.source === 'meter' && e.kind === 'power' && (e.data as { on: boolean }).on) keep(); });
   let replays = 0;
+  let signals = 0;
   try {
     await runScenario(s, bench, { seed: 1 });
     keep();
     replays = bench.comms?.internet.replays ?? 0;
+    signals = bench.clock.settledBySignal;
   } finally {
     await bench.close();
   }
@@ -48,14 +50,16 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   let isrCount = 0;
   let isrTimeUs = 0;
   let heldBack = 0;
+  let syncReads = 0;
   for (const b of boards) {
-    heldBack += b.serial.modem.bytesHeldBack;
+    heldBack += b.serial.modem.bytesHeldBack + b.serial.debug.bytesUnheard + b.serial.modem.bytesUnheard;
+    syncReads += (b as { syncReadsTaken?: number }).syncReadsTaken ?? 0;
     skipped += b.lcd.scenesSkipped;
     parkedPolls += b.cpu.delaysRepeatedParked;
     isrCount += b.cpu.isrCount;
     isrTimeUs += b.cpu.isrTimeUs;
   }
-  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack };
+  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads };
 }
 
 function sameTrace(a: string, b: string, what: string): void {
@@ -77,7 +81,7 @@ for (const file of yamlFiles(libDir)) {
     const slow = await trace(s, true);
     sameTrace(fast.lines, slow.lines, file);
     assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
-    assert.is(slow.replays + slow.heldBack, 0, 'a shortcut fired with --exact-slow');
+    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads, 0, 'a shortcut fired with --exact-slow');
     if (s.network) {
       // Every comms scenario talks to the modem: its command lines reach it in runs.
       assert.ok(fast.heldBack > 100, `only ${fast.heldBack} modem bytes held back`);
@@ -189,22 +193,28 @@ for (const profile of ['field', 'fixed']) {
     assert.is(slow.replays, 0);
     assert.ok(fast.heldBack > 50_000, `only ${fast.heldBack} modem bytes held back`);
     assert.is(slow.heldBack, 0);
+    assert.ok(fast.signals > 10_000, `only ${fast.signals} park signals waited for`);
+    assert.is(slow.signals, 0);
+    assert.ok(fast.syncReads > 10_000, `only ${fast.syncReads} modem bytes read without an await`);
+    assert.is(slow.syncReads, 0);
   });
 }
 
 /** Everything off but `path`. */
 const only = (path: FastPath): FastPath[] => FAST_PATHS.filter((p) => p !== path);
 
-for (const path of ['backend-replay', 'uart-run'] as const) {
-  test(`hours of field use with the modem connected: ${path} alone gives the same trace as --exact-slow, and fires`, async () => {
-    const s = parseScenario(connectedScenario('field'), 'connected-field.yaml');
+test('hours of field use with the modem connected: each new shortcut alone gives the same trace as --exact-slow, and fires', async () => {
+  const s = parseScenario(connectedScenario('field'), 'connected-field.yaml');
+  const slow = await trace(s, true);
+  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads } as Record<string, number>)[path];
+  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads'] as const;
+  for (const path of paths) {
     const one = await trace(s, only(path));
-    const slow = await trace(s, true);
     sameTrace(one.lines, slow.lines, `connected, only ${path}`);
-    assert.is(one.isr, slow.isr, 'the interrupt count and time differ');
-    assert.ok((path === 'backend-replay' ? one.replays : one.heldBack) > 100, `${path} never fired`);
-    assert.is(path === 'backend-replay' ? one.heldBack : one.replays, 0, 'another shortcut fired');
-  });
-}
+    assert.is(one.isr, slow.isr, `only ${path}: the interrupt count and time differ`);
+    assert.ok(fired(one, path) > 100, `${path} never fired`);
+    for (const other of paths) if (other !== path) assert.is(fired(one, other), 0, `only ${path}: ${other} fired`);
+  }
+});
 
 test.run();

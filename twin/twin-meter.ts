@@ -100,6 +100,8 @@ export class TwinMeter implements MeterUnderTest {
   /** The debug log so far: flat text, then the lines printed since (joined when read or when there are many). */
   #debugText = '';
   #debugLines: string[] = [];
+  /** Groups of 4096 debug lines, each one flat string, not yet joined into `#debugText`. */
+  #debugPieces: string[] = [];
   #lines: [string, string] = ['', ''];
   #lcdPending = false;
   /** Called at each power-on with the new metering chip (the bench attaches the waveform level here). */
@@ -169,13 +171,23 @@ export class TwinMeter implements MeterUnderTest {
 
   /**
    * Appending line by line builds a rope of one node per piece (a connected day prints 200 000 lines: 6 MiB of
-   * string nodes for 3 MiB of text); joining the pending lines into flat text keeps it at its byte size.
+   * string nodes for 3 MiB of text); every 4096 lines are joined into one flat piece, and the pieces into one text
+   * when the log is read (joining everything every 4096 lines copied the whole log each time).
    */
-  #debugFlat(): string {
-    if (this.#debugLines.length) {
-      this.#debugLines.unshift(this.#debugText);
-      this.#debugText = this.#debugLines.join('');
+  #debugLine(line: string): void {
+    if (this.#debugLines.push(line) >= 4096) {
+      this.#debugPieces.push(this.#debugLines.join(''));
       this.#debugLines = [];
+    }
+  }
+
+  #debugFlat(): string {
+    if (this.#debugLines.length || this.#debugPieces.length > 1 || (this.#debugPieces.length === 1 && this.#debugText)) {
+      this.#debugText = this.#debugText + this.#debugPieces.join('') + this.#debugLines.join('');
+      this.#debugPieces = [];
+      this.#debugLines = [];
+    } else if (this.#debugPieces.length === 1) {
+      this.#debugText = this.#debugPieces.pop()!;
     }
     return this.#debugText;
   }
@@ -193,7 +205,7 @@ export class TwinMeter implements MeterUnderTest {
     };
     const board = this.config.board
       ? this.config.board(cpu, parts, chip)
-      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad'), uartRuns: fastPathOn(slow, 'uart-run') });
+      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad'), uartRuns: fastPathOn(slow, 'uart-run'), syncReads: fastPathOn(slow, 'sync-reads') });
     chip.attachHost(board.serialPeer('afe'));
     if (this.config.modem) {
       this.config.modem.attachHost(board.serialPeer('modem'));
@@ -202,7 +214,7 @@ export class TwinMeter implements MeterUnderTest {
     if (this.#pins) chip.setPins(this.#pins);
     for (const port of ['debug', 'modem'] as SerialName[]) {
       board.serial[port].onLine = (line) => {
-        if (port === 'debug' && this.#debugLines.push(line + '\n') >= 4096) this.#debugFlat();
+        if (port === 'debug') this.#debugLine(line + '\n');
         this.trace.emit('meter', 'serial', { port, line });
       };
     }

@@ -138,11 +138,16 @@ export class SimulatedBoard implements Board {
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
   readonly #quietKeypad: boolean;
+  /** The exact shortcut `sync-reads` (Board.syncReads), and the bytes read that way. */
+  readonly syncReads: boolean;
+  syncReadsTaken = 0;
+  noteSyncRead(): void { this.syncReadsTaken++; }
 
   /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes`,
-   *  `quietKeypad` and `uartRuns` (default: as `fastPaths`) turn one of them on or off. */
-  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean } = {}) {
+   *  `quietKeypad`, `uartRuns` and `syncReads` (default: as `fastPaths`) turn one of them on or off. */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean; syncReads?: boolean } = {}) {
     this.cpu = cpu;
+    this.syncReads = options.syncReads ?? options.fastPaths ?? true;
     this.parts = parts;
     const observer: SerialObserver = {
       transmit: (port, byte, t) => this.#onTransmit?.(port, byte, t),

@@ -210,6 +210,8 @@ export class VirtualClock implements SimTime {
    * same park either way; only the number of hops the run loop takes to notice differs.
    */
   settleBySignal = false;
+  /** Waits for a park signal (the shortcut's counter). */
+  settledBySignal = 0;
   /** `settle-signal`: resolves the run loop's wait when the last active task parks. */
   #parkedSignal: (() => void) | null = null;
 
@@ -231,6 +233,7 @@ export class VirtualClock implements SimTime {
   async #settle(): Promise<void> {
     if (this.#active === 0) return;
     if (this.settleBySignal) {
+      this.settledBySignal++;
       await new Promise<void>((resolve) => { this.#parkedSignal = resolve; });
       if (this.#active === 0) return;
     }
