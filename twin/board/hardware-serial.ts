@@ -74,32 +74,35 @@ class WireQueue {
   /** 1: the byte acts (it has its own clock event). */
   acting: number[] = [];
   gen: number[] = [];
+  /** First byte not yet handed on, and one past the last byte queued (the arrays keep their storage). */
   head = 0;
+  len = 0;
   base = 0;
-  get size(): number { return this.byte.length - this.head; }
+  get size(): number { return this.len - this.head; }
   /** The absolute number the next byte delivered has. */
   get next(): number { return this.base + this.head; }
   push(byte: number, baud: number, end: number, t: number, seq: number, acting: number, gen: number): number {
-    this.byte.push(byte); this.baud.push(baud); this.end.push(end); this.t.push(t); this.seq.push(seq);
-    this.acting.push(acting); this.gen.push(gen);
-    return this.base + this.byte.length - 1;
+    const i = this.len++;
+    this.byte[i] = byte; this.baud[i] = baud; this.end[i] = end; this.t[i] = t; this.seq[i] = seq;
+    this.acting[i] = acting; this.gen[i] = gen;
+    return this.base + i;
   }
   /** Forget the delivered bytes (all of them once the queue is empty, else now and then). */
   compact(): void {
     const h = this.head;
-    if (h === this.byte.length) this.clear();
+    if (h === this.len) this.clear();
     else if (h >= 1024) {
       for (const a of [this.byte, this.baud, this.end, this.t, this.seq, this.acting, this.gen]) a.splice(0, h);
       this.base += h;
       this.head = 0;
+      this.len -= h;
     }
   }
   /** Drop every byte (the numbers given so far are all below `next` from now on). */
   clear(): void {
-    this.base += this.byte.length;
+    this.base += this.len;
     this.head = 0;
-    this.byte.length = 0; this.baud.length = 0; this.end.length = 0; this.t.length = 0; this.seq.length = 0;
-    this.acting.length = 0; this.gen.length = 0;
+    this.len = 0;
   }
 }
 
@@ -172,7 +175,7 @@ export class HardwareSerial implements SerialPort {
     change();
     const clock = this.#cpu.clock;
     const q = this.#queue;
-    for (let i = q.head; i < q.byte.length; i++) {
+    for (let i = q.head; i < q.len; i++) {
       if (q.acting[i]) continue;
       q.acting[i] = 1;
       this.#acting++;
@@ -180,7 +183,7 @@ export class HardwareSerial implements SerialPort {
       clock.atReserved(q.t[i], q.seq[i], () => this.#deliverThrough(n));
     }
     const z = this.#silent;
-    for (let i = z.head; i < z.byte.length; i++) {
+    for (let i = z.head; i < z.len; i++) {
       if (clock.ranBefore(z.t[i], z.seq[i])) continue;
       const byte = z.byte[i];
       const baud = z.baud[i];
@@ -320,7 +323,7 @@ export class HardwareSerial implements SerialPort {
   #unheard(byte: number, baud: number, end: number): void {
     const clock = this.#cpu.clock;
     const z = this.#silent;
-    while (z.head < z.byte.length && clock.ranBefore(z.t[z.head], z.seq[z.head])) z.head++;
+    while (z.head < z.len && clock.ranBefore(z.t[z.head], z.seq[z.head])) z.head++;
     z.compact();
     z.push(byte, baud, end, Math.ceil(Math.max(end, clock.now())), clock.reserveSeq(), 0, this.#generation);
     this.bytesUnheard++;
@@ -342,7 +345,7 @@ export class HardwareSerial implements SerialPort {
   #deliverDue(): void {
     const q = this.#queue;
     const clock = this.#cpu.clock;
-    while (q.head < q.byte.length) {
+    while (q.head < q.len) {
       const i = q.head;
       if (q.acting[i] || !clock.ranBefore(q.t[i], q.seq[i])) break;
       q.head++;
