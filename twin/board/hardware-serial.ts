@@ -128,9 +128,10 @@ export class HardwareSerial implements SerialPort {
   #rx: number[] = [];
   #rxHead = 0;
   /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
-  #txEnds: number[] = [];
-  /** Index of the oldest slot still held in `#txEnds`. */
+  /** Stop-bit end times of the bytes holding a TX slot: a ring of SERIAL_BUFFER from `#txHead`, `#txCount` long. */
+  readonly #txEnds = new Float64Array(SERIAL_BUFFER);
   #txHead = 0;
+  #txCount = 0;
   #txFreeAt = 0;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
@@ -249,8 +250,8 @@ export class HardwareSerial implements SerialPort {
   flush(): void {
     const now = this.#cpu.nowUs();
     if (this.#txFreeAt > now) this.#cpu.spend(this.#txFreeAt - now);
-    this.#txEnds = [];
     this.#txHead = 0;
+    this.#txCount = 0;
   }
 
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
@@ -263,8 +264,8 @@ export class HardwareSerial implements SerialPort {
     this.#open = false;
     this.#rx = [];
     this.#rxHead = 0;
-    this.#txEnds = [];
     this.#txHead = 0;
+    this.#txCount = 0;
     this.#txFreeAt = 0;
     this.#line = '';
   }
@@ -274,20 +275,24 @@ export class HardwareSerial implements SerialPort {
     const cpu = this.#cpu;
     let now = cpu.nowUs();
     const ends = this.#txEnds;
+    const mask = SERIAL_BUFFER - 1;
     let head = this.#txHead;
-    while (head < ends.length && ends[head] <= now) head++;
-    if (ends.length - head >= SERIAL_BUFFER - 1) {
+    let count = this.#txCount;
+    while (count > 0 && ends[head] <= now) { head = (head + 1) & mask; count--; }
+    if (count >= SERIAL_BUFFER - 1) {
       // Full: spin until the oldest byte's stop bit has left.
       cpu.spend(ends[head] - now);
       now = cpu.nowUs();
-      head++;
+      head = (head + 1) & mask;
+      count--;
     }
-    if (head === ends.length) { ends.length = 0; head = 0; } else if (head >= 256) { ends.splice(0, head); head = 0; }
     this.#txHead = head;
+    this.#txCount = count;
     this.#lineByte(byte);
     const end = Math.max(now, this.#txFreeAt) + this.#byteUs;
     this.#txFreeAt = end;
-    this.#txEnds.push(end);
+    ends[(this.#txHead + this.#txCount) & mask] = end;
+    this.#txCount++;
     const baud = this.#baud;
     const gen = this.#generation;
     const peer = this.#peer;
