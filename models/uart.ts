@@ -11,6 +11,26 @@ export interface UartPeer {
   receive(byte: number, baud: number): void;
 }
 
+/**
+ * A receiver that lets its sender hold back bytes that do nothing yet (an exact shortcut, `uart-run`): a byte is
+ * inert when, received at any time before the next byte that acts, it only extends an input buffer that nothing but
+ * the receiver's own `receive` reads (a command line before its CR, a payload before its last byte). The sender may
+ * then hand such bytes over together with the next byte that acts, at that byte's time, in order.
+ */
+export interface UartRunPeer extends UartPeer {
+  /** `byte` at `baud` is inert, after `pendingBefore` inert bytes already held back (not yet received). */
+  inert(byte: number, baud: number, pendingBefore: number): boolean;
+  /**
+   * Set by a sender that holds bytes back: the receiver calls it before anything but a received byte changes how it
+   * takes bytes (a reset, a power cut, a baud change), so the bytes that have arrived by then are received first.
+   */
+  due: (() => void) | null;
+}
+
+export function isUartRunPeer(p: UartPeer | undefined): p is UartRunPeer {
+  return p !== undefined && typeof (p as Partial<UartRunPeer>).inert === 'function';
+}
+
 /** Bits on the wire per character in 8N1 framing: start + 8 data + stop. */
 export const UART_BITS_PER_BYTE = 10;
 

@@ -12,6 +12,7 @@ import type { Scenario } from '../scenarios/schema.ts';
 import { createBench, type Bench } from '../twin/kernel/bench.ts';
 import { traceLine } from '../twin/kernel/trace.ts';
 import type { TwinMeter } from '../twin/twin-meter.ts';
+import { FAST_PATHS, type ExactSlow, type FastPath } from '../twin/board/fast-paths.ts';
 
 const libDir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
 
@@ -24,7 +25,9 @@ function yamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; skipped: number; parkedPolls: number; isr: string }> {
+interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number }
+
+async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
   const lines: string[] = [];
   bench.trace.subscribe((e) => lines.push(traceLine(e)));
@@ -32,9 +35,13 @@ async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; 
   const boards = new Set<NonNullable<TwinMeter['board']>>();
   const keep = (): void => { const b = (bench.meter as TwinMeter).board; if (b) boards.add(b); };
   bench.trace.subscribe((e) => { if (e.source === 'meter' && e.kind === 'power' && (e.data as { on: boolean }).on) keep(); });
+  let replays = 0;
+  let signals = 0;
   try {
     await runScenario(s, bench, { seed: 1 });
     keep();
+    replays = bench.comms?.internet.replays ?? 0;
+    signals = bench.clock.settledBySignal;
   } finally {
     await bench.close();
   }
@@ -42,13 +49,17 @@ async function trace(s: Scenario, exactSlow: boolean): Promise<{ lines: string; 
   let parkedPolls = 0;
   let isrCount = 0;
   let isrTimeUs = 0;
+  let heldBack = 0;
+  let syncReads = 0;
   for (const b of boards) {
+    heldBack += b.serial.modem.bytesHeldBack + b.serial.debug.bytesUnheard + b.serial.modem.bytesUnheard;
+    syncReads += (b as { syncReadsTaken?: number }).syncReadsTaken ?? 0;
     skipped += b.lcd.scenesSkipped;
     parkedPolls += b.cpu.delaysRepeatedParked;
     isrCount += b.cpu.isrCount;
     isrTimeUs += b.cpu.isrTimeUs;
   }
-  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them` };
+  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads };
 }
 
 function sameTrace(a: string, b: string, what: string): void {
@@ -60,12 +71,22 @@ function sameTrace(a: string, b: string, what: string): void {
   assert.unreachable(`${what}: the traces part at line ${i + 1}:\n  fast: ${x[i]}\n  slow: ${y[i]}`);
 }
 
+/** Comms scenarios that poll the backend several times in one state with no fault set (D18's empty bodies come from a fault: never replayed). */
+const REPLAYED = new Set(['comms/web-topup.yaml', 'comms/lost-success-d19.yaml', 'comms/lost-success-d19-fixed.yaml', 'comms/broker-down-d22.yaml']);
+
 for (const file of yamlFiles(libDir)) {
   test(`${relative(libDir, file)}: the same trace with and without the exact shortcuts`, async () => {
     const s = await loadScenario(file);
     const fast = await trace(s, false);
     const slow = await trace(s, true);
     sameTrace(fast.lines, slow.lines, file);
+    assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
+    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads, 0, 'a shortcut fired with --exact-slow');
+    if (s.network) {
+      // Every comms scenario talks to the modem: its command lines reach it in runs.
+      assert.ok(fast.heldBack > 100, `only ${fast.heldBack} modem bytes held back`);
+      if (REPLAYED.has(relative(libDir, file))) assert.ok(fast.replays > 0, 'no backend poll was replayed');
+    }
   });
 }
 
@@ -168,7 +189,32 @@ for (const profile of ['field', 'fixed']) {
     assert.ok(/"source":"backend"|backend/.test(fast.lines), 'the backend was never reached');
     assert.ok(fast.parkedPolls > 10_000, `only ${fast.parkedPolls} modem polls computed without a wake`);
     assert.is(slow.parkedPolls, 0);
+    assert.ok(fast.replays > 100, `only ${fast.replays} backend polls answered from the record`);
+    assert.is(slow.replays, 0);
+    assert.ok(fast.heldBack > 50_000, `only ${fast.heldBack} modem bytes held back`);
+    assert.is(slow.heldBack, 0);
+    assert.ok(fast.signals > 10_000, `only ${fast.signals} park signals waited for`);
+    assert.is(slow.signals, 0);
+    assert.ok(fast.syncReads > 10_000, `only ${fast.syncReads} modem bytes read without an await`);
+    assert.is(slow.syncReads, 0);
   });
 }
+
+/** Everything off but `path`. */
+const only = (path: FastPath): FastPath[] => FAST_PATHS.filter((p) => p !== path);
+
+test('hours of field use with the modem connected: each new shortcut alone gives the same trace as --exact-slow, and fires', async () => {
+  const s = parseScenario(connectedScenario('field'), 'connected-field.yaml');
+  const slow = await trace(s, true);
+  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads } as Record<string, number>)[path];
+  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads'] as const;
+  for (const path of paths) {
+    const one = await trace(s, only(path));
+    sameTrace(one.lines, slow.lines, `connected, only ${path}`);
+    assert.is(one.isr, slow.isr, `only ${path}: the interrupt count and time differ`);
+    assert.ok(fired(one, path) > 100, `${path} never fired`);
+    for (const other of paths) if (other !== path) assert.is(fired(one, other), 0, `only ${path}: ${other} fired`);
+  }
+});
 
 test.run();

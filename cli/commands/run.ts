@@ -84,7 +84,8 @@ ${TARGET_OPTIONS_HELP}
   --report FILE     also write the campaign's runs as JSON without wall times: the same bytes for the same inputs
                     and seeds, whatever --workers or the queued workers (a file to diff between two runs)
   --exact-slow      run without the simulation's exact shortcuts (skipped LCD redraws that change nothing, quiet
-                    keypad scans, parked delays, modem polls run from the clock): slower, the same trace byte for byte
+                    keypad scans, parked delays, modem polls run from the clock, backend answers replayed, modem
+                    UART bytes delivered in runs; docs/speed.md): slower, the same trace byte for byte
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a

@@ -28,6 +28,16 @@ export class AtCommandParser {
 
   get inDataMode(): boolean { return this.#dataLeft > 0; }
 
+  /**
+   * `byte`, pushed after `pendingBefore` inert bytes not yet pushed, returns null and only extends the line or the
+   * payload (not a CR, not a payload's last byte; nothing right after a CR, whose LF is handled apart).
+   */
+  inert(byte: number, pendingBefore: number): boolean {
+    if (this.#skipLf) return false;
+    if (this.#dataLeft > 0) return pendingBefore + 1 < this.#dataLeft;
+    return byte !== 0x0d;
+  }
+
   /** Forget a partial line (power cut, baud change). */
   reset(): void {
     this.#line = '';

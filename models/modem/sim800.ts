@@ -16,7 +16,7 @@
 // `attachFailMs` of the network model. The manual's maximum response times (CGATT 75 s, SAPBR 85 s, CIICR 85 s,
 // CIPSHUT 65 s) bound these; the twin's TinyGSM gives up earlier (60 s) on some, as the real library does.
 import type { SimTime } from '../sim-time.ts';
-import { byteTimeUs, type UartPeer } from '../uart.ts';
+import { byteTimeUs, type UartPeer, type UartRunPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
 import { ModemSocket, NO_INTERNET, type Internet, type TcpPeer } from './tcp-socket.ts';
@@ -80,8 +80,8 @@ export class Sim800 {
   #host: UartPeer | null = null;
   readonly #parser = new AtCommandParser();
   readonly sockets: ModemSocket[] = Array.from({ length: SIM800_MUX_COUNT }, (_, i) => new ModemSocket(i));
-  /** The host's side of the modem's RX line. */
-  readonly uart: UartPeer;
+  /** The host's side of the modem's RX line (it lets the host hold back inert bytes: models/uart.ts). */
+  readonly uart: UartRunPeer;
   /** Every command line received (for traces and tests). */
   onCommand?: (line: string, tUs: number) => void;
   /** Registration, attach and connection changes. */
@@ -121,7 +121,13 @@ export class Sim800 {
     this.#internet = internet;
     this.config = { ...SIM800_DEFAULTS, ...config };
     this.#storedBaud = this.config.storedBaud;
-    this.uart = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+    this.uart = {
+      receive: (byte: number, baud: number) => this.#receive(byte, baud),
+      // Inert: only a command line's or a payload's middle, at the locked rate, while the module reads its UART.
+      inert: (byte: number, baud: number, pendingBefore: number) => this.#powered && baud === this.#baud
+        && this.#time.now() >= this.#readyAt && this.#parser.inert(byte, pendingBefore),
+      due: null,
+    };
     network.onChange = () => this.#networkChanged();
     network.onDrop = () => this.#dropAll('network');
   }
@@ -141,6 +147,7 @@ export class Sim800 {
 
   powerOn(): void {
     if (this.#powered) return;
+    this.uart.due?.();
     this.#powered = true;
     this.#boot();
     this.onEvent?.({ kind: 'power', on: true }, this.#time.now());
@@ -148,6 +155,7 @@ export class Sim800 {
 
   powerOff(): void {
     if (!this.#powered) return;
+    this.uart.due?.();
     this.#powered = false;
     this.#epoch++;
     this.#dropAll('network', false);
@@ -161,6 +169,7 @@ export class Sim800 {
 
   /** Power-on or `AT+CFUN=1,1`: the profile is reloaded, the radio comes up. */
   #boot(): void {
+    this.uart.due?.();
     const now = this.#time.now();
     this.#epoch++;
     this.#readyAt = now + this.config.bootMs * 1000;
@@ -274,8 +283,7 @@ export class Sim800 {
     const epoch = this.#epoch;
     for (let i = 0; i < text.length; i += CHUNK) {
       const part = text.slice(i, i + CHUNK);
-      const ends: number[] = [];
-      for (let j = 0; j < part.length; j++) { t += bt; ends.push(t); }
+      for (let j = 0; j < part.length; j++) t += bt; // byte by byte: the same float sums as the reply's timing
       this.#time.at(Math.max(this.#time.now(), Math.ceil(t)), () => {
         if (epoch !== this.#epoch || !this.#host) return;
         for (let j = 0; j < part.length; j++) this.#host.receive(part.charCodeAt(j) & 0xff, baud);
@@ -382,6 +390,7 @@ export class Sim800 {
     const epoch = this.#epoch;
     this.#time.at(Math.max(this.#time.now(), Math.ceil(switchAt)), () => {
       if (epoch !== this.#epoch) return;
+      this.uart.due?.();
       this.#baud = baud;
       this.#iprFixed = baud !== 0;
       this.#autoSawA = false;
@@ -396,6 +405,7 @@ export class Sim800 {
       const epoch = this.#epoch;
       this.#time.at(Math.max(this.#time.now(), Math.ceil(at)), () => {
         if (epoch !== this.#epoch) return;
+        this.uart.due?.();
         this.#dropAll('network', false);
         this.#boot();
         if (!on) this.#radio(false);

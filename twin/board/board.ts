@@ -83,6 +83,13 @@ export interface Board {
    * `delay` calls; a simulated board may run `again` without waking the calling task between the delays.
    */
   delayRepeat?(ms: number, again: () => number): Promise<void>;
+  /**
+   * Optional, the exact shortcut `sync-reads`: the firmware twin's byte-reading helpers may take a byte that is
+   * already there without an async call around it (the same code at the same virtual time, fewer promise hops).
+   */
+  readonly syncReads?: boolean;
+  /** `sync-reads`: one byte was taken that way (the shortcut's counter). */
+  noteSyncRead?(): void;
   /** `delay()` inside the interrupt or in code shared with it: busy-waits without yielding. */
   delayBlocking(ms: number): void;
   delayMicroseconds(us: number): void;

@@ -124,19 +124,18 @@ export class Cpu {
    * `for (let n = ms; n >= 0; n = again()) await delay(n);` event for event; with the fast paths the task stays parked
    * between the delays (`again` runs from the clock event), so a long polling wait costs no task wake per poll.
    */
-  async delayRepeat(ms: number, again: () => number): Promise<void> {
-    if (!this.#parkedPolls || this.#isrCursor >= 0) {
-      for (let n = ms; n >= 0; n = again()) await this.delay(n);
-      return;
-    }
-    if (!this.#powered) throw new PowerLoss();
+  delayRepeat(ms: number, again: () => number): Promise<void> {
+    if (!this.#parkedPolls || this.#isrCursor >= 0) return this.#delayRepeatSlow(ms, again);
+    if (!this.#powered) return Promise.reject(new PowerLoss());
     const s = this.#park(ms);
     this.#again = again;
-    try {
-      await this.clock.sleepUntilSettled(s.wake, this.#onWakeEvent);
-    } finally {
-      this.#again = null;
-    }
+    // The clock event clears `#again` whenever it wakes the task (again() < 0, power lost): the sleep's own promise
+    // is returned, no async frame around it.
+    return this.clock.sleepUntilSettled(s.wake, this.#onWakeEvent);
+  }
+
+  async #delayRepeatSlow(ms: number, again: () => number): Promise<void> {
+    for (let n = ms; n >= 0; n = again()) await this.delay(n);
   }
 
   /** Pay the pending work debt without an extra delay (a yield point for long synchronous sequences). */

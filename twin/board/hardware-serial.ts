@@ -11,11 +11,19 @@
 // - A port with no peer still puts its bytes on the wire (onTransmit), they just reach nobody (the mute modem).
 // - Lines (onLine) are assembled as the code writes them, at the time it printed them, so a trace line and the
 //   screen drawn right after it carry the same time; onTransmit gives the wire timing of each byte.
+// Exact shortcut `uart-run` (off with --exact-slow): when the peer declares a byte inert (models/uart.ts) and nobody
+// watches the wire per byte (no onTransmit), the byte gets no clock event of its own: it is held back and handed to
+// the peer, in order, in the event of the next byte that acts (at that byte's time), or when the peer says its state
+// is about to change (`due`: then the bytes whose events would have run by now). Once a byte that acts is queued,
+// every later byte gets its own event until the queue drains. A byte of a port with no peer, that nobody watches,
+// gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
+// event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
+// at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
 import type { SerialPort } from './board.ts';
-import { assertUartByte, byteTimeUs, UART_BITS_PER_BYTE, type UartPeer } from '../../models/uart.ts';
+import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
 
 /** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
 export const SERIAL_BUFFER = 64;
@@ -45,17 +53,63 @@ export function sampleUartByte(byte: number, txBaud: number, rxBaud: number): { 
 /** Board-level observers of every port (SimulatedBoard.onTransmit / onLine), told which port spoke. */
 export interface SerialObserver {
   transmit(port: SerialName, byte: number, tUs: number): void;
+  /** True when someone wants each byte at its time on the wire (`transmit`). */
+  wantsBytes(): boolean;
   /** True when someone wants lines (assembling them costs a string per byte). */
   wantsLines(): boolean;
   line(port: SerialName, line: string): void;
 }
 
+/** A byte on the wire not yet handed to the peer (`uart-run`). */
+/**
+ * Bytes on the wire not yet handed on (`uart-run`), oldest first, in parallel arrays (no object per byte). A byte is
+ * named by its absolute number (`base` + its index), which stays valid as delivered bytes are dropped.
+ */
+class WireQueue {
+  byte: number[] = [];
+  baud: number[] = [];
+  end: number[] = [];
+  t: number[] = [];
+  seq: number[] = [];
+  /** 1: the byte acts (it has its own clock event). */
+  acting: number[] = [];
+  gen: number[] = [];
+  /** First byte not yet handed on, and one past the last byte queued (the arrays keep their storage). */
+  head = 0;
+  len = 0;
+  base = 0;
+  get size(): number { return this.len - this.head; }
+  /** The absolute number the next byte delivered has. */
+  get next(): number { return this.base + this.head; }
+  push(byte: number, baud: number, end: number, t: number, seq: number, acting: number, gen: number): number {
+    const i = this.len++;
+    this.byte[i] = byte; this.baud[i] = baud; this.end[i] = end; this.t[i] = t; this.seq[i] = seq;
+    this.acting[i] = acting; this.gen[i] = gen;
+    return this.base + i;
+  }
+  /** Forget the delivered bytes (all of them once the queue is empty, else now and then). */
+  compact(): void {
+    const h = this.head;
+    if (h === this.len) this.clear();
+    else if (h >= 1024) {
+      for (const a of [this.byte, this.baud, this.end, this.t, this.seq, this.acting, this.gen]) a.splice(0, h);
+      this.base += h;
+      this.head = 0;
+      this.len -= h;
+    }
+  }
+  /** Drop every byte (the numbers given so far are all below `next` from now on). */
+  clear(): void {
+    this.base += this.len;
+    this.head = 0;
+    this.len = 0;
+  }
+}
+
 export class HardwareSerial implements SerialPort {
   readonly name: SerialName;
-  /** The device on the other end of TX (undefined: the bytes reach nobody). */
-  peer: UartPeer | undefined;
-  /** Each byte when its stop bit has left the pin. */
-  onTransmit?: (byte: number, tUs: number) => void;
+  #peer: UartPeer | undefined;
+  #onTransmit: ((byte: number, tUs: number) => void) | undefined;
   /** Each line of text written to the port (split at LF, CR dropped), when the code writes its LF. */
   onLine?: (line: string) => void;
   /** Each byte as the code queues it (at the time it wrote it, before it is on the wire); not for a closed port. */
@@ -68,23 +122,80 @@ export class HardwareSerial implements SerialPort {
   readonly rxPeer: UartPeer;
   #cpu: Cpu;
   #baud = 0;
+  /** One character's time at `#baud`, us. */
+  #byteUs = 0;
   #open = false;
   #rx: number[] = [];
   #rxHead = 0;
   /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
-  #txEnds: number[] = [];
+  /** Stop-bit end times of the bytes holding a TX slot: a ring of SERIAL_BUFFER from `#txHead`, `#txCount` long. */
+  readonly #txEnds = new Float64Array(SERIAL_BUFFER);
+  #txHead = 0;
+  #txCount = 0;
   #txFreeAt = 0;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
   #line = '';
   #observer: SerialObserver | undefined;
+  /** `uart-run`: allowed at all (the shortcut's switch). */
+  readonly #runs: boolean;
+  /** `uart-run`: bytes on the wire not yet handed to the peer, oldest first. */
+  readonly #queue = new WireQueue();
+  /** Queued bytes that act (each has its own clock event). */
+  #acting = 0;
+  /** Bytes handed over in another byte's event (the shortcut's counter). */
+  bytesHeldBack = 0;
+  /** `uart-run`: bytes to nobody, with no event, while they may still be on the wire. */
+  readonly #silent = new WireQueue();
+  /** Bytes that went to nobody without an event (the shortcut's counter). */
+  bytesUnheard = 0;
 
-  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver) {
+  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver, options: { uartRuns?: boolean } = {}) {
     this.#cpu = cpu;
     this.name = name;
-    this.peer = peer;
+    this.#peer = peer;
     this.#observer = observer;
+    this.#runs = options.uartRuns ?? false;
     this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+  }
+
+  /** The device on the other end of TX (undefined: the bytes reach nobody). */
+  get peer(): UartPeer | undefined { return this.#peer; }
+  set peer(p: UartPeer | undefined) { this.rewire(() => { this.#peer = p; }); }
+
+  /** Each byte when its stop bit has left the pin. */
+  get onTransmit(): ((byte: number, tUs: number) => void) | undefined { return this.#onTransmit; }
+  set onTransmit(fn: ((byte: number, tUs: number) => void) | undefined) { this.rewire(() => { this.#onTransmit = fn; }); }
+
+  /**
+   * `change` alters who hears this port (its peer, a watcher of the wire): bytes held back that have arrived by now
+   * go as before it, those still on the wire get their own events at their places, as byte by byte.
+   */
+  rewire(change: () => void): void {
+    this.#deliverDue();
+    change();
+    const clock = this.#cpu.clock;
+    const q = this.#queue;
+    for (let i = q.head; i < q.len; i++) {
+      if (q.acting[i]) continue;
+      q.acting[i] = 1;
+      this.#acting++;
+      const n = q.base + i;
+      clock.atReserved(q.t[i], q.seq[i], () => this.#deliverThrough(n));
+    }
+    const z = this.#silent;
+    for (let i = z.head; i < z.len; i++) {
+      if (clock.ranBefore(z.t[i], z.seq[i])) continue;
+      const byte = z.byte[i];
+      const baud = z.baud[i];
+      const end = z.end[i];
+      const gen = z.gen[i];
+      clock.atReserved(z.t[i], z.seq[i], () => {
+        if (gen !== this.#generation || !this.#cpu.powered) return;
+        this.#transmitted(byte, baud, end);
+      });
+    }
+    z.clear();
   }
 
   get baud(): number { return this.#baud; }
@@ -95,6 +206,7 @@ export class HardwareSerial implements SerialPort {
       throw new RangeError(`serial ${this.name}: baud must be positive, got ${String(baud)}`);
     }
     this.#baud = baud;
+    this.#byteUs = byteTimeUs(baud);
     this.#open = true;
   }
 
@@ -138,16 +250,22 @@ export class HardwareSerial implements SerialPort {
   flush(): void {
     const now = this.#cpu.nowUs();
     if (this.#txFreeAt > now) this.#cpu.spend(this.#txFreeAt - now);
-    this.#txEnds = [];
+    this.#txHead = 0;
+    this.#txCount = 0;
   }
 
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
   powerOff(): void {
+    this.#deliverDue();
+    this.#queue.clear();
+    this.#acting = 0;
+    this.#silent.clear();
     this.#generation++;
     this.#open = false;
     this.#rx = [];
     this.#rxHead = 0;
-    this.#txEnds = [];
+    this.#txHead = 0;
+    this.#txCount = 0;
     this.#txFreeAt = 0;
     this.#line = '';
   }
@@ -156,31 +274,96 @@ export class HardwareSerial implements SerialPort {
     this.onWrite?.(byte);
     const cpu = this.#cpu;
     let now = cpu.nowUs();
-    let i = 0;
-    while (i < this.#txEnds.length && this.#txEnds[i] <= now) i++;
-    if (i) this.#txEnds.splice(0, i);
-    if (this.#txEnds.length >= SERIAL_BUFFER - 1) {
+    const ends = this.#txEnds;
+    const mask = SERIAL_BUFFER - 1;
+    let head = this.#txHead;
+    let count = this.#txCount;
+    while (count > 0 && ends[head] <= now) { head = (head + 1) & mask; count--; }
+    if (count >= SERIAL_BUFFER - 1) {
       // Full: spin until the oldest byte's stop bit has left.
-      cpu.spend(this.#txEnds[0] - now);
+      cpu.spend(ends[head] - now);
       now = cpu.nowUs();
-      this.#txEnds.shift();
+      head = (head + 1) & mask;
+      count--;
     }
+    this.#txHead = head;
+    this.#txCount = count;
     this.#lineByte(byte);
-    const end = Math.max(now, this.#txFreeAt) + byteTimeUs(this.#baud);
+    const end = Math.max(now, this.#txFreeAt) + this.#byteUs;
     this.#txFreeAt = end;
-    this.#txEnds.push(end);
+    ends[(this.#txHead + this.#txCount) & mask] = end;
+    this.#txCount++;
     const baud = this.#baud;
     const gen = this.#generation;
+    const peer = this.#peer;
+    if (this.#runs) {
+      if (isUartRunPeer(peer)) { this.#queueByte(peer, byte, baud, end); return; }
+      if (peer === undefined && !this.#onTransmit && !this.#observer?.wantsBytes()) { this.#unheard(byte, baud, end); return; }
+    }
     cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
       if (gen !== this.#generation || !cpu.powered) return;
       this.#transmitted(byte, baud, end);
     });
   }
 
+  /** `uart-run`: the byte joins the queue, held back when inert, else with its own event delivering up to it. */
+  #queueByte(peer: UartRunPeer, byte: number, baud: number, end: number): void {
+    const clock = this.#cpu.clock;
+    const t = Math.ceil(Math.max(end, clock.now()));
+    const q = this.#queue;
+    const pending = q.size;
+    if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
+    if (this.#acting === 0 && !this.#onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
+      q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
+      return;
+    }
+    const n = q.push(byte, baud, end, t, 0, 1, 0);
+    this.#acting++;
+    clock.at(t, () => this.#deliverThrough(n));
+  }
+
+  readonly #due = (): void => this.#deliverDue();
+
+  /** `uart-run`: a byte to nobody: no event; kept while on the wire, in case someone starts listening. */
+  #unheard(byte: number, baud: number, end: number): void {
+    const clock = this.#cpu.clock;
+    const z = this.#silent;
+    while (z.head < z.len && clock.ranBefore(z.t[z.head], z.seq[z.head])) z.head++;
+    z.compact();
+    z.push(byte, baud, end, Math.ceil(Math.max(end, clock.now())), clock.reserveSeq(), 0, this.#generation);
+    this.bytesUnheard++;
+  }
+
+  /** The event of the acting byte number `n`: every byte queued before it, then it (nothing if gone already). */
+  #deliverThrough(n: number): void {
+    const q = this.#queue;
+    while (q.next <= n) {
+      const i = q.head++;
+      if (q.acting[i]) this.#acting--;
+      else this.bytesHeldBack++;
+      if (this.#cpu.powered) this.#transmitted(q.byte[i], q.baud[i], q.end[i]);
+    }
+    q.compact();
+  }
+
+  /** Held-back bytes whose own events would have run by now. */
+  #deliverDue(): void {
+    const q = this.#queue;
+    const clock = this.#cpu.clock;
+    while (q.head < q.len) {
+      const i = q.head;
+      if (q.acting[i] || !clock.ranBefore(q.t[i], q.seq[i])) break;
+      q.head++;
+      this.bytesHeldBack++;
+      if (this.#cpu.powered) this.#transmitted(q.byte[i], q.baud[i], q.end[i]);
+    }
+    q.compact();
+  }
+
   #transmitted(byte: number, baud: number, tUs: number): void {
-    this.onTransmit?.(byte, tUs);
+    this.#onTransmit?.(byte, tUs);
     this.#observer?.transmit(this.name, byte, tUs);
-    this.peer?.receive(byte, baud);
+    this.#peer?.receive(byte, baud);
   }
 
   #lineByte(byte: number): void {

@@ -122,30 +122,45 @@ export class SimulatedBoard implements Board {
   readonly lcd: LcdPort;
   /** A pin's driven level changed (a pin starting or stopping to drive counts; an undriven pin is reported LOW). */
   onPinChange?: (pin: PinName, level: Level, tUs: number) => void;
+  #onTransmit: ((port: SerialName, byte: number, tUs: number) => void) | undefined;
   /** Any serial port put a byte on its TX pin (when its stop bit ended). */
-  onTransmit?: (port: SerialName, byte: number, tUs: number) => void;
+  get onTransmit(): ((port: SerialName, byte: number, tUs: number) => void) | undefined { return this.#onTransmit; }
+  set onTransmit(fn: ((port: SerialName, byte: number, tUs: number) => void) | undefined) {
+    // The ports' `uart-run` shortcut skips bytes nobody hears: tell them someone may listen now.
+    const ports = [this.serial.afe, this.serial.modem, this.serial.debug];
+    const set = (): void => { this.#onTransmit = fn; };
+    const rewire = (i: number): void => { if (i === ports.length) set(); else ports[i].rewire(() => rewire(i + 1)); };
+    rewire(0);
+  }
   /** Any serial port finished a line of text (split at LF, CR dropped), for the trace. */
   onLine?: (port: SerialName, line: string) => void;
   #pins = new Map<PinName, PinState>();
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
   readonly #quietKeypad: boolean;
+  /** The exact shortcut `sync-reads` (Board.syncReads), and the bytes read that way. */
+  readonly syncReads: boolean;
+  syncReadsTaken = 0;
+  noteSyncRead(): void { this.syncReadsTaken++; }
 
-  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes` and
-   *  `quietKeypad` (default: as `fastPaths`) turn one of them on or off. */
-  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean } = {}) {
+  /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes`,
+   *  `quietKeypad`, `uartRuns` and `syncReads` (default: as `fastPaths`) turn one of them on or off. */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean; syncReads?: boolean } = {}) {
     this.cpu = cpu;
+    this.syncReads = options.syncReads ?? options.fastPaths ?? true;
     this.parts = parts;
     const observer: SerialObserver = {
-      transmit: (port, byte, t) => this.onTransmit?.(port, byte, t),
+      transmit: (port, byte, t) => this.#onTransmit?.(port, byte, t),
       wantsLines: () => this.onLine !== undefined,
+      wantsBytes: () => this.#onTransmit !== undefined,
       line: (port, line) => this.onLine?.(port, line),
     };
     const peers = parts.peers ?? {};
+    const runs = { uartRuns: options.uartRuns ?? options.fastPaths ?? true };
     this.serial = {
-      afe: new HardwareSerial(cpu, 'afe', peers.afe, observer),
-      modem: new HardwareSerial(cpu, 'modem', peers.modem, observer),
-      debug: new HardwareSerial(cpu, 'debug', peers.debug, observer),
+      afe: new HardwareSerial(cpu, 'afe', peers.afe, observer, runs),
+      modem: new HardwareSerial(cpu, 'modem', peers.modem, observer, runs),
+      debug: new HardwareSerial(cpu, 'debug', peers.debug, observer, runs),
     };
     const devices: I2cDevice[] = [];
     for (const d of [parts.eeprom, parts.rtc, ...(parts.i2c ?? [])]) if (d && !devices.includes(d)) devices.push(d);

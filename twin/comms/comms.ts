@@ -73,6 +73,8 @@ export interface CommsServerChoice {
    * and telemetry. Servers built here know the unit.
    */
   unit?: { meterId: string; accessToken: string };
+  /** The exact shortcut `backend-replay` (twin/comms/virtual-internet.ts); off unless given. */
+  backendReplay?: boolean;
 }
 
 /** The meter id the firmware sends (state.meter). */
@@ -103,7 +105,7 @@ export class Comms implements CommsControl {
     this.#trace = trace;
     const netRng = rng.fork('network');
     this.network = new CellularNetwork(setup.network ?? {}, () => netRng.next());
-    this.internet = new VirtualInternet(clock);
+    this.internet = new VirtualInternet(clock, { replay: servers.backendReplay ?? false });
     this.modem = new Sim800(clock, this.network, this.internet, setup.modem ?? {});
     this.#ownServers = !servers.backend && !servers.broker;
     const unit = servers.unit;

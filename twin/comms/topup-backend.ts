@@ -105,7 +105,31 @@ export class TopupBackend implements InProcessService {
     return () => { this.#watchers.delete(fn); };
   }
 
+  /**
+   * What an answer depends on besides the request's bytes (the `backend-replay` shortcut of the virtual internet):
+   * the configuration and the pending top-ups; null while a fault is set (a fault's answers are never replayed).
+   */
+  replayState(): string | null {
+    if (this.#fault !== 'none') return null;
+    const c = this.config;
+    return JSON.stringify([c.apiKey, c.tariff, c.meters, c.maxBodyBytes, c.slowMs, [...this.pending]]);
+  }
+
+  /** Requests reported so far. */
+  requestsSeen(): number { return this.#requests; }
+
+  /** The last request reported. */
+  lastReport(): BackendRequest | null { return this.#last; }
+
+  /** A request answered from the record of an identical one (same bytes, same state): reported as that one was. */
+  replayed(report: unknown): void { this.#report({ ...(report as BackendRequest) }); }
+
+  #requests = 0;
+  #last: BackendRequest | null = null;
+
   #report(r: BackendRequest): void {
+    this.#requests++;
+    this.#last = r;
     this.onRequest?.(r);
     for (const w of this.#watchers) w(r);
   }

@@ -19,6 +19,14 @@
 //
 // An external server (a real broker at a URL) is reached over a real socket without holds: its answers arrive when
 // they arrive and are handed to the modem at the virtual time of that moment. Use it at real-time speed only.
+//
+// Exact shortcut `backend-replay` (off with --exact-slow): a service that says what its answers depend on
+// (`replayState`, the top-up backend's fault, pending top-ups and configuration) gets each HTTP request through the
+// real node:http server once; when the same request bytes come again on a new connection with the same state, the
+// server's recorded answer (the same response bytes, its close, the same request report to the service's watchers)
+// is given at the same virtual time, in the same order, without the in-memory socket round trip. Only exchanges
+// that left the state unchanged are recorded (a poll with nothing pending, not a success POST that zeroes a top-up),
+// and a connection stays real as soon as its bytes are not the start of a recorded request.
 import type { Duplex } from 'node:stream';
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { Internet, TcpEvents, TcpPeer } from '../../models/modem/tcp-socket.ts';
@@ -33,7 +41,21 @@ export interface InProcessService {
   accept(socket: InMemorySocket): void;
   /** MQTT: PUBLISH packets from clients the broker has processed so far (the link waits for its own). */
   publishedCount?(): number;
+  /**
+   * HTTP: everything the answer to a request depends on besides its bytes, as a string, or null when an answer
+   * must not be replayed now (a fault is set). With `requestsSeen` and `replayed`, this lets the link replay answers.
+   */
+  replayState?(): string | null;
+  /** Requests the service has reported so far. */
+  requestsSeen?(): number;
+  /** Report a replayed request to the service's observers, as the server reported the recorded one. */
+  replayed?(report: unknown): void;
+  /** The report of the last request (what `replayed` takes). */
+  lastReport?(): unknown;
 }
+
+/** A request the real server answered, with the state it answered in. */
+interface Recorded { state: string; response: Buffer; report: unknown }
 
 export type Route =
   | { kind: 'service'; service: InProcessService }
@@ -47,6 +69,25 @@ export type Route =
 export interface VirtualInternetOptions {
   /** Wall-clock safety limit for one server answer, ms (default 5000). */
   wallTimeoutMs?: number;
+  /** The exact shortcut `backend-replay` (see above); default off. */
+  replay?: boolean;
+}
+
+/** Recorded answers of one service: request bytes (latin1) to the answer. Bounded: a poll loop needs a handful. */
+class ReplayBook {
+  readonly #byRequest = new Map<string, Recorded>();
+  /** Answers given without the server. */
+  replays = 0;
+  get(request: string): Recorded | undefined { return this.#byRequest.get(request); }
+  /** Some recorded request starts with `prefix`. */
+  hasPrefix(prefix: string): boolean {
+    for (const k of this.#byRequest.keys()) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+  set(request: string, r: Recorded): void {
+    if (this.#byRequest.size >= 32 && !this.#byRequest.has(request)) this.#byRequest.delete(this.#byRequest.keys().next().value!);
+    this.#byRequest.set(request, r);
+  }
 }
 
 export class VirtualInternet implements Internet {
@@ -54,12 +95,22 @@ export class VirtualInternet implements Internet {
   readonly #routes = new Map<string, Route>();
   readonly #wallTimeoutMs: number;
   readonly #open = new Set<Connection>();
+  readonly #replay: boolean;
+  readonly #books = new Map<InProcessService, ReplayBook>();
   /** Every connection attempt (host, port, outcome), for traces. */
   onConnect?: (host: string, port: number, outcome: 'connected' | 'dns' | 'refused' | 'unreachable') => void;
 
   constructor(clock: VirtualClock, options: VirtualInternetOptions = {}) {
     this.#clock = clock;
     this.#wallTimeoutMs = options.wallTimeoutMs ?? 5000;
+    this.#replay = options.replay ?? false;
+  }
+
+  /** HTTP answers given from the record instead of the server (the `backend-replay` shortcut). */
+  get replays(): number {
+    let n = 0;
+    for (const b of this.#books.values()) n += b.replays;
+    return n;
   }
 
   /** Route `host:port` (host names are case-insensitive). */
@@ -77,11 +128,15 @@ export class VirtualInternet implements Internet {
     if (r.kind === 'refused' || r.kind === 'unreachable') { this.onConnect?.(host, port, r.kind); return r.kind; }
     this.onConnect?.(host, port, 'connected');
     if (r.kind === 'external') return this.#external(r.connect(), events);
-    const [client, server] = duplexPair();
-    const c = new Connection(this.#clock, r.service, client, server, events, this.#wallTimeoutMs);
+    const service = r.service;
+    let book: ReplayBook | null = null;
+    if (this.#replay && service.protocol === 'http' && service.replayState && service.requestsSeen && service.replayed && service.lastReport) {
+      book = this.#books.get(service) ?? new ReplayBook();
+      this.#books.set(service, book);
+    }
+    const c = new Connection(this.#clock, service, events, this.#wallTimeoutMs, book);
     this.#open.add(c);
     c.onDone = () => this.#open.delete(c);
-    r.service.accept(server);
     return c;
   }
 
@@ -112,9 +167,19 @@ class Connection implements TcpPeer {
   readonly #clock: VirtualClock;
   readonly #protocol: Protocol;
   readonly #service: InProcessService;
-  readonly #client: InMemorySocket;
-  readonly #server: InMemorySocket;
+  #client: InMemorySocket | null = null;
+  #server: InMemorySocket | null = null;
   readonly #events: TcpEvents;
+  /** Replay: the service's record (null: always the real server). */
+  readonly #book: ReplayBook | null;
+  /** Replay: request bytes held back while they are the start of a recorded request (latin1). */
+  #held = '';
+  /** Replay: the complete request now with the server, its state and report count before it (to record it). */
+  #recording: { request: string; state: string; seen: number } | null = null;
+  /** Replay: the first request of a real connection so far (latin1), while it is not whole; null after. */
+  #firstRequest: string | null = null;
+  /** Replay: server bytes of the present answer. */
+  #answer: Buffer[] = [];
   readonly #wallTimeoutMs: number;
   /** Server bytes not yet handed to the modem. */
   #inbox: Buffer[] = [];
@@ -129,15 +194,23 @@ class Connection implements TcpPeer {
   #holding = false;
   onDone?: () => void;
 
-  constructor(clock: VirtualClock, service: InProcessService, client: InMemorySocket, server: InMemorySocket, events: TcpEvents, wallTimeoutMs: number) {
+  constructor(clock: VirtualClock, service: InProcessService, events: TcpEvents, wallTimeoutMs: number, book: ReplayBook | null) {
     this.#clock = clock;
     this.#service = service;
     this.#protocol = service.protocol;
-    this.#client = client;
-    this.#server = server;
     this.#events = events;
     this.#wallTimeoutMs = wallTimeoutMs;
+    this.#book = book;
+    if (!book) this.#connect();
+  }
+
+  /** The real in-memory connection to the server (at once, or when a held-back request turns out new). */
+  #connect(): InMemorySocket {
+    const [client, server] = duplexPair();
+    this.#client = client;
+    this.#server = server;
     client.on('data', (d: Buffer) => {
+      if (this.#recording) this.#answer.push(d);
       this.#inbox.push(d);
       this.#response = Buffer.concat([this.#response, d]);
       this.#wake?.();
@@ -153,48 +226,112 @@ class Connection implements TcpPeer {
     client.on('close', closed);
     client.on('error', closed);
     server.on('error', () => { /* the server destroyed its side; seen as a close on ours */ });
+    this.#service.accept(server);
+    return client;
   }
 
   send(bytes: Uint8Array): void {
     if (this.#closedByModem || this.#serverClosed) return;
-    const expected = this.#expectedReplies(Buffer.from(bytes));
+    const buf = Buffer.from(bytes);
+    let client = this.#client;
+    let first: Buffer = buf;
+    if (!client) {
+      // Replay: hold the bytes back while they are the start of a recorded request (the server could not have
+      // answered a part of a request it parsed whole before); a whole one recorded in this state is answered.
+      const held = this.#held + buf.toString('latin1');
+      const expected = this.#expectedReplies(buf);
+      const book = this.#book!;
+      if (expected.kind === 'settle' && book.hasPrefix(held)) { this.#held = held; return; }
+      if (expected.kind === 'http') {
+        const state = this.#service.replayState!();
+        const rec = book.get(held);
+        if (state !== null && rec && rec.state === state) { this.#replay(rec); return; }
+        if (state !== null) this.#recording = { request: held, state, seen: this.#service.requestsSeen!() };
+      }
+      client = this.#connect();
+      first = Buffer.from(held, 'latin1');
+      this.#held = '';
+      this.#firstRequest = expected.kind === 'settle' ? held : null;
+      if (expected.kind === 'settle') { client.write(first); return; }
+      this.#holding = true;
+      this.#response = Buffer.alloc(0);
+      client.write(first);
+      this.#clock.hold(this.#awaitAnswer(expected).then(() => {
+        this.#holding = false;
+        this.#deliver();
+      }));
+      return;
+    }
+    const expected = this.#expectedReplies(buf);
+    if (this.#firstRequest !== null) {
+      // Replay: the connection's first request, sent in parts to the real server, is recorded once it is whole.
+      const request = this.#firstRequest + buf.toString('latin1');
+      this.#firstRequest = expected.kind === 'settle' ? request : null;
+      const state = expected.kind === 'http' ? this.#service.replayState!() : null;
+      if (state !== null) this.#recording = { request, state, seen: this.#service.requestsSeen!() };
+    }
     if (expected.kind === 'settle' && this.#protocol === 'http') {
       // Part of a request: the server cannot answer before the rest arrives, so there is nothing to wait for (the
       // stream keeps the order, and the request's last part waits for the whole answer).
-      this.#client.write(Buffer.from(bytes));
+      client.write(buf);
       return;
     }
     this.#holding = true;
     this.#response = Buffer.alloc(0);
-    this.#client.write(Buffer.from(bytes));
+    client.write(buf);
     this.#clock.hold(this.#awaitAnswer(expected).then(() => {
       this.#holding = false;
       this.#deliver();
     }));
   }
 
+  /** The recorded answer, as #deliver gives the server's: the report, the bytes, the close. */
+  #replay(rec: Recorded): void {
+    this.#book!.replays++;
+    this.#held = '';
+    this.#serverClosed = true;
+    this.#service.replayed!(rec.report);
+    this.#events.onData(new Uint8Array(rec.response), 0);
+    this.#announcedClose = true;
+    this.#events.onClose(0);
+    this.onDone?.();
+  }
+
   close(): void {
     if (this.#closedByModem) return;
     this.#closedByModem = true;
-    this.#client.destroy();
+    this.#client?.destroy();
     this.onDone?.();
   }
 
   #deliver(): void {
     if (this.#closedByModem) return;
+    const delayMs = this.#server?.serverDelayMs ?? 0;
     if (this.#inbox.length) {
       const data = Buffer.concat(this.#inbox);
       this.#inbox = [];
-      this.#events.onData(new Uint8Array(data), this.#server.serverDelayMs);
+      this.#events.onData(new Uint8Array(data), delayMs);
     }
     if (this.#serverClosed && !this.#announcedClose) {
       this.#announcedClose = true;
-      this.#events.onClose(this.#server.serverDelayMs);
+      this.#record(delayMs);
+      this.#events.onClose(delayMs);
       this.onDone?.();
       // The modem's TCP stack completes the close the server began (its FIN answered): without it the server's side
       // never ends, and node:http keeps the connection's parser and streams for ever (one per poll: a leak).
-      this.#client.destroy();
+      this.#client?.destroy();
     }
+    if (this.#recording && !this.#holding) this.#recording = null;
+  }
+
+  /** Keep the answer just given for replay when it is one answer to the one request, in time, state unchanged. */
+  #record(delayMs: number): void {
+    const r = this.#recording;
+    this.#recording = null;
+    if (!r || !this.#book || delayMs !== 0) return;
+    const s = this.#service;
+    if (s.requestsSeen!() !== r.seen + 1 || s.replayState!() !== r.state || !this.#answer.length) return;
+    this.#book.set(r.request, { state: r.state, response: Buffer.concat(this.#answer), report: s.lastReport!() });
   }
 
   /** What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. */

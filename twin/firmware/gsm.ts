@@ -50,6 +50,18 @@ export class TinyGsm {
 
   millis(): number { return this.#board.millis(); }
 
+  /** The exact shortcut `sync-reads` (Board.syncReads). */
+  get syncReads(): boolean { return this.#board.syncReads === true; }
+
+  /** `sync-reads`: a byte was taken without an await. */
+  noteSyncRead(): void { this.#board.noteSyncRead?.(); }
+
+  /** `maintain()` would do nothing now: no socket flagged with data, nothing in the UART. */
+  maintainIdle(): boolean {
+    for (let mux = 0; mux < TINY_GSM_MUX_COUNT; mux++) if (this.sockets[mux]?.got_data) return false;
+    return this.stream.available() <= 0;
+  }
+
   // --- waiting ------------------------------------------------------------------------------------------------
 
   /** One idle spin of the library's wait loops (`TINY_GSM_YIELD()` plus the poll interval of the twin). */
@@ -128,9 +140,13 @@ export class TinyGsm {
   /** `Stream::readBytesUntil(terminator, buf, length)` as a string. */
   async readBytesUntil(terminator: string, length: number): Promise<string> {
     const t = terminator.charCodeAt(0);
+    const sync = this.syncReads;
     let out = '';
     while (out.length < length) {
-      const c = await this.timedRead();
+      // sync-reads: a byte already there is what timedRead() returns at once.
+      const r = sync ? this.stream.read() : -1;
+      if (r >= 0) { this.#gotByte(); this.noteSyncRead(); }
+      const c = r >= 0 ? r : await this.timedRead();
       if (c < 0 || c === t) break;
       out += String.fromCharCode(c);
     }
@@ -218,10 +234,12 @@ export class TinyGsm {
         if (a <= 0) continue; // "Skip 0x00 bytes, just in case" (and bytes ≥ 0x80)
         data.text += String.fromCharCode(a);
         const t = data.text;
+        // A string can only end the text when it ends with the byte just read: the other comparisons are skipped.
         for (let i = 0; i < responses.length; i++) {
           const r = responses[i];
-          if (r && t.endsWith(r)) { index = i + 1; break outer; }
+          if (r && r.charCodeAt(r.length - 1) === a && t.endsWith(r)) { index = i + 1; break outer; }
         }
+        if (a !== 0x3a && a !== 0x0a) continue; // every unsolicited result below ends with ':' or LF
         if (t.endsWith(GSM_NL + '+CIPRXGET:')) {
           const mode = await this.streamGetIntBefore(',');
           if (mode === 1) {
@@ -591,6 +609,18 @@ export class GsmClient {
   /** `println(text)`: the text, then a separate send of CR LF (Print::println). */
   async println(text = ''): Promise<number> {
     return (await this.print(text)) + (await this.print('\r\n'));
+  }
+
+  /** sync-reads: what `available()` returns when it needs no modem exchange (bytes in the FIFO), else -1. */
+  availableNow(): number {
+    return this.at.syncReads && this.rx.size() ? this.rx.size() + this.sock_available : -1;
+  }
+
+  /** sync-reads: what `read()` returns when `maintain()` has nothing to do and the FIFO holds a byte, else -2. */
+  readNow(): number {
+    if (!this.at.syncReads || this.rx.size() === 0 || !this.at.maintainIdle()) return -2;
+    this.at.noteSyncRead();
+    return this.rx.get();
   }
 
   /** `available()` (TINY_GSM_BUFFER_READ_AND_CHECK_SIZE). */

@@ -72,7 +72,24 @@ export class HttpClient {
 
   async read(): Promise<number> {
     if (this.#isChunked && !(await this.available())) return -1;
-    const ret = await this.#client.read();
+    return this.#consumed(await this.#client.read());
+  }
+
+  /** sync-reads: `read()` when it needs no await (not chunked, the client's byte there), else -2. */
+  #readNow(): number {
+    if (this.#isChunked) return -2;
+    const ret = this.#client.readNow();
+    return ret === -2 ? -2 : this.#consumed(ret);
+  }
+
+  /** sync-reads: `available()` when it needs no await (not in a chunk, bytes in the client's FIFO), else -1. */
+  #availableNow(): number {
+    if (this.#state === 'eReadingChunkLength' || this.#state === 'eReadingBodyChunk') return -1;
+    return this.#client.availableNow();
+  }
+
+  /** `read()`'s bookkeeping of a byte read. */
+  #consumed(ret: number): number {
     if (ret >= 0) {
       if (this.endOfHeadersReached() && this.#contentLength > 0) this.#bodyLengthConsumed++;
       if (this.#state === 'eReadingBodyChunk') {
@@ -84,7 +101,11 @@ export class HttpClient {
   }
 
   async readHeader(): Promise<number> {
-    const c = (await this.read()) & 0xff; // `char c = read();` (char is unsigned on ARM)
+    return this.#headerByte((await this.read()) & 0xff); // `char c = read();` (char is unsigned on ARM)
+  }
+
+  /** `readHeader()` after its read: the header state machine. */
+  #headerByte(c: number): number {
     if (this.endOfHeadersReached()) return c;
     switch (this.#state) {
       case 'eStatusCodeRead':
@@ -132,6 +153,18 @@ export class HttpClient {
   async skipResponseHeaders(): Promise<boolean> {
     let timeoutStart = this.#client.at.millis();
     while (!this.endOfHeadersReached() && ((this.#client.at.millis() - timeoutStart) >>> 0) < kHttpResponseTimeout) {
+      // sync-reads: a header byte already there is taken without the awaits (the same calls, the same result).
+      if (this.#availableNow() > 0) {
+        const r = this.#readNow();
+        if (r !== -2) {
+          this.#headerByte(r & 0xff);
+          timeoutStart = this.#client.at.millis();
+          continue;
+        }
+        await this.readHeader();
+        timeoutStart = this.#client.at.millis();
+        continue;
+      }
       if (await this.available()) {
         await this.readHeader();
         timeoutStart = this.#client.at.millis();
@@ -150,6 +183,8 @@ export class HttpClient {
   /** `Stream::timedRead()` on this object: `read()` until a byte comes or 1 s passes. */
   async #timedRead(): Promise<number> {
     const start = this.#client.at.millis();
+    const now = this.#readNow(); // sync-reads: the first read() without an await when its byte is there
+    if (now >= 0) return now;
     do {
       const c = await this.read();
       if (c >= 0) return c;

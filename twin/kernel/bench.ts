@@ -1,6 +1,6 @@
 // The Bench: one virtual clock, one plant and one meter under test. Every stimulus a user applies goes through it,
 // every observable change comes out of its trace bus.
-import type { ExactSlow } from '../board/fast-paths.ts';
+import { fastPathOn, type ExactSlow } from '../board/fast-paths.ts';
 import { VirtualClock } from './clock.ts';
 import { runPaced } from './realtime.ts';
 import { TraceBus } from './trace.ts';
@@ -96,6 +96,7 @@ export class Bench implements BenchControl {
   #keysFreeAt = 0;
 
   constructor(cfg: BenchConfig) {
+    this.clock.settleBySignal = fastPathOn(cfg.exactSlow, 'settle-signal');
     this.trace = new TraceBus(() => this.clock.now());
     this.rng = new Rng(cfg.seed ?? 1);
     this.speed = cfg.speed ?? 'max';
@@ -110,7 +111,7 @@ export class Bench implements BenchControl {
       profile: this.profile,
     });
     for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
-    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', ...cfg.commsServers, ...(cfg.meter.unit ? { unit: cfg.meter.unit } : {}) });
+    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', backendReplay: fastPathOn(cfg.exactSlow, 'backend-replay'), ...cfg.commsServers, ...(cfg.meter.unit ? { unit: cfg.meter.unit } : {}) });
     if (cfg.meterUnderTest) {
       // a meter on a rig board keeps the simulated modem and network (the modem is not a rig part)
       this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'), this.comms);

@@ -45,6 +45,8 @@ export class VirtualClock implements SimTime {
   /** Tasks that were woken (or spawned) and have not parked again yet. */
   #active = 0;
   #running = false;
+  /** Place of the event being processed (its woken tasks run within it); after a run, the next place to be given. */
+  #firing = 0;
   #failure: unknown = undefined;
   /** Outside work (an in-process server answering the modem) that virtual time waits for. */
   readonly #holds = new Set<Promise<void>>();
@@ -61,6 +63,27 @@ export class VirtualClock implements SimTime {
   }
 
   after(dtUs: number, fn: () => void): EventHandle { return this.at(this.#now + dtUs, fn); }
+
+  /**
+   * The place in the event order an event scheduled now would take, without scheduling one: for a part that keeps
+   * what would have been an event in its own queue (a UART's held-back bytes) and must tell later whether that event
+   * would have run before the present one (`ranBefore`).
+   */
+  reserveSeq(): number { return this.#seq++; }
+
+  /** Schedule an event at the place `seq` reserved earlier (`reserveSeq`): it runs as if scheduled then. */
+  atReserved(tUs: number, seq: number, fn: () => void): EventHandle {
+    if (!(seq < this.#seq)) throw new RangeError(`event place ${seq} was not reserved`);
+    if (this.ranBefore(tUs, seq)) throw new RangeError(`an event at ${tUs} us, place ${seq}, would have run already`);
+    const ev = new Ev(tUs, seq, fn);
+    this.#push(ev);
+    return ev;
+  }
+
+  /** An event at `tUs` with place `seq` (from `reserveSeq`) would have run by now. */
+  ranBefore(tUs: number, seq: number): boolean {
+    return tUs < this.#now || (tUs === this.#now && seq < this.#firing);
+  }
 
   /**
    * Periodic callback at `start + k * periodUs` (k = 0, 1, ...), each time rounded down to the microsecond, so a
@@ -88,7 +111,7 @@ export class VirtualClock implements SimTime {
   sleepUntil(tUs: number): Promise<void> {
     // Only a running task parks; a caller outside any task (a test driving the clock) is not counted.
     const counted = this.#active > 0;
-    if (counted) this.#active--;
+    if (counted) this.#parkOne();
     return new Promise<void>((resolve) => {
       this.at(Math.max(tUs, this.#now), () => { if (counted) this.#active++; resolve(); });
     });
@@ -102,7 +125,7 @@ export class VirtualClock implements SimTime {
    */
   sleepUntilSettled(tUs: number, onEvent: () => number | Error | undefined): Promise<void> {
     const counted = this.#active > 0;
-    if (counted) this.#active--;
+    if (counted) this.#parkOne();
     return new Promise<void>((resolve, reject) => {
       const w = new Parked(onEvent, counted, resolve, reject);
       // A property assignment, not a named closure: tsx (esbuild keepNames) would wrap a named one in a costly __name.
@@ -127,7 +150,7 @@ export class VirtualClock implements SimTime {
     const p = (async () => {
       try { await body(); } catch (err) {
         if (!isExpected(err)) this.#failure ??= new SimulationError(`task ${name} failed: ${(err as Error)?.stack ?? err}`);
-      } finally { this.#active--; }
+      } finally { this.#parkOne(); }
     })();
     return p;
   }
@@ -162,6 +185,8 @@ export class VirtualClock implements SimTime {
   async runUntil(tUs: number, shouldStop?: () => boolean): Promise<void> {
     if (this.#running) throw new SimulationError('clock is already running (runUntil is not re-entrant)');
     this.#running = true;
+    // A timer only runs once no microtask is left: a signal wait still pending then falls back to polling.
+    const dog = this.settleBySignal ? setInterval(() => this.#watchdog(), 20) : null;
     try {
       await this.#settle();
       if (this.#holds.size) await this.#drainHolds();
@@ -171,6 +196,7 @@ export class VirtualClock implements SimTime {
         if (ev.t > tUs) break;
         this.#pop();
         this.#now = ev.t;
+        this.#firing = ev.seq;
         const fn = ev.fn;
         ev.fn = null;
         fn();
@@ -179,15 +205,49 @@ export class VirtualClock implements SimTime {
         if (this.#failure !== undefined) { const f = this.#failure; this.#failure = undefined; throw f; }
         if (shouldStop?.()) return;
       }
+      this.#firing = this.#seq; // every event due by now has run; one scheduled from here on has not
       if (tUs > this.#now && tUs !== Infinity) this.#now = Math.floor(tUs);
     } finally {
       this.#running = false;
+      if (dog) clearInterval(dog);
     }
   }
 
   runFor(dtUs: number, shouldStop?: () => boolean): Promise<void> { return this.runUntil(this.#now + dtUs, shouldStop); }
 
+  /**
+   * Exact shortcut `settle-signal` (off with --exact-slow): `#settle` waits for the last woken task to park (one
+   * promise) instead of looking after every microtask hop (one promise per hop). The task runs the same code to the
+   * same park either way; only the number of hops the run loop takes to notice differs.
+   */
+  settleBySignal = false;
+  /** Waits for a park signal (the shortcut's counter). */
+  settledBySignal = 0;
+  /** `settle-signal`: resolves the run loop's wait when the last active task parks. */
+  #parkedSignal: (() => void) | null = null;
+
+  /** A running task parks (or ends). */
+  #parkOne(): void {
+    if (--this.#active === 0 && this.#parkedSignal) {
+      const r = this.#parkedSignal;
+      this.#parkedSignal = null;
+      r();
+    }
+  }
+
+  /** The watchdog of `settle-signal`: a wait still pending when a timer runs (no microtask left) is on something foreign. */
+  #watchdog(): void {
+    const r = this.#parkedSignal;
+    if (r) { this.#parkedSignal = null; r(); }
+  }
+
   async #settle(): Promise<void> {
+    if (this.#active === 0) return;
+    if (this.settleBySignal) {
+      this.settledBySignal++;
+      await new Promise<void>((resolve) => { this.#parkedSignal = resolve; });
+      if (this.#active === 0) return;
+    }
     // Let woken tasks run to their next park. Microtask hops are cheap; a task that waits on something foreign
     // (never in simulation) would spin here, so after many hops fall back to the macrotask queue.
     let hops = 0;

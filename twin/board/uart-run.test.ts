@@ -1,0 +1,100 @@
+// The exact shortcut `uart-run` (hardware-serial.ts): bytes the SIM800 declares inert reach it in the event of the
+// next byte that acts. Whatever the modem does (commands seen, replies and their times, framing errors) is the same
+// with the shortcut on and off, also when a power cut or a baud change falls in the middle of a line.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VirtualClock } from '../kernel/clock.ts';
+import { Cpu } from './cpu.ts';
+import { HardwareSerial } from './hardware-serial.ts';
+import { Sim800 } from '../../models/modem/sim800.ts';
+import { CellularNetwork } from '../../models/modem/cellular-network.ts';
+
+/** A modem on USART1 and a script of writes at given times; returns what the modem did, with times. */
+async function session(uartRuns: boolean, script: (port: HardwareSerial, modem: Sim800, at: (ms: number, fn: () => void) => void) => void) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const log: string[] = [];
+  modem.onCommand = (line, t) => log.push(`${t} command ${line}`);
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { uartRuns });
+  modem.attachHost({ receive: (b) => log.push(`${clock.now()} reply ${b}`) });
+  modem.powerOn();
+  port.begin(9600);
+  script(port, modem, (ms, fn) => clock.at(ms * 1000, fn));
+  await clock.runUntil(20e6);
+  log.push(`framing errors ${modem.framingErrors}`);
+  return { log: log.join('\n'), heldBack: port.bytesHeldBack };
+}
+
+function same(script: Parameters<typeof session>[1], minHeld: number): Promise<void> {
+  return (async () => {
+    const fast = await session(true, script);
+    const slow = await session(false, script);
+    assert.fixture(fast.log, slow.log);
+    assert.ok(fast.heldBack >= minHeld, `only ${fast.heldBack} bytes held back`);
+    assert.is(slow.heldBack, 0);
+  })();
+}
+
+test('command lines written back to back: the same commands, replies and times, most bytes held back', async () => {
+  await same((port, _m, at) => {
+    at(3100, () => port.write('AT\r\nATE0\r\nAT+CSQ\r\nAT+CREG?\r\nAT+CGATT?\r\n'));
+    at(3300, () => port.write('some debug text without a prefix\r\nAT+CPIN?\r\n'));
+  }, 30);
+});
+
+test('a power cut in the middle of a line: the bytes on the wire before it reach the modem before its reset', async () => {
+  await same((port, modem, at) => {
+    at(3100, () => port.write('AT+CSQ'));
+    at(3103, () => { port.powerOff(); modem.powerOff(); });
+    at(3200, () => { modem.powerOn(); port.begin(9600); });
+    at(6300, () => port.write('AT+CSQ\r\n'));
+  }, 4);
+});
+
+test('a baud change with bytes held back at the old rate: framing errors and commands as byte by byte', async () => {
+  await same((port, _m, at) => {
+    at(3100, () => port.write('AT+IPR=19200\r\n'));
+    at(3112, () => port.write('AT+CSQ\r\n'));
+    at(3200, () => { port.begin(19200); port.write('AT+CREG?\r\n'); });
+  }, 4);
+});
+
+test('nobody watching the wire is a condition: with onTransmit every byte keeps its own event', async () => {
+  const r = await session(true, (port, _m, at) => {
+    port.onTransmit = () => undefined;
+    at(3100, () => port.write('AT+CSQ\r\n'));
+  });
+  assert.is(r.heldBack, 0);
+  assert.match(r.log, /command AT\+CSQ/);
+});
+
+/** A port with no peer: a watcher attached while bytes are on the wire; what it sees and when. */
+async function lateWatcher(uartRuns: boolean, withModem: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  modem.powerOn();
+  const port = new HardwareSerial(cpu, 'debug', withModem ? modem.uart : undefined, undefined, { uartRuns });
+  port.begin(9600);
+  const seen: string[] = [];
+  clock.at(3100e3, () => port.write('AT+CSQ and more text'));
+  clock.at(3105e3, () => { port.onTransmit = (b, t) => seen.push(`${clock.now()} ${t.toFixed(1)} ${b}`); });
+  clock.at(3112e3, () => { port.onTransmit = undefined; });
+  clock.at(3120e3, () => port.write('AT\r\n'));
+  await clock.runUntil(4e6);
+  return { seen: seen.join('\n'), skipped: port.bytesHeldBack + port.bytesUnheard };
+}
+
+for (const withModem of [false, true]) {
+  test(`a watcher attached while ${withModem ? 'bytes held back for the modem' : 'bytes to nobody'} are on the wire sees each byte at its time`, async () => {
+    const fast = await lateWatcher(true, withModem);
+    const slow = await lateWatcher(false, withModem);
+    assert.ok(slow.seen.split('\n').length >= 5, 'the watcher saw too little to compare');
+    assert.fixture(fast.seen, slow.seen);
+    assert.ok(fast.skipped > 0, 'the shortcut never fired');
+    assert.is(slow.skipped, 0);
+  });
+}
+
+test.run();
