@@ -2,7 +2,7 @@
 // made them, the same errors are raised at the same file:line:col, and the runner gives the same trace from them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError, parseScenario } from './loader.ts';
@@ -12,17 +12,10 @@ import { formatQuiet, formatReport } from './report.ts';
 import { createBench } from '../twin/kernel/bench.ts';
 import { traceLine } from '../twin/kernel/trace.ts';
 import type { Scenario } from './schema.ts';
+import { yamlFiles } from '../test/support/yaml-files.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const f = join(dir, name);
-    if (statSync(f).isDirectory()) yamlFiles(f, out);
-    else if (/\.ya?ml$/.test(name)) out.push(f);
-  }
-  return out;
-}
 
 /** The scenario with its steps unpacked, or the error message. */
 function read(text: string, file: string, pack: boolean): unknown {

@@ -2,22 +2,15 @@
 // same steps, the same errors at the same file:line:col.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError, parseScenario } from './loader.ts';
 import { splitSteps } from './step-groups.ts';
+import { yamlFiles } from '../test/support/yaml-files.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const f = join(dir, name);
-    if (statSync(f).isDirectory()) yamlFiles(f, out);
-    else if (/\.ya?ml$/.test(name)) out.push(f);
-  }
-  return out;
-}
 
 /** The scenario or the error message, parsed whole or in groups of `group` steps. */
 function outcome(text: string, file: string, streamed: boolean, group = 2): unknown {

@@ -3,9 +3,8 @@
 // without them (`osm run --exact-slow`), and the shortcuts do fire.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { loadScenario, parseScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -13,17 +12,10 @@ import { createBench, type Bench } from '../twin/kernel/bench.ts';
 import { traceLine } from '../twin/kernel/trace.ts';
 import type { TwinMeter } from '../twin/twin-meter.ts';
 import { FAST_PATHS, type ExactSlow, type FastPath } from '../twin/board/fast-paths.ts';
+import { yamlFiles } from './support/yaml-files.ts';
 
 const libDir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...yamlFiles(join(dir, e.name)));
-    else if (e.name.endsWith('.yaml')) out.push(join(dir, e.name));
-  }
-  return out.sort();
-}
 
 interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number }
 
