@@ -17,7 +17,7 @@ import { yamlFiles } from './support/yaml-files.ts';
 const libDir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
 
 
-interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number }
+interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number; rearms: number }
 
 async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
@@ -29,11 +29,13 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   bench.trace.subscribe((e) => { if (e.source === 'meter' && e.kind === 'power' && (e.data as { on: boolean }).on) keep(); });
   let replays = 0;
   let signals = 0;
+  let rearms = 0;
   try {
     await runScenario(s, bench, { seed: 1 });
     keep();
     replays = bench.comms?.internet.replays ?? 0;
     signals = bench.clock.settledBySignal;
+    rearms = bench.clock.rearmsInPlace;
   } finally {
     await bench.close();
   }
@@ -51,7 +53,7 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
     isrCount += b.cpu.isrCount;
     isrTimeUs += b.cpu.isrTimeUs;
   }
-  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads };
+  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads, rearms };
 }
 
 function sameTrace(a: string, b: string, what: string): void {
@@ -73,7 +75,7 @@ for (const file of yamlFiles(libDir)) {
     const slow = await trace(s, true);
     sameTrace(fast.lines, slow.lines, file);
     assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
-    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads, 0, 'a shortcut fired with --exact-slow');
+    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads + slow.rearms, 0, 'a shortcut fired with --exact-slow');
     if (s.network) {
       // Every comms scenario talks to the modem: its command lines reach it in runs.
       assert.ok(fast.heldBack > 100, `only ${fast.heldBack} modem bytes held back`);
@@ -189,17 +191,22 @@ for (const profile of ['field', 'fixed']) {
     assert.is(slow.signals, 0);
     assert.ok(fast.syncReads > 10_000, `only ${fast.syncReads} modem bytes read without an await`);
     assert.is(slow.syncReads, 0);
+    assert.ok(fast.rearms > 10_000, `only ${fast.rearms} re-armed waits run in place`);
+    assert.is(slow.rearms, 0);
   });
 }
 
-/** Everything off but `path`. */
-const only = (path: FastPath): FastPath[] => FAST_PATHS.filter((p) => p !== path);
+/** Everything off but `path` (and the shortcuts it works on: `quiet-rearm` re-arms the parked waits of two others). */
+const only = (path: FastPath): FastPath[] => {
+  const on: FastPath[] = path === 'quiet-rearm' ? [path, 'parked-delay', 'parked-poll'] : [path];
+  return FAST_PATHS.filter((p) => !on.includes(p));
+};
 
 test('hours of field use with the modem connected: each new shortcut alone gives the same trace as --exact-slow, and fires', async () => {
   const s = parseScenario(connectedScenario('field'), 'connected-field.yaml');
   const slow = await trace(s, true);
-  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads } as Record<string, number>)[path];
-  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads'] as const;
+  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads, 'quiet-rearm': t.rearms } as Record<string, number>)[path];
+  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads', 'quiet-rearm'] as const;
   for (const path of paths) {
     const one = await trace(s, only(path));
     sameTrace(one.lines, slow.lines, `connected, only ${path}`);

@@ -24,17 +24,29 @@ class FloatText {
   }
 }
 
-const vText = new FloatText();
-const iText = new FloatText();
-const pText = new FloatText();
-const pfText = new FloatText();
-const creditText = new FloatText();
-const energyText = new FloatText();
-const genericText = new FloatText();
+/** The memo of each call site, one set per running firmware (the meters of a fleet share a process). */
+class LcdTexts {
+  readonly v = new FloatText();
+  readonly i = new FloatText();
+  readonly p = new FloatText();
+  readonly pf = new FloatText();
+  readonly credit = new FloatText();
+  readonly energy = new FloatText();
+  readonly generic = new FloatText();
+}
+
+const textsOf = new WeakMap<FirmwareContext, LcdTexts>();
+
+function texts(fw: FirmwareContext): LcdTexts {
+  let t = textsOf.get(fw);
+  if (!t) { t = new LcdTexts(); textsOf.set(fw, t); }
+  return t;
+}
 
 /** `lcd_update()` (lcd_display.hpp:25-78). */
 export function lcd_update(fw: FirmwareContext): void {
   const s = fw.state;
+  const tx = texts(fw);
   const lcd = fw.lcd;
   s.lcdtime_now = fw.board.millis();
   if (((s.lcdtime_now - s.prev_lcdtime) >>> 0) >= s.LCD_scroll_time) {
@@ -47,10 +59,10 @@ export function lcd_update(fw: FirmwareContext): void {
 
   // scene 1
   if (s.cnt === 0) {
-    const v = vText.text(s.mains_input_value);
-    const i = iText.text(s.curr);
-    const p = pText.text(s.true_power);
-    const pf = pfText.text(s.powerFactor);
+    const v = tx.v.text(s.mains_input_value);
+    const i = tx.i.text(s.curr);
+    const p = tx.p.text(s.true_power);
+    const pf = tx.pf.text(s.powerFactor);
     lcd.scene(0, `1|${v}|${i}|${p}|${pf}`, () => {
       lcd.setCursor(0, 0);
       lcd.print('V=     ');
@@ -81,8 +93,8 @@ export function lcd_update(fw: FirmwareContext): void {
 
   // scene 2
   if (s.cnt === 1) {
-    const credit = creditText.text(s.creditt);
-    const energy = energyText.text(s.ENERGY);
+    const credit = tx.credit.text(s.creditt);
+    const energy = tx.energy.text(s.ENERGY);
     lcd.scene(0, `2|${credit}|${energy}`, () => {
       lcd.setCursor(0, 0);
       lcd.print(' CREDIT=#       ');
@@ -146,7 +158,7 @@ export function parameters_display(fw: FirmwareContext): void {
     lcd.setCursor(0, 1);
     lcd.print('                ');
     lcd.setCursor(6, 1);
-    lcd.print(genericText.text(s.btt));
+    lcd.print(texts(fw).generic.text(s.btt));
   }
   if (s.parameters === 4) {
     lcd.setCursor(0, 0);
@@ -173,7 +185,7 @@ export function parameters_display(fw: FirmwareContext): void {
     lcd.print('billing date :  ');
     lcd.setCursor(14, 1);
     // D25: the page titled "billing date" prints lastmonth_KWH; fixed: the billing date (day of month).
-    if (fw.has('D25')) lcd.print(genericText.text(s.lastmonth_KWH));
+    if (fw.has('D25')) lcd.print(texts(fw).generic.text(s.lastmonth_KWH));
     else lcd.print(formatInt(s.billing_date | 0));
   }
   if (s.parameters === 7) {
@@ -182,7 +194,7 @@ export function parameters_display(fw: FirmwareContext): void {
     lcd.setCursor(0, 1);
     lcd.print('                ');
     lcd.setCursor(6, 1);
-    lcd.print(genericText.text(s.lastmonth_KWH));
+    lcd.print(texts(fw).generic.text(s.lastmonth_KWH));
     lcd.setCursor(12, 1);
     lcd.print('KW/H');
   }

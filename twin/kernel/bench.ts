@@ -97,6 +97,7 @@ export class Bench implements BenchControl {
 
   constructor(cfg: BenchConfig) {
     this.clock.settleBySignal = fastPathOn(cfg.exactSlow, 'settle-signal');
+    this.clock.rearmInPlace = fastPathOn(cfg.exactSlow, 'quiet-rearm');
     this.trace = new TraceBus(() => this.clock.now());
     this.rng = new Rng(cfg.seed ?? 1);
     this.speed = cfg.speed ?? 'max';

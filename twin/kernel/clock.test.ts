@@ -87,4 +87,57 @@ test('formats times for people', () => {
   assert.is(formatTime(3_723_250_000), '1h02m03.250s');
 });
 
+
+/** A task polling every `stepUs` until `until()` holds, parked (the event decides); returns what it saw and when. */
+async function pollRun(rearmInPlace: boolean, stopAt?: number): Promise<{ log: string[]; inPlace: number; now: number }> {
+  const clock = new VirtualClock();
+  clock.rearmInPlace = rearmInPlace;
+  const log: string[] = [];
+  let flag = false;
+  clock.at(7_500, () => { flag = true; log.push(`flag set at ${clock.now()}`); });
+  clock.at(3_000, () => log.push(`other event at ${clock.now()}`));
+  clock.spawn('poller', async () => {
+    let step = 1_000;
+    await clock.sleepUntilSettled(clock.now() + step, () => {
+      log.push(`poll at ${clock.now()}`);
+      if (flag) return undefined;
+      step = Math.min(4_000, step * 2);
+      return clock.now() + step;
+    });
+    log.push(`woke at ${clock.now()}`);
+    // an event scheduled by the woken task at the same time as a re-armed poll would have been
+    clock.at(clock.now(), () => log.push(`task's event at ${clock.now()}`));
+  });
+  if (stopAt === undefined) await clock.runUntil(20_000);
+  else { await clock.runUntil(stopAt); log.push(`paused at ${clock.now()}`); await clock.runUntil(20_000); }
+  return { log, inPlace: clock.rearmsInPlace, now: clock.now() };
+}
+
+test('quiet-rearm: a parked wait re-armed in place polls at the same times, in the same order, as one event per poll', async () => {
+  const slow = await pollRun(false);
+  const fast = await pollRun(true);
+  assert.equal(fast.log, slow.log);
+  assert.ok(fast.inPlace > 0, 'no re-arm ran in place');
+  assert.is(slow.inPlace, 0);
+});
+
+test('quiet-rearm: a re-arm never runs past the time the run was asked to reach', async () => {
+  const slow = await pollRun(false, 4_500);
+  const fast = await pollRun(true, 4_500);
+  assert.equal(fast.log, slow.log);
+  assert.ok(fast.log.includes('paused at 4500'));
+});
+
+test('quiet-rearm: with a stop condition every re-arm goes through the run loop', async () => {
+  const clock = new VirtualClock();
+  clock.rearmInPlace = true;
+  let polls = 0;
+  clock.spawn('poller', async () => {
+    await clock.sleepUntilSettled(1_000, () => (++polls < 10 ? clock.now() + 1_000 : undefined));
+  });
+  await clock.runUntil(100_000, () => clock.now() >= 4_000);
+  assert.is(clock.now(), 4_000, 'the condition was looked at after the poll at 4 ms');
+  assert.is(clock.rearmsInPlace, 0);
+});
+
 test.run();
