@@ -140,7 +140,8 @@ export class VirtualClock implements SimTime {
       const t = Math.ceil(Math.max(r, this.#now));
       // `quiet-rearm`: when no other event is due before the re-armed one and the run goes past it, that event is
       // the next the run loop would take: take it here (same time, same place in the order, same decision code).
-      if (!(t <= this.#horizon) || !(t < this.nextEventTime())) { this.at(t, w.fire); return; }
+      // (Outside work still held would be waited for before the next event, and may schedule one before `t`.)
+      if (!(t <= this.#horizon) || this.#holds.size > 0 || !(t < this.nextEventTime())) { this.at(t, w.fire); return; }
       this.#now = t;
       this.#firing = this.#seq++;
       this.rearmsInPlace++;
