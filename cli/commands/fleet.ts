@@ -43,7 +43,7 @@ Options:
   --broker URL          relay telemetry to this broker (mqtt://host:port, e.g. a ThingsBoard), not the embedded one
   --mqtt-port P         port of the embedded broker (default 0: a free one)
   --workers N           worker threads (default: one per core, at most one per chunk); 1: all in this process
-  --chunk N             meters per chunk (default 50; with --queue: meters per job, default 100)
+  --chunk N             meters per chunk of a local run (default 50); with --queue, meters per job (default 100)
   --json FILE           write the fleet report as JSON (- for stdout)
   --report FILE         write the fleet report as a self-contained HTML page with charts
   --quiet, -q           no progress lines
@@ -229,10 +229,9 @@ export class FleetCost {
 
   summary(): string {
     const perDay = this.perMeterDayS;
-    const perMeterMb = (this.#rssPeak - this.#rss0) / this.#live / 1e6;
     return `CPU ${this.#cpuS.toFixed(1)} s for ${(this.#meterUs / 86_400e6).toFixed(3)} meter-days = ${perDay.toFixed(2)} s per meter-day `
-      + `(building the meters included; about ${Math.round(86_400 / perDay)} meters per core at real time); peak resident memory ${(this.#rssPeak / 1e6).toFixed(0)} MB, `
-      + `${perMeterMb.toFixed(1)} MB for each of the ${this.#live} meters alive at once`;
+      + `(building the meters included; about ${Math.round(86_400 / perDay)} meters per core at real time); peak resident memory ${(this.#rssPeak / 1e6).toFixed(0)} MB `
+      + `(${((this.#rssPeak - this.#rss0) / 1e6).toFixed(0)} MB more than at the start) with ${this.#live} meters alive at once`;
   }
 }
 
