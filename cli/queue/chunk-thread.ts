@@ -28,7 +28,7 @@ const RUNNERS: Record<ChunkKind, ItemRunner> = {
   },
   async fleet(body, post, report) {
     const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
-    // progress: { ready: true } once the meters are built, then { t } (simulated µs reached) after each slice
+    // progress: { ready: true } once the meters are built, then { t } (simulated µs every meter reached) each simulated hour
     await runFleetChunk(body as unknown as import('../../scenarios/fleet/fleet-chunk.ts').FleetChunk, post, {
       onReady: () => report({ ready: true }),
       onSlice: (t) => report({ t }),

@@ -3,7 +3,8 @@
 // error), a household drawn from the load-profile library (household.ts), a boot mode, an initial credit and a top-up habit (payments queued
 // on the top-up backend, which its firmware polls over the modem). Each meter is built with its own meter id and
 // access token, so the meters of a chunk share one backend and one broker (FleetServers). The meters of a chunk
-// advance together, slice by slice of simulated time, so at every slice boundary they all stand at the same instant.
+// advance together, a simulated hour at a time (each meter in turn runs that hour slice by slice, its plan's changes
+// applied at each slice boundary), so at every hour boundary they all stand at the same instant.
 // Each meter's telemetry (what its firmware publishes to ThingsBoard) is handed to `onTelemetry` with the meter's
 // access token, for a relay to a real broker (telemetry-relay.ts). A meter's outcome depends only on the spec and its
 // index: the fleet report is the same whatever the chunking and the workers.
