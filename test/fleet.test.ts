@@ -1,18 +1,19 @@
 // A fleet of meters, each its own twin, publishing its ThingsBoard telemetry under its own access token; an ordinary
-// MQTT client subscribed to the broker counts every meter's messages. The acceptance run is a whole simulated day
-// (the firmware publishes its daily energy and credit at 23:00) with the meters' modems publishing straight into the
-// embedded broker they share; a connected meter-day costs about 20 s of CPU here, so the day runs DAY_METERS meters
-// (docs/scale-out.md has the figures for 1,000). A shorter window checks the relay to a broker given by URL.
+// MQTT client subscribed to the broker counts every meter's messages. Here a whole simulated day (the firmware
+// publishes its daily energy and credit at 23:00) with DAY_METERS meters whose modems publish straight into the
+// embedded broker they share; the acceptance run of 1,000 meters for a day on worker threads is
+// test/fleet-thousand.test.ts (CI only: about 2 CPU-hours). Shorter windows check the relay to a broker given by URL
+// and the same report from one process and from chunks on worker threads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
-import { generatedToken, meterPlan, type FleetSpec, type MeterOutcome } from '../scenarios/fleet/fleet.ts';
+import { generatedToken, meterPlan, type FleetSpec } from '../scenarios/fleet/fleet.ts';
+import { checkCounts, subscriber } from './support/fleet-subscriber.ts';
 import { runFleetChunk } from '../scenarios/fleet/fleet-chunk.ts';
-import { startFleetBroker, type FleetBroker } from '../scenarios/fleet/fleet-broker.ts';
+import { startFleetBroker } from '../scenarios/fleet/fleet-broker.ts';
 import { fleetReport } from '../scenarios/fleet/fleet-report.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -28,33 +29,6 @@ const spec: FleetSpec = {
   topUp: { everyHours: 0.5, amount: [100, 200] },
   tokens: Array.from({ length: METERS }, (_, i) => generatedToken(11, i)),
 };
-
-/** An ordinary MQTT client on the broker, counting the messages on fleet/<token>/telemetry per token. */
-async function subscriber(broker: FleetBroker): Promise<{ counts: Map<string, number>; payloads: Map<string, string[]>; total(): number; end(): Promise<void> }> {
-  const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-  const counts = new Map<string, number>();
-  const payloads = new Map<string, string[]>();
-  sub.on('message', (topic, payload) => {
-    const token = topic.split('/')[1];
-    counts.set(token, (counts.get(token) ?? 0) + 1);
-    payloads.set(token, [...(payloads.get(token) ?? []), payload.toString()]);
-  });
-  await sub.subscribeAsync('fleet/+/telemetry', { qos: 1 });
-  return { counts, payloads, total: () => [...counts.values()].reduce((a, b) => a + b, 0), end: () => sub.endAsync() };
-}
-
-/** Every meter's messages reached the subscriber: as many as the meter published, all of them at the broker. */
-async function checkCounts(broker: FleetBroker, sub: Awaited<ReturnType<typeof subscriber>>, outcomes: MeterOutcome[]): Promise<void> {
-  for (let i = 0; i < 100 && sub.total() < broker.received; i++) await new Promise((r) => setTimeout(r, 50));
-  for (const o of outcomes) {
-    assert.ok(o.telemetryMessages >= 2, `meter ${o.index} published ${o.telemetryMessages} messages (energy and credit at 23:00)`);
-    assert.is(sub.counts.get(o.token), o.telemetryMessages, `meter ${o.index}: the subscriber saw every message`);
-    const p = sub.payloads.get(o.token)!;
-    assert.ok(p.some((x) => /"credit"/.test(x)) && p.some((x) => /"energy"/.test(x)), `meter ${o.index}: ${p.join(' ')}`);
-  }
-  assert.is(sub.counts.size, outcomes.length, 'no messages under other tokens');
-  assert.is(broker.received, outcomes.reduce((a, o) => a + o.telemetryMessages, 0));
-}
 
 test(`a fleet of ${DAY_METERS} meters for one simulated day publishes to the embedded broker, where a subscribed MQTT client counts every meter's messages`, async () => {
   const broker = await startFleetBroker(daySpec.tokens!);
@@ -112,6 +86,24 @@ test('osm fleet writes the report as JSON and as an HTML page with its charts, t
     const b = spawnSync(process.execPath, [join(root, 'cli', 'osm.js'), ...args, '--json', join(dir, 'b.json')], { encoding: 'utf8' });
     assert.is(b.status, 0, b.stderr);
     assert.is(readFileSync(join(dir, 'b.json'), 'utf8'), readFileSync(join(dir, 'a.json'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('osm fleet gives the same report in one process and in chunks on two worker threads relaying to its embedded broker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-fleet-'));
+  try {
+    // the 23:00 telemetry inside the window, so the threads' relay to the embedded broker carries it
+    const args = ['fleet', '--meters', '3', '--hours', '0.5', '--start', '2026-03-02T22:50:00', '--json'];
+    const one = spawnSync(process.execPath, [join(root, 'cli', 'osm.js'), ...args, join(dir, 'one.json'), '--workers', '1'], { encoding: 'utf8' });
+    assert.is(one.status, 0, one.stderr);
+    const two = spawnSync(process.execPath, [join(root, 'cli', 'osm.js'), ...args, join(dir, 'two.json'), '--workers', '2', '--chunk', '1'], { encoding: 'utf8' });
+    assert.is(two.status, 0, two.stderr);
+    assert.match(two.stderr, /3 meters in chunks of 1 on 2 worker threads/);
+    const a = readFileSync(join(dir, 'one.json'), 'utf8');
+    assert.is(readFileSync(join(dir, 'two.json'), 'utf8'), a);
+    assert.ok(JSON.parse(a).totals.telemetryMessages >= 6, 'every meter published its 23:00 telemetry');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,9 +20,13 @@ top-up backend and one broker, as a rollout shares the operator's servers: the e
 printed; the meters' modems publish into it under their tokens, and it forwards each meter's messages to
 fleet/<token>/telemetry for any MQTT client to follow), or --broker URL (e.g. a ThingsBoard), to which each
 meter's telemetry is relayed under its own token.
-The meters of a process advance together on simulated time. Progress lines show the CPU used and the CPU per
-simulated meter-day; a last line gives the setup cost, the running cost per meter-day, the meters one core keeps at
-real time at that rate and the memory taken. Prints the fleet report; --json and --report write it.
+The meters run in chunks of --chunk meters (default 50) on worker threads, one per core (--workers), each chunk's
+meters advancing together on simulated time and sharing a backend and a broker of their own in their thread, which
+relays each meter's telemetry under its token to the one broker (embedded or --broker). A fleet of one chunk, or
+--workers 1, runs in this process, its meters' modems publishing straight into the embedded broker and polling the
+embedded backend. The report is the same whatever --workers and --chunk. Progress lines show the meters done, the
+CPU used and the CPU per simulated meter-day; a last line gives the cost per meter-day, the meters one core keeps
+at real time at that rate and the memory taken. Prints the fleet report; --json and --report write it.
 To watch a fleet live, in the dashboard's grid of meters: osm serve --fleet N.
 
 Options:
@@ -38,6 +42,8 @@ Options:
                         default: generated from the seed
   --broker URL          relay telemetry to this broker (mqtt://host:port, e.g. a ThingsBoard), not the embedded one
   --mqtt-port P         port of the embedded broker (default 0: a free one)
+  --workers N           worker threads (default: one per core, at most one per chunk); 1: all in this process
+  --chunk N             meters per chunk of a local run (default 50); with --queue, meters per job (default 100)
   --json FILE           write the fleet report as JSON (- for stdout)
   --report FILE         write the fleet report as a self-contained HTML page with charts
   --quiet, -q           no progress lines
@@ -52,7 +58,7 @@ const OPTIONS = {
   meters: { type: 'string' }, hours: { type: 'string' }, days: { type: 'string' }, start: { type: 'string' },
   seed: { type: 'string' }, modes: { type: 'string' }, credit: { type: 'string' }, 'topup-every': { type: 'string' },
   'topup-amount': { type: 'string' }, tokens: { type: 'string' }, broker: { type: 'string' }, 'mqtt-port': { type: 'string' },
-  json: { type: 'string' }, report: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+  json: { type: 'string' }, report: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, workers: { type: 'string' },
   ...QUEUE_OPTION_SPECS,
 } as const;
 
@@ -96,7 +102,13 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     const credit = range('credit', String(values.credit ?? '50..500'));
     const amount = range('topup-amount', String(values['topup-amount'] ?? '100..1000'));
     const every = values['topup-every'] === undefined ? 24 : parseSeconds('topup-every', `${values['topup-every']}h`) / 3600;
-    const queue = parseQueueArgs(values);
+    // --chunk is also the local runs' (meters per thread job); the other queue options need --queue
+    const queue = parseQueueArgs(values.queue === undefined ? { ...values, chunk: undefined } : values);
+    const chunk = values.chunk === undefined ? undefined : intOption('chunk', String(values.chunk), 1, 1_000_000);
+    if (queue && values.workers !== undefined) throw new UsageError('--workers does not apply with --queue (the workers are the osm worker processes)');
+    const { FLEET_CHUNK_DEFAULT, fleetWorkers } = await import('../fleet-local.ts');
+    const localChunk = chunk ?? FLEET_CHUNK_DEFAULT;
+    const workers = queue ? 1 : fleetWorkers(meters, localChunk, values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, 256));
     const jsonOut = values.json !== undefined ? checkOutputPath(String(values.json), '--json') : undefined;
     const htmlOut = values.report !== undefined ? checkOutputPath(String(values.report), '--report') : undefined;
     let tokens: string[] | undefined;
@@ -131,7 +143,8 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
       closeBroker = () => fb.close();
       if (!quiet) {
         io.stderr.write(`osm fleet: embedded broker on ${brokerUrl} (each meter's telemetry also on fleet/<token>/telemetry: mosquitto_sub -h 127.0.0.1 -p ${fb.port} -t 'fleet/+/telemetry' -v)\n`);
-        io.stderr.write(`osm fleet: shared top-up backend on ${fb.backendUrl} (meters MT101..MT${100 + meters})\n`);
+        if (workers === 1) io.stderr.write(`osm fleet: shared top-up backend on ${fb.backendUrl} (meters MT101..MT${100 + meters})\n`);
+        else io.stderr.write(`osm fleet: ${meters} meters in chunks of ${localChunk} on ${workers} worker threads (each chunk's meters share a top-up backend in their thread)\n`);
       }
     }
     const { fleetReport, fleetJson, fleetHtml, fleetText } = await import('../../scenarios/fleet/fleet-report.ts');
@@ -158,12 +171,16 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
           failedJobs = r.failed.length;
         } finally { interrupts.dispose(); }
       } else {
-        const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
-        const cost = new FleetCost(meters);
-        outcomes = await runFleetChunk({ spec, from: 0, to: meters, brokerUrl }, () => {}, {
-          onReady: () => cost.ready(),
-          onSlice: (t) => { cost.reached(t); progress.update(`osm fleet: ${meters} meters at t=${(t / 3600e6).toFixed(2)} h of ${hours} h; ${cost.text()}`); },
-        }, embedded);
+        const { runFleetLocal } = await import('../fleet-local.ts');
+        const cost = new FleetCost(Math.min(meters, workers * localChunk));
+        outcomes = await runFleetLocal(spec, {
+          workers, chunk: localChunk, brokerUrl, ...(workers === 1 && embedded ? { servers: embedded } : {}),
+          onProgress: (p) => {
+            cost.reached(p.meterUs);
+            const at = p.meterUs / meters;
+            progress.update(`osm fleet: ${p.metersDone}/${meters} meters done, ${(at / 3600e6).toFixed(2)} h of ${hours} h on average (${p.chunksDone}/${p.chunks} chunks, ${p.workers} ${p.workers === 1 ? 'thread' : 'threads'}); ${cost.text()}`);
+          },
+        });
         costLine = cost.summary();
       }
     } finally {
@@ -181,45 +198,40 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
 }
 
 /**
- * What a local fleet run costs this process: CPU for building the meters (setup) and for running them, per simulated
- * meter-day, the meters one core could keep at real time at that rate, and the memory the meters hold.
+ * What a local fleet run costs this process, over all its threads: CPU per simulated meter-day (building the meters
+ * included: a few ms a meter), the meters one core could keep at real time at that rate, and the resident memory.
  */
 export class FleetCost {
-  readonly #meters: number;
+  /** Meters alive at once (a chunk per thread). */
+  readonly #live: number;
   readonly #cpu0 = process.cpuUsage();
   readonly #rss0 = process.memoryUsage().rss;
-  #setupS = 0;
-  #rssNow = 0;
-  #runS = 0;
-  #reachedUs = 0;
+  #rssPeak = 0;
+  #cpuS = 0;
+  #meterUs = 0;
 
-  constructor(meters: number) { this.#meters = meters; }
+  constructor(liveMeters: number) { this.#live = liveMeters; }
 
-  #cpuS(): number { const u = process.cpuUsage(this.#cpu0); return (u.user + u.system) / 1e6; }
-
-  ready(): void {
-    this.#setupS = this.#cpuS();
+  /** `meterUs`: simulated time summed over the meters so far. */
+  reached(meterUs: number): void {
+    this.#meterUs = meterUs;
+    this.#rssPeak = Math.max(this.#rssPeak, process.memoryUsage().rss);
+    const u = process.cpuUsage(this.#cpu0);
+    this.#cpuS = (u.user + u.system) / 1e6;
   }
 
-  reached(tUs: number): void {
-    this.#reachedUs = tUs;
-    this.#rssNow = process.memoryUsage().rss;
-    this.#runS = this.#cpuS() - this.#setupS;
-  }
-
-  /** CPU seconds per simulated meter-day of running (setup excluded); NaN before the first slice. */
-  get perMeterDayS(): number { return this.#runS / ((this.#meters * this.#reachedUs) / 86_400e6); }
+  /** CPU seconds per simulated meter-day; NaN before any progress. */
+  get perMeterDayS(): number { return this.#cpuS / (this.#meterUs / 86_400e6); }
 
   text(): string {
-    return `CPU ${(this.#setupS + this.#runS).toFixed(1)} s, ${this.perMeterDayS.toFixed(2)} s per meter-day`;
+    return `CPU ${this.#cpuS.toFixed(1)} s, ${this.#meterUs > 0 ? this.perMeterDayS.toFixed(2) : '-'} s per meter-day`;
   }
 
   summary(): string {
     const perDay = this.perMeterDayS;
-    const perMeterMb = (this.#rssNow - this.#rss0) / this.#meters / 1e6;
-    return `CPU ${(this.#setupS + this.#runS).toFixed(1)} s: setup ${this.#setupS.toFixed(1)} s (${(this.#setupS / this.#meters * 1000).toFixed(0)} ms a meter), `
-      + `running ${this.#runS.toFixed(1)} s for ${(this.#meters * this.#reachedUs / 86_400e6).toFixed(3)} meter-days = ${perDay.toFixed(2)} s per meter-day `
-      + `(about ${Math.round(86_400 / perDay)} meters per core at real time); resident memory grew ${perMeterMb.toFixed(1)} MB a meter`;
+    return `CPU ${this.#cpuS.toFixed(1)} s for ${(this.#meterUs / 86_400e6).toFixed(3)} meter-days = ${perDay.toFixed(2)} s per meter-day `
+      + `(building the meters included; about ${Math.round(86_400 / perDay)} meters per core at real time); peak resident memory ${(this.#rssPeak / 1e6).toFixed(0)} MB `
+      + `(${((this.#rssPeak - this.#rss0) / 1e6).toFixed(0)} MB more than at the start) with ${this.#live} meters alive at once`;
   }
 }
 

@@ -35,6 +35,8 @@ export interface RunChunkOptions {
   timeLimitMs?: number;
   /** An item finished: (its index in the chunk, its result). */
   onItem?: (i: number, result: unknown) => void;
+  /** The chunk's own progress, as its runner reports it (a fleet chunk: the simulated time its meters reached). */
+  onProgress?: (progress: unknown) => void;
 }
 
 export class ChunkRunner {
@@ -78,8 +80,9 @@ export class ChunkRunner {
         w.off('error', onErr);
         w.off('exit', onExit);
       };
-      const onMsg = (m: { i?: number; result?: string; done?: boolean; error?: string }): void => {
-        if (m.i !== undefined) {
+      const onMsg = (m: { i?: number; result?: string; done?: boolean; error?: string; progress?: unknown }): void => {
+        if (m.progress !== undefined) options.onProgress?.(m.progress);
+        else if (m.i !== undefined) {
           const r = fromWire(m.result!);
           results[m.i] = r;
           options.onItem?.(m.i, r);

@@ -9,7 +9,9 @@ const port = parentPort;
 if (!port) throw new Error('cli/queue/chunk-thread.ts runs only as a worker thread (see chunk-runner.ts)');
 
 type Post = (i: number, result: unknown) => void;
-type ItemRunner = (body: Record<string, unknown>, post: Post) => Promise<void>;
+/** The chunk's progress (chunk-runner.ts's onProgress). */
+type Report = (progress: unknown) => void;
+type ItemRunner = (body: Record<string, unknown>, post: Post, report: Report) => Promise<void>;
 
 const RUNNERS: Record<ChunkKind, ItemRunner> = {
   async campaign(body, post) {
@@ -24,9 +26,13 @@ const RUNNERS: Record<ChunkKind, ItemRunner> = {
     const to = body.to as number;
     for (let i = from; i < to; i++) post(i - from, await runUnit(job, i));
   },
-  async fleet(body, post) {
+  async fleet(body, post, report) {
     const { runFleetChunk } = await import('../../scenarios/fleet/fleet-chunk.ts');
-    await runFleetChunk(body as unknown as import('../../scenarios/fleet/fleet-chunk.ts').FleetChunk, post);
+    // progress: { ready: true } once the meters are built, then { t } (simulated µs every meter reached) each simulated hour
+    await runFleetChunk(body as unknown as import('../../scenarios/fleet/fleet-chunk.ts').FleetChunk, post, {
+      onReady: () => report({ ready: true }),
+      onSlice: (t) => report({ t }),
+    });
   },
 };
 
@@ -41,7 +47,7 @@ port.on('message', (msg: { kind: ChunkKind; body: string }) => {
   void (async () => {
     try {
       const body = fromWire<Record<string, unknown>>(msg.body);
-      await RUNNERS[msg.kind](body, (i, result) => port.postMessage({ i, result: toWire(result) }));
+      await RUNNERS[msg.kind](body, (i, result) => port.postMessage({ i, result: toWire(result) }), (progress) => port.postMessage({ progress }));
       port.postMessage({ done: true });
     } catch (err) {
       port.postMessage({ error: (err as Error)?.stack ?? String(err) });

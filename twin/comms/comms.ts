@@ -123,16 +123,16 @@ export class Comms implements CommsControl {
 
     this.modem.onEvent = (e) => trace.emit('modem', e.kind, { ...e });
     this.internet.onConnect = (host, port, outcome) => trace.emit('network', 'connect', { host, port, outcome });
+    // A unit on servers shared by many meters watches only its own requests and telemetry (the servers call it for
+    // those alone, so a request does not cost more with more meters on the servers).
     this.#unwatch.push(this.backend.watch((r) => {
-      if (unit && r.meter !== unit.meterId) return; // another unit's request on a shared backend
       trace.emit('backend', 'request', { meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault });
-    }));
+    }, unit?.meterId));
     this.#unwatch.push(this.broker.watch((m) => {
-      if (unit && m.token !== unit.accessToken) return; // another unit's telemetry on a shared broker
       Object.assign(this.telemetry, m.values);
       trace.emit('broker', 'telemetry', { payload: m.payload });
       this.onTelemetry?.(m.values);
-    }));
+    }, unit?.accessToken));
   }
 
   readonly #unwatch: (() => void)[] = [];

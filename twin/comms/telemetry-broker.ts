@@ -58,6 +58,8 @@ export class TelemetryBroker implements InProcessService {
   onTelemetry?: (m: TelemetryMessage) => void;
   /** More observers of telemetry (a broker shared by several benches and a dashboard); `watch` adds one. */
   readonly #watchers = new Set<(m: TelemetryMessage) => void>();
+  /** Observers of one device's telemetry only: token -> observers. */
+  readonly #deviceWatchers = new Map<string, Set<(m: TelemetryMessage) => void>>();
   onConnect?: (clientId: string, token: string | null, accepted: boolean) => void;
   #started: Promise<void> | null = null;
   #clientPublishes = 0;
@@ -128,12 +130,26 @@ export class TelemetryBroker implements InProcessService {
     if (this.messages.length > this.config.keepMessages) this.messages.splice(0, this.messages.length - this.config.keepMessages);
     this.onTelemetry?.(m);
     for (const w of this.#watchers) w(m);
+    const own = this.#deviceWatchers.get(token);
+    if (own) for (const w of own) w(m);
   }
 
-  /** Call `fn` with every telemetry message from now on; returns the function that stops it. */
-  watch(fn: (m: TelemetryMessage) => void): () => void {
-    this.#watchers.add(fn);
-    return () => { this.#watchers.delete(fn); };
+  /**
+   * Call `fn` with every telemetry message from now on, or with the messages of the device `token` only (one bench of
+   * many on a shared broker); returns the function that stops it.
+   */
+  watch(fn: (m: TelemetryMessage) => void, token?: string): () => void {
+    if (token === undefined) {
+      this.#watchers.add(fn);
+      return () => { this.#watchers.delete(fn); };
+    }
+    let set = this.#deviceWatchers.get(token);
+    if (!set) this.#deviceWatchers.set(token, set = new Set());
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.#deviceWatchers.get(token) === set) this.#deviceWatchers.delete(token);
+    };
   }
 
   close(): Promise<void> {

@@ -92,4 +92,34 @@ test('garbage that is not HTTP gets 400 and does not stop the server', () => wit
   assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
 }));
 
+
+test('a replayed answer depends on the pending top-up of the meter it names, not on the other meters of a shared backend', () => withServers(async (s) => {
+  s.backend.topup('MT101', 0.5);
+  s.backend.setFault('none');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT101`)).body, '0.5/70/');
+  const report = s.backend.lastReport();
+  const own = s.backend.replayState(report);
+  const whole = s.backend.replayState();
+  s.backend.topup('MT102', 300); // another meter pays
+  assert.is(s.backend.replayState(report), own, 'MT101\'s answer still holds');
+  assert.is.not(s.backend.replayState(), whole, 'the whole state changed');
+  s.backend.pending.set('MT101', 0); // any writer of the pending map (a replayed debug log, the dashboard)
+  assert.is.not(s.backend.replayState(report), own, 'MT101\'s answer no longer holds');
+  s.backend.setFault('slow');
+  assert.is(s.backend.replayState(report), null, 'no replay while a fault is set');
+}));
+
+test('an observer of one meter sees only that meter\'s requests', () => withServers(async (s) => {
+  const mine: (string | null)[] = [];
+  const all: (string | null)[] = [];
+  const stop = s.backend.watch((r) => mine.push(r.meter), 'MT101');
+  s.backend.watch((r) => all.push(r.meter));
+  await post(s, `api_key=${KEY}&meter=MT101`);
+  await post(s, `api_key=${KEY}&meter=MT102`);
+  stop();
+  await post(s, `api_key=${KEY}&meter=MT101`);
+  assert.equal(mine, ['MT101']);
+  assert.equal(all, ['MT101', 'MT102', 'MT101']);
+}));
+
 test.run();

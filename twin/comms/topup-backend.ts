@@ -60,14 +60,16 @@ export class TopupBackend implements InProcessService {
   readonly protocol = 'http' as const;
   readonly config: TopupBackendConfig;
   readonly server: http.Server;
-  /** Pending top-up per meter, in currency. */
-  readonly pending = new Map<string, number>();
+  /** Pending top-up per meter, in currency (any writer's change is counted, for `replayState`). */
+  readonly pending: Map<string, number> = new PendingMap();
   #fault: BackendFault = 'none';
   #faultLeft = Infinity;
   /** Every request answered (or dropped). */
   onRequest?: (r: BackendRequest) => void;
   /** More observers of requests (a backend shared by several benches and a dashboard); `watch` adds one. */
   readonly #watchers = new Set<(r: BackendRequest) => void>();
+  /** Observers of one meter's requests only (a fleet's benches on a shared backend): meter id -> observers. */
+  readonly #meterWatchers = new Map<string, Set<(r: BackendRequest) => void>>();
 
   constructor(config: Partial<TopupBackendConfig> = {}) {
     this.config = { ...TOPUP_BACKEND_DEFAULTS, ...config, meters: [...(config.meters ?? TOPUP_BACKEND_DEFAULTS.meters)] };
@@ -99,20 +101,41 @@ export class TopupBackend implements InProcessService {
 
   accept(socket: InMemorySocket): void { this.server.emit('connection', socket); }
 
-  /** Call `fn` with every request from now on; returns the function that stops it. */
-  watch(fn: (r: BackendRequest) => void): () => void {
-    this.#watchers.add(fn);
-    return () => { this.#watchers.delete(fn); };
+  /**
+   * Call `fn` with every request from now on, or with `meter`'s requests only (one bench of many on a shared backend:
+   * the cost of a request does not grow with the meters watching); returns the function that stops it.
+   */
+  watch(fn: (r: BackendRequest) => void, meter?: string): () => void {
+    if (meter === undefined) {
+      this.#watchers.add(fn);
+      return () => { this.#watchers.delete(fn); };
+    }
+    let set = this.#meterWatchers.get(meter);
+    if (!set) this.#meterWatchers.set(meter, set = new Set());
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.#meterWatchers.get(meter) === set) this.#meterWatchers.delete(meter);
+    };
   }
 
   /**
-   * What an answer depends on besides the request's bytes (the `backend-replay` shortcut of the virtual internet):
-   * the configuration and the pending top-ups; null while a fault is set (a fault's answers are never replayed).
+   * What answers depend on besides the requests' bytes (the `backend-replay` shortcut of the virtual internet); null
+   * while a fault is set (a fault's answers are never replayed).
+   * - With the report of an answered request: what THAT answer depended on, the configuration and the pending
+   *   top-up of the meter it named (whether the database knows it, and the amount). A request's bytes name its meter,
+   *   so the same bytes in the same state get the same answer, whatever the other meters of a shared backend do.
+   * - Without: a token of the whole state that changes whenever anything an answer depends on may have changed (the
+   *   configuration, or any write to `pending` that changed a value), so that an exchange that changed nothing can be
+   *   told from one that did (a success POST zeroing a top-up). Neither costs more with more meters.
    */
-  replayState(): string | null {
+  replayState(report?: unknown): string | null {
     if (this.#fault !== 'none') return null;
     const c = this.config;
-    return JSON.stringify([c.apiKey, c.tariff, c.meters, c.maxBodyBytes, c.slowMs, [...this.pending]]);
+    const head = `${c.apiKey.length}:${c.apiKey}|${c.tariff}|${c.maxBodyBytes}|${c.slowMs}`;
+    if (report === undefined) return `${head}|v${(this.pending as PendingMap).version}`;
+    const meter = (report as BackendRequest | null)?.meter ?? null;
+    return meter === null ? `${head}|-` : `${head}|${this.pending.has(meter) ? `=${this.pending.get(meter)}` : '?'}`;
   }
 
   /** Requests reported so far. */
@@ -132,6 +155,10 @@ export class TopupBackend implements InProcessService {
     this.#last = r;
     this.onRequest?.(r);
     for (const w of this.#watchers) w(r);
+    if (r.meter !== null) {
+      const own = this.#meterWatchers.get(r.meter);
+      if (own) for (const w of own) w(r);
+    }
   }
 
   #consumeFault(applies: boolean): BackendFault {
@@ -201,6 +228,24 @@ export class TopupBackend implements InProcessService {
       if (isInMemory(req.socket)) req.socket.serverDelayMs = 0;
       send();
     }
+  }
+}
+
+/** The pending top-ups: a Map that counts the writes that change it (`version`), whoever makes them. */
+class PendingMap extends Map<string, number> {
+  version = 0;
+  override set(key: string, value: number): this {
+    if (!super.has(key) || !Object.is(super.get(key), value)) this.version++;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.version++;
+    return had;
+  }
+  override clear(): void {
+    if (this.size > 0) this.version++;
+    super.clear();
   }
 }
 

@@ -21,8 +21,9 @@
 // they arrive and are handed to the modem at the virtual time of that moment. Use it at real-time speed only.
 //
 // Exact shortcut `backend-replay` (off with --exact-slow): a service that says what its answers depend on
-// (`replayState`, the top-up backend's fault, pending top-ups and configuration) gets each HTTP request through the
-// real node:http server once; when the same request bytes come again on a new connection with the same state, the
+// (`replayState`, the top-up backend's fault, configuration and the pending top-up of the meter a request names) gets
+// each HTTP request through the real node:http server once; when the same request bytes come again on a new
+// connection with the same state (for the backend: the same pending top-up of that meter), the
 // server's recorded answer (the same response bytes, its close, the same request report to the service's watchers)
 // is given at the same virtual time, in the same order, without the in-memory socket round trip. Only exchanges
 // that left the state unchanged are recorded (a poll with nothing pending, not a success POST that zeroes a top-up),
@@ -42,10 +43,13 @@ export interface InProcessService {
   /** MQTT: PUBLISH packets from clients the broker has processed so far (the link waits for its own). */
   publishedCount?(): number;
   /**
-   * HTTP: everything the answer to a request depends on besides its bytes, as a string, or null when an answer
-   * must not be replayed now (a fault is set). With `requestsSeen` and `replayed`, this lets the link replay answers.
+   * HTTP, for replaying answers (with `requestsSeen` and `replayed`); null when no answer may be replayed now (a fault
+   * is set). Given the report of an answered request (`lastReport`): everything THAT answer depended on besides the
+   * request's bytes, as a string (the same bytes in the same state get the same answer). Without: a token of the
+   * service's whole state, different whenever something an answer depends on may have changed (so that an exchange
+   * that changed it is not recorded). Neither should cost more with more clients.
    */
-  replayState?(): string | null;
+  replayState?(report?: unknown): string | null;
   /** Requests the service has reported so far. */
   requestsSeen?(): number;
   /** Report a replayed request to the service's observers, as the server reported the recorded one. */
@@ -54,7 +58,7 @@ export interface InProcessService {
   lastReport?(): unknown;
 }
 
-/** A request the real server answered, with the state it answered in. */
+/** A request the real server answered, with the state its answer depended on (`replayState(report)`). */
 interface Recorded { state: string; response: Buffer; report: unknown }
 
 export type Route =
@@ -243,9 +247,9 @@ class Connection implements TcpPeer {
       const book = this.#book!;
       if (expected.kind === 'settle' && book.hasPrefix(held)) { this.#held = held; return; }
       if (expected.kind === 'http') {
-        const state = this.#service.replayState!();
         const rec = book.get(held);
-        if (state !== null && rec && rec.state === state) { this.#replay(rec); return; }
+        if (rec && this.#service.replayState!(rec.report) === rec.state) { this.#replay(rec); return; }
+        const state = this.#service.replayState!();
         if (state !== null) this.#recording = { request: held, state, seen: this.#service.requestsSeen!() };
       }
       client = this.#connect();
@@ -331,7 +335,10 @@ class Connection implements TcpPeer {
     if (!r || !this.#book || delayMs !== 0) return;
     const s = this.#service;
     if (s.requestsSeen!() !== r.seen + 1 || s.replayState!() !== r.state || !this.#answer.length) return;
-    this.#book.set(r.request, { state: r.state, response: Buffer.concat(this.#answer), report: s.lastReport!() });
+    const report = s.lastReport!();
+    const state = s.replayState!(report);
+    if (state === null) return;
+    this.#book.set(r.request, { state, response: Buffer.concat(this.#answer), report });
   }
 
   /** What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. */

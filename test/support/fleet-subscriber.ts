@@ -1,0 +1,34 @@
+// An ordinary MQTT client subscribed to a fleet's embedded broker over a loopback socket, counting the messages each
+// meter published (forwarded by the broker to fleet/<token>/telemetry), and the check that every meter's messages
+// reached it (test/fleet.test.ts, test/fleet-thousand.test.ts).
+import * as assert from 'uvu/assert';
+import mqtt from 'mqtt';
+import type { MeterOutcome } from '../../scenarios/fleet/fleet.ts';
+import type { FleetBroker } from '../../scenarios/fleet/fleet-broker.ts';
+
+/** An ordinary MQTT client on the broker, counting the messages on fleet/<token>/telemetry per token. */
+export async function subscriber(broker: FleetBroker): Promise<{ counts: Map<string, number>; payloads: Map<string, string[]>; total(): number; end(): Promise<void> }> {
+  const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+  const counts = new Map<string, number>();
+  const payloads = new Map<string, string[]>();
+  sub.on('message', (topic, payload) => {
+    const token = topic.split('/')[1];
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+    payloads.set(token, [...(payloads.get(token) ?? []), payload.toString()]);
+  });
+  await sub.subscribeAsync('fleet/+/telemetry', { qos: 1 });
+  return { counts, payloads, total: () => [...counts.values()].reduce((a, b) => a + b, 0), end: () => sub.endAsync() };
+}
+
+/** Every meter's messages reached the subscriber: as many as the meter published, all of them at the broker. */
+export async function checkCounts(broker: FleetBroker, sub: Awaited<ReturnType<typeof subscriber>>, outcomes: MeterOutcome[]): Promise<void> {
+  for (let i = 0; i < 100 && sub.total() < broker.received; i++) await new Promise((r) => setTimeout(r, 50));
+  for (const o of outcomes) {
+    assert.ok(o.telemetryMessages >= 2, `meter ${o.index} published ${o.telemetryMessages} messages (energy and credit at 23:00)`);
+    assert.is(sub.counts.get(o.token), o.telemetryMessages, `meter ${o.index}: the subscriber saw every message`);
+    const p = sub.payloads.get(o.token)!;
+    assert.ok(p.some((x) => /"credit"/.test(x)) && p.some((x) => /"energy"/.test(x)), `meter ${o.index}: ${p.join(' ')}`);
+  }
+  assert.is(sub.counts.size, outcomes.length, 'no messages under other tokens');
+  assert.is(broker.received, outcomes.reduce((a, o) => a + o.telemetryMessages, 0));
+}
