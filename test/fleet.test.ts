@@ -2,7 +2,7 @@
 // MQTT client subscribed to the broker counts every meter's messages. Here a whole simulated day (the firmware
 // publishes its daily energy and credit at 23:00) with DAY_METERS meters whose modems publish straight into the
 // embedded broker they share; the acceptance run of 1,000 meters for a day on worker threads is
-// test/fleet-thousand.test.ts (CI only: about 2 CPU-hours). Shorter windows check the relay to a broker given by URL
+// test/fleet-thousand.test.ts (run with OSM_FLEET_1000=1: about 2 CPU-hours). Shorter windows check the relay to a broker given by URL
 // and the same report from one process and from chunks on worker threads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
