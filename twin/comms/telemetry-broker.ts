@@ -9,6 +9,7 @@
 // Every telemetry message a device publishes is parsed (one JSON object of key/value pairs, as the ThingsBoard SDK
 // sends) and reported through `onTelemetry` and to every `watch`er; malformed payloads are counted and otherwise ignored, as ThingsBoard
 // ignores them. A malformed MQTT packet closes that client's connection only.
+import { Watchers } from './watchers.ts';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InMemorySocket } from './duplex-pair.ts';
@@ -57,9 +58,7 @@ export class TelemetryBroker implements InProcessService {
   protocolErrors = 0;
   onTelemetry?: (m: TelemetryMessage) => void;
   /** More observers of telemetry (a broker shared by several benches and a dashboard); `watch` adds one. */
-  readonly #watchers = new Set<(m: TelemetryMessage) => void>();
-  /** Observers of one device's telemetry only: token -> observers. */
-  readonly #deviceWatchers = new Map<string, Set<(m: TelemetryMessage) => void>>();
+  readonly #watchers = new Watchers<TelemetryMessage>();
   onConnect?: (clientId: string, token: string | null, accepted: boolean) => void;
   #started: Promise<void> | null = null;
   #clientPublishes = 0;
@@ -129,9 +128,7 @@ export class TelemetryBroker implements InProcessService {
     this.messages.push(m);
     if (this.messages.length > this.config.keepMessages) this.messages.splice(0, this.messages.length - this.config.keepMessages);
     this.onTelemetry?.(m);
-    for (const w of this.#watchers) w(m);
-    const own = this.#deviceWatchers.get(token);
-    if (own) for (const w of own) w(m);
+    this.#watchers.tell(m, token);
   }
 
   /**
@@ -139,17 +136,7 @@ export class TelemetryBroker implements InProcessService {
    * many on a shared broker); returns the function that stops it.
    */
   watch(fn: (m: TelemetryMessage) => void, token?: string): () => void {
-    if (token === undefined) {
-      this.#watchers.add(fn);
-      return () => { this.#watchers.delete(fn); };
-    }
-    let set = this.#deviceWatchers.get(token);
-    if (!set) this.#deviceWatchers.set(token, set = new Set());
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-      if (set.size === 0 && this.#deviceWatchers.get(token) === set) this.#deviceWatchers.delete(token);
-    };
+    return this.#watchers.add(fn, token);
   }
 
   close(): Promise<void> {

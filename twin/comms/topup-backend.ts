@@ -14,6 +14,7 @@
 //
 // Timing: on an in-memory connection (the simulated modem) a slow answer is modelled on virtual time (the socket's
 // `serverDelayMs`); on a real socket (osm serve) it is a real delay.
+import { Watchers } from './watchers.ts';
 import http from 'node:http';
 import { isInMemory, type InMemorySocket } from './duplex-pair.ts';
 import type { InProcessService } from './virtual-internet.ts';
@@ -67,9 +68,7 @@ export class TopupBackend implements InProcessService {
   /** Every request answered (or dropped). */
   onRequest?: (r: BackendRequest) => void;
   /** More observers of requests (a backend shared by several benches and a dashboard); `watch` adds one. */
-  readonly #watchers = new Set<(r: BackendRequest) => void>();
-  /** Observers of one meter's requests only (a fleet's benches on a shared backend): meter id -> observers. */
-  readonly #meterWatchers = new Map<string, Set<(r: BackendRequest) => void>>();
+  readonly #watchers = new Watchers<BackendRequest>();
 
   constructor(config: Partial<TopupBackendConfig> = {}) {
     this.config = { ...TOPUP_BACKEND_DEFAULTS, ...config, meters: [...(config.meters ?? TOPUP_BACKEND_DEFAULTS.meters)] };
@@ -106,17 +105,7 @@ export class TopupBackend implements InProcessService {
    * the cost of a request does not grow with the meters watching); returns the function that stops it.
    */
   watch(fn: (r: BackendRequest) => void, meter?: string): () => void {
-    if (meter === undefined) {
-      this.#watchers.add(fn);
-      return () => { this.#watchers.delete(fn); };
-    }
-    let set = this.#meterWatchers.get(meter);
-    if (!set) this.#meterWatchers.set(meter, set = new Set());
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-      if (set.size === 0 && this.#meterWatchers.get(meter) === set) this.#meterWatchers.delete(meter);
-    };
+    return this.#watchers.add(fn, meter);
   }
 
   /**
@@ -154,11 +143,7 @@ export class TopupBackend implements InProcessService {
     this.#requests++;
     this.#last = r;
     this.onRequest?.(r);
-    for (const w of this.#watchers) w(r);
-    if (r.meter !== null) {
-      const own = this.#meterWatchers.get(r.meter);
-      if (own) for (const w of own) w(r);
-    }
+    this.#watchers.tell(r, r.meter);
   }
 
   #consumeFault(applies: boolean): BackendFault {

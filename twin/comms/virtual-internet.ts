@@ -257,13 +257,7 @@ class Connection implements TcpPeer {
       this.#held = '';
       this.#firstRequest = expected.kind === 'settle' ? held : null;
       if (expected.kind === 'settle') { client.write(first); return; }
-      this.#holding = true;
-      this.#response = Buffer.alloc(0);
-      client.write(first);
-      this.#clock.hold(this.#awaitAnswer(expected).then(() => {
-        this.#holding = false;
-        this.#deliver();
-      }));
+      this.#sendAwaiting(client, first, expected);
       return;
     }
     const expected = this.#expectedReplies(buf);
@@ -280,9 +274,14 @@ class Connection implements TcpPeer {
       client.write(buf);
       return;
     }
+    this.#sendAwaiting(client, buf, expected);
+  }
+
+  /** Write `bytes` to the server and keep virtual time still until its answer (`expected`) is in, then hand it on. */
+  #sendAwaiting(client: Duplex, bytes: Buffer, expected: Expected): void {
     this.#holding = true;
     this.#response = Buffer.alloc(0);
-    client.write(buf);
+    client.write(bytes);
     this.#clock.hold(this.#awaitAnswer(expected).then(() => {
       this.#holding = false;
       this.#deliver();
