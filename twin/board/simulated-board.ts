@@ -135,6 +135,11 @@ export class SimulatedBoard implements Board {
   /** Any serial port finished a line of text (split at LF, CR dropped), for the trace. */
   onLine?: (port: SerialName, line: string) => void;
   #pins = new Map<PinName, PinState>();
+  /** Counts every change of a pin's mode or latch (and power cuts): what `scanQuiet` last verified is still so. */
+  #pinEpoch = 0;
+  #quietPinsAt = -1;
+  #quietRows: readonly PinName[] | null = null;
+  #quietCols: readonly PinName[] | null = null;
   #cols: ColumnDrive[] = [null, null, null, null];
   #eeproms: AT24C32[] = [];
   readonly #quietKeypad: boolean;
@@ -200,6 +205,7 @@ export class SimulatedBoard implements Board {
       throw new RangeError(`pinMode(${pin}): mode must be INPUT, INPUT_PULLUP, OUTPUT or ANALOG, got ${String(mode)}`);
     }
     if (s.mode === mode) return;
+    this.#pinEpoch++;
     const was = this.#drive(s);
     s.mode = mode;
     this.#driveChanged(pin, was, this.#drive(s));
@@ -210,6 +216,7 @@ export class SimulatedBoard implements Board {
     const s = this.#pin(pin);
     if (level !== LOW && level !== HIGH) throw new RangeError(`digitalWrite(${pin}): level must be LOW (0) or HIGH (1), got ${String(level)}`);
     if (s.latch === level) return;
+    this.#pinEpoch++;
     const was = this.#drive(s);
     s.latch = level;
     this.#driveChanged(pin, was, this.#drive(s));
@@ -243,10 +250,16 @@ export class SimulatedBoard implements Board {
 
   scanQuiet(rowPins: readonly PinName[], colPins: readonly PinName[]): boolean {
     if (!this.#quietKeypad || this.onPinChange || this.parts.keypad.pressedCount > 0) return false;
-    for (const r of rowPins) if (this.#pins.get(r)?.mode !== 'INPUT_PULLUP') return false;
-    for (const c of colPins) {
-      const s = this.#pins.get(c);
-      if (!s || s.mode !== 'INPUT' || s.latch !== HIGH) return false;
+    // The pins were found so for these rows and columns and no pin's mode or latch has changed since: skip the look.
+    if (this.#quietPinsAt !== this.#pinEpoch || this.#quietRows !== rowPins || this.#quietCols !== colPins) {
+      for (const r of rowPins) if (this.#pins.get(r)?.mode !== 'INPUT_PULLUP') return false;
+      for (const c of colPins) {
+        const s = this.#pins.get(c);
+        if (!s || s.mode !== 'INPUT' || s.latch !== HIGH) return false;
+      }
+      this.#quietPinsAt = this.#pinEpoch;
+      this.#quietRows = rowPins;
+      this.#quietCols = colPins;
     }
     this.cpu.spend(GPIO_US * (rowPins.length + colPins.length * (4 + rowPins.length)));
     this.quietScans++;
@@ -297,6 +310,7 @@ export class SimulatedBoard implements Board {
     this.wire.powerOff();
     const before = [...this.#pins];
     this.#pins.clear();
+    this.#pinEpoch++;
     this.#cols = [null, null, null, null];
     for (const [pin, s] of before) if (this.#drive(s) === HIGH) this.#driveChanged(pin, HIGH, null);
     this.parts.relay.drive(false, false);

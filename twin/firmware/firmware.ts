@@ -115,6 +115,11 @@ export function resolveOptions(config: FirmwareConfig, options: FirmwareOptions)
   };
 }
 
+/** `D15` → 15. */
+function defectNumber(id: DefectId): number {
+  return id.length === 2 ? id.charCodeAt(1) - 48 : (id.charCodeAt(1) - 48) * 10 + id.charCodeAt(2) - 48;
+}
+
 /**
  * The globals and global objects of one power-on. Constructing it runs the static constructors that touch the board
  * (the LiquidCrystal constructor initialises the display), so call it at power-on.
@@ -126,7 +131,10 @@ export function createFirmwareContext(board: Board, config: FirmwareConfig, opti
   state.Mode_select = bootModeSelect(config);
   state.meter = opts.meterId;
   state.tamper_location = eepromMap(config).tamper;
-  const has = (id: DefectId): boolean => config.defects.has(id);
+  // Looked up several times per 50 ms tick: a table by defect number, not a set of strings (the set is fixed by now).
+  const present = new Uint8Array(64);
+  for (const id of config.defects) present[defectNumber(id)] = 1;
+  const has = (id: DefectId): boolean => present[defectNumber(id)] === 1;
   const Serial2 = new SerialPrint(board.serial.debug);
   const Serial = new SerialPrint(board.serial.modem);
   const modem = new TinyGsm(board, board.serial.modem, { pollMinMs: opts.atPollMinMs, pollMaxMs: opts.atPollMaxMs });

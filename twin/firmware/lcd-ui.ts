@@ -24,8 +24,30 @@ class FloatText {
   }
 }
 
+/**
+ * The key of a scene (`lcd.scene`) from the texts it prints, rebuilt only when one of them changed. The texts come from
+ * `FloatText`, which hands back the same string while the value holds, so the usual tick compares four references and
+ * passes the very key string of the tick before (which the port then compares by reference, not character by character).
+ */
+class SceneKey {
+  #prefix: string;
+  #parts: string[] = [];
+  #key = '';
+  constructor(prefix: string) { this.#prefix = prefix; }
+  of(a: string, b: string, c?: string, d?: string): string {
+    const p = this.#parts;
+    if (p.length === 0 || p[0] !== a || p[1] !== b || p[2] !== c || p[3] !== d) {
+      this.#parts = [a, b, c as string, d as string];
+      this.#key = c === undefined ? `${this.#prefix}|${a}|${b}` : `${this.#prefix}|${a}|${b}|${c}|${d}`;
+    }
+    return this.#key;
+  }
+}
+
 /** The memo of each call site, one set per running firmware (the meters of a fleet share a process). */
 class LcdTexts {
+  readonly scene1 = new SceneKey('1');
+  readonly scene2 = new SceneKey('2');
   readonly v = new FloatText();
   readonly i = new FloatText();
   readonly p = new FloatText();
@@ -63,7 +85,7 @@ export function lcd_update(fw: FirmwareContext): void {
     const i = tx.i.text(s.curr);
     const p = tx.p.text(s.true_power);
     const pf = tx.pf.text(s.powerFactor);
-    lcd.scene(0, `1|${v}|${i}|${p}|${pf}`, () => {
+    lcd.scene(0, tx.scene1.of(v, i, p, pf), () => {
       lcd.setCursor(0, 0);
       lcd.print('V=     ');
       lcd.setCursor(2, 0);
@@ -95,7 +117,7 @@ export function lcd_update(fw: FirmwareContext): void {
   if (s.cnt === 1) {
     const credit = tx.credit.text(s.creditt);
     const energy = tx.energy.text(s.ENERGY);
-    lcd.scene(0, `2|${credit}|${energy}`, () => {
+    lcd.scene(0, tx.scene2.of(credit, energy), () => {
       lcd.setCursor(0, 0);
       lcd.print(' CREDIT=#       ');
       lcd.setCursor(9, 0);

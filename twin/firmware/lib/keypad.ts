@@ -47,6 +47,8 @@ export class Keypad {
   #holdTime = DEFAULT_HOLD_MS;
   #startTime = 0;
   #holdTimer = 0;
+  /** Every slot idle and cleared by the last `#updateList`, which changed nothing after (only it writes the slots). */
+  #listSettled = false;
 
   constructor(board: Board, keymap: readonly (readonly string[])[], rowPins: readonly PinName[], colPins: readonly PinName[]) {
     const rows = rowPins.length;
@@ -136,6 +138,14 @@ export class Keypad {
   /** Manage the list without rearranging the keys; true if any key on the list changed state. */
   #updateList(): boolean {
     const key = this.#key;
+    if (this.#listSettled) {
+      // The last call found every slot idle and cleared them, and nothing has changed a slot since: with no key
+      // closed this call would clear them again and return false.
+      let closed = 0;
+      for (let r = 0; r < this.#rowPins.length; r++) closed |= this.#bitMap[r];
+      if (closed === 0) return false;
+      this.#listSettled = false;
+    }
     let listIdle = true;
     for (const k of key) {
       if (k.kstate === 'IDLE') {
@@ -150,7 +160,7 @@ export class Keypad {
       // Every slot idle and empty, no key closed: the scan below finds no slot and adds none (nothing changes).
       let closed = 0;
       for (let r = 0; r < this.#rowPins.length; r++) closed |= this.#bitMap[r];
-      if (closed === 0) return false;
+      if (closed === 0) { this.#listSettled = true; return false; }
     }
     const cols = this.#colPins.length;
     for (let r = 0; r < this.#rowPins.length; r++) {
