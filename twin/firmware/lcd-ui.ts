@@ -9,6 +9,7 @@
 // The numbers are formatted before the scene starts: the original formats each inside its print call, which costs
 // no modelled time either way.
 import type { FirmwareContext } from './firmware-context.ts';
+import type { LiquidCrystal } from './lib/liquid-crystal.ts';
 import { formatFloat, formatInt } from './lib/print.ts';
 
 /** The last value printed at one call site and its text (Arduino `print(float)`, 2 decimals). */
@@ -25,43 +26,117 @@ class FloatText {
 }
 
 /**
- * The key of a scene (`lcd.scene`) from the texts it prints, rebuilt only when one of them changed. The texts come from
- * `FloatText`, which hands back the same string while the value holds, so the usual tick compares four references and
- * passes the very key string of the tick before (which the port then compares by reference, not character by character).
+ * Scene 1, the readings: V, I, P and PF. Its texts and its key (what it prints) are rebuilt only when a value changed;
+ * `FloatText` hands back the same string while a value holds, so the usual tick compares references and passes the
+ * port the very key string of the tick before. The drawing function is made once, not at every tick.
  */
-class SceneKey {
-  #prefix: string;
-  #parts: string[] = [];
-  #key = '';
-  constructor(prefix: string) { this.#prefix = prefix; }
-  of(a: string, b: string, c?: string, d?: string): string {
-    const p = this.#parts;
-    if (p.length === 0 || p[0] !== a || p[1] !== b || p[2] !== c || p[3] !== d) {
-      this.#parts = [a, b, c as string, d as string];
-      this.#key = c === undefined ? `${this.#prefix}|${a}|${b}` : `${this.#prefix}|${a}|${b}|${c}|${d}`;
+class ReadingsScene {
+  readonly #v = new FloatText();
+  readonly #i = new FloatText();
+  readonly #p = new FloatText();
+  readonly #pf = new FloatText();
+  v = '';
+  i = '';
+  p = '';
+  pf = '';
+  key = '';
+  readonly draw: () => void;
+
+  constructor(lcd: LiquidCrystal) {
+    this.draw = () => {
+      lcd.setCursor(0, 0);
+      lcd.print('V=     ');
+      lcd.setCursor(2, 0);
+      lcd.print(this.v);
+      lcd.setCursor(7, 0);
+      lcd.print(' ');
+
+      lcd.setCursor(8, 0);
+      lcd.print('C=     ');
+      lcd.setCursor(10, 0);
+      lcd.print(this.i);
+      lcd.setCursor(15, 0);
+      lcd.print('A');
+
+      lcd.setCursor(0, 1);
+      lcd.print('W=          ');
+      lcd.setCursor(2, 1);
+      lcd.print(this.p);
+      lcd.setCursor(8, 1);
+      lcd.print(' ');
+      lcd.setCursor(9, 1);
+      lcd.print('PF=        ');
+      lcd.setCursor(12, 1);
+      lcd.print(this.pf);
+    };
+  }
+
+  /** The texts of these values; the scene's key. */
+  update(mains: number, curr: number, power: number, pf: number): string {
+    const v = this.#v.text(mains);
+    const i = this.#i.text(curr);
+    const p = this.#p.text(power);
+    const f = this.#pf.text(pf);
+    if (this.key === '' || v !== this.v || i !== this.i || p !== this.p || f !== this.pf) {
+      this.v = v; this.i = i; this.p = p; this.pf = f;
+      this.key = `1|${v}|${i}|${p}|${f}`;
     }
-    return this.#key;
+    return this.key;
+  }
+}
+
+/** Scene 2, credit and energy (as `ReadingsScene`). */
+class CreditScene {
+  readonly #credit = new FloatText();
+  readonly #energy = new FloatText();
+  credit = '';
+  energy = '';
+  key = '';
+  readonly draw: () => void;
+
+  constructor(lcd: LiquidCrystal) {
+    this.draw = () => {
+      lcd.setCursor(0, 0);
+      lcd.print(' CREDIT=#       ');
+      lcd.setCursor(9, 0);
+      lcd.print(this.credit);
+
+      lcd.setCursor(0, 1);
+      lcd.print('ENERGY=        ');
+      lcd.setCursor(7, 1);
+      lcd.print(this.energy);
+      lcd.setCursor(12, 1);
+      lcd.print('KW/H');
+    };
+  }
+
+  update(creditt: number, energy: number): string {
+    const c = this.#credit.text(creditt);
+    const e = this.#energy.text(energy);
+    if (this.key === '' || c !== this.credit || e !== this.energy) {
+      this.credit = c; this.energy = e;
+      this.key = `2|${c}|${e}`;
+    }
+    return this.key;
   }
 }
 
 /** The memo of each call site, one set per running firmware (the meters of a fleet share a process). */
 class LcdTexts {
-  readonly scene1 = new SceneKey('1');
-  readonly scene2 = new SceneKey('2');
-  readonly v = new FloatText();
-  readonly i = new FloatText();
-  readonly p = new FloatText();
-  readonly pf = new FloatText();
-  readonly credit = new FloatText();
-  readonly energy = new FloatText();
+  readonly readings: ReadingsScene;
+  readonly credit: CreditScene;
   readonly generic = new FloatText();
+  constructor(lcd: LiquidCrystal) {
+    this.readings = new ReadingsScene(lcd);
+    this.credit = new CreditScene(lcd);
+  }
 }
 
 const textsOf = new WeakMap<FirmwareContext, LcdTexts>();
 
 function texts(fw: FirmwareContext): LcdTexts {
   let t = textsOf.get(fw);
-  if (!t) { t = new LcdTexts(); textsOf.set(fw, t); }
+  if (!t) { t = new LcdTexts(fw.lcd); textsOf.set(fw, t); }
   return t;
 }
 
@@ -81,55 +156,14 @@ export function lcd_update(fw: FirmwareContext): void {
 
   // scene 1
   if (s.cnt === 0) {
-    const v = tx.v.text(s.mains_input_value);
-    const i = tx.i.text(s.curr);
-    const p = tx.p.text(s.true_power);
-    const pf = tx.pf.text(s.powerFactor);
-    lcd.scene(0, tx.scene1.of(v, i, p, pf), () => {
-      lcd.setCursor(0, 0);
-      lcd.print('V=     ');
-      lcd.setCursor(2, 0);
-      lcd.print(v);
-      lcd.setCursor(7, 0);
-      lcd.print(' ');
-
-      lcd.setCursor(8, 0);
-      lcd.print('C=     ');
-      lcd.setCursor(10, 0);
-      lcd.print(i);
-      lcd.setCursor(15, 0);
-      lcd.print('A');
-
-      lcd.setCursor(0, 1);
-      lcd.print('W=          ');
-      lcd.setCursor(2, 1);
-      lcd.print(p);
-      lcd.setCursor(8, 1);
-      lcd.print(' ');
-      lcd.setCursor(9, 1);
-      lcd.print('PF=        ');
-      lcd.setCursor(12, 1);
-      lcd.print(pf);
-    });
+    const scene = tx.readings;
+    lcd.scene(0, scene.update(s.mains_input_value, s.curr, s.true_power, s.powerFactor), scene.draw);
   }
 
   // scene 2
   if (s.cnt === 1) {
-    const credit = tx.credit.text(s.creditt);
-    const energy = tx.energy.text(s.ENERGY);
-    lcd.scene(0, tx.scene2.of(credit, energy), () => {
-      lcd.setCursor(0, 0);
-      lcd.print(' CREDIT=#       ');
-      lcd.setCursor(9, 0);
-      lcd.print(credit);
-
-      lcd.setCursor(0, 1);
-      lcd.print('ENERGY=        ');
-      lcd.setCursor(7, 1);
-      lcd.print(energy);
-      lcd.setCursor(12, 1);
-      lcd.print('KW/H');
-    });
+    const scene = tx.credit;
+    lcd.scene(0, scene.update(s.creditt, s.ENERGY), scene.draw);
   }
   if (s.cnt > 1) s.cnt = 0;
 }
