@@ -191,6 +191,8 @@ export class HD44780 {
   }
 
   get addressCounter(): number { return this.#ac; }
+  /** S of entry mode set: the display shifts at every data write. */
+  get shiftOnWrite(): boolean { return this.#shiftOnWrite; }
   /** True while the address counter points into CGRAM (after a set-CGRAM-address instruction). */
   get addressingCgram(): boolean { return this.#cg; }
   get displayOn(): boolean { return this.#displayOn; }

@@ -23,10 +23,11 @@ export const LCD_BYTE_US = 220;
 export const LCD_NIBBLE_LATCH_US = [10, 119] as const;
 
 /**
- * A redraw as it ran last in its slot: its key, the controller's generation after it, whether it left the
- * controller as it found it, the CPU time it charged and when the controller was free after it (from its start).
+ * A redraw as it ran last in its slot: its key, the controller's generation after it, whether running it again would
+ * leave the controller as it is (it left it as it found it, or it is a draw whose repeat provably changes nothing),
+ * the CPU time it charged and when the controller was free after it (from its start).
  */
-interface SceneRecord { key: string; generation: number; unchanged: boolean; costUs: number; busyOffsetUs: number }
+interface SceneRecord { key: string; generation: number; repeatIsNoOp: boolean; costUs: number; busyOffsetUs: number }
 
 export interface LcdPortOptions {
   /**
@@ -45,6 +46,9 @@ export class LcdPort implements LcdBus {
   #cpu: Cpu;
   readonly #bus: Hd44780Nibbles;
   readonly #scenes = new Map<number, SceneRecord>();
+  /** While a scene draws: the bytes it has sent (-1 outside a scene), and whether they were cursor moves and characters. */
+  #drawBytes = -1;
+  #drawPure = true;
 
   constructor(cpu: Cpu, lcd: HD44780, options: Partial<LcdPortOptions> = {}) {
     this.#cpu = cpu;
@@ -62,9 +66,10 @@ export class LcdPort implements LcdBus {
   /**
    * The exact shortcut for the firmware's scene redraws (20 a second, nearly always identical). A redraw of `key`
    * is skipped when: the last redraw in this slot had the same key, started with the bus in step and the controller
-   * idle, and left the controller exactly as it found it; and nothing has touched the controller since (its
+   * idle, lost no nibble, and either left the controller exactly as it found it or was a draw of cursor moves and
+   * characters only (whose repeat ends in the state it ended in); and nothing has touched the controller since (its
    * generation has not moved); and the bus is in step and idle now. Running it again would then write the same
-   * bytes over the same state and end in the same state, so the skip charges the same CPU time and sets the same
+   * bytes over the state they produce and end in that state, so the skip charges the same CPU time and sets the same
    * busy time relative to the start, and nothing else differs: no byte changes the display memory, so no change is
    * published.
    */
@@ -74,7 +79,7 @@ export class LcdPort implements LcdBus {
     const bus = this.#bus;
     const inStep = bus.inStep(start + LCD_NIBBLE_LATCH_US[0]);
     const last = this.#scenes.get(slot);
-    if (this.fastPaths && inStep && last && last.unchanged && last.key === key && last.generation === this.lcd.generation) {
+    if (this.fastPaths && inStep && last && last.repeatIsNoOp && last.key === key && last.generation === this.lcd.generation) {
       cpu.spend(last.costUs);
       bus.busyUntil = start + last.busyOffsetUs;
       this.scenesSkipped++;
@@ -82,14 +87,24 @@ export class LcdPort implements LcdBus {
     }
     this.scenesDrawn++;
     if (!this.fastPaths) { draw(); return; }
-    const before = this.lcd.stateBytes();
     const lost = this.ignoredNibbles;
-    draw();
-    const after = this.lcd.stateBytes();
-    let unchanged = inStep && this.ignoredNibbles === lost && bus.high === null;
-    for (let i = 0; unchanged && i < before.length; i++) if (before[i] !== after[i]) unchanged = false;
+    const before = this.lcd.stateBytes();
+    this.#drawBytes = 0;
+    this.#drawPure = true;
+    try { draw(); } catch (err) { this.#drawBytes = -1; throw err; }
+    // A draw of cursor moves and characters only, starting with a cursor move, ends in the same state whatever state
+    // it starts from: each character lands in the cell its cursor move and position name, and what that depends on
+    // (increment, shift on write, line mode) it does not touch. A repeat of it then changes nothing, even when this
+    // run changed the display. Any other draw counts as a no-op only if it left the state byte for byte as it was.
+    const pure = this.#drawPure && this.#drawBytes > 0 && !this.lcd.shiftOnWrite;
+    this.#drawBytes = -1;
+    let repeatIsNoOp = inStep && this.ignoredNibbles === lost && bus.high === null;
+    if (repeatIsNoOp && !pure) {
+      const after = this.lcd.stateBytes();
+      for (let i = 0; repeatIsNoOp && i < before.length; i++) if (before[i] !== after[i]) repeatIsNoOp = false;
+    }
     this.#scenes.set(slot, {
-      key, generation: this.lcd.generation, unchanged, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
+      key, generation: this.lcd.generation, repeatIsNoOp, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
     });
   }
 
@@ -101,6 +116,12 @@ export class LcdPort implements LcdBus {
   #send(value: number, rs: boolean): void {
     if (typeof value !== 'number' || !Number.isInteger(value)) {
       throw new RangeError(`LCD bus takes a byte, got ${String(value)}`);
+    }
+    if (this.#drawBytes >= 0) {
+      // Within a scene: anything but a DDRAM cursor move or a character, or a character before the first cursor move,
+      // makes the draw depend on the state it found.
+      if (rs ? this.#drawBytes === 0 : (value & 0x80) === 0) this.#drawPure = false;
+      this.#drawBytes++;
     }
     const start = this.#cpu.nowUs();
     this.#cpu.spend(LCD_BYTE_US);
