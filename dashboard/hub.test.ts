@@ -180,6 +180,11 @@ test('a backend fault set from one fleet meter\'s page applies to that meter\'s 
     assert.ok(answers(one).length > 0 && !answers(one).includes('Database Error'), `meter-1 is answered as usual: ${answers(one).join(', ')}`);
     assert.is((s.hub.meter('meter-2')!.state() as { comms: { backend: { fault: string } } }).comms.backend.fault, 'database-error');
     assert.is((s.hub.meter('meter-1')!.state() as { comms: { backend: { fault: string } } }).comms.backend.fault, 'none');
+    // a reset of meter-2 is a healthy new meter: its fault goes with it
+    c.ws.send(JSON.stringify({ type: 'reset', id: 'r' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'r');
+    await s.hub.meter('meter-2')!.runPending();
+    assert.is(fleet.servers.backend.faultFor(two), 'none');
     c.ws.close();
   } finally {
     stop();

@@ -514,7 +514,7 @@ export class LiveMeter {
       } else if (this.servers && this.config.plan) {
         // a fleet meter: its own payments and fault only (the backend, and a fault set for every meter, are the fleet's)
         this.servers.backend.pending.set(this.config.plan.meterId, 0);
-        this.servers.backend.setFault('none', Infinity, this.config.plan.meterId);
+        this.servers.backend.clearFault(this.config.plan.meterId);
       }
       if (this.config.plan) this.#driver = new PlanDriver(this.config.plan);
       this.#gsm = { last: null, polls: 0, fails: 0 };

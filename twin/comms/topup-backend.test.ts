@@ -159,6 +159,14 @@ test('a meter set to none is spared the every-meter fault; a fault set for every
   assert.is(s.backend.faultFor('MT101'), 'none');
 }));
 
+test('clearing one meter\'s fault gives it the every-meter fault again', () => withServers(async (s) => {
+  s.backend.setFault('database-error');
+  s.backend.setFault('none', Infinity, 'MT100');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+  s.backend.clearFault('MT100');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, 'Database Error');
+}));
+
 test('lose-success set for one meter drops only that meter\'s success POST', () => withServers(async (s) => {
   s.backend.topup('MT100', 5);
   s.backend.topup('MT101', 7);

@@ -109,6 +109,11 @@ export class TopupBackend implements InProcessService {
     else this.#meterFaults.set(meter, setting);
   }
 
+  /** Drop the fault set for `meter` alone: its requests get the every-meter fault again (a fleet meter's reset). */
+  clearFault(meter: string): void {
+    if (this.#meterFaults.delete(meter)) this.#faultVersion++;
+  }
+
   /** A customer pays: `amount` is added to the meter's pending top-up. */
   topup(meter: string, amount: number): void {
     if (!(amount > 0) || !Number.isFinite(amount)) throw new RangeError(`top-up amount must be a positive number, got ${amount}`);
