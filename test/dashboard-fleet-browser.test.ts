@@ -26,7 +26,7 @@ const COLOURS: Record<string, string> = {
   tamper: 'rgb(176, 110, 224)', 'comms-down': 'rgb(230, 179, 58)', unpowered: 'rgb(58, 70, 80)',
 };
 
-run('the fleet grid shows every meter coloured by its state, recolours a cell when its state changes, opens a meter on a click, and heads the grid with the fleet\'s time', async () => {
+run('the fleet grid shows every meter coloured by its state, recolours a cell when its state changes, opens a meter on a click, and heads the grid with the fleet\'s time and speed', async () => {
   const fleet = servedFleet({ meters: METERS, seed: 5, clock: { year: 2026, month: 3, day: 2, hour: 18, minute: 0, second: 0 }, credit: [300, 600] });
   fleet.plans[1].credit = 0; // meter-2: no credit from the start
   const server = new OsmServer({ host: '127.0.0.1', port: 0 }, {
@@ -116,6 +116,9 @@ run('the fleet grid shows every meter coloured by its state, recolours a cell wh
     await until('the fleet\'s time again', async () => (await page.textContent('#rtc')) === fleetTime);
     assert.is(await page.textContent('#clock-of'), 'Fleet');
     assert.match(await page.textContent('#vtime') ?? '', /\(\+01m00s\)$/);
+    // the header's speed paces the fleet: every meter
+    await page.click('[data-speed="10"]');
+    await until('every meter at 10x', async () => hub.meters.every((m) => m.pacer.speed === 10) && (await page.getAttribute('[data-speed="10"]', 'class'))?.includes('active') === true);
     assert.equal(errors, []);
   } finally {
     await context.close();
