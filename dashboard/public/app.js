@@ -227,7 +227,8 @@
       b.addEventListener('click', () => {
         const v = b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed);
         send({ type: 'speed', speed: v });
-        if (headerPaused()) send({ type: 'pause', paused: false });
+        // (a fleet may be paused in part, from single meters' pages: a speed for the fleet runs all of it)
+        if (view === 'fleet' || headerPaused()) send({ type: 'pause', paused: false });
       });
     }
     $('pause').addEventListener('click', () => send({ type: 'pause', paused: !headerPaused() }));
