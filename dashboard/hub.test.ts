@@ -4,6 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { OsmServer } from './server.ts';
+import { servedFleet } from './served-fleet.ts';
+import type { BackendRequest } from '../twin/comms/topup-backend.ts';
 
 interface Msg { type: string; meter?: string; meters?: { id: string; seed: number }[]; state?: { meter: string; epoch: number }; epoch?: number; id?: unknown }
 
@@ -106,6 +108,89 @@ test('a client in the fleet view gets the grid of every meter instead of one met
     assert.is(snap.view, 'meter');
     c.ws.close();
   } finally { await s.close(); }
+});
+
+test('the fleet grid carries the fleet\'s time: the time every meter has reached, as a date from the start, and how far the fastest is ahead', async () => {
+  const s = await server(3);
+  try {
+    const c = await client(s);
+    await c.wait((m) => m.type === 'snapshot');
+    const [m1, m2, m3] = s.hub.meters;
+    const t0 = m1.now();
+    await m1.advance(2e6);
+    await m2.advance(65e6); // the page last watched meter-2: its clock is not the fleet's
+    await m3.advance(2e6);
+    c.ws.send(JSON.stringify({ type: 'view', view: 'fleet' }));
+    const grid = await c.wait((m) => m.type === 'fleet') as Msg & { clock: { t: number; date: string; aheadUs: number; speed: unknown; paused: boolean } };
+    assert.is(grid.clock.t, t0 + 2e6);
+    assert.is(grid.clock.aheadUs, 63e6);
+    const start = Date.UTC(2026, 2, 1, 8, 0, 0); // the served meters' default start clock
+    assert.is(grid.clock.date, new Date(start + Math.floor(grid.clock.t / 1e6) * 1000).toISOString().slice(0, 19).replace('T', ' '));
+    assert.is.not(grid.clock.date, (m2.state() as { rtc: string }).rtc);
+    assert.is(grid.clock.paused, false);
+    c.ws.close();
+  } finally { await s.close(); }
+});
+
+test('in the fleet view, speed and pause without a meter pace every meter; in the meter view the meter watched', async () => {
+  const s = await server(3);
+  try {
+    const c = await client(s);
+    await c.wait((m) => m.type === 'snapshot');
+    c.ws.send(JSON.stringify({ type: 'speed', speed: 10, id: 'one' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'one');
+    assert.equal(s.hub.meters.map((m) => m.pacer.speed), [10, 1, 1]);
+    c.ws.send(JSON.stringify({ type: 'view', view: 'fleet' }));
+    const mixed = await c.wait((m) => m.type === 'fleet') as Msg & { clock: { speed: unknown } };
+    assert.is(mixed.clock.speed, null, 'the meters run at different speeds');
+    c.ws.send(JSON.stringify({ type: 'speed', speed: 'max', id: 'all' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'all');
+    c.ws.send(JSON.stringify({ type: 'pause', paused: true, id: 'stop' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'stop');
+    assert.equal(s.hub.meters.map((m) => [m.pacer.speed, m.pacer.paused]), [['max', true], ['max', true], ['max', true]]);
+    const clock = s.hub.fleetGrid().clock!;
+    assert.is(clock.speed, 'max');
+    assert.is(clock.paused, true);
+    c.ws.close();
+  } finally { await s.close(); }
+});
+
+test('a backend fault set from one fleet meter\'s page applies to that meter\'s requests alone', async () => {
+  const fleet = servedFleet({ meters: 2, seed: 3, clock: { year: 2026, month: 3, day: 2, hour: 18, minute: 0, second: 0 }, credit: [300, 300] });
+  const s = new OsmServer({ host: '127.0.0.1', port: 0 }, {
+    library: [], autoRun: false, fleetView: true, maxMeters: 2, meter: { fidelity: 'phasor', network: {} }, meterFor: (i) => fleet.meterFor(i),
+  });
+  await s.hub.addMeters(2);
+  await s.listen();
+  const seen: BackendRequest[] = [];
+  const stop = fleet.servers.backend.watch((r) => seen.push(r));
+  try {
+    const c = await client(s);
+    await c.wait((m) => m.type === 'snapshot');
+    c.ws.send(JSON.stringify({ type: 'select', meter: 'meter-2' }));
+    await c.wait((m) => m.type === 'snapshot');
+    c.ws.send(JSON.stringify({ type: 'network', fault: 'database-error', id: 'f' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'f');
+    const [one, two] = fleet.plans.map((p) => p.meterId);
+    for (let i = 0; i < 10 && !(seen.some((r) => r.meter === one) && seen.some((r) => r.meter === two)); i++) {
+      for (const m of s.hub.meters) await m.advance(30e6);
+    }
+    const answers = (meter: string): (string | null)[] => [...new Set(seen.filter((r) => r.meter === meter).map((r) => r.answer))];
+    assert.equal(answers(two), ['Database Error'], 'meter-2 gets the fault it was given');
+    assert.ok(answers(one).length > 0 && !answers(one).includes('Database Error'), `meter-1 is answered as usual: ${answers(one).join(', ')}`);
+    assert.is((s.hub.meter('meter-2')!.state() as { comms: { backend: { fault: string } } }).comms.backend.fault, 'database-error');
+    assert.is((s.hub.meter('meter-1')!.state() as { comms: { backend: { fault: string } } }).comms.backend.fault, 'none');
+    // a reset of meter-2 is a healthy new meter: its fault goes with it
+    c.ws.send(JSON.stringify({ type: 'reset', id: 'r' }));
+    await c.wait((m) => m.type === 'ack' && m.id === 'r');
+    await s.hub.meter('meter-2')!.runPending();
+    assert.is(fleet.servers.backend.faultFor(two), 'none');
+    c.ws.close();
+  } finally {
+    stop();
+    await s.close();
+    await fleet.close();
+  }
 });
 
 test.run();

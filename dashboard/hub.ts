@@ -17,6 +17,7 @@ import { FLEET_STATES, LiveMeter, LiveMeterError, TREND_FIELDS, type FleetCell, 
 import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, type ControlMessage, type Id } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
 import { BACKEND_FAULTS } from '../twin/comms/topup-backend.ts';
+import { fleetClock, type FleetClock } from './fleet-clock.ts';
 
 export interface HubConfig {
   /** Wall time between two publications (default 100 ms: 10 updates a second). */
@@ -173,12 +174,12 @@ export class DashboardHub {
     ch.lastFleet = '';
   }
 
-  /** The fleet grid: every meter's cell, and how many meters are in each state. */
-  fleetGrid(): { cells: FleetCell[]; counts: Record<FleetState, number> } {
+  /** The fleet grid: every meter's cell, how many meters are in each state, and the fleet's time (the page's header). */
+  fleetGrid(): { cells: FleetCell[]; counts: Record<FleetState, number>; clock: FleetClock | null } {
     const cells = this.meters.map((m) => m.fleetCell());
     const counts = Object.fromEntries(FLEET_STATES.map((s) => [s, 0])) as Record<FleetState, number>;
     for (const c of cells) counts[c.state]++;
-    return { cells, counts };
+    return { cells, counts, clock: fleetClock(this.meters) };
   }
 
   #resyncWatchers(m: LiveMeter): void {
@@ -280,6 +281,13 @@ export class DashboardHub {
         const fleet = JSON.stringify({ type: 'fleet', ...this.fleetGrid() });
         if (ch.send(fleet, this.config.wallNow())) ch.lastFleet = fleet;
       } else this.#sendSnapshot(ch);
+      return undefined;
+    }
+    if ((msg.type === 'speed' || msg.type === 'pause') && msg.meter === undefined && ch.view === 'fleet') {
+      // the fleet page's header paces the fleet: every meter, as the fleet's clock beside it shows them
+      for (const m of this.meters) {
+        if (msg.type === 'speed') m.setSpeed(msg.speed); else m.setPaused(msg.paused);
+      }
       return undefined;
     }
     const id = msg.meter ?? ch.meterId;

@@ -469,7 +469,7 @@ export class LiveMeter {
       network: { coverage: n.coverage, csq: n.csq, latencyMs: n.latencyMs, registrationMs: n.registrationMs, attachFailures: n.attachFailures, attachFailureRate: n.attachFailureRate },
       modem: { registered: c.modem.registered, attached: c.modem.attached },
       gsm: { ...this.#gsm },
-      backend: { state: sv.backend, fault: c.backend.fault, pending: c.backend.pending.get(c.meterId) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
+      backend: { state: sv.backend, fault: c.fault, pending: c.backend.pending.get(c.meterId) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
       broker: { state: sv.broker, external, url: c.broker === this.servers?.broker && !external ? this.endpoints?.mqtt ?? null : null },
       telemetry: { count: this.#telemetryCount, lastDay: this.#telemetryTimes.filter((x) => x >= now - 86_400e6).length, last: [...this.#telemetry] },
     };
@@ -512,8 +512,9 @@ export class LiveMeter {
         for (const m of this.servers.backend.pending.keys()) this.servers.backend.pending.set(m, 0);
         this.servers.backend.setFault('none');
       } else if (this.servers && this.config.plan) {
-        // a fleet meter: its own payments only (the backend and its faults are the fleet's)
+        // a fleet meter: its own payments and fault only (the backend, and a fault set for every meter, are the fleet's)
         this.servers.backend.pending.set(this.config.plan.meterId, 0);
+        this.servers.backend.clearFault(this.config.plan.meterId);
       }
       if (this.config.plan) this.#driver = new PlanDriver(this.config.plan);
       this.#gsm = { last: null, polls: 0, fails: 0 };

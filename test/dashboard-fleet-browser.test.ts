@@ -1,6 +1,6 @@
 // The dashboard's fleet view in headless Chromium (osm serve --fleet): the page opens on a grid with a cell per
 // meter, coloured by the meter's state; a meter whose state changes (its cover opened) is recoloured; a click on a
-// cell opens that meter's live view. The meters are advanced by hand on virtual time (no pacing), so what the grid
+// cell opens that meter's live view; the header shows the fleet's time, not the clock of the meter last watched. The meters are advanced by hand on virtual time (no pacing), so what the grid
 // must show is known exactly. A screenshot is saved as out/test/dashboard-fleet.png.
 // Skipped (reported as skipped) when /usr/bin/chromium is not installed; CI installs it.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +26,7 @@ const COLOURS: Record<string, string> = {
   tamper: 'rgb(176, 110, 224)', 'comms-down': 'rgb(230, 179, 58)', unpowered: 'rgb(58, 70, 80)',
 };
 
-run('the fleet grid shows every meter coloured by its state, recolours a cell when its state changes, and opens a meter on a click', async () => {
+run('the fleet grid shows every meter coloured by its state, recolours a cell when its state changes, opens a meter on a click, and heads the grid with the fleet\'s time and speed', async () => {
   const fleet = servedFleet({ meters: METERS, seed: 5, clock: { year: 2026, month: 3, day: 2, hour: 18, minute: 0, second: 0 }, credit: [300, 600] });
   fleet.plans[1].credit = 0; // meter-2: no credit from the start
   const server = new OsmServer({ host: '127.0.0.1', port: 0 }, {
@@ -71,6 +71,9 @@ run('the fleet grid shows every meter coloured by its state, recolours a cell wh
 
     await until('the grid', async () => (await page.getAttribute('#fleet-grid', 'data-cells')) === String(METERS));
     assert.is(await page.getAttribute('body', 'data-view'), 'fleet');
+    // every meter has run 91 s from the fleet's start, 2026-03-02 18:00:00
+    await until('the fleet\'s time', async () => (await page.textContent('#rtc')) === '2026-03-02 18:01:31');
+    assert.is(await page.textContent('#clock-of'), 'Fleet');
     assert.is(await page.locator('.fleet-cell').count(), METERS);
     for (let i = 0; i < METERS; i++) {
       const id = `meter-${i + 1}`;
@@ -98,10 +101,24 @@ run('the fleet grid shows every meter coloured by its state, recolours a cell wh
     assert.ok([...hub.clients].some((c) => c.view === 'meter' && c.meterId === 'meter-5'), 'the server streams meter-5 to the page');
     assert.ok(await page.isVisible('#lcd'));
     assert.not.ok(await page.isVisible('#fleet-grid'));
+    // meter-5 alone runs a minute on: its page shows its own clock
+    await m5.advance(60e6);
+    await until('meter-5\'s clock', async () => (await page.textContent('#rtc')) === (m5.state() as { rtc: string }).rtc);
+    assert.is(await page.textContent('#clock-of'), '');
 
     // and back to the grid
     await page.click('#fleet-btn');
     await until('the grid again', async () => (await page.getAttribute('body', 'data-view')) === 'fleet' && (await page.isVisible('#fleet-grid')));
+    // the header is the fleet's again: the time every meter has reached (not meter-5's), meter-5 a minute ahead
+    const fleetTime = '2026-03-02 18:01:33';
+    assert.is(hub.fleetGrid().clock!.date, fleetTime);
+    assert.is.not((m5.state() as { rtc: string }).rtc, fleetTime);
+    await until('the fleet\'s time again', async () => (await page.textContent('#rtc')) === fleetTime);
+    assert.is(await page.textContent('#clock-of'), 'Fleet');
+    assert.match(await page.textContent('#vtime') ?? '', /\(\+01m00s\)$/);
+    // the header's speed paces the fleet: every meter
+    await page.click('[data-speed="10"]');
+    await until('every meter at 10x', async () => hub.meters.every((m) => m.pacer.speed === 10) && (await page.getAttribute('[data-speed="10"]', 'class'))?.includes('active') === true);
     assert.equal(errors, []);
   } finally {
     await context.close();

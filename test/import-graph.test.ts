@@ -1,6 +1,8 @@
 // The shape of the code base, read from the import statements of the project's own .ts files (type-only imports and
 // re-exports included, since they tie modules together as much as value imports do): no import circles, each folder
-// importing only the folders below it in the layering, and test support kept out of the production folders.
+// importing only the folders below it in the layering, and test support kept out of the production folders. And what
+// `osm run` loads at start: a scenario without a `network:` section must not pay for the comms stack (aedes and the
+// MQTT packet code), which is loaded by import() only when a broker starts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -121,6 +123,71 @@ test('no production folder holds a test double or test support (they live in tes
     return named.test(base) || f.includes('/fixtures/');
   });
   assert.equal(bad, []);
+});
+
+/**
+ * What loading a module loads: its static value imports (`import ... from`, `export ... from`, `import 'x'`), as
+ * written. Type-only ones (`import type`, or braces holding only `type` names) are erased by the compiler, and an
+ * `import()` loads only when it runs: neither is counted.
+ */
+function staticValueImports(source: string): string[] {
+  const src = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const out: string[] = [];
+  const STATEMENT = /(?:^|[;\n])\s*(?:(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*|import\s*)['"]([^'"]+)['"]/g;
+  for (const m of src.matchAll(STATEMENT)) {
+    const [, , typeOnly, clause, spec] = m;
+    if (typeOnly) continue;
+    const braces = clause?.trim().match(/^\{([\s\S]*)\}$/);
+    if (braces && braces[1].split(',').map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith('type '))) continue;
+    out.push(spec);
+  }
+  return out;
+}
+
+/** The project modules `roots` load at start (their static value imports, followed), and the packages those import. */
+function loadedAtStart(roots: string[]): { modules: Set<string>; packages: Map<string, string> } {
+  const modules = new Set<string>();
+  const packages = new Map<string, string>(); // package -> a module importing it
+  const todo = [...roots];
+  while (todo.length) {
+    const file = todo.pop()!;
+    if (modules.has(file)) continue;
+    modules.add(file);
+    for (const spec of staticValueImports(readFileSync(join(root, file), 'utf8'))) {
+      if (spec.startsWith('.')) {
+        const dep = relative(root, resolve(root, dirname(file), spec)).split('\\').join('/');
+        if (dep.endsWith('.ts')) todo.push(dep);
+      } else if (!spec.startsWith('node:')) {
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!packages.has(name)) packages.set(name, file);
+      }
+    }
+  }
+  return { modules, packages };
+}
+
+/** The packages of the comms stack: the embedded MQTT broker and the packet code under it, and the MQTT client. */
+const COMMS_STACK = ['aedes', 'aedes-persistence', 'aedes-packet', 'mqtt-packet', 'mqtt', 'mqemitter'];
+
+test('the static-import reader counts value imports and leaves out type-only and dynamic ones', () => {
+  assert.equal(staticValueImports([
+    "import { Aedes, type Client } from 'aedes';",
+    "import type { Server } from 'node:http';",
+    "import { type A, type B } from './types.ts';",
+    "export { x } from './x.ts';",
+    "import './side-effect.ts';",
+    "const { Aedes: A2 } = await import('aedes');",
+    "// import { gone } from 'commented-out';",
+  ].join('\n')), ['aedes', './x.ts', './side-effect.ts']);
+});
+
+test('osm run loads no part of the comms stack at start (aedes and the MQTT packet code come by import() when a broker starts)', () => {
+  // the command, and the worker a campaign runs scenarios in
+  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts']);
+  // the scan covers the path that builds benches and their communications
+  for (const m of ['scenarios/runner.ts', 'twin/kernel/bench.ts', 'twin/comms/comms.ts', 'twin/comms/telemetry-broker.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
+  const loaded = COMMS_STACK.filter((p) => packages.has(p)).map((p) => `${p} (imported by ${packages.get(p)})`);
+  assert.equal(loaded, [], `the run path imports the comms stack statically: ${loaded.join(', ')}`);
 });
 
 test.run();

@@ -77,7 +77,9 @@
   function send(msg) {
     if (!ws || ws.readyState !== 1) { toast('not connected'); return; }
     msg.id = nextId++;
-    if (meterId && msg.meter === undefined && msg.type !== 'select' && msg.type !== 'add-meter' && msg.type !== 'ping' && msg.type !== 'view') msg.meter = meterId;
+    // (in the fleet view the header's speed and pause pace every meter: they name none)
+    const fleetWide = view === 'fleet' && (msg.type === 'speed' || msg.type === 'pause');
+    if (meterId && msg.meter === undefined && !fleetWide && msg.type !== 'select' && msg.type !== 'add-meter' && msg.type !== 'ping' && msg.type !== 'view') msg.meter = meterId;
     ws.send(JSON.stringify(msg));
   }
 
@@ -143,8 +145,12 @@
     $('fleet-btn').classList.toggle('active', v === 'fleet');
   }
 
+  let fleetClock = null;
   function onFleet(m) {
     setView('fleet');
+    fleetClock = m.clock;
+    // the header shows the fleet's time, not the last meter watched: the time every meter has reached
+    if (m.clock) showHeader('fleet', m.clock.date, m.clock.t, m.clock.aheadUs, m.clock.speed, m.clock.paused, m.clock.rate);
     const legend = $('fleet-legend');
     legend.replaceChildren(...Object.keys(m.counts).map((k) => {
       const span = document.createElement('span');
@@ -221,10 +227,11 @@
       b.addEventListener('click', () => {
         const v = b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed);
         send({ type: 'speed', speed: v });
-        if (state && state.paused) send({ type: 'pause', paused: false });
+        // (a fleet may be paused in part, from single meters' pages: a speed for the fleet runs all of it)
+        if (view === 'fleet' || headerPaused()) send({ type: 'pause', paused: false });
       });
     }
-    $('pause').addEventListener('click', () => send({ type: 'pause', paused: !(state && state.paused) }));
+    $('pause').addEventListener('click', () => send({ type: 'pause', paused: !headerPaused() }));
     $('power').addEventListener('click', () => send({ type: 'power', on: !(state && state.powered) }));
     $('tamper').addEventListener('click', () => send({ type: 'tamper', open: !(state && state.cover === 'open') }));
     $('scenario-run').addEventListener('click', () => send({ type: 'scenario', action: 'run', name: $('scenario-select').value }));
@@ -359,13 +366,34 @@
     return 't = ' + (h ? h + 'h' : '') + String(m).padStart(2, '0') + 'm' + String(s % 60).padStart(2, '0') + 's';
   }
 
+  /** What the header's pause button stands for: the meter watched, or in the fleet view every meter. */
+  function headerPaused() {
+    return view === 'fleet' ? Boolean(fleetClock && fleetClock.paused) : Boolean(state && state.paused);
+  }
+
+  /** The header's clock and pacing: of one meter, or of the fleet (`of`). */
+  function showHeader(of, date, t, aheadUs, speed, paused, rate) {
+    const bd = document.body.dataset;
+    bd.speed = String(speed);
+    bd.paused = String(paused);
+    const clock = document.querySelector('.clock');
+    clock.dataset.of = of;
+    clock.title = of === 'fleet'
+      ? "the fleet's time: every meter has reached it" + (aheadUs >= 1e6 ? '; the fastest meter is ahead by the time in brackets' : '')
+      : "this meter's clock (its RTC) and its virtual time";
+    $('clock-of').textContent = of === 'fleet' ? 'Fleet' : '';
+    $('rtc').textContent = date;
+    $('vtime').textContent = fmtT(t) + (aheadUs >= 1e6 ? ' (+' + fmtT(aheadUs).slice(4) + ')' : '');
+    for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !paused && String(speed) === b.dataset.speed);
+    $('pause').classList.toggle('active', paused);
+    $('rate').textContent = paused ? 'paused' : 'running ' + (rate >= 100 ? rate.toFixed(0) : rate.toFixed(1)) + 'x';
+  }
+
   let shownEpoch = -1;
   let shownMeter = null;
   function onState(s) {
     state = s;
     const bd = document.body.dataset;
-    bd.speed = String(s.speed);
-    bd.paused = String(s.paused);
     bd.powered = String(s.powered);
     bd.credit = s.readings.credit === null ? '' : String(s.readings.credit);
     if (s.epoch !== shownEpoch || s.meter !== shownMeter) {
@@ -377,11 +405,8 @@
       for (const c of document.querySelectorAll('#defects input')) c.checked = ticked.has(c.value);
       updateDefectHint();
     }
-    $('rtc').textContent = s.rtc;
-    $('vtime').textContent = fmtT(s.t);
-    for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !s.paused && String(s.speed) === b.dataset.speed);
-    $('pause').classList.toggle('active', s.paused);
-    $('rate').textContent = s.paused ? 'paused' : 'running ' + (s.rate >= 100 ? s.rate.toFixed(0) : s.rate.toFixed(1)) + 'x';
+    // (a state that arrives after the page went to the fleet view leaves the fleet's header alone)
+    if (view === 'meter') showHeader('meter', s.rtc, s.t, 0, s.speed, s.paused, s.rate);
     setLed('led-red', s.led.red);
     setLed('led-green', s.led.green);
     $('buzzer').dataset.state = s.buzzer;

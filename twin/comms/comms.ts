@@ -110,9 +110,12 @@ export class Comms implements CommsControl {
     this.#ownServers = !servers.backend && !servers.broker;
     const unit = servers.unit;
     this.meterId = unit?.meterId ?? METER_ID;
+    // A unit of a fleet sets faults for its own meter id: the backend is the whole fleet's (a fault set from meter
+    // 7's page is meter 7's); a meter alone on its backend sets them for every meter, as a scenario means them.
+    this.#faultMeter = unit?.meterId;
     const { state: bState, fault, faultCount, pending, ...backendCfg } = setup.backend ?? {};
     this.backend = servers.backend ?? new TopupBackend(unit ? { meters: [unit.meterId], ...backendCfg } : backendCfg);
-    if (fault && fault !== 'none') this.backend.setFault(fault, faultCount ?? Infinity);
+    if (fault && fault !== 'none') this.backend.setFault(fault, faultCount ?? Infinity, this.#faultMeter);
     if (pending) this.backend.topup(this.meterId, pending);
     const { state: mState, url, ...brokerCfg } = setup.broker ?? {};
     this.broker = servers.broker ?? new TelemetryBroker(unit ? { tokens: [unit.accessToken], ...brokerCfg } : brokerCfg);
@@ -138,6 +141,11 @@ export class Comms implements CommsControl {
   readonly #unwatch: (() => void)[] = [];
   /** The meter id its firmware sends (MT100 unless the unit was built with another). */
   readonly meterId: string;
+  /** Whose requests this bench's faults apply to: its unit's meter id, or undefined for every meter. */
+  readonly #faultMeter: string | undefined;
+
+  /** The backend fault this meter's requests get now. */
+  get fault(): BackendFault { return this.backend.faultFor(this.meterId); }
 
   /** The network and server settings now (what a dashboard shows). */
   get servers(): { backend: ServerState; broker: ServerState; external: string | null } {
@@ -168,7 +176,7 @@ export class Comms implements CommsControl {
     if (backend) this.#backendState = backend;
     if (broker) this.#brokerState = broker;
     if (backend || broker) this.#routes();
-    if (fault) this.backend.setFault(fault, faultCount ?? Infinity);
+    if (fault) this.backend.setFault(fault, faultCount ?? Infinity, this.#faultMeter);
     this.#trace.emit('network', 'change', { ...step });
     if (drop) this.network.dropConnections();
     if (forUs !== undefined) {

@@ -4,6 +4,8 @@ import * as assert from 'uvu/assert';
 import { connect as netConnect } from 'node:net';
 import mqtt from 'mqtt';
 import { startCommsServers, type CommsServers } from './serve.ts';
+import { TelemetryBroker } from './telemetry-broker.ts';
+import { duplexPair } from './duplex-pair.ts';
 
 const TOKEN = '5GBw6kqNCN93BN3nuuvJ';
 
@@ -65,5 +67,25 @@ test('a telemetry payload that is not a JSON object is counted and ignored', () 
   assert.equal(s.broker.latest, {});
   await device.endAsync();
 }));
+
+test('a connection accepted before the broker started is answered once it is up (aedes is loaded at start)', async () => {
+  const broker = new TelemetryBroker();
+  assert.throws(() => broker.aedes, /not started/);
+  const [device, server] = duplexPair();
+  let got = Buffer.alloc(0);
+  const connack = new Promise<Buffer>((r) => device.on('data', (d: Buffer) => { got = Buffer.concat([got, d]); if (got.length >= 4) r(got); }));
+  broker.accept(server);
+  // CONNECT, MQTT 3.1.1, clean session, user name = the device token
+  const body = Buffer.concat([Buffer.from([0, 4]), Buffer.from('MQTT'), Buffer.from([4, 0x82, 0, 60, 0, 1]), Buffer.from('a'), Buffer.from([0, TOKEN.length]), Buffer.from(TOKEN)]);
+  device.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+  assert.equal([...(await connack)], [0x20, 2, 0, 0], 'CONNACK, accepted');
+  assert.ok(broker.aedes);
+  device.destroy();
+  await broker.close();
+});
+
+test('a broker that never started closes at once', async () => {
+  await new TelemetryBroker().close();
+});
 
 test.run();

@@ -9,8 +9,12 @@
 // Every telemetry message a device publishes is parsed (one JSON object of key/value pairs, as the ThingsBoard SDK
 // sends) and reported through `onTelemetry` and to every `watch`er; malformed payloads are counted and otherwise ignored, as ThingsBoard
 // ignores them. A malformed MQTT packet closes that client's connection only.
+//
+// aedes (and the MQTT packet code under it) is loaded when the broker starts, not when this module is: every bench
+// module imports this one, and a run without a `network:` section builds no broker; loading aedes costs a quarter of
+// a second of start-up and megabytes of caches that such a run never uses.
 import { Watchers } from './watchers.ts';
-import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InMemorySocket } from './duplex-pair.ts';
 import type { InProcessService } from './virtual-internet.ts';
@@ -48,7 +52,7 @@ type TbClient = Client & { [TOKEN]?: string };
 export class TelemetryBroker implements InProcessService {
   readonly protocol = 'mqtt' as const;
   readonly config: TelemetryBrokerConfig;
-  readonly aedes: Aedes;
+  #aedes: Aedes | null = null;
   /** The telemetry messages received, in order (the last `keepMessages`). */
   readonly messages: TelemetryMessage[] = [];
   /** Latest value of each key, over all devices. */
@@ -65,7 +69,23 @@ export class TelemetryBroker implements InProcessService {
 
   constructor(config: Partial<TelemetryBrokerConfig> = {}) {
     this.config = { ...TELEMETRY_BROKER_DEFAULTS, ...config, tokens: [...(config.tokens ?? TELEMETRY_BROKER_DEFAULTS.tokens)] };
-    this.aedes = new Aedes({
+  }
+
+  /** The embedded aedes broker (after `start`). */
+  get aedes(): Aedes {
+    if (!this.#aedes) throw new Error('the telemetry broker has not started: await start() first');
+    return this.#aedes;
+  }
+
+  /** Load aedes, build the broker and ready it (its persistence); idempotent. */
+  start(): Promise<void> {
+    this.#started ??= this.#build();
+    return this.#started;
+  }
+
+  async #build(): Promise<void> {
+    const { Aedes } = await import('aedes');
+    const aedes = new Aedes({
       authenticate: (client, username, password, done) => {
         const c = client as TbClient;
         const secret = this.config.observerPassword;
@@ -94,18 +114,18 @@ export class TelemetryBroker implements InProcessService {
         done(null);
       },
     });
-    this.aedes.on('publish', (packet, client) => this.#published(packet, client));
-    this.aedes.on('clientError', () => { this.protocolErrors++; });
-    this.aedes.on('connectionError', () => { this.protocolErrors++; });
+    aedes.on('publish', (packet, client) => this.#published(packet, client));
+    aedes.on('clientError', () => { this.protocolErrors++; });
+    aedes.on('connectionError', () => { this.protocolErrors++; });
+    this.#aedes = aedes;
+    await aedes.listen();
   }
 
-  /** Ready the broker (its persistence); idempotent. */
-  start(): Promise<void> {
-    this.#started ??= this.aedes.listen();
-    return this.#started;
+  accept(socket: InMemorySocket): void {
+    if (this.#aedes) { this.#aedes.handle(socket); return; }
+    // a connection before start (a bench always starts its broker first): served once the broker is up
+    this.start().then(() => this.#aedes!.handle(socket), () => socket.destroy());
   }
-
-  accept(socket: InMemorySocket): void { this.aedes.handle(socket); }
 
   /** PUBLISH packets from clients processed so far (accepted or refused). */
   publishedCount(): number { return this.#clientPublishes; }
@@ -139,8 +159,11 @@ export class TelemetryBroker implements InProcessService {
     return this.#watchers.add(fn, token);
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.aedes.close(() => resolve()));
+  async close(): Promise<void> {
+    if (!this.#started) return; // never started: aedes was never loaded
+    await this.#started.catch(() => undefined);
+    const aedes = this.#aedes;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 }
 

@@ -4,6 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
 import { startCommsServers, type CommsServers } from './serve.ts';
+import { TopupBackend } from './topup-backend.ts';
+import { VirtualInternet } from './virtual-internet.ts';
+import { VirtualClock } from '../kernel/clock.ts';
 
 const KEY = 'tPmAT5Ab3j7F9';
 
@@ -121,5 +124,93 @@ test('an observer of one meter sees only that meter\'s requests', () => withServ
   assert.equal(mine, ['MT101']);
   assert.equal(all, ['MT101', 'MT102', 'MT101']);
 }));
+
+test('a fault set for one meter applies to that meter\'s requests only', () => withServers(async (s) => {
+  s.backend.topup('MT107', 20);
+  s.backend.setFault('database-error', Infinity, 'MT107');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT107`)).body, 'Database Error');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT105`)).body, '/70/', 'another meter is answered as usual');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+  assert.is(s.backend.faultFor('MT107'), 'database-error');
+  assert.is(s.backend.faultFor('MT105'), 'none');
+  assert.is(s.backend.fault, 'none', 'the every-meter fault is unchanged');
+  s.backend.setFault('none', Infinity, 'MT107');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT107`)).body, '20/70/');
+}));
+
+test('a meter\'s own fault counts its own requests, then gives way to the every-meter fault', () => withServers(async (s) => {
+  s.backend.setFault('html-error');
+  s.backend.setFault('wrong-key', 1, 'MT100');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT101`)).status, 500, 'another meter\'s request does not use up MT100\'s fault');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).status, 500);
+}));
+
+test('a meter set to none is spared the every-meter fault; a fault set for every meter drops the single meters\' faults', () => withServers(async (s) => {
+  s.backend.setFault('database-error');
+  s.backend.setFault('none', Infinity, 'MT100');
+  s.backend.setFault('slow', Infinity, 'MT101');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT102`)).body, 'Database Error');
+  s.backend.setFault('wrong-key');
+  assert.is(s.backend.faultFor('MT100'), 'wrong-key');
+  assert.is(s.backend.faultFor('MT101'), 'wrong-key');
+  s.backend.setFault('none');
+  assert.is(s.backend.faultFor('MT101'), 'none');
+}));
+
+test('clearing one meter\'s fault gives it the every-meter fault again', () => withServers(async (s) => {
+  s.backend.setFault('database-error');
+  s.backend.setFault('none', Infinity, 'MT100');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
+  s.backend.clearFault('MT100');
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, 'Database Error');
+}));
+
+test('lose-success set for one meter drops only that meter\'s success POST', () => withServers(async (s) => {
+  s.backend.topup('MT100', 5);
+  s.backend.topup('MT101', 7);
+  s.backend.setFault('lose-success', 1, 'MT100');
+  assert.is((await post(s, `api_key=${KEY}&stat=sucess&meter=MT101`)).body, '7/70/sucess');
+  await post(s, `api_key=${KEY}&stat=sucess&meter=MT100`).then(() => assert.unreachable('answered'), (e: Error) => assert.ok(e));
+  assert.is(s.backend.pending.get('MT100'), 5);
+  assert.is((await post(s, `api_key=${KEY}&stat=sucess&meter=MT100`)).body, '5/70/sucess', 'the fault lasted one success POST');
+}));
+
+/** A poll of `meter` through the virtual internet (as the modem sends it), and whether it was answered from the record. */
+async function poll(net: VirtualInternet, meter: string): Promise<{ body: string; replayed: boolean }> {
+  const form = `api_key=${KEY}&meter=${meter}`;
+  const request = `POST /subscribe.php HTTP/1.1\r\nHost: paygotesting.000webhostapp.com\r\nConnection: close\r\n` +
+    `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`;
+  const before = net.replays;
+  let got = '';
+  await new Promise<void>((resolve, reject) => {
+    const peer = net.open('backend.test', 80, { onData: (b) => { got += Buffer.from(b).toString('latin1'); }, onClose: () => resolve() });
+    if (typeof peer === 'string') { reject(new Error(peer)); return; }
+    peer.send(Buffer.from(request, 'latin1'));
+  });
+  return { body: got.slice(got.indexOf('\r\n\r\n') + 4), replayed: net.replays > before };
+}
+
+test('backend-replay: a meter with a fault set never gets a recorded answer; another meter still does', async () => {
+  const backend = new TopupBackend({ meters: ['MT105', 'MT107'] });
+  const net = new VirtualInternet(new VirtualClock(), { replay: true });
+  net.route('backend.test', 80, { kind: 'service', service: backend });
+  try {
+    for (const m of ['MT105', 'MT107']) {
+      assert.equal(await poll(net, m), { body: '0/70/', replayed: false }, `${m}'s first poll goes to the server`);
+      assert.equal(await poll(net, m), { body: '0/70/', replayed: true }, `${m}'s second poll is answered from the record`);
+    }
+    backend.setFault('database-error', Infinity, 'MT107');
+    assert.equal(await poll(net, 'MT107'), { body: 'Database Error', replayed: false });
+    assert.equal(await poll(net, 'MT107'), { body: 'Database Error', replayed: false });
+    assert.equal(await poll(net, 'MT105'), { body: '0/70/', replayed: true });
+    backend.setFault('none', Infinity, 'MT107');
+    assert.equal(await poll(net, 'MT107'), { body: '0/70/', replayed: true }, 'the fault cleared: the record holds again');
+  } finally {
+    net.closeAll();
+    backend.server.close();
+  }
+});
 
 test.run();

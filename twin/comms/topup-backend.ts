@@ -10,7 +10,9 @@
 // Faults, for scenarios: `wrong-key` (the server's key no longer matches: empty bodies), `database-error`
 // (`Database Error`), `html-error` (the hosting provider's HTML 500 page), `slow` (the answer comes `slowMs` late),
 // `lose-success` (success POSTs never reach the database: the amount stays pending, the connection drops without an
-// answer). Each fault lasts for `count` requests it applies to (default: until cleared).
+// answer). Each fault lasts for `count` requests it applies to (default: until cleared). A fault is set for every
+// meter, or for one meter (the meter a request names): on a backend shared by a fleet, a fault set from one meter's
+// page is that meter's alone, as a user expects; it overrides the every-meter fault for that meter until it runs out.
 //
 // Timing: on an in-memory connection (the simulated modem) a slow answer is modelled on virtual time (the socket's
 // `serverDelayMs`); on a real socket (osm serve) it is a real delay.
@@ -63,8 +65,12 @@ export class TopupBackend implements InProcessService {
   readonly server: http.Server;
   /** Pending top-up per meter, in currency (any writer's change is counted, for `replayState`). */
   readonly pending: Map<string, number> = new PendingMap();
-  #fault: BackendFault = 'none';
-  #faultLeft = Infinity;
+  /** The fault of every meter without one of its own. */
+  #fault: FaultSetting = NO_FAULT;
+  /** Faults set for one meter (a `none` here keeps that meter clear of the every-meter fault). */
+  readonly #meterFaults = new Map<string, FaultSetting>();
+  /** Counts every change of a fault setting (set, run out), for `replayState`. */
+  #faultVersion = 0;
   /** Every request answered (or dropped). */
   onRequest?: (r: BackendRequest) => void;
   /** More observers of requests (a backend shared by several benches and a dashboard); `watch` adds one. */
@@ -81,14 +87,31 @@ export class TopupBackend implements InProcessService {
     });
   }
 
-  get fault(): BackendFault { return this.#fault; }
+  /** The fault every meter gets unless one was set for it (`faultFor`). */
+  get fault(): BackendFault { return this.#fault.fault; }
 
-  /** Set a fault for the next `count` requests it applies to (default: until set back to `none`). */
-  setFault(fault: BackendFault, count = Infinity): void {
+  /** The fault the requests naming `meter` get now (null: a request that names no meter). */
+  faultFor(meter: string | null): BackendFault { return this.#settingFor(meter).fault; }
+
+  /**
+   * Set a fault for the next `count` requests it applies to (default: until set back to `none`). Without `meter`
+   * for every meter (any fault set for one meter is dropped); with it for the requests naming that meter only.
+   */
+  setFault(fault: BackendFault, count = Infinity, meter?: string): void {
     if (!(BACKEND_FAULTS as readonly string[]).includes(fault)) throw new RangeError(`unknown backend fault '${String(fault)}' (expected one of ${BACKEND_FAULTS.join(', ')})`);
     if (!(count >= 1)) throw new RangeError(`fault count must be at least 1, got ${count}`);
-    this.#fault = fault;
-    this.#faultLeft = fault === 'none' ? Infinity : count;
+    const setting: FaultSetting = fault === 'none' ? NO_FAULT : { fault, left: count };
+    this.#faultVersion++;
+    if (meter === undefined) {
+      this.#fault = setting;
+      this.#meterFaults.clear();
+    } else if (fault === 'none' && this.#fault.fault === 'none') this.#meterFaults.delete(meter);
+    else this.#meterFaults.set(meter, setting);
+  }
+
+  /** Drop the fault set for `meter` alone: its requests get the every-meter fault again (a fleet meter's reset). */
+  clearFault(meter: string): void {
+    if (this.#meterFaults.delete(meter)) this.#faultVersion++;
   }
 
   /** A customer pays: `amount` is added to the meter's pending top-up. */
@@ -110,20 +133,22 @@ export class TopupBackend implements InProcessService {
 
   /**
    * What answers depend on besides the requests' bytes (the `backend-replay` shortcut of the virtual internet); null
-   * while a fault is set (a fault's answers are never replayed).
+   * while a fault applies (a fault's answers are never replayed).
    * - With the report of an answered request: what THAT answer depended on, the configuration and the pending
-   *   top-up of the meter it named (whether the database knows it, and the amount). A request's bytes name its meter,
-   *   so the same bytes in the same state get the same answer, whatever the other meters of a shared backend do.
+   *   top-up of the meter it named (whether the database knows it, and the amount); null while that meter has a
+   *   fault. A request's bytes name its meter, so the same bytes in the same state get the same answer, whatever the
+   *   other meters of a shared backend do, their faults included.
    * - Without: a token of the whole state that changes whenever anything an answer depends on may have changed (the
-   *   configuration, or any write to `pending` that changed a value), so that an exchange that changed nothing can be
-   *   told from one that did (a success POST zeroing a top-up). Neither costs more with more meters.
+   *   configuration, any fault setting, or any write to `pending` that changed a value), so that an exchange that
+   *   changed nothing can be told from one that did (a success POST zeroing a top-up, a fault running out); null
+   *   while a fault is set for every meter. Neither costs more with more meters.
    */
   replayState(report?: unknown): string | null {
-    if (this.#fault !== 'none') return null;
     const c = this.config;
     const head = `${c.apiKey.length}:${c.apiKey}|${c.tariff}|${c.maxBodyBytes}|${c.slowMs}`;
-    if (report === undefined) return `${head}|v${(this.pending as PendingMap).version}`;
+    if (report === undefined) return this.#fault.fault !== 'none' ? null : `${head}|v${(this.pending as PendingMap).version}|f${this.#faultVersion}`;
     const meter = (report as BackendRequest | null)?.meter ?? null;
+    if (this.faultFor(meter) !== 'none') return null;
     return meter === null ? `${head}|-` : `${head}|${this.pending.has(meter) ? `=${this.pending.get(meter)}` : '?'}`;
   }
 
@@ -146,10 +171,21 @@ export class TopupBackend implements InProcessService {
     this.#watchers.tell(r, r.meter);
   }
 
-  #consumeFault(applies: boolean): BackendFault {
-    if (this.#fault === 'none' || !applies) return 'none';
-    const f = this.#fault;
-    if (--this.#faultLeft <= 0) { this.#fault = 'none'; this.#faultLeft = Infinity; }
+  #settingFor(meter: string | null): FaultSetting {
+    return (meter !== null && this.#meterFaults.get(meter)) || this.#fault;
+  }
+
+  /** The fault a POST naming `meter` gets (`lose-success` applies to success POSTs only), counted against its setting. */
+  #consumeFault(meter: string | null, success: boolean): BackendFault {
+    const setting = this.#settingFor(meter);
+    const f = setting.fault;
+    if (f === 'none' || (f === 'lose-success' && !success)) return 'none';
+    if (--setting.left <= 0) {
+      // Run out: a meter's own fault gives way to the every-meter one, the every-meter one to none.
+      this.#faultVersion++;
+      if (setting === this.#fault) this.#fault = NO_FAULT;
+      else this.#meterFaults.delete(meter!);
+    }
     return f;
   }
 
@@ -173,7 +209,7 @@ export class TopupBackend implements InProcessService {
       const success = form.get('stat') === 'sucess';
       const base = { method, path, meter, success };
       if (method !== 'POST') return this.#answer(req, res, { ...base, fault: 'none' }, 200, '');
-      const fault = this.#consumeFault(this.#fault !== 'lose-success' || success);
+      const fault = this.#consumeFault(meter, success);
       const info = { ...base, fault };
       switch (fault) {
         case 'lose-success': {
@@ -215,6 +251,10 @@ export class TopupBackend implements InProcessService {
     }
   }
 }
+
+/** A fault and how many more requests it applies to. */
+interface FaultSetting { readonly fault: BackendFault; left: number }
+const NO_FAULT: FaultSetting = Object.freeze({ fault: 'none', left: Infinity }) as FaultSetting;
 
 /** The pending top-ups: a Map that counts the writes that change it (`version`), whoever makes them. */
 class PendingMap extends Map<string, number> {
