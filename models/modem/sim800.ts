@@ -16,7 +16,7 @@
 // `attachFailMs` of the network model. The manual's maximum response times (CGATT 75 s, SAPBR 85 s, CIICR 85 s,
 // CIPSHUT 65 s) bound these; the twin's TinyGSM gives up earlier (60 s) on some, as the real library does.
 import type { SimTime } from '../sim-time.ts';
-import { byteTimeUs, type UartPeer, type UartRunPeer } from '../uart.ts';
+import { byteTimeUs, isUartRunPeer, type UartPeer, type UartRunPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
 import { ModemSocket, NO_INTERNET, type Internet, type TcpPeer } from './tcp-socket.ts';
@@ -62,6 +62,35 @@ export const SIM800_MAX_PAYLOAD = 1460;
 /** Reply bytes delivered per clock event (≈ 8.3 ms at 9600 baud): fewer events, each byte still on time ± a chunk. */
 const CHUNK = 8;
 
+/**
+ * Reply chunks held for a host that lets them wait (`rx-run`), oldest first: each one the bytes `from`..`to` of `text`,
+ * landing at `t` with the event place `seq` its own event would have had. Parallel arrays, no object per chunk.
+ */
+class HeldReplies {
+  text: string[] = [];
+  from: number[] = [];
+  to: number[] = [];
+  t: number[] = [];
+  seq: number[] = [];
+  epoch: number[] = [];
+  baud: number[] = [];
+  head = 0;
+  len = 0;
+  get size(): number { return this.len - this.head; }
+  push(text: string, from: number, to: number, t: number, seq: number, epoch: number, baud: number): void {
+    const i = this.len++;
+    this.text[i] = text; this.from[i] = from; this.to[i] = to; this.t[i] = t; this.seq[i] = seq;
+    this.epoch[i] = epoch; this.baud[i] = baud;
+  }
+  /** Forget the chunks taken (the arrays keep their storage; texts are let go). */
+  compact(): void {
+    if (this.head < this.len) return;
+    for (let i = 0; i < this.len; i++) this.text[i] = '';
+    this.head = 0;
+    this.len = 0;
+  }
+}
+
 type IpState = 'IP INITIAL' | 'IP START' | 'IP GPRSACT' | 'IP STATUS' | 'PDP DEACT';
 
 /** What the modem reports to observers. */
@@ -88,6 +117,10 @@ export class Sim800 {
   onEvent?: (e: ModemEvent, tUs: number) => void;
   /** Bytes that arrived at a baud rate the modem is not listening at. */
   framingErrors = 0;
+  /** Reply bytes that reached the host without a clock event of their own (the `rx-run` shortcut's counter). */
+  replyBytesHeld = 0;
+  /** `rx-run`: reply chunks waiting for the host to look at its RX buffer. */
+  readonly #held = new HeldReplies();
 
   // --- profile (survives power cycles) ---
   #storedBaud: number;
@@ -132,8 +165,28 @@ export class Sim800 {
     network.onDrop = () => this.#dropAll('network');
   }
 
-  /** Where replies go (the board's USART1 RX), or null. */
-  attachHost(peer: UartPeer | null): void { this.#host = peer; }
+  /**
+   * Where replies go (the board's USART1 RX), or null. Held reply bytes that have arrived by now go to the old host;
+   * those still on the wire get their own events at their places, and reach whoever is the host then, as before.
+   */
+  attachHost(peer: UartPeer | null): void {
+    const old = this.#host;
+    this.#landHeld();
+    const q = this.#held;
+    const time = this.#time;
+    for (let i = q.head; i < q.len; i++) {
+      const text = q.text[i];
+      const from = q.from[i];
+      const to = q.to[i];
+      const epoch = q.epoch[i];
+      const baud = q.baud[i];
+      time.atReserved!(q.t[i], q.seq[i], () => this.#deliver(text, from, to, epoch, baud));
+    }
+    q.head = q.len;
+    q.compact();
+    if (old && isUartRunPeer(old) && old.due === this.#landHeld) old.due = null;
+    this.#host = peer;
+  }
   setInternet(internet: Internet): void { this.#internet = internet; }
 
   get powered(): boolean { return this.#powered; }
@@ -157,6 +210,7 @@ export class Sim800 {
     if (!this.#powered) return;
     this.uart.due?.();
     this.#powered = false;
+    this.#voidHeld();
     this.#epoch++;
     this.#dropAll('network', false);
     this.#radioOn = false;
@@ -171,6 +225,7 @@ export class Sim800 {
   #boot(): void {
     this.uart.due?.();
     const now = this.#time.now();
+    this.#voidHeld();
     this.#epoch++;
     this.#readyAt = now + this.config.bootMs * 1000;
     this.#txFreeAt = this.#readyAt;
@@ -281,15 +336,54 @@ export class Sim800 {
     const bt = byteTimeUs(baud);
     let t = Math.max(atUs, this.#txFreeAt);
     const epoch = this.#epoch;
+    const time = this.#time;
+    // `rx-run`: a host that lets its bytes wait (it looks for them before anything reads or changes its RX buffer)
+    // gets no event per chunk: the chunk takes the place its event would have had, and lands when the host asks.
+    const host = this.#host;
+    const held = host !== null && isUartRunPeer(host) && host.inert(0, baud, 0) && time.reserveSeq !== undefined;
     for (let i = 0; i < text.length; i += CHUNK) {
-      const part = text.slice(i, i + CHUNK);
-      for (let j = 0; j < part.length; j++) t += bt; // byte by byte: the same float sums as the reply's timing
-      this.#time.at(Math.max(this.#time.now(), Math.ceil(t)), () => {
-        if (epoch !== this.#epoch || !this.#host) return;
-        for (let j = 0; j < part.length; j++) this.#host.receive(part.charCodeAt(j) & 0xff, baud);
-      });
+      const to = Math.min(text.length, i + CHUNK);
+      for (let j = i; j < to; j++) t += bt; // byte by byte: the same float sums as the reply's timing
+      const at = Math.max(time.now(), Math.ceil(t));
+      if (held) {
+        this.#held.push(text, i, to, at, time.reserveSeq!(), epoch, baud);
+        continue;
+      }
+      const from = i;
+      time.at(at, () => this.#deliver(text, from, to, epoch, baud));
     }
+    if (held && host.due !== this.#landHeld) host.due = this.#landHeld;
     this.#txFreeAt = t;
+  }
+
+  /** A chunk of reply bytes reaches the host (the chunk's event, or the host asking): nothing if sent before a reboot. */
+  #deliver(text: string, from: number, to: number, epoch: number, baud: number): void {
+    const host = this.#host;
+    if (epoch !== this.#epoch || !host) return;
+    for (let j = from; j < to; j++) host.receive(text.charCodeAt(j) & 0xff, baud);
+  }
+
+  /** `rx-run`: the held chunks whose own events would have run by now reach the host, in order. */
+  readonly #landHeld = (): void => {
+    const q = this.#held;
+    if (q.head === q.len) return;
+    const time = this.#time;
+    while (q.head < q.len) {
+      const i = q.head;
+      if (!time.ranBefore!(q.t[i], q.seq[i])) break;
+      q.head++;
+      this.replyBytesHeld += q.to[i] - q.from[i];
+      this.#deliver(q.text[i], q.from[i], q.to[i], q.epoch[i], q.baud[i]);
+    }
+    q.compact();
+  };
+
+  /** Before a reboot or power-off voids the replies on their way: those that have arrived by now land first. */
+  #voidHeld(): void {
+    this.#landHeld();
+    const q = this.#held;
+    q.head = q.len;
+    q.compact();
   }
 
   #ok(delayMs = this.config.commandMs): void { this.#emit('\r\nOK\r\n', delayMs); }

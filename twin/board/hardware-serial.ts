@@ -19,10 +19,15 @@
 // gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
 // event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
 // at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
+// Exact shortcut `rx-run` (off with --exact-slow): the RX side is a UART run peer whose every byte is inert (it only
+// extends the RX buffer, which nothing reads without asking for the bytes due first), so a sender that holds bytes
+// back (the SIM800's replies) gives them no clock events: available(), read(), peek(), begin(), end(), a power cut and
+// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
 import type { SerialPort } from './board.ts';
+import { ByteText } from '../../models/byte-text.ts';
 import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
 
 /** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
@@ -114,12 +119,10 @@ export class HardwareSerial implements SerialPort {
   onLine?: (line: string) => void;
   /** Each byte as the code queues it (at the time it wrote it, before it is on the wire); not for a closed port. */
   onWrite?: (byte: number) => void;
-  /** Bytes lost because the RX buffer was full. */
-  overruns = 0;
-  /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
-  framingErrors = 0;
+  #overruns = 0;
+  #framingErrors = 0;
   /** The receiving side of this port, for the device wired to its RX pin. */
-  readonly rxPeer: UartPeer;
+  readonly rxPeer: UartRunPeer;
   #cpu: Cpu;
   #baud = 0;
   /** One character's time at `#baud`, us. */
@@ -135,7 +138,8 @@ export class HardwareSerial implements SerialPort {
   #txFreeAt = 0;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
-  #line = '';
+  /** The line being written (no string per byte: it is made at the LF). */
+  readonly #line = new ByteText(128);
   #observer: SerialObserver | undefined;
   /** `uart-run`: allowed at all (the shortcut's switch). */
   readonly #runs: boolean;
@@ -150,14 +154,25 @@ export class HardwareSerial implements SerialPort {
   /** Bytes that went to nobody without an event (the shortcut's counter). */
   bytesUnheard = 0;
 
-  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver, options: { uartRuns?: boolean } = {}) {
+  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver,
+    options: { uartRuns?: boolean; rxRuns?: boolean } = {}) {
     this.#cpu = cpu;
     this.name = name;
     this.#peer = peer;
     this.#observer = observer;
     this.#runs = options.uartRuns ?? false;
-    this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+    const rxRuns = options.rxRuns ?? false;
+    this.rxPeer = {
+      receive: (byte: number, baud: number) => this.#receive(byte, baud),
+      inert: () => rxRuns,
+      due: null,
+    };
   }
+
+  /** Bytes lost because the RX buffer was full. */
+  get overruns(): number { this.rxPeer.due?.(); return this.#overruns; }
+  /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
+  get framingErrors(): number { this.rxPeer.due?.(); return this.#framingErrors; }
 
   /** The device on the other end of TX (undefined: the bytes reach nobody). */
   get peer(): UartPeer | undefined { return this.#peer; }
@@ -205,6 +220,7 @@ export class HardwareSerial implements SerialPort {
     if (typeof baud !== 'number' || !Number.isFinite(baud) || baud <= 0) {
       throw new RangeError(`serial ${this.name}: baud must be positive, got ${String(baud)}`);
     }
+    this.rxPeer.due?.();
     this.#baud = baud;
     this.#byteUs = byteTimeUs(baud);
     this.#open = true;
@@ -213,6 +229,7 @@ export class HardwareSerial implements SerialPort {
   /** `end()`: drains TX first (the core calls flush), then the port stops and RX is emptied. */
   end(): void {
     this.flush();
+    this.rxPeer.due?.();
     this.#open = false;
     this.#rx = [];
     this.#rxHead = 0;
@@ -236,16 +253,23 @@ export class HardwareSerial implements SerialPort {
     throw new TypeError(`serial ${this.name}: write() takes a byte, a string or a Uint8Array, got ${typeof data}`);
   }
 
-  available(): number { return this.#rx.length - this.#rxHead; }
+  available(): number {
+    this.rxPeer.due?.();
+    return this.#rx.length - this.#rxHead;
+  }
 
   read(): number {
+    this.rxPeer.due?.();
     if (this.#rxHead >= this.#rx.length) return -1;
     const b = this.#rx[this.#rxHead++];
     if (this.#rxHead === this.#rx.length) { this.#rx = []; this.#rxHead = 0; }
     return b;
   }
 
-  peek(): number { return this.#rxHead < this.#rx.length ? this.#rx[this.#rxHead] : -1; }
+  peek(): number {
+    this.rxPeer.due?.();
+    return this.#rxHead < this.#rx.length ? this.#rx[this.#rxHead] : -1;
+  }
 
   flush(): void {
     const now = this.#cpu.nowUs();
@@ -256,6 +280,7 @@ export class HardwareSerial implements SerialPort {
 
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
   powerOff(): void {
+    this.rxPeer.due?.();
     this.#deliverDue();
     this.#queue.clear();
     this.#acting = 0;
@@ -267,7 +292,7 @@ export class HardwareSerial implements SerialPort {
     this.#txHead = 0;
     this.#txCount = 0;
     this.#txFreeAt = 0;
-    this.#line = '';
+    this.#line.clear();
   }
 
   #put(byte: number): void {
@@ -369,12 +394,12 @@ export class HardwareSerial implements SerialPort {
   #lineByte(byte: number): void {
     if (!this.onLine && !this.#observer?.wantsLines()) return;
     if (byte === 0x0a) {
-      const l = this.#line;
-      this.#line = '';
+      const l = this.#line.toString();
+      this.#line.clear();
       this.onLine?.(l);
       this.#observer?.line(this.name, l);
     } else if (byte !== 0x0d) {
-      this.#line += String.fromCharCode(byte);
+      this.#line.push(byte);
     }
   }
 
@@ -385,9 +410,10 @@ export class HardwareSerial implements SerialPort {
     if (baud !== this.#baud) {
       const s = sampleUartByte(byte, baud, this.#baud);
       b = s.byte;
-      if (s.framingError) this.framingErrors++;
+      if (s.framingError) this.#framingErrors++;
     }
-    if (this.available() >= SERIAL_BUFFER - 1) { this.overruns++; return; }
+    // Not available(): that would ask the sender for held bytes while it is handing them over.
+    if (this.#rx.length - this.#rxHead >= SERIAL_BUFFER - 1) { this.#overruns++; return; }
     this.#rx.push(b);
   }
 }
