@@ -4,20 +4,19 @@
 // the string is made once, when someone asks for it. Each byte stands for one character U+0000..U+00FF, as
 // `String.fromCharCode(byte)` gives it (Latin-1, not Windows-1252).
 
-/** Characters made per `String.fromCharCode.apply` call (its arguments go on the stack). */
-const CHARS_PER_CALL = 4096;
+import { Buffer } from 'node:buffer';
 
 export class ByteText {
-  #b: Uint8Array;
+  #b: Buffer;
   /** Bytes held. */
   length = 0;
 
-  constructor(capacity = 64) { this.#b = new Uint8Array(Math.max(1, capacity)); }
+  constructor(capacity = 64) { this.#b = Buffer.alloc(Math.max(1, capacity)); }
 
   push(byte: number): void {
     if (this.length === this.#b.length) {
-      const grown = new Uint8Array(this.#b.length * 2);
-      grown.set(this.#b);
+      const grown = Buffer.alloc(this.#b.length * 2);
+      this.#b.copy(grown);
       this.#b = grown;
     }
     this.#b[this.length++] = byte;
@@ -40,14 +39,6 @@ export class ByteText {
     return true;
   }
 
-  toString(): string {
-    const b = this.#b;
-    const n = this.length;
-    if (n <= CHARS_PER_CALL) return String.fromCharCode.apply(null, b.subarray(0, n) as unknown as number[]);
-    let out = '';
-    for (let i = 0; i < n; i += CHARS_PER_CALL) {
-      out += String.fromCharCode.apply(null, b.subarray(i, Math.min(n, i + CHARS_PER_CALL)) as unknown as number[]);
-    }
-    return out;
-  }
+  /** Node's `latin1` maps each byte to the character of that code, as `String.fromCharCode(byte)`. */
+  toString(): string { return this.length === 0 ? '' : this.#b.toString('latin1', 0, this.length); }
 }

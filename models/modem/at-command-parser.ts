@@ -40,7 +40,10 @@ export class AtCommandParser {
    * `byte`, pushed after `pendingBefore` inert bytes not yet pushed, returns null and only extends the line or the
    * payload (not a CR, not a payload's last byte; nothing right after a CR, whose LF is handled apart).
    */
-  inert(byte: number, pendingBefore: number): boolean {
+  inert(byte: number, pendingBefore: number, afterActing = -1): boolean {
+    // After a CR still on its way (the only byte that acts), out of data mode: that CR ends a line, which sets the
+    // LF skip, so an LF right after it is dropped whatever the line's command does (even one that starts data mode).
+    if (afterActing >= 0) return afterActing === 0x0d && byte === 0x0a && this.#dataLeft === 0;
     if (this.#skipLf) return false;
     if (this.#dataLeft > 0) return pendingBefore + 1 < this.#dataLeft;
     return byte !== 0x0d;

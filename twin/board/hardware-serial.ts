@@ -336,9 +336,15 @@ export class HardwareSerial implements SerialPort {
     const clock = this.#cpu.clock;
     const t = Math.ceil(Math.max(end, clock.now()));
     const q = this.#queue;
+    // Bytes held back whose events would have run by now go first, so that the peer judges this byte in its state.
+    if (q.head < q.len) this.#deliverDue();
     const pending = q.size;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
-    if (this.#acting === 0 && !this.#onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
+    // One byte that acts still on its way, queued last: the peer may know this one does nothing after it.
+    const last = q.len - 1;
+    const afterActing = this.#acting === 1 && pending > 0 && q.acting[last] === 1 ? q.byte[last] : -1;
+    if ((this.#acting === 0 || afterActing >= 0) && !this.#onTransmit && !this.#observer?.wantsBytes()
+      && peer.inert(byte, baud, pending, afterActing)) {
       q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
       return;
     }
