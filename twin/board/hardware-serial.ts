@@ -128,8 +128,10 @@ export class HardwareSerial implements SerialPort {
   /** One character's time at `#baud`, us. */
   #byteUs = 0;
   #open = false;
-  #rx: number[] = [];
+  /** The RX ring buffer: `#rxCount` bytes from `#rxHead`. */
+  readonly #rx = new Uint8Array(SERIAL_BUFFER);
   #rxHead = 0;
+  #rxCount = 0;
   /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
   /** Stop-bit end times of the bytes holding a TX slot: a ring of SERIAL_BUFFER from `#txHead`, `#txCount` long. */
   readonly #txEnds = new Float64Array(SERIAL_BUFFER);
@@ -231,8 +233,8 @@ export class HardwareSerial implements SerialPort {
     this.flush();
     this.rxPeer.due?.();
     this.#open = false;
-    this.#rx = [];
     this.#rxHead = 0;
+    this.#rxCount = 0;
   }
 
   write(data: number | string | Uint8Array): number {
@@ -255,20 +257,21 @@ export class HardwareSerial implements SerialPort {
 
   available(): number {
     this.rxPeer.due?.();
-    return this.#rx.length - this.#rxHead;
+    return this.#rxCount;
   }
 
   read(): number {
     this.rxPeer.due?.();
-    if (this.#rxHead >= this.#rx.length) return -1;
-    const b = this.#rx[this.#rxHead++];
-    if (this.#rxHead === this.#rx.length) { this.#rx = []; this.#rxHead = 0; }
+    if (this.#rxCount === 0) return -1;
+    const b = this.#rx[this.#rxHead];
+    this.#rxHead = (this.#rxHead + 1) & (SERIAL_BUFFER - 1);
+    this.#rxCount--;
     return b;
   }
 
   peek(): number {
     this.rxPeer.due?.();
-    return this.#rxHead < this.#rx.length ? this.#rx[this.#rxHead] : -1;
+    return this.#rxCount > 0 ? this.#rx[this.#rxHead] : -1;
   }
 
   flush(): void {
@@ -287,8 +290,8 @@ export class HardwareSerial implements SerialPort {
     this.#silent.clear();
     this.#generation++;
     this.#open = false;
-    this.#rx = [];
     this.#rxHead = 0;
+    this.#rxCount = 0;
     this.#txHead = 0;
     this.#txCount = 0;
     this.#txFreeAt = 0;
@@ -319,12 +322,21 @@ export class HardwareSerial implements SerialPort {
     ends[(this.#txHead + this.#txCount) & mask] = end;
     this.#txCount++;
     const baud = this.#baud;
-    const gen = this.#generation;
     const peer = this.#peer;
     if (this.#runs) {
       if (isUartRunPeer(peer)) { this.#queueByte(peer, byte, baud, end); return; }
       if (peer === undefined && !this.#onTransmit && !this.#observer?.wantsBytes()) { this.#unheard(byte, baud, end); return; }
     }
+    this.#byteEvent(byte, baud, end);
+  }
+
+  /**
+   * The byte's own event, when its stop bit has left. (Apart from `#put`: a closure's captured variables live in a
+   * context object that V8 allocates on every call of the function that declares them, taken or not.)
+   */
+  #byteEvent(byte: number, baud: number, end: number): void {
+    const cpu = this.#cpu;
+    const gen = this.#generation;
     cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
       if (gen !== this.#generation || !cpu.powered) return;
       this.#transmitted(byte, baud, end);
@@ -337,7 +349,7 @@ export class HardwareSerial implements SerialPort {
     const t = Math.ceil(Math.max(end, clock.now()));
     const q = this.#queue;
     // Bytes held back whose events would have run by now go first, so that the peer judges this byte in its state.
-    if (q.head < q.len) this.#deliverDue();
+    if (q.head < q.len && q.t[q.head] <= clock.now()) this.#deliverDue();
     const pending = q.size;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
     // One byte that acts still on its way, queued last: the peer may know this one does nothing after it.
@@ -348,9 +360,13 @@ export class HardwareSerial implements SerialPort {
       q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
       return;
     }
-    const n = q.push(byte, baud, end, t, 0, 1, 0);
     this.#acting++;
-    clock.at(t, () => this.#deliverThrough(n));
+    this.#actingEvent(t, q.push(byte, baud, end, t, 0, 1, 0));
+  }
+
+  /** The event of the acting byte number `n` (apart from `#queueByte`, which then allocates no closure context). */
+  #actingEvent(t: number, n: number): void {
+    this.#cpu.clock.at(t, () => this.#deliverThrough(n));
   }
 
   readonly #due = (): void => this.#deliverDue();
@@ -419,7 +435,8 @@ export class HardwareSerial implements SerialPort {
       if (s.framingError) this.#framingErrors++;
     }
     // Not available(): that would ask the sender for held bytes while it is handing them over.
-    if (this.#rx.length - this.#rxHead >= SERIAL_BUFFER - 1) { this.#overruns++; return; }
-    this.#rx.push(b);
+    if (this.#rxCount >= SERIAL_BUFFER - 1) { this.#overruns++; return; }
+    this.#rx[(this.#rxHead + this.#rxCount) & (SERIAL_BUFFER - 1)] = b;
+    this.#rxCount++;
   }
 }

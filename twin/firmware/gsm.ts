@@ -120,8 +120,13 @@ export class TinyGsm {
   }
 
   /** Nothing in the UART and less than `timeoutMs` since `start`: the library's waits poll again. */
+  #quiet(start: number, timeoutMs: number): boolean {
+    return ((this.millis() - start) >>> 0) < timeoutMs && this.stream.available() <= 0;
+  }
+
+  /** `#quiet` as the check of a polling wait. */
   #quietSince(start: number, timeoutMs: number): () => boolean {
-    return () => ((this.millis() - start) >>> 0) < timeoutMs && this.stream.available() <= 0;
+    return () => this.#quiet(start, timeoutMs);
   }
 
   #gotByte(): void { this.#pollMs = this.#timing.pollMinMs; }
@@ -203,8 +208,8 @@ export class TinyGsm {
     const t = ch.charCodeAt(0);
     const start = this.millis();
     while (((this.millis() - start) >>> 0) < timeoutMs) {
-      const quiet = this.#quietSince(start, timeoutMs);
-      if (quiet()) await this.#idleWhile(quiet);
+      // (The wait's closure only when it waits: a byte already there costs no allocation.)
+      if (this.#quiet(start, timeoutMs)) await this.#idleWhile(this.#quietSince(start, timeoutMs));
       const r = this.stream.read();
       if (r >= 0) this.#gotByte();
       if (r === t) return true;
@@ -536,8 +541,7 @@ export class TinyGsm {
     const len_confirmed = await this.streamGetIntBefore('\n');
     for (let i = 0; i < len_requested; i++) {
       const start = this.millis();
-      const quiet = this.#quietSince(start, sock.timeoutMs);
-      if (quiet()) await this.#idleWhile(quiet);
+      if (this.#quiet(start, sock.timeoutMs)) await this.#idleWhile(this.#quietSince(start, sock.timeoutMs));
       const c = this.stream.read();
       if (c >= 0) this.#gotByte();
       sock.rx.put(c & 0xff);
