@@ -30,4 +30,17 @@ test('endsWith compares the last bytes in place, as String.endsWith does on the 
   assert.not.ok(t.endsWith('K'));
 });
 
+test('a text made again gives the same string; texts of the same hash but other bytes are told apart', () => {
+  const t = new ByteText();
+  const make = (s: string): string => { t.clear(); t.append(s); return t.toString(); };
+  assert.is(make('AT+CIPSEND=0,12'), 'AT+CIPSEND=0,12');
+  assert.is(make('AT+CIPSEND=0,13'), 'AT+CIPSEND=0,13');
+  assert.is(make('AT+CIPSEND=0,12'), 'AT+CIPSEND=0,12');
+  // 'Aa' and 'BB' have the same 31-based hash.
+  assert.is(make('Aa'), 'Aa');
+  assert.is(make('BB'), 'BB');
+  assert.is(make('Aa'), 'Aa');
+  for (let i = 0; i < 600; i++) assert.is(make(`line ${i}`), `line ${i}`);
+});
+
 test.run();

@@ -6,10 +6,17 @@
 
 import { Buffer } from 'node:buffer';
 
+/** Texts up to this long are remembered: a UART's lines repeat (the same AT commands every loop pass). */
+const REMEMBERED_LENGTH = 96;
+/** Texts remembered per ByteText before it starts afresh. */
+const REMEMBERED_COUNT = 256;
+
 export class ByteText {
   #b: Buffer;
   /** Bytes held. */
   length = 0;
+  /** Strings made before, by a hash of their bytes (a hit is checked byte by byte). */
+  readonly #made = new Map<number, string>();
 
   constructor(capacity = 64) { this.#b = Buffer.alloc(Math.max(1, capacity)); }
 
@@ -39,6 +46,21 @@ export class ByteText {
     return true;
   }
 
+  toString(): string {
+    const n = this.length;
+    if (n === 0) return '';
+    if (n > REMEMBERED_LENGTH) return this.#make();
+    const b = this.#b;
+    let h = n;
+    for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + b[i]) | 0;
+    const made = this.#made.get(h);
+    if (made !== undefined && this.endsWith(made) && made.length === n) return made;
+    const s = this.#make();
+    if (this.#made.size >= REMEMBERED_COUNT) this.#made.clear();
+    this.#made.set(h, s);
+    return s;
+  }
+
   /** Node's `latin1` maps each byte to the character of that code, as `String.fromCharCode(byte)`. */
-  toString(): string { return this.length === 0 ? '' : this.#b.toString('latin1', 0, this.length); }
+  #make(): string { return this.#b.toString('latin1', 0, this.length); }
 }

@@ -100,7 +100,20 @@ export class TinyGsm {
    * interrupts that fall in it) is computed from the clock's events without waking the firmware task per poll: the
    * same delays and events, the task resumes at the poll that sees a byte, the timeout or a due `onIdle`.
    */
-  async #idleWhile(quiet: () => boolean): Promise<void> {
+  #idleWhile(quiet: () => boolean): Promise<void> {
+    const board = this.#board;
+    // No idle routine (it is installed at boot, never during a wait): the poll run's own promise, no async frame.
+    if (board.delayRepeat && this.onIdle === null) {
+      return board.delayRepeat(this.#pollMs, () => {
+        this.#pollMs = Math.min(this.#timing.pollMaxMs, this.#pollMs * 2);
+        return quiet() ? this.#pollMs : -1;
+      });
+    }
+    return this.#idleWhileServiced(quiet);
+  }
+
+  /** `#idleWhile` with `onIdle` due at most once a second, or on a board without `delayRepeat`. */
+  async #idleWhileServiced(quiet: () => boolean): Promise<void> {
     const board = this.#board;
     if (!board.delayRepeat) {
       do await this.idle(); while (quiet());
@@ -247,30 +260,17 @@ export class TinyGsm {
     this.#spareText = null;
     text.clear();
     if (data) text.append(data.text);
-    try {
-      const index = await this.#waitReply(timeoutMs, responses, text);
-      if (data) data.text = index ? text.toString() : '';
-      return index;
-    } finally {
-      this.#spareText = text;
-    }
-  }
-
-  /** A reply buffer no `waitResponse` is using (one is enough unless a wait's `onIdle` waits on the modem too). */
-  #spareText: ByteText | null = null;
-
-  async #waitReply(timeoutMs: number, responses: readonly (string | null)[], data: ByteText): Promise<number> {
     let index = 0;
     const start = this.millis();
     // What a poll's read found (a response's index, an unsolicited result), for the loop below to act on.
     let found = 0;
     outer: do {
       for (;;) {
-        const r = found !== 0 ? found : this.#readReply(responses, data);
+        const r = found !== 0 ? found : this.#readReply(responses, text);
         found = 0;
         if (r > 0) { index = r; break outer; }
         if (r === 0) break;
-        await this.#unsolicited(r, data);
+        await this.#unsolicited(r, text);
       }
       if (((this.millis() - start) >>> 0) >= timeoutMs) break;
       // The library's loop reads the UART between two polls; that reading is part of the poll's quiet check here,
@@ -279,12 +279,18 @@ export class TinyGsm {
       await this.#idleWhile(() => {
         if (((this.millis() - start) >>> 0) >= timeoutMs) return false;
         if (this.stream.available() <= 0) return true;
-        found = this.#readReply(responses, data);
+        found = this.#readReply(responses, text);
         return found === 0;
       });
     } while (((this.millis() - start) >>> 0) < timeoutMs);
+    if (data) data.text = index ? text.toString() : '';
+    // (Given back only here: a wait cut by a power loss leaves it to the collector.)
+    this.#spareText = text;
     return index;
   }
+
+  /** A reply buffer no `waitResponse` is using (one is enough unless a wait's `onIdle` waits on the modem too). */
+  #spareText: ByteText | null = null;
 
   /**
    * The read loop of `waitResponse`: takes what the UART holds into the reply text until one of `responses` ends it
