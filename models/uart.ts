@@ -35,6 +35,18 @@ export function isUartRunPeer(p: UartPeer | undefined): p is UartRunPeer {
   return p !== undefined && typeof (p as Partial<UartRunPeer>).inert === 'function';
 }
 
+/**
+ * A receiver whose every byte only lands in a buffer that is read after asking for the bytes due (`due`), such as a
+ * board's RX buffer: a sender may hold back all its bytes (`rx-run`), none has to act.
+ */
+export interface UartBufferPeer extends UartRunPeer {
+  readonly buffered: boolean;
+}
+
+export function isUartBufferPeer(p: UartPeer | null | undefined): p is UartBufferPeer {
+  return p != null && (p as Partial<UartBufferPeer>).buffered === true && isUartRunPeer(p);
+}
+
 /** Bits on the wire per character in 8N1 framing: start + 8 data + stop. */
 export const UART_BITS_PER_BYTE = 10;
 

@@ -16,7 +16,7 @@
 // `attachFailMs` of the network model. The manual's maximum response times (CGATT 75 s, SAPBR 85 s, CIICR 85 s,
 // CIPSHUT 65 s) bound these; the twin's TinyGSM gives up earlier (60 s) on some, as the real library does.
 import type { SimTime } from '../sim-time.ts';
-import { byteTimeUs, isUartRunPeer, type UartPeer, type UartRunPeer } from '../uart.ts';
+import { byteTimeUs, isUartBufferPeer, isUartRunPeer, type UartPeer, type UartRunPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
 import { ModemSocket, NO_INTERNET, type Internet, type TcpPeer } from './tcp-socket.ts';
@@ -349,7 +349,7 @@ export class Sim800 {
     // `rx-run`: a host that lets its bytes wait (it looks for them before anything reads or changes its RX buffer)
     // gets no event per chunk: the chunk takes the place its event would have had, and lands when the host asks.
     const host = this.#host;
-    const held = host !== null && isUartRunPeer(host) && host.inert(0, baud, 0) && time.reserveSeq !== undefined;
+    const held = isUartBufferPeer(host) && time.reserveSeq !== undefined;
     for (let i = 0; i < text.length; i += CHUNK) {
       const to = Math.min(text.length, i + CHUNK);
       for (let j = i; j < to; j++) t += bt; // byte by byte: the same float sums as the reply's timing

@@ -28,7 +28,7 @@
 import type { Cpu } from './cpu.ts';
 import type { SerialPort } from './board.ts';
 import { ByteText } from '../../models/byte-text.ts';
-import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
+import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartBufferPeer, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
 
 /** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
 export const SERIAL_BUFFER = 64;
@@ -122,7 +122,7 @@ export class HardwareSerial implements SerialPort {
   #overruns = 0;
   #framingErrors = 0;
   /** The receiving side of this port, for the device wired to its RX pin. */
-  readonly rxPeer: UartRunPeer;
+  readonly rxPeer: UartBufferPeer;
   #cpu: Cpu;
   #baud = 0;
   /** One character's time at `#baud`, us. */
@@ -167,6 +167,7 @@ export class HardwareSerial implements SerialPort {
     this.rxPeer = {
       receive: (byte: number, baud: number) => this.#receive(byte, baud),
       inert: () => rxRuns,
+      buffered: rxRuns,
       due: null,
     };
   }
