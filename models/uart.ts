@@ -18,8 +18,12 @@ export interface UartPeer {
  * then hand such bytes over together with the next byte that acts, at that byte's time, in order.
  */
 export interface UartRunPeer extends UartPeer {
-  /** `byte` at `baud` is inert, after `pendingBefore` inert bytes already held back (not yet received). */
-  inert(byte: number, baud: number, pendingBefore: number): boolean;
+  /**
+   * `byte` at `baud` is inert, after `pendingBefore` inert bytes already held back (not yet received). With
+   * `afterActing` ≥ 0 the byte right before it acts and is still on its way (the only one that acts): `afterActing` is
+   * that byte, and `byte` is inert only if it does nothing whatever that byte did (the LF after a command's CR).
+   */
+  inert(byte: number, baud: number, pendingBefore: number, afterActing?: number): boolean;
   /**
    * Set by a sender that holds bytes back: the receiver calls it before anything but a received byte changes how it
    * takes bytes (a reset, a power cut, a baud change), so the bytes that have arrived by then are received first.
@@ -29,6 +33,18 @@ export interface UartRunPeer extends UartPeer {
 
 export function isUartRunPeer(p: UartPeer | undefined): p is UartRunPeer {
   return p !== undefined && typeof (p as Partial<UartRunPeer>).inert === 'function';
+}
+
+/**
+ * A receiver whose every byte only lands in a buffer that is read after asking for the bytes due (`due`), such as a
+ * board's RX buffer: a sender may hold back all its bytes (`rx-run`), none has to act.
+ */
+export interface UartBufferPeer extends UartRunPeer {
+  readonly buffered: boolean;
+}
+
+export function isUartBufferPeer(p: UartPeer | null | undefined): p is UartBufferPeer {
+  return p != null && (p as Partial<UartBufferPeer>).buffered === true && isUartRunPeer(p);
 }
 
 /** Bits on the wire per character in 8N1 framing: start + 8 data + stop. */

@@ -17,7 +17,7 @@ import { yamlFiles } from './support/yaml-files.ts';
 const libDir = fileURLToPath(new URL('../scenarios/library/', import.meta.url));
 
 
-interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number; rearms: number }
+interface Traced { lines: string; skipped: number; parkedPolls: number; isr: string; replays: number; heldBack: number; signals: number; syncReads: number; rearms: number; repliesHeld: number }
 
 async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   const bench: Bench = createBench({ meter: s.meter, plant: s.plant, ...(s.network ? { network: s.network } : {}), seed: 1, exactSlow });
@@ -30,12 +30,14 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
   let replays = 0;
   let signals = 0;
   let rearms = 0;
+  let repliesHeld = 0;
   try {
     await runScenario(s, bench, { seed: 1 });
     keep();
     replays = bench.comms?.internet.replays ?? 0;
     signals = bench.clock.settledBySignal;
     rearms = bench.clock.rearmsInPlace;
+    repliesHeld = bench.comms?.modem.replyBytesHeld ?? 0;
   } finally {
     await bench.close();
   }
@@ -53,7 +55,7 @@ async function trace(s: Scenario, exactSlow: ExactSlow): Promise<Traced> {
     isrCount += b.cpu.isrCount;
     isrTimeUs += b.cpu.isrTimeUs;
   }
-  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads, rearms };
+  return { lines: lines.join('\n'), skipped, parkedPolls, isr: `${isrCount} interrupts, ${isrTimeUs} us inside them`, replays, heldBack, signals, syncReads, rearms, repliesHeld };
 }
 
 function sameTrace(a: string, b: string, what: string): void {
@@ -75,10 +77,12 @@ for (const file of yamlFiles(libDir)) {
     const slow = await trace(s, true);
     sameTrace(fast.lines, slow.lines, file);
     assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
-    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads + slow.rearms, 0, 'a shortcut fired with --exact-slow');
+    assert.is(slow.replays + slow.heldBack + slow.signals + slow.syncReads + slow.rearms + slow.repliesHeld, 0, 'a shortcut fired with --exact-slow');
     if (s.network) {
       // Every comms scenario talks to the modem: its command lines reach it in runs.
       assert.ok(fast.heldBack > 100, `only ${fast.heldBack} modem bytes held back`);
+      // ... and its replies land without events of their own.
+      assert.ok(fast.repliesHeld > 100, `only ${fast.repliesHeld} reply bytes landed without an event`);
       if (REPLAYED.has(relative(libDir, file))) assert.ok(fast.replays > 0, 'no backend poll was replayed');
     }
   });
@@ -193,6 +197,8 @@ for (const profile of ['field', 'fixed']) {
     assert.is(slow.syncReads, 0);
     assert.ok(fast.rearms > 10_000, `only ${fast.rearms} re-armed waits run in place`);
     assert.is(slow.rearms, 0);
+    assert.ok(fast.repliesHeld > 50_000, `only ${fast.repliesHeld} modem reply bytes landed without an event`);
+    assert.is(slow.repliesHeld, 0);
   });
 }
 
@@ -205,8 +211,8 @@ const only = (path: FastPath): FastPath[] => {
 test('hours of field use with the modem connected: each new shortcut alone gives the same trace as --exact-slow, and fires', async () => {
   const s = parseScenario(connectedScenario('field'), 'connected-field.yaml');
   const slow = await trace(s, true);
-  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads, 'quiet-rearm': t.rearms } as Record<string, number>)[path];
-  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads', 'quiet-rearm'] as const;
+  const fired = (t: Traced, path: FastPath): number => ({ 'backend-replay': t.replays, 'uart-run': t.heldBack, 'settle-signal': t.signals, 'sync-reads': t.syncReads, 'quiet-rearm': t.rearms, 'rx-run': t.repliesHeld } as Record<string, number>)[path];
+  const paths = ['backend-replay', 'uart-run', 'settle-signal', 'sync-reads', 'quiet-rearm', 'rx-run'] as const;
   for (const path of paths) {
     const one = await trace(s, only(path));
     sameTrace(one.lines, slow.lines, `connected, only ${path}`);

@@ -212,7 +212,7 @@ export class TwinMeter implements MeterUnderTest {
     };
     const board = this.config.board
       ? this.config.board(cpu, parts, chip)
-      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad'), uartRuns: fastPathOn(slow, 'uart-run'), syncReads: fastPathOn(slow, 'sync-reads') });
+      : new SimulatedBoard(cpu, parts, { lcdScenes: fastPathOn(slow, 'lcd-scene'), quietKeypad: fastPathOn(slow, 'quiet-keypad'), uartRuns: fastPathOn(slow, 'uart-run'), rxRuns: fastPathOn(slow, 'rx-run'), syncReads: fastPathOn(slow, 'sync-reads') });
     chip.attachHost(board.serialPeer('afe'));
     if (this.config.modem) {
       this.config.modem.attachHost(board.serialPeer('modem'));

@@ -16,7 +16,7 @@
 // `attachFailMs` of the network model. The manual's maximum response times (CGATT 75 s, SAPBR 85 s, CIICR 85 s,
 // CIPSHUT 65 s) bound these; the twin's TinyGSM gives up earlier (60 s) on some, as the real library does.
 import type { SimTime } from '../sim-time.ts';
-import { byteTimeUs, type UartPeer, type UartRunPeer } from '../uart.ts';
+import { byteTimeUs, isUartBufferPeer, isUartRunPeer, type UartPeer, type UartRunPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
 import { ModemSocket, NO_INTERNET, type Internet, type TcpPeer } from './tcp-socket.ts';
@@ -62,6 +62,44 @@ export const SIM800_MAX_PAYLOAD = 1460;
 /** Reply bytes delivered per clock event (≈ 8.3 ms at 9600 baud): fewer events, each byte still on time ± a chunk. */
 const CHUNK = 8;
 
+/**
+ * Reply chunks held for a host that lets them wait (`rx-run`), oldest first: each one the bytes `from`..`to` of `text`,
+ * landing at `t` with the event place `seq` its own event would have had. Parallel arrays, no object per chunk.
+ */
+class HeldReplies {
+  text: string[] = [];
+  from: number[] = [];
+  to: number[] = [];
+  t: number[] = [];
+  seq: number[] = [];
+  epoch: number[] = [];
+  baud: number[] = [];
+  head = 0;
+  len = 0;
+  get size(): number { return this.len - this.head; }
+  push(text: string, from: number, to: number, t: number, seq: number, epoch: number, baud: number): void {
+    const i = this.len++;
+    this.text[i] = text; this.from[i] = from; this.to[i] = to; this.t[i] = t; this.seq[i] = seq;
+    this.epoch[i] = epoch; this.baud[i] = baud;
+  }
+  /** Forget the chunks taken (the arrays keep their storage; texts are let go). */
+  compact(): void {
+    if (this.head < this.len) return;
+    for (let i = 0; i < this.len; i++) this.text[i] = '';
+    this.head = 0;
+    this.len = 0;
+  }
+}
+
+/** A command line's name: up to its first '=' or '?' (`+CIPSEND` of `+CIPSEND=0,12`, `+CREG` of `+CREG?`). */
+function commandName(upper: string): string {
+  for (let i = 0; i < upper.length; i++) {
+    const c = upper.charCodeAt(i);
+    if (c === 0x3d || c === 0x3f) return upper.slice(0, i);
+  }
+  return upper;
+}
+
 type IpState = 'IP INITIAL' | 'IP START' | 'IP GPRSACT' | 'IP STATUS' | 'PDP DEACT';
 
 /** What the modem reports to observers. */
@@ -88,6 +126,10 @@ export class Sim800 {
   onEvent?: (e: ModemEvent, tUs: number) => void;
   /** Bytes that arrived at a baud rate the modem is not listening at. */
   framingErrors = 0;
+  /** Reply bytes that reached the host without a clock event of their own (the `rx-run` shortcut's counter). */
+  replyBytesHeld = 0;
+  /** `rx-run`: reply chunks waiting for the host to look at its RX buffer. */
+  readonly #held = new HeldReplies();
 
   // --- profile (survives power cycles) ---
   #storedBaud: number;
@@ -124,16 +166,36 @@ export class Sim800 {
     this.uart = {
       receive: (byte: number, baud: number) => this.#receive(byte, baud),
       // Inert: only a command line's or a payload's middle, at the locked rate, while the module reads its UART.
-      inert: (byte: number, baud: number, pendingBefore: number) => this.#powered && baud === this.#baud
-        && this.#time.now() >= this.#readyAt && this.#parser.inert(byte, pendingBefore),
+      inert: (byte: number, baud: number, pendingBefore: number, afterActing = -1) => this.#powered
+        && baud === this.#baud && this.#time.now() >= this.#readyAt && this.#parser.inert(byte, pendingBefore, afterActing),
       due: null,
     };
     network.onChange = () => this.#networkChanged();
     network.onDrop = () => this.#dropAll('network');
   }
 
-  /** Where replies go (the board's USART1 RX), or null. */
-  attachHost(peer: UartPeer | null): void { this.#host = peer; }
+  /**
+   * Where replies go (the board's USART1 RX), or null. Held reply bytes that have arrived by now go to the old host;
+   * those still on the wire get their own events at their places, and reach whoever is the host then, as before.
+   */
+  attachHost(peer: UartPeer | null): void {
+    const old = this.#host;
+    this.#landHeld();
+    const q = this.#held;
+    const time = this.#time;
+    for (let i = q.head; i < q.len; i++) {
+      const text = q.text[i];
+      const from = q.from[i];
+      const to = q.to[i];
+      const epoch = q.epoch[i];
+      const baud = q.baud[i];
+      time.atReserved!(q.t[i], q.seq[i], () => this.#deliver(text, from, to, epoch, baud));
+    }
+    q.head = q.len;
+    q.compact();
+    if (old && isUartRunPeer(old) && old.due === this.#landHeld) old.due = null;
+    this.#host = peer;
+  }
   setInternet(internet: Internet): void { this.#internet = internet; }
 
   get powered(): boolean { return this.#powered; }
@@ -157,6 +219,7 @@ export class Sim800 {
     if (!this.#powered) return;
     this.uart.due?.();
     this.#powered = false;
+    this.#voidHeld();
     this.#epoch++;
     this.#dropAll('network', false);
     this.#radioOn = false;
@@ -171,6 +234,7 @@ export class Sim800 {
   #boot(): void {
     this.uart.due?.();
     const now = this.#time.now();
+    this.#voidHeld();
     this.#epoch++;
     this.#readyAt = now + this.config.bootMs * 1000;
     this.#txFreeAt = this.#readyAt;
@@ -281,15 +345,54 @@ export class Sim800 {
     const bt = byteTimeUs(baud);
     let t = Math.max(atUs, this.#txFreeAt);
     const epoch = this.#epoch;
+    const time = this.#time;
+    // `rx-run`: a host that lets its bytes wait (it looks for them before anything reads or changes its RX buffer)
+    // gets no event per chunk: the chunk takes the place its event would have had, and lands when the host asks.
+    const host = this.#host;
+    const held = isUartBufferPeer(host) && time.reserveSeq !== undefined;
     for (let i = 0; i < text.length; i += CHUNK) {
-      const part = text.slice(i, i + CHUNK);
-      for (let j = 0; j < part.length; j++) t += bt; // byte by byte: the same float sums as the reply's timing
-      this.#time.at(Math.max(this.#time.now(), Math.ceil(t)), () => {
-        if (epoch !== this.#epoch || !this.#host) return;
-        for (let j = 0; j < part.length; j++) this.#host.receive(part.charCodeAt(j) & 0xff, baud);
-      });
+      const to = Math.min(text.length, i + CHUNK);
+      for (let j = i; j < to; j++) t += bt; // byte by byte: the same float sums as the reply's timing
+      const at = Math.max(time.now(), Math.ceil(t));
+      if (held) {
+        this.#held.push(text, i, to, at, time.reserveSeq!(), epoch, baud);
+        continue;
+      }
+      const from = i;
+      time.at(at, () => this.#deliver(text, from, to, epoch, baud));
     }
+    if (held && host.due !== this.#landHeld) host.due = this.#landHeld;
     this.#txFreeAt = t;
+  }
+
+  /** A chunk of reply bytes reaches the host (the chunk's event, or the host asking): nothing if sent before a reboot. */
+  #deliver(text: string, from: number, to: number, epoch: number, baud: number): void {
+    const host = this.#host;
+    if (epoch !== this.#epoch || !host) return;
+    for (let j = from; j < to; j++) host.receive(text.charCodeAt(j) & 0xff, baud);
+  }
+
+  /** `rx-run`: the held chunks whose own events would have run by now reach the host, in order. */
+  readonly #landHeld = (): void => {
+    const q = this.#held;
+    if (q.head === q.len) return;
+    const time = this.#time;
+    while (q.head < q.len) {
+      const i = q.head;
+      if (!time.ranBefore!(q.t[i], q.seq[i])) break;
+      q.head++;
+      this.replyBytesHeld += q.to[i] - q.from[i];
+      this.#deliver(q.text[i], q.from[i], q.to[i], q.epoch[i], q.baud[i]);
+    }
+    q.compact();
+  };
+
+  /** Before a reboot or power-off voids the replies on their way: those that have arrived by now land first. */
+  #voidHeld(): void {
+    this.#landHeld();
+    const q = this.#held;
+    q.head = q.len;
+    q.compact();
   }
 
   #ok(delayMs = this.config.commandMs): void { this.#emit('\r\nOK\r\n', delayMs); }
@@ -301,82 +404,117 @@ export class Sim800 {
     const line = raw.slice(2); // after "AT"
     const upper = line.toUpperCase();
     let m: RegExpExecArray | null;
-    if (upper === '') return this.#ok();
-    if (upper === 'E0' || upper === 'E1') { this.#echo = upper === 'E1'; return this.#ok(); }
-    if (upper === '&W') { this.#storedEcho = this.#echo; this.#storedBaud = this.#iprFixed ? this.#baud : 0; return this.#ok(); }
-    if (upper === 'I') return this.#emit(`\r\n${this.config.info}\r\n\r\nOK\r\n`);
-    if ((m = /^\+IPR=(\d+)$/.exec(upper))) return this.#setBaud(Number(m[1]));
-    if (upper === '+IPR?') return this.#emit(`\r\n+IPR: ${this.#iprFixed ? this.#baud : 0}\r\n\r\nOK\r\n`);
-    if ((m = /^\+CFUN=([01])(?:,([01]))?$/.exec(upper))) return this.#cfun(m[1] === '1', m[2] === '1');
-    if (upper === '+CFUN?') return this.#emit(`\r\n+CFUN: ${this.#radioOn ? 1 : 0}\r\n\r\nOK\r\n`);
-    if (/^\+(CMEE|CLTS|CBATCHK)=\d$/.test(upper)) return this.#ok();
-    if (upper === '+CPIN?') return this.#emit('\r\n+CPIN: READY\r\n\r\nOK\r\n');
-    if (upper === '+CREG?') { this.#noteRegistration(); return this.#emit(`\r\n+CREG: 0,${this.#registration()}\r\n\r\nOK\r\n`); }
-    if (upper === '+CSQ') return this.#emit(`\r\n+CSQ: ${this.#radioOn ? this.network.csq : 99},0\r\n\r\nOK\r\n`);
-    if (upper === '+CGATT?') return this.#emit(`\r\n+CGATT: ${this.#attached ? 1 : 0}\r\n\r\nOK\r\n`);
-    if (upper === '+CGATT=0') return this.#detach();
-    if (upper === '+CGATT=1') return this.#attached && this.#registration() === 1 ? this.#ok() : this.#attach(this.config.attachMs, () => undefined);
-    if (/^\+SAPBR=3,1,/.test(upper)) return this.#ok();
-    if (upper === '+SAPBR=1,1') {
-      if (this.#bearerOpen) return this.#error();
-      return this.#attach(this.config.bearerMs, () => { this.#bearerOpen = true; });
-    }
-    if (upper === '+SAPBR=0,1') { this.#bearerOpen = false; return this.#ok(); }
-    if (upper === '+SAPBR=2,1') {
-      const ip = this.#bearerOpen ? this.config.localIp : '0.0.0.0';
-      return this.#emit(`\r\n+SAPBR: 1,${this.#bearerOpen ? 1 : 3},"${ip}"\r\n\r\nOK\r\n`);
-    }
-    if (/^\+CGDCONT=/.test(upper)) return this.#ok();
-    if (upper === '+CGACT=1,1') return this.#attach(this.config.bearerMs, () => undefined);
-    if (upper === '+CGACT?') return this.#emit(`\r\n+CGACT: 1,${this.#attached ? 1 : 0}\r\n\r\nOK\r\n`);
-    if ((m = /^\+CIPMUX=([01])$/.exec(upper))) return this.#ipState === 'IP INITIAL' || m[1] === '1' ? this.#ok() : this.#error();
-    if ((m = /^\+CIPQSEND=([01])$/.exec(upper))) { this.#quickSend = m[1] === '1'; return this.#ok(); }
-    if ((m = /^\+CIPRXGET=([01])$/.exec(upper))) { this.#manualRx = m[1] === '1'; return this.#ok(); }
-    if (/^\+CSTT=/.test(upper)) {
-      if (this.#ipState !== 'IP INITIAL') return this.#error();
-      this.#ipState = 'IP START';
-      return this.#ok();
-    }
-    if (upper === '+CIICR') {
-      if (this.#ipState !== 'IP START') return this.#error();
-      return this.#attach(this.config.ciicrMs, () => { this.#ipState = 'IP GPRSACT'; });
-    }
-    if (upper === '+CIFSR' || upper === '+CIFSR;E0') {
-      const e0 = upper.endsWith(';E0');
-      if (this.#ipState !== 'IP GPRSACT' && this.#ipState !== 'IP STATUS') return this.#error();
-      this.#ipState = 'IP STATUS';
-      if (e0) this.#echo = false;
-      return this.#emit(`\r\n${this.config.localIp}\r\n${e0 ? '\r\nOK\r\n' : ''}`);
-    }
-    if (/^\+CDNSCFG=/.test(upper)) return this.#ok();
-    if (upper === '+CIPSHUT') {
-      this.#dropAll('modem', false);
-      this.#ipState = 'IP INITIAL';
-      return this.#emit('\r\nSHUT OK\r\n', this.config.shutMs);
-    }
-    if ((m = /^\+CIPSSL=([01])$/.exec(upper))) return this.#ok();
-    if ((m = /^\+CIPSTART=(\d),"TCP","([^"]*)",(\d+)$/i.exec(line))) return this.#connect(Number(m[1]), m[2], Number(m[3]));
-    if ((m = /^\+CIPSEND=(\d),(\d+)$/.exec(upper))) return this.#send(Number(m[1]), Number(m[2]));
-    if ((m = /^\+CIPRXGET=4,(\d)$/.exec(upper))) {
-      const s = this.sockets[Number(m[1])];
-      if (!s || !this.#manualRx) return this.#error();
-      return this.#emit(`\r\n+CIPRXGET: 4,${s.mux},${s.rx.length}\r\n\r\nOK\r\n`);
-    }
-    if ((m = /^\+CIPRXGET=2,(\d),(\d+)$/.exec(upper))) return this.#read(Number(m[1]), Number(m[2]));
-    if ((m = /^\+CIPSTATUS=(\d)$/.exec(upper))) {
-      const s = this.sockets[Number(m[1])];
-      if (!s) return this.#error();
-      const state = s.state === 'CONNECTING' ? 'CONNECTING' : s.state;
-      const text = s.state === 'INITIAL' ? `+CIPSTATUS: ${s.mux},,"","","","INITIAL"`
-        : `+CIPSTATUS: ${s.mux},0,"TCP","${s.host}","${s.port}","${state}"`;
-      return this.#emit(`\r\n${text}\r\n\r\nOK\r\n`);
-    }
-    if ((m = /^\+CIPCLOSE=(\d)(?:,([01]))?$/.exec(upper))) {
-      const s = this.sockets[Number(m[1])];
-      if (!s || (s.state !== 'CONNECTED' && s.state !== 'CONNECTING')) return this.#error();
-      this.#closePeer(s.reset('CLOSED'));
-      this.onEvent?.({ kind: 'closed', mux: s.mux, by: 'modem' }, this.#time.now());
-      return this.#emit(`\r\n${s.mux}, CLOSE OK\r\n`);
+    // Dispatched on the command's name (up to '=' or '?'), so a command is matched against its own forms only.
+    switch (commandName(upper)) {
+      case '': if (upper === '') return this.#ok(); break;
+      // (A name is also the start of a longer line, `E0?` or `+CSQ=1`: the exact forms are checked again.)
+      case 'E0': case 'E1': if (upper === 'E0' || upper === 'E1') { this.#echo = upper === 'E1'; return this.#ok(); } break;
+      case '&W':
+        if (upper === '&W') { this.#storedEcho = this.#echo; this.#storedBaud = this.#iprFixed ? this.#baud : 0; return this.#ok(); }
+        break;
+      case 'I': if (upper === 'I') return this.#emit(`\r\n${this.config.info}\r\n\r\nOK\r\n`); break;
+      case '+IPR':
+        if ((m = /^\+IPR=(\d+)$/.exec(upper))) return this.#setBaud(Number(m[1]));
+        if (upper === '+IPR?') return this.#emit(`\r\n+IPR: ${this.#iprFixed ? this.#baud : 0}\r\n\r\nOK\r\n`);
+        break;
+      case '+CFUN':
+        if ((m = /^\+CFUN=([01])(?:,([01]))?$/.exec(upper))) return this.#cfun(m[1] === '1', m[2] === '1');
+        if (upper === '+CFUN?') return this.#emit(`\r\n+CFUN: ${this.#radioOn ? 1 : 0}\r\n\r\nOK\r\n`);
+        break;
+      case '+CMEE': case '+CLTS': case '+CBATCHK':
+        if (/^\+(CMEE|CLTS|CBATCHK)=\d$/.test(upper)) return this.#ok();
+        break;
+      case '+CPIN': if (upper === '+CPIN?') return this.#emit('\r\n+CPIN: READY\r\n\r\nOK\r\n'); break;
+      case '+CREG':
+        if (upper === '+CREG?') { this.#noteRegistration(); return this.#emit(`\r\n+CREG: 0,${this.#registration()}\r\n\r\nOK\r\n`); }
+        break;
+      case '+CSQ': if (upper === '+CSQ') return this.#emit(`\r\n+CSQ: ${this.#radioOn ? this.network.csq : 99},0\r\n\r\nOK\r\n`); break;
+      case '+CGATT':
+        if (upper === '+CGATT?') return this.#emit(`\r\n+CGATT: ${this.#attached ? 1 : 0}\r\n\r\nOK\r\n`);
+        if (upper === '+CGATT=0') return this.#detach();
+        if (upper === '+CGATT=1') return this.#attached && this.#registration() === 1 ? this.#ok() : this.#attach(this.config.attachMs, () => undefined);
+        break;
+      case '+SAPBR':
+        if (/^\+SAPBR=3,1,/.test(upper)) return this.#ok();
+        if (upper === '+SAPBR=1,1') {
+          if (this.#bearerOpen) return this.#error();
+          return this.#attach(this.config.bearerMs, () => { this.#bearerOpen = true; });
+        }
+        if (upper === '+SAPBR=0,1') { this.#bearerOpen = false; return this.#ok(); }
+        if (upper === '+SAPBR=2,1') {
+          const ip = this.#bearerOpen ? this.config.localIp : '0.0.0.0';
+          return this.#emit(`\r\n+SAPBR: 1,${this.#bearerOpen ? 1 : 3},"${ip}"\r\n\r\nOK\r\n`);
+        }
+        break;
+      case '+CGDCONT': if (/^\+CGDCONT=/.test(upper)) return this.#ok(); break;
+      case '+CGACT':
+        if (upper === '+CGACT=1,1') return this.#attach(this.config.bearerMs, () => undefined);
+        if (upper === '+CGACT?') return this.#emit(`\r\n+CGACT: 1,${this.#attached ? 1 : 0}\r\n\r\nOK\r\n`);
+        break;
+      case '+CIPMUX':
+        if ((m = /^\+CIPMUX=([01])$/.exec(upper))) return this.#ipState === 'IP INITIAL' || m[1] === '1' ? this.#ok() : this.#error();
+        break;
+      case '+CIPQSEND':
+        if ((m = /^\+CIPQSEND=([01])$/.exec(upper))) { this.#quickSend = m[1] === '1'; return this.#ok(); }
+        break;
+      case '+CSTT':
+        if (/^\+CSTT=/.test(upper)) {
+          if (this.#ipState !== 'IP INITIAL') return this.#error();
+          this.#ipState = 'IP START';
+          return this.#ok();
+        }
+        break;
+      case '+CIICR':
+        if (upper !== '+CIICR') break;
+        if (this.#ipState !== 'IP START') return this.#error();
+        return this.#attach(this.config.ciicrMs, () => { this.#ipState = 'IP GPRSACT'; });
+      case '+CIFSR': case '+CIFSR;E0': {
+        if (upper !== '+CIFSR' && upper !== '+CIFSR;E0') break;
+        const e0 = upper.endsWith(';E0');
+        if (this.#ipState !== 'IP GPRSACT' && this.#ipState !== 'IP STATUS') return this.#error();
+        this.#ipState = 'IP STATUS';
+        if (e0) this.#echo = false;
+        return this.#emit(`\r\n${this.config.localIp}\r\n${e0 ? '\r\nOK\r\n' : ''}`);
+      }
+      case '+CDNSCFG': if (/^\+CDNSCFG=/.test(upper)) return this.#ok(); break;
+      case '+CIPSHUT':
+        if (upper !== '+CIPSHUT') break;
+        this.#dropAll('modem', false);
+        this.#ipState = 'IP INITIAL';
+        return this.#emit('\r\nSHUT OK\r\n', this.config.shutMs);
+      case '+CIPSSL': if (/^\+CIPSSL=([01])$/.test(upper)) return this.#ok(); break;
+      case '+CIPSTART':
+        if ((m = /^\+CIPSTART=(\d),"TCP","([^"]*)",(\d+)$/i.exec(line))) return this.#connect(Number(m[1]), m[2], Number(m[3]));
+        break;
+      case '+CIPSEND': if ((m = /^\+CIPSEND=(\d),(\d+)$/.exec(upper))) return this.#send(Number(m[1]), Number(m[2])); break;
+      case '+CIPRXGET':
+        if ((m = /^\+CIPRXGET=([01])$/.exec(upper))) { this.#manualRx = m[1] === '1'; return this.#ok(); }
+        if ((m = /^\+CIPRXGET=4,(\d)$/.exec(upper))) {
+          const s = this.sockets[Number(m[1])];
+          if (!s || !this.#manualRx) return this.#error();
+          return this.#emit(`\r\n+CIPRXGET: 4,${s.mux},${s.rx.length}\r\n\r\nOK\r\n`);
+        }
+        if ((m = /^\+CIPRXGET=2,(\d),(\d+)$/.exec(upper))) return this.#read(Number(m[1]), Number(m[2]));
+        break;
+      case '+CIPSTATUS':
+        if ((m = /^\+CIPSTATUS=(\d)$/.exec(upper))) {
+          const s = this.sockets[Number(m[1])];
+          if (!s) return this.#error();
+          const state = s.state === 'CONNECTING' ? 'CONNECTING' : s.state;
+          const text = s.state === 'INITIAL' ? `+CIPSTATUS: ${s.mux},,"","","","INITIAL"`
+            : `+CIPSTATUS: ${s.mux},0,"TCP","${s.host}","${s.port}","${state}"`;
+          return this.#emit(`\r\n${text}\r\n\r\nOK\r\n`);
+        }
+        break;
+      case '+CIPCLOSE':
+        if ((m = /^\+CIPCLOSE=(\d)(?:,([01]))?$/.exec(upper))) {
+          const s = this.sockets[Number(m[1])];
+          if (!s || (s.state !== 'CONNECTED' && s.state !== 'CONNECTING')) return this.#error();
+          this.#closePeer(s.reset('CLOSED'));
+          this.onEvent?.({ kind: 'closed', mux: s.mux, by: 'modem' }, this.#time.now());
+          return this.#emit(`\r\n${s.mux}, CLOSE OK\r\n`);
+        }
+        break;
     }
     this.#error();
   }

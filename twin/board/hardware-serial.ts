@@ -19,11 +19,16 @@
 // gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
 // event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
 // at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
+// Exact shortcut `rx-run` (off with --exact-slow): the RX side is a UART run peer whose every byte is inert (it only
+// extends the RX buffer, which nothing reads without asking for the bytes due first), so a sender that holds bytes
+// back (the SIM800's replies) gives them no clock events: available(), read(), peek(), begin(), end(), a power cut and
+// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
 import type { SerialPort } from './board.ts';
-import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
+import { ByteText } from '../../models/byte-text.ts';
+import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartBufferPeer, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
 
 /** STM32duino HardwareSerial ring buffers (SERIAL_RX_BUFFER_SIZE, SERIAL_TX_BUFFER_SIZE). */
 export const SERIAL_BUFFER = 64;
@@ -114,19 +119,19 @@ export class HardwareSerial implements SerialPort {
   onLine?: (line: string) => void;
   /** Each byte as the code queues it (at the time it wrote it, before it is on the wire); not for a closed port. */
   onWrite?: (byte: number) => void;
-  /** Bytes lost because the RX buffer was full. */
-  overruns = 0;
-  /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
-  framingErrors = 0;
+  #overruns = 0;
+  #framingErrors = 0;
   /** The receiving side of this port, for the device wired to its RX pin. */
-  readonly rxPeer: UartPeer;
+  readonly rxPeer: UartBufferPeer;
   #cpu: Cpu;
   #baud = 0;
   /** One character's time at `#baud`, us. */
   #byteUs = 0;
   #open = false;
-  #rx: number[] = [];
+  /** The RX ring buffer: `#rxCount` bytes from `#rxHead`. */
+  readonly #rx = new Uint8Array(SERIAL_BUFFER);
   #rxHead = 0;
+  #rxCount = 0;
   /** Stop-bit end times of the bytes still holding a TX slot, oldest first. */
   /** Stop-bit end times of the bytes holding a TX slot: a ring of SERIAL_BUFFER from `#txHead`, `#txCount` long. */
   readonly #txEnds = new Float64Array(SERIAL_BUFFER);
@@ -135,7 +140,8 @@ export class HardwareSerial implements SerialPort {
   #txFreeAt = 0;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
-  #line = '';
+  /** The line being written (no string per byte: it is made at the LF). */
+  readonly #line = new ByteText(128);
   #observer: SerialObserver | undefined;
   /** `uart-run`: allowed at all (the shortcut's switch). */
   readonly #runs: boolean;
@@ -150,14 +156,26 @@ export class HardwareSerial implements SerialPort {
   /** Bytes that went to nobody without an event (the shortcut's counter). */
   bytesUnheard = 0;
 
-  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver, options: { uartRuns?: boolean } = {}) {
+  constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver,
+    options: { uartRuns?: boolean; rxRuns?: boolean } = {}) {
     this.#cpu = cpu;
     this.name = name;
     this.#peer = peer;
     this.#observer = observer;
     this.#runs = options.uartRuns ?? false;
-    this.rxPeer = { receive: (byte: number, baud: number) => this.#receive(byte, baud) };
+    const rxRuns = options.rxRuns ?? false;
+    this.rxPeer = {
+      receive: (byte: number, baud: number) => this.#receive(byte, baud),
+      inert: () => rxRuns,
+      buffered: rxRuns,
+      due: null,
+    };
   }
+
+  /** Bytes lost because the RX buffer was full. */
+  get overruns(): number { this.rxPeer.due?.(); return this.#overruns; }
+  /** Bytes received with a framing error (sent at another baud rate); they are still stored, as the core does. */
+  get framingErrors(): number { this.rxPeer.due?.(); return this.#framingErrors; }
 
   /** The device on the other end of TX (undefined: the bytes reach nobody). */
   get peer(): UartPeer | undefined { return this.#peer; }
@@ -205,6 +223,7 @@ export class HardwareSerial implements SerialPort {
     if (typeof baud !== 'number' || !Number.isFinite(baud) || baud <= 0) {
       throw new RangeError(`serial ${this.name}: baud must be positive, got ${String(baud)}`);
     }
+    this.rxPeer.due?.();
     this.#baud = baud;
     this.#byteUs = byteTimeUs(baud);
     this.#open = true;
@@ -213,9 +232,10 @@ export class HardwareSerial implements SerialPort {
   /** `end()`: drains TX first (the core calls flush), then the port stops and RX is emptied. */
   end(): void {
     this.flush();
+    this.rxPeer.due?.();
     this.#open = false;
-    this.#rx = [];
     this.#rxHead = 0;
+    this.#rxCount = 0;
   }
 
   write(data: number | string | Uint8Array): number {
@@ -236,16 +256,24 @@ export class HardwareSerial implements SerialPort {
     throw new TypeError(`serial ${this.name}: write() takes a byte, a string or a Uint8Array, got ${typeof data}`);
   }
 
-  available(): number { return this.#rx.length - this.#rxHead; }
+  available(): number {
+    this.rxPeer.due?.();
+    return this.#rxCount;
+  }
 
   read(): number {
-    if (this.#rxHead >= this.#rx.length) return -1;
-    const b = this.#rx[this.#rxHead++];
-    if (this.#rxHead === this.#rx.length) { this.#rx = []; this.#rxHead = 0; }
+    this.rxPeer.due?.();
+    if (this.#rxCount === 0) return -1;
+    const b = this.#rx[this.#rxHead];
+    this.#rxHead = (this.#rxHead + 1) & (SERIAL_BUFFER - 1);
+    this.#rxCount--;
     return b;
   }
 
-  peek(): number { return this.#rxHead < this.#rx.length ? this.#rx[this.#rxHead] : -1; }
+  peek(): number {
+    this.rxPeer.due?.();
+    return this.#rxCount > 0 ? this.#rx[this.#rxHead] : -1;
+  }
 
   flush(): void {
     const now = this.#cpu.nowUs();
@@ -256,18 +284,19 @@ export class HardwareSerial implements SerialPort {
 
   /** Power removed: buffers and bytes not yet on the wire are lost, the port is closed. */
   powerOff(): void {
+    this.rxPeer.due?.();
     this.#deliverDue();
     this.#queue.clear();
     this.#acting = 0;
     this.#silent.clear();
     this.#generation++;
     this.#open = false;
-    this.#rx = [];
     this.#rxHead = 0;
+    this.#rxCount = 0;
     this.#txHead = 0;
     this.#txCount = 0;
     this.#txFreeAt = 0;
-    this.#line = '';
+    this.#line.clear();
   }
 
   #put(byte: number): void {
@@ -294,12 +323,21 @@ export class HardwareSerial implements SerialPort {
     ends[(this.#txHead + this.#txCount) & mask] = end;
     this.#txCount++;
     const baud = this.#baud;
-    const gen = this.#generation;
     const peer = this.#peer;
     if (this.#runs) {
       if (isUartRunPeer(peer)) { this.#queueByte(peer, byte, baud, end); return; }
       if (peer === undefined && !this.#onTransmit && !this.#observer?.wantsBytes()) { this.#unheard(byte, baud, end); return; }
     }
+    this.#byteEvent(byte, baud, end);
+  }
+
+  /**
+   * The byte's own event, when its stop bit has left. (Apart from `#put`: a closure's captured variables live in a
+   * context object that V8 allocates on every call of the function that declares them, taken or not.)
+   */
+  #byteEvent(byte: number, baud: number, end: number): void {
+    const cpu = this.#cpu;
+    const gen = this.#generation;
     cpu.clock.at(Math.max(end, cpu.clock.now()), () => {
       if (gen !== this.#generation || !cpu.powered) return;
       this.#transmitted(byte, baud, end);
@@ -311,15 +349,25 @@ export class HardwareSerial implements SerialPort {
     const clock = this.#cpu.clock;
     const t = Math.ceil(Math.max(end, clock.now()));
     const q = this.#queue;
+    // Bytes held back whose events would have run by now go first, so that the peer judges this byte in its state.
+    if (q.head < q.len && q.t[q.head] <= clock.now()) this.#deliverDue();
     const pending = q.size;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
-    if (this.#acting === 0 && !this.#onTransmit && !this.#observer?.wantsBytes() && peer.inert(byte, baud, pending)) {
+    // One byte that acts still on its way, queued last: the peer may know this one does nothing after it.
+    const last = q.len - 1;
+    const afterActing = this.#acting === 1 && pending > 0 && q.acting[last] === 1 ? q.byte[last] : -1;
+    if ((this.#acting === 0 || afterActing >= 0) && !this.#onTransmit && !this.#observer?.wantsBytes()
+      && peer.inert(byte, baud, pending, afterActing)) {
       q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
       return;
     }
-    const n = q.push(byte, baud, end, t, 0, 1, 0);
     this.#acting++;
-    clock.at(t, () => this.#deliverThrough(n));
+    this.#actingEvent(t, q.push(byte, baud, end, t, 0, 1, 0));
+  }
+
+  /** The event of the acting byte number `n` (apart from `#queueByte`, which then allocates no closure context). */
+  #actingEvent(t: number, n: number): void {
+    this.#cpu.clock.at(t, () => this.#deliverThrough(n));
   }
 
   readonly #due = (): void => this.#deliverDue();
@@ -369,12 +417,12 @@ export class HardwareSerial implements SerialPort {
   #lineByte(byte: number): void {
     if (!this.onLine && !this.#observer?.wantsLines()) return;
     if (byte === 0x0a) {
-      const l = this.#line;
-      this.#line = '';
+      const l = this.#line.toString();
+      this.#line.clear();
       this.onLine?.(l);
       this.#observer?.line(this.name, l);
     } else if (byte !== 0x0d) {
-      this.#line += String.fromCharCode(byte);
+      this.#line.push(byte);
     }
   }
 
@@ -385,9 +433,11 @@ export class HardwareSerial implements SerialPort {
     if (baud !== this.#baud) {
       const s = sampleUartByte(byte, baud, this.#baud);
       b = s.byte;
-      if (s.framingError) this.framingErrors++;
+      if (s.framingError) this.#framingErrors++;
     }
-    if (this.available() >= SERIAL_BUFFER - 1) { this.overruns++; return; }
-    this.#rx.push(b);
+    // Not available(): that would ask the sender for held bytes while it is handing them over.
+    if (this.#rxCount >= SERIAL_BUFFER - 1) { this.#overruns++; return; }
+    this.#rx[(this.#rxHead + this.#rxCount) & (SERIAL_BUFFER - 1)] = b;
+    this.#rxCount++;
   }
 }

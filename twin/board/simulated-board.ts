@@ -149,8 +149,8 @@ export class SimulatedBoard implements Board {
   noteSyncRead(): void { this.syncReadsTaken++; }
 
   /** `fastPaths`: the exact shortcuts of the board's ports (on by default; off for `--exact-slow`); `lcdScenes`,
-   *  `quietKeypad`, `uartRuns` and `syncReads` (default: as `fastPaths`) turn one of them on or off. */
-  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean; syncReads?: boolean } = {}) {
+   *  `quietKeypad`, `uartRuns`, `rxRuns` and `syncReads` (default: as `fastPaths`) turn one of them on or off. */
+  constructor(cpu: Cpu, parts: BoardParts, options: { fastPaths?: boolean; lcdScenes?: boolean; quietKeypad?: boolean; uartRuns?: boolean; rxRuns?: boolean; syncReads?: boolean } = {}) {
     this.cpu = cpu;
     this.syncReads = options.syncReads ?? options.fastPaths ?? true;
     this.parts = parts;
@@ -161,7 +161,7 @@ export class SimulatedBoard implements Board {
       line: (port, line) => this.onLine?.(port, line),
     };
     const peers = parts.peers ?? {};
-    const runs = { uartRuns: options.uartRuns ?? options.fastPaths ?? true };
+    const runs = { uartRuns: options.uartRuns ?? options.fastPaths ?? true, rxRuns: options.rxRuns ?? options.fastPaths ?? true };
     this.serial = {
       afe: new HardwareSerial(cpu, 'afe', peers.afe, observer, runs),
       modem: new HardwareSerial(cpu, 'modem', peers.modem, observer, runs),

@@ -97,4 +97,57 @@ for (const withModem of [false, true]) {
   });
 }
 
+/**
+ * `rx-run`: the modem's replies to a board port that lets them wait. The firmware side is a script that looks at the
+ * port at given times (what is available, the bytes it reads); a power cut, a reboot and a new host fall in the
+ * middle of replies.
+ */
+async function replies(rxRuns: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  let port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
+  modem.attachHost(port.rxPeer);
+  modem.powerOn();
+  port.begin(9600);
+  const log: string[] = [];
+  const look = (what: string): void => {
+    let text = '';
+    for (let c = port.read(); c >= 0; c = port.read()) text += String.fromCharCode(c);
+    log.push(`${clock.now()} ${what} ${JSON.stringify(text)} overruns ${port.overruns}`);
+  };
+  // Several looks within one reply (a chunk lands every 8.3 ms), on chunk times and between them.
+  clock.at(3100e3, () => port.write('AT+CPIN?\r\nATI\r\n'));
+  for (let ms = 3110; ms < 3200; ms += 7) clock.at(ms * 1000, () => look('read'));
+  clock.at(3200e3, () => { look('peek'); log.push(`available ${port.available()} peek ${port.peek()}`); });
+  // A reply cut by the modem's power-off, then the modem back.
+  clock.at(3300e3, () => port.write('AT+CPIN?\r\n'));
+  clock.at(3330e3, () => modem.powerOff());
+  clock.at(3340e3, () => { look('after the cut'); modem.powerOn(); });
+  // A long reply left unread: the RX buffer overruns as byte by byte.
+  clock.at(6400e3, () => { for (let i = 0; i < 12; i++) port.write('ATI\r\n'); });
+  clock.at(7800e3, () => look('overrun'));
+  // A reply on the wire when the board is replaced (a power cycle of the meter): the rest goes to the new port.
+  clock.at(8000e3, () => port.write('ATI\r\n'));
+  clock.at(8030e3, () => {
+    look('old board');
+    port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
+    port.begin(9600);
+    modem.attachHost(port.rxPeer);
+  });
+  clock.at(8100e3, () => look('new board'));
+  await clock.runUntil(9e6);
+  return { log: log.join('\n'), held: modem.replyBytesHeld };
+}
+
+test('rx-run: modem replies reach the port when it looks, as chunk by chunk, across a power-off, an overrun and a new host', async () => {
+  const fast = await replies(true);
+  const slow = await replies(false);
+  assert.fixture(fast.log, slow.log);
+  assert.match(slow.log, /overruns [1-9]/, 'the script never overran the RX buffer');
+  assert.match(slow.log, /new board "[^"]+"/, 'nothing reached the new board');
+  assert.ok(fast.held > 100, `only ${fast.held} reply bytes held`);
+  assert.is(slow.held, 0);
+});
+
 test.run();

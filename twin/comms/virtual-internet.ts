@@ -163,6 +163,8 @@ export class VirtualInternet implements Internet {
 
 /** What the bytes just sent ask of the server. */
 type Expected = { kind: 'settle' } | { kind: 'http' } | { kind: 'mqtt'; packets: number; published: number };
+const SETTLE: Expected = { kind: 'settle' };
+const HTTP_ANSWER: Expected = { kind: 'http' };
 
 function key(host: string, port: number): string { return `${host.toLowerCase()}:${port}`; }
 
@@ -190,8 +192,12 @@ class Connection implements TcpPeer {
   #serverClosed = false;
   #closedByModem = false;
   #announcedClose = false;
-  /** Client bytes seen (to frame requests / packets). */
+  /** Client bytes seen (to frame MQTT packets). */
   #request = Buffer.alloc(0);
+  /** HTTP: the request so far (latin1), where its header ends (-1: not yet seen) and its whole length. */
+  #httpRequest = '';
+  #httpHead = -1;
+  #httpNeed = 0;
   /** Server bytes seen since the present expectation began (to frame responses / packets). */
   #response = Buffer.alloc(0);
   #wake: (() => void) | null = null;
@@ -242,8 +248,9 @@ class Connection implements TcpPeer {
     if (!client) {
       // Replay: hold the bytes back while they are the start of a recorded request (the server could not have
       // answered a part of a request it parsed whole before); a whole one recorded in this state is answered.
-      const held = this.#held + buf.toString('latin1');
-      const expected = this.#expectedReplies(buf);
+      const text = buf.toString('latin1');
+      const held = this.#held + text;
+      const expected = this.#expectedReplies(buf, text);
       const book = this.#book!;
       if (expected.kind === 'settle' && book.hasPrefix(held)) { this.#held = held; return; }
       if (expected.kind === 'http') {
@@ -260,10 +267,11 @@ class Connection implements TcpPeer {
       this.#sendAwaiting(client, first, expected);
       return;
     }
-    const expected = this.#expectedReplies(buf);
+    const text = this.#protocol === 'http' ? buf.toString('latin1') : '';
+    const expected = this.#expectedReplies(buf, text);
     if (this.#firstRequest !== null) {
       // Replay: the connection's first request, sent in parts to the real server, is recorded once it is whole.
-      const request = this.#firstRequest + buf.toString('latin1');
+      const request = this.#firstRequest + (text || buf.toString('latin1'));
       this.#firstRequest = expected.kind === 'settle' ? request : null;
       const state = expected.kind === 'http' ? this.#service.replayState!() : null;
       if (state !== null) this.#recording = { request, state, seen: this.#service.requestsSeen!() };
@@ -340,18 +348,29 @@ class Connection implements TcpPeer {
     this.#book.set(r.request, { state, response: Buffer.concat(this.#answer), report });
   }
 
-  /** What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. */
-  #expectedReplies(bytes: Buffer): Expected {
-    this.#request = Buffer.concat([this.#request, bytes]);
+  /**
+   * What the bytes just sent ask of the server: 'settle' (nothing) or a response to wait for. `text`: the bytes as
+   * latin1 (HTTP requests are framed as text: the request is sent in many parts, each looked at once).
+   */
+  #expectedReplies(bytes: Buffer, text: string): Expected {
     if (this.#protocol === 'http') {
-      const head = this.#request.indexOf('\r\n\r\n');
-      if (head < 0) return { kind: 'settle' };
-      const m = /\r\ncontent-length:\s*(\d+)/i.exec(this.#request.subarray(0, head).toString('latin1'));
-      const need = head + 4 + (m ? Number(m[1]) : 0);
-      if (this.#request.length < need) return { kind: 'settle' };
-      this.#request = Buffer.alloc(0); // the next bytes (the firmware's extra CR LF) start a new request
-      return { kind: 'http' };
+      const before = this.#httpRequest.length;
+      const r = this.#httpRequest += text;
+      if (this.#httpHead < 0) {
+        // The first blank line can only end in the new part (the earlier parts had none).
+        const head = r.indexOf('\r\n\r\n', Math.max(0, before - 3));
+        if (head < 0) return SETTLE;
+        const m = /\r\ncontent-length:\s*(\d+)/i.exec(r.slice(0, head));
+        this.#httpHead = head;
+        this.#httpNeed = head + 4 + (m ? Number(m[1]) : 0);
+      }
+      if (r.length < this.#httpNeed) return SETTLE;
+      // The next bytes (the firmware's extra CR LF) start a new request.
+      this.#httpRequest = '';
+      this.#httpHead = -1;
+      return HTTP_ANSWER;
     }
+    this.#request = Buffer.concat([this.#request, bytes]);
     let packets = 0;
     let publishes = 0;
     for (;;) {
@@ -364,7 +383,7 @@ class Connection implements TcpPeer {
       this.#request = this.#request.subarray(f.length);
     }
     const target = publishes && this.#service.publishedCount ? this.#service.publishedCount() + publishes : 0;
-    return packets || target ? { kind: 'mqtt', packets, published: target } : { kind: 'settle' };
+    return packets || target ? { kind: 'mqtt', packets, published: target } : SETTLE;
   }
 
   #answered(expected: Expected): boolean {

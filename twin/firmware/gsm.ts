@@ -7,6 +7,7 @@
 // `pollMaxMs` (reset whenever a byte arrives), so a reply is seen at most `pollMaxMs` late and a long silent wait
 // costs few simulation events. `onIdle` (D21 fixed) is called from those waits at most once a second.
 import type { Board, SerialPort } from '../board/board.ts';
+import { ByteText } from '../../models/byte-text.ts';
 
 export const GSM_NL = '\r\n';
 export const GSM_OK = 'OK' + GSM_NL;
@@ -24,6 +25,18 @@ export interface TinyGsmTiming {
   pollMinMs: number;
   pollMaxMs: number;
 }
+
+/** The unsolicited results `waitResponse` reads on the way (codes of `#readReply`, negative: not a response index). */
+const URC_CIPRXGET = -1;
+const URC_RECEIVE = -2;
+const URC_CLOSED = -3;
+/** Network-time reports: the rest of the line is skipped. */
+const URC_SKIP_LINE = -4;
+const URC_CIPRXGET_TEXT = GSM_NL + '+CIPRXGET:';
+const URC_RECEIVE_TEXT = GSM_NL + '+RECEIVE:';
+const URC_CLOSED_TEXT = 'CLOSED' + GSM_NL;
+/** `waitResponse`'s default strings: OK, ERROR. */
+const DEFAULT_RESPONSES: readonly string[] = [GSM_OK, GSM_ERROR];
 
 /** Accumulated response text of `waitResponse(timeout, data, ...)`. */
 export interface ResponseData { text: string }
@@ -87,7 +100,20 @@ export class TinyGsm {
    * interrupts that fall in it) is computed from the clock's events without waking the firmware task per poll: the
    * same delays and events, the task resumes at the poll that sees a byte, the timeout or a due `onIdle`.
    */
-  async #idleWhile(quiet: () => boolean): Promise<void> {
+  #idleWhile(quiet: () => boolean): Promise<void> {
+    const board = this.#board;
+    // No idle routine (it is installed at boot, never during a wait): the poll run's own promise, no async frame.
+    if (board.delayRepeat && this.onIdle === null) {
+      return board.delayRepeat(this.#pollMs, () => {
+        this.#pollMs = Math.min(this.#timing.pollMaxMs, this.#pollMs * 2);
+        return quiet() ? this.#pollMs : -1;
+      });
+    }
+    return this.#idleWhileServiced(quiet);
+  }
+
+  /** `#idleWhile` with `onIdle` due at most once a second, or on a board without `delayRepeat`. */
+  async #idleWhileServiced(quiet: () => boolean): Promise<void> {
     const board = this.#board;
     if (!board.delayRepeat) {
       do await this.idle(); while (quiet());
@@ -107,8 +133,13 @@ export class TinyGsm {
   }
 
   /** Nothing in the UART and less than `timeoutMs` since `start`: the library's waits poll again. */
+  #quiet(start: number, timeoutMs: number): boolean {
+    return ((this.millis() - start) >>> 0) < timeoutMs && this.stream.available() <= 0;
+  }
+
+  /** `#quiet` as the check of a polling wait. */
   #quietSince(start: number, timeoutMs: number): () => boolean {
-    return () => ((this.millis() - start) >>> 0) < timeoutMs && this.stream.available() <= 0;
+    return () => this.#quiet(start, timeoutMs);
   }
 
   #gotByte(): void { this.#pollMs = this.#timing.pollMinMs; }
@@ -190,8 +221,8 @@ export class TinyGsm {
     const t = ch.charCodeAt(0);
     const start = this.millis();
     while (((this.millis() - start) >>> 0) < timeoutMs) {
-      const quiet = this.#quietSince(start, timeoutMs);
-      if (quiet()) await this.#idleWhile(quiet);
+      // (The wait's closure only when it waits: a byte already there costs no allocation.)
+      if (this.#quiet(start, timeoutMs)) await this.#idleWhile(this.#quietSince(start, timeoutMs));
       const r = this.stream.read();
       if (r >= 0) this.#gotByte();
       if (r === t) return true;
@@ -222,57 +253,102 @@ export class TinyGsm {
    * the given strings (returns its 1-based index) or the timeout passes (0). Handles the SIM800's unsolicited
    * results (`+CIPRXGET: 1`, `+RECEIVE:`, `CLOSED`, network-time reports) on the way.
    */
-  async waitResponse(timeoutMs = 1000, responses: readonly (string | null)[] = [GSM_OK, GSM_ERROR],
-    data: ResponseData = { text: '' }): Promise<number> {
+  async waitResponse(timeoutMs = 1000, responses: readonly (string | null)[] = DEFAULT_RESPONSES,
+    data?: ResponseData): Promise<number> {
+    // The library's `String data`, as bytes (no string per byte read); made a string for `data` at the end.
+    const text = this.#spareText ?? new ByteText(64);
+    this.#spareText = null;
+    text.clear();
+    if (data) text.append(data.text);
     let index = 0;
     const start = this.millis();
+    // What a poll's read found (a response's index, an unsolicited result), for the loop below to act on.
+    let found = 0;
     outer: do {
-      while (this.stream.available() > 0) {
-        const raw = this.stream.read();
-        this.#gotByte();
-        const a = (raw << 24) >> 24; // int8_t
-        if (a <= 0) continue; // "Skip 0x00 bytes, just in case" (and bytes ≥ 0x80)
-        data.text += String.fromCharCode(a);
-        const t = data.text;
-        // A string can only end the text when it ends with the byte just read: the other comparisons are skipped.
-        for (let i = 0; i < responses.length; i++) {
-          const r = responses[i];
-          if (r && r.charCodeAt(r.length - 1) === a && t.endsWith(r)) { index = i + 1; break outer; }
-        }
-        if (a !== 0x3a && a !== 0x0a) continue; // every unsolicited result below ends with ':' or LF
-        if (t.endsWith(GSM_NL + '+CIPRXGET:')) {
-          const mode = await this.streamGetIntBefore(',');
-          if (mode === 1) {
-            const mux = await this.streamGetIntBefore('\n');
-            if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) this.sockets[mux]!.got_data = true;
-            data.text = '';
-          } else {
-            data.text += String(mode);
-          }
-        } else if (t.endsWith(GSM_NL + '+RECEIVE:')) {
-          const mux = await this.streamGetIntBefore(',');
-          const len = await this.streamGetIntBefore('\n');
-          if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) {
-            this.sockets[mux]!.got_data = true;
-            if (len >= 0 && len <= 1024) this.sockets[mux]!.sock_available = len;
-          }
-          data.text = '';
-        } else if (t.endsWith('CLOSED' + GSM_NL)) {
-          const nl = t.lastIndexOf(GSM_NL, t.length - 8);
-          const coma = t.indexOf(',', nl + 2);
-          const mux = cAtoi(t.substring(nl + 2, coma < 0 ? t.length : coma));
-          if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) this.sockets[mux]!.sock_connected = false;
-          data.text = '';
-        } else if (t.endsWith('*PSNWID:') || t.endsWith('*PSUTTZ:') || t.endsWith('+CTZV:') || t.endsWith('DST:')) {
-          await this.streamSkipUntil('\n');
-          data.text = '';
-        }
+      for (;;) {
+        const r = found !== 0 ? found : this.#readReply(responses, text);
+        found = 0;
+        if (r > 0) { index = r; break outer; }
+        if (r === 0) break;
+        await this.#unsolicited(r, text);
       }
       if (((this.millis() - start) >>> 0) >= timeoutMs) break;
-      await this.#idleWhile(this.#quietSince(start, timeoutMs));
+      // The library's loop reads the UART between two polls; that reading is part of the poll's quiet check here,
+      // so a poll that finds reply bytes takes them without waking the task (parked-poll) unless they end the wait.
+      // (An unnamed arrow: tsx's keepNames would wrap a named one in a costly `__name` call per wait.)
+      await this.#idleWhile(() => {
+        if (((this.millis() - start) >>> 0) >= timeoutMs) return false;
+        if (this.stream.available() <= 0) return true;
+        found = this.#readReply(responses, text);
+        return found === 0;
+      });
     } while (((this.millis() - start) >>> 0) < timeoutMs);
-    if (!index) data.text = '';
+    if (data) data.text = index ? text.toString() : '';
+    // (Given back only here: a wait cut by a power loss leaves it to the collector.)
+    this.#spareText = text;
     return index;
+  }
+
+  /** A reply buffer no `waitResponse` is using (one is enough unless a wait's `onIdle` waits on the modem too). */
+  #spareText: ByteText | null = null;
+
+  /**
+   * The read loop of `waitResponse`: takes what the UART holds into the reply text until one of `responses` ends it
+   * (returns its 1-based index), an unsolicited result needs reading (returns its `URC_*` code), or the UART is empty
+   * (returns 0).
+   */
+  #readReply(responses: readonly (string | null)[], t: ByteText): number {
+    const stream = this.stream;
+    while (stream.available() > 0) {
+      const raw = stream.read();
+      this.#gotByte();
+      const a = (raw << 24) >> 24; // int8_t
+      if (a <= 0) continue; // "Skip 0x00 bytes, just in case" (and bytes ≥ 0x80)
+      t.push(a);
+      // A string can only end the text when it ends with the byte just read: the other comparisons are skipped.
+      for (let i = 0; i < responses.length; i++) {
+        const r = responses[i];
+        if (r && r.charCodeAt(r.length - 1) === a && t.endsWith(r)) return i + 1;
+      }
+      if (a !== 0x3a && a !== 0x0a) continue; // every unsolicited result below ends with ':' or LF
+      if (t.endsWith(URC_CIPRXGET_TEXT)) return URC_CIPRXGET;
+      if (t.endsWith(URC_RECEIVE_TEXT)) return URC_RECEIVE;
+      if (t.endsWith(URC_CLOSED_TEXT)) return URC_CLOSED;
+      if (t.endsWith('*PSNWID:') || t.endsWith('*PSUTTZ:') || t.endsWith('+CTZV:') || t.endsWith('DST:')) return URC_SKIP_LINE;
+    }
+    return 0;
+  }
+
+  /** The unsolicited result `urc` that ends the reply text: read its parameters and act on them, as the library does. */
+  async #unsolicited(urc: number, data: ByteText): Promise<void> {
+    if (urc === URC_CIPRXGET) {
+      const mode = await this.streamGetIntBefore(',');
+      if (mode === 1) {
+        const mux = await this.streamGetIntBefore('\n');
+        if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) this.sockets[mux]!.got_data = true;
+        data.clear();
+      } else {
+        data.append(String(mode));
+      }
+    } else if (urc === URC_RECEIVE) {
+      const mux = await this.streamGetIntBefore(',');
+      const len = await this.streamGetIntBefore('\n');
+      if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) {
+        this.sockets[mux]!.got_data = true;
+        if (len >= 0 && len <= 1024) this.sockets[mux]!.sock_available = len;
+      }
+      data.clear();
+    } else if (urc === URC_CLOSED) {
+      const t = data.toString();
+      const nl = t.lastIndexOf(GSM_NL, t.length - 8);
+      const coma = t.indexOf(',', nl + 2);
+      const mux = cAtoi(t.substring(nl + 2, coma < 0 ? t.length : coma));
+      if (mux >= 0 && mux < TINY_GSM_MUX_COUNT && this.sockets[mux]) this.sockets[mux]!.sock_connected = false;
+      data.clear();
+    } else {
+      await this.streamSkipUntil('\n');
+      data.clear();
+    }
   }
 
   /** `testAT(timeout = 10 s)`: `AT` every ~300 ms until `OK`. */
@@ -471,8 +547,7 @@ export class TinyGsm {
     const len_confirmed = await this.streamGetIntBefore('\n');
     for (let i = 0; i < len_requested; i++) {
       const start = this.millis();
-      const quiet = this.#quietSince(start, sock.timeoutMs);
-      if (quiet()) await this.#idleWhile(quiet);
+      if (this.#quiet(start, sock.timeoutMs)) await this.#idleWhile(this.#quietSince(start, sock.timeoutMs));
       const c = this.stream.read();
       if (c >= 0) this.#gotByte();
       sock.rx.put(c & 0xff);
