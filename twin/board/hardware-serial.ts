@@ -65,7 +65,6 @@ export interface SerialObserver {
   line(port: SerialName, line: string): void;
 }
 
-/** A byte on the wire not yet handed to the peer (`uart-run`). */
 /**
  * Bytes on the wire not yet handed on (`uart-run`), oldest first, in parallel arrays (no object per byte). A byte is
  * named by its absolute number (`base` + its index), which stays valid as delivered bytes are dropped.
