@@ -8,46 +8,9 @@ import type { TwinMeterConfig } from '../twin/twin-meter.ts';
 import type { Comms } from '../twin/comms/comms.ts';
 import { RigConnection, RigError } from './rig/connection.ts';
 import { RigMeter } from './rig-meter.ts';
-import { DEFAULT_WIRING, PART_NAMES, type PartName } from './wiring.ts';
-import type { FirmataBoardConfig } from './emulator/firmata-board.ts';
+import { BoardOptionError, type BoardChoice } from './board-options.ts';
 
-export type BoardKind = 'twin' | 'emulated' | 'johnny-five';
-
-export interface BoardChoice {
-  board: Exclude<BoardKind, 'twin'>;
-  /** Serial port of the rig board (johnny-five). */
-  port?: string;
-  wiring: string;
-  parts: PartName[];
-  afeWaitBoundMs?: number;
-  emulator?: Partial<FirmataBoardConfig>;
-}
-
-export const BOARD_OPTIONS_HELP = `  --board B         twin (default): the simulated board; emulated: the firmware twin drives an in-process
-                    Firmata board (StandardFirmataPlus 2.5) through johnny-five, wired to the part models;
-                    johnny-five: a real rig board on --port (always in real time: --speed is ignored)
-  --port PATH       serial port of the rig board (with --board johnny-five)
-  --wiring FILE     wiring map (default hil-rig/wiring/mega2560.yaml)
-  --parts LIST      parts on the rig, comma-separated, from ${PART_NAMES.join(',')}
-                    (default: all); the others stay simulated`;
-
-export class BoardOptionError extends Error {}
-
-/** Check `--board/--port/--wiring/--parts` values; null for the twin. */
-export function parseBoardChoice(v: { board?: string; port?: string; wiring?: string; parts?: string }): BoardChoice | null {
-  const board = v.board ?? 'twin';
-  if (board !== 'twin' && board !== 'emulated' && board !== 'johnny-five') throw new BoardOptionError(`--board: expected twin, emulated or johnny-five, got '${board}'`);
-  if (board === 'twin') {
-    for (const k of ['port', 'wiring', 'parts'] as const) if (v[k] !== undefined) throw new BoardOptionError(`--${k} needs --board emulated or johnny-five`);
-    return null;
-  }
-  if (board === 'johnny-five' && !v.port) throw new BoardOptionError('--board johnny-five needs --port PATH (the rig board\'s serial port)');
-  if (board === 'emulated' && v.port) throw new BoardOptionError('--port is for --board johnny-five (the emulated board is in-process)');
-  const parts = v.parts === undefined ? [...PART_NAMES] : v.parts.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of parts) if (!(PART_NAMES as readonly string[]).includes(p)) throw new BoardOptionError(`--parts: unknown part '${p}' (parts: ${PART_NAMES.join(', ')})`);
-  if (!parts.length) throw new BoardOptionError('--parts: name at least one part');
-  return { board, ...(v.port ? { port: v.port } : {}), wiring: v.wiring ?? DEFAULT_WIRING, parts: parts as PartName[] };
-}
+export { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice, type BoardChoice, type BoardKind } from './board-options.ts';
 
 /** Open the rig link of a choice (the handshake and the wiring check happen here). */
 export async function openRig(choice: BoardChoice): Promise<RigConnection> {
@@ -111,22 +74,3 @@ export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?
   }
 }
 
-/**
- * For `osm run`: the bench maker of a `--board` choice (null: keep the command's own). Connection and wiring
- * problems become `asUsage` errors (one line, exit 2).
- */
-export function rigBenchMaker(
-  values: { board?: string; port?: string; wiring?: string; parts?: string },
-  asUsage: (message: string) => Error,
-): ((cfg: BenchConfig) => Promise<RigBench>) | null {
-  let choice: BoardChoice | null;
-  try { choice = parseBoardChoice(values); } catch (e) { throw asUsage((e as Error).message); }
-  if (!choice) return null;
-  const c = choice;
-  return async (cfg) => {
-    try { return await createRigBench(cfg, c); } catch (e) {
-      if (e instanceof RigError || e instanceof BoardOptionError || (e as Error).name === 'WiringError') throw asUsage((e as Error).message);
-      throw e;
-    }
-  };
-}

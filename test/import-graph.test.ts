@@ -2,7 +2,7 @@
 // re-exports included, since they tie modules together as much as value imports do): no import circles, each folder
 // importing only the folders below it in the layering, and test support kept out of the production folders. And what
 // `osm run` loads at start: a scenario without a `network:` section must not pay for the comms stack (aedes and the
-// MQTT packet code), which is loaded by import() only when a broker starts.
+// MQTT packet code), which is loaded by import() only when a broker starts, and a run on the twin not for the rigs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -182,12 +182,30 @@ test('the static-import reader counts value imports and leaves out type-only and
 });
 
 test('osm run loads no part of the comms stack at start (aedes and the MQTT packet code come by import() when a broker starts)', () => {
-  // the command, and the worker a campaign runs scenarios in
-  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts']);
+  // the command, the worker a campaign runs scenarios in, and the twin's bench the command imports for every run
+  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts', 'twin/kernel/bench.ts']);
   // the scan covers the path that builds benches and their communications
   for (const m of ['scenarios/runner.ts', 'twin/kernel/bench.ts', 'twin/comms/comms.ts', 'twin/comms/telemetry-broker.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
   const loaded = COMMS_STACK.filter((p) => packages.has(p)).map((p) => `${p} (imported by ${packages.get(p)})`);
   assert.equal(loaded, [], `the run path imports the comms stack statically: ${loaded.join(', ')}`);
+});
+
+/** The packages of the hardware rigs: the Firmata client and board code, serial ports, the AVR simulator. */
+const RIG_STACK = ['johnny-five', 'firmata-io', 'serialport', '@serialport/bindings-cpp', 'avr8js'];
+
+test('osm run loads no rig code at start (it comes by import() with --board or --target)', () => {
+  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts', 'twin/kernel/bench.ts']);
+  // the options of --board and --target are read on the run path; the rigs themselves are not
+  for (const m of ['hil-rig/board-options.ts', 'hil-rig/rig-original/target-options.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
+  const rigs = [...modules].filter((m) => m === 'hil-rig/rig-bench.ts' || m === 'hil-rig/rig-original/original-bench.ts');
+  assert.equal(rigs, [], 'the run path imports a rig bench statically');
+  const loaded = RIG_STACK.filter((p) => packages.has(p)).map((p) => `${p} (imported by ${packages.get(p)})`);
+  assert.equal(loaded, [], `the run path imports rig packages statically: ${loaded.join(', ')}`);
+});
+
+test('the rig benches do import the rig packages (so the test above looks at the right names)', () => {
+  const { packages } = loadedAtStart(['hil-rig/rig-bench.ts', 'hil-rig/rig-original/original-bench.ts']);
+  assert.ok(RIG_STACK.some((p) => packages.has(p)), `none of ${RIG_STACK.join(', ')} is imported by the rig benches`);
 });
 
 test.run();

@@ -20,8 +20,8 @@ import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
-import { BOARD_OPTIONS_HELP, rigBenchMaker } from '../../hil-rig/rig-bench.ts';
-import { TARGET_OPTIONS_HELP, originalRigBenchMaker } from '../../hil-rig/rig-original/original-bench.ts';
+import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice, type BoardChoice } from '../../hil-rig/board-options.ts';
+import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget, type RigTargetChoice } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
@@ -283,6 +283,40 @@ class Progress {
     if (this.#shown) this.#io.stderr.write('\r\x1b[K');
     this.#shown = false;
   }
+}
+
+/**
+ * The bench maker of a `--board` choice (null: the twin). The rig's code is imported when a bench is made, so a run on
+ * the twin never loads it. Option, connection and wiring problems become usage errors (one line, exit 2).
+ */
+function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error): MakeBench | null {
+  let choice: BoardChoice | null;
+  try { choice = parseBoardChoice(values); } catch (e) { throw asUsage((e as Error).message); }
+  if (!choice) return null;
+  const c = choice;
+  return async (cfg) => {
+    const { createRigBench } = await import('../../hil-rig/rig-bench.ts');
+    try { return await createRigBench(cfg, c); } catch (e) { throw rigProblem(e, asUsage); }
+  };
+}
+
+/** The bench maker of a `--target` choice (null: the twin), as `rigBenchMaker`; toolchain problems are usage errors too. */
+function originalRigBenchMaker(values: { target?: string; port?: string; debugPort?: string; afePort?: string; wiring?: string }, asUsage: (message: string) => Error): MakeBench | null {
+  let choice: RigTargetChoice | null;
+  try { choice = parseRigTarget(values); } catch (e) { throw asUsage((e as Error).message); }
+  if (!choice) return null;
+  const c = choice;
+  return async (cfg) => {
+    const { createOriginalRigBench } = await import('../../hil-rig/rig-original/original-bench.ts');
+    try { return await createOriginalRigBench(cfg, c); } catch (e) { throw rigProblem(e, asUsage); }
+  };
+}
+
+/** A rig's option, connection or wiring problem as a usage error; anything else as it is. */
+function rigProblem(e: unknown, asUsage: (message: string) => Error): unknown {
+  const name = (e as Error)?.name;
+  if (e instanceof BoardOptionError || e instanceof TargetOptionError || name === 'RigError' || name === 'WiringError') return asUsage((e as Error).message);
+  return e;
 }
 
 /** `--target rig | rig-emulated`: the original firmware on a rig (null: the twin or a --board run). */

@@ -11,61 +11,10 @@ import { buildSketch, toolchainProblem } from '../firmware/build-sketch.ts';
 import { OriginalRigLink } from './original-link.ts';
 import { OriginalRigMeter } from './original-rig-meter.ts';
 import { ResponderDriver, type ByteLink } from './responder-driver.ts';
-import { EmulatedOriginalWorld, type EmulatedWorldConfig } from './emulated-world.ts';
-import { DEFAULT_ORIGINAL_WIRING } from './original-wiring.ts';
-import type { FirmataBoardConfig } from '../emulator/firmata-board.ts';
+import { EmulatedOriginalWorld } from './emulated-world.ts';
+import { TargetOptionError, type RigTargetChoice } from './target-options.ts';
 
-export type RigTarget = 'rig' | 'rig-emulated';
-export const TARGETS = ['twin', 'rig', 'rig-emulated'] as const;
-
-export interface RigTargetChoice {
-  target: RigTarget;
-  /** Serial port of the rig board (Firmata). */
-  port?: string;
-  /** The meter's debug port (USB serial adapter on USART2). */
-  debugPort?: string;
-  /** The AFE responder's USB port. */
-  afePort?: string;
-  wiring: string;
-  /** Settings of the emulated hardware (tests). */
-  emulated?: Partial<EmulatedWorldConfig> & { board?: Partial<FirmataBoardConfig> };
-}
-
-export class TargetOptionError extends Error {}
-
-export const TARGET_OPTIONS_HELP = `  --target T        twin (default); rig: the ORIGINAL firmware on a real meter board, driven and observed by a
-                    rig (keys, cover, supply, relay coils, LEDs, buzzer, debug port, AFE responder; always in
-                    real time); rig-emulated: the same rig path with the hardware emulated and a twin standing in
-                    for the meter at pin level (CI). A scenario asserting what only the twin sees (LCD, credit,
-                    readings) is refused on a rig before it starts
-  --port PATH       (--target rig) the rig board's serial port (StandardFirmataPlus)
-  --debug-port PATH (--target rig) the meter's debug port (USART2, 115200 baud) through a USB serial adapter
-  --afe-port PATH   (--target rig) the AFE responder's USB port (hil-rig/firmware/afe-responder on a Mega 2560)
-  --wiring FILE     the rig's wiring map (default hil-rig/wiring/original-mega2560.yaml)`;
-
-/** Check `--target` and its port options; null for the twin. */
-export function parseRigTarget(v: { target?: string; port?: string; debugPort?: string; afePort?: string; wiring?: string }): RigTargetChoice | null {
-  const target = v.target ?? 'twin';
-  if (!(TARGETS as readonly string[]).includes(target)) throw new TargetOptionError(`--target: expected ${TARGETS.join(', ')}, got '${target}'`);
-  if (target === 'twin') {
-    for (const [k, flag] of [['debugPort', '--debug-port'], ['afePort', '--afe-port']] as const) {
-      if (v[k] !== undefined) throw new TargetOptionError(`${flag} needs --target rig`);
-    }
-    return null;
-  }
-  if (target === 'rig') {
-    const missing = [['port', '--port PATH'], ['debugPort', '--debug-port PATH'], ['afePort', '--afe-port PATH']].filter(([k]) => !v[k as 'port']).map(([, f]) => f);
-    if (missing.length) throw new TargetOptionError(`--target rig needs ${missing.join(', ')} (the rig board, the meter's debug port, the AFE responder)`);
-  } else {
-    for (const [k, flag] of [['port', '--port'], ['debugPort', '--debug-port'], ['afePort', '--afe-port']] as const) {
-      if (v[k] !== undefined) throw new TargetOptionError(`${flag} is for --target rig (rig-emulated is in-process)`);
-    }
-  }
-  return {
-    target: target as RigTarget, wiring: v.wiring ?? DEFAULT_ORIGINAL_WIRING,
-    ...(v.port ? { port: v.port } : {}), ...(v.debugPort ? { debugPort: v.debugPort } : {}), ...(v.afePort ? { afePort: v.afePort } : {}),
-  };
-}
+export { TARGETS, TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget, type RigTarget, type RigTargetChoice } from './target-options.ts';
 
 /** The twin meter a scenario's meter section describes (the stand-in of rig-emulated is built from it). */
 export function standInConfig(cfg: BenchConfig): TwinMeterConfig {
@@ -211,22 +160,3 @@ function finish(bench: Bench, meter: OriginalRigMeter, link: OriginalRigLink, wo
   return bench as OriginalRigBench;
 }
 
-/**
- * For `osm run`: the bench maker of a `--target` choice (null: the twin). Connection, wiring and toolchain problems
- * become `asUsage` errors (one line, exit 2).
- */
-export function originalRigBenchMaker(
-  values: { target?: string; port?: string; debugPort?: string; afePort?: string; wiring?: string },
-  asUsage: (message: string) => Error,
-): ((cfg: BenchConfig) => Promise<OriginalRigBench>) | null {
-  let choice: RigTargetChoice | null;
-  try { choice = parseRigTarget(values); } catch (e) { throw asUsage((e as Error).message); }
-  if (!choice) return null;
-  const c = choice;
-  return async (cfg) => {
-    try { return await createOriginalRigBench(cfg, c); } catch (e) {
-      if (e instanceof RigError || e instanceof TargetOptionError || (e as Error).name === 'WiringError') throw asUsage((e as Error).message);
-      throw e;
-    }
-  };
-}
