@@ -48,6 +48,28 @@ test('a periodic timer with a fractional period keeps its long-run rate', async 
   assert.is(times[72_000], Math.floor(72_000 * 49_999.583));
 });
 
+test('a periodic timer takes its place among same-time events when its previous tick ran', async () => {
+  const c = new VirtualClock();
+  const seen: string[] = [];
+  c.at(50, () => c.at(200, () => seen.push('before')));
+  c.every(100, (k) => {
+    seen.push(`tick${k}`);
+    if (k === 0) c.at(200, () => seen.push('after'));
+  }, 100);
+  await c.runUntil(250);
+  // 'before' was scheduled before tick 0 re-armed the timer for 200, 'after' by tick 0 once it had
+  assert.equal(seen, ['tick0', 'before', 'tick1', 'after']);
+});
+
+test('a periodic timer cancelled from its own callback runs no more', async () => {
+  const c = new VirtualClock();
+  let n = 0;
+  const h = c.every(10, () => { if (++n === 3) h.cancel(); });
+  await c.runUntil(1000);
+  assert.is(n, 3);
+  assert.is(c.nextEventTime(), Infinity);
+});
+
 test('a task observes the time it woke at, before later events run', async () => {
   const c = new VirtualClock();
   const log: string[] = [];
