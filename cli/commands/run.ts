@@ -20,8 +20,8 @@ import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
-import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice, type BoardChoice } from '../../hil-rig/board-options.ts';
-import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget, type RigTargetChoice } from '../../hil-rig/rig-original/target-options.ts';
+import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
+import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
@@ -286,30 +286,29 @@ class Progress {
 }
 
 /**
- * The bench maker of a `--board` choice (null: the twin). The rig's code is imported when a bench is made, so a run on
- * the twin never loads it. Option, connection and wiring problems become usage errors (one line, exit 2).
+ * The bench maker of a rig choice, `--board` or `--target` (null: the twin). The rig's code is imported when a bench is
+ * made, so a run on the twin never loads it. Option, connection, wiring and toolchain problems become usage errors
+ * (one line, exit 2).
  */
-function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error): MakeBench | null {
-  let choice: BoardChoice | null;
-  try { choice = parseBoardChoice(values); } catch (e) { throw asUsage((e as Error).message); }
-  if (!choice) return null;
+function lazyRigMaker<C>(parse: () => C | null, create: (cfg: BenchConfig, choice: C) => Promise<BenchControl>, asUsage: (message: string) => Error): MakeBench | null {
+  let choice: C | null;
+  try { choice = parse(); } catch (e) { throw asUsage((e as Error).message); }
+  if (choice === null) return null;
   const c = choice;
   return async (cfg) => {
-    const { createRigBench } = await import('../../hil-rig/rig-bench.ts');
-    try { return await createRigBench(cfg, c); } catch (e) { throw rigProblem(e, asUsage); }
+    try { return await create(cfg, c); } catch (e) { throw rigProblem(e, asUsage); }
   };
 }
 
-/** The bench maker of a `--target` choice (null: the twin), as `rigBenchMaker`; toolchain problems are usage errors too. */
+/** `--board emulated | johnny-five`: the firmware twin on a rig board. */
+function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error): MakeBench | null {
+  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c), asUsage);
+}
+
+/** `--target rig | rig-emulated`: the original firmware on a rig. */
 function originalRigBenchMaker(values: { target?: string; port?: string; debugPort?: string; afePort?: string; wiring?: string }, asUsage: (message: string) => Error): MakeBench | null {
-  let choice: RigTargetChoice | null;
-  try { choice = parseRigTarget(values); } catch (e) { throw asUsage((e as Error).message); }
-  if (!choice) return null;
-  const c = choice;
-  return async (cfg) => {
-    const { createOriginalRigBench } = await import('../../hil-rig/rig-original/original-bench.ts');
-    try { return await createOriginalRigBench(cfg, c); } catch (e) { throw rigProblem(e, asUsage); }
-  };
+  return lazyRigMaker(() => parseRigTarget(values),
+    async (cfg, c) => (await import('../../hil-rig/rig-original/original-bench.ts')).createOriginalRigBench(cfg, c), asUsage);
 }
 
 /** A rig's option, connection or wiring problem as a usage error; anything else as it is. */
