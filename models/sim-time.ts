@@ -21,3 +21,32 @@ export interface SimTime {
   /** ... and the event scheduled at that place after all. */
   atReserved?(tUs: number, seq: number, fn: () => void): EventHandle;
 }
+
+/**
+ * Stored first into a number field that will hold virtual times, then replaced by the field's real first value: V8
+ * then keeps the field as a double from the start. A field whose first value is a small integer is kept as one, and
+ * the first value beyond 2^30 - 1 changes its representation; virtual microseconds pass 2^30 after 17.9 simulated
+ * minutes, and the change throws away the optimized code of every function that used objects of that shape, which V8
+ * then compiles again (docs/speed.md, "Number fields that start as doubles"). Values and results do not change.
+ */
+export const DOUBLE_FIELD = 0.5;
+
+/** An empty array whose elements V8 stores as doubles from the start (see DOUBLE_FIELD): for an array of times. */
+export function doubleArray(): number[] {
+  const a = [DOUBLE_FIELD];
+  a.length = 0;
+  return a;
+}
+
+/**
+ * Turn the number fields `keys` of `obj` into doubles as V8 stores them, their values unchanged (see DOUBLE_FIELD):
+ * for a constructor, on fields that will hold times or fractional values but start at a small integer.
+ */
+export function keepAsDoubles<T extends object>(obj: T, keys: readonly (keyof T & string)[]): void {
+  const o = obj as Record<string, unknown>;
+  for (const k of keys) {
+    const v = o[k];
+    o[k] = DOUBLE_FIELD;
+    o[k] = v;
+  }
+}

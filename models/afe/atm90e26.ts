@@ -5,7 +5,7 @@
 // Timing: everything runs on the simulator's clock (`SimTime`). Measurement registers follow `setPins` at once (the
 // DS does not give the averaging window, §9.3); energy is integrated exactly over the piecewise-constant power between
 // changes; reply bytes and checksum checks are clock events.
-import type { EventHandle, SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, type EventHandle, type SimTime } from '../sim-time.ts';
 import type { AfePinPhasors } from '../signals.ts';
 import { assertUartByte, byteTimeUs, type UartPeer } from '../uart.ts';
 import {
@@ -189,8 +189,8 @@ export class ATM90E26 {
   /** Low 16 bits of the extended result of each measurement register (bits 7..0 zero), latched into LSB on read. */
   readonly #ext = new Uint16Array(128);
   readonly #rx: FrameReceiver;
-  #txFreeAt = 0;
-  #resetAt = 0;
+  #txFreeAt = DOUBLE_FIELD;
+  #resetAt = DOUBLE_FIELD;
   #generation = 0;
 
   #pins: AfePinPhasors | null = null;
@@ -226,6 +226,9 @@ export class ATM90E26 {
   readonly #emitQ = (dir: 1 | -1, tUs: number): void => this.#pulse('Q', dir, tUs);
 
   constructor(time: SimTime, config: Partial<Atm90e26Config> = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#txFreeAt = 0;
+    this.#resetAt = 0;
     if (!time || typeof time.now !== 'function' || typeof time.at !== 'function') {
       throw new TypeError('ATM90E26 needs the simulation clock (SimTime) as its first argument');
     }

@@ -2,6 +2,7 @@
 // a closed-form function of time within the segment. Reading a value never changes the arithmetic path, which keeps
 // runs byte-identical whether or not something (a dashboard, a peek) looks at the chip in between.
 // Facts: docs/atm90e26.md §4.3 (CF pulses, 0.1 pulse per energy LSB, registers wrap at FFFFH).
+import { DOUBLE_FIELD } from '../sim-time.ts';
 
 /** Tolerance for float noise at an exact whole-pulse crossing (relative, plus a tiny absolute floor). */
 function wholePart(x: number): number {
@@ -14,10 +15,17 @@ function wholePart(x: number): number {
  * pulse is reached (DS: "within 0.01 pulse forward and reverse cancel"; the model cancels the whole residual).
  */
 export class PulseAccumulator {
-  #t0 = 0;
-  #a0 = 0;
-  #rate = 0;
+  #t0 = DOUBLE_FIELD;
+  #a0 = DOUBLE_FIELD;
+  #rate = DOUBLE_FIELD;
   #emitted = 0;
+
+  constructor() {
+    // Times and fractions: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#t0 = 0;
+    this.#a0 = 0;
+    this.#rate = 0;
+  }
 
   /** Signed pulses per microsecond in the current segment. */
   get rate(): number { return this.#rate; }
@@ -72,10 +80,17 @@ export class PulseAccumulator {
  * last clear, modulo 65536 (wraps FFFFH -> 0000H).
  */
 export class EnergyRegister {
-  #t0 = 0;
-  #base = 0;
-  #rate = 0;
+  #t0 = DOUBLE_FIELD;
+  #base = DOUBLE_FIELD;
+  #rate = DOUBLE_FIELD;
   #cleared = 0;
+
+  constructor() {
+    // Times and fractions: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#t0 = 0;
+    this.#base = 0;
+    this.#rate = 0;
+  }
 
   reset(tUs: number): void {
     this.#t0 = tUs;

@@ -3,6 +3,7 @@
 //
 //   write: host FE, A (addr & 7F), DH, DL, CK = (A + DH + DL) & FF   -> chip replies CK
 //   read:  host FE, A (addr | 80), CK = A                             -> chip replies DH, DL, (DH + DL) & FF
+import { DOUBLE_FIELD } from '../sim-time.ts';
 import { assertUartByte, byteTimeUs } from '../uart.ts';
 
 export const FRAME_START = 0xfe;
@@ -79,13 +80,16 @@ export class FrameReceiver {
   #dl = 0;
   #baud = 0;
   /** Receive time (stop bit end) of the previous byte of the frame being assembled. */
-  #lastUs = 0;
+  #lastUs = DOUBLE_FIELD;
   /** Called for bytes that end a frame attempt without a frame. */
   onReject?: (why: RxEvent, byte: number, tUs: number) => void;
 
   readonly #options: () => FrameReceiverOptions;
 
-  constructor(options: () => FrameReceiverOptions) { this.#options = options; }
+  constructor(options: () => FrameReceiverOptions) {
+    this.#options = options;
+    this.#lastUs = 0; // a double field (DOUBLE_FIELD)
+  }
 
   /** The rate detected from the current frame's 0xFE (0 while idle). */
   get baud(): number { return this.#baud; }

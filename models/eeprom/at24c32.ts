@@ -7,7 +7,7 @@
 //   twin's documented choice (an internal erase-then-program cycle can stop before, between or after its two steps).
 // - a repeated START before STOP abandons a page write ("the write cycle starts on the STOP condition").
 import type { I2cDevice } from '../i2c.ts';
-import type { SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, type SimTime } from '../sim-time.ts';
 
 export const AT24C32_SIZE = 4096;
 export const AT24C32_PAGE = 32;
@@ -34,7 +34,7 @@ export class AT24C32 implements I2cDevice {
   #pointer = 0;
   #phase: 'idle' | 'addrHi' | 'addrLo' | 'data' | 'read' = 'idle';
   #pending: { addr: number; value: number }[] = [];
-  #busyUntil = -1;
+  #busyUntil = DOUBLE_FIELD;
   #inFlight: { addr: number; old: number; value: number }[] = [];
   #pendingFirst = 0;
   #pendingCount = 0;
@@ -48,6 +48,8 @@ export class AT24C32 implements I2cDevice {
   onWrite?: (firstAddress: number, length: number, tUs: number) => void;
 
   constructor(time: SimTime, config: Partial<At24c32Config> = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#busyUntil = -1;
     this.#time = time;
     this.config = { ...AT24C32_DEFAULTS, ...config };
     if (!(this.config.tWRUs >= 0) || !Number.isFinite(this.config.tWRUs)) {

@@ -15,7 +15,7 @@
 // latency. When the network does not answer (no coverage, attach refused), attach-type commands fail after
 // `attachFailMs` of the network model. The manual's maximum response times (CGATT 75 s, SAPBR 85 s, CIICR 85 s,
 // CIPSHUT 65 s) bound these; the twin's TinyGSM gives up earlier (60 s) on some, as the real library does.
-import type { SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, doubleArray, type SimTime } from '../sim-time.ts';
 import { byteTimeUs, isUartBufferPeer, isUartRunPeer, type UartPeer, type UartRunPeer } from '../uart.ts';
 import { AtCommandParser } from './at-command-parser.ts';
 import type { CellularNetwork } from './cellular-network.ts';
@@ -70,7 +70,8 @@ class HeldReplies {
   text: string[] = [];
   from: number[] = [];
   to: number[] = [];
-  t: number[] = [];
+  /** (Doubles from the start: models/sim-time.ts DOUBLE_FIELD.) */
+  t: number[] = doubleArray();
   seq: number[] = [];
   epoch: number[] = [];
   baud: number[] = [];
@@ -136,7 +137,7 @@ export class Sim800 {
   #storedEcho = true;
   // --- run-time state ---
   #powered = false;
-  #readyAt = 0;
+  #readyAt = DOUBLE_FIELD;
   #baud = 0;
   /** `AT+IPR` set a fixed rate (else auto-baud). */
   #iprFixed = false;
@@ -153,11 +154,14 @@ export class Sim800 {
   #manualRx = false;
   /** Pending data-mode send. */
   #sendMux = -1;
-  #txFreeAt = 0;
+  #txFreeAt = DOUBLE_FIELD;
   /** Bumped at power-off and reboot: scheduled replies of the previous run are void. */
   #epoch = 0;
 
   constructor(time: SimTime, network: CellularNetwork, internet: Internet = NO_INTERNET, config: Partial<Sim800Config> = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#readyAt = 0;
+    this.#txFreeAt = 0;
     this.#time = time;
     this.network = network;
     this.#internet = internet;

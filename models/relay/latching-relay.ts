@@ -1,7 +1,7 @@
 // Dual-coil latching relay on the meter's load line, driven by PB12 (SET, "relay_on") and PB4 (RESET, "relay_off")
 // through drivers (docs/firmware.md §1.3). The contact moves when one coil alone has been energised for at least
 // the operate time, and keeps its position without power. The firmware pulses a coil for 200 ms.
-import type { SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, type SimTime } from '../sim-time.ts';
 
 export interface LatchingRelayConfig {
   /**
@@ -21,7 +21,7 @@ export class LatchingRelay {
   #closed: boolean;
   #set = false;
   #reset = false;
-  #since = 0;
+  #since = DOUBLE_FIELD;
   #pending: { cancel(): void } | null = null;
   /** Contact changes. */
   onChange?: (closed: boolean, tUs: number) => void;
@@ -29,6 +29,8 @@ export class LatchingRelay {
   pulses = 0;
 
   constructor(time: SimTime, config: Partial<LatchingRelayConfig> = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#since = 0;
     this.#time = time;
     this.config = { ...LATCHING_RELAY_DEFAULTS, ...config };
     const op = this.config.operateUs;

@@ -11,7 +11,7 @@
 // Time is kept as seconds since 2000-01-01 00:00:00 of the local wall time (no time zone), advanced by the virtual
 // clock. The part is battery-backed: it keeps time and NVRAM through a mains power cut.
 import type { I2cDevice } from '../i2c.ts';
-import type { SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, type SimTime } from '../sim-time.ts';
 
 export const DS1307_NVRAM_SIZE = 56;
 /** First NVRAM register. */
@@ -66,10 +66,10 @@ export class DS1307 implements I2cDevice {
   #time: SimTime;
   /** Seconds since 2000 at the moment `#baseUs` (the start of that second when running). */
   #baseSeconds = 0;
-  #baseUs = 0;
+  #baseUs = DOUBLE_FIELD;
   #halted = false;
   /** Sub-second phase of the countdown chain held while halted, microseconds. */
-  #heldPhaseUs = 0;
+  #heldPhaseUs = DOUBLE_FIELD;
   #hour12 = false;
   /** Day register as last written, and the day number (seconds since 2000 / 86400) it was written on. */
   #dow = 1;
@@ -81,6 +81,9 @@ export class DS1307 implements I2cDevice {
   #snapshot: number[] | null = null;
 
   constructor(time: SimTime, config: Partial<Ds1307Config> = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#baseUs = 0;
+    this.#heldPhaseUs = 0;
     this.#time = time;
     this.config = { ...DS1307_DEFAULTS, ...config };
     this.present = this.config.present;

@@ -11,13 +11,18 @@
 //   the interrupt's duration; a delay that ends during an interrupt ends when the interrupt returns. Timer ticks that
 //   fall inside a running interrupt merge into one pending interrupt, served when it returns.
 import type { VirtualClock } from '../kernel/clock.ts';
-import type { EventHandle } from '../../models/sim-time.ts';
+import { DOUBLE_FIELD, type EventHandle } from '../../models/sim-time.ts';
 
 export class PowerLoss extends Error {
   constructor() { super('power lost'); this.name = 'PowerLoss'; }
 }
 
-interface MainSleep { workEnd: number; wake: number }
+/** The main context's sleep: when its pending work ends and when it wakes (both moved by interrupts). */
+class MainSleep {
+  workEnd = DOUBLE_FIELD;
+  wake = DOUBLE_FIELD;
+  constructor(workEnd: number, wake: number) { this.workEnd = workEnd; this.wake = wake; }
+}
 
 export interface TimerHandle { stop(): void; resume(): void }
 
@@ -25,17 +30,17 @@ export class Cpu {
   readonly clock: VirtualClock;
   /** Added to the uptime when computing millis(): lets a test start near the 49.7-day wrap. */
   millisOffsetUs: number;
-  #isrCursor = -1;
-  #debt = 0;
-  #busyUntil = 0;
+  #isrCursor = DOUBLE_FIELD;
+  #debt = DOUBLE_FIELD;
+  #busyUntil = DOUBLE_FIELD;
   #sleep: MainSleep | null = null;
   #powered = true;
-  #bootUs: number;
+  #bootUs = DOUBLE_FIELD;
   #timers: EventHandle[] = [];
   readonly #fastPaths: boolean;
   readonly #parkedPolls: boolean;
   /** Total time spent inside interrupts, for diagnostics and benchmarks. */
-  isrTimeUs = 0;
+  isrTimeUs = DOUBLE_FIELD;
   isrCount = 0;
   /** Delays of `delayRepeat` started without waking the task (the fast path's count; 0 with `--exact-slow`). */
   delaysRepeatedParked = 0;
@@ -45,6 +50,12 @@ export class Cpu {
    *  `fastPaths`): `delayRepeat` runs its `again` from the clock event instead of waking the task. */
   constructor(clock: VirtualClock, opts: { millisOffsetUs?: number; fastPaths?: boolean; parkedPolls?: boolean } = {}) {
     this.clock = clock;
+    // Times in microseconds: double fields from the start (DOUBLE_FIELD), then their first values.
+    this.#isrCursor = -1;
+    this.#debt = 0;
+    this.#busyUntil = 0;
+    this.isrTimeUs = 0;
+    this.millisOffsetUs = DOUBLE_FIELD;
     this.millisOffsetUs = opts.millisOffsetUs ?? 0;
     this.#fastPaths = opts.fastPaths ?? true;
     this.#parkedPolls = opts.parkedPolls ?? this.#fastPaths;
@@ -111,7 +122,7 @@ export class Cpu {
     const workEnd = this.clock.now() + this.#debt;
     this.#debt = 0;
     const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
-    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
+    const s = new MainSleep(workEnd, Math.max(wake, this.#busyUntil));
     this.#sleep = s;
     this.#parked = s;
     return s;
@@ -154,7 +165,7 @@ export class Cpu {
   }
 
   async #sleepMain(workEnd: number, wake: number): Promise<void> {
-    const s: MainSleep = { workEnd, wake: Math.max(wake, this.#busyUntil) };
+    const s = new MainSleep(workEnd, Math.max(wake, this.#busyUntil));
     this.#sleep = s;
     try {
       for (;;) {

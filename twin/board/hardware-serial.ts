@@ -26,6 +26,7 @@
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
+import { DOUBLE_FIELD, doubleArray } from '../../models/sim-time.ts';
 import type { SerialPort } from './board.ts';
 import { ByteText } from '../../models/byte-text.ts';
 import { assertUartByte, byteTimeUs, isUartRunPeer, UART_BITS_PER_BYTE, type UartBufferPeer, type UartPeer, type UartRunPeer } from '../../models/uart.ts';
@@ -72,8 +73,9 @@ export interface SerialObserver {
 class WireQueue {
   byte: number[] = [];
   baud: number[] = [];
-  end: number[] = [];
-  t: number[] = [];
+  /** Times (arrays of doubles from the start: models/sim-time.ts DOUBLE_FIELD). */
+  end: number[] = doubleArray();
+  t: number[] = doubleArray();
   seq: number[] = [];
   /** 1: the byte acts (it has its own clock event). */
   acting: number[] = [];
@@ -136,7 +138,7 @@ export class HardwareSerial implements SerialPort {
   readonly #txEnds = new Float64Array(SERIAL_BUFFER);
   #txHead = 0;
   #txCount = 0;
-  #txFreeAt = 0;
+  #txFreeAt = DOUBLE_FIELD;
   /** Bumped at a power cut: transmissions scheduled before it are void. */
   #generation = 0;
   /** The line being written (no string per byte: it is made at the LF). */
@@ -157,6 +159,8 @@ export class HardwareSerial implements SerialPort {
 
   constructor(cpu: Cpu, name: SerialName, peer?: UartPeer, observer?: SerialObserver,
     options: { uartRuns?: boolean; rxRuns?: boolean } = {}) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#txFreeAt = 0;
     this.#cpu = cpu;
     this.name = name;
     this.#peer = peer;

@@ -8,6 +8,7 @@
 // costs few simulation events. `onIdle` (D21 fixed) is called from those waits at most once a second.
 import type { Board, SerialPort } from '../board/board.ts';
 import { ByteText } from '../../models/byte-text.ts';
+import { keepAsDoubles } from '../../models/sim-time.ts';
 
 export const GSM_NL = '\r\n';
 export const GSM_OK = 'OK' + GSM_NL;
@@ -642,6 +643,7 @@ export class GsmClient {
     this.at = modem;
     this.mux = mux < TINY_GSM_MUX_COUNT ? mux : mux % TINY_GSM_MUX_COUNT;
     modem.sockets[this.mux] = this;
+    keepAsDoubles(this, ['prev_check']); // a millis() value: a double for V8 from the start (models/sim-time.ts)
   }
 
   /** `connect(host, port)` = `connect(host, port, 75)`: close quietly, then `modemConnect`. Returns 1 or 0. */

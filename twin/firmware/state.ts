@@ -5,6 +5,8 @@
 // Fields after "fixed-build state" exist only for the corrections of the defect knobs (docs/firmware.md §10);
 // the shipped program has no such variables.
 
+import { keepAsDoubles } from '../../models/sim-time.ts';
+
 /** `char Data[Lengths]` with `#define Lengths 20` (token_management.hpp:15). */
 export const DATA_LENGTH = 20;
 
@@ -238,4 +240,18 @@ export class FirmwareState {
   opaygoLastValue = Number.NaN;
   /** `Output.Count` of the last decode. */
   opaygoLastCount = 0;
+
+  constructor() {
+    // The float variables and the millisecond times start at small integers: doubles for V8 from the start (their
+    // values unchanged), so that their first fraction or a time past 2^30 does not discard compiled code mid-run.
+    keepAsDoubles(this, FRACTIONAL_FIELDS);
+  }
 }
+
+/** The `float` variables and the `millis()` / unixtime values of the state (see the constructor). */
+const FRACTIONAL_FIELDS = [
+  'pulsetime_now', 'prev_pulsetime', 'btValue', 'billing', 'true_power', 'ENERGY', 'freq', 'curr', 'powerFactor',
+  'mains_input_value', 'lcdtime_now', 'prev_lcdtime', 'btt', 'creditt', 'dcode', 'topup', 'warntime', 'ActiveUntil',
+  'timeInitializationRtc', 'lastmonth_KWH', 'prevPulseMs', 'lastCreditSaveMs', 'buzzerOffAtMs', 'lastGsmPollMs',
+  'modemBusySinceMs', 'monthStartEnergy',
+] as const satisfies readonly (keyof FirmwareState)[];

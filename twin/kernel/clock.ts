@@ -5,14 +5,19 @@
 // - tasks (`spawn`): async functions that only ever wait on this clock (`sleep`, `sleepUntil`). After an event wakes a
 //   task, the clock lets the task run until it parks again (calls sleep) before it processes the next event, so a
 //   task always observes the time it woke at. A task must not await anything but this clock.
-import type { EventHandle, SimTime } from '../../models/sim-time.ts';
+import { DOUBLE_FIELD, type EventHandle, type SimTime } from '../../models/sim-time.ts';
 
 /** A scheduled event; it is its own cancel handle (no closure per event on the hot path). */
 class Ev implements EventHandle {
   t: number;
   seq: number;
   fn: (() => void) | null;
-  constructor(t: number, seq: number, fn: () => void) { this.t = t; this.seq = seq; this.fn = fn; }
+  constructor(t: number, seq: number, fn: () => void) {
+    this.t = DOUBLE_FIELD; // a double field from the start (models/sim-time.ts)
+    this.t = t;
+    this.seq = seq;
+    this.fn = fn;
+  }
   cancel(): void { this.fn = null; }
 }
 
@@ -41,7 +46,7 @@ function noop(): void { /* until the record's wake is set */ }
 export class SimulationError extends Error {}
 
 export class VirtualClock implements SimTime {
-  #now = 0;
+  #now = DOUBLE_FIELD;
   #seq = 0;
   #heap: Ev[] = [];
   /** Tasks that were woken (or spawned) and have not parked again yet. */
@@ -52,6 +57,10 @@ export class VirtualClock implements SimTime {
   #failure: unknown = undefined;
   /** Outside work (an in-process server answering the modem) that virtual time waits for. */
   readonly #holds = new Set<Promise<void>>();
+
+  constructor() {
+    this.#now = 0; // (a double field: DOUBLE_FIELD)
+  }
 
   now(): number { return this.#now; }
 

@@ -8,6 +8,7 @@
 // - `getKey()` returns a character only at the scan where slot 0 goes IDLE → PRESSED, so a key that lands in
 //   slot 1..9 (pressed while slot 0 is still busy) is never returned; `getState()` is slot 0's state.
 import type { Board, PinName } from '../../board/board.ts';
+import { DOUBLE_FIELD } from '../../../models/sim-time.ts';
 import { HIGH, LOW } from '../../board/board.ts';
 import { NO_KEY } from './arduino.ts';
 
@@ -45,12 +46,15 @@ export class Keypad {
   readonly #key: Key[] = [];
   #debounceTime = DEFAULT_DEBOUNCE_MS;
   #holdTime = DEFAULT_HOLD_MS;
-  #startTime = 0;
-  #holdTimer = 0;
+  #startTime = DOUBLE_FIELD;
+  #holdTimer = DOUBLE_FIELD;
   /** Every slot idle and cleared by the last `#updateList`, which changed nothing after (only it writes the slots). */
   #listSettled = false;
 
   constructor(board: Board, keymap: readonly (readonly string[])[], rowPins: readonly PinName[], colPins: readonly PinName[]) {
+    // Time fields: doubles from the start (DOUBLE_FIELD above), then their first values.
+    this.#startTime = 0;
+    this.#holdTimer = 0;
     const rows = rowPins.length;
     const cols = colPins.length;
     if (rows < 1 || rows > MAPSIZE) throw new RangeError(`Keypad: ${rows} row pins given; the library handles 1..${MAPSIZE} rows`);
