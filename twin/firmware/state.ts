@@ -242,16 +242,28 @@ export class FirmwareState {
   opaygoLastCount = 0;
 
   constructor() {
-    // The float variables and the millisecond times start at small integers: doubles for V8 from the start (their
-    // values unchanged), so that their first fraction or a time past 2^30 does not discard compiled code mid-run.
+    // These start at small integers: doubles for V8 from the start (their values unchanged), so that a first fraction
+    // or a value past 2^30 does not discard compiled code mid-run (models/sim-time.ts).
     keepAsDoubles(this, FRACTIONAL_FIELDS);
   }
 }
 
-/** The `float` variables and the `millis()` / unixtime values of the state (see the constructor). */
+/**
+ * The state's `float` variables, its `long`, `unsigned long` and `uint32_t` ones (times in ms or s, EEPROM words that
+ * may read 0xFFFFFFFF, token values) and the web tariff (see the constructor).
+ */
 const FRACTIONAL_FIELDS = [
+  // float
   'pulsetime_now', 'prev_pulsetime', 'btValue', 'billing', 'true_power', 'ENERGY', 'freq', 'curr', 'powerFactor',
-  'mains_input_value', 'lcdtime_now', 'prev_lcdtime', 'btt', 'creditt', 'dcode', 'topup', 'warntime', 'ActiveUntil',
-  'timeInitializationRtc', 'lastmonth_KWH', 'prevPulseMs', 'lastCreditSaveMs', 'buzzerOffAtMs', 'lastGsmPollMs',
-  'modemBusySinceMs', 'monthStartEnergy',
+  'mains_input_value', 'btt', 'creditt', 'dcode', 'topup', 'lastmonth_KWH', 'monthStartEnergy',
+  // long, unsigned long, uint32_t
+  'lcdtime_now', 'prev_lcdtime', 'cnt', 'LCD_scroll_time', 'credit_eeprom_location', 'convertedsts_day',
+  'eeprom_sts_data', 'meter_no', 'multiplier', 'topupnew', 'warntime', 'warn_now', 'sts_eeprom_fetched',
+  'token_eeprom_location', 'eeprom_location_cnt', 'sts_value', 'sts_mode', 'Mode_select', 'setting_mode',
+  'TokenEntryLockedUntil', 'nw_month_cnt', 'rtcmonth', 'rtcnewmonth', 'billing_date', 'ActiveUntil',
+  'timeInitializationRtc',
+  // unsigned int set from the web poll
+  'tariff',
+  // millis() of the fixed build and of the twin's observation
+  'prevPulseMs', 'lastCreditSaveMs', 'buzzerOffAtMs', 'lastGsmPollMs', 'modemBusySinceMs',
 ] as const satisfies readonly (keyof FirmwareState)[];
