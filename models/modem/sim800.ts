@@ -599,14 +599,6 @@ export class Sim800 {
     const gen = s.generation;
     const rttUs = 2 * this.network.latencyMs * 1000;
     const now = this.#time.now();
-    const fail = (afterUs: number, reason: string): void => {
-      this.#time.at(this.#time.now() + Math.max(0, afterUs), () => {
-        if (s.generation !== gen) return;
-        s.state = 'CLOSED';
-        this.onEvent?.({ kind: 'connect', mux, host, port, ok: false, reason }, this.#time.now());
-        this.#emit(`\r\n${mux}, CONNECT FAIL\r\n`, 0);
-      });
-    };
     // DNS round trip, then the TCP handshake's round trip; the server sees the connection when the SYN arrives.
     this.#time.at(now + rttUs + rttUs / 2, () => {
       if (s.generation !== gen) return;
@@ -614,9 +606,9 @@ export class Sim800 {
         onData: (bytes, serverDelayMs = 0) => this.#fromServer(s, gen, bytes, serverDelayMs),
         onClose: (serverDelayMs = 0) => this.#serverClosed(s, gen, serverDelayMs),
       });
-      if (peer === 'dns') return fail(this.config.dnsFailMs * 1000, 'dns');
-      if (peer === 'refused') return fail(rttUs / 2, 'refused');
-      if (peer === 'unreachable') return fail(this.config.connectTimeoutMs * 1000 - rttUs - rttUs / 2, 'unreachable');
+      if (peer === 'dns') return this.#connectFails(s, gen, this.config.dnsFailMs * 1000, 'dns');
+      if (peer === 'refused') return this.#connectFails(s, gen, rttUs / 2, 'refused');
+      if (peer === 'unreachable') return this.#connectFails(s, gen, this.config.connectTimeoutMs * 1000 - rttUs - rttUs / 2, 'unreachable');
       s.peer = peer;
       this.#time.at(this.#time.now() + rttUs / 2, () => {
         if (s.generation !== gen) return;
@@ -624,6 +616,20 @@ export class Sim800 {
         this.onEvent?.({ kind: 'connect', mux, host, port, ok: true }, this.#time.now());
         this.#emit(`\r\n${mux}, CONNECT OK\r\n`, 0);
       });
+    });
+  }
+
+  /**
+   * `CONNECT FAIL` for the connection `s` (still of generation `gen`) after `afterUs`. (A method, not a named closure
+   * in `#connect`: tsx keeps function names with a `__name` call, a property definition, per closure made.)
+   */
+  #connectFails(s: ModemSocket, gen: number, afterUs: number, reason: string): void {
+    const { mux, host, port } = s;
+    this.#time.at(this.#time.now() + Math.max(0, afterUs), () => {
+      if (s.generation !== gen) return;
+      s.state = 'CLOSED';
+      this.onEvent?.({ kind: 'connect', mux, host, port, ok: false, reason }, this.#time.now());
+      this.#emit(`\r\n${mux}, CONNECT FAIL\r\n`, 0);
     });
   }
 
