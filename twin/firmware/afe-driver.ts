@@ -169,13 +169,19 @@ export class ATM90E26_UART {
 
   async #awaitReply(n: number): Promise<void> {
     const board = this.#board;
-    const uart = board.serial.afe;
     const start = board.millis();
-    const waiting = (): boolean => uart.available() < n && ((board.millis() - start) >>> 0) < this.#c.replyTimeoutMs;
-    if (!waiting()) return;
+    if (!this.#waiting(n, start)) return;
     // `while (waiting()) delay(1);` — on a simulated board each 1 ms poll runs from the clock, the task woken once.
-    if (board.delayRepeat) await board.delayRepeat(1, () => (waiting() ? 1 : -1));
-    else while (waiting()) await board.delay(1);
+    if (board.delayRepeat) await board.delayRepeat(1, () => (this.#waiting(n, start) ? 1 : -1));
+    else while (this.#waiting(n, start)) await board.delay(1);
+  }
+
+  /**
+   * The fixed build's `waiting()`: fewer than `n` reply bytes and less than the reply timeout since `start`. (A method,
+   * not a named closure per read: tsx keeps function names with a `__name` call, a property definition, per closure.)
+   */
+  #waiting(n: number, start: number): boolean {
+    return this.#board.serial.afe.available() < n && ((this.#board.millis() - start) >>> 0) < this.#c.replyTimeoutMs;
   }
 
   /** Urms / 100, in V (returns a double, assigned to a float by the caller). */
