@@ -114,15 +114,26 @@ export class Cpu {
     const ms = again();
     if (ms < 0) { this.#again = null; return undefined; }
     this.delaysRepeatedParked++;
-    return this.#park(ms).wake;
+    // The sleep just ended is no one's any more (`again` cannot delay): its record serves the next one.
+    return this.#park(ms, s).wake;
   };
 
-  /** The sleep of `delay(ms)` started now (pays the debt first): recorded for interrupts to stretch. */
-  #park(ms: number): MainSleep {
+  /**
+   * The sleep of `delay(ms)` started now (pays the debt first): recorded for interrupts to stretch, in `reuse` when
+   * given (a record no one holds any more), else in a new one.
+   */
+  #park(ms: number, reuse?: MainSleep): MainSleep {
     const workEnd = this.clock.now() + this.#debt;
     this.#debt = 0;
-    const wake = ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd;
-    const s = new MainSleep(workEnd, Math.max(wake, this.#busyUntil));
+    const wake = Math.max(ms > 0 ? this.#delayEnd(workEnd, ms) : workEnd, this.#busyUntil);
+    let s: MainSleep;
+    if (reuse) {
+      s = reuse;
+      s.workEnd = workEnd;
+      s.wake = wake;
+    } else {
+      s = new MainSleep(workEnd, wake);
+    }
     this.#sleep = s;
     this.#parked = s;
     return s;
