@@ -14,7 +14,7 @@
 //   and a lost nibble shifts every later pairing, as on the real display.
 import type { Cpu } from './cpu.ts';
 import type { LcdBus } from './board.ts';
-import type { HD44780 } from '../../models/lcd/hd44780.ts';
+import { HD44780_STATE_BYTES, type HD44780 } from '../../models/lcd/hd44780.ts';
 import { Hd44780Nibbles } from '../../models/lcd/hd44780-nibbles.ts';
 
 /** CPU time of one byte in 4-bit mode: 15 GPIO writes of ~1 us and 2 enable pulses of 1 + 1 + 100 us. */
@@ -49,6 +49,9 @@ export class LcdPort implements LcdBus {
   /** While a scene draws: the bytes it has sent (-1 outside a scene), and whether they were cursor moves and characters. */
   #drawBytes = -1;
   #drawPure = true;
+  /** The controller's state before and after a redraw run byte by byte (reused, one redraw at a time). */
+  readonly #stateBefore = new Uint8Array(HD44780_STATE_BYTES);
+  readonly #stateAfter = new Uint8Array(HD44780_STATE_BYTES);
 
   constructor(cpu: Cpu, lcd: HD44780, options: Partial<LcdPortOptions> = {}) {
     this.#cpu = cpu;
@@ -88,7 +91,7 @@ export class LcdPort implements LcdBus {
     this.scenesDrawn++;
     if (!this.fastPaths) { draw(); return; }
     const lost = this.ignoredNibbles;
-    const before = this.lcd.stateBytes();
+    const before = this.lcd.stateBytes(this.#stateBefore);
     this.#drawBytes = 0;
     this.#drawPure = true;
     try { draw(); } catch (err) { this.#drawBytes = -1; throw err; }
@@ -100,7 +103,7 @@ export class LcdPort implements LcdBus {
     this.#drawBytes = -1;
     let repeatIsNoOp = inStep && this.ignoredNibbles === lost && bus.high === null;
     if (repeatIsNoOp && !pure) {
-      const after = this.lcd.stateBytes();
+      const after = this.lcd.stateBytes(this.#stateAfter);
       for (let i = 0; repeatIsNoOp && i < before.length; i++) if (before[i] !== after[i]) repeatIsNoOp = false;
     }
     this.#scenes.set(slot, {
