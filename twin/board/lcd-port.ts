@@ -46,6 +46,9 @@ export class LcdPort implements LcdBus {
   #cpu: Cpu;
   readonly #bus: Hd44780Nibbles;
   readonly #scenes = new Map<number, SceneRecord>();
+  /** The slot recorded last and its record (the firmware draws in one slot: no map lookup per tick). */
+  #lastSlot = Number.NaN;
+  #lastScene: SceneRecord | undefined = undefined;
   /** While a scene draws: the bytes it has sent (-1 outside a scene), and whether they were cursor moves and characters. */
   #drawBytes = -1;
   #drawPure = true;
@@ -81,7 +84,7 @@ export class LcdPort implements LcdBus {
     const start = cpu.nowUs();
     const bus = this.#bus;
     const inStep = bus.inStep(start + LCD_NIBBLE_LATCH_US[0]);
-    const last = this.#scenes.get(slot);
+    const last = slot === this.#lastSlot ? this.#lastScene : this.#scenes.get(slot);
     if (this.fastPaths && inStep && last && last.repeatIsNoOp && last.key === key && last.generation === this.lcd.generation) {
       cpu.spend(last.costUs);
       bus.busyUntil = start + last.busyOffsetUs;
@@ -106,9 +109,12 @@ export class LcdPort implements LcdBus {
       const after = this.lcd.stateBytes(this.#stateAfter);
       for (let i = 0; repeatIsNoOp && i < before.length; i++) if (before[i] !== after[i]) repeatIsNoOp = false;
     }
-    this.#scenes.set(slot, {
+    const record: SceneRecord = {
       key, generation: this.lcd.generation, repeatIsNoOp, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
-    });
+    };
+    this.#scenes.set(slot, record);
+    this.#lastSlot = slot;
+    this.#lastScene = record;
   }
 
   /** The controller loses power: it comes back in 8-bit mode with no half byte pending. */
