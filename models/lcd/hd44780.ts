@@ -352,6 +352,12 @@ export class HD44780 {
 
   #snapRow(out: Uint8Array, at: number, base: number, length: number): void {
     const shift = ((this.#shift % length) + length) % length;
+    const ddram = this.ddram;
+    if (shift === 0 && (this.#twoLine || base + LCD_COLS <= 0x28)) {
+      // Unshifted (as the firmware keeps it): the row's first 16 addresses are its cells.
+      for (let c = 0; c < LCD_COLS; c++) out[at + c] = SAME_GLYPH[ddram[base + c]];
+      return;
+    }
     for (let c = 0; c < LCD_COLS; c++) out[at + c] = SAME_GLYPH[this.ddram[this.#cell(base + ((c + shift) % length))]];
   }
 }
