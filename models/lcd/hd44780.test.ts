@@ -301,4 +301,41 @@ test('the A00 character ROM shows 0x5C as the yen sign, 0xDF as the small circle
   for (let c = 0; c < 256; c++) assert.is(charOf(c).length, 1, `code 0x${c.toString(16)} is one character`);
 });
 
+test('clear fires onChange only when the visible text changes: blanks of another code (0x10, 0xA0) count as blank', () => {
+  const d = lcd();
+  d.command(SET_DDRAM | 0x00);
+  d.write(0x10);
+  d.write(0xa0);
+  d.command(SET_DDRAM | 0x20); // invisible DDRAM
+  print(d, 'hidden');
+  let fired = 0;
+  d.onChange = () => { fired++; };
+  d.command(CLEAR);
+  assert.is(fired, 0, 'the display showed blanks before and after');
+  print(d, 'x');
+  d.command(CLEAR);
+  assert.is(fired, 2, 'the x appeared, then went');
+  assert.equal(d.visibleLines(), [blank, blank]);
+});
+
+test('whole-text changes (shift, line mode, display on/off, home, clear) fire onChange exactly when the text differs', () => {
+  // Against the text itself: a random sequence of instructions and data; after each, onChange must have fired once
+  // if and only if visibleLines() differs from before.
+  let seed = 12345;
+  const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const ops = [CLEAR, HOME, 0x18, 0x1c, 0x28, 0x20, DISPLAY_ON, DISPLAY_OFF, ENTRY_INC, ENTRY_DEC, 0x07, 0x05, 0x14, 0x10];
+  const d = lcd();
+  let fired = 0;
+  d.onChange = () => { fired++; };
+  for (let i = 0; i < 4000; i++) {
+    const before = d.visibleLines().join('\n');
+    fired = 0;
+    if (rand(3) === 0) d.command(ops[rand(ops.length)]);
+    else if (rand(4) === 0) d.command(SET_DDRAM | rand(0x80));
+    else d.write(rand(3) === 0 ? [0x20, 0x10, 0xa0, 0x01, 0x09][rand(5)] : 0x20 + rand(0xe0));
+    const after = d.visibleLines().join('\n');
+    assert.is(fired > 0, after !== before, `step ${i}: onChange ${fired > 0 ? 'fired' : 'did not fire'}; text ${after === before ? 'same' : 'changed'}`);
+  }
+});
+
 test.run();

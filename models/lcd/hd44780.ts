@@ -56,8 +56,23 @@ const ROM_A00: readonly string[] = (() => {
   return t;
 })();
 
+/**
+ * Per character code, the lowest code the ROM shows as the same character: two visible windows show the same text
+ * exactly when their cells' entries here are equal (compared without building the text).
+ */
+const SAME_GLYPH: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = ROM_A00.indexOf(ROM_A00[c]);
+  return t;
+})();
+/** `SAME_GLYPH` of a blank cell (what a switched-off display and row 1 in 1-line mode show). */
+const BLANK_GLYPH = SAME_GLYPH[0x20];
+
 /** The visible text of one character code (exported for renderers that draw DDRAM themselves). */
 export function charOf(code: number): string { return ROM_A00[code & 0xff]; }
+
+/** Length of `HD44780.stateBytes()`. */
+export const HD44780_STATE_BYTES = 0x80 + 64 + 4;
 
 export class HD44780 {
   /**
@@ -83,6 +98,9 @@ export class HD44780 {
   #shift = 0;
   #lines: [string, string] = [' '.repeat(LCD_COLS), ' '.repeat(LCD_COLS)];
   #dirty = false;
+  /** What the visible cells showed before and after a change that may move the whole text (see `#refresh`). */
+  readonly #shownBefore = new Uint8Array(2 * LCD_COLS);
+  readonly #shownAfter = new Uint8Array(2 * LCD_COLS);
   #generation = 0;
   /**
    * Fired when the visible text has changed (not for writes that leave it as it was); `visibleLines()` gives the new
@@ -96,9 +114,11 @@ export class HD44780 {
    */
   get generation(): number { return this.#generation; }
 
-  /** The controller's whole state as bytes (DDRAM, CGRAM, address counter and mode flags), to compare two states. */
-  stateBytes(): Uint8Array {
-    const out = new Uint8Array(0x80 + 64 + 4);
+  /**
+   * The controller's whole state as bytes (DDRAM, CGRAM, address counter and mode flags), to compare two states;
+   * written into `out` (`HD44780_STATE_BYTES` long) when given.
+   */
+  stateBytes(out: Uint8Array = new Uint8Array(HD44780_STATE_BYTES)): Uint8Array {
     out.set(this.ddram, 0);
     out.set(this.cgram, 0x80);
     out[0xc0] = this.#ac;
@@ -121,19 +141,19 @@ export class HD44780 {
       this.#eightBit = (v & I.DL) !== 0;
       this.#font5x10 = (v & I.F) !== 0;
       const two = (v & I.N) !== 0;
-      if (two !== this.#twoLine) { const b = this.visibleLines(); this.#twoLine = two; this.#shift = 0; this.#refresh(b); }
+      if (two !== this.#twoLine) { this.#snapVisible(this.#shownBefore); this.#twoLine = two; this.#shift = 0; this.#refresh(); }
       return HD44780_TIMING_US.other;
     }
     if (v & I.SHIFT) {
       const right = (v & I.RL) !== 0;
-      if (v & I.SC) { const b = this.visibleLines(); this.#shift += right ? -1 : 1; this.#refresh(b); } else this.#moveAc(right);
+      if (v & I.SC) { this.#snapVisible(this.#shownBefore); this.#shift += right ? -1 : 1; this.#refresh(); } else this.#moveAc(right);
       return HD44780_TIMING_US.other;
     }
     if (v & I.DISPLAY_CONTROL) {
       this.#cursorOn = (v & I.C) !== 0;
       this.#blinkOn = (v & I.B) !== 0;
       const on = (v & I.D) !== 0;
-      if (on !== this.#displayOn) { const b = this.visibleLines(); this.#displayOn = on; this.#refresh(b); }
+      if (on !== this.#displayOn) { this.#snapVisible(this.#shownBefore); this.#displayOn = on; this.#refresh(); }
       return HD44780_TIMING_US.other;
     }
     if (v & I.ENTRY_MODE) {
@@ -144,19 +164,19 @@ export class HD44780 {
     if (v & I.HOME) {
       this.#ac = 0;
       this.#cg = false;
-      if (this.#shift !== 0) { const b = this.visibleLines(); this.#shift = 0; this.#refresh(b); }
+      if (this.#shift !== 0) { this.#snapVisible(this.#shownBefore); this.#shift = 0; this.#refresh(); }
       return HD44780_TIMING_US.clearHome;
     }
     if (v & I.CLEAR) {
       // "Clears entire display and sets DDRAM address 0 in address counter", returns a shifted display to its
       // original position and sets I/D = 1; S is unchanged.
-      const b = this.visibleLines();
+      this.#snapVisible(this.#shownBefore);
       this.ddram.fill(0x20);
       this.#ac = 0;
       this.#cg = false;
       this.#increment = true;
       this.#shift = 0;
-      this.#refresh(b);
+      this.#refresh();
       return HD44780_TIMING_US.clearHome;
     }
     return 0; // 0x00 is not an instruction
@@ -175,14 +195,19 @@ export class HD44780 {
     }
     const cell = this.#twoLine || a < 0x28 || a > 0x4f ? a : a - 0x28 + 0x40;
     const old = this.ddram[cell];
+    if (this.#shiftOnWrite) {
+      // "Shifts the entire display either to the right (I/D = 0) or to the left (I/D = 1) when S is 1." The text
+      // before is what showed before the character landed.
+      this.#snapVisible(this.#shownBefore);
+      this.ddram[cell] = v;
+      this.#ac = this.#increment ? this.#next(a) : this.#prev(a);
+      this.#shift += this.#increment ? 1 : -1;
+      this.#refresh();
+      return HD44780_TIMING_US.other;
+    }
     this.ddram[cell] = v;
     this.#ac = this.#increment ? this.#next(a) : this.#prev(a);
-    if (this.#shiftOnWrite) {
-      // "Shifts the entire display either to the right (I/D = 0) or to the left (I/D = 1) when S is 1."
-      const before = this.visibleLines();
-      this.#shift += this.#increment ? 1 : -1;
-      this.#refresh(before);
-    } else if (old !== v && ROM_A00[old] !== ROM_A00[v] && this.#isVisible(a)) {
+    if (old !== v && SAME_GLYPH[old] !== SAME_GLYPH[v] && this.#isVisible(a)) {
       // Hot path (the firmware redraws its scene 20 times a second): one cell changed, the text is rebuilt lazily.
       this.#dirty = true;
       this.onChange?.();
@@ -220,7 +245,7 @@ export class HD44780 {
    */
   reset(): void {
     this.#generation++;
-    const b = this.visibleLines();
+    this.#snapVisible(this.#shownBefore);
     this.ddram.fill(0x20);
     this.cgram.fill(0);
     this.#ac = 0;
@@ -234,7 +259,7 @@ export class HD44780 {
     this.#font5x10 = false;
     this.#eightBit = true;
     this.#shift = 0;
-    this.#refresh(b);
+    this.#refresh();
   }
 
   /** The DDRAM cell (index into `ddram`) an address names in the present line mode. */
@@ -296,12 +321,43 @@ export class HD44780 {
     return [this.#row(0x00, 80), blank];
   }
 
-  /** After a change that may move the whole text: fire onChange when it differs from `before`. */
-  #refresh(before: readonly [string, string]): void {
-    const [a, b] = this.#build();
-    this.#dirty = false;
-    if (a === before[0] && b === before[1]) return;
-    this.#lines = [a, b];
-    this.onChange?.();
+  /**
+   * After a change that may move the whole text (`#shownBefore` holds what showed before it): fire onChange when the
+   * text differs. The text itself is built when asked for; what shows is compared cell by cell as `SAME_GLYPH`.
+   */
+  #refresh(): void {
+    const before = this.#shownBefore;
+    const after = this.#shownAfter;
+    this.#snapVisible(after);
+    for (let i = 0; i < 2 * LCD_COLS; i++) {
+      if (before[i] !== after[i]) {
+        this.#dirty = true;
+        this.onChange?.();
+        return;
+      }
+    }
+  }
+
+  /** What the 32 visible cells show, as `SAME_GLYPH` entries (row 0 then row 1), in the way `#build` reads them. */
+  #snapVisible(out: Uint8Array): void {
+    if (!this.#displayOn) { out.fill(BLANK_GLYPH); return; }
+    if (this.#twoLine) {
+      this.#snapRow(out, 0, 0x00, 40);
+      this.#snapRow(out, LCD_COLS, 0x40, 40);
+    } else {
+      this.#snapRow(out, 0, 0x00, 80);
+      out.fill(BLANK_GLYPH, LCD_COLS);
+    }
+  }
+
+  #snapRow(out: Uint8Array, at: number, base: number, length: number): void {
+    const shift = ((this.#shift % length) + length) % length;
+    const ddram = this.ddram;
+    if (shift === 0 && (this.#twoLine || base + LCD_COLS <= 0x28)) {
+      // Unshifted (as the firmware keeps it): the row's first 16 addresses are its cells.
+      for (let c = 0; c < LCD_COLS; c++) out[at + c] = SAME_GLYPH[ddram[base + c]];
+      return;
+    }
+    for (let c = 0; c < LCD_COLS; c++) out[at + c] = SAME_GLYPH[this.ddram[this.#cell(base + ((c + shift) % length))]];
   }
 }

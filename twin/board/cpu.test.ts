@@ -76,6 +76,15 @@ test('millis wraps at 2^32 ms (49.7 days)', () => {
   assert.is(cpu.millis(), 5);
 });
 
+test('micros wraps at 2^32 us (71.6 minutes)', () => {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock, { millisOffsetUs: 4294967296 - 5 });
+  assert.is(cpu.micros(), 4294967291);
+  cpu.spend(10);
+  assert.is(cpu.micros(), 5);
+  assert.is(cpu.millis(), 4294967);
+});
+
 test('a power cut makes the main task end with PowerLoss at its next wake', async () => {
   const clock = new VirtualClock();
   const cpu = new Cpu(clock);

@@ -69,10 +69,17 @@ export class Cpu {
   nowUs(): number { return this.#isrCursor >= 0 ? this.#isrCursor : this.clock.now() + this.#debt; }
 
   /** Microseconds since reset (as `micros()`), wrapping at 2^32. */
-  micros(): number { return (this.nowUs() - this.#bootUs + this.millisOffsetUs) % 4294967296; }
+  micros(): number {
+    const us = this.nowUs() - this.#bootUs + this.millisOffsetUs;
+    // The floating-point remainder only where it changes the value (several calls per 50 ms tick).
+    return us >= 0 && us < 4294967296 ? us : us % 4294967296;
+  }
 
   /** Milliseconds since reset (as `millis()`), uint32, wrapping after 49.7 days. */
-  millis(): number { return Math.floor((this.nowUs() - this.#bootUs + this.millisOffsetUs) / 1000) % 4294967296; }
+  millis(): number {
+    const ms = Math.floor((this.nowUs() - this.#bootUs + this.millisOffsetUs) / 1000);
+    return ms >= 0 && ms < 4294967296 ? ms : ms % 4294967296;
+  }
 
   /** Charge `us` microseconds of CPU time to the running context (synchronous). */
   spend(us: number): void {

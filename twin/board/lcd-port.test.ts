@@ -80,6 +80,22 @@ test('a draw that is not one of cursor moves and characters and changes the disp
   assert.is(p.scenesSkipped, 0);
 });
 
+test('each slot keeps its own record: the same key in another slot is drawn, a slot drawn again after another is too', () => {
+  const { p, lcd } = port();
+  const row1 = (text: string) => (): void => { p.command(0xc0); for (const c of text) p.write(c.charCodeAt(0)); };
+  p.scene(0, 'a', draw(p, 'HELLO'));
+  p.scene(0, 'a', draw(p, 'HELLO'));
+  p.scene(1, 'a', row1('WORLD'));
+  assert.is(p.scenesDrawn, 2);
+  assert.is(lcd.visibleLines()[1].trim(), 'WORLD');
+  p.scene(1, 'a', row1('WORLD'));
+  assert.is(p.scenesSkipped, 2);
+  p.scene(0, 'a', draw(p, 'HELLO'));
+  assert.is(p.scenesDrawn, 3, 'slot 1 wrote since slot 0 last drew');
+  p.scene(0, 'a', draw(p, 'HELLO'));
+  assert.is(p.scenesSkipped, 3);
+});
+
 test('with the shortcuts off (exact-slow) nothing is skipped', () => {
   const { p } = port(false);
   for (let k = 0; k < 5; k++) p.scene(0, 'a', draw(p, 'HELLO'));

@@ -14,7 +14,7 @@
 //   and a lost nibble shifts every later pairing, as on the real display.
 import type { Cpu } from './cpu.ts';
 import type { LcdBus } from './board.ts';
-import type { HD44780 } from '../../models/lcd/hd44780.ts';
+import { HD44780_STATE_BYTES, type HD44780 } from '../../models/lcd/hd44780.ts';
 import { Hd44780Nibbles } from '../../models/lcd/hd44780-nibbles.ts';
 
 /** CPU time of one byte in 4-bit mode: 15 GPIO writes of ~1 us and 2 enable pulses of 1 + 1 + 100 us. */
@@ -46,9 +46,15 @@ export class LcdPort implements LcdBus {
   #cpu: Cpu;
   readonly #bus: Hd44780Nibbles;
   readonly #scenes = new Map<number, SceneRecord>();
+  /** The slot recorded last and its record (the firmware draws in one slot: no map lookup per tick). */
+  #lastSlot = Number.NaN;
+  #lastScene: SceneRecord | undefined = undefined;
   /** While a scene draws: the bytes it has sent (-1 outside a scene), and whether they were cursor moves and characters. */
   #drawBytes = -1;
   #drawPure = true;
+  /** The controller's state before and after a redraw run byte by byte (reused, one redraw at a time). */
+  readonly #stateBefore = new Uint8Array(HD44780_STATE_BYTES);
+  readonly #stateAfter = new Uint8Array(HD44780_STATE_BYTES);
 
   constructor(cpu: Cpu, lcd: HD44780, options: Partial<LcdPortOptions> = {}) {
     this.#cpu = cpu;
@@ -78,7 +84,7 @@ export class LcdPort implements LcdBus {
     const start = cpu.nowUs();
     const bus = this.#bus;
     const inStep = bus.inStep(start + LCD_NIBBLE_LATCH_US[0]);
-    const last = this.#scenes.get(slot);
+    const last = slot === this.#lastSlot ? this.#lastScene : this.#scenes.get(slot);
     if (this.fastPaths && inStep && last && last.repeatIsNoOp && last.key === key && last.generation === this.lcd.generation) {
       cpu.spend(last.costUs);
       bus.busyUntil = start + last.busyOffsetUs;
@@ -88,7 +94,7 @@ export class LcdPort implements LcdBus {
     this.scenesDrawn++;
     if (!this.fastPaths) { draw(); return; }
     const lost = this.ignoredNibbles;
-    const before = this.lcd.stateBytes();
+    const before = this.lcd.stateBytes(this.#stateBefore);
     this.#drawBytes = 0;
     this.#drawPure = true;
     try { draw(); } catch (err) { this.#drawBytes = -1; throw err; }
@@ -100,12 +106,15 @@ export class LcdPort implements LcdBus {
     this.#drawBytes = -1;
     let repeatIsNoOp = inStep && this.ignoredNibbles === lost && bus.high === null;
     if (repeatIsNoOp && !pure) {
-      const after = this.lcd.stateBytes();
+      const after = this.lcd.stateBytes(this.#stateAfter);
       for (let i = 0; repeatIsNoOp && i < before.length; i++) if (before[i] !== after[i]) repeatIsNoOp = false;
     }
-    this.#scenes.set(slot, {
+    const record: SceneRecord = {
       key, generation: this.lcd.generation, repeatIsNoOp, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
-    });
+    };
+    this.#scenes.set(slot, record);
+    this.#lastSlot = slot;
+    this.#lastScene = record;
   }
 
   /** The controller loses power: it comes back in 8-bit mode with no half byte pending. */

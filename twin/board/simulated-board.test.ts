@@ -673,4 +673,26 @@ test('createSimulatedBoard refuses an EEPROM image of the wrong size with the EE
   assert.throws(() => createSimulatedBoard(cpu, { eeprom: { image: new Uint8Array(10) } }), /exactly 4096 bytes, got 10/);
 });
 
+test('after a power cut a pin is back in its reset state, even the pin read last (a floating input reads LOW)', () => {
+  const { board } = rig();
+  board.pinMode('PB12', 'OUTPUT');
+  board.digitalWrite('PB12', HIGH);
+  assert.is(board.digitalRead('PB12'), HIGH);
+  board.powerOff();
+  assert.is(board.digitalRead('PB12'), LOW);
+  assert.is(board.analogRead('PB12'), 0);
+});
+
+test('reading pins in turn gives each its own state', () => {
+  const { board } = rig();
+  board.pinMode('PB12', 'OUTPUT');
+  board.digitalWrite('PB12', HIGH);
+  board.pinMode('PB4', 'INPUT_PULLUP');
+  for (let i = 0; i < 3; i++) {
+    assert.is(board.digitalRead('PB12'), HIGH);
+    assert.is(board.analogRead('PB4'), 1023);
+    assert.is(board.analogRead('PB13'), 0);
+  }
+});
+
 test.run();

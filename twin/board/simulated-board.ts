@@ -135,6 +135,9 @@ export class SimulatedBoard implements Board {
   /** Any serial port finished a line of text (split at LF, CR dropped), for the trace. */
   onLine?: (port: SerialName, line: string) => void;
   #pins = new Map<PinName, PinState>();
+  /** The pin `#pin` found last and its state (forgotten with the map at a power cut). */
+  #lastPin: PinName | null = null;
+  #lastPinState: PinState | null = null;
   /** Counts every change of a pin's mode or latch (and power cuts): what `scanQuiet` last verified is still so. */
   #pinEpoch = 0;
   #quietPinsAt = -1;
@@ -310,6 +313,8 @@ export class SimulatedBoard implements Board {
     this.wire.powerOff();
     const before = [...this.#pins];
     this.#pins.clear();
+    this.#lastPin = null;
+    this.#lastPinState = null;
     this.#pinEpoch++;
     this.#cols = [null, null, null, null];
     for (const [pin, s] of before) if (this.#drive(s) === HIGH) this.#driveChanged(pin, HIGH, null);
@@ -328,12 +333,16 @@ export class SimulatedBoard implements Board {
   // ------------------------------------------------------------------------------------------------------ internals
 
   #pin(pin: PinName): PinState {
+    // The pin asked for last (the interrupt reads PA1 at every tick): no map lookup.
+    if (pin === this.#lastPin) return this.#lastPinState!;
     let s = this.#pins.get(pin);
     if (!s) {
       if (typeof pin !== 'string' || !/^P[ABC]\d{1,2}$/.test(pin)) throw new RangeError(`no pin '${String(pin)}' on the blue pill`);
       s = { mode: 'INPUT', latch: LOW }; // reset state: floating input, output latch 0
       this.#pins.set(pin, s);
     }
+    this.#lastPin = pin;
+    this.#lastPinState = s;
     return s;
   }
 

@@ -22,22 +22,47 @@ export const POWER_ZERO_WATTS = 15;
 const TAMPER_CHIRP_TICKS = 20;
 const TICK_MS = 50;
 
+/** The defects the interrupt asks about at every tick, looked up once per firmware (its build does not change). */
+class IsrDefects {
+  readonly D5: boolean; readonly D11: boolean; readonly D14: boolean; readonly D15: boolean;
+  readonly D33: boolean; readonly D34: boolean; readonly D47: boolean;
+  constructor(fw: FirmwareContext) {
+    this.D5 = fw.has('D5'); this.D11 = fw.has('D11'); this.D14 = fw.has('D14'); this.D15 = fw.has('D15');
+    this.D33 = fw.has('D33'); this.D34 = fw.has('D34'); this.D47 = fw.has('D47');
+  }
+}
+
+const defectsOf = new WeakMap<FirmwareContext, IsrDefects>();
+/** The last firmware to tick and its defects (holds that one firmware until another one ticks). */
+let lastFw: FirmwareContext | null = null;
+let lastDefects: IsrDefects | null = null;
+
+function isrDefects(fw: FirmwareContext): IsrDefects {
+  if (fw === lastFw) return lastDefects!;
+  let d = defectsOf.get(fw);
+  if (!d) { d = new IsrDefects(fw); defectsOf.set(fw, d); }
+  lastFw = fw;
+  lastDefects = d;
+  return d;
+}
+
 /** `urgeent()`. */
 export function urgeent(fw: FirmwareContext): void {
   const s = fw.state;
   const b = fw.board;
   const lcd = fw.lcd;
+  const has = isrDefects(fw);
 
   // 1
-  if (s.true_power < (fw.has('D47') ? POWER_ZERO_WATTS : NO_LOAD_WATTS)) s.true_power = 0;
+  if (s.true_power < (has.D47 ? POWER_ZERO_WATTS : NO_LOAD_WATTS)) s.true_power = 0;
 
   // 2
-  if (fw.has('D15')) {
+  if (has.D15) {
     s.pulsetime_now = Math.fround(b.millis()); // unsigned long → float
     const elapsed = Math.fround(s.pulsetime_now - s.prev_pulsetime);
     if (elapsed > 1000) {
       s.prev_pulsetime = s.pulsetime_now;
-      credit_formular(fw, fw.has('D14') ? undefined : elapsed);
+      credit_formular(fw, has.D14 ? undefined : elapsed);
     }
   } else {
     // D15 fixed: uint32 millis arithmetic, which survives the 49.7-day wrap and keeps full resolution.
@@ -47,16 +72,16 @@ export function urgeent(fw: FirmwareContext): void {
       s.prevPulseMs = now;
       s.pulsetime_now = Math.fround(now);
       s.prev_pulsetime = s.pulsetime_now;
-      credit_formular(fw, fw.has('D14') ? undefined : elapsed);
+      credit_formular(fw, has.D14 ? undefined : elapsed);
     }
   }
 
   // helpers.hpp:41-43, commented out as shipped (D5); the field profile restores it.
-  if (!fw.has('D5') && s.Mode_select !== 2) STS_keypad(fw);
+  if (!has.D5 && s.Mode_select !== 2) STS_keypad(fw);
 
   // 3
   warningTimeout(fw);
-  if (!fw.has('D33')) serviceBuzzer(fw);
+  if (!has.D33) serviceBuzzer(fw);
 
   // 4
   if (s.parameters > 0) parameters_display(fw);
@@ -72,7 +97,7 @@ export function urgeent(fw: FirmwareContext): void {
     s.fault = 1;
     if (s.fault_written === 0) {
       // D33 fixed: the ~21 ms EEPROM write is left to the loop.
-      if (fw.has('D33')) fw.mem.writeLong(s.tamper_location, 3);
+      if (has.D33) fw.mem.writeLong(s.tamper_location, 3);
       else s.tamperLogPending = true;
       s.fault_written = 1;
     }
@@ -80,7 +105,7 @@ export function urgeent(fw: FirmwareContext): void {
     lcd.print('TERMINAL  COVER ');
     lcd.setCursor(0, 1);
     lcd.print('      OPEN      ');
-    if (fw.has('D34')) {
+    if (has.D34) {
       b.digitalWrite(PINS.buzzer, HIGH);
       b.delayBlocking(20);
       b.digitalWrite(PINS.buzzer, LOW);
@@ -108,7 +133,7 @@ export function urgeent(fw: FirmwareContext): void {
         s.true_power > s.over_load) {
       s.fault = 1;
     }
-    if (fw.has('D11')) {
+    if (has.D11) {
       // `V < 250 || V > 150` holds for every V: this clears any fault the line above just set.
       if ((s.freq > s.low_freq || s.mains_input_value < s.over_voltage || s.mains_input_value > s.low_voltage ||
            s.true_power < s.over_load) && s.btt > 2) {

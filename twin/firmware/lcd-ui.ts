@@ -133,10 +133,19 @@ class LcdTexts {
 }
 
 const textsOf = new WeakMap<FirmwareContext, LcdTexts>();
+/**
+ * The firmware asked for last and its memo: a meter runs many ticks in a row, so the usual tick needs no WeakMap
+ * lookup (this holds one firmware, the last to tick, until another one ticks).
+ */
+let lastFw: FirmwareContext | null = null;
+let lastTexts: LcdTexts | null = null;
 
 function texts(fw: FirmwareContext): LcdTexts {
+  if (fw === lastFw) return lastTexts!;
   let t = textsOf.get(fw);
   if (!t) { t = new LcdTexts(fw.lcd); textsOf.set(fw, t); }
+  lastFw = fw;
+  lastTexts = t;
   return t;
 }
 
