@@ -16,6 +16,7 @@ import type { Cpu } from './cpu.ts';
 import type { LcdBus } from './board.ts';
 import { HD44780_STATE_BYTES, type HD44780 } from '../../models/lcd/hd44780.ts';
 import { Hd44780Nibbles } from '../../models/lcd/hd44780-nibbles.ts';
+import { DOUBLE_FIELD } from '../../models/sim-time.ts';
 
 /** CPU time of one byte in 4-bit mode: 15 GPIO writes of ~1 us and 2 enable pulses of 1 + 1 + 100 us. */
 export const LCD_BYTE_US = 220;
@@ -27,7 +28,21 @@ export const LCD_NIBBLE_LATCH_US = [10, 119] as const;
  * leave the controller as it is (it left it as it found it, or it is a draw whose repeat provably changes nothing),
  * the CPU time it charged and when the controller was free after it (from its start).
  */
-interface SceneRecord { key: string; generation: number; repeatIsNoOp: boolean; costUs: number; busyOffsetUs: number }
+class SceneRecord {
+  readonly key: string;
+  readonly generation: number;
+  readonly repeatIsNoOp: boolean;
+  /** (Times: double fields from the start, models/sim-time.ts.) */
+  readonly costUs: number = DOUBLE_FIELD;
+  readonly busyOffsetUs: number = DOUBLE_FIELD;
+  constructor(key: string, generation: number, repeatIsNoOp: boolean, costUs: number, busyOffsetUs: number) {
+    this.key = key;
+    this.generation = generation;
+    this.repeatIsNoOp = repeatIsNoOp;
+    this.costUs = costUs;
+    this.busyOffsetUs = busyOffsetUs;
+  }
+}
 
 export interface LcdPortOptions {
   /**
@@ -109,9 +124,7 @@ export class LcdPort implements LcdBus {
       const after = this.lcd.stateBytes(this.#stateAfter);
       for (let i = 0; repeatIsNoOp && i < before.length; i++) if (before[i] !== after[i]) repeatIsNoOp = false;
     }
-    const record: SceneRecord = {
-      key, generation: this.lcd.generation, repeatIsNoOp, costUs: cpu.nowUs() - start, busyOffsetUs: bus.busyUntil - start,
-    };
+    const record = new SceneRecord(key, this.lcd.generation, repeatIsNoOp, cpu.nowUs() - start, bus.busyUntil - start);
     this.#scenes.set(slot, record);
     this.#lastSlot = slot;
     this.#lastScene = record;
