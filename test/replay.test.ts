@@ -96,4 +96,20 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
 });
 
+test('osm replay --twin-log writes through the output writer: /dev/null as a stream, a missing folder refused before the replay', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const f = join(d, 'twin.log');
+  writeFileSync(f, connected.split('\n').slice(0, 12).join('\n') + '\n');
+  const out: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
+  assert.is(await cmd.run([f, '--twin-log', '/dev/null', '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0, out.join(''));
+  await cmd.run([f, '--twin-log', join(d, 'missing', 'out.log')]).then(() => assert.unreachable(), (e: Error) => {
+    assert.match(e.message, /--twin-log: cannot write '.*out\.log': the folder '.*missing' does not exist/);
+    assert.not.match(e.message, /tmp-|ENOENT/);
+  });
+});
+
 test.run();

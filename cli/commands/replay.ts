@@ -9,7 +9,7 @@ import { parseLocal } from '../../scenarios/loader.ts';
 import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkTextOutput, writeTextFile } from '../debug-log.ts';
+import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
 
@@ -79,7 +79,7 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     const gap = values.gap ? durationOption('gap', values.gap as string) : 600;
     const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
     const twinLog = values['twin-log'] as string | undefined;
-    if (twinLog !== undefined) checkTextOutput(twinLog, '--twin-log');
+    const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
     let credit: number;
     if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
     else {
@@ -109,7 +109,7 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
       interrupts.dispose();
     }
     if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
-    if (twinLog !== undefined) writeTextFile(twinLog, result.twinLog, '--twin-log');
+    if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
     io.stdout.write(formatReplay(result, file));
     return result.firstDivergence ? EXIT.failed : EXIT.ok;
   }

@@ -19,7 +19,7 @@ import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type C
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
-import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
+import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
@@ -362,7 +362,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
-    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
+    const debugLogOut = args.debugLog !== undefined ? checkOutputPath(args.debugLog, '--debug-log') : undefined;
     let scenario: Scenario;
     try {
       // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
@@ -384,14 +384,14 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
     try {
-      return await runWith(args, scenario, makeBench, traceOut, eepromOut, interrupts);
+      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, interrupts);
     } finally {
       interrupts.dispose();
     }
   }
 
   async function runWith(args: RunArgs, scenario: Scenario, makeBench: MakeBench, traceOut: OutputTarget | undefined,
-    eepromOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
+    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
     // Open the trace before building anything, so a path that fails now has nothing to undo.
     const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
@@ -405,7 +405,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       throw err;
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
-    const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
+    const debugLog = debugLogOut !== undefined ? recordDebugLog(bench) : undefined;
     const color = io.stdout.isTTY === true;
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
@@ -428,7 +428,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         const step = err instanceof ScenarioRunError ? ` in step ${err.step}` : '';
         io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
           + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
-          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}\n`);
+          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}`
+          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}\n`);
         return { code: SIGNAL_EXIT[stopped.signal] };
       }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
@@ -449,7 +450,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       }
       writeEepromImage(eepromOut, image);
     }
-    if (args.debugLog !== undefined) writeTextFile(args.debugLog, debugLog!(), '--debug-log');
+    if (debugLogOut !== undefined) writeOutputFile(debugLogOut, debugLog!());
     await bench.close();
     if (args.json) io.stdout.write(formatJson(result));
     else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
