@@ -76,6 +76,33 @@ test('a meter that started with other credit diverges at its first CREDIT line, 
   assert.match(formatReplay(r, 'twin.log'), /first divergence: line \d+ at [\d.]+ s: the log has "CREDIT : /);
 });
 
+/** A log line's text, without its time stamp. */
+const textOf = (line: string): string => line.replace(/^\[[^\]]*\] ?/, '');
+
+test('lines cut out of a log diverge where they are missing, and the lines after them still agree', async () => {
+  const lines = connected.trimEnd().split('\n');
+  const i = lines.findIndex((l, k) => k > lines.length / 2 && textOf(l).startsWith('FREQUENCY'));
+  const cut = [...lines.slice(0, i), ...lines.slice(i + 3)];
+  const r = await replayDebugLog(cut.join('\n') + '\n', { meter });
+  assert.ok(r.firstDivergence, formatReplay(r, 'cut.log'));
+  assert.is(r.firstDivergence!.lineNo, i + 1);
+  assert.is(r.firstDivergence!.observed, textOf(lines[i]));
+  assert.is(r.agreeing, r.compared, formatReplay(r, 'cut.log'));
+  assert.is(r.twinOnly, 3);
+  assert.match(formatReplay(r, 'cut.log'), 'which the log lacks');
+});
+
+test('a line added to a log diverges there, and the lines after it still agree', async () => {
+  const lines = connected.trimEnd().split('\n');
+  const i = lines.findIndex((l, k) => k > lines.length / 2 && textOf(l).startsWith('FREQUENCY'));
+  const added = [...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)];
+  const r = await replayDebugLog(added.join('\n') + '\n', { meter });
+  assert.ok(r.firstDivergence, formatReplay(r, 'added.log'));
+  assert.is(r.firstDivergence!.lineNo, i + 2);
+  assert.is(r.agreeing, r.compared - 1, formatReplay(r, 'added.log'));
+  assert.is(r.twinOnly, 0);
+});
+
 test('the parser reads the readings blocks and the pending top-ups from the log', () => {
   const p = parseDebugLog(connected);
   assert.ok(p.readings.length > 10);
