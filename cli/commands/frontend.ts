@@ -89,12 +89,12 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}) };
       if (sub === 'import') {
         if (positionals.length !== 1) throw new UsageError('give one schematic file: osm frontend import FILE.kicad_sch');
-        saveOut = values.save ? checkOutputPath(values.save as string, '--save') : undefined;
+        saveOut = values.save ? checkOutputPath(values.save as string, '--save', 'front-end.yaml') : undefined;
         netlist = importSchematic(positionals[0], terminals);
       } else {
         if (positionals.length) throw new UsageError(`'frontend ${sub}' takes no positional argument, got '${positionals[0]}'`);
         if (values.schematic && values.netlist) throw new UsageError('give --schematic or --netlist, not both');
-        specOut = values.out ? checkOutputPath(values.out as string, '--out') : undefined;
+        specOut = values.out ? checkOutputPath(values.out as string, '--out', 'front-end.cir') : undefined;
         netlist = values.schematic ? importSchematic(values.schematic as string, terminals)
           : values.netlist ? readNetlistFile(values.netlist as string) : builtInNetlist();
       }

@@ -459,7 +459,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
-    const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report') : undefined;
+    const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report', 'runs.json') : undefined;
     if (args.target?.target !== undefined && args.target.target !== 'twin') throw new UsageError(`--target ${args.target.target} runs one scenario at a time: give one scenario file (and no --matrix)`);
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
