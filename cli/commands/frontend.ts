@@ -1,6 +1,7 @@
 // `osm frontend show | import | spice`: the analog front end as a circuit (models/frontend/circuit/): the built-in
 // board's netlist or one read from a KiCad schematic, its parts and nets, the board profile it gives, its pin
 // transfers, and its export as an ngspice netlist.
+import { readSchematicText } from '../../io/input-file.ts';
 import { OutputError, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
 import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
@@ -86,7 +87,7 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       // Output paths are checked before the work (io/output-file.ts writes them: whole, or streamed to a device).
       let saveOut: OutputTarget | undefined;
       let specOut: OutputTarget | undefined;
-      const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}) };
+      const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}), read: readSchematicText };
       if (sub === 'import') {
         if (positionals.length !== 1) throw new UsageError('give one schematic file: osm frontend import FILE.kicad_sch');
         saveOut = values.save ? checkOutputPath(values.save as string, '--save', 'front-end.yaml') : undefined;

@@ -1,7 +1,7 @@
 // `osm replay <debug.log>`: rebuild the supply and load a meter's debug log implies, run the twin through it, and
 // report where the twin's log and credit part from the meter's (scenarios/replay.ts).
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { parseDuration } from '../../twin/kernel/clock.ts';
 import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode, type ProfileName } from '../../twin/profiles/profile.ts';
 import { isDefectId } from '../../twin/profiles/defects.ts';
@@ -55,9 +55,10 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log file (osm replay <debug.log>)');
     const file = positionals[0];
     let text: string;
-    try { text = readFileSync(file, 'latin1'); } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+    // A log is text; at most 64 MB (about two years of a meter's debug port) is read, so no name can fill the memory.
+    try { text = readInputFile(file, 64 << 20).toString('latin1'); } catch (err) {
+      if (err instanceof InputFileError) throw new UsageError(err.message);
+      throw err;
     }
     const profile = (values.firmware as string | undefined) ?? 'field';
     if (!(PROFILE_NAMES as readonly string[]).includes(profile)) throw new UsageError(`--firmware: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
