@@ -160,6 +160,31 @@ test('--debug-log through a symlink replaces the link\'s target and keeps the li
   assert.is.not(readFileSync(target, 'utf8'), 'old\n');
 });
 
+test('osm run --trace - keeps standard output to the trace alone: every line is JSON, the report goes to stderr', async () => {
+  const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', '--trace', '-'], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.on('close', (code) => done({ code, out, err }));
+  });
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.ok(lines.length > 50);
+  for (const l of lines) assert.not.throws(() => JSON.parse(l), `not JSON: ${l}`);
+  assert.match(r.err, /PASSED at /);
+});
+
+test('--json and --trace - cannot share standard output: one line, exit 2', async () => {
+  const io = buffers();
+  const code = await main(['run', 'scenarios/library/boot-screens.yaml', '--trace', '-', '--json'], { commands: [createRunCommand({ io })], io, env: {} });
+  assert.is(code, 2);
+  assert.match(io.err.join(''), /--json and --trace - cannot both write to standard output/);
+});
+
 /** Start `osm ...` with its stdout closed by the reader at once: the command must end quietly (exit 141). */
 function closedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {

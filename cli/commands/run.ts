@@ -63,8 +63,8 @@ Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
   --speed max|F     max (default): as fast as possible; F >= 0.01: F times wall-clock time (1 = real time)
   --trace FILE      write every trace event to FILE as JSON lines (a file appears whole at the end; on Ctrl-C it
-                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes; one
-                    scenario only
+                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes (with -
+                    the report goes to stderr, so stdout holds only the trace); one scenario only
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
                     dump's credit wins over the scenario's meter.credit unless the scenario sets
                     meter.credit-over-eeprom: true; a difference is reported; in a campaign, every scenario's)
@@ -326,13 +326,25 @@ function targetBenchMaker(args: RunArgs): MakeBench | null {
   return originalRigBenchMaker({ ...args.target, port: args.rig.port, wiring: args.rig.wiring }, (m) => new UsageError(m));
 }
 
+/** An output path that is this process's standard output. */
+const STDOUT_PATH = /^(?:-|\/dev\/stdout|\/dev\/fd\/1|\/proc\/self\/fd\/1)$/;
+
 export function createRunCommand(deps: RunDeps = {}): Command {
   const io = deps.io ?? processIo;
   const makeDefaultBench = deps.makeBench ?? defaultMakeBench;
   const wallMs = deps.wallMs ?? (() => performance.now());
 
+  // Where the report goes: standard output, unless an output file was given as standard output (`--trace -`), whose
+  // bytes must stay alone there (a JSONL trace piped to jq); the report then goes to standard error.
+  let report: CliIo['stdout'] = io.stdout;
+
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
+    const onStdout = ([['--trace', args.trace], ['--save-eeprom', args.saveEeprom], ['--debug-log', args.debugLog], ['--junit', args.junit], ['--report', args.report]] as const)
+      .filter(([, p]) => p !== undefined && STDOUT_PATH.test(p)).map(([o]) => o);
+    if (onStdout.length > 1) throw new UsageError(`${onStdout.join(' and ')} cannot both write to standard output`);
+    if (onStdout.length && args.json) throw new UsageError(`--json and ${onStdout[0]} - cannot both write to standard output`);
+    report = onStdout.length ? io.stderr : io.stdout;
     // Every output path is checked before anything runs, so a bad one costs nothing and leaves nothing.
     const junitOut = args.junit !== undefined ? checkOutputPath(args.junit, '--junit') : undefined;
     if (isCampaign(args)) return runMany(args, junitOut);
@@ -374,7 +386,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       } : { packSteps: true });
       reading?.done();
     } catch (err) {
-      if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
+      if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
       throw err;
     }
     if (args.eeprom !== undefined) {
@@ -406,7 +418,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const debugLog = debugLogOut !== undefined ? recordDebugLog(bench) : undefined;
-    const color = io.stdout.isTTY === true;
+    const color = report.isTTY === true;
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
@@ -435,8 +447,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
-      if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
-      if (err instanceof ScenarioRunError && !args.json && !args.quiet) io.stdout.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
+      if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
+      if (err instanceof ScenarioRunError && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
     progress?.clear();
@@ -452,8 +464,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     if (debugLogOut !== undefined) writeOutputFile(debugLogOut, debugLog!());
     await bench.close();
-    if (args.json) io.stdout.write(formatJson(result));
-    else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
+    if (args.json) report.write(formatJson(result));
+    else report.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
     return { code: result.exitCode === 0 ? EXIT.ok : EXIT.failed, result };
   }
 
@@ -519,8 +531,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (queueFailed > 0) io.stderr.write(`osm run: ${queueFailed} queued job${queueFailed === 1 ? '' : 's'} failed; their runs are reported as errors\n`);
     if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
     if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
-    if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
-    else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
+    if (args.json) report.write(`${JSON.stringify(result.records, null, 2)}\n`);
+    else report.write(formatCampaign(result, { color: report.isTTY === true, quiet: args.quiet }));
     return result.exitCode;
   }
 
