@@ -103,6 +103,28 @@ test('a line added to a log diverges there, and the lines after it still agree',
   assert.is(r.twinOnly, 0);
 });
 
+test('osm replay without --credit: a web top-up credited before the log\'s first CREDIT line is not taken for the start credit', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { createRunCommand } = await import('../cli/commands/run.ts');
+  const { main } = await import('../cli/main.ts');
+  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const scenario = join(d, 'topup.yaml');
+  writeFileSync(scenario, [
+    'name: web top-up at boot', 'version: 1', 'meter: { credit: 1000, clock: "2026-01-01T00:00:00" }',
+    'plant: { grid: { vrms: 230, hz: 50 }, loads: [ { id: lamp, watts: 100, pf: 1 } ] }',
+    'network: { backend: { pending: 500 } }', 'steps:', '  - wait-until: { credit: { min: 1490 }, timeout: 2min }', '  - delay: 2min',
+  ].join('\n'));
+  const log = join(d, 'topup.log');
+  const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
+  assert.is(await main(['run', scenario, '--debug-log', log, '--quiet'], { commands: [createRunCommand({ io: quiet })], io: quiet, env: {} }), 0);
+  const out: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
+  assert.is(await cmd.run([log]), 0, out.join(''));
+  assert.match(out.join(''), /start credit 1000 /);
+});
+
 test('the parser reads the readings blocks and the pending top-ups from the log', () => {
   const p = parseDebugLog(connected);
   assert.ok(p.readings.length > 10);

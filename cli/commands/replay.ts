@@ -7,6 +7,7 @@ import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode
 import { isDefectId } from '../../twin/profiles/defects.ts';
 import { parseLocal } from '../../scenarios/loader.ts';
 import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
+import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
@@ -22,7 +23,8 @@ power cuts; it runs the twin through that timeline and compares every line: the 
 and silences longer than --gap are reported and skipped.
 
 Options:
-  --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value, rounded up)
+  --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value rounded up, less
+                    the web top-ups the log shows before it; the report says what it took)
   --clock T         RTC time at the start, YYYY-MM-DDTHH:MM:SS (default 2026-01-01T00:00:00)
   --firmware P      profile: shipped, field or fixed (default field)
   --mode M          boot mode: sts, opaygo-energy, opaygo-time, none (default sts)
@@ -82,10 +84,15 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     const twinLog = values['twin-log'] as string | undefined;
     const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
     let credit: number;
+    let creditNote = '';
     if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
     else {
-      const m = /^\[\s*[\d.]+\]\s?CREDIT : (\d+(?:\.\d+)?)\r?$/m.exec(text);
-      credit = m ? Math.min(4294967295, Math.ceil(Number(m[1]))) : 0;
+      // The field build bills nothing below 15 W (D47); otherwise any load bills before the first top-up.
+      const est = estimateStartCredit(parseDebugLog(text, 600), (w) => (build.defects.has('D47') ? w >= 15 : w > 0));
+      credit = est.credit;
+      if (est.first !== null) {
+        creditNote = `start credit ${credit} (from the first CREDIT line, ${est.first.toFixed(2)}${est.topups > 0 ? `, less the web top-ups of ${est.topups.toFixed(2)} before it` : ''}; --credit gives the meter's own)\n`;
+      }
     }
     let result;
     // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
@@ -111,7 +118,7 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     }
     if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
-    io.stdout.write(formatReplay(result, file));
+    io.stdout.write(formatReplay(result, file) + creditNote);
     return result.firstDivergence ? EXIT.failed : EXIT.ok;
   }
   return { name: 'replay', summary: 'replay a meter\'s debug log on the twin and report where they part (exit 0 same, 1 diverged)', usage: REPLAY_USAGE, run };
