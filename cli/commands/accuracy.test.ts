@@ -150,6 +150,15 @@ test('osm calibrate --help names the top-level keys of the object --json prints'
   assert.equal(named, Object.keys(JSON.parse(r.out) as object).sort());
 });
 
+test('-q is accepted by osm accuracy and osm calibrate, as by osm run, flow, fleet and worker', async () => {
+  const a = await osm('accuracy', '--points', 'seed', '-q');
+  assert.ok(a.code === 0 || a.code === 1, a.err);
+  assert.is(a.err, '');
+  const c = await osm('calibrate', '--nominal', '--points', 'seed', '-q');
+  assert.is(c.code, 0, c.err);
+  assert.is(c.err, '');
+});
+
 function shellWords(line: string): string[] {
   return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]));
 }

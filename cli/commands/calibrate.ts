@@ -21,7 +21,7 @@ Options:
   --json                print one JSON object { pass, calibrated, unit, registers: { before, after }, plConstant,
                         measured, steps, warnings, reproduce, suite: { before, after } } (reproduce: the osm accuracy
                         command line)
-  --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
+  --quiet, -q           no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
 Exit codes: 0 the unit is calibrated: it passes the suite, or fails only the DC immunity point, a limit of the
