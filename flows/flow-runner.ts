@@ -10,6 +10,7 @@
 //    The verdicts (osm-expect, osm-scenario, osm-accuracy) and the errors nodes raised give the result: exit 0 when
 //    every verdict passed and nothing raised an error, 1 otherwise (also when the flow reached no verdict at all).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../io/input-file.ts';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,9 +69,9 @@ function describeNode(n: { id: string; type: string; name?: string }): string {
 /** Read and check a flow file; throws FlowInputError. */
 export function loadFlowFile(file: string): FlowNode[] {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FlowInputError(`${file}: cannot read the flow: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+  try { text = readInputFile(file, 16 << 20).toString('utf8'); } catch (err) {
+    if (err instanceof InputFileError) throw new FlowInputError(`${file}: cannot read the flow: ${err.reason}`);
+    throw err;
   }
   let data: unknown;
   try { data = JSON.parse(text); } catch (err) {

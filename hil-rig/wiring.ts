@@ -2,7 +2,7 @@
 // which hardware serial port carries the AFE. A map is checked before any pin moves, against the board's capability
 // report (the real board's, or the emulated board's own when no board is attached); every error names the file, the
 // line and the pin.
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../io/input-file.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
@@ -70,8 +70,8 @@ export const DEFAULT_WIRING = join(WIRING_DIR, 'mega2560.yaml');
 /** Load, parse and check a wiring map; `caps` is the board's capability report (default: the named board's own). */
 export function loadWiring(file: string, caps?: Capabilities): WiringMap {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new WiringError(file, 0, `cannot read the wiring map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  try { text = readInputFile(file, 1 << 20).toString('utf8'); } catch (e) {
+    throw new WiringError(file, 0, `cannot read the wiring map (${e instanceof InputFileError ? e.reason : (e as Error).message})`);
   }
   return parseWiring(text, file, caps);
 }

@@ -24,6 +24,11 @@ function size(n: number): string {
   return n >= 1 << 20 ? `${n / (1 << 20)} MB` : n >= 1024 ? `${n / 1024} KB` : `${n} bytes`;
 }
 
+/** A schematic sheet is text of at most 64 MB (the board's own is 0.4 MB). */
+export function readSchematicText(path: string): string {
+  return readInputFile(path, 64 << 20).toString('utf8');
+}
+
 /** Read at most `maxBytes` of `path`; more is an InputFileError saying the limit. */
 export function readInputFile(path: string, maxBytes: number): Buffer {
   let fd: number;

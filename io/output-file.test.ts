@@ -109,6 +109,13 @@ test('a directory is refused with a file name to give instead', () => {
   assert.match(e.message, /^--trace: '.*' is a directory; give a file name \(e\.g\. .*trace\.jsonl\)$/);
 });
 
+test('a directory given for an output of another kind suggests a name of that kind, not an EEPROM dump', () => {
+  const d = fresh();
+  assert.match(outputError(() => checkOutputPath(d, '--out', 'front-end.cir')).message, /give a file name \(e\.g\. .*front-end\.cir\)$/);
+  assert.match(outputError(() => checkOutputPath(d, '--json')).message, /give a file name \(e\.g\. .*\.json\)$/);
+  assert.match(outputError(() => checkOutputPath(d, '--save-eeprom')).message, /give a file name \(e\.g\. .*eeprom\.bin\)$/);
+});
+
 test('a socket is refused', async () => {
   const d = fresh();
   const sock = join(d, 's.sock');

@@ -127,9 +127,10 @@ const OWN_FD = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
 /**
  * Check that `path` can be written, before any work starts. Throws an OutputError (exit 2) that names `what` (the
- * option), the path and what to change. `-` means standard output.
+ * option), the path and what to change. `-` means standard output. `example`: a file name of the output's kind, for
+ * the message when `path` is a directory (default: from the option's name).
  */
-export function checkOutputPath(path: string, what: string): OutputTarget {
+export function checkOutputPath(path: string, what: string, example?: string): OutputTarget {
   if (typeof path !== 'string' || path === '') throw new OutputError(`${pre(what)}needs a file name`);
   if (path === '-') return { path, what, kind: 'stream', target: '-' };
   if (path.includes('\0')) throw new OutputError(`${pre(what)}the file name contains a NUL byte`);
@@ -143,7 +144,7 @@ export function checkOutputPath(path: string, what: string): OutputTarget {
   if (OWN_FD.test(full) && s) return { path, what, kind: 'stream', target: full };
   if (s) {
     if (s.isDirectory()) {
-      throw new OutputError(`${pre(what)}'${path}' is a directory; give a file name (e.g. ${join(path, exampleName(what))})`);
+      throw new OutputError(`${pre(what)}'${path}' is a directory; give a file name (e.g. ${join(path, example ?? exampleName(what))})`);
     }
     // A device or a FIFO is written as it is (opening the path follows any symlink to it).
     if (s.isCharacterDevice() || s.isFIFO()) return { path, what, kind: 'stream', target: full };
@@ -176,7 +177,9 @@ function exampleName(what: string): string {
   if (/trace/.test(what)) return 'trace.jsonl';
   if (/junit/.test(what)) return 'junit.xml';
   if (/log/.test(what)) return 'debug.log';
-  return 'eeprom.bin';
+  if (/json/.test(what)) return 'out.json';
+  if (/eeprom/.test(what) || what === '') return 'eeprom.bin';
+  return 'out.txt';
 }
 
 function asTarget(out: OutputTarget | string, what: string): OutputTarget {

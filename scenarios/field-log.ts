@@ -178,3 +178,26 @@ export function timeline(log: ParsedLog): TimelineEvent[] {
   out.sort((a, b) => a.t - b.t);
   return out;
 }
+
+/**
+ * The credit the meter most likely had in EEPROM when the log starts, from its first CREDIT line: rounded up (the
+ * meter only bills between its start and that line, well under 1 in one pass), less the web top-ups the log shows
+ * credited before it (`topup:` values above 0). Crediting a top-up stores the credit as a whole number first
+ * (firmware.md, web top-ups), so a meter that billed before the top-up lost the fraction: `billsBeforeTopup` adds
+ * that 1 back.
+ */
+export function estimateStartCredit(log: ParsedLog, billsBeforeTopup: (watts: number) => boolean): { credit: number; topups: number; first: number | null } {
+  const first = log.readings[0];
+  if (!first) return { credit: 0, topups: 0, first: null };
+  const lines = log.lines;
+  let topups = 0;
+  for (let i = 0; i + 1 < lines.length && lines[i + 1].t <= first.t; i++) {
+    if (lines[i].text !== 'topup:') continue;
+    const amount = Number(lines[i + 1].text);
+    if (Number.isFinite(amount) && amount > 0) topups += amount;
+  }
+  let credit = Math.ceil(first.credit - topups);
+  if (topups > 0 && billsBeforeTopup(first.watts)) credit += 1;
+  return { credit: Math.max(0, Math.min(4294967295, credit)), topups, first: first.credit };
+}
+

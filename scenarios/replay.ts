@@ -31,7 +31,11 @@ export interface Divergence {
   /** The twin's line at that position (null: the twin printed nothing more). */
   observed: string | null;
   observedT: number | null;
-  reason: 'text' | 'time' | 'missing';
+  /**
+   * `text`: the twin printed something else there; `time`: the same text beyond the tolerance; `missing`: the twin
+   * printed nothing more; `unlogged`: the twin printed `observed` (and maybe more) before this line, which the log lacks.
+   */
+  reason: 'text' | 'time' | 'missing' | 'unlogged';
 }
 
 export interface BlockComparison { lineNo: number; t: number; credit: number; twinCredit: number | null; kwh: number; twinKwh: number | null }
@@ -40,6 +44,8 @@ export interface ReplayResult {
   problems: LogProblem[];
   compared: number;
   agreeing: number;
+  /** Lines the twin printed that the log lacks (cut out of the capture), outside the gaps. */
+  twinOnly: number;
   firstDivergence: Divergence | null;
   blocks: BlockComparison[];
   /** The twin's own log over the same time, in the same format. */
@@ -106,15 +112,35 @@ function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<ReturnTy
   }
 }
 
+/** The first index of `twin` (sorted by time) whose time is at least `t`. */
+function firstAtOrAfter(twin: readonly { t: number }[], t: number): number {
+  let lo = 0;
+  let hi = twin.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (twin[mid].t < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 function compare(log: ParsedLog, allTwin: { t: number; text: string }[], tol: number, endS: number, network: boolean): ReplayResult {
   let agreeing = 0;
+  let twinOnly = 0;
   let first: Divergence | null = null;
   const lines: LogLine[] = log.lines;
   const twin = allTwin;
-  // Positional comparison, resynchronised after each gap of the capture: what the twin printed while the capture
-  // was missing has no counterpart in the log.
+  // Positional comparison, resynchronised after each gap of the capture (what the twin printed while the capture was
+  // missing has no counterpart in the log) and after each line that differs: a line the twin printed later, within
+  // the time tolerance, means the log lacks the twin's lines before it (cut out of the capture); a line found nowhere
+  // is either one the twin replaced (both move on) or one the log has in excess (the next log line is the twin's).
   const gapStarts = new Set(log.gaps.map((g) => g.to));
   let p = 0;
+  const find = (l: LogLine, from: number): number => {
+    for (let q = Math.max(from, firstAtOrAfter(twin, l.t - tol)); q < twin.length && twin[q].t <= l.t + tol; q++) {
+      if (twin[q].text === l.text) return q;
+    }
+    return -1;
+  };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (i > 0 && gapStarts.has(l.t) && lines[i - 1].t < l.t) {
@@ -123,12 +149,25 @@ function compare(log: ParsedLog, allTwin: { t: number; text: string }[], tol: nu
       while (q < twin.length && twin[q].t <= l.t + tol && twin[q].text !== l.text) q++;
       if (q < twin.length && twin[q].text === l.text && twin[q].t <= l.t + tol) p = q;
     }
-    const w = twin[p++];
+    const w = twin[p];
     let reason: Divergence['reason'] | null = null;
     if (!w) reason = 'missing';
     else if (w.text !== l.text) reason = 'text';
     else if (Math.abs(w.t - l.t) > tol) reason = 'time';
-    if (reason === null) { agreeing++; continue; }
+    if (reason === null) { agreeing++; p++; continue; }
+    if (reason === 'text') {
+      const q = find(l, p + 1);
+      if (q >= 0) {
+        first ??= { lineNo: l.lineNo, t: l.t, expected: l.text, observed: w!.text, observedT: w!.t, reason: 'unlogged' };
+        twinOnly += q - p;
+        agreeing++;
+        p = q + 1;
+        continue;
+      }
+      const next = lines[i + 1];
+      const logHasMore = next !== undefined && next.text === w!.text && Math.abs(w!.t - next.t) <= tol;
+      if (!logHasMore) p++;
+    } else if (w) p++;
     first ??= { lineNo: l.lineNo, t: l.t, expected: l.text, observed: w ? w.text : null, observedT: w ? w.t : null, reason };
   }
   // Credit and energy at each block of the log against the twin's block printed at the same time.
@@ -140,7 +179,7 @@ function compare(log: ParsedLog, allTwin: { t: number; text: string }[], tol: nu
     return { lineNo: r.lineNo, t: r.t, credit: r.credit, kwh: r.kwh, twinCredit: w?.credit ?? null, twinKwh: w?.kwh ?? null };
   });
   const twinLog = allTwin.filter((x) => x.t <= endS + tol).map((x) => formatLogLine(Math.round(x.t * 1e6), x.text)).join('\n') + '\n';
-  return { problems: log.problems, compared: lines.length, agreeing, firstDivergence: first, blocks, twinLog, endS, network };
+  return { problems: log.problems, compared: lines.length, agreeing, twinOnly, firstDivergence: first, blocks, twinLog, endS, network };
 }
 
 function blocksOf(lines: { t: number; text: string }[]): { t: number; credit: number; kwh: number }[] {
@@ -165,10 +204,11 @@ export function formatReplay(r: ReplayResult, file: string): string {
   } else {
     const at = `line ${d.lineNo} at ${d.t.toFixed(3)} s`;
     if (d.reason === 'missing') out.push(`first divergence: ${at}: the log has "${d.expected}", the twin printed nothing more`);
+    else if (d.reason === 'unlogged') out.push(`first divergence: ${at}: the twin printed "${d.observed}" (at ${d.observedT!.toFixed(3)} s) before it, which the log lacks`);
     else if (d.reason === 'text') out.push(`first divergence: ${at}: the log has "${d.expected}", the twin printed "${d.observed}" (at ${d.observedT!.toFixed(3)} s)`);
     else out.push(`first divergence: ${at}: "${d.expected}" printed by the twin at ${d.observedT!.toFixed(3)} s`);
   }
-  out.push(`summary: ${r.agreeing} of ${r.compared} lines agree`);
+  out.push(`summary: ${r.agreeing} of ${r.compared} lines agree${r.twinOnly ? `; the twin printed ${r.twinOnly} line${r.twinOnly === 1 ? '' : 's'} the log lacks` : ''}`);
   const paired = r.blocks.filter((b) => b.twinCredit !== null && Number.isFinite(b.credit));
   if (paired.length) {
     let worst = paired[0];

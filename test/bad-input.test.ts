@@ -4,7 +4,7 @@
 // replaced, devices still devices.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,10 @@ import { createEepromCommand } from '../cli/commands/eeprom.ts';
 import { createOpaygoCommand } from '../cli/commands/opaygo.ts';
 import { createRunCommand } from '../cli/commands/run.ts';
 import { createStsCommand } from '../cli/commands/sts.ts';
+import { createFleetCommand } from '../cli/commands/fleet.ts';
+import { createFlowCommand } from '../cli/commands/flow.ts';
+import { createFrontendCommand } from '../cli/commands/frontend.ts';
+import { createReplayCommand } from '../cli/commands/replay.ts';
 import { main } from '../cli/main.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +52,8 @@ async function osm(args: string[]): Promise<{ code: number; out: string; err: st
   const io = buffers();
   const commands: Command[] = [
     createRunCommand({ io }), createAccuracyCommand({ io }), createCalibrateCommand({ io }), createEepromCommand({ io }),
-    createOpaygoCommand({ io }), createStsCommand({ io }), createDemoCommand(io),
+    createOpaygoCommand({ io }), createStsCommand({ io }), createDemoCommand(io), createFrontendCommand({ io }),
+    createReplayCommand({ io }), createFlowCommand(io), createFleetCommand({ io }),
   ];
   const code = await main(args, { commands, io, env: {} });
   return { code, out: io.out.join(''), err: io.err.join('') };
@@ -91,6 +96,32 @@ for (const c of cases) {
       assert.not.match(r.err, /osm (\w+): osm \1/, 'a doubled prefix');
       assert.is(snapshot(d), before);
       assert.ok(statSync('/dev/full').isCharacterDevice(), '/dev/full was replaced');
+    } finally { rmSync(d, { recursive: true, force: true }); }
+  });
+}
+
+// Every file a command reads by name goes through io/input-file.ts: a directory is said in words, and a file larger
+// than the command's limit (a sparse file here; /dev/zero, which never ends, likewise) is refused with the limit
+// instead of filling the memory.
+const INPUTS: Array<[string, (f: string) => string[], number]> = [
+  ['osm replay', (f) => ['replay', f], 64 << 20],
+  ['osm frontend import', (f) => ['frontend', 'import', f], 64 << 20],
+  ['osm accuracy --schematic', (f) => ['accuracy', '--schematic', f], 64 << 20],
+  ['osm flow check', (f) => ['flow', 'check', f], 16 << 20],
+  ['osm fleet --tokens', (f) => ['fleet', '--meters', '1', '--tokens', f], 64 << 20],
+];
+for (const [what, args, limit] of INPUTS) {
+  test(`${what}: a directory, a file over the limit and /dev/zero are each one line and exit 2`, async () => {
+    const d = place();
+    try {
+      const big = join(d, 'big');
+      writeFileSync(big, '');
+      truncateSync(big, limit + 1);
+      for (const [name, expect] of [[d, /cannot read .*: it is a directory/], [big, /big'?: cannot read .*: it is larger than|cannot read '.*big': it is larger than/], ['/dev/zero', /\/dev\/zero'?: .*it is larger than/]] as const) {
+        const r = await osm(args(name));
+        checkOneLine(`${what} ${name}`, r);
+        assert.match(r.err, expect, r.err);
+      }
     } finally { rmSync(d, { recursive: true, force: true }); }
   });
 }

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,67 @@ test('a long run prints its simulated time on stderr every few seconds when stde
   assert.ok(lines.length >= 2, err);
   for (const l of lines) assert.match(l, /^osm run: step 1\/1 at t=\S+ \(delay 2h\)$/);
   assert.is(await run(true), '');
+});
+
+test('--debug-log into a missing folder is refused before the run in one line naming the folder, not a temporary file', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'short.yaml');
+  writeFileSync(file, 'name: short\nversion: 1\nsteps:\n  - delay: 1s\n');
+  const code = await main(['run', file, '--debug-log', join(dir, 'no-such-folder', 'd.log'), '--quiet'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.match(err, /--debug-log: cannot write '.*d\.log': the folder '.*no-such-folder' does not exist/);
+  assert.not.match(err, /tmp-|ENOENT/);
+});
+
+test('--debug-log /dev/null is written as a stream, as --trace and --save-eeprom are', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'short.yaml');
+  writeFileSync(file, 'name: short\nversion: 1\nsteps:\n  - delay: 1s\n');
+  const code = await main(['run', file, '--debug-log', '/dev/null', '--quiet'], { commands: [cmd], io, env: {} });
+  assert.is(code, 0, io.err.join(''));
+});
+
+test('--debug-log through a symlink replaces the link\'s target and keeps the link', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'short.yaml');
+  writeFileSync(file, 'name: short\nversion: 1\nsteps:\n  - delay: 1s\n');
+  const target = join(dir, 'real.log');
+  const link = join(dir, 'link.log');
+  writeFileSync(target, 'old\n');
+  symlinkSync(target, link);
+  const code = await main(['run', file, '--debug-log', link, '--quiet'], { commands: [cmd], io, env: {} });
+  assert.is(code, 0, io.err.join(''));
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  assert.is.not(readFileSync(target, 'utf8'), 'old\n');
+});
+
+test('osm run --trace - keeps standard output to the trace alone: every line is JSON, the report goes to stderr', async () => {
+  const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', '--trace', '-'], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.on('close', (code) => done({ code, out, err }));
+  });
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.ok(lines.length > 50);
+  for (const l of lines) assert.not.throws(() => JSON.parse(l), `not JSON: ${l}`);
+  assert.match(r.err, /PASSED at /);
+});
+
+test('--json and --trace - cannot share standard output: one line, exit 2', async () => {
+  const io = buffers();
+  const code = await main(['run', 'scenarios/library/boot-screens.yaml', '--trace', '-', '--json'], { commands: [createRunCommand({ io })], io, env: {} });
+  assert.is(code, 2);
+  assert.match(io.err.join(''), /--json and --trace - cannot both write to standard output/);
 });
 
 /** Start `osm ...` with its stdout closed by the reader at once: the command must end quietly (exit 141). */

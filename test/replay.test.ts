@@ -76,6 +76,55 @@ test('a meter that started with other credit diverges at its first CREDIT line, 
   assert.match(formatReplay(r, 'twin.log'), /first divergence: line \d+ at [\d.]+ s: the log has "CREDIT : /);
 });
 
+/** A log line's text, without its time stamp. */
+const textOf = (line: string): string => line.replace(/^\[[^\]]*\] ?/, '');
+
+test('lines cut out of a log diverge where they are missing, and the lines after them still agree', async () => {
+  const lines = connected.trimEnd().split('\n');
+  const i = lines.findIndex((l, k) => k > lines.length / 2 && textOf(l).startsWith('FREQUENCY'));
+  const cut = [...lines.slice(0, i), ...lines.slice(i + 3)];
+  const r = await replayDebugLog(cut.join('\n') + '\n', { meter });
+  assert.ok(r.firstDivergence, formatReplay(r, 'cut.log'));
+  assert.is(r.firstDivergence!.lineNo, i + 1);
+  assert.is(r.firstDivergence!.observed, textOf(lines[i]));
+  assert.is(r.agreeing, r.compared, formatReplay(r, 'cut.log'));
+  assert.is(r.twinOnly, 3);
+  assert.match(formatReplay(r, 'cut.log'), 'which the log lacks');
+});
+
+test('a line added to a log diverges there, and the lines after it still agree', async () => {
+  const lines = connected.trimEnd().split('\n');
+  const i = lines.findIndex((l, k) => k > lines.length / 2 && textOf(l).startsWith('FREQUENCY'));
+  const added = [...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)];
+  const r = await replayDebugLog(added.join('\n') + '\n', { meter });
+  assert.ok(r.firstDivergence, formatReplay(r, 'added.log'));
+  assert.is(r.firstDivergence!.lineNo, i + 2);
+  assert.is(r.agreeing, r.compared - 1, formatReplay(r, 'added.log'));
+  assert.is(r.twinOnly, 0);
+});
+
+test('osm replay without --credit: a web top-up credited before the log\'s first CREDIT line is not taken for the start credit', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { createRunCommand } = await import('../cli/commands/run.ts');
+  const { main } = await import('../cli/main.ts');
+  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const scenario = join(d, 'topup.yaml');
+  writeFileSync(scenario, [
+    'name: web top-up at boot', 'version: 1', 'meter: { credit: 1000, clock: "2026-01-01T00:00:00" }',
+    'plant: { grid: { vrms: 230, hz: 50 }, loads: [ { id: lamp, watts: 100, pf: 1 } ] }',
+    'network: { backend: { pending: 500 } }', 'steps:', '  - wait-until: { credit: { min: 1490 }, timeout: 2min }', '  - delay: 2min',
+  ].join('\n'));
+  const log = join(d, 'topup.log');
+  const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
+  assert.is(await main(['run', scenario, '--debug-log', log, '--quiet'], { commands: [createRunCommand({ io: quiet })], io: quiet, env: {} }), 0);
+  const out: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
+  assert.is(await cmd.run([log]), 0, out.join(''));
+  assert.match(out.join(''), /start credit 1000 /);
+});
+
 test('the parser reads the readings blocks and the pending top-ups from the log', () => {
   const p = parseDebugLog(connected);
   assert.ok(p.readings.length > 10);
@@ -94,6 +143,22 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   const f = join(mkdtempSync(join(tmpdir(), 'osm-replay-')), 'plain.log');
   writeFileSync(f, 'Device Powered! \nSetup Complete! \n');
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
+});
+
+test('osm replay --twin-log writes through the output writer: /dev/null as a stream, a missing folder refused before the replay', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const f = join(d, 'twin.log');
+  writeFileSync(f, connected.split('\n').slice(0, 12).join('\n') + '\n');
+  const out: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
+  assert.is(await cmd.run([f, '--twin-log', '/dev/null', '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0, out.join(''));
+  await cmd.run([f, '--twin-log', join(d, 'missing', 'out.log')]).then(() => assert.unreachable(), (e: Error) => {
+    assert.match(e.message, /--twin-log: cannot write '.*out\.log': the folder '.*missing' does not exist/);
+    assert.not.match(e.message, /tmp-|ENOENT/);
+  });
 });
 
 test.run();

@@ -42,7 +42,7 @@ export const ACCURACY_OPTIONS = {
   fix: { type: 'string' },
   'meter-constant': { type: 'string' },
   fidelity: { type: 'string' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   board: { type: 'string' },
   port: { type: 'string' },
   wiring: { type: 'string' },

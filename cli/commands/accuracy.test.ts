@@ -132,6 +132,33 @@ test('osm calibrate prints the new registers and CS1/CS2, and exits 0 when the c
 });
 
 /** Words of a command line as a POSIX shell splits them (bare words and single quotes, which is all it prints). */
+test('osm calibrate --help names the top-level keys of the object --json prints', async () => {
+  const help = (await osm('calibrate', '--help')).out;
+  const flat = help.replace(/\s+/g, ' ');
+  const start = flat.indexOf('print one JSON object {');
+  assert.ok(start >= 0, help);
+  let depth = 0;
+  let body = '';
+  for (const ch of flat.slice(start + 'print one JSON object '.length)) {
+    if (ch === '{') depth++;
+    else if (ch === '}') depth--;
+    else if (depth === 1) body += ch;
+    if (depth === 0) break;
+  }
+  const named = body.split(',').map((k) => k.trim().replace(/:$/, '')).filter(Boolean).sort();
+  const r = await osm('calibrate', '--nominal', '--points', 'seed', '--json', '--quiet');
+  assert.equal(named, Object.keys(JSON.parse(r.out) as object).sort());
+});
+
+test('-q is accepted by osm accuracy and osm calibrate, as by osm run, flow, fleet and worker', async () => {
+  const a = await osm('accuracy', '--points', 'seed', '-q');
+  assert.ok(a.code === 0 || a.code === 1, a.err);
+  assert.is(a.err, '');
+  const c = await osm('calibrate', '--nominal', '--points', 'seed', '-q');
+  assert.is(c.code, 0, c.err);
+  assert.is(c.err, '');
+});
+
 function shellWords(line: string): string[] {
   return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]));
 }

@@ -54,7 +54,7 @@ Options:
   --min-pulses N        --board: CF pulses' worth of energy register counts an error point's window needs (default 10)
   --applied FILE        --board johnny-five: the values the source applied per point (YAML/JSON: points: { <point
                         name>: { volts, amps, pf, hz, watts } }) instead of the nominal ones
-  --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
+  --quiet, -q           no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
 Scale-out of --monte-carlo (docs/scale-out.md):

@@ -28,7 +28,7 @@ const OPTIONS = {
   'meter-constant': { type: 'string' },
   json: { type: 'boolean' },
   fidelity: { type: 'string' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
 } as const;
 
 /** The registers a calibration changes, in the order the application note writes them. */

@@ -18,8 +18,10 @@ Options:
   --judge J             verdict of that suite: chip (default: calibration adjusts the chip), firmware, or both
   --firmware P, --fix D, --meter-constant K, --fidelity phasor|waveform
                         as for osm accuracy
-  --json                print one JSON object { before, after, registers, steps, suite: { before, after } }
-  --quiet               no progress lines on stderr (by default a line at least every 2 s, terminal or not)
+  --json                print one JSON object { pass, calibrated, unit, registers: { before, after }, plConstant,
+                        measured, steps, warnings, reproduce, suite: { before, after } } (reproduce: the osm accuracy
+                        command line)
+  --quiet, -q           no progress lines on stderr (by default a line at least every 2 s, terminal or not)
   --help, -h            show this help
 
 Exit codes: 0 the unit is calibrated: it passes the suite, or fails only the DC immunity point, a limit of the

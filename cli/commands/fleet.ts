@@ -1,7 +1,7 @@
 // `osm fleet`: N meters, each its own twin, with households, modes, credit and top-up habits, their telemetry relayed
 // to an MQTT broker (the embedded one, or --broker URL) under each meter's access token; a fleet report as text,
 // JSON and HTML. With --queue the meters are split into jobs for `osm worker`s.
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { parseArgs, intOption } from '../args.ts';
 import { InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
@@ -71,7 +71,10 @@ function range(option: string, text: string): [number, number] {
 /** Tokens from a file: the first column of each line; blank lines and a header 'token' skipped. */
 export function readTokens(file: string): string[] {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (err) { throw new InputError(`--tokens: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); }
+  try { text = readInputFile(file, 64 << 20).toString('utf8'); } catch (err) {
+    if (err instanceof InputFileError) throw new InputError(`--tokens: ${err.message}`);
+    throw err;
+  }
   const out: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     const t = line.split(',')[0].trim().replace(/^"|"$/g, '');

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFrontendCommand } from './frontend.ts';
@@ -44,13 +44,31 @@ test('spice prints a netlist with the control block', async () => {
 test('import of a missing file is exit 2 naming it', async () => {
   const r = await run('import', '/nonexistent/board.kicad_sch');
   assert.is(r.code, 2);
-  assert.match(r.stderr, /cannot read \/nonexistent\/board\.kicad_sch/);
+  assert.match(r.stderr, /cannot read '\/nonexistent\/board\.kicad_sch': no such file/);
 });
 
 test('a --save into a missing folder is refused before the import', async () => {
   const r = await run('import', '/nonexistent/board.kicad_sch', '--save', '/nonexistent-dir/x.yaml');
   assert.is(r.code, 2);
   assert.match(r.stderr, /folder .* does not exist/);
+});
+
+test('spice --out through a symlink replaces the link\'s target and keeps the link', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-fe-'));
+  const target = join(dir, 'real.cir');
+  const link = join(dir, 'link.cir');
+  writeFileSync(target, 'old\n');
+  symlinkSync(target, link);
+  const r = await run('spice', '--out', link);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  assert.match(readFileSync(target, 'utf8'), /^VLINE LINE NEUT DC 0 AC 1$/m);
+});
+
+test('spice --out into a missing folder is one line naming the folder, exit 2', async () => {
+  const r = await run('spice', '--out', '/nonexistent-dir/x.cir');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^osm frontend: --out: cannot write '\/nonexistent-dir\/x\.cir': the folder '\/nonexistent-dir' does not exist/);
 });
 
 original('import --save of the original schematic writes a netlist that show --netlist reads back', async () => {

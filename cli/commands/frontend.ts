@@ -1,8 +1,8 @@
 // `osm frontend show | import | spice`: the analog front end as a circuit (models/frontend/circuit/): the built-in
 // board's netlist or one read from a KiCad schematic, its parts and nets, the board profile it gives, its pin
 // transfers, and its export as an ngspice netlist.
-import { renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readSchematicText } from '../../io/input-file.ts';
+import { OutputError, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
 import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
@@ -59,7 +59,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
-const INPUT_ERRORS = [UsageError, ImportError, SchematicError, SExprError, ValueError, NetlistError, CircuitError];
+const INPUT_ERRORS = [UsageError, OutputError, ImportError, SchematicError, SExprError, ValueError, NetlistError, CircuitError];
 
 export interface FrontendDeps { io?: CliIo }
 
@@ -84,15 +84,18 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       }
       if (sub === 'import' && sets.length) throw new UsageError("'frontend import' takes no --set (import, then use show or spice with --set)");
       let netlist: FrontEndNetlist;
-      const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}) };
+      // Output paths are checked before the work (io/output-file.ts writes them: whole, or streamed to a device).
+      let saveOut: OutputTarget | undefined;
+      let specOut: OutputTarget | undefined;
+      const terminals = { ...(values.line ? { line: values.line as string } : {}), ...(values.neutral ? { neutral: values.neutral as string } : {}), read: readSchematicText };
       if (sub === 'import') {
         if (positionals.length !== 1) throw new UsageError('give one schematic file: osm frontend import FILE.kicad_sch');
-        if (values.save) checkOutput(values.save as string);
+        saveOut = values.save ? checkOutputPath(values.save as string, '--save', 'front-end.yaml') : undefined;
         netlist = importSchematic(positionals[0], terminals);
       } else {
         if (positionals.length) throw new UsageError(`'frontend ${sub}' takes no positional argument, got '${positionals[0]}'`);
         if (values.schematic && values.netlist) throw new UsageError('give --schematic or --netlist, not both');
-        if (values.out) checkOutput(values.out as string);
+        specOut = values.out ? checkOutputPath(values.out as string, '--out', 'front-end.cir') : undefined;
         netlist = values.schematic ? importSchematic(values.schematic as string, terminals)
           : values.netlist ? readNetlistFile(values.netlist as string) : builtInNetlist();
       }
@@ -100,11 +103,11 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       const fe = new CircuitFrontEnd(netlist);
       if (sub === 'spice') {
         const text = toSpice(netlist);
-        if (values.out) { writeOutput(values.out as string, text); io.stderr.write(`wrote ${values.out}\n`); } else out(text);
+        if (specOut) { writeOutputFile(specOut, text); if (specOut.target !== '-') io.stderr.write(`wrote ${specOut.path}\n`); } else out(text);
         return EXIT.ok;
       }
-      if (values.save) {
-        writeOutput(values.save as string, netlistToYaml(netlist, `Front end of ${netlist.chip.ref} (${netlist.chip.value}) imported from ${netlist.board} by osm frontend import.`));
+      if (saveOut) {
+        writeOutputFile(saveOut, netlistToYaml(netlist, `Front end of ${netlist.chip.ref} (${netlist.chip.value}) imported from ${netlist.board} by osm frontend import.`));
       }
       const profile = profileFromNetlist(netlist);
       if (values.json) {
@@ -148,22 +151,6 @@ function parseSets(sets: string[]): Record<string, string> {
     out[m[1]] = m[2];
   }
   return out;
-}
-
-/** Checks an output path before any work: its folder exists, and it is not a folder itself. */
-function checkOutput(path: string): void {
-  const dir = dirname(resolve(path));
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`cannot write ${path}: folder ${dir} does not exist`);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a folder`);
-}
-
-/** Writes a regular file whole (temporary file, then rename) or streams to a device or pipe. */
-function writeOutput(path: string, text: string): void {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (st && !st.isFile()) { writeFileSync(path, text); return; }
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typeof profileFromNetlist>): string {

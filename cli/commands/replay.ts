@@ -1,15 +1,16 @@
 // `osm replay <debug.log>`: rebuild the supply and load a meter's debug log implies, run the twin through it, and
 // report where the twin's log and credit part from the meter's (scenarios/replay.ts).
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { parseDuration } from '../../twin/kernel/clock.ts';
 import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode, type ProfileName } from '../../twin/profiles/profile.ts';
 import { isDefectId } from '../../twin/profiles/defects.ts';
 import { parseLocal } from '../../scenarios/loader.ts';
 import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
+import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkTextOutput, writeTextFile } from '../debug-log.ts';
+import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
 
@@ -22,7 +23,8 @@ power cuts; it runs the twin through that timeline and compares every line: the 
 and silences longer than --gap are reported and skipped.
 
 Options:
-  --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value, rounded up)
+  --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value rounded up, less
+                    the web top-ups the log shows before it; the report says what it took)
   --clock T         RTC time at the start, YYYY-MM-DDTHH:MM:SS (default 2026-01-01T00:00:00)
   --firmware P      profile: shipped, field or fixed (default field)
   --mode M          boot mode: sts, opaygo-energy, opaygo-time, none (default sts)
@@ -55,9 +57,10 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log file (osm replay <debug.log>)');
     const file = positionals[0];
     let text: string;
-    try { text = readFileSync(file, 'latin1'); } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+    // A log is text; at most 64 MB (about two years of a meter's debug port) is read, so no name can fill the memory.
+    try { text = readInputFile(file, 64 << 20).toString('latin1'); } catch (err) {
+      if (err instanceof InputFileError) throw new UsageError(err.message);
+      throw err;
     }
     const profile = (values.firmware as string | undefined) ?? 'field';
     if (!(PROFILE_NAMES as readonly string[]).includes(profile)) throw new UsageError(`--firmware: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
@@ -79,12 +82,17 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     const gap = values.gap ? durationOption('gap', values.gap as string) : 600;
     const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
     const twinLog = values['twin-log'] as string | undefined;
-    if (twinLog !== undefined) checkTextOutput(twinLog, '--twin-log');
+    const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
     let credit: number;
+    let creditNote = '';
     if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
     else {
-      const m = /^\[\s*[\d.]+\]\s?CREDIT : (\d+(?:\.\d+)?)\r?$/m.exec(text);
-      credit = m ? Math.min(4294967295, Math.ceil(Number(m[1]))) : 0;
+      // The field build bills nothing below 15 W (D47); otherwise any load bills before the first top-up.
+      const est = estimateStartCredit(parseDebugLog(text, 600), (w) => (build.defects.has('D47') ? w >= 15 : w > 0));
+      credit = est.credit;
+      if (est.first !== null) {
+        creditNote = `start credit ${credit} (from the first CREDIT line, ${est.first.toFixed(2)}${est.topups > 0 ? `, less the web top-ups of ${est.topups.toFixed(2)} before it` : ''}; --credit gives the meter's own)\n`;
+      }
     }
     let result;
     // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
@@ -109,8 +117,8 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
       interrupts.dispose();
     }
     if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
-    if (twinLog !== undefined) writeTextFile(twinLog, result.twinLog, '--twin-log');
-    io.stdout.write(formatReplay(result, file));
+    if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
+    io.stdout.write(formatReplay(result, file) + creditNote);
     return result.firstDivergence ? EXIT.failed : EXIT.ok;
   }
   return { name: 'replay', summary: 'replay a meter\'s debug log on the twin and report where they part (exit 0 same, 1 diverged)', usage: REPLAY_USAGE, run };

@@ -19,7 +19,7 @@ import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type C
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
-import { checkTextOutput, recordDebugLog, writeTextFile } from '../debug-log.ts';
+import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
@@ -63,8 +63,8 @@ Options:
   --seed N          seed of every random source, 0..4294967295 (default 1); same seed, same trace
   --speed max|F     max (default): as fast as possible; F >= 0.01: F times wall-clock time (1 = real time)
   --trace FILE      write every trace event to FILE as JSON lines (a file appears whole at the end; on Ctrl-C it
-                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes; one
-                    scenario only
+                    holds the events up to then); a device, a pipe or - (stdout) is written as the run goes (with -
+                    the report goes to stderr, so stdout holds only the trace); one scenario only
   --eeprom FILE     start the twin's AT24C32 from a 4096-byte dump (replaces the scenario's meter.eeprom; the
                     dump's credit wins over the scenario's meter.credit unless the scenario sets
                     meter.credit-over-eeprom: true; a difference is reported; in a campaign, every scenario's)
@@ -326,13 +326,25 @@ function targetBenchMaker(args: RunArgs): MakeBench | null {
   return originalRigBenchMaker({ ...args.target, port: args.rig.port, wiring: args.rig.wiring }, (m) => new UsageError(m));
 }
 
+/** An output path that is this process's standard output. */
+const STDOUT_PATH = /^(?:-|\/dev\/stdout|\/dev\/fd\/1|\/proc\/self\/fd\/1)$/;
+
 export function createRunCommand(deps: RunDeps = {}): Command {
   const io = deps.io ?? processIo;
   const makeDefaultBench = deps.makeBench ?? defaultMakeBench;
   const wallMs = deps.wallMs ?? (() => performance.now());
 
+  // Where the report goes: standard output, unless an output file was given as standard output (`--trace -`), whose
+  // bytes must stay alone there (a JSONL trace piped to jq); the report then goes to standard error.
+  let report: CliIo['stdout'] = io.stdout;
+
   async function run(argv: string[]): Promise<number> {
     const args = parseRunArgs(argv);
+    const onStdout = ([['--trace', args.trace], ['--save-eeprom', args.saveEeprom], ['--debug-log', args.debugLog], ['--junit', args.junit], ['--report', args.report]] as const)
+      .filter(([, p]) => p !== undefined && STDOUT_PATH.test(p)).map(([o]) => o);
+    if (onStdout.length > 1) throw new UsageError(`${onStdout.join(' and ')} cannot both write to standard output`);
+    if (onStdout.length && args.json) throw new UsageError(`--json and ${onStdout[0]} - cannot both write to standard output`);
+    report = onStdout.length ? io.stderr : io.stdout;
     // Every output path is checked before anything runs, so a bad one costs nothing and leaves nothing.
     const junitOut = args.junit !== undefined ? checkOutputPath(args.junit, '--junit') : undefined;
     if (isCampaign(args)) return runMany(args, junitOut);
@@ -362,7 +374,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
-    if (args.debugLog !== undefined) checkTextOutput(args.debugLog, '--debug-log');
+    const debugLogOut = args.debugLog !== undefined ? checkOutputPath(args.debugLog, '--debug-log') : undefined;
     let scenario: Scenario;
     try {
       // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
@@ -374,7 +386,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       } : { packSteps: true });
       reading?.done();
     } catch (err) {
-      if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
+      if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
       throw err;
     }
     if (args.eeprom !== undefined) {
@@ -384,14 +396,14 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
     try {
-      return await runWith(args, scenario, makeBench, traceOut, eepromOut, interrupts);
+      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, interrupts);
     } finally {
       interrupts.dispose();
     }
   }
 
   async function runWith(args: RunArgs, scenario: Scenario, makeBench: MakeBench, traceOut: OutputTarget | undefined,
-    eepromOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
+    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
     // Open the trace before building anything, so a path that fails now has nothing to undo.
     const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
@@ -405,8 +417,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       throw err;
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
-    const debugLog = args.debugLog !== undefined ? recordDebugLog(bench) : undefined;
-    const color = io.stdout.isTTY === true;
+    const debugLog = debugLogOut !== undefined ? recordDebugLog(bench) : undefined;
+    const color = report.isTTY === true;
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
@@ -428,14 +440,15 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         const step = err instanceof ScenarioRunError ? ` in step ${err.step}` : '';
         io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
           + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
-          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}\n`);
+          + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}`
+          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}\n`);
         return { code: SIGNAL_EXIT[stopped.signal] };
       }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
-      if (err instanceof ScenarioError && args.json) io.stdout.write(invalidJson(err));
-      if (err instanceof ScenarioRunError && !args.json && !args.quiet) io.stdout.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
+      if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
+      if (err instanceof ScenarioRunError && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
     progress?.clear();
@@ -449,16 +462,16 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       }
       writeEepromImage(eepromOut, image);
     }
-    if (args.debugLog !== undefined) writeTextFile(args.debugLog, debugLog!(), '--debug-log');
+    if (debugLogOut !== undefined) writeOutputFile(debugLogOut, debugLog!());
     await bench.close();
-    if (args.json) io.stdout.write(formatJson(result));
-    else io.stdout.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
+    if (args.json) report.write(formatJson(result));
+    else report.write(args.quiet ? formatQuiet(result, { color }) : formatReport(result, { color }));
     return { code: result.exitCode === 0 ? EXIT.ok : EXIT.failed, result };
   }
 
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
-    const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report') : undefined;
+    const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report', 'runs.json') : undefined;
     if (args.target?.target !== undefined && args.target.target !== 'twin') throw new UsageError(`--target ${args.target.target} runs one scenario at a time: give one scenario file (and no --matrix)`);
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
@@ -518,8 +531,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (queueFailed > 0) io.stderr.write(`osm run: ${queueFailed} queued job${queueFailed === 1 ? '' : 's'} failed; their runs are reported as errors\n`);
     if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
     if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
-    if (args.json) io.stdout.write(`${JSON.stringify(result.records, null, 2)}\n`);
-    else io.stdout.write(formatCampaign(result, { color: io.stdout.isTTY === true, quiet: args.quiet }));
+    if (args.json) report.write(`${JSON.stringify(result.records, null, 2)}\n`);
+    else report.write(formatCampaign(result, { color: report.isTTY === true, quiet: args.quiet }));
     return result.exitCode;
   }
 

@@ -1,14 +1,8 @@
-// The one place the flows write files (reports): whole or not at all, through a temporary file renamed over the
-// target. (To be switched to the project's shared output module when it exists.)
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// The one place the flows write files (reports), through the project's output writer (io/output-file.ts): a regular
+// file appears whole or not at all (a symlink's target is replaced, the link stays); a device or a FIFO is written
+// directly, never replaced by a file.
+import { writeOutputFile } from '../../io/output-file.ts';
 
 export function writeWhole(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeOutputFile(file, text, '');
 }

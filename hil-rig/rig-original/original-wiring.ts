@@ -4,7 +4,7 @@
 // and buzzer as inputs, the cover divider and the meter's supply switch as outputs. A map is checked before any pin
 // moves, against the board's capability report (the real board's, or the board's own description without one); every
 // error names the file and the line.
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { join } from 'node:path';
 import { isMap, type Pair } from 'yaml';
 import type { BoardSpec, PinCapability } from '../boards.ts';
@@ -47,8 +47,8 @@ function signalMode(signal: string): 'INPUT' | 'OUTPUT' | null {
 
 export function loadOriginalWiring(file: string, caps?: readonly PinCapability[]): OriginalWiringMap {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new WiringError(file, 0, `cannot read the wiring map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  try { text = readInputFile(file, 1 << 20).toString('utf8'); } catch (e) {
+    throw new WiringError(file, 0, `cannot read the wiring map (${e instanceof InputFileError ? e.reason : (e as Error).message})`);
   }
   return parseOriginalWiring(text, file, caps);
 }

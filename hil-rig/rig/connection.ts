@@ -4,7 +4,7 @@
 // moves, sets up the chosen parts, keeps the services the firmware's board needs (AFE port, keypad scanner, LCD
 // sync, I2C copies, cover reading) and watches the link: a closed port or a board that stops answering is a fault.
 import type { Duplex } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import { byteTimeUs } from '../../models/uart.ts';
@@ -323,8 +323,8 @@ export class RigConnection {
 
 /** A wiring map's text; a file that cannot be read is a RigError naming it. */
 export function readWiringText(file: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (e) {
-    throw new RigError(`${file}: cannot read the wiring map (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  try { return readInputFile(file, 1 << 20).toString('utf8'); } catch (e) {
+    throw new RigError(`${file}: cannot read the wiring map (${e instanceof InputFileError ? e.reason : (e as Error).message})`);
   }
 }
 

@@ -7,7 +7,7 @@ import { importSchematic } from '../../models/frontend/kicad/extract.ts';
 import { builtInNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { profileFromNetlist, profileOverrides } from '../../models/frontend/circuit/profile.ts';
 import { NetlistError, parseNetlist, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
-import { InputFileError, readInputFile } from '../../io/input-file.ts';
+import { InputFileError, readInputFile, readSchematicText } from '../../io/input-file.ts';
 import { withValues } from '../../models/frontend/circuit-front-end.ts';
 import { WhatIfError } from './what-if.ts';
 
@@ -35,7 +35,7 @@ export function frontEndWhatIf(schematic: string | undefined, sets: readonly str
   for (const s of parts) { const m = PART_SET.exec(s.trim())!; values[m[1]] = m[2].trim(); }
   const label = [schematic ? `schematic ${schematic}` : 'built-in board', ...parts.map((p) => p.trim())].join(' ');
   try {
-    const netlist = withValues(schematic === undefined ? builtInNetlist() : importSchematic(schematic), values);
+    const netlist = withValues(schematic === undefined ? builtInNetlist() : importSchematic(schematic, { read: readSchematicText }), values);
     const args = [...(schematic ? ['--schematic', schematic] : []), ...parts.flatMap((p) => ['--set', p.trim()])];
     if (!profileFromNetlist(netlist).ok) return { sets: others, circuit: { netlist, label, args } };
     const overrides = profileOverrides(netlist);

@@ -8,7 +8,7 @@
 //   what the source's own meter showed for that point (volts, amps, PF, Hz, and watts when the source measures it).
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { parse as parseYaml } from 'yaml';
 import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
 import type { SimTime } from '../../models/sim-time.ts';
@@ -102,7 +102,10 @@ export class AppliedFileError extends Error { constructor(m: string) { super(m);
  */
 export function loadAppliedFile(file: string): AppliedTable {
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new AppliedFileError(`--applied ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  try { text = readInputFile(file, 4 << 20).toString('utf8'); } catch (e) {
+    if (e instanceof InputFileError) throw new AppliedFileError(`--applied ${file}: cannot read it (${e.reason})`);
+    throw e;
+  }
   let doc: unknown;
   try { doc = parseYaml(text); } catch (e) { throw new AppliedFileError(`--applied ${file}: not YAML or JSON (${(e as Error).message.split('\n')[0]})`); }
   const points = (doc as { points?: unknown } | null)?.points;

@@ -87,7 +87,7 @@ test('a wiring map that does not fit its board is a configuration error naming f
 
 test('a missing wiring map, an unknown part, or parts the map lacks are configuration errors', async () => {
   await helper.load(OSM_NODES, meterFlow([], { target: 'emulated', wiring: join(dir, 'none.yaml') }));
-  assert.match(configError(), /wiring: .*none\.yaml:0: cannot read the wiring map \(ENOENT\)/);
+  assert.match(configError(), /wiring: .*none\.yaml:0: cannot read the wiring map \(no such file\)/);
   await helper.unload();
   await helper.load(OSM_NODES, meterFlow([], { target: 'emulated', parts: 'relay, valve' }));
   assert.match(configError(), /parts: unknown part 'valve'/);

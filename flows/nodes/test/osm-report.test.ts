@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useHelper } from './harness.ts';
@@ -49,6 +50,38 @@ test('a malformed verdict is refused with a catchable error and nothing is writt
     assert.match(await err, /bad message: msg.verdict: expected/);
     assert.not.ok(existsSync(join(dir, 'j.xml')));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a report written through a symlink replaces the link\'s target and keeps the link; a FIFO stays a FIFO', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
+  const fifo = join(dir, 'report.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // A reader on the FIFO, as a pipeline would have (otherwise opening it for writing waits).
+  const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let piped = '';
+  reader.stdout.on('data', (b: Buffer) => { piped += b.toString(); });
+  const closed = new Promise((done) => reader.on('close', done));
+  try {
+    const target = join(dir, 'real.xml');
+    const link = join(dir, 'link.xml');
+    writeFileSync(target, 'old');
+    symlinkSync(target, link);
+    await helper.load(OSM_NODES, [
+      { id: 'r1', type: 'osm-report', title: 'T', junit: link, html: fifo, wires: [['h1']] },
+      { id: 'h1', type: 'helper' },
+    ]);
+    const got = nextMessage('h1');
+    helper.getNode('r1').receive({ verdict: verdict('relay opens', 'passed', 'held'), complete: true });
+    await got;
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.match(readFileSync(target, 'utf8'), /<testsuites/);
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+    await closed;
+    assert.match(piped, /<html|<!DOCTYPE/i);
+  } finally {
+    reader.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

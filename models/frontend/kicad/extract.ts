@@ -16,6 +16,8 @@ export interface ImportOptions {
   /** Line and neutral net names when the schematic does not call them LINE/L and NEUT/NEUTRAL/N. */
   line?: string;
   neutral?: string;
+  /** Reads a sheet's text (default: the whole file); the commands pass one with a size limit (io/input-file.ts). */
+  read?: (path: string) => string;
 }
 
 const LINE_NAMES = /^(line|live|phase|l|l1|ac_?l|mains_?l)$/i;
@@ -37,7 +39,7 @@ const isConnector = (p: SchPart): boolean => p.pins.length === 2 && (/^J\d/.test
 
 /** Reads `file` and extracts the front end. */
 export function importSchematic(file: string, options: ImportOptions = {}): FrontEndNetlist {
-  return extractFrontEnd(readSchematic(file), file, options);
+  return extractFrontEnd(readSchematic(file, options.read), file, options);
 }
 
 export function extractFrontEnd(sch: SchNetlist, file: string, options: ImportOptions = {}): FrontEndNetlist {

@@ -55,8 +55,8 @@ class UnionFind {
 
 const key = (sheet: string, x: number, y: number): string => `${sheet}|${Math.round(x * 100)},${Math.round(y * 100)}`;
 
-/** Reads a schematic file and the sheets below it into parts and nets. */
-export function readSchematic(file: string): SchNetlist {
+/** Reads a schematic file and the sheets below it into parts and nets (`read` gives a sheet's text). */
+export function readSchematic(file: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): SchNetlist {
   const uf = new UnionFind();
   const parts = new Map<string, SchPart>();
   const pinKeys: { part: SchPart; pin: LibPin; key: string }[] = [];
@@ -72,8 +72,9 @@ export function readSchematic(file: string): SchNetlist {
   const visit = (path: string, sheet: string, depth: number): void => {
     if (depth > 16) throw new SchematicError(`${path}: sheets nested more than 16 deep (a sheet that includes itself?)`);
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch (err) {
-      throw new SchematicError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    try { text = read(path); } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SchematicError(code ? `cannot read ${path}: ${code}` : (err as Error).message);
     }
     const root = parseSExpr(text, path);
     if (root.items[0] !== 'kicad_sch') throw new SchematicError(`${path}: not a KiCad schematic (starts with '${String(root.items[0])}')`);
