@@ -1,10 +1,11 @@
-// Ctrl-C (SIGINT) and SIGTERM in the long commands other than `osm run` (which io/output-file.test.ts covers): each is
-// a real child process, signalled once its first progress line is out, and must exit 130 / 143 with one line on
-// stderr saying where it stopped, print no result, and leave no file (the report, a temporary) behind.
+// Ctrl-C (SIGINT) and SIGTERM in the long commands (a single `osm run` is covered by io/output-file.test.ts; its
+// campaigns are here): each is a real child process, signalled once its first progress line is out, and must exit
+// 130 / 143 with one line on stderr saying where it stopped, print no result, and leave no file (the report, a
+// temporary) behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,41 @@ test('SIGTERM during osm demo (not a terminal): exit 143 and one line with the s
   const r = await stopWhen(['demo', '--speed', '1'], /\n/, 'SIGTERM', 'stdout');
   assert.is(r.code, 143, r.stderr);
   assert.match(lastLine(r.stderr), /^osm demo: stopped by SIGTERM: at t=/);
+});
+
+/** A folder of `n` scenarios that each simulate 30 days (far longer than the wait for the first progress line). */
+function longCampaign(dir: string, n: number): string {
+  const folder = join(dir, 'long');
+  mkdirSync(folder);
+  for (let i = 1; i <= n; i++) {
+    writeFileSync(join(folder, `month-${i}.yaml`), `name: a month ${i}\nversion: 1\nmeter: { firmware: field, mode: sts, credit: 2000 }\n`
+      + 'plant: { grid: { vrms: 240, hz: 50 } }\nsteps:\n  - delay: 30d\n');
+  }
+  return folder;
+}
+
+test('SIGINT during a campaign on worker threads: exit 130, one line with the runs done, the workers ended, no report and no JUnit file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
+  try {
+    const folder = longCampaign(dir, 2);
+    const junit = join(dir, 'runs.xml');
+    const r = await stopWhen(['run', folder, '--workers', '2', '--junit', junit], /osm run: \[0\/2\]/, 'SIGINT');
+    assert.is(r.code, 130, r.stderr);
+    assert.is(lastLine(r.stderr), `osm run: stopped by SIGINT after 0 of 2 runs; no report written, ${junit} not written`);
+    assert.is(r.stdout, '', 'no partial report on stdout');
+    assert.equal(readdirSync(dir), ['long'], 'no JUnit file, no temporary file');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('SIGTERM during a campaign run in this thread (one worker): exit 143 within the run, one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
+  try {
+    const folder = longCampaign(dir, 2);
+    const r = await stopWhen(['run', folder, '--workers', '1'], /osm run: \[0\/2\]/, 'SIGTERM');
+    assert.is(r.code, 143, r.stderr);
+    assert.is(lastLine(r.stderr), 'osm run: stopped by SIGTERM after 0 of 2 runs; no report written');
+    assert.is(r.stdout, '');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test.run();

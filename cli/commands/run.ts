@@ -501,6 +501,15 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     timer?.unref();
     let result: CampaignResult;
     let queueFailed = 0;
+    // Ctrl-C on a campaign run here: the workers are ended and the runs so far counted (a queue has its own watch).
+    const interrupts = args.queue ? undefined : watchInterrupts();
+    let done = 0;
+    let failed = 0;
+    const finished = (record: RunRecord): void => {
+      done++;
+      if (record.status !== 'passed') failed++;
+      progress?.finished(record);
+    };
     try {
       if (args.queue) {
         const { runCampaignOnQueue } = await import('../queue/campaign-queue.ts');
@@ -513,18 +522,25 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       } else result = await runCampaign(spec, {
         ...(args.workers !== undefined ? { workers: args.workers } : {}),
         ...(deps.makeBench ? { makeBench: deps.makeBench } : rigBench ? { makeBench: rigBench } : {}),
+        onDone: finished,
+        ...(interrupts ? { signal: interrupts.abortSignal } : {}),
         ...(progress ? {
           onStart: (job: CampaignJob) => progress.started(job.scenario.file),
-          onDone: (record: RunRecord) => progress.finished(record),
           onStep: () => progress.tick(),
         } : {}),
       }, plan);
     } catch (err) {
       if (!(err instanceof InterruptedError)) throw err;
       progress?.clear();
-      io.stderr.write(`osm run: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
+      if (args.queue) io.stderr.write(`osm run: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
+      else {
+        const unwritten = [reportOut, junitOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
+        io.stderr.write(`osm run: stopped by ${err.signal} after ${done} of ${plan.jobs.length} runs`
+          + `${done ? ` (${failed} not passed)` : ''}; no report written${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
+      }
       return SIGNAL_EXIT[err.signal];
     } finally {
+      interrupts?.dispose();
       if (timer) clearInterval(timer);
       progress?.clear();
     }

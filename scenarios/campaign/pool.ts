@@ -3,7 +3,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Step } from '../schema.ts';
-import { preloadTwin, runJob, type CampaignJob, type MakeBench, type RunRecord } from './run-job.ts';
+import { slicedBench } from '../../io/interrupt.ts';
+import { defaultMakeBench, preloadTwin, runJob, type CampaignJob, type MakeBench, type RunRecord } from './run-job.ts';
+
+/** In this thread with a stop signal: a run yields to the event loop every simulated minute, where a Ctrl-C is seen. */
+const STOP_SLICE_US = 60e6;
 
 export interface PoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -16,6 +20,11 @@ export interface PoolOptions {
   onDone?: (record: RunRecord, job: CampaignJob) => void;
   /** A step of a job running in this thread has started (a worker's steps are not reported). */
   onStep?: (job: CampaignJob, step: Step, text: string, nowUs: number) => void;
+  /**
+   * Stops the campaign when aborted (Ctrl-C): the workers are ended at once, or, in this thread, no further job
+   * starts; `runJobs` then rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** How many threads a campaign of `jobs` runs on. */
@@ -38,14 +47,23 @@ export async function runJobs(jobs: readonly CampaignJob[], options: PoolOptions
   if (jobs.length === 0) return records;
   if (workers === 1 || options.makeBench) {
     if (!options.makeBench) await preloadTwin();
+    const signal = options.signal;
+    const make = options.makeBench ?? defaultMakeBench;
+    // A stop is seen between two slices of a run (a simulation holds the thread otherwise) and ends it there.
+    const makeBench: MakeBench | undefined = signal
+      ? async (cfg) => slicedBench(await make(cfg), STOP_SLICE_US, () => signal.throwIfAborted())
+      : options.makeBench;
     for (let i = 0; i < jobs.length; i++) {
+      signal?.throwIfAborted();
       const job = jobs[i];
       options.onStart?.(job);
       // A job gets its own copy: nothing one run does to its scenario object can reach the next.
       const own = { ...job, scenario: structuredClone(job.scenario) };
-      const record = await runJob(own, options.makeBench, {
+      const record = await runJob(own, makeBench, {
         ...(options.onStep ? { onStep: (step: Step, text: string, nowUs: number) => options.onStep!(job, step, text, nowUs) } : {}),
       });
+      // A run a stop ended is not a result (runJob makes any error a record): the stop goes on up.
+      signal?.throwIfAborted();
       records[i] = record;
       options.onDone?.(record, job);
     }
@@ -53,8 +71,10 @@ export async function runJobs(jobs: readonly CampaignJob[], options: PoolOptions
   }
   let next = 0;
   const pool: Worker[] = [];
+  const signal = options.signal;
+  signal?.throwIfAborted();
   try {
-    await Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
+    const all = Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
       const w = new Worker(WORKER_BOOT, { eval: true });
       pool.push(w);
       let current: number | undefined;
@@ -79,6 +99,13 @@ export async function runJobs(jobs: readonly CampaignJob[], options: PoolOptions
       });
       feed();
     })));
+    if (signal) {
+      // A stop ends the workers (below), whose exits then reject `all`: that rejection is the stop's, not news.
+      all.catch(() => undefined);
+      await Promise.race([all, new Promise<never>((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      })]);
+    } else await all;
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
