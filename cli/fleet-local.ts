@@ -28,6 +28,11 @@ export interface LocalFleetOptions {
   servers?: FleetServers;
   /** Progress: meter-µs simulated so far (summed over the meters), meters finished, chunks running. */
   onProgress?: (p: LocalFleetProgress) => void;
+  /**
+   * Stops the fleet when aborted (Ctrl-C): the worker threads are ended at once, or, in this thread, the chunk at its
+   * next block of slices; `runFleetLocal` then rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LocalFleetProgress {
@@ -68,9 +73,19 @@ export async function runFleetLocal(spec: FleetSpec, options: LocalFleetOptions 
   if (workers === 1) {
     if (!options.servers && !options.brokerUrl) throw new RangeError('a local fleet needs the servers its meters share or a broker to relay to');
     const { runFleetChunk } = await import('../scenarios/fleet/fleet-chunk.ts');
+    const signal = options.signal;
     for (let k = 0; k < ranges.length; k++) {
+      signal?.throwIfAborted();
       const outcomes = await runFleetChunk({ spec, ...ranges[k], ...(options.servers ? {} : { brokerUrl: options.brokerUrl }) }, () => {}, {
-        onSlice: (t) => { reached[k] = t; report(); },
+        onSlice: signal
+          ? async (t) => {
+            reached[k] = t;
+            report();
+            // The simulation holds this thread: a signal is only delivered when the event loop turns.
+            await new Promise<void>((r) => setImmediate(r));
+            signal.throwIfAborted();
+          }
+          : (t) => { reached[k] = t; report(); },
       }, options.servers);
       finished(k, outcomes);
     }
@@ -82,8 +97,10 @@ export async function runFleetLocal(spec: FleetSpec, options: LocalFleetOptions 
   const { toWire } = await import('../io/wire.ts');
   const runners = Array.from({ length: workers }, () => new ChunkRunner());
   let next = 0;
+  const signal = options.signal;
+  signal?.throwIfAborted();
   try {
-    await Promise.all(runners.map(async (runner) => {
+    const all = Promise.all(runners.map(async (runner) => {
       for (let k = next++; k < ranges.length; k = next++) {
         const r = ranges[k];
         const body = toWire({ spec, from: r.from, to: r.to, brokerUrl: options.brokerUrl });
@@ -96,6 +113,13 @@ export async function runFleetLocal(spec: FleetSpec, options: LocalFleetOptions 
         finished(k, outcomes as MeterOutcome[]);
       }
     }));
+    if (signal) {
+      // A stop closes the runners (below), whose ended threads then reject `all`: that rejection is the stop's.
+      all.catch(() => undefined);
+      await Promise.race([all, new Promise<never>((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      })]);
+    } else await all;
   } finally {
     await Promise.all(runners.map((r) => r.close()));
   }

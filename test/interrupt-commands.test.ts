@@ -110,4 +110,23 @@ test('SIGTERM during a campaign run in this thread (one worker): exit 143 within
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('SIGINT during osm fleet on worker threads: exit 130, one line with the meters done, no report and no JSON file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
+  try {
+    const json = join(dir, 'fleet.json');
+    const r = await stopWhen(['fleet', '--meters', '2', '--chunk', '1', '--workers', '2', '--days', '30', '--json', json], /osm fleet: 0\/2 meters done/, 'SIGINT');
+    assert.is(r.code, 130, r.stderr);
+    assert.is(lastLine(r.stderr), `osm fleet: stopped by SIGINT after 0 of 2 meters; no report written, ${json} not written`);
+    assert.is(r.stdout, '', 'no partial report on stdout');
+    assert.equal(readdirSync(dir), [], 'no JSON file, no temporary file');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('SIGTERM during osm fleet in this thread (one chunk): exit 143 at the next block of slices, one line', async () => {
+  const r = await stopWhen(['fleet', '--meters', '1', '--days', '30'], /osm fleet: 0\/1 meters done/, 'SIGTERM');
+  assert.is(r.code, 143, r.stderr);
+  assert.is(lastLine(r.stderr), 'osm fleet: stopped by SIGTERM after 0 of 1 meters; no report written');
+  assert.is(r.stdout, '');
+});
+
 test.run();

@@ -155,40 +155,55 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     let outcomes: Outcome[] = [];
     let failedJobs = 0;
     let costLine: string | undefined;
+    // Ctrl-C on a fleet run here: the threads are ended and the meters done so far said (a queue has its own watch).
+    const { watchInterrupts, InterruptedError, SIGNAL_EXIT } = await import('../../io/interrupt.ts');
+    const stops = queue ? undefined : watchInterrupts();
+    let metersDone = 0;
     try {
-      if (queue) {
-        const { runOnQueue } = await import('../queue/submit.ts');
-        const { watchInterrupts } = await import('../../io/interrupt.ts');
-        const ranges = chunkRanges(meters, queue.chunk ?? 100);
-        const interrupts = watchInterrupts();
-        try {
-          const r = await runOnQueue({
-            target: queue.target, kind: 'fleet', chunks: ranges.map((x) => ({ spec, ...x, brokerUrl })),
-            ...(queue.lockMs !== undefined ? { lockMs: queue.lockMs } : {}),
-            ...(queue.timeLimitMs !== undefined ? { timeLimitMs: queue.timeLimitMs } : {}),
-            interrupts,
-            onProgress: (p) => progress.update(`osm fleet: queue ${p.campaign}: ${p.chunksDone}/${p.chunks} jobs, ${p.workers} workers connected`),
+      try {
+        if (queue) {
+          const { runOnQueue } = await import('../queue/submit.ts');
+          const ranges = chunkRanges(meters, queue.chunk ?? 100);
+          const interrupts = watchInterrupts();
+          try {
+            const r = await runOnQueue({
+              target: queue.target, kind: 'fleet', chunks: ranges.map((x) => ({ spec, ...x, brokerUrl })),
+              ...(queue.lockMs !== undefined ? { lockMs: queue.lockMs } : {}),
+              ...(queue.timeLimitMs !== undefined ? { timeLimitMs: queue.timeLimitMs } : {}),
+              interrupts,
+              onProgress: (p) => progress.update(`osm fleet: queue ${p.campaign}: ${p.chunksDone}/${p.chunks} jobs, ${p.workers} workers connected`),
+            });
+            r.results.forEach((c, i) => outcomes.push(...((c ?? r.failed.find((f) => f.chunk === i)?.partial ?? []) as Outcome[])));
+            for (const f of r.failed) io.stderr.write(`osm fleet: job ${f.chunk} (meters ${ranges[f.chunk].from}..${ranges[f.chunk].to - 1}) failed: ${f.reason.split('\n')[0]}\n`);
+            failedJobs = r.failed.length;
+          } finally { interrupts.dispose(); }
+        } else {
+          const { runFleetLocal } = await import('../fleet-local.ts');
+          const cost = new FleetCost(Math.min(meters, workers * localChunk));
+          outcomes = await runFleetLocal(spec, {
+            workers, chunk: localChunk, brokerUrl, ...(workers === 1 && embedded ? { servers: embedded } : {}),
+            ...(stops ? { signal: stops.abortSignal } : {}),
+            onProgress: (p) => {
+              metersDone = p.metersDone;
+              cost.reached(p.meterUs);
+              const at = p.meterUs / meters;
+              progress.update(`osm fleet: ${p.metersDone}/${meters} meters done, ${(at / 3600e6).toFixed(2)} h of ${hours} h on average (${p.chunksDone}/${p.chunks} chunks, ${p.workers} ${p.workers === 1 ? 'thread' : 'threads'}); ${cost.text()}`);
+            },
           });
-          r.results.forEach((c, i) => outcomes.push(...((c ?? r.failed.find((f) => f.chunk === i)?.partial ?? []) as Outcome[])));
-          for (const f of r.failed) io.stderr.write(`osm fleet: job ${f.chunk} (meters ${ranges[f.chunk].from}..${ranges[f.chunk].to - 1}) failed: ${f.reason.split('\n')[0]}\n`);
-          failedJobs = r.failed.length;
-        } finally { interrupts.dispose(); }
-      } else {
-        const { runFleetLocal } = await import('../fleet-local.ts');
-        const cost = new FleetCost(Math.min(meters, workers * localChunk));
-        outcomes = await runFleetLocal(spec, {
-          workers, chunk: localChunk, brokerUrl, ...(workers === 1 && embedded ? { servers: embedded } : {}),
-          onProgress: (p) => {
-            cost.reached(p.meterUs);
-            const at = p.meterUs / meters;
-            progress.update(`osm fleet: ${p.metersDone}/${meters} meters done, ${(at / 3600e6).toFixed(2)} h of ${hours} h on average (${p.chunksDone}/${p.chunks} chunks, ${p.workers} ${p.workers === 1 ? 'thread' : 'threads'}); ${cost.text()}`);
-          },
-        });
-        costLine = cost.summary();
+          costLine = cost.summary();
+        }
+      } finally {
+        progress.done();
+        await closeBroker();
       }
+    } catch (err) {
+      if (!stops || !(err instanceof InterruptedError)) throw err;
+      const unwritten = [jsonOut, htmlOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
+      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters; no report written`
+        + `${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
+      return SIGNAL_EXIT[err.signal];
     } finally {
-      progress.done();
-      await closeBroker();
+      stops?.dispose();
     }
     if (costLine !== undefined && !quiet) io.stderr.write(`osm fleet: ${costLine}\n`);
     const report = fleetReport(spec, outcomes);

@@ -134,8 +134,11 @@ export interface FleetRange {
 export interface FleetHooks {
   /** A meter published telemetry (its token, the JSON payload as sent). */
   onTelemetry?: (token: string, payload: string, index: number) => void;
-  /** Simulated time reached by every meter of the chunk (after each FLEET_BLOCK_SLICES slices). */
-  onSlice?: (nowUs: number) => void;
+  /**
+   * Simulated time reached by every meter of the chunk (after each FLEET_BLOCK_SLICES slices); awaited, so it may
+   * yield to the event loop (where a Ctrl-C is seen) and throw to stop the chunk.
+   */
+  onSlice?: (nowUs: number) => void | Promise<void>;
   /** Every meter of the chunk is built and booting (before the first slice). */
   onReady?: () => void;
 }
@@ -305,7 +308,7 @@ export async function runFleetMeters(chunk: FleetRange, post: (i: number, outcom
         }
       }
       t = end;
-      hooks.onSlice?.(t);
+      await hooks.onSlice?.(t);
     }
     for (const m of meters) {
       if (m.relayOpenSince !== null) m.out.exhaustedHours += (m.bench.now() - m.relayOpenSince) / 3600e6;
