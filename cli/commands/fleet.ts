@@ -26,7 +26,8 @@ relays each meter's telemetry under its token to the one broker (embedded or --b
 --workers 1, runs in this process, its meters' modems publishing straight into the embedded broker and polling the
 embedded backend. The report is the same whatever --workers and --chunk. Progress lines show the meters done, the
 CPU used and the CPU per simulated meter-day; a last line gives the cost per meter-day, the meters one core keeps
-at real time at that rate and the memory taken. Prints the fleet report; --json and --report write it.
+at real time at that rate and the memory taken. Prints the fleet report; --json and --report write it. Ctrl-C
+(exit 130; SIGTERM 143) stops the fleet, says how many meters were done, and writes no report.
 To watch a fleet live, in the dashboard's grid of meters: osm serve --fleet N.
 
 Options:

@@ -99,7 +99,8 @@ scenario x cell verdict grid and the list of scenarios whose verdict differs bet
   Example: osm run scenarios/library/ --matrix --profiles field,fixed --junit out.xml
 
 A long run shows its simulated time on stderr (a line every few seconds when stderr is not a terminal); Ctrl-C
-stops it (exit 130; SIGTERM 143), keeping the trace written so far.
+stops it (exit 130; SIGTERM 143), keeping the trace written so far. Ctrl-C stops a campaign too: its workers are
+ended, and a line says how many runs were done; no report, JUnit or --report file is written.
 
 ${QUEUE_HELP}
   With --queue a campaign's runs become jobs (one run per job unless --chunk); --workers does not apply.
