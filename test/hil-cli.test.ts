@@ -76,6 +76,15 @@ test('osm diff of a board-observable scenario: same verdicts, the timing differe
   assert.ok(relay.medianDtUs > 0, 'the rig runs behind the twin by the AFE waits it adds');
 });
 
+test('osm diff twin against a board: the default tolerances are at least 250 ms (the twin runs ahead, the board waits on its link)', async () => {
+  const r = await osm('diff', 'scenarios/library/tamper-outputs.yaml', '--a', 'twin', '--b', 'emulated', '--json');
+  const j = JSON.parse(r.out) as { observables: { observable: string; toleranceUs: number; ok: boolean; medianDtUs: number }[] };
+  const o = (name: string) => j.observables.find((x) => x.observable === name)!;
+  assert.is(o('relay').toleranceUs, 250_000);
+  assert.is(o('lcd').toleranceUs, 1_000_000, 'a wider default stays');
+  assert.ok(o('relay').medianDtUs > 100_000 && o('relay').ok, 'the relay is behind by more than the twin-to-twin 100 ms, within the board default');
+});
+
 // needs Debian socat (installed by .ci/run); skipped when it is absent
 (socatAvailable() ? test : test.skip)('the emulated board on a pseudo-terminal is reached through serialport', async () => {
   const link = join(dir, 'ttyRIG');

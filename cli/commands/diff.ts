@@ -23,8 +23,9 @@ rig for the original firmware sees neither the LCD nor the modem line, so those 
 Options:
   --a KIND, --b KIND  the two meters (default: --a twin --b emulated)
   --tolerance LIST    timing tolerances, e.g. relay=50ms,lcd=1s,serial=200ms (defaults: ${Object.entries(DEFAULT_TOLERANCE_US).map(([k, v]) => `${k} ${v / 1000} ms`).join(', ')})
-                      (against rig or rig-emulated every default is ${ORIGINAL_RIG_TOLERANCE_US / 1000} ms: the twin stamps a change when the
-                      clock reaches the code that made it, which runs up to ~130 ms ahead; the report gives the measured Δt)
+                      (against rig or rig-emulated, and between twin and a board, every default is at least
+                      ${ORIGINAL_RIG_TOLERANCE_US / 1000} ms: the twin stamps a change when the clock reaches the code that made it, which
+                      runs up to ~130 ms ahead, and on a board the firmware waits on the link; the report gives the measured Δt)
   --port PATH         the rig board's serial port (johnny-five)
   --wiring FILE       wiring map for the rig (default hil-rig/wiring/mega2560.yaml)
   --parts LIST        parts on the rig (default all)
