@@ -9,6 +9,7 @@
 import { HIGH, LOW, PINS } from '../board/board.ts';
 import { credit_formular } from './credit.ts';
 import type { FirmwareContext } from './firmware-context.ts';
+import { perFirmware } from './per-firmware.ts';
 import { STS_keypad } from './keypad-ui.ts';
 import { lcd_update, parameters_display } from './lcd-ui.ts';
 import { serviceBuzzer } from './led-buzzer.ts';
@@ -32,19 +33,7 @@ class IsrDefects {
   }
 }
 
-const defectsOf = new WeakMap<FirmwareContext, IsrDefects>();
-/** The last firmware to tick and its defects (holds that one firmware until another one ticks). */
-let lastFw: FirmwareContext | null = null;
-let lastDefects: IsrDefects | null = null;
-
-function isrDefects(fw: FirmwareContext): IsrDefects {
-  if (fw === lastFw) return lastDefects!;
-  let d = defectsOf.get(fw);
-  if (!d) { d = new IsrDefects(fw); defectsOf.set(fw, d); }
-  lastFw = fw;
-  lastDefects = d;
-  return d;
-}
+const isrDefects = perFirmware((fw) => new IsrDefects(fw));
 
 /** `urgeent()`. */
 export function urgeent(fw: FirmwareContext): void {

@@ -9,6 +9,7 @@
 // The numbers are formatted before the scene starts: the original formats each inside its print call, which costs
 // no modelled time either way.
 import type { FirmwareContext } from './firmware-context.ts';
+import { perFirmware } from './per-firmware.ts';
 import type { LiquidCrystal } from './lib/liquid-crystal.ts';
 import { formatFloat, formatInt } from './lib/print.ts';
 
@@ -132,22 +133,7 @@ class LcdTexts {
   }
 }
 
-const textsOf = new WeakMap<FirmwareContext, LcdTexts>();
-/**
- * The firmware asked for last and its memo: a meter runs many ticks in a row, so the usual tick needs no WeakMap
- * lookup (this holds one firmware, the last to tick, until another one ticks).
- */
-let lastFw: FirmwareContext | null = null;
-let lastTexts: LcdTexts | null = null;
-
-function texts(fw: FirmwareContext): LcdTexts {
-  if (fw === lastFw) return lastTexts!;
-  let t = textsOf.get(fw);
-  if (!t) { t = new LcdTexts(fw.lcd); textsOf.set(fw, t); }
-  lastFw = fw;
-  lastTexts = t;
-  return t;
-}
+const texts = perFirmware((fw) => new LcdTexts(fw.lcd));
 
 /** `lcd_update()` (lcd_display.hpp:25-78). */
 export function lcd_update(fw: FirmwareContext): void {
