@@ -148,15 +148,15 @@ function staticValueImports(source: string): string[] {
 function loadedAtStart(roots: string[]): { modules: Set<string>; packages: Map<string, string> } {
   const modules = new Set<string>();
   const packages = new Map<string, string>(); // package -> a module importing it
-  const todo = [...roots];
-  while (todo.length) {
-    const file = todo.pop()!;
+  const unvisited = [...roots];
+  while (unvisited.length) {
+    const file = unvisited.pop()!;
     if (modules.has(file)) continue;
     modules.add(file);
     for (const spec of staticValueImports(readFileSync(join(root, file), 'utf8'))) {
       if (spec.startsWith('.')) {
         const dep = relative(root, resolve(root, dirname(file), spec)).split('\\').join('/');
-        if (dep.endsWith('.ts')) todo.push(dep);
+        if (dep.endsWith('.ts')) unvisited.push(dep);
       } else if (!spec.startsWith('node:')) {
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (!packages.has(name)) packages.set(name, file);
