@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect } from 'node:net';
 import mqtt from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { startCommsServers, type CommsServers } from './serve.ts';
 import { TelemetryBroker } from './telemetry-broker.ts';
 import { duplexPair } from './duplex-pair.ts';
@@ -32,6 +33,13 @@ test('a device publishing with its token is received, parsed and seen by an obse
   for (let i = 0; i < 100 && !s.broker.messages.length; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(s.broker.latest, { energy: 1.5 });
   await device.endAsync();
+  await observer.endAsync();
+}));
+
+test('a started broker writes packets without building the number cache of 65,536 buffers', () => withServers(async (s) => {
+  const observer = await client(s);
+  await observer.subscribeAsync('v1/devices/me/telemetry');
+  assert.is(mqttPacket.writeToStream.cacheNumbers, false);
   await observer.endAsync();
 }));
 
