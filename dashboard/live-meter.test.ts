@@ -41,6 +41,16 @@ test('a library scenario runs live on the meter with its step progress and verdi
   await m.close();
 });
 
+test('a library scenario with a network: section runs live with its own servers, web top-up included', async () => {
+  const m = await meter();
+  m.runScenario('comms/web-topup');
+  await m.runPending();
+  const sc = m.scenario!;
+  assert.is(sc.status, 'passed', sc.verdict);
+  assert.ok(sc.list.some((s) => /^topup/.test(s.text) && s.status === 'ok'), 'the topup step ran');
+  await m.close();
+});
+
 test('a running scenario stops on request with the verdict aborted', async () => {
   const m = await meter();
   m.runScenario('credit-runs-out');

@@ -611,6 +611,7 @@ export class LiveMeter {
       clock: b.clock,
       trace: b.trace,
       meterKind: b.meterKind,
+      comms: b.comms,
       now: () => b.now(),
       start: async () => { await b.start(); this.pacer.rebase(b.now()); },
       runFor: (us) => runTo(b.now() + us),
