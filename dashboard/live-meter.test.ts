@@ -51,6 +51,25 @@ test('a library scenario with a network: section runs live with its own servers,
   await m.close();
 });
 
+test('after a reset the achieved rate is measured on the new meter\'s clock: it never shows a negative speed', async () => {
+  let wall = 0;
+  const m = await meter({ pacer: { wallNow: () => (wall += 100) } }); // every look at the wall clock: 100 ms later
+  const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+  m.start();
+  while (m.bench.now() < 120e6) await tick();
+  assert.ok(m.pacer.rate > 0);
+  const epoch = m.epoch;
+  m.reset();
+  const rates: number[] = [];
+  while (m.epoch === epoch || m.bench.now() < 60e6) {
+    await tick();
+    if (m.epoch !== epoch) rates.push(m.pacer.rate);
+  }
+  await m.close();
+  assert.ok(rates.length > 0);
+  assert.ok(rates.every((r) => r >= 0), `rates after the reset: ${rates.filter((r) => r < 0).slice(0, 3).join(', ')}`);
+});
+
 test('a running scenario stops on request with the verdict aborted', async () => {
   const m = await meter();
   m.runScenario('credit-runs-out');

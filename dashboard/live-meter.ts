@@ -284,6 +284,8 @@ export class LiveMeter {
       await old.close();
     }
     this.bench = bench;
+    // the achieved rate and the pacing are measured on the new bench's clock, which starts again from 0
+    this.pacer.rebase(bench.now());
     this.#keysFreeAt = 0;
     this.epoch++;
     this.#startUnix = unixOf(clock);
