@@ -70,6 +70,19 @@ test('after a reset the achieved rate is measured on the new meter\'s clock: it 
   assert.ok(rates.every((r) => r >= 0), `rates after the reset: ${rates.filter((r) => r < 0).slice(0, 3).join(', ')}`);
 });
 
+test('a reflash during a timed sag and a timed coverage loss leaves the new meter on the nominal grid and network once they end', async () => {
+  const m = await meter({ fidelity: 'phasor', network: {} });
+  await m.advance(30e6);
+  m.gridEvent('sag'); // 170 V for 5 s
+  m.network({ coverage: false, forUs: 20e6 });
+  m.setFirmware({ profile: 'fixed', fix: [], defects: [] });
+  await m.runPending();
+  await m.advance(30e6);
+  assert.is(m.bench.plant.grid.state.vrms, 240);
+  assert.is(m.bench.comms!.network.state.coverage, true);
+  await m.close();
+});
+
 test('a running scenario stops on request with the verdict aborted', async () => {
   const m = await meter();
   m.runScenario('credit-runs-out');

@@ -213,6 +213,17 @@ export class Comms implements CommsControl {
     });
   }
 
+  /** The network settings and server states as the lasting changes left them (once the timed ones running now end). */
+  lastingSettings(): Required<Settings> {
+    const now = this.#settingsNow() as Required<Settings>;
+    const base = this.#settingsBase;
+    if (!base) return now;
+    for (const k of Object.keys(now) as (keyof Settings)[]) {
+      if (this.#settingsLayers.some((l) => l.held.has(k))) (now as Record<string, unknown>)[k] = base[k];
+    }
+    return now;
+  }
+
   /** The network settings and server states the timed changes go back to (null until the first change). */
   #settingsBase: Settings | null = null;
   /** The timed changes still running, oldest first. */

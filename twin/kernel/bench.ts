@@ -308,6 +308,17 @@ export class Bench implements BenchControl {
     });
   }
 
+  /** The grid as the lasting changes left it: what it will be once the timed changes running now have ended. */
+  lastingGrid(): GridValues {
+    const now = gridValues(this.plant.grid.state);
+    const base = this.#gridBase;
+    if (!base) return now;
+    for (const f of GRID_FIELDS) {
+      if (this.#gridLayers.some((l) => l.held.has(f))) (now as Record<GridField, unknown>)[f] = copyGridValue(base[f]);
+    }
+    return now;
+  }
+
   async pressKeys(keys: readonly KeyName[], timing: KeyTiming = {}): Promise<void> {
     await this.#run(this.queueKeys(keys, timing));
   }
