@@ -68,6 +68,22 @@ test('a meter added from the page appears in every client meter list', async () 
   } finally { await s.close(); }
 });
 
+test('every control message gets its one reply in the order sent, a slow add-meter and an invalid message included', async () => {
+  const s = await server(1);
+  try {
+    const a = await client(s);
+    a.ws.send(JSON.stringify({ type: 'add-meter', id: 1 }));
+    a.ws.send(JSON.stringify({ type: 'ping', id: 2 }));
+    a.ws.send(JSON.stringify({ type: 'bogus', id: 3 }));
+    a.ws.send('not json');
+    a.ws.send(JSON.stringify({ type: 'ping', id: 5 }));
+    while (a.msgs.filter((m) => m.type === 'ack' || m.type === 'error').length < 5) await new Promise((r) => setTimeout(r, 5));
+    const replies = a.msgs.filter((m) => m.type === 'ack' || m.type === 'error');
+    assert.equal(replies.map((m) => `${m.type} ${String(m.id)}`), ['ack 1', 'ack 2', 'error 3', 'error undefined', 'ack 5']);
+    a.ws.close();
+  } finally { await s.close(); }
+});
+
 test('the watchers of a reflashed meter get a new snapshot with the new epoch', async () => {
   const s = await server(1);
   try {

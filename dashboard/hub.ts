@@ -248,25 +248,34 @@ export class DashboardHub {
     ch.send(JSON.stringify(msg), this.config.wallNow());
   }
 
+  /** Per client, the replies still to send: each waits for the ones before it (the protocol answers in order). */
+  readonly #replies = new WeakMap<ClientChannel, Promise<void>>();
+
   #onMessage(ch: ClientChannel, data: RawData, isBinary: boolean): void {
-    if (isBinary) { this.#reply(ch, { type: 'error', error: 'binary messages are not accepted: send JSON text' }); return; }
+    const reply = this.#answer(ch, data, isBinary);
+    const next = (this.#replies.get(ch) ?? Promise.resolve()).then(() => reply).then((msg) => this.#reply(ch, msg));
+    this.#replies.set(ch, next);
+  }
+
+  /** The one reply to a control message: `ack` once it was applied, else `error` with the reason. */
+  async #answer(ch: ClientChannel, data: RawData, isBinary: boolean): Promise<Record<string, unknown>> {
+    if (isBinary) return { type: 'error', error: 'binary messages are not accepted: send JSON text' };
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     const v = parseControl(text);
-    if (!v.ok) { this.#reply(ch, { type: 'error', ...(v.id !== undefined ? { id: v.id } : {}), error: v.error }); return; }
+    if (!v.ok) return { type: 'error', ...(v.id !== undefined ? { id: v.id } : {}), error: v.error };
     const msg = v.msg;
-    const ack = (extra: Record<string, unknown> = {}): void => this.#reply(ch, { type: 'ack', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, ...extra });
-    const fail = (error: string): void => this.#reply(ch, { type: 'error', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, error });
+    const fail = (error: string): Record<string, unknown> => ({ type: 'error', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, error });
     if (msg.type !== 'ping' && msg.type !== 'select' && msg.type !== 'view' && !ch.allowAction(this.config.wallNow())) {
-      fail(`too many control messages: at most ${ACTIONS_PER_SECOND} a second (bursts of ${ACTIONS_BURST})`);
-      return;
+      return fail(`too many control messages: at most ${ACTIONS_PER_SECOND} a second (bursts of ${ACTIONS_BURST})`);
     }
-    this.#dispatch(ch, msg).then(ack, (err: unknown) => {
-      if (err instanceof LiveMeterError || err instanceof ProfileError || err instanceof BenchError || err instanceof RangeError) fail(err.message);
-      else {
-        this.config.log(`dashboard: ${msg.type} failed: ${(err as Error)?.stack ?? String(err)}`);
-        fail(`internal error: ${(err as Error)?.message ?? String(err)}`);
-      }
-    });
+    try {
+      const extra = (await this.#dispatch(ch, msg)) ?? {};
+      return { type: 'ack', ...(msg.id !== undefined ? { id: msg.id } : {}), of: msg.type, ...extra };
+    } catch (err) {
+      if (err instanceof LiveMeterError || err instanceof ProfileError || err instanceof BenchError || err instanceof RangeError) return fail(err.message);
+      this.config.log(`dashboard: ${msg.type} failed: ${(err as Error)?.stack ?? String(err)}`);
+      return fail(`internal error: ${(err as Error)?.message ?? String(err)}`);
+    }
   }
 
   async #dispatch(ch: ClientChannel, msg: ControlMessage): Promise<Record<string, unknown> | undefined> {

@@ -41,6 +41,48 @@ test('a library scenario runs live on the meter with its step progress and verdi
   await m.close();
 });
 
+test('a library scenario with a network: section runs live with its own servers, web top-up included', async () => {
+  const m = await meter();
+  m.runScenario('comms/web-topup');
+  await m.runPending();
+  const sc = m.scenario!;
+  assert.is(sc.status, 'passed', sc.verdict);
+  assert.ok(sc.list.some((s) => /^topup/.test(s.text) && s.status === 'ok'), 'the topup step ran');
+  await m.close();
+});
+
+test('after a reset the achieved rate is measured on the new meter\'s clock: it never shows a negative speed', async () => {
+  let wall = 0;
+  const m = await meter({ pacer: { wallNow: () => (wall += 100) } }); // every look at the wall clock: 100 ms later
+  const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+  m.start();
+  while (m.bench.now() < 120e6) await tick();
+  assert.ok(m.pacer.rate > 0);
+  const epoch = m.epoch;
+  m.reset();
+  const rates: number[] = [];
+  while (m.epoch === epoch || m.bench.now() < 60e6) {
+    await tick();
+    if (m.epoch !== epoch) rates.push(m.pacer.rate);
+  }
+  await m.close();
+  assert.ok(rates.length > 0);
+  assert.ok(rates.every((r) => r >= 0), `rates after the reset: ${rates.filter((r) => r < 0).slice(0, 3).join(', ')}`);
+});
+
+test('a reflash during a timed sag and a timed coverage loss leaves the new meter on the nominal grid and network once they end', async () => {
+  const m = await meter({ fidelity: 'phasor', network: {} });
+  await m.advance(30e6);
+  m.gridEvent('sag'); // 170 V for 5 s
+  m.network({ coverage: false, forUs: 20e6 });
+  m.setFirmware({ profile: 'fixed', fix: [], defects: [] });
+  await m.runPending();
+  await m.advance(30e6);
+  assert.is(m.bench.plant.grid.state.vrms, 240);
+  assert.is(m.bench.comms!.network.state.coverage, true);
+  await m.close();
+});
+
 test('a running scenario stops on request with the verdict aborted', async () => {
   const m = await meter();
   m.runScenario('credit-runs-out');

@@ -284,6 +284,8 @@ export class LiveMeter {
       await old.close();
     }
     this.bench = bench;
+    // the achieved rate and the pacing are measured on the new bench's clock, which starts again from 0
+    this.pacer.rebase(bench.now());
     this.#keysFreeAt = 0;
     this.epoch++;
     this.#startUnix = unixOf(clock);
@@ -441,9 +443,9 @@ export class LiveMeter {
   #networkNow(b: Bench): NetworkSetup | undefined {
     const c = b.comms;
     if (!c) return undefined;
-    const { attachFailMs: _unused, ...network } = c.network.state;
-    const sv = c.servers;
-    return { network, backend: { state: sv.backend }, broker: { state: sv.broker } };
+    // the settings as lasting changes left them: a timed change running now (coverage off for 20 s) ends with the old bench
+    const { backend, broker, ...network } = c.lastingSettings();
+    return { network, backend: { state: backend }, broker: { state: broker } };
   }
 
   #onTelemetry(payload: string): void {
@@ -488,7 +490,7 @@ export class LiveMeter {
       const twin = this.twin;
       this.firmware = { profile: choice.profile, fix: [...choice.fix], defects: [...choice.defects] };
       const clock = this.localTime();
-      const g = old.plant.grid.state;
+      const g = old.lastingGrid(); // a timed sag running now ends with the old bench
       const bench = this.#makeDefaultBench({
         eepromImage: twin ? twin.eeprom.dump() : undefined,
         clock,
@@ -611,6 +613,7 @@ export class LiveMeter {
       clock: b.clock,
       trace: b.trace,
       meterKind: b.meterKind,
+      comms: b.comms,
       now: () => b.now(),
       start: async () => { await b.start(); this.pacer.rebase(b.now()); },
       runFor: (us) => runTo(b.now() + us),

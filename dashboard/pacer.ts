@@ -52,6 +52,7 @@ export class Pacer {
     this.#wBase = this.config.wallNow();
     this.#rateV = nowUs;
     this.#rateW = this.#wBase;
+    this.#rate = 0; // the next measurement is the new pace's own, not smoothed with the old one
   }
 
   setSpeed(speed: SpeedValue, nowUs: number): void {

@@ -131,4 +131,12 @@ test('the corpus holds every case of the issue: at least 25 command lines and 35
   assert.ok(readdirSync(badDir).filter((f) => f.endsWith('.yaml')).length >= 35);
 });
 
+test('osm fleet --hours, --days and --topup-every take a number of hours or days and quote what was typed', async () => {
+  for (const [opt, value, unit] of [['--hours', 'abc', 'hours'], ['--hours', '2h', 'hours'], ['--days', 'abc', 'days'], ['--topup-every', 'weekly', 'hours']]) {
+    const r = await osm(['fleet', '--meters', '1', opt, value]);
+    checkOneLine(`fleet ${opt} ${value}`, r);
+    assert.match(r.err, new RegExp(`${opt}: expected a number of ${unit} above 0, got '${value}'`), r.err);
+  }
+});
+
 test.run();

@@ -99,6 +99,18 @@ for (const b of blocks) {
   }
 }
 
+// The table's checks of a board or a rig that need no hardware (no device port named) run as written: a reader
+// copies them from the table as they are.
+const inlineChecks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/`(npx osm (?:board|rig) check\b[^`]*)`/g)]
+  .map((m) => m[1]).filter((cmd) => !/\/dev\//.test(cmd));
+test('the README names board and rig checks that need no hardware', () => { assert.ok(inlineChecks.length >= 1, inlineChecks.join(', ')); });
+for (const cmd of inlineChecks) {
+  test(`README.md: the table's \`${cmd}\` exits 0`, () => {
+    const r = spawnSync(process.execPath, [join(root, 'cli/osm.js'), ...osmArgs(cmd)!], { cwd: root, encoding: 'utf8', env: { ...process.env, OSM_DEBUG: '' } });
+    assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  });
+}
+
 test('cleanup', () => { rmSync(dir, { recursive: true, force: true }); });
 
 test.run();

@@ -5,7 +5,7 @@ import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { parseArgs, intOption } from '../args.ts';
 import { InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
-import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs, parseSeconds } from '../queue/queue-options.ts';
+import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs } from '../queue/queue-options.ts';
 import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
 
@@ -86,6 +86,13 @@ export function readTokens(file: string): string[] {
   return out;
 }
 
+/** A number of hours or days as an option gives it (`--hours 1.5`), above 0. */
+function positiveNumber(name: string, text: string, unit: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || !(x > 0)) throw new UsageError(`--${name}: expected a number of ${unit} above 0, got '${text}'`);
+  return x;
+}
+
 export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
   const io = deps.io ?? processIo;
   async function run(argv: string[]): Promise<number> {
@@ -94,8 +101,8 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     if (values.meters === undefined) throw new UsageError('--meters N is needed');
     const meters = intOption('meters', String(values.meters), 1, 1_000_000);
     if (values.hours !== undefined && values.days !== undefined) throw new UsageError('give --hours or --days, not both');
-    const hours = values.hours !== undefined ? parseSeconds('hours', `${values.hours}h`) / 3600
-      : values.days !== undefined ? parseSeconds('days', `${Number(values.days) * 24}h`) / 3600 : 24;
+    const hours = values.hours !== undefined ? positiveNumber('hours', String(values.hours), 'hours')
+      : values.days !== undefined ? positiveNumber('days', String(values.days), 'days') * 24 : 24;
     if (!(hours > 0) || hours > 24 * 366) throw new UsageError('--hours/--days: from a minute to a year');
     const start = String(values.start ?? '2026-03-02T00:00:00');
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(start) || Number.isNaN(Date.parse(`${start}Z`))) throw new UsageError(`--start: expected YYYY-MM-DDTHH:MM:SS, got '${start}'`);
@@ -105,7 +112,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     for (const m of modes) if (!(FLEET_MODES as readonly string[]).includes(m)) throw new UsageError(`--modes: '${m}' is not one of ${FLEET_MODES.join(', ')}`);
     const credit = range('credit', String(values.credit ?? '50..500'));
     const amount = range('topup-amount', String(values['topup-amount'] ?? '100..1000'));
-    const every = values['topup-every'] === undefined ? 24 : parseSeconds('topup-every', `${values['topup-every']}h`) / 3600;
+    const every = values['topup-every'] === undefined ? 24 : positiveNumber('topup-every', String(values['topup-every']), 'hours');
     // --chunk is also the local runs' (meters per thread job); the other queue options need --queue
     const queue = parseQueueArgs(values.queue === undefined ? { ...values, chunk: undefined } : values);
     const chunk = values.chunk === undefined ? undefined : intOption('chunk', String(values.chunk), 1, 1_000_000);

@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServeCommand, parseServeArgs } from './serve.ts';
+import { createServeCommand, parseServeArgs, SERVE_USAGE } from './serve.ts';
+import { checkServerOptions } from '../../dashboard/server.ts';
 import { UsageError } from '../command.ts';
 import type { OsmServer } from '../../dashboard/server.ts';
 
@@ -25,6 +26,12 @@ test('a non-loopback host without a token is refused; OSM_TOKEN counts as the to
   usage(() => parseServeArgs(['--host', '0.0.0.0'], {}), /not loopback: give --token/);
   assert.is(parseServeArgs(['--host', '0.0.0.0'], { OSM_TOKEN: 'from-the-env' }).token, 'from-the-env');
   assert.is(parseServeArgs(['--host', '0.0.0.0', '--token', 'on-the-line'], {}).token, 'on-the-line');
+});
+
+test('the help states the rule a token must meet, and a token that breaks it is refused', () => {
+  assert.match(SERVE_USAGE, /--token T[^\n]*\n?[^\n]*at least 8 printable characters,\s+no spaces/);
+  assert.throws(() => checkServerOptions({ host: '127.0.0.1', port: 0, token: 's3cret' }), /at least 8 printable characters/);
+  assert.not.throws(() => checkServerOptions({ host: '127.0.0.1', port: 0, token: 's3cret-token' }));
 });
 
 test('bad options are usage errors with a reason', () => {

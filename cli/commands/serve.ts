@@ -39,7 +39,8 @@ events, tamper and power cut, speed (1x 10x 60x max, pause), library scenarios w
 Options:
   --host H          address to listen on (default 127.0.0.1); anything but loopback needs --token
   --port N          TCP port (default 8080; 0 lets the system choose)
-  --token T         require this token on every request (or set OSM_TOKEN); open the page as /?token=T
+  --token T         require this token on every request (or set OSM_TOKEN): at least 8 printable characters,
+                    no spaces; open the page as /?token=T
   --speed F         virtual time at F times wall time: 1 (default), 10, 60 ..., or max
   --clock T         the meters' RTC time at start, YYYY-MM-DDTHH:MM:SS (default 2026-03-01T08:00:00)
   --meters N        number of meters, each with its own twin and seed (default 1, at most 8)

@@ -386,7 +386,7 @@
     $('vtime').textContent = fmtT(t) + (aheadUs >= 1e6 ? ' (+' + fmtT(aheadUs).slice(4) + ')' : '');
     for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !paused && String(speed) === b.dataset.speed);
     $('pause').classList.toggle('active', paused);
-    $('rate').textContent = paused ? 'paused' : 'running ' + (rate >= 100 ? rate.toFixed(0) : rate.toFixed(1)) + 'x';
+    $('rate').textContent = paused ? 'paused' : !(rate > 0) ? 'running' : 'running ' + (rate >= 100 ? rate.toFixed(0) : rate.toFixed(1)) + 'x';
   }
 
   let shownEpoch = -1;

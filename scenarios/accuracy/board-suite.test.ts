@@ -11,6 +11,7 @@ import { runSuite } from './runner.ts';
 import { benchOptionsFor, parseBenchArgs } from '../../cli/commands/accuracy-run.ts';
 import { OperatorSource, SourceStopped, loadAppliedFile, AppliedFileError } from './reference-source.ts';
 import { slopeOf } from './board-suite.ts';
+import { DC_IMMUNITY_KIND, dcImmunityExplanation } from './dc-immunity.ts';
 
 function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }; out: () => string; err: () => string } {
   let o = '';
@@ -46,6 +47,20 @@ test('the chip behind the emulated board gives the table of osm accuracy: same v
     assert.ok(Math.abs(q.measurement.cfPulses - p.measurement.cfPulses) <= 1 || p.kind === 'error' || p.kind === 'harmonics' || p.kind === 'voltage' || p.kind === 'frequency', `${p.name}: pulses ${q.measurement.cfPulses} vs ${p.measurement.cfPulses}`);
     assert.ok(Math.abs(q.voltage - p.voltage) < 1e-9, `${p.name}: supplied volts ${q.voltage} vs ${p.voltage}`);
   }
+});
+
+test('on the emulated board the DC immunity point names the CT core\'s saturation as osm accuracy does', async () => {
+  const full = suiteFor('full');
+  const spec: SuiteSpec = { ...full, points: full.points.filter((p) => p.kind === DC_IMMUNITY_KIND) };
+  assert.is(spec.points.length, 1);
+  const bench = benchOptionsFor(parseBenchArgs({}, [], { judge: 'chip' }));
+  const { runBoardSuiteOnEmulated } = await import('./board-suite-emulated.ts');
+  const board = await runBoardSuiteOnEmulated(spec, bench, nominalUnit());
+  const dc = board.points[0];
+  assert.not.ok(dc.pass);
+  assert.ok((dc.measurement.ctSaturatedShare ?? 0) > 0.5, `saturated share ${dc.measurement.ctSaturatedShare}`);
+  assert.match(dc.reasons.join('; '), /drives the CT's core into saturation/);
+  assert.match(dcImmunityExplanation(dc) ?? '', /^DC immunity: the half-wave test current \(56\.6 A rms\) carries 36\.0 A of DC/);
 });
 
 test('osm accuracy --board emulated --points seed prints the accuracy table with the link figures and exits 0', async () => {

@@ -225,8 +225,9 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
       vPeakVolts: vPeak,
       iPeakVolts: iPeak,
       hardware,
-      // the chip behind a board says nothing of its CT's core (the knee check above stands in for it)
-      ctSaturatedShare: null,
+      // a real board's chip says nothing of its CT's core (the knee check above stands in for it); the emulated
+      // board's source models the CT at the waveform level and says how long its core was saturated
+      ctSaturatedShare: source.ctSaturatedShare ?? null,
       notes,
       metering,
       measuring,

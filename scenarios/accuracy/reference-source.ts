@@ -40,6 +40,9 @@ export interface ReferenceSource {
   /** The point is measured: switch the source off (or stop its waveform). */
   release(): void;
   readonly kind: 'emulated' | 'operator';
+  /** Share of the applied point's samples with the CT's core saturated, when the source models the CT at the
+   *  waveform level (the emulated board's DC test); null or absent otherwise (a real source says nothing of it). */
+  readonly ctSaturatedShare?: number | null;
 }
 
 export class SourceStopped extends Error { constructor(m: string) { super(m); this.name = 'SourceStopped'; } }
@@ -82,6 +85,11 @@ export class EmulatedSource implements ReferenceSource {
       this.#chip.setPins(pins);
     }
     return { volts: rmsOf(lines.v), amps: c.amps, pf: c.pf.value, hz: c.hz, watts: truthWatts(lines), source: 'the bench\'s phantom load' };
+  }
+
+  get ctSaturatedShare(): number | null {
+    const d = this.#drive;
+    return d && d.samples > 0 ? d.frontEnd.ct.saturatedSamples / d.samples : null;
   }
 
   release(): void {

@@ -97,7 +97,7 @@ export function fleetHtml(report: FleetReport): string {
     energy: report.meters.map((m) => m.energyKwh),
     exhausted: report.meters.map((m) => m.exhaustedHours),
   };
-  const rows = report.meters.slice(0, 500).map((m) => `<tr><td>${m.index}</td><td>${esc(m.household)}</td><td>${esc(m.mode)}</td><td>${m.creditStart}</td><td>${m.creditEnd}</td>`
+  const rows = report.meters.slice(0, 500).map((m) => `<tr><td>${m.index}</td><td>${esc(m.household)}</td><td>${esc(m.mode)}</td><td>${m.creditStart.toFixed(2)}</td><td>${m.creditEnd.toFixed(2)}</td>`
     + `<td>${m.energyKwh.toFixed(3)}</td><td>${m.exhaustedHours.toFixed(2)}</td><td>${m.relayOperations}</td><td>${m.topUpsCollected}/${m.topUpsPaid}</td><td>${m.telemetryMessages}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Fleet report: ${report.fleet.meters} meters</title>
@@ -116,12 +116,12 @@ ${rows}</table>
 <script>
 const D = ${scriptJson(data)};
 Plotly.newPlot('minute', [{ type: 'bar', x: D.perMinute.map((p) => p[0]), y: D.perMinute.map((p) => p[1]) }],
-  { title: 'Telemetry messages at the broker per minute', xaxis: { title: 'minute from the start' }, yaxis: { title: 'messages' } });
+  { title: { text: 'Telemetry messages at the broker per minute' }, xaxis: { title: { text: 'minute from the start' } }, yaxis: { title: { text: 'messages' } } });
 Plotly.newPlot('households', [
   { type: 'bar', name: 'kWh', x: D.households.map((h) => h.household), y: D.households.map((h) => h.energyKwh) },
   { type: 'bar', name: 'relay open (h)', x: D.households.map((h) => h.household), y: D.households.map((h) => h.exhaustedHours) }],
-  { title: 'Per household archetype', barmode: 'group' });
-Plotly.newPlot('energy', [{ type: 'histogram', x: D.energy }], { title: 'Energy per meter', xaxis: { title: 'kWh' }, yaxis: { title: 'meters' } });
+  { title: { text: 'Per household archetype' }, barmode: 'group', yaxis: { title: { text: 'kWh; hours with the relay open' } } });
+Plotly.newPlot('energy', [{ type: 'histogram', x: D.energy }], { title: { text: 'Energy per meter' }, xaxis: { title: { text: 'kWh' } }, yaxis: { title: { text: 'meters' } } });
 </script></body></html>
 `;
 }

@@ -142,6 +142,41 @@ test('a revert restores only what the timed change changed (hz), not a later cha
   assert.is(b.plant.grid.state.vrms, 200);
 });
 
+test('a swell started while a sag runs holds until its own end, and then the grid is back at its voltage', async () => {
+  const { b } = bench();
+  b.setGrid({ vrms: 170, forUs: 5_000_000 });
+  await b.runFor(1_000_000);
+  b.setGrid({ vrms: 280, forUs: 5_000_000 });
+  await b.runFor(4_000_000); // the sag's end
+  assert.is(b.plant.grid.state.vrms, 280);
+  await b.runFor(1_000_000); // the swell's end
+  assert.is(b.plant.grid.state.vrms, 240);
+});
+
+test('an outage started while a sag runs is not ended by the sag\'s end', async () => {
+  const { b } = bench();
+  b.setGrid({ vrms: 170, forUs: 5_000_000 });
+  await b.runFor(1_000_000);
+  b.setGrid({ outage: true, forUs: 10_000_000 });
+  await b.runFor(4_000_000);
+  assert.is(b.plant.grid.state.outage, true);
+  assert.is(b.plant.truth().vrms, 0);
+  await b.runFor(6_000_000);
+  assert.is(b.plant.grid.state.outage, false);
+  assert.is(b.plant.truth().vrms, 240);
+});
+
+test('a lasting change made while timed changes run is what the grid keeps when they end', async () => {
+  const { b } = bench();
+  b.setGrid({ vrms: 170, forUs: 5_000_000 });
+  b.setGrid({ vrms: 280, forUs: 8_000_000 });
+  b.setGrid({ vrms: 230 });
+  await b.runFor(5_000_000);
+  assert.is(b.plant.grid.state.vrms, 230);
+  await b.runFor(3_000_000);
+  assert.is(b.plant.grid.state.vrms, 230);
+});
+
 test('setGrid with a duration that is not positive is refused and leaves the grid unchanged', () => {
   const { b } = bench();
   assert.throws(() => b.setGrid({ vrms: 180, forUs: 0 }), (e: unknown) => e instanceof BenchError && /duration must be positive/.test((e as Error).message));

@@ -7,6 +7,7 @@ import { TraceBus } from './trace.ts';
 import { Rng } from './rng.ts';
 import type { BenchControl, KeyTiming } from './bench-types.ts';
 import type { GridChange, LoadSpec } from './stimuli.ts';
+import type { GridHarmonic } from '../../models/grid/grid-source.ts';
 import type { KeyName, MeterUnderTest } from '../meter.ts';
 import type { FirmwareConfig } from '../profiles/profile.ts';
 import { Plant } from '../../models/plant.ts';
@@ -70,6 +71,21 @@ export interface BenchConfig {
   meterUnderTest?: (clock: VirtualClock, trace: TraceBus, rng: Rng, comms: Comms | null) => MeterUnderTest;
 }
 
+/** The grid's fields a change sets, in the order a revert event lists them. */
+const GRID_FIELDS = ['vrms', 'outage', 'hz', 'phaseDeg', 'harmonics'] as const;
+type GridField = typeof GRID_FIELDS[number];
+type GridValues = Required<Pick<GridChange, GridField>>;
+/** A timed grid change while it runs: the values it set, and the fields no later lasting change has set since. */
+interface GridLayer { values: Partial<GridValues>; held: Set<GridField> }
+
+function gridValues(s: { vrms: number; hz: number; phaseDeg: number; outage?: boolean; harmonics: readonly GridHarmonic[] }): GridValues {
+  return { vrms: s.vrms, outage: s.outage ?? false, hz: s.hz, phaseDeg: s.phaseDeg, harmonics: s.harmonics.map((h) => ({ ...h })) };
+}
+
+function copyGridValue<T>(v: T): T {
+  return (Array.isArray(v) ? v.map((h: object) => ({ ...h })) : v) as T;
+}
+
 export class BenchError extends Error {}
 
 const DEFAULT_TIMING: Required<KeyTiming> = { holdMs: 120, gapMs: 180 };
@@ -94,6 +110,10 @@ export class Bench implements BenchControl {
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
+  /** The grid as the lasting (untimed) changes left it; null until the first change. */
+  #gridBase: GridValues | null = null;
+  /** The timed grid changes still running, oldest first. */
+  readonly #gridLayers: GridLayer[] = [];
 
   constructor(cfg: BenchConfig) {
     this.clock.settleBySignal = fastPathOn(cfg.exactSlow, 'settle-signal');
@@ -251,26 +271,52 @@ export class Bench implements BenchControl {
     const { forUs, ...rest } = change;
     // checked before anything changes: a refused step leaves the grid as it was
     if (forUs !== undefined && !(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
-    const before = this.plant.grid.state;
+    const base = this.#gridBase ??= gridValues(this.plant.grid.state);
     this.#link?.sync();
     this.plant.applyGrid(rest);
     this.waveformPlant?.applyGrid(rest);
     this.trace.emit('bench', 'grid', change);
     if (this.#started) this.#feedSupply();
-    if (forUs !== undefined) {
-      const revert: GridChange = {};
-      if (rest.vrms !== undefined || rest.outage !== undefined) { revert.vrms = before.vrms; revert.outage = before.outage ?? false; }
-      if (rest.hz !== undefined) revert.hz = before.hz;
-      if (rest.phaseDeg !== undefined) revert.phaseDeg = before.phaseDeg;
-      if (rest.harmonics !== undefined) revert.harmonics = before.harmonics.map((h) => ({ ...h }));
-      this.clock.after(forUs, () => {
-        this.#link?.sync();
-        this.plant.applyGrid(revert);
-        this.waveformPlant?.applyGrid(revert);
-        this.trace.emit('bench', 'grid', { ...revert, revert: true });
-        this.#feedSupply();
-      });
+    const given = GRID_FIELDS.filter((f) => rest[f] !== undefined);
+    if (forUs === undefined) {
+      // a lasting change: what the grid goes back to from now on; a timed change still running no longer holds it
+      for (const f of given) (base as Record<GridField, unknown>)[f] = copyGridValue(rest[f]);
+      for (const layer of this.#gridLayers) for (const f of given) layer.held.delete(f);
+      return;
     }
+    const layer: GridLayer = { values: {}, held: new Set(given) };
+    for (const f of given) (layer.values as Record<GridField, unknown>)[f] = copyGridValue(rest[f]);
+    this.#gridLayers.push(layer);
+    // what the change touched goes back (the supply's voltage and outage together) to what the grid would be without
+    // it: the newest timed change still running that holds the field, else the last lasting value; so overlapping
+    // timed changes (a sag, then a swell before it ended) end with the grid as it was before the first
+    const touched = new Set<GridField>(given);
+    if (touched.has('vrms') || touched.has('outage')) { touched.add('vrms'); touched.add('outage'); }
+    this.clock.after(forUs, () => {
+      this.#gridLayers.splice(this.#gridLayers.indexOf(layer), 1);
+      const revert: GridChange = {};
+      for (const f of GRID_FIELDS) {
+        if (!touched.has(f) || (given.includes(f) && !layer.held.has(f))) continue;
+        const holder = this.#gridLayers.findLast((l) => l.held.has(f));
+        (revert as Record<GridField, unknown>)[f] = copyGridValue(holder ? holder.values[f] : base[f]);
+      }
+      this.#link?.sync();
+      this.plant.applyGrid(revert);
+      this.waveformPlant?.applyGrid(revert);
+      this.trace.emit('bench', 'grid', { ...revert, revert: true });
+      this.#feedSupply();
+    });
+  }
+
+  /** The grid as the lasting changes left it: what it will be once the timed changes running now have ended. */
+  lastingGrid(): GridValues {
+    const now = gridValues(this.plant.grid.state);
+    const base = this.#gridBase;
+    if (!base) return now;
+    for (const f of GRID_FIELDS) {
+      if (this.#gridLayers.some((l) => l.held.has(f))) (now as Record<GridField, unknown>)[f] = copyGridValue(base[f]);
+    }
+    return now;
   }
 
   async pressKeys(keys: readonly KeyName[], timing: KeyTiming = {}): Promise<void> {
