@@ -69,6 +69,19 @@ test('the page, its script and the plotly bundle are served from the server itse
   } finally { await s.close(); }
 });
 
+test('the page names its icon, and the server serves it as SVG', async () => {
+  const s = await started();
+  await s.listen();
+  try {
+    const port = s.address().port;
+    assert.match((await get(port, '/')).body, /<link rel="icon" href="favicon\.svg" type="image\/svg\+xml">/);
+    const icon = await get(port, '/favicon.svg');
+    assert.is(icon.status, 200);
+    assert.is(icon.headers['content-type'], 'image/svg+xml');
+    assert.match(icon.body, /^<svg /);
+  } finally { await s.close(); }
+});
+
 test('with a token, HTTP requests and websocket upgrades without it are refused, with it they pass', async () => {
   const token = 'workshop-2026';
   const s = await started(token);

@@ -57,6 +57,8 @@ function loadAssets(): Map<string, { body: Buffer; type: string; etag: string }>
     ['/', join(PUBLIC_DIR, 'index.html'), 'text/html; charset=utf-8'],
     ['/app.js', join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
     ['/style.css', join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8'],
+    // The tab's icon: without one the browser asks for /favicon.ico and logs a 404 at every page load.
+    ['/favicon.svg', join(PUBLIC_DIR, 'favicon.svg'), 'image/svg+xml'],
     ['/vendor/plotly.min.js', require.resolve('plotly.js-dist-min'), 'text/javascript; charset=utf-8'],
   ];
   const out = new Map<string, { body: Buffer; type: string; etag: string }>();
