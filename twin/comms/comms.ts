@@ -5,6 +5,7 @@
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { TraceBus } from '../kernel/trace.ts';
 import type { Rng } from '../kernel/rng.ts';
+import { TimedSettings } from '../kernel/timed-settings.ts';
 import { CellularNetwork, type CellularNetworkConfig, type NetworkChange } from '../../models/modem/cellular-network.ts';
 import { Sim800, type Sim800Config } from '../../models/modem/sim800.ts';
 import { PORT as BACKEND_PORT, SERVER as BACKEND_HOST } from '../firmware/remote.ts';
@@ -38,12 +39,10 @@ export interface NetworkSetup {
   };
 }
 
-/** A `network:` step: any of the network model's settings, plus servers, faults and dropped connections. */
 /** What a `network:` step sets that a timed step undoes: the network's settings and the servers' states. */
 type Settings = NetworkChange & { backend?: ServerState; broker?: ServerState };
-/** A timed network change while it runs: what it set, and the settings no later lasting change has set since. */
-interface SettingsLayer { values: Settings; held: Set<keyof Settings> }
 
+/** A `network:` step: any of the network model's settings, plus servers, faults and dropped connections. */
 export interface NetworkStep extends NetworkChange {
   /** Drop every open connection now. */
   drop?: boolean;
@@ -176,7 +175,9 @@ export class Comms implements CommsControl {
   change(step: NetworkStep): void {
     const { drop, backend, broker, fault, faultCount, forUs, ...net } = step;
     if (forUs !== undefined && !(forUs > 0)) throw new RangeError(`network change duration must be positive, got ${forUs} us`);
-    const base = this.#settingsBase ??= this.#settingsNow();
+    const set: Settings = { ...net, ...(backend ? { backend } : {}), ...(broker ? { broker } : {}) };
+    // recorded before it is applied: the first change takes the settings as they were
+    const timed = forUs === undefined ? (this.#settings.lasting(set), null) : this.#settings.timed(set);
     if (Object.keys(net).length) this.network.set(net);
     if (backend) this.#backendState = backend;
     if (broker) this.#brokerState = broker;
@@ -184,26 +185,10 @@ export class Comms implements CommsControl {
     if (fault) this.backend.setFault(fault, faultCount ?? Infinity, this.#faultMeter);
     this.#trace.emit('network', 'change', { ...step });
     if (drop) this.network.dropConnections();
-    const set: Settings = { ...net, ...(backend ? { backend } : {}), ...(broker ? { broker } : {}) };
+    if (timed === null) return;
     const keys = Object.keys(set) as (keyof Settings)[];
-    if (forUs === undefined) {
-      // a lasting change: what the settings go back to from now on; a timed change still running no longer holds it
-      Object.assign(base, set);
-      for (const layer of this.#settingsLayers) for (const k of keys) layer.held.delete(k);
-      return;
-    }
-    const layer: SettingsLayer = { values: set, held: new Set(keys) };
-    this.#settingsLayers.push(layer);
-    this.#clock.after(forUs, () => {
-      // what this change set goes back to what it would be without it: the newest timed change still running that
-      // holds it, else the last lasting value (a setting changed for good since is left alone)
-      this.#settingsLayers.splice(this.#settingsLayers.indexOf(layer), 1);
-      const revert: Settings = {};
-      for (const k of keys) {
-        if (!layer.held.has(k)) continue;
-        const holder = this.#settingsLayers.findLast((l) => l.held.has(k));
-        (revert as Record<string, unknown>)[k] = (holder ? holder.values : base)[k];
-      }
+    this.#clock.after(forUs!, () => {
+      const revert = this.#settings.end(timed, keys);
       const { backend: b, broker: m, ...netRevert } = revert;
       if (Object.keys(netRevert).length) this.network.set(netRevert);
       if (b) this.#backendState = b;
@@ -215,27 +200,17 @@ export class Comms implements CommsControl {
 
   /** The network settings and server states as the lasting changes left them (once the timed ones running now end). */
   lastingSettings(): Required<Settings> {
-    const now = this.#settingsNow() as Required<Settings>;
-    const base = this.#settingsBase;
-    if (!base) return now;
-    for (const k of Object.keys(now) as (keyof Settings)[]) {
-      if (this.#settingsLayers.some((l) => l.held.has(k))) (now as Record<string, unknown>)[k] = base[k];
-    }
-    return now;
+    return this.#settings.lastingNow() as Required<Settings>;
   }
 
-  /** The network settings and server states the timed changes go back to (null until the first change). */
-  #settingsBase: Settings | null = null;
-  /** The timed changes still running, oldest first. */
-  readonly #settingsLayers: SettingsLayer[] = [];
-
-  #settingsNow(): Settings {
+  /** What timed `network:` steps go back to when they end. */
+  readonly #settings = new TimedSettings<Settings>(() => {
     const n = this.network.state;
     return {
       coverage: n.coverage, csq: n.csq, latencyMs: n.latencyMs, attachFailures: n.attachFailures, attachFailureRate: n.attachFailureRate,
       registrationMs: n.registrationMs, backend: this.#backendState, broker: this.#brokerState,
     };
-  }
+  });
 
   topup(amount: number, meter = this.meterId): void {
     this.backend.topup(meter, amount);

@@ -4,6 +4,7 @@ import { fastPathOn, type ExactSlow } from '../board/fast-paths.ts';
 import { VirtualClock } from './clock.ts';
 import { runPaced } from './realtime.ts';
 import { TraceBus } from './trace.ts';
+import { TimedSettings } from './timed-settings.ts';
 import { Rng } from './rng.ts';
 import type { BenchControl, KeyTiming } from './bench-types.ts';
 import type { GridChange, LoadSpec } from './stimuli.ts';
@@ -75,8 +76,6 @@ export interface BenchConfig {
 const GRID_FIELDS = ['vrms', 'outage', 'hz', 'phaseDeg', 'harmonics'] as const;
 type GridField = typeof GRID_FIELDS[number];
 type GridValues = Required<Pick<GridChange, GridField>>;
-/** A timed grid change while it runs: the values it set, and the fields no later lasting change has set since. */
-interface GridLayer { values: Partial<GridValues>; held: Set<GridField> }
 
 function gridValues(s: { vrms: number; hz: number; phaseDeg: number; outage?: boolean; harmonics: readonly GridHarmonic[] }): GridValues {
   return { vrms: s.vrms, outage: s.outage ?? false, hz: s.hz, phaseDeg: s.phaseDeg, harmonics: s.harmonics.map((h) => ({ ...h })) };
@@ -110,10 +109,8 @@ export class Bench implements BenchControl {
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
-  /** The grid as the lasting (untimed) changes left it; null until the first change. */
-  #gridBase: GridValues | null = null;
-  /** The timed grid changes still running, oldest first. */
-  readonly #gridLayers: GridLayer[] = [];
+  /** What timed grid changes go back to when they end. */
+  readonly #grid = new TimedSettings<GridValues>(() => gridValues(this.plant.grid.state), copyGridValue);
 
   constructor(cfg: BenchConfig) {
     this.clock.settleBySignal = fastPathOn(cfg.exactSlow, 'settle-signal');
@@ -271,35 +268,22 @@ export class Bench implements BenchControl {
     const { forUs, ...rest } = change;
     // checked before anything changes: a refused step leaves the grid as it was
     if (forUs !== undefined && !(forUs > 0)) throw new BenchError(`grid change duration must be positive, got ${forUs} us`);
-    const base = this.#gridBase ??= gridValues(this.plant.grid.state);
+    const given = GRID_FIELDS.filter((f) => rest[f] !== undefined);
+    const values: Partial<GridValues> = {};
+    for (const f of given) (values as Record<GridField, unknown>)[f] = rest[f];
+    // recorded before it is applied: the first change takes the grid as it was
+    const timed = forUs === undefined ? (this.#grid.lasting(values), null) : this.#grid.timed(values);
     this.#link?.sync();
     this.plant.applyGrid(rest);
     this.waveformPlant?.applyGrid(rest);
     this.trace.emit('bench', 'grid', change);
     if (this.#started) this.#feedSupply();
-    const given = GRID_FIELDS.filter((f) => rest[f] !== undefined);
-    if (forUs === undefined) {
-      // a lasting change: what the grid goes back to from now on; a timed change still running no longer holds it
-      for (const f of given) (base as Record<GridField, unknown>)[f] = copyGridValue(rest[f]);
-      for (const layer of this.#gridLayers) for (const f of given) layer.held.delete(f);
-      return;
-    }
-    const layer: GridLayer = { values: {}, held: new Set(given) };
-    for (const f of given) (layer.values as Record<GridField, unknown>)[f] = copyGridValue(rest[f]);
-    this.#gridLayers.push(layer);
-    // what the change touched goes back (the supply's voltage and outage together) to what the grid would be without
-    // it: the newest timed change still running that holds the field, else the last lasting value; so overlapping
-    // timed changes (a sag, then a swell before it ended) end with the grid as it was before the first
-    const touched = new Set<GridField>(given);
-    if (touched.has('vrms') || touched.has('outage')) { touched.add('vrms'); touched.add('outage'); }
-    this.clock.after(forUs, () => {
-      this.#gridLayers.splice(this.#gridLayers.indexOf(layer), 1);
-      const revert: GridChange = {};
-      for (const f of GRID_FIELDS) {
-        if (!touched.has(f) || (given.includes(f) && !layer.held.has(f))) continue;
-        const holder = this.#gridLayers.findLast((l) => l.held.has(f));
-        (revert as Record<GridField, unknown>)[f] = copyGridValue(holder ? holder.values[f] : base[f]);
-      }
+    if (timed === null) return;
+    // what the change touched goes back, the supply's voltage and outage together (a sag, then a swell before it
+    // ended, end with the grid as it was before the sag)
+    const touched = GRID_FIELDS.filter((f) => given.includes(f) || ((f === 'vrms' || f === 'outage') && (given.includes('vrms') || given.includes('outage'))));
+    this.clock.after(forUs!, () => {
+      const revert: GridChange = this.#grid.end(timed, touched);
       this.#link?.sync();
       this.plant.applyGrid(revert);
       this.waveformPlant?.applyGrid(revert);
@@ -310,13 +294,7 @@ export class Bench implements BenchControl {
 
   /** The grid as the lasting changes left it: what it will be once the timed changes running now have ended. */
   lastingGrid(): GridValues {
-    const now = gridValues(this.plant.grid.state);
-    const base = this.#gridBase;
-    if (!base) return now;
-    for (const f of GRID_FIELDS) {
-      if (this.#gridLayers.some((l) => l.held.has(f))) (now as Record<GridField, unknown>)[f] = copyGridValue(base[f]);
-    }
-    return now;
+    return this.#grid.lastingNow();
   }
 
   async pressKeys(keys: readonly KeyName[], timing: KeyTiming = {}): Promise<void> {
