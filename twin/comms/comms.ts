@@ -5,7 +5,7 @@
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { TraceBus } from '../kernel/trace.ts';
 import type { Rng } from '../kernel/rng.ts';
-import { TimedSettings } from '../kernel/timed-settings.ts';
+import { TimedSettings, type TimedChange } from '../kernel/timed-settings.ts';
 import { CellularNetwork, type CellularNetworkConfig, type NetworkChange } from '../../models/modem/cellular-network.ts';
 import { Sim800, type Sim800Config } from '../../models/modem/sim800.ts';
 import { PORT as BACKEND_PORT, SERVER as BACKEND_HOST } from '../firmware/remote.ts';
@@ -177,7 +177,8 @@ export class Comms implements CommsControl {
     if (forUs !== undefined && !(forUs > 0)) throw new RangeError(`network change duration must be positive, got ${forUs} us`);
     const set: Settings = { ...net, ...(backend ? { backend } : {}), ...(broker ? { broker } : {}) };
     // recorded before it is applied: the first change takes the settings as they were
-    const timed = forUs === undefined ? (this.#settings.lasting(set), null) : this.#settings.timed(set);
+    let timed: TimedChange<Settings> | null = null;
+    if (forUs === undefined) this.#settings.lasting(set); else timed = this.#settings.timed(set);
     if (Object.keys(net).length) this.network.set(net);
     if (backend) this.#backendState = backend;
     if (broker) this.#brokerState = broker;

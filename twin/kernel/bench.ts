@@ -4,7 +4,7 @@ import { fastPathOn, type ExactSlow } from '../board/fast-paths.ts';
 import { VirtualClock } from './clock.ts';
 import { runPaced } from './realtime.ts';
 import { TraceBus } from './trace.ts';
-import { TimedSettings } from './timed-settings.ts';
+import { TimedSettings, type TimedChange } from './timed-settings.ts';
 import { Rng } from './rng.ts';
 import type { BenchControl, KeyTiming } from './bench-types.ts';
 import type { GridChange, LoadSpec } from './stimuli.ts';
@@ -272,7 +272,8 @@ export class Bench implements BenchControl {
     const values: Partial<GridValues> = {};
     for (const f of given) (values as Record<GridField, unknown>)[f] = rest[f];
     // recorded before it is applied: the first change takes the grid as it was
-    const timed = forUs === undefined ? (this.#grid.lasting(values), null) : this.#grid.timed(values);
+    let timed: TimedChange<GridValues> | null = null;
+    if (forUs === undefined) this.#grid.lasting(values); else timed = this.#grid.timed(values);
     this.#link?.sync();
     this.plant.applyGrid(rest);
     this.waveformPlant?.applyGrid(rest);
