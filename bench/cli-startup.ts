@@ -1,7 +1,7 @@
 // Benchmark: the CPU time `osm` takes to answer, as a user waits for it: `osm --help`, `osm sts generate` and a heavy
 // command's help. Each runs in a child process (`node cli/osm.js ...`, as `npx osm` does); its CPU time, and that of
 // every process it waited for (tsx's esbuild service), is read from this process's cutime/cstime in /proc/self/stat,
-// as /usr/bin/time reports it. Target: under 0.5 s of CPU (issue 18).
+// as /usr/bin/time reports it. Target: under 0.5 s of CPU.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

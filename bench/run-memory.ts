@@ -11,7 +11,7 @@ import type { Benchmark } from './benchmark.ts';
 
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const TUNING = fileURLToPath(new URL('../twin/kernel/heap-tuning.ts', import.meta.url));
-/** Acceptance target for a single-meter day (issue 15). */
+/** Target for a single-meter day's peak RSS. */
 const DAY_TARGET_MIB = 150;
 
 /** A household day from midnight (fridge, a kettle in the morning, a heater in the evening), then `days - 1` more. */
