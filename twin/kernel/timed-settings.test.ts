@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TimedSettings } from './timed-settings.ts';
+import { TimedSettings, type TimedChange } from './timed-settings.ts';
 
 interface Grid { vrms: number; outage: boolean }
 
@@ -11,6 +11,16 @@ function grid(): { now: Grid; s: TimedSettings<Grid>; apply(v: Partial<Grid>): v
   return g;
 }
 
+/** A sag to 170 V, then a swell to 270 V clicked while it runs. */
+function sagThenSwell(): { g: ReturnType<typeof grid>; sag: TimedChange<Grid>; swell: TimedChange<Grid> } {
+  const g = grid();
+  const sag = g.s.timed({ vrms: 170 });
+  g.apply({ vrms: 170 });
+  const swell = g.s.timed({ vrms: 270 });
+  g.apply({ vrms: 270 });
+  return { g, sag, swell };
+}
+
 test('a timed change ends with the setting as it was before it', () => {
   const g = grid();
   const sag = g.s.timed({ vrms: 170 });
@@ -19,21 +29,13 @@ test('a timed change ends with the setting as it was before it', () => {
 });
 
 test('a timed change that ends while a later one runs goes back to the later one, and that one to the start', () => {
-  const g = grid();
-  const sag = g.s.timed({ vrms: 170 });
-  g.apply({ vrms: 170 });
-  const swell = g.s.timed({ vrms: 270 });
-  g.apply({ vrms: 270 });
+  const { g, sag, swell } = sagThenSwell();
   assert.equal(g.s.end(sag, ['vrms']), { vrms: 270 });
   assert.equal(g.s.end(swell, ['vrms']), { vrms: 240 });
 });
 
 test('a timed change that ends inside an earlier one goes back to the earlier one, which then goes back to the start', () => {
-  const g = grid();
-  const sag = g.s.timed({ vrms: 170 });
-  g.apply({ vrms: 170 });
-  const swell = g.s.timed({ vrms: 270 });
-  g.apply({ vrms: 270 });
+  const { g, sag, swell } = sagThenSwell();
   assert.equal(g.s.end(swell, ['vrms']), { vrms: 170 });
   assert.equal(g.s.end(sag, ['vrms']), { vrms: 240 });
 });
