@@ -39,6 +39,45 @@ test('keepAsDoubles keeps the values of the fields it is given, and code reading
     console.log(JSON.stringify(new Cls()));${READER_AFTER_LATE_TIME}`), '{"t":0,"n":-1}\nkept');
 });
 
+/**
+ * Compile a comparison of two objects' time fields (the clock's heap order) while the times are small integers, then
+ * compare two times past 2^31 and print whether the compiled code survived.
+ */
+const COMPARE_AFTER_LATE_TIME = `
+  const less = new Function('a', 'b', 'return a.t < b.t;');
+  const make = (t) => { const o = new Cls(); o.t = t; return o; };
+  %PrepareFunctionForOptimization(less);
+  for (let i = 0; i < 1000; i++) less(make(i), make(i + 1));
+  %OptimizeFunctionOnNextCall(less); less(make(1), make(2));
+  const optimized = (f) => (%GetOptimizationStatus(f) & 16) !== 0;
+  if (!optimized(less)) throw new Error('the comparison was not optimized');
+  less(make(2 ** 31 + 5), make(2 ** 31 + 9));
+  console.log(optimized(less) ? 'kept' : 'discarded');`;
+
+test('a field declared without an initializer cannot be made a double in the constructor (it holds undefined first)', () => {
+  // TypeScript with ES2022 class fields emits \`t: number;\` as a field defined as undefined before the constructor runs.
+  assert.is(inV8(`class Cls { t; constructor() { this.t = DOUBLE_FIELD; this.t = 0; } }${COMPARE_AFTER_LATE_TIME}`), 'discarded');
+});
+
+test('DOUBLE_FIELD as the field initializer keeps a comparison of times compiled past 2^31', () => {
+  assert.is(inV8(`class Cls { t = DOUBLE_FIELD; constructor() { this.t = 0; } }${COMPARE_AFTER_LATE_TIME}`), 'kept');
+});
+
+test('no project source stores DOUBLE_FIELD in a constructor: it works only as the initializer', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const offenders: string[] = [];
+  for (const dir of ['twin', 'models', 'hil-rig', 'cli', 'dashboard']) {
+    for (const f of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+      const text = readFileSync(join(root, dir, f), 'utf8');
+      if (/this\.[#\w]+\s*=\s*DOUBLE_FIELD/.test(text)) offenders.push(join(dir, f));
+    }
+  }
+  assert.equal(offenders, []);
+});
+
 test('doubleArray gives an empty array of double elements', () => {
   assert.is(inV8(`const a = doubleArray(); a.push(3); console.log(a.length, %HasDoubleElements(a), %HasSmiElements([3]));`), '1 true true');
 });

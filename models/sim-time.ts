@@ -23,8 +23,10 @@ export interface SimTime {
 }
 
 /**
- * Stored first into a number field that will hold virtual times, then replaced by the field's real first value: V8
- * then keeps the field as a double from the start. A field whose first value is a small integer is kept as one, and
+ * The initializer of a number field that will hold virtual times (`t = DOUBLE_FIELD;`), replaced in the constructor by
+ * the field's real first value: V8 then keeps the field as a double from the start. (Not stored in the constructor
+ * into a field declared without an initializer: with ES2022 class fields that field already holds undefined, and V8
+ * then keeps it as a tagged value, a small integer while the time is one.) A field whose first value is a small integer is kept as one, and
  * the first value beyond 2^30 - 1 changes its representation; virtual microseconds pass 2^30 after 17.9 simulated
  * minutes, and the change throws away the optimized code of every function that used objects of that shape, which V8
  * then compiles again (docs/speed.md, "Number fields that start as doubles"). Values and results do not change.

@@ -29,7 +29,7 @@ export interface TimerHandle { stop(): void; resume(): void }
 export class Cpu {
   readonly clock: VirtualClock;
   /** Added to the uptime when computing millis(): lets a test start near the 49.7-day wrap. */
-  millisOffsetUs: number;
+  millisOffsetUs = DOUBLE_FIELD;
   #isrCursor = DOUBLE_FIELD;
   #debt = DOUBLE_FIELD;
   #busyUntil = DOUBLE_FIELD;
@@ -55,7 +55,6 @@ export class Cpu {
     this.#debt = 0;
     this.#busyUntil = 0;
     this.isrTimeUs = 0;
-    this.millisOffsetUs = DOUBLE_FIELD;
     this.millisOffsetUs = opts.millisOffsetUs ?? 0;
     this.#fastPaths = opts.fastPaths ?? true;
     this.#parkedPolls = opts.parkedPolls ?? this.#fastPaths;

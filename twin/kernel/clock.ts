@@ -9,11 +9,11 @@ import { DOUBLE_FIELD, type EventHandle, type SimTime } from '../../models/sim-t
 
 /** A scheduled event; it is its own cancel handle (no closure per event on the hot path). */
 class Ev implements EventHandle {
-  t: number;
+  /** A double field from the start (models/sim-time.ts: given as the field's initializer, not in the constructor). */
+  t = DOUBLE_FIELD;
   seq: number;
   fn: (() => void) | null;
   constructor(t: number, seq: number, fn: () => void) {
-    this.t = DOUBLE_FIELD; // a double field from the start (models/sim-time.ts)
     this.t = t;
     this.seq = seq;
     this.fn = fn;
