@@ -5,9 +5,9 @@
 // Timing: everything runs on the simulator's clock (`SimTime`). Measurement registers follow `setPins` at once (the
 // DS does not give the averaging window, §9.3); energy is integrated exactly over the piecewise-constant power between
 // changes; reply bytes and checksum checks are clock events.
-import { DOUBLE_FIELD, type EventHandle, type SimTime } from '../sim-time.ts';
+import { DOUBLE_FIELD, doubleArray, type EventHandle, type SimTime } from '../sim-time.ts';
 import type { AfePinPhasors } from '../signals.ts';
-import { assertUartByte, byteTimeUs, type UartPeer } from '../uart.ts';
+import { assertUartByte, byteTimeUs, isUartBufferPeer, isUartRunPeer, type UartPeer } from '../uart.ts';
 import {
   Command, CS1_BLOCK, CS2_BLOCK, EnStatusBits, FuncEnBits, REG, REGISTERS, SysStatusBits, addressOf, cs1Of, cs2Of,
   decodeMMode, decodePhi, encodePangle, encodePowerF, registerInfo, toInt16, type MModeFields, type RegisterName,
@@ -148,6 +148,28 @@ export type CfLine = 'P' | 'Q';
 
 interface PinSpectra { freqHz: number; V: Spectrum; IL: Spectrum; IN: Spectrum }
 
+/**
+ * `rx-run`: reply bytes held for a host that lets them wait (models/uart.ts, a board's RX buffer), oldest first: each
+ * lands at `t` with the event place `seq` its own event would have had. Parallel arrays, no closure per byte.
+ */
+class HeldReplyBytes {
+  byte: number[] = [];
+  baud: number[] = [];
+  /** (Doubles from the start: models/sim-time.ts DOUBLE_FIELD.) */
+  t: number[] = doubleArray();
+  seq: number[] = [];
+  head = 0;
+  len = 0;
+  push(byte: number, baud: number, t: number, seq: number): void {
+    const i = this.len++;
+    this.byte[i] = byte; this.baud[i] = baud; this.t[i] = t; this.seq[i] = seq;
+  }
+  /** Forget the bytes taken once all are (the arrays keep their storage). */
+  compact(): void {
+    if (this.head === this.len) { this.head = 0; this.len = 0; }
+  }
+}
+
 /** Waveform level: the last measurements made from samples (waveform-dsp.ts). */
 interface WaveState { window: WaveformWindow | null; cycle: WaveformCycle | null; sag: boolean }
 
@@ -180,11 +202,20 @@ export class ATM90E26 {
   /** Host -> chip (URX). Call at the end of each byte's stop bit, with the host's baud rate. */
   readonly uart: UartPeer;
   /** Observer: every byte the chip puts on UTX, at the end of its stop bit. */
-  onTransmit?: (byte: number, tUs: number) => void;
+  get onTransmit(): ((byte: number, tUs: number) => void) | undefined { return this.#onTransmit; }
+  set onTransmit(fn: ((byte: number, tUs: number) => void) | undefined) {
+    this.#release();
+    this.#onTransmit = fn;
+  }
+  /** Reply bytes that reached the host without a clock event of their own (the `rx-run` shortcut's counter). */
+  replyBytesHeld = 0;
 
   readonly #time: SimTime;
   #cfg: Atm90e26Config;
   #host: UartPeer | null = null;
+  #onTransmit: ((byte: number, tUs: number) => void) | undefined = undefined;
+  /** `rx-run`: reply bytes waiting for the host to look at its RX buffer. */
+  readonly #held = new HeldReplyBytes();
   readonly #regs = new Uint16Array(128);
   /** Low 16 bits of the extended result of each measurement register (bits 7..0 zero), latched into LSB on read. */
   readonly #ext = new Uint16Array(128);
@@ -248,6 +279,9 @@ export class ATM90E26 {
     if (peer !== null && (typeof peer !== 'object' || typeof peer.receive !== 'function')) {
       throw new TypeError('ATM90E26.attachHost needs an object with receive(byte, baud), or null');
     }
+    const old = this.#host;
+    this.#release();
+    if (old && isUartRunPeer(old) && old.due === this.#landHeld) old.due = null;
     this.#host = peer;
   }
 
@@ -256,6 +290,7 @@ export class ATM90E26 {
   /** Change settings at run time (fault knobs act at once; scale constants at once on the measurement registers). */
   configure(patch: Partial<Atm90e26Config>): void {
     validateConfig(patch);
+    this.#landHeld(); // (a reply byte that has arrived by now did so under the old settings: `dead`)
     this.#cfg = { ...this.#cfg, ...patch };
     if (this.#pins) this.#spectra = this.#spectraOf(this.#pins);
     this.#refresh();
@@ -383,20 +418,65 @@ export class ATM90E26 {
     this.#write(frame.addr, frame.value, false);
   }
 
-  /** Queue reply bytes back to back after the reply latency; returns the time the last stop bit ends. */
+  /**
+   * Queue reply bytes back to back after the reply latency; returns the time the last stop bit ends. `rx-run`: a host
+   * that lets its bytes wait (it asks for them before anything reads or changes its RX buffer) gets no event per
+   * byte; each byte takes the place its event would have had and lands when the host asks.
+   */
   #transmit(bytes: number[], baud: number): number {
     const bt = byteTimeUs(baud);
     const out = this.#cfg.extraReplyByte ? [...bytes, 0xff] : bytes;
-    const start = Math.max(this.#time.now() + this.#cfg.replyLatencyUs, this.#txFreeAt);
-    out.forEach((b, k) => {
-      this.#time.at(Math.ceil(start + (k + 1) * bt), () => {
-        if (this.#cfg.dead) return;
-        this.onTransmit?.(b, this.#time.now());
-        this.#host?.receive(b, baud);
-      });
-    });
+    const time = this.#time;
+    const start = Math.max(time.now() + this.#cfg.replyLatencyUs, this.#txFreeAt);
+    const host = this.#host;
+    const held = isUartBufferPeer(host) && time.reserveSeq !== undefined && this.#onTransmit === undefined;
+    for (let k = 0; k < out.length; k++) {
+      const b = out[k];
+      const at = Math.ceil(start + (k + 1) * bt);
+      if (held) this.#held.push(b, baud, at, time.reserveSeq!());
+      else time.at(at, () => this.#deliver(b, baud));
+    }
+    if (held && host.due !== this.#landHeld) host.due = this.#landHeld;
     this.#txFreeAt = start + out.length * bt;
     return this.#txFreeAt;
+  }
+
+  /** A reply byte's stop bit has left the chip (its event, or the host asking for it). */
+  #deliver(byte: number, baud: number): void {
+    if (this.#cfg.dead) return;
+    this.#onTransmit?.(byte, this.#time.now());
+    this.#host?.receive(byte, baud);
+  }
+
+  /** `rx-run`: the held bytes whose own events would have run by now reach the host, in order. */
+  readonly #landHeld = (): void => {
+    const q = this.#held;
+    const time = this.#time;
+    while (q.head < q.len) {
+      const i = q.head;
+      if (!time.ranBefore!(q.t[i], q.seq[i])) break;
+      q.head++;
+      this.replyBytesHeld++;
+      this.#deliver(q.byte[i], q.baud[i]);
+    }
+    q.compact();
+  };
+
+  /**
+   * Before the host or the observer changes: the held bytes that have arrived by now land, and those still on the
+   * wire get their own events at the places they hold, as byte by byte.
+   */
+  #release(): void {
+    this.#landHeld();
+    const q = this.#held;
+    const time = this.#time;
+    for (let i = q.head; i < q.len; i++) {
+      const b = q.byte[i];
+      const baud = q.baud[i];
+      time.atReserved!(q.t[i], q.seq[i], () => this.#deliver(b, baud));
+    }
+    q.head = q.len;
+    q.compact();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

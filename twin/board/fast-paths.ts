@@ -17,9 +17,9 @@ export const FAST_PATHS = ['lcd-scene', 'quiet-keypad', 'parked-delay', 'parked-
  *   around it (the same code at the same virtual time);
  * - `quiet-rearm`: a parked wait whose event only re-arms it (a poll that found nothing, a delay an interrupt
  *   stretched) runs its next turn in the same event when nothing else is due before it (no heap round trip);
- * - `rx-run`: the modem's reply bytes reach the board's RX buffer when the firmware next looks at it (or the port or
- *   the modem changes), in the order and at the places their own events would have had, instead of one clock event
- *   per chunk of 8 bytes.
+ * - `rx-run`: the modem's and the metering chip's reply bytes reach the board's RX buffer when the firmware next looks
+ *   at it (or the port, the modem or the chip changes), in the order and at the places their own events would have
+ *   had, instead of one clock event per chunk of 8 bytes (the modem) or per byte (the chip).
  */
 export type FastPath = (typeof FAST_PATHS)[number];
 

@@ -8,6 +8,9 @@ import { Cpu } from './cpu.ts';
 import { HardwareSerial } from './hardware-serial.ts';
 import { Sim800 } from '../../models/modem/sim800.ts';
 import { CellularNetwork } from '../../models/modem/cellular-network.ts';
+import { ATM90E26 } from '../../models/afe/atm90e26.ts';
+import { readFrame, writeFrame } from '../../models/afe/uart-frame.ts';
+import { REG } from '../../models/afe/registers.ts';
 
 /** A modem on USART1 and a script of writes at given times; returns what the modem did, with times. */
 async function session(uartRuns: boolean, script: (port: HardwareSerial, modem: Sim800, at: (ms: number, fn: () => void) => void) => void) {
@@ -147,6 +150,65 @@ test('rx-run: modem replies reach the port when it looks, as chunk by chunk, acr
   assert.match(slow.log, /overruns [1-9]/, 'the script never overran the RX buffer');
   assert.match(slow.log, /new board "[^"]+"/, 'nothing reached the new board');
   assert.ok(fast.held > 100, `only ${fast.held} reply bytes held`);
+  assert.is(slow.held, 0);
+});
+
+/**
+ * `rx-run` for the metering chip's replies (3 bytes a read at 9600 baud, one event each byte by byte): a script reads
+ * registers and looks at the port at given times; the chip dies and comes back, a watcher attaches, a soft reset and a
+ * new host fall in the middle of replies.
+ */
+async function chipReplies(rxRuns: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const chip = new ATM90E26(clock);
+  let port = new HardwareSerial(cpu, 'afe', chip.uart, undefined, { rxRuns });
+  chip.attachHost(port.rxPeer);
+  port.begin(9600);
+  const log: string[] = [];
+  const look = (what: string): void => {
+    const bytes: number[] = [];
+    for (let c = port.read(); c >= 0; c = port.read()) bytes.push(c);
+    log.push(`${clock.now()} ${what} [${bytes.join(' ')}] overruns ${port.overruns}`);
+  };
+  const read = (addr: number): void => { port.write(Uint8Array.from(readFrame(addr))); };
+  // Looks within a reply (a byte lands every 1.04 ms), on byte times and between them.
+  clock.at(1000e3, () => read(REG.PLconstL));
+  for (let us = 1000e3; us < 1008e3; us += 417) clock.at(us, () => look('read'));
+  clock.at(1010e3, () => { log.push(`available ${port.available()} peek ${port.peek()}`); look('rest'); });
+  // The chip dies with a reply on the wire, then comes back.
+  clock.at(2000e3, () => read(REG.PLconstL));
+  clock.at(2005.5e3, () => chip.configure({ dead: true }));
+  clock.at(2010e3, () => { look('dead'); chip.configure({ dead: false }); });
+  // A watcher of the chip's UTX attaches in the middle of a reply.
+  clock.at(3000e3, () => read(REG.PLconstH));
+  clock.at(3005.2e3, () => { chip.onTransmit = (b, t) => log.push(`${t} UTX ${b}`); });
+  clock.at(3010e3, () => { look('watched'); chip.onTransmit = undefined; });
+  // A soft reset (its reply first) and replies left unread: the RX buffer overruns as byte by byte.
+  clock.at(4000e3, () => port.write(Uint8Array.from(writeFrame(REG.SoftReset, 0x789a))));
+  for (let i = 0; i < 30; i++) clock.at(4010e3 + i * 7e3, () => read(i % 2 ? REG.PLconstH : REG.PLconstL));
+  clock.at(4300e3, () => look('overrun'));
+  // A reply on the wire when the board is replaced (a power cycle of the meter): the rest goes to the new port.
+  clock.at(5000e3, () => read(REG.PLconstL));
+  clock.at(5005.5e3, () => {
+    look('old board');
+    port = new HardwareSerial(cpu, 'afe', chip.uart, undefined, { rxRuns });
+    port.begin(9600);
+    chip.attachHost(port.rxPeer);
+  });
+  clock.at(5010e3, () => look('new board'));
+  await clock.runUntil(6e6);
+  return { log: log.join('\n'), held: chip.replyBytesHeld };
+}
+
+test('rx-run: the metering chip\'s replies reach the port when it looks, as byte by byte, across its death, a watcher, an overrun and a new host', async () => {
+  const fast = await chipReplies(true);
+  const slow = await chipReplies(false);
+  assert.fixture(fast.log, slow.log);
+  assert.match(slow.log, /overruns [1-9]/, 'the script never overran the RX buffer');
+  assert.match(slow.log, /UTX \d+/, 'the watcher saw nothing');
+  assert.match(slow.log, /new board \[\d/, 'nothing reached the new board');
+  assert.ok(fast.held > 60, `only ${fast.held} reply bytes held`);
   assert.is(slow.held, 0);
 });
 
