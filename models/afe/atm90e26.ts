@@ -4,7 +4,8 @@
 //
 // Timing: everything runs on the simulator's clock (`SimTime`). Measurement registers follow `setPins` at once (the
 // DS does not give the averaging window, §9.3); energy is integrated exactly over the piecewise-constant power between
-// changes; reply bytes and checksum checks are clock events.
+// changes; reply bytes and checksum checks are clock events (a reply byte to a host that lets it wait, a board's RX
+// buffer, takes its event's place and lands when the host looks: the `rx-run` shortcut, see `#transmit`).
 import { DOUBLE_FIELD, doubleArray, type EventHandle, type SimTime } from '../sim-time.ts';
 import type { AfePinPhasors } from '../signals.ts';
 import { assertUartByte, byteTimeUs, isUartBufferPeer, isUartRunPeer, type UartPeer } from '../uart.ts';
