@@ -1,6 +1,8 @@
 // The chip's scale constants are pinned so that the firmware's calibration registers (Ugain 0x71D8, IgainN 0x0F56,
 // docs/atm90e26.md §8) read exactly Urms = 100 x V and Irms2 = 50 x I on the nominal board at Un = 240 V, Ib = 5 A.
 import { test } from 'uvu';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
 import { Plant } from '../plant.ts';
@@ -61,6 +63,27 @@ test('a calibration of Urms = 10 x V gives one tenth of the firmware\'s KU and t
   const b = chipScaleFor(fe, { ...FIRMWARE_CALIBRATION, urmsPerVolt: 10 });
   assert.ok(Math.abs(b.KU / a.KU - 0.1) < 1e-12);
   assert.is(b.KI, a.KI);
+});
+
+test('the registers hold the integer part of the scaled value: 0.25 A reads Irms2 12 (12.5 scaled), 239.996 V reads Urms 23999', () => {
+  assert.is(reading(DEFAULT_BOARD_PROFILE, 240, 0.25).Irms2, 12);
+  assert.is(reading(DEFAULT_BOARD_PROFILE, 239.996, 5).Urms, 23999);
+});
+
+test('with no current Irms2 reads the 120 uV noise floor of the N channel: 1 count (0.02 A to the firmware)', () => {
+  assert.is(reading(DEFAULT_BOARD_PROFILE, 240, 0).Irms2, 1);
+});
+
+const DOC = fileURLToPath(new URL('../../docs/atm90e26.md', import.meta.url));
+
+test('docs/atm90e26.md §8 states the scaling the model uses (integer part, not rounding)', () => {
+  if (!existsSync(DOC)) return;
+  const text = readFileSync(DOC, 'utf8');
+  const section = text.slice(text.indexOf('## 8.'), text.indexOf('## 9.'));
+  const scaling = section.slice(section.indexOf("The twin's scaling"));
+  assert.ok(scaling.length > 0, "§8 describes the twin's scaling");
+  assert.not.match(scaling, /round\(/, 'the registers are not rounded');
+  assert.match(scaling, /integer\s+part/);
 });
 
 test.run();
