@@ -32,8 +32,9 @@ export interface CurrentTransformerConfig {
   leakageHenries: number;
   /**
    * Magnetising inductance referred to the secondary, henries. [UNDET] 30 H (AL about 30 uH/turn^2 at 1000 turns,
-   * a high-permeability metering core): with 12.8 ohm of winding + burden this gives a phase lead of about 0.08 deg
-   * at 50 Hz, so the uncalibrated meter (Nphi = 0 in the firmware) stays within class 1 at PF 0.5.
+   * a high-permeability metering core): with 12.8 ohm of winding + burden this gives the CT itself a phase lead of
+   * about 0.078 deg at 50 Hz (the whole current path, with C42 and the anti-aliasing filter, leads by about 0.068 deg),
+   * so the uncalibrated meter (Nphi = 0 in the firmware) stays within class 1 at PF 0.5.
    */
   magnetisingHenries: number;
   /** Core-loss resistance across the magnetising branch, ohms. [UNDET] 25 kohm: ratio error about -0.05 %. */
