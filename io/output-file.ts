@@ -172,6 +172,34 @@ export function checkOutputPath(path: string, what: string, example?: string): O
   return { path, what, kind: 'file', target };
 }
 
+/** A file a command reads (the scenario, the log it replays, a dump): `what` says what it is in a message. */
+export interface InputFile {
+  readonly path: string;
+  readonly what: string;
+  /** An output option that may name this file, because the command reads it whole first (`--save-eeprom` over `--eeprom`). */
+  readonly mayBe?: string;
+}
+
+/** The file a path names, links followed; undefined when it does not exist. */
+function realFile(path: string): string | undefined {
+  try { return realpathSync(resolve(path)); } catch { return undefined; }
+}
+
+/**
+ * Refuse, before any work, outputs that would replace one of the command's inputs or each other: `osm run s.yaml
+ * --trace s.yaml` would replace the scenario with its trace, and two options naming one file would keep only the
+ * last one written. Streams (a device, a FIFO, standard output) replace nothing and are left alone.
+ */
+export function checkDistinctOutputs(outputs: readonly (OutputTarget | undefined)[], inputs: readonly InputFile[] = []): void {
+  const files = outputs.filter((o): o is OutputTarget => o !== undefined && o.kind === 'file');
+  for (const [i, out] of files.entries()) {
+    const input = inputs.find((f) => f.mayBe !== out.what && realFile(f.path) === out.target);
+    if (input) throw new OutputError(`${pre(out.what)}'${out.path}' is ${input.what} this command reads; give another file name`);
+    const other = files.slice(0, i).find((o) => o.target === out.target);
+    if (other) throw new OutputError(`${pre(out.what)}'${out.path}' is also the ${other.what} file; give each output its own file`);
+  }
+}
+
 function exampleName(what: string): string {
   if (/report/.test(what)) return 'report.html';
   if (/trace/.test(what)) return 'trace.jsonl';

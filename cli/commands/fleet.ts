@@ -6,7 +6,7 @@ import { parseArgs, intOption } from '../args.ts';
 import { InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs } from '../queue/queue-options.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
 
 export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
@@ -122,6 +122,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     const workers = queue ? 1 : fleetWorkers(meters, localChunk, values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, 256));
     const jsonOut = values.json !== undefined ? checkOutputPath(String(values.json), '--json') : undefined;
     const htmlOut = values.report !== undefined ? checkOutputPath(String(values.report), '--report') : undefined;
+    checkDistinctOutputs([jsonOut, htmlOut], values.tokens !== undefined ? [{ path: String(values.tokens), what: 'the --tokens file' }] : []);
     let tokens: string[] | undefined;
     if (values.tokens !== undefined) {
       tokens = readTokens(String(values.tokens));

@@ -10,7 +10,7 @@ import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
 import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
 
@@ -83,6 +83,7 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
     const twinLog = values['twin-log'] as string | undefined;
     const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
+    checkDistinctOutputs([twinLogOut], [{ path: file, what: 'the debug log' }]);
     let credit: number;
     let creditNote = '';
     if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
