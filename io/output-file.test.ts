@@ -262,6 +262,23 @@ test('checkDistinctOutputs refuses an output that is an input (also through a sy
   assert.is(readFileSync(input, 'utf8'), 'x');
 });
 
+test('standard output to a pipe whose reader is slow gets every byte (a full non-blocking pipe is waited for, not an error)', async () => {
+  const size = 1 << 20;
+  const code = `import { writeOutputFile } from ${JSON.stringify(join(root, 'io/output-file.ts'))};
+process.stdout.write(''); writeOutputFile('-', 'x'.repeat(${size}), '--report');`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => { err += c; });
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, 1500)); // the pipe (64 KiB) fills long before the reader starts
+  let bytes = 0;
+  child.stdout.on('data', (c: Buffer) => { bytes += c.length; });
+  child.stdout.resume();
+  assert.is(await closed, 0, err);
+  assert.is(bytes, size);
+});
+
 test.after(() => { rmSync(base, { recursive: true, force: true }); });
 
 test.run();

@@ -214,10 +214,20 @@ function asTarget(out: OutputTarget | string, what: string): OutputTarget {
   return typeof out === 'string' ? checkOutputPath(out, what) : out;
 }
 
+/** A synchronous pause: a full pipe (EAGAIN) is retried after it, not busy-waited. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) {
-    off += writeSync(fd, data, off, data.length - off);
+    try {
+      off += writeSync(fd, data, off, data.length - off);
+    } catch (err) {
+      // Node puts standard output in non-blocking mode when it is a pipe: a reader slower than the writer (`| gzip`,
+      // `| less`) fills it and the write says EAGAIN. Wait for the reader, as a blocking write would.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 5);
+    }
   }
 }
 
