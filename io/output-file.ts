@@ -172,6 +172,11 @@ export function checkOutputPath(path: string, what: string, example?: string): O
   return { path, what, kind: 'file', target };
 }
 
+/** An output that is this process's standard output (`-`, `/dev/stdout`): the command's own text must go elsewhere. */
+export function isStandardOutput(t: OutputTarget | undefined): boolean {
+  return t !== undefined && /^(?:-|\/dev\/stdout|\/dev\/fd\/1|\/proc\/self\/fd\/1)$/.test(t.target);
+}
+
 /** A file a command reads (the scenario, the log it replays, a dump): `what` says what it is in a message. */
 export interface InputFile {
   readonly path: string;
