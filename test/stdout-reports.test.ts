@@ -1,6 +1,8 @@
 // A report written to standard output (`--report -`) is alone there, so `> page.html` or `| gzip` gives the page and
 // nothing else: the command's own text goes to standard error, and two outputs on standard output are refused.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -48,6 +50,23 @@ test('osm fleet --json - --report - is refused before the fleet runs', async () 
   assert.is(r.code, 2);
   assert.match(r.stderr, /--json and --report cannot both write to standard output/);
   assert.is(r.stdout, '');
+});
+
+test('osm replay --twin-log - puts only the twin\'s log on standard output, the replay report on standard error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-stdout-'));
+  try {
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, 'name: s\nversion: 1\nsteps:\n  - delay: 2min\n');
+    const log = join(dir, 'debug.log');
+    const made = await osm(['run', scenario, '--debug-log', log, '--quiet']);
+    assert.is(made.code, 0, made.stderr);
+    const r = await osm(['replay', log, '--twin-log', '-']);
+    assert.is(r.code, 0, r.stderr);
+    for (const line of r.stdout.replace(/\n$/, '').split('\n')) assert.ok(/^\[ *\d+\.\d{6}\] /.test(line), JSON.stringify(line));
+    assert.match(r.stderr, /lines agree/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
