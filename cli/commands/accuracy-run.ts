@@ -18,7 +18,7 @@ import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf }
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
-import { checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { InterruptedError, checkpoint, withInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { Progress } from '../progress.ts';
 import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
@@ -199,6 +199,10 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   if (queue && workers !== undefined) throw new UsageError('--workers counts threads here; with --queue the workers are the osm worker processes: give one of them');
   const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
   if (a.json && isStandardOutput(reportFile)) throw new UsageError('--json and --report - cannot both write to standard output');
+  checkDistinctOutputs([reportFile], [
+    ...(values.schematic !== undefined ? [{ path: String(values.schematic), what: 'the --schematic file' }] : []),
+    ...(values.netlist !== undefined ? [{ path: String(values.netlist), what: 'the --netlist file' }] : []),
+  ]);
   // With the page on standard output (`--report - > page.html`), the table goes to standard error.
   const text = isStandardOutput(reportFile) ? io.stderr : io.stdout;
   const calibrateUnits = values.calibrate === true;
