@@ -8,7 +8,9 @@
 //   as a stream: a device is never replaced by a file;
 // - a failed write (a full disk, ENOSPC) removes the temporary file and says so; no message names the temporary file;
 // - a streaming writer (`openOutputStream`) is committed or aborted by its owner; one still open when the process
-//   exits is aborted (its temporary file removed), so nothing half-written is ever left behind.
+//   exits is aborted (its temporary file removed), so nothing half-written is ever left behind;
+// - an output naming one of the command's inputs, or another output, is refused before the work
+//   (`checkDistinctOutputs`); a full pipe on standard output is waited for, not an error.
 //
 //   const out = checkOutputPath(args.report, '--report');   // before the work
 //   ...the work...
