@@ -11,7 +11,7 @@ import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../scenari
 import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../scenarios/accuracy/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
-import { checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { Progress } from '../progress.ts';
 import type { BenchOptions } from '../../scenarios/accuracy/runner.ts';
@@ -63,6 +63,7 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
   const reportFile = b.report === undefined ? undefined : checkOutputPath(b.report, '--report');
   if (a.json && isStandardOutput(reportFile)) throw new UsageError('--json and --report - cannot both write to standard output');
   const text = isStandardOutput(reportFile) ? io.stderr : io.stdout;
+  checkDistinctOutputs([reportFile], b.applied ? [{ path: b.applied, what: 'the --applied file' }] : []);
   let applied: ReturnType<typeof loadAppliedFile> | null = null;
   try { applied = b.applied ? loadAppliedFile(b.applied) : null; } catch (e) {
     if (e instanceof AppliedFileError) throw new UsageError(e.message);

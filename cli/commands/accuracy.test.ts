@@ -260,4 +260,18 @@ test('--report naming the --netlist it reads exits 2 before running and leaves t
   }
 });
 
+test('--board johnny-five: --report naming the --applied file exits 2 before the board is opened', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-applied-'));
+  try {
+    const applied = join(dir, 'applied.yaml');
+    writeFileSync(applied, 'points: {}\n');
+    const r = await osm('accuracy', '--board', 'johnny-five', '--port', '/dev/null', '--applied', applied, '--report', applied);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /--report: '.*applied\.yaml' is the --applied file this command reads/);
+    assert.is(readFileSync(applied, 'utf8'), 'points: {}\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
