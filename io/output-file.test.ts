@@ -8,7 +8,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputError, checkOutputPath, openOutputStream, writeOutputFile } from './output-file.ts';
+import { OutputError, checkDistinctOutputs, checkOutputPath, openOutputStream, writeOutputFile } from './output-file.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const base = mkdtempSync(join(tmpdir(), 'osm-out-'));
@@ -243,6 +243,40 @@ test('SIGINT during osm run --trace closes the trace as a valid file of the even
 
 test('SIGTERM during osm run --trace does the same and exits 143', async () => {
   await interrupted('SIGTERM');
+});
+
+test('checkDistinctOutputs refuses an output that is an input (also through a symlink) or another output, and lets streams share', () => {
+  const d = fresh();
+  const input = join(d, 'scenario.yaml');
+  writeFileSync(input, 'x');
+  symlinkSync(input, join(d, 'link.yaml'));
+  const viaLink = checkOutputPath(join(d, 'link.yaml'), '--trace');
+  assert.match(outputError(() => checkDistinctOutputs([viaLink], [{ path: input, what: 'the scenario' }])).message,
+    /^--trace: '.*link\.yaml' is the scenario this command reads; give another file name$/);
+  const a = checkOutputPath(join(d, 'out.txt'), '--trace');
+  const b = checkOutputPath(join(d, 'out.txt'), '--debug-log');
+  assert.match(outputError(() => checkDistinctOutputs([a, undefined, b])).message, /^--debug-log: '.*out\.txt' is also the --trace file/);
+  checkDistinctOutputs([checkOutputPath('/dev/null', '--trace'), checkOutputPath('/dev/null', '--debug-log')], [{ path: '/dev/null', what: 'x' }]);
+  const save = checkOutputPath(input, '--save-eeprom');
+  checkDistinctOutputs([save], [{ path: input, what: 'the --eeprom dump', mayBe: '--save-eeprom' }]);
+  assert.is(readFileSync(input, 'utf8'), 'x');
+});
+
+test('standard output to a pipe whose reader is slow gets every byte (a full non-blocking pipe is waited for, not an error)', async () => {
+  const size = 1 << 20;
+  const code = `import { writeOutputFile } from ${JSON.stringify(join(root, 'io/output-file.ts'))};
+process.stdout.write(''); writeOutputFile('-', 'x'.repeat(${size}), '--report');`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => { err += c; });
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, 1500)); // the pipe (64 KiB) fills long before the reader starts
+  let bytes = 0;
+  child.stdout.on('data', (c: Buffer) => { bytes += c.length; });
+  child.stdout.resume();
+  assert.is(await closed, 0, err);
+  assert.is(bytes, size);
 });
 
 test.after(() => { rmSync(base, { recursive: true, force: true }); });

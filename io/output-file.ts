@@ -8,7 +8,9 @@
 //   as a stream: a device is never replaced by a file;
 // - a failed write (a full disk, ENOSPC) removes the temporary file and says so; no message names the temporary file;
 // - a streaming writer (`openOutputStream`) is committed or aborted by its owner; one still open when the process
-//   exits is aborted (its temporary file removed), so nothing half-written is ever left behind.
+//   exits is aborted (its temporary file removed), so nothing half-written is ever left behind;
+// - an output naming one of the command's inputs, or another output, is refused before the work
+//   (`checkDistinctOutputs`); a full pipe on standard output is waited for, not an error.
 //
 //   const out = checkOutputPath(args.report, '--report');   // before the work
 //   ...the work...
@@ -172,6 +174,39 @@ export function checkOutputPath(path: string, what: string, example?: string): O
   return { path, what, kind: 'file', target };
 }
 
+/** An output that is this process's standard output (`-`, `/dev/stdout`): the command's own text must go elsewhere. */
+export function isStandardOutput(t: OutputTarget | undefined): boolean {
+  return t !== undefined && /^(?:-|\/dev\/stdout|\/dev\/fd\/1|\/proc\/self\/fd\/1)$/.test(t.target);
+}
+
+/** A file a command reads (the scenario, the log it replays, a dump): `what` says what it is in a message. */
+export interface InputFile {
+  readonly path: string;
+  readonly what: string;
+  /** An output option that may name this file, because the command reads it whole first (`--save-eeprom` over `--eeprom`). */
+  readonly mayBe?: string;
+}
+
+/** The file a path names, links followed; undefined when it does not exist. */
+function realFile(path: string): string | undefined {
+  try { return realpathSync(resolve(path)); } catch { return undefined; }
+}
+
+/**
+ * Refuse, before any work, outputs that would replace one of the command's inputs or each other: `osm run s.yaml
+ * --trace s.yaml` would replace the scenario with its trace, and two options naming one file would keep only the
+ * last one written. Streams (a device, a FIFO, standard output) replace nothing and are left alone.
+ */
+export function checkDistinctOutputs(outputs: readonly (OutputTarget | undefined)[], inputs: readonly InputFile[] = []): void {
+  const files = outputs.filter((o): o is OutputTarget => o !== undefined && o.kind === 'file');
+  for (const [i, out] of files.entries()) {
+    const input = inputs.find((f) => f.mayBe !== out.what && realFile(f.path) === out.target);
+    if (input) throw new OutputError(`${pre(out.what)}'${out.path}' is ${input.what} this command reads; give another file name`);
+    const other = files.slice(0, i).find((o) => o.target === out.target);
+    if (other) throw new OutputError(`${pre(out.what)}'${out.path}' is also the ${other.what} file; give each output its own file`);
+  }
+}
+
 function exampleName(what: string): string {
   if (/report/.test(what)) return 'report.html';
   if (/trace/.test(what)) return 'trace.jsonl';
@@ -186,10 +221,20 @@ function asTarget(out: OutputTarget | string, what: string): OutputTarget {
   return typeof out === 'string' ? checkOutputPath(out, what) : out;
 }
 
+/** A synchronous pause: a full pipe (EAGAIN) is retried after it, not busy-waited. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) {
-    off += writeSync(fd, data, off, data.length - off);
+    try {
+      off += writeSync(fd, data, off, data.length - off);
+    } catch (err) {
+      // Node puts standard output in non-blocking mode when it is a pipe: a reader slower than the writer (`| gzip`,
+      // `| less`) fills it and the write says EAGAIN. Wait for the reader, as a blocking write would.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 5);
+    }
   }
 }
 

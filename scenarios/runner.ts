@@ -5,7 +5,7 @@
 // - `delay`: bench.runFor.
 // - `set-load`: bench.setLoad (replaces a load of the same id) or bench.removeLoad; time does not advance.
 // - `grid`: bench.setGrid; time does not advance; with `for` the bench reverts the change after that long.
-// - `press-keys`: bench.pressKeys; time advances until the last key is released.
+// - `press-keys`: bench.pressKeys; time advances until the last key is released and its gap has passed.
 // - `power`, `tamper`: bench.power / bench.tamper; time does not advance.
 // - `expect`: every check must hold at this instant.
 // - `wait-until`: bench.runUntil until every check holds; failure at the timeout, with the last observed values.

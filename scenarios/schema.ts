@@ -264,7 +264,7 @@ export interface RemoveLoadStep extends StepBase { command: 'set-load'; remove: 
 export interface GridStep extends StepBase { command: 'grid'; change: GridChange; forText?: string }
 /**
  * `press-keys: "*1234#"` or `{ keys, hold?, gap? }`: type on the keypad; time advances until the last key is
- * released. Keys `0-9 A-D * #`; spaces are ignored (group long tokens for readability).
+ * released and its gap has passed. Keys `0-9 A-D * #`; spaces are ignored (group long tokens for readability).
  */
 export interface PressKeysStep extends StepBase {
   command: 'press-keys';

@@ -217,6 +217,57 @@ for (const [args, codes] of PIPED) {
   });
 }
 
+test('--trace naming the scenario being run is refused before the run, and the scenario is left as it was', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'self.yaml');
+  const text = 'name: self\nversion: 1\nsteps:\n  - delay: 1s\n';
+  writeFileSync(file, text);
+  const code = await main(['run', file, '--trace', file, '--quiet'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.match(err, /--trace: '.*self\.yaml' is the scenario this command reads; give another file name/);
+  assert.is(readFileSync(file, 'utf8'), text);
+});
+
+test('--trace and --debug-log naming one file are refused before the run (one would be lost)', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'two-outputs.yaml');
+  writeFileSync(file, 'name: two\nversion: 1\nsteps:\n  - delay: 1s\n');
+  const out = join(dir, 'both.txt');
+  const code = await main(['run', file, '--trace', out, '--debug-log', out, '--quiet'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.match(err, /--debug-log: '.*both\.txt' is also the --trace file; give each output its own file/);
+});
+
+test('a campaign\'s --junit naming one of its scenarios is refused before the runs, and the scenario is left as it was', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const a = join(dir, 'camp-a.yaml');
+  const b = join(dir, 'camp-b.yaml');
+  const text = 'name: a\nversion: 1\nsteps:\n  - delay: 1s\n';
+  writeFileSync(a, text);
+  writeFileSync(b, text);
+  const code = await main(['run', a, b, '--junit', b, '--quiet', '--workers', '1'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.match(err, /--junit: '.*camp-b\.yaml' is a scenario this command reads; give another file name/);
+  assert.is(readFileSync(b, 'utf8'), text);
+});
+
+test('--save-eeprom may name the --eeprom dump it starts from (the dump is read whole first)', async () => {
+  const io = buffers();
+  const cmd = createRunCommand({ io });
+  const file = join(dir, 'inplace.yaml');
+  writeFileSync(file, 'name: inplace\nversion: 1\nsteps:\n  - delay: 1s\n');
+  const dump = join(dir, 'inplace.bin');
+  writeFileSync(dump, new Uint8Array(4096).fill(0xff));
+  const code = await main(['run', file, '--eeprom', dump, '--save-eeprom', dump, '--quiet'], { commands: [cmd], io, env: {} });
+  assert.is(code, 0, io.err.join(''));
+});
+
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });
 
 test.run();

@@ -127,4 +127,15 @@ test('a flow whose expectation fails exits 1 and says which check failed', async
   assert.match(r.stdout, /✘ failed checks › relay opens: expected relay "open", observed "closed" within 2min \(at 2m00\.000s\)/);
 });
 
+test('the fault-injection campaign reports each of its checks once, in the JUnit as on the console', async () => {
+  const flow = JSON.parse(readFileSync(join(ROOT, 'flows', 'fault-injection.json'), 'utf8')) as FlowNode[];
+  const checks = flow.filter((n) => n.type === 'osm-expect').length;
+  const r = await osm(['flow', 'run', '--quiet', join(ROOT, 'flows', 'fault-injection.json')], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`PASSED: ${checks} passed, 0 failed, 0 node errors`));
+  const xml = readFileSync(join(dir, 'fault-injection-junit.xml'), 'utf8');
+  assert.match(xml, new RegExp(`<testsuites name="Fault-injection campaign" tests="${checks}" failures="0"`));
+  assert.equal(xml.match(/<testcase /g)?.length, checks);
+});
+
 test.run();

@@ -11,7 +11,7 @@ import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../scenari
 import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../scenarios/accuracy/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { Progress } from '../progress.ts';
 import type { BenchOptions } from '../../scenarios/accuracy/runner.ts';
@@ -61,6 +61,9 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
   const windowS = positive('window', b.window, BOARD_ACCURACY_DEFAULTS.windowS, 0.5, 3600);
   const minPulses = positive('min-pulses', b.minPulses, BOARD_ACCURACY_DEFAULTS.minPulses, 0, 10000);
   const reportFile = b.report === undefined ? undefined : checkOutputPath(b.report, '--report');
+  if (a.json && isStandardOutput(reportFile)) throw new UsageError('--json and --report - cannot both write to standard output');
+  const text = isStandardOutput(reportFile) ? io.stderr : io.stdout;
+  checkDistinctOutputs([reportFile], b.applied ? [{ path: b.applied, what: 'the --applied file' }] : []);
   let applied: ReturnType<typeof loadAppliedFile> | null = null;
   try { applied = b.applied ? loadAppliedFile(b.applied) : null; } catch (e) {
     if (e instanceof AppliedFileError) throw new UsageError(e.message);
@@ -123,14 +126,14 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
       obj.board = boardInfo;
       io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     } else {
-      io.stdout.write(`Board: the chip's own registers read over the link (${rig.wiring.file}, ${rig.wiring.afe!.portName} at ${rig.wiring.afe!.baud} baud): `
+      text.write(`Board: the chip's own registers read over the link (${rig.wiring.file}, ${rig.wiring.afe!.portName} at ${rig.wiring.afe!.baud} baud): `
         + `${link.frames} frames, median round trip ${med.toFixed(2)} ms, ${link.badReplies} bad replies, ${link.lostReplies} sent again for want of a reply\n`
         + `Source: ${boardInfo.source}; ${windowText}; chip error from the slope of the APenergy count, V/I/P read averaged over the window\n`);
-      io.stdout.write(formatSuite(result, { color: io.stdout.isTTY === true, unitLabel, whatIf: a.whatIf.entries }));
+      text.write(formatSuite(result, { color: text.isTTY === true, unitLabel, whatIf: a.whatIf.entries }));
     }
     if (reportFile) {
       writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries }));
-      if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
+      if (!a.json) text.write(`Report written to ${reportFile.path}\n`);
     }
     return result.pass ? EXIT.ok : EXIT.failed;
   } catch (e) {

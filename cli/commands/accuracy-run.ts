@@ -18,7 +18,7 @@ import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf }
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, InputError, UsageError, processIo } from '../command.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { InterruptedError, checkpoint, withInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { Progress } from '../progress.ts';
 import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
@@ -198,6 +198,13 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
   if (queue && units === undefined) throw new UsageError('--queue splits a Monte Carlo draw into jobs: add --monte-carlo N');
   if (queue && workers !== undefined) throw new UsageError('--workers counts threads here; with --queue the workers are the osm worker processes: give one of them');
   const reportFile = values.report === undefined ? undefined : checkOutputPath(String(values.report), '--report');
+  if (a.json && isStandardOutput(reportFile)) throw new UsageError('--json and --report - cannot both write to standard output');
+  checkDistinctOutputs([reportFile], [
+    ...(values.schematic !== undefined ? [{ path: String(values.schematic), what: 'the --schematic file' }] : []),
+    ...(values.netlist !== undefined ? [{ path: String(values.netlist), what: 'the --netlist file' }] : []),
+  ]);
+  // With the page on standard output (`--report - > page.html`), the table goes to standard error.
+  const text = isStandardOutput(reportFile) ? io.stderr : io.stdout;
   const calibrateUnits = values.calibrate === true;
 
   // An unreachable Redis is said before the nominal suite runs.
@@ -283,20 +290,20 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     }
 
     const pass = mc ? mc.result.passed === mc.result.units : result.pass;
-    const color = io.stdout.isTTY === true;
+    const color = text.isTTY === true;
     if (a.json) {
       const obj = suiteJson(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) });
       obj.pass = pass;
       io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     } else {
-      io.stdout.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
+      text.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
       if (mc) {
-        io.stdout.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
+        text.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
       }
     }
     if (reportFile) {
       writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) }));
-      if (!a.json) io.stdout.write(`Report written to ${reportFile.path}\n`);
+      if (!a.json) text.write(`Report written to ${reportFile.path}\n`);
     }
     if (queueFailed > 0) return EXIT.internal;
     return pass ? EXIT.ok : EXIT.failed;

@@ -1,5 +1,5 @@
 // `osm accuracy` and `osm calibrate` as a user runs them: output shapes and exit codes 0 / 1 / 2.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -243,6 +243,35 @@ test('--monte-carlo reports units done on stderr and, beside the hardware yield,
   assert.match(r.err, /osm accuracy: Monte Carlo: 2\/2 units done\n$/);
   assert.match(r.out, /\nHardware \(chip CF pulses\): passed \d of 2: yield /);
   assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
+});
+
+test('--report naming the --netlist it reads exits 2 before running and leaves the netlist as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-same-'));
+  try {
+    const netlist = join(dir, 'board.yaml');
+    writeFileSync(netlist, readFileSync(new URL('../../models/frontend/netlists/osm-board.yaml', import.meta.url), 'utf8'));
+    const before = readFileSync(netlist, 'utf8');
+    const r = await osm('accuracy', '--points', 'seed', '--netlist', netlist, '--report', netlist);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /--report: '.*board\.yaml' is the --netlist file this command reads; give another file name/);
+    assert.is(readFileSync(netlist, 'utf8'), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--board johnny-five: --report naming the --applied file exits 2 before the board is opened', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-applied-'));
+  try {
+    const applied = join(dir, 'applied.yaml');
+    writeFileSync(applied, 'points: {}\n');
+    const r = await osm('accuracy', '--board', 'johnny-five', '--port', '/dev/null', '--applied', applied, '--report', applied);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /--report: '.*applied\.yaml' is the --applied file this command reads/);
+    assert.is(readFileSync(applied, 'utf8'), 'points: {}\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -6,7 +6,7 @@ import { parseArgs, intOption } from '../args.ts';
 import { InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs } from '../queue/queue-options.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
 
 export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
@@ -122,6 +122,8 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     const workers = queue ? 1 : fleetWorkers(meters, localChunk, values.workers === undefined ? undefined : intOption('workers', String(values.workers), 1, 256));
     const jsonOut = values.json !== undefined ? checkOutputPath(String(values.json), '--json') : undefined;
     const htmlOut = values.report !== undefined ? checkOutputPath(String(values.report), '--report') : undefined;
+    if (isStandardOutput(jsonOut) && isStandardOutput(htmlOut)) throw new UsageError('--json and --report cannot both write to standard output');
+    checkDistinctOutputs([jsonOut, htmlOut], values.tokens !== undefined ? [{ path: String(values.tokens), what: 'the --tokens file' }] : []);
     let tokens: string[] | undefined;
     if (values.tokens !== undefined) {
       tokens = readTokens(String(values.tokens));
@@ -217,7 +219,8 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     const report = fleetReport(spec, outcomes);
     if (jsonOut) writeOutputFile(jsonOut, fleetJson(report));
     if (htmlOut) writeOutputFile(htmlOut, fleetHtml(report));
-    if (!jsonOut || jsonOut.path !== '-') io.stdout.write(fleetText(report));
+    // A report on standard output stays alone there; the text then goes to standard error.
+    (isStandardOutput(jsonOut) || isStandardOutput(htmlOut) ? io.stderr : io.stdout).write(fleetText(report));
     return failedJobs > 0 ? 3 : 0;
   }
   return { name: 'fleet', summary: 'a fleet of meters (own twin, household, mode, credit, top-ups) publishing telemetry over MQTT; fleet report', usage: FLEET_USAGE, run };

@@ -90,4 +90,15 @@ test('a netlist file with a bad value is exit 2 naming the part', async () => {
   assert.match(r.stderr, /R1: cannot read the resistance '1q'/);
 });
 
+test('spice --out naming the --netlist it reads is refused (exit 2) and the netlist is left as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-fe-same-'));
+  const netlist = join(dir, 'board.yaml');
+  writeFileSync(netlist, readFileSync(new URL('../../models/frontend/netlists/osm-board.yaml', import.meta.url), 'utf8'));
+  const before = readFileSync(netlist, 'utf8');
+  const r = await run('spice', '--netlist', netlist, '--out', netlist);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--out: '.*board\.yaml' is the netlist this command reads; give another file name/);
+  assert.is(readFileSync(netlist, 'utf8'), before);
+});
+
 test.run();

@@ -2,7 +2,7 @@
 // board's netlist or one read from a KiCad schematic, its parts and nets, the board profile it gives, its pin
 // transfers, and its export as an ngspice netlist.
 import { readSchematicText } from '../../io/input-file.ts';
-import { OutputError, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
+import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
 import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
@@ -91,11 +91,14 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       if (sub === 'import') {
         if (positionals.length !== 1) throw new UsageError('give one schematic file: osm frontend import FILE.kicad_sch');
         saveOut = values.save ? checkOutputPath(values.save as string, '--save', 'front-end.yaml') : undefined;
+        checkDistinctOutputs([saveOut], [{ path: positionals[0], what: 'the schematic' }]);
         netlist = importSchematic(positionals[0], terminals);
       } else {
         if (positionals.length) throw new UsageError(`'frontend ${sub}' takes no positional argument, got '${positionals[0]}'`);
         if (values.schematic && values.netlist) throw new UsageError('give --schematic or --netlist, not both');
         specOut = values.out ? checkOutputPath(values.out as string, '--out', 'front-end.cir') : undefined;
+        if (values.schematic) checkDistinctOutputs([specOut], [{ path: values.schematic as string, what: 'the schematic' }]);
+        if (values.netlist) checkDistinctOutputs([specOut], [{ path: values.netlist as string, what: 'the netlist' }]);
         netlist = values.schematic ? importSchematic(values.schematic as string, terminals)
           : values.netlist ? readNetlistFile(values.netlist as string) : builtInNetlist();
       }

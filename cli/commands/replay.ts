@@ -10,7 +10,7 @@ import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
 import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
-import { checkOutputPath, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
 
@@ -83,6 +83,7 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
     const twinLog = values['twin-log'] as string | undefined;
     const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
+    checkDistinctOutputs([twinLogOut], [{ path: file, what: 'the debug log' }]);
     let credit: number;
     let creditNote = '';
     if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
@@ -118,7 +119,8 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     }
     if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
-    io.stdout.write(formatReplay(result, file) + creditNote);
+    // With the twin's log on standard output (`--twin-log -`), the report goes to standard error.
+    (isStandardOutput(twinLogOut) ? io.stderr : io.stdout).write(formatReplay(result, file) + creditNote);
     return result.firstDivergence ? EXIT.failed : EXIT.ok;
   }
   return { name: 'replay', summary: 'replay a meter\'s debug log on the twin and report where they part (exit 0 same, 1 diverged)', usage: REPLAY_USAGE, run };

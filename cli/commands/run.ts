@@ -13,7 +13,7 @@ import { deterministicReport, planCampaign, runCampaign, type CampaignResult, ty
 import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, parseQueueArgs, type QueueArgs } from '../queue/queue-options.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
-import { isSingleFile } from '../../scenarios/campaign/inputs.ts';
+import { expandInputs, isSingleFile } from '../../scenarios/campaign/inputs.ts';
 import type * as JunitModule from '../../scenarios/campaign/junit.ts';
 import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
@@ -23,7 +23,7 @@ import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
-import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
@@ -355,7 +355,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const { junitXml } = await loadJunit();
     const t0 = wallMs();
     try {
-      const { code, result } = await runOne(args);
+      const { code, result } = await runOne(args, junitOut);
       if (result) writeOutputFile(junitOut, junitXml({ records: [{ ...result, wallMs: Math.round((wallMs() - t0) * 10) / 10 }] }));
       return code;
     } catch (err) {
@@ -371,11 +371,15 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   }
 
   /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
-  async function runOne(args: RunArgs): Promise<{ code: number; result?: ScenarioResult }> {
+  async function runOne(args: RunArgs, junitOut?: OutputTarget): Promise<{ code: number; result?: ScenarioResult }> {
     const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
     const debugLogOut = args.debugLog !== undefined ? checkOutputPath(args.debugLog, '--debug-log') : undefined;
+    checkDistinctOutputs([junitOut, traceOut, eepromOut, debugLogOut], [
+      { path: args.file, what: 'the scenario' },
+      ...(args.eeprom !== undefined ? [{ path: args.eeprom, what: 'the --eeprom dump', mayBe: '--save-eeprom' }] : []),
+    ]);
     let scenario: Scenario;
     try {
       // A large scenario is read step group by step group: say how far, a line every 2 s (nothing for a small one).
@@ -473,6 +477,10 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
     const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report', 'runs.json') : undefined;
+    checkDistinctOutputs([junitOut, reportOut], [
+      ...expandInputs(args.inputs).flatMap((e) => ('file' in e ? [{ path: e.file, what: 'a scenario' }] : [])),
+      ...(args.eeprom !== undefined ? [{ path: args.eeprom, what: 'the --eeprom dump' }] : []),
+    ]);
     if (args.target?.target !== undefined && args.target.target !== 'twin') throw new UsageError(`--target ${args.target.target} runs one scenario at a time: give one scenario file (and no --matrix)`);
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
