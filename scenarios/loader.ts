@@ -438,6 +438,7 @@ class Reader {
     const ct = m.get('ctRatio');
     return {
       firmware: selection,
+      ...(fw ? {} : { firmwareDefault: true as const }),
       build,
       eeprom: ee ? this.oneOf(ee, EEPROM_IMAGES) : 'virgin',
       ...(image ? { eepromFile: image.path, eepromImage: image.bytes } : {}),

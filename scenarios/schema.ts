@@ -81,6 +81,8 @@ export interface LocalDateTime {
 export interface MeterSection {
   /** The firmware selection as written, with `meter.mode` merged into `mode`. */
   firmware: FirmwareSelection;
+  /** Set when the scenario names no firmware (no `meter.firmware`): `firmware` is then the default selection. */
+  firmwareDefault?: true;
   /** The same, resolved by `resolveFirmware`: the defects present and the effective boot mode. */
   build: FirmwareConfig;
   eeprom: EepromImage;

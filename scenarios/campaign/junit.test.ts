@@ -54,6 +54,16 @@ test('the failure element holds the failing step\'s message and every expected a
   ].join('\n'));
 });
 
+test('a cell that overrides the firmware says so, and names none for a scenario that names none', async () => {
+  const unnamed = join(dir, 'unnamed.yaml');
+  writeFileSync(unnamed, 'name: unnamed\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 1s\n');
+  const r = await runCampaign({ inputs: [pass, unnamed], cells: matrixCells({ profiles: ['fixed'] }), seed: 1, speed: 'max' },
+    { makeBench: (cfg) => new FakeBench({ seed: cfg.seed, credit: 500 }) });
+  const bodies = cases(junitXml(r)).map((c) => c.body);
+  assert.match(bodies[0], /<property name="firmware" value="fixed \(the scenario names field\)"\/>/);
+  assert.match(bodies[1], /<property name="firmware" value="fixed \(the scenario names none; field by default\)"\/>/);
+});
+
 test('the simulated time is a property of the testcase', async () => {
   const c = cases(junitXml(await run()))[0];
   assert.match(c.body, /<property name="simulated-time" value="2\.000s"\/>/);

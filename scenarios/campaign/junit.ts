@@ -39,7 +39,8 @@ function fillCase(tc: TestCase, r: RunRecord): void {
   }
   if (r.seed !== undefined) tc.property('seed', String(r.seed));
   if (r.cell) tc.property('cell', r.cell.label);
-  if (r.firmwareOverride) tc.property('firmware', `${r.firmwareOverride.cell} (the scenario names ${r.firmwareOverride.scenario})`);
+  const o = r.firmwareOverride;
+  if (o) tc.property('firmware', `${o.cell} (the scenario names ${o.scenarioDefault ? `none; ${o.scenario} by default` : o.scenario})`);
   if (isBroken(r)) {
     tc.error(r.error.message, r.status === 'invalid' ? 'invalid input' : 'simulation error');
     return;

@@ -149,8 +149,10 @@ function sameSelection(a: FirmwareSelection, b: FirmwareSelection): boolean {
 
 /** A cell ran a scenario on another firmware than its own: both, as `describeSelection` writes them. */
 export interface FirmwareOverride {
-  /** The scenario's own (`field+D11`; `field` also when the scenario does not name one, field being the default). */
+  /** The scenario's own (`field+D11`; the default, `field`, when the scenario names none: see `scenarioDefault`). */
   scenario: string;
+  /** The scenario names no firmware: `scenario` is the default selection. */
+  scenarioDefault?: true;
   /** What the cell ran. */
   cell: string;
 }
@@ -172,5 +174,8 @@ export function applyCell(scenario: Scenario, cell: Cell): { scenario: Scenario;
   const build = resolveFirmware(sel);
   const next: Scenario = { ...scenario, meter: { ...scenario.meter, firmware: sel, build } };
   if (sameSelection(own, sel)) return { scenario: next };
-  return { scenario: next, override: { scenario: describeSelection(own), cell: describeSelection(sel) } };
+  return {
+    scenario: next,
+    override: { scenario: describeSelection(own), cell: describeSelection(sel), ...(scenario.meter.firmwareDefault ? { scenarioDefault: true as const } : {}) },
+  };
 }

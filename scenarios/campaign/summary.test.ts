@@ -19,6 +19,7 @@ const pass = scenario('pass.yaml', '  - delay: 2s\n  - expect: { relay: closed }
 const fail = scenario('fail.yaml', '  - delay: 3s\n  - expect: { relay: open }\n');
 const bad = scenario('bad.yaml', '  - wait: 2s\n');
 const credit = scenario('credit.yaml', '  - delay: 1s\n  - expect: { credit: 500 }\n', '{ firmware: { profile: field, fix: [D12] } }');
+const unnamed = scenario('unnamed.yaml', '  - delay: 1s\n  - expect: { relay: closed }\n', '{ credit: 500 }');
 const byProfile = (cfg: BenchConfig) => new FakeBench({ seed: cfg.seed, credit: cfg.meter.build.defects.has('D12') ? 100 : 500 });
 
 /** Wall times vary: the report's are replaced by a fixed figure. */
@@ -64,6 +65,11 @@ test('a matrix adds the verdict grid, the scenarios whose verdict differs, and t
   assert.match(text, /Verdicts differ between the cells for 1 scenario:\n {2}.*credit\.yaml \(credit\.yaml\)\n {4}FAILED on field: step 2: expected credit 500, observed 100\n {4}passed on fixed\n/);
   assert.match(text, /The cells override the firmware these scenarios name:\n {2}.*credit\.yaml: names field\+D12, ran as field, fixed\n {2}.*pass\.yaml: names field, ran as fixed\n/);
   assert.match(text, /4 runs \(2 cells\): 3 passed, 1 failed; 1 worker/);
+});
+
+test('a scenario that names no firmware is said to name none, the default standing in', async () => {
+  const r = await runCampaign({ inputs: [unnamed], cells: matrixCells({ profiles: ['fixed'] }), seed: 1, speed: 'max' }, { makeBench: byProfile });
+  assert.match(formatCampaign(r), /The cells override the firmware these scenarios name:\n {2}.*unnamed\.yaml: names no firmware \(field by default\), ran as fixed\n/);
 });
 
 test('a matrix where every cell agrees says so', async () => {

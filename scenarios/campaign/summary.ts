@@ -163,7 +163,8 @@ export function formatOverrides(records: readonly RunRecord[]): string {
   const per = new Map<string, { own: string; runs: string[] }>();
   for (const r of records) {
     if (!r.firmwareOverride) continue;
-    const e = per.get(r.file) ?? { own: r.firmwareOverride.scenario, runs: [] };
+    const o = r.firmwareOverride;
+    const e = per.get(r.file) ?? { own: o.scenarioDefault ? `no firmware (${o.scenario} by default)` : o.scenario, runs: [] };
     if (!e.runs.includes(r.firmwareOverride.cell)) e.runs.push(r.firmwareOverride.cell);
     per.set(r.file, e);
   }
