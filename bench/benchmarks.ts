@@ -51,6 +51,8 @@ interface DayResult {
   parkedPolls: number; tokens: number; tampers: number; backendRequests: number;
   /** Backend polls answered from the record (backend-replay), modem bytes held back (uart-run). */
   replays: number; heldBack: number;
+  /** Reply bytes of the modem and the metering chip that landed without a clock event of their own (rx-run). */
+  rxHeld: number;
   /** Serial bytes that went to nobody without a clock event (uart-run: the debug port, a mute modem). */
   unheard: number;
 }
@@ -112,6 +114,7 @@ async function simulateDays(days: number, progress: (msg: string) => void, o: Da
     scenesSkipped: board?.lcd.scenesSkipped ?? 0, quietScans: board?.quietScans ?? 0,
     parkedPolls: board?.cpu.delaysRepeatedParked ?? 0, tokens, tampers, backendRequests,
     replays: bench.comms?.internet.replays ?? 0, heldBack: board?.serial.modem.bytesHeldBack ?? 0,
+    rxHeld: (bench.comms?.modem.replyBytesHeld ?? 0) + ((bench.meter as TwinMeter).chip?.replyBytesHeld ?? 0),
     unheard: board ? board.serial.modem.bytesUnheard + board.serial.debug.bytesUnheard + board.serial.afe.bytesUnheard : 0,
   };
   sampler.cancel();
@@ -132,7 +135,7 @@ async function fastVsSlow(label: string, progress: (msg: string) => void, o: Day
   const fast = await simulateDays(1, (m) => progress(`${label} fast ${m}`), o);
   const slow = await simulateDays(1, (m) => progress(`${label} exact-slow ${m}`), { ...o, exactSlow: true });
   const out = [`${label}: ${speed(fast)} with the shortcuts, ${speed(slow)} exact-slow: speed-up ${(slow.wallS / fast.wallS).toFixed(2)}x wall, ${(slow.cpuS / fast.cpuS).toFixed(2)}x CPU `
-    + `(${fast.scenesSkipped} LCD redraws, ${fast.quietScans} keypad scans, ${fast.parkedPolls} modem polls, ${fast.replays} backend answers, ${fast.heldBack} modem UART bytes held back and ${fast.unheard} serial bytes to nobody shortcut)`];
+    + `(${fast.scenesSkipped} LCD redraws, ${fast.quietScans} keypad scans, ${fast.parkedPolls} modem polls, ${fast.replays} backend answers, ${fast.heldBack} modem UART bytes held back, ${fast.rxHeld} modem and chip reply bytes landed without an event and ${fast.unheard} serial bytes to nobody shortcut)`];
   if (each) {
     // Each shortcut alone turned off, on the day's first 6 hours, right after the same hours with all of them on: a
     // shared machine's load drifts over minutes, so each ratio compares neighbours (the whole-day runs above do not).
