@@ -73,6 +73,30 @@ test('D46 fixed: the stale byte is flushed and the read succeeds', async () => {
   assert.ok(Math.abs(v - 240) < 1.2, String(v));
 });
 
+/** One Urms read whose last reply byte lands after the fixed 10 ms wait, then six healthy reads (V, f, V, f, ...). */
+async function oneLateByte(fix: string[]): Promise<{ u: Unit; values: number[] }> {
+  const { u, chip } = wired({ fix });
+  await task(u, () => u.fw.AFE_chip.SET_register_values(), 10000);
+  const f = u.fw.AFE_chip;
+  chip.configure({ replyLatencyUs: 4300 }); // bytes 1-2 in time, byte 3 about 0.4 ms late
+  await task(u, () => f.FETCH_mains());
+  chip.configure({ replyLatencyUs: 500 });
+  const values: number[] = [];
+  for (let i = 0; i < 3; i++) values.push(await task(u, () => f.FETCH_mains()), await task(u, () => f.FETCH_Frequency()));
+  return { u, values };
+}
+
+test('D46: one late reply byte desynchronises every later read (V = 655.35, Read failed storm)', async () => {
+  const { u, values } = await oneLateByte([]);
+  assert.equal(values, [655.35, 655.35, 655.35, 655.35, 655.35, 655.35]);
+  assert.is(u.uarts.debug.text.split('Read failed').length - 1, 7);
+});
+
+test('D46 fixed: after one late reply byte the next reads are whole again', async () => {
+  const { values } = await oneLateByte(['D46']);
+  assert.ok(values.every((v, i) => Math.abs(v - (i % 2 ? 50 : 240)) < 1.2), values.join(' '));
+});
+
 test('D46: a reply arriving 8 ms late (after the fixed 10 ms wait) fails', async () => {
   const { u } = wired({}, { replyLatencyUs: 8000 });
   const r = await task(u, () => u.fw.AFE_chip.AFECHIP(1, 0x49, 0xffff));

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PINS } from '../board/board.ts';
-import { credit_formular, credit_reminder } from './credit.ts';
+import { AddCreditt, credit_formular, credit_reminder } from './credit.ts';
 import { createUnit, type Unit } from '../../test/support/firmware-bench.ts';
 
 async function reminder(u: Unit): Promise<void> {
@@ -64,6 +64,21 @@ test('D17 fixed: the last fraction is spent and credit reaches 0', () => {
   u.s.creditt = 1.02;
   credit_formular(u.fw);
   assert.is(u.s.creditt, 0);
+});
+
+test('D30: an OpenPAYGO ADD (AddCreditt) drops the credit fraction (write, read back, add)', () => {
+  const u = createUnit();
+  u.s.creditt = 20.25;
+  AddCreditt(u.fw, 10);
+  assert.is(u.s.creditt, 30);
+});
+
+test('D30 fixed: AddCreditt keeps the credit fraction in RAM; the cell stores the whole units', () => {
+  const u = createUnit({ fix: ['D30'] });
+  u.s.creditt = 20.25;
+  AddCreditt(u.fw, 10);
+  assert.is(u.s.creditt, 30.25);
+  assert.is(u.eepromLong(9), 30);
 });
 
 test('D14 fixed: a call with a measured 1050 ms interval bills 1.05 s', () => {

@@ -71,11 +71,25 @@ export async function credit_reminder(fw: FirmwareContext): Promise<void> {
   }
 }
 
-/** `AddCreditt(v)` (credit.hpp:49-56, OpenPAYGO): write, read back (fraction lost), add, write. */
+/**
+ * `writeLong(9, creditt); creditt = readLong(9);`, the first half of every top-up (STS accept, web top-up,
+ * `AddCreditt`): the cell holds whole units, so as shipped the read-back drops the fraction below 1 unit (D30, "fraction
+ * lost at each top-up"). D30 fixed: the same write and read, and the fraction the cell cannot hold stays in RAM.
+ */
+export function storeAndReloadCredit(fw: FirmwareContext): void {
+  const s = fw.state;
+  const whole = toUint32(s.creditt);
+  const fraction = s.creditt - whole;
+  fw.mem.writeLong(s.credit_eeprom_location, whole);
+  const stored = fw.mem.readLong(s.credit_eeprom_location);
+  s.creditt = cfloat(fw, stored);
+  if (!fw.has('D30') && stored === whole && fraction > 0 && fraction < 1) s.creditt = cfloat(fw, stored + fraction);
+}
+
+/** `AddCreditt(v)` (credit.hpp:49-56, OpenPAYGO): write, read back (fraction lost, D30), add, write. */
 export function AddCreditt(fw: FirmwareContext, ActivationValue: number): void {
   const s = fw.state;
-  fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt));
-  s.creditt = cfloat(fw, fw.mem.readLong(s.credit_eeprom_location));
+  storeAndReloadCredit(fw);
   s.creditt = cfloat(fw, s.creditt + (ActivationValue | 0));
   fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt));
   s.get_credit = 1;

@@ -86,6 +86,31 @@ test('gsm_func POSTs to /subscribe.php and credits a 500/70/ answer, then sets t
   assert.ok(u.uarts.debug.text.endsWith('ENERGY : 0.00\r\nCREDIT : 510.00\r\n'));
 });
 
+/** One poll that receives a web top-up of 500 (confirmed), starting from credit 10.5. */
+async function topupOnFractionalCredit(fix: UnitOptions['fix']): Promise<Unit> {
+  let confirmed = false;
+  const { u } = unit({ fix }, {
+    server: (body) => {
+      if (body.includes('stat=sucess')) { confirmed = true; return '500/70/sucess'; }
+      return confirmed ? '0/70/' : '500/70/';
+    },
+  });
+  u.s.creditt = 10.5;
+  await timed(u, () => gsm_func(u.fw), 600);
+  return u;
+}
+
+test('D30: a web top-up of 500 on credit 10.5 gives 510 (the fraction is lost)', async () => {
+  const u = await topupOnFractionalCredit([]);
+  assert.is(u.s.creditt, 510);
+});
+
+test('D30 fixed: a web top-up of 500 on credit 10.5 gives 510.5 (the fraction is kept)', async () => {
+  const u = await topupOnFractionalCredit(['D30']);
+  assert.is(u.s.creditt, 510.5);
+  assert.is(u.eepromLong(9), 510);
+});
+
 test('D18: an empty answer (wrong api_key) sets the tariff to 0: free energy', async () => {
   const { u } = unit({}, { server: () => '' });
   await timed(u, () => gsm_func(u.fw), 600);

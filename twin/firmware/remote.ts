@@ -4,7 +4,7 @@
 // top-up with a second POST before crediting it (D19), and logs the readings on Serial2.
 import type { FirmwareContext } from './firmware-context.ts';
 import { toFloat, atol, toUint32 } from './lib/arduino.ts';
-import { cfloat, credit_reminder } from './credit.ts';
+import { cfloat, credit_reminder, storeAndReloadCredit } from './credit.ts';
 import { LOW, PINS } from '../board/board.ts';
 import { mesure } from './measurement.ts';
 
@@ -81,11 +81,10 @@ export function parseTopupBody(body: string, fixed: boolean): { topup: number; t
   return { topup: m[1] ? toFloat(m[1]) : 0, tariff: tariff > 0 && tariff <= 0xffffffff ? tariff : null };
 }
 
-/** Credits a web top-up in EEPROM: write, read back, add, write (remote.hpp:140-145). */
+/** Credits a web top-up in EEPROM: write, read back (fraction lost, D30), add, write (remote.hpp:140-145). */
 function creditTopup(fw: FirmwareContext): void {
   const s = fw.state;
-  fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt));
-  s.creditt = cfloat(fw, fw.mem.readLong(s.credit_eeprom_location));
+  storeAndReloadCredit(fw);
   s.creditt = cfloat(fw, s.creditt + s.topup);
   fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt));
 }

@@ -23,6 +23,23 @@ test('D31 fixed: the same store and load keep PAYG enabled', () => {
   assert.is(u.s.PAYGEnabled, true);
 });
 
+test('D31: in mode 3 an OpenPAYGO store overwrites the credit cell (9-12) with UsedTokens, PAYGEnabled and ActiveUntil', () => {
+  const u = createUnit({ mode: 'opaygo-time', options: { opaygo: { loop: async () => {} } } });
+  u.setEepromBytes(9, [0xf4, 0x01, 0x00, 0x00]); // credit 500
+  Object.assign(u.s, { TokenCount: 2, UsedTokens: 0x0002, PAYGEnabled: true, ActiveUntil: 0x12345678 });
+  StoreActivationVariables(u.fw);
+  assert.equal(u.eepromBytes(9, 4), [0x00, 0x01, 0x78, 0x56]); // UsedTokens high byte, PAYGEnabled, ActiveUntil low
+  assert.is(u.eepromLong(9), 0x56780100);
+});
+
+test('D31 fixed: in mode 3 the same store leaves the credit cell alone', () => {
+  const u = createUnit({ mode: 'opaygo-time', fix: ['D31'], options: { opaygo: { loop: async () => {} } } });
+  u.setEepromBytes(9, [0xf4, 0x01, 0x00, 0x00]);
+  Object.assign(u.s, { TokenCount: 2, UsedTokens: 0x0002, PAYGEnabled: true, ActiveUntil: 0x12345678 });
+  StoreActivationVariables(u.fw);
+  assert.is(u.eepromLong(9), 500);
+});
+
 test('D31: a tamper event (writeLong(5, 3)) sets TokenCount at 6-7 to 0', () => {
   const u = createUnit();
   u.setEepromBytes(6, [5, 0]);

@@ -57,6 +57,15 @@ test('accepting a token loses the credit fraction (write, read back, add)', () =
   assert.is(u.s.creditt, 135);
 });
 
+test('D30 fixed: accepting a token keeps the credit fraction (the cell still stores whole units)', () => {
+  const u = createUnit({ fix: ['D30'] });
+  u.s.creditt = Math.fround(10.75);
+  u.s.sts_data = '10913015110000A10001';
+  STStoken_decode(u.fw);
+  assert.is(u.s.creditt, 135.75);
+  assert.is(u.eepromLong(9), 135);
+});
+
 test('with D9 fixed an A token with e = 3 is accepted and adds the amount plus 45', () => {
   const u = createUnit({ fix: ['D9'] });
   u.s.sts_data = '10913015310000A10001';

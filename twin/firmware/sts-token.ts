@@ -6,7 +6,7 @@
 // Knobs: D6 (no used-token record), D8 (`sts_accept` sticky), D9 (A/e=3 never valid), D10 (meter check moves with
 // the runtime tariff), D37 (the used-list scan starts on the pointer and compares clamped numbers).
 import { HIGH, PINS } from '../board/board.ts';
-import { cfloat } from './credit.ts';
+import { cfloat, storeAndReloadCredit } from './credit.ts';
 import type { FirmwareContext } from './firmware-context.ts';
 import { atol, toUint32 } from './lib/arduino.ts';
 import { TOKEN_LIST_END, TOKEN_LIST_START, TOKEN_RECORD_BYTES, eepromMap } from './eeprom.ts';
@@ -80,8 +80,7 @@ export function STStoken_decode(fw: FirmwareContext): void {
       fw.lcd.setCursor(0, 1);
       fw.lcd.print('   VIA KEYPAD   ');
       s.topup = Math.fround(s.topupnew);
-      fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt)); // write present credit
-      s.creditt = cfloat(fw, fw.mem.readLong(s.credit_eeprom_location)); // fetch it back (fraction lost)
+      storeAndReloadCredit(fw); // write present credit, fetch it back (fraction lost, D30)
       s.creditt = cfloat(fw, s.creditt + s.topup);
       fw.mem.writeLong(s.credit_eeprom_location, toUint32(s.creditt));
       s.get_credit = 1;
