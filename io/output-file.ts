@@ -199,8 +199,10 @@ function realFile(path: string): string | undefined {
  */
 export function checkDistinctOutputs(outputs: readonly (OutputTarget | undefined)[], inputs: readonly InputFile[] = []): void {
   const files = outputs.filter((o): o is OutputTarget => o !== undefined && o.kind === 'file');
+  if (files.length === 0) return;
+  const real = inputs.map((f) => realFile(f.path)); // once each: a campaign may read thousands of scenarios
   for (const [i, out] of files.entries()) {
-    const input = inputs.find((f) => f.mayBe !== out.what && realFile(f.path) === out.target);
+    const input = inputs.find((f, k) => f.mayBe !== out.what && real[k] === out.target);
     if (input) throw new OutputError(`${pre(out.what)}'${out.path}' is ${input.what} this command reads; give another file name`);
     const other = files.slice(0, i).find((o) => o.target === out.target);
     if (other) throw new OutputError(`${pre(out.what)}'${out.path}' is also the ${other.what} file; give each output its own file`);
