@@ -477,7 +477,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   /** Several scenarios (and cells): run on worker threads, then the failures, the summary table and the grid. */
   async function runMany(args: RunArgs, junitOut: OutputTarget | undefined): Promise<number> {
     const reportOut = args.report !== undefined ? checkOutputPath(args.report, '--report', 'runs.json') : undefined;
-    checkDistinctOutputs([junitOut, reportOut], [
+    if (junitOut !== undefined || reportOut !== undefined) checkDistinctOutputs([junitOut, reportOut], [
       ...expandInputs(args.inputs).flatMap((e) => ('file' in e ? [{ path: e.file, what: 'a scenario' }] : [])),
       ...(args.eeprom !== undefined ? [{ path: args.eeprom, what: 'the --eeprom dump' }] : []),
     ]);
