@@ -10,7 +10,8 @@ export const FAST_PATHS = ['lcd-scene', 'quiet-keypad', 'parked-delay', 'parked-
  *   bytes, gets that recorded answer (same bytes, close, request report, virtual time) without the socket round trip;
  * - `uart-run`: bytes a UART peer declares inert (they only extend its input buffer) reach it in one clock event with
  *   the next byte that acts, instead of one event each, when nobody observes the wire's per-byte timing; a byte to a
- *   port with no peer that nobody watches gets no event at all;
+ *   port with no peer that nobody watches gets no event at all; a write of several bytes is queued in runs (up to
+ *   an LF, within the TX buffer's room) with its checks made once;
  * - `settle-signal`: after an event wakes the firmware task, the run loop waits for the task's park signal (one
  *   promise) instead of checking after every microtask hop;
  * - `sync-reads`: the modem library's and HTTP client's byte reads take a byte already received without an async call

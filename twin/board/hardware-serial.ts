@@ -19,6 +19,8 @@
 // gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
 // event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
 // at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
+// A write() of several bytes goes in runs (`#putRun`): the bytes up to an LF (which calls onLine) that fit in the
+// TX buffer without a spin get the same slots, times, queue entries and event places with the checks made once.
 // Exact shortcut `rx-run` (off with --exact-slow): the RX side is a UART run peer whose every byte is inert (it only
 // extends the RX buffer, which nothing reads without asking for the bytes due first), so a sender that holds bytes
 // back (the SIM800's replies) gives them no clock events: available(), read(), peek(), begin(), end(), a power cut and
@@ -249,11 +251,11 @@ export class HardwareSerial implements SerialPort {
       return 1;
     }
     if (typeof data === 'string') {
-      for (let i = 0; i < data.length; i++) this.#put(data.charCodeAt(i) & 0xff);
+      this.#putAll(data, null, data.length);
       return data.length;
     }
     if (data instanceof Uint8Array) {
-      for (let i = 0; i < data.length; i++) this.#put(data[i]);
+      this.#putAll(null, data, data.length);
       return data.length;
     }
     throw new TypeError(`serial ${this.name}: write() takes a byte, a string or a Uint8Array, got ${typeof data}`);
@@ -300,6 +302,91 @@ export class HardwareSerial implements SerialPort {
     this.#txCount = 0;
     this.#txFreeAt = 0;
     this.#line.clear();
+  }
+
+  /** The bytes of `s` (its char codes' low bytes) or `a`, as `#put` one by one: with `uart-run`, in runs (`#putRun`). */
+  #putAll(s: string | null, a: Uint8Array | null, n: number): void {
+    let i = 0;
+    while (i < n) {
+      if (this.#runs) {
+        i = this.#putRun(s, a, i, n);
+        if (i >= n) return;
+      }
+      this.#put(s !== null ? s.charCodeAt(i) & 0xff : a![i]);
+      i++;
+    }
+  }
+
+  /**
+   * `uart-run`, several bytes at once: from byte `i`, those `#put` would take without spending time (the TX buffer has
+   * room) and without calling anyone (no `onWrite`, no LF ending a line, no watcher of the wire, a peer that holds
+   * bytes back or none), so that nothing can change between two of them: the same ring slots, end times, line text,
+   * queue entries and reserved event places, with the checks made once. Returns the index of the first byte not
+   * taken (`i` itself when the run cannot start there).
+   */
+  #putRun(s: string | null, a: Uint8Array | null, i: number, n: number): number {
+    if (this.onWrite !== undefined || this.#onTransmit !== undefined) return i;
+    const observer = this.#observer;
+    if (observer !== undefined && observer.wantsBytes()) return i;
+    const peer = this.#peer;
+    const queued = isUartRunPeer(peer);
+    if (!queued && peer !== undefined) return i;
+    const cpu = this.#cpu;
+    const now = cpu.nowUs();
+    const ends = this.#txEnds;
+    const mask = SERIAL_BUFFER - 1;
+    let head = this.#txHead;
+    let count = this.#txCount;
+    while (count > 0 && ends[head] <= now) { head = (head + 1) & mask; count--; }
+    // The last byte that fits without `#put` spinning for a slot, and the run stops before an LF (it calls onLine).
+    let last = Math.min(n, i + (SERIAL_BUFFER - 1 - count));
+    for (let j = i; j < last; j++) {
+      if ((s !== null ? s.charCodeAt(j) & 0xff : a![j]) === 0x0a) { last = j; break; }
+    }
+    if (last <= i) return i;
+    this.#txHead = head;
+    this.#txCount = count;
+    const lines = this.onLine !== undefined || (observer !== undefined && observer.wantsLines());
+    const clock = cpu.clock;
+    const clockNow = clock.now();
+    const baud = this.#baud;
+    const byteUs = this.#byteUs;
+    const line = this.#line;
+    const q = this.#queue;
+    if (queued) {
+      if (q.head < q.len && q.t[q.head] <= clockNow) this.#deliverDue();
+    } else {
+      const z = this.#silent;
+      while (z.head < z.len && clock.ranBefore(z.t[z.head], z.seq[z.head])) z.head++;
+      z.compact();
+    }
+    let end = this.#txFreeAt;
+    for (let j = i; j < last; j++) {
+      const byte = s !== null ? s.charCodeAt(j) & 0xff : a![j];
+      if (lines && byte !== 0x0d) line.push(byte);
+      end = Math.max(now, end) + byteUs;
+      ends[(this.#txHead + this.#txCount) & mask] = end;
+      this.#txCount++;
+      const t = Math.ceil(Math.max(end, clockNow));
+      if (!queued) {
+        this.#silent.push(byte, baud, end, t, clock.reserveSeq(), 0, this.#generation);
+        this.bytesUnheard++;
+        continue;
+      }
+      // As `#queueByte`.
+      const pending = q.size;
+      if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
+      const tail = q.len - 1;
+      const afterActing = this.#acting === 1 && pending > 0 && q.acting[tail] === 1 ? q.byte[tail] : -1;
+      if ((this.#acting === 0 || afterActing >= 0) && peer.inert(byte, baud, pending, afterActing)) {
+        q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
+        continue;
+      }
+      this.#acting++;
+      this.#actingEvent(t, q.push(byte, baud, end, t, 0, 1, 0));
+    }
+    this.#txFreeAt = end;
+    return last;
   }
 
   #put(byte: number): void {

@@ -212,4 +212,49 @@ test('rx-run: the metering chip\'s replies reach the port when it looks, as byte
   assert.is(slow.held, 0);
 });
 
+/**
+ * Writes of several bytes that `uart-run` takes in runs (`#putRun`): lines and the time they are told, a string
+ * longer than the TX buffer (the writer spins), a Uint8Array, a port with no peer, and a line listener that attaches
+ * a watcher of the wire at one line's end and takes it off at another's, in the middle of one write.
+ */
+async function runs(uartRuns: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const log: string[] = [];
+  modem.onCommand = (line, t) => log.push(`${t} command ${line}`);
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { uartRuns });
+  const debug = new HardwareSerial(cpu, 'debug', undefined, undefined, { uartRuns });
+  const wire = (b: number, t: number): void => { log.push(`${t} wire ${b}`); };
+  port.onLine = (l) => {
+    log.push(`${cpu.nowUs()} line ${l}`);
+    if (l === 'AT+CSQ') port.onTransmit = wire;
+    if (l === 'AT+CREG?') port.onTransmit = undefined;
+  };
+  debug.onLine = (l) => log.push(`${cpu.nowUs()} debug ${l}`);
+  modem.attachHost({ receive: (b) => log.push(`${clock.now()} reply ${b}`) });
+  modem.powerOn();
+  port.begin(9600);
+  debug.begin(115200);
+  const at = (ms: number, fn: () => void): void => { clock.at(ms * 1000, fn); };
+  const written = (what: string): void => { log.push(`${cpu.nowUs()} wrote ${what}`); };
+  at(3100, () => { port.write('AT\r\nAT+CSQ\r\nAT+CPIN?\r\nAT+CREG?\r\nAT+CGATT?\r\n'); written('lines'); });
+  at(3200, () => { port.write(`AT+CSTT="${'x'.repeat(90)}"\r\n`); written('a long line'); });
+  at(3400, () => { port.write(new TextEncoder().encode('AT+CSQ\r\nAT+CIPSTATUS\r\n')); written('bytes'); });
+  at(3500, () => { debug.write('reading 1.234 kWh\r\ncredit 20.5\r\n'); written('debug'); });
+  await clock.runUntil(20e6);
+  return { log: log.join('\n'), heldBack: port.bytesHeldBack, unheard: debug.bytesUnheard };
+}
+
+test('uart-run takes writes in runs: the same lines at the same times, spins, commands, wire bytes and replies', async () => {
+  const fast = await runs(true);
+  const slow = await runs(false);
+  assert.fixture(fast.log, slow.log);
+  assert.match(fast.log, /line AT\+CSTT="x{90}"/);
+  assert.match(fast.log, /wire 43/); // '+' of AT+CPIN?, seen by the watcher attached at the end of AT+CSQ
+  assert.ok(fast.heldBack >= 60, `only ${fast.heldBack} bytes held back`);
+  assert.ok(fast.unheard >= 30, `only ${fast.unheard} debug bytes went without an event`);
+  assert.is(slow.heldBack + slow.unheard, 0);
+});
+
 test.run();
