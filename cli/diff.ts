@@ -29,6 +29,13 @@ export interface ObservableDiff {
   /** Index of the first change whose value differs (or where one side has no more changes), -1 if none. */
   firstMismatch: number;
   mismatch?: { a: string | null; b: string | null };
+  /**
+   * Changes of one side after all of the other's, each within the timing tolerance of the run's end, or (both sides
+   * ending on the same value) of the other side's last change: the side behind would have made them after the run
+   * ended, or a stimulus ended the train (a tamper alarm's beeps) up to the tolerance earlier in its own time. Not a
+   * difference: counted, not judged.
+   */
+  cutByEnd?: { side: 'a' | 'b'; count: number };
   medianDtUs: number; maxAbsDtUs: number;
   toleranceUs: number;
   ok: boolean;
@@ -84,7 +91,7 @@ export async function runOn(kind: DiffKind, scenario: Scenario, seed: number, ri
   }
 }
 
-export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tolerances: Record<string, number>): ObservableDiff[] {
+export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tolerances: Record<string, number>, endUs = Infinity): ObservableDiff[] {
   const names = [...new Set([...a.keys(), ...b.keys()])].sort();
   return names.map((name) => {
     const base = name.startsWith('serial.') ? 'serial' : name;
@@ -98,14 +105,25 @@ export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tole
       if (ca[i].value !== cb[i].value) { first = i; break; }
       dts.push(cb[i].t - ca[i].t);
     }
-    if (first < 0 && ca.length !== cb.length) first = n;
     const tol = tolerances[name] ?? tolerances[base] ?? DEFAULT_TOLERANCE_US[base] ?? 100_000;
+    let cutByEnd: ObservableDiff['cutByEnd'];
+    if (first < 0 && ca.length !== cb.length) {
+      const longer = ca.length > cb.length ? ca : cb;
+      const shorter = longer === ca ? cb : ca;
+      const extra = longer.slice(n);
+      const last = shorter.at(-1);
+      const byRunEnd = extra.every((c) => c.t > endUs - tol);
+      const byTrainEnd = last !== undefined && last.value === longer[longer.length - 1].value && extra.every((c) => Math.abs(c.t - last.t) < tol);
+      if (byRunEnd || byTrainEnd) cutByEnd = { side: longer === ca ? 'a' : 'b', count: extra.length };
+      else first = n;
+    }
     const abs = dts.map(Math.abs).sort((x, y) => x - y);
     const maxAbs = abs.at(-1) ?? 0;
     const sorted = [...dts].sort((x, y) => x - y);
     return {
       observable: name, countA: ca.length, countB: cb.length, firstMismatch: first,
       ...(first >= 0 ? { mismatch: { a: ca[first]?.value ?? null, b: cb[first]?.value ?? null } } : {}),
+      ...(cutByEnd ? { cutByEnd } : {}),
       medianDtUs: sorted.length ? percentile(sorted, 50) : 0, maxAbsDtUs: maxAbs, toleranceUs: tol,
       ok: first < 0 && maxAbs <= tol,
     };
@@ -130,7 +148,9 @@ export async function diffScenario(scenario: Scenario, a: DiffKind, b: DiffKind,
   const tol = ORIGINAL_RIG(a) || ORIGINAL_RIG(b) || (a === 'twin') !== (b === 'twin')
     ? { ...Object.fromEntries(Object.entries(DEFAULT_TOLERANCE_US).map(([k, v]) => [k, Math.max(v, ORIGINAL_RIG_TOLERANCE_US)])), ...tolerances }
     : tolerances;
-  const observables = compare(ra.changes, rb.changes, tol);
+  // Both runs end at the scenario's end; a change the side ahead made in its last moments may not have come yet on
+  // the other (the twin ahead of a board by its link, a board ahead of the twin by the twin's run-ahead).
+  const observables = compare(ra.changes, rb.changes, tol, Math.min(ra.result.endUs, rb.result.endUs));
   const same = va.length === vb.length && va.every((v, i) => v === vb[i]);
   return { scenario: scenario.file, a, b, verdictsA: va, verdictsB: vb, sameVerdicts: same, observables, ...(notCompared.length ? { notCompared } : {}), ok: same && observables.every((o) => o.ok) };
 }
@@ -138,7 +158,9 @@ export async function diffScenario(scenario: Scenario, a: DiffKind, b: DiffKind,
 export function formatDiff(r: DiffReport): string {
   const ms = (us: number): string => `${us >= 0 ? '+' : ''}${(us / 1000).toFixed(1)} ms`;
   const rows = r.observables.map((o) => [
-    o.observable, `${o.countA}/${o.countB}`, o.firstMismatch < 0 ? 'same' : `differ at #${o.firstMismatch + 1}: ${JSON.stringify(o.mismatch?.a)} vs ${JSON.stringify(o.mismatch?.b)}`,
+    o.observable, `${o.countA}/${o.countB}`,
+    o.firstMismatch >= 0 ? `differ at #${o.firstMismatch + 1}: ${JSON.stringify(o.mismatch?.a)} vs ${JSON.stringify(o.mismatch?.b)}`
+      : o.cutByEnd ? `same; ${o.cutByEnd.count} more on ${o.cutByEnd.side === 'a' ? r.a : r.b} at the end, within the tolerance` : 'same',
     ms(o.medianDtUs), `${(o.maxAbsDtUs / 1000).toFixed(1)} ms`, `${(o.toleranceUs / 1000).toFixed(0)} ms`, o.ok ? 'ok' : 'DIFFERS',
   ]);
   const head = ['observable', `changes ${r.a}/${r.b}`, 'values', 'Δt median', '|Δt| max', 'tolerance', 'verdict'];

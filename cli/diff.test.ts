@@ -1,0 +1,52 @@
+// osm diff's comparison of two meters' changes: a train of changes that one side ends earlier in its own time.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compare, type Change } from './diff.ts';
+
+/** A beep train: `n` pulses (on, off) every 50 ms from `startUs`, then `off` held. */
+function beeps(startUs: number, n: number): Change[] {
+  const out: Change[] = [];
+  for (let k = 0; k < n; k++) out.push({ t: startUs + k * 50_000, value: 'on' }, { t: startUs + k * 50_000 + 500, value: 'off' });
+  return out;
+}
+const TOL = { buzzer: 250_000, relay: 250_000 };
+const one = (a: Change[], b: Change[], name = 'buzzer', endUs = 100e6) =>
+  compare(new Map([[name, a]]), new Map([[name, b]]), TOL, endUs)[0];
+
+test('a beep train the side behind ends within the tolerance before the other: same, the extra changes counted', () => {
+  // b runs 220 ms behind a; a stimulus at 10 s ends both trains: b, behind, has made 4 pulses fewer by then
+  const a = beeps(5e6, 101);
+  const b = beeps(5.22e6, 97);
+  const o = one(a, b);
+  assert.is(o.firstMismatch, -1);
+  assert.equal(o.cutByEnd, { side: 'a', count: 8 });
+  assert.ok(o.ok);
+});
+
+test('extra changes that come earlier than the tolerance before the other side stopped are a difference', () => {
+  const a = beeps(5e6, 101);
+  const b = beeps(5.22e6, 90); // 11 pulses fewer: a's last is 330 ms after b's last change
+  const o = one(a, b);
+  assert.is(o.firstMismatch, 180);
+  assert.is(o.cutByEnd, undefined);
+  assert.not.ok(o.ok);
+});
+
+test('one extra change near the other side\'s last, ending on another value, is a difference (an extra relay toggle)', () => {
+  const a: Change[] = [{ t: 1e6, value: 'closed' }, { t: 2e6, value: 'open' }, { t: 2.1e6, value: 'closed' }];
+  const b: Change[] = [{ t: 1.1e6, value: 'closed' }, { t: 2.1e6, value: 'open' }];
+  const o = one(a, b, 'relay');
+  assert.is(o.firstMismatch, 2);
+  assert.not.ok(o.ok);
+});
+
+test('changes within the tolerance of the run\'s end that the side behind had not made yet: same', () => {
+  const a: Change[] = [{ t: 1e6, value: 'closed' }, { t: 99.9e6, value: 'open' }];
+  const b: Change[] = [{ t: 1.1e6, value: 'closed' }];
+  const o = one(a, b, 'relay', 100e6);
+  assert.equal(o.cutByEnd, { side: 'a', count: 1 });
+  assert.ok(o.ok);
+  assert.not.ok(one(a, b, 'relay', 100.2e6).ok, 'made 300 ms before the end: the side behind had time to follow');
+});
+
+test.run();
