@@ -36,6 +36,12 @@ test('every relative link in README.md and docs/*.md resolves to a file in the r
   assert.ok(checked >= 10, `only ${checked} links checked`);
 });
 
+test('docs/README.md, the index of docs/, links every page of docs/', () => {
+  const linked = new Set(links(readFileSync(join(root, 'docs', 'README.md'), 'utf8')).map((l) => l.target.replace(/#.*$/, '')));
+  const missing = docs.map((d) => d.slice('docs/'.length)).filter((f) => f !== 'README.md' && !linked.has(f));
+  assert.equal(missing, [], `docs/README.md does not list ${missing.join(', ')}`);
+});
+
 /** Tracked files (git ls-files), or null when git cannot list them. */
 function trackedFiles(): string[] | null {
   const r = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' });
