@@ -3,7 +3,7 @@
 // copies a command line from the docs is not told "unknown option".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../cli/commands/index.ts';
@@ -46,6 +46,30 @@ test('every osm command the docs show exists, and every option shown after it is
   }
   assert.equal(problems, []);
   assert.ok(options >= 100, `only ${options} options checked`);
+});
+
+/** Every *.test.ts below the root, as paths relative to it (what `npm test -- FRAGMENT` matches against). */
+function testFiles(dir = ''): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    if (name === 'node_modules' || name.startsWith('.')) return [];
+    const rel = dir ? `${dir}/${name}` : name;
+    if (statSync(join(root, rel)).isDirectory()) return testFiles(rel);
+    return name.endsWith('.test.ts') ? [rel] : [];
+  });
+}
+
+test('every "npm run SCRIPT" the docs show is a script of package.json, and every "npm test -- FRAGMENT" selects a test file', () => {
+  const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+  const tests = testFiles();
+  const problems: string[] = [];
+  let checked = 0;
+  for (const page of pages) {
+    const md = readFileSync(join(root, page), 'utf8');
+    for (const m of md.matchAll(/npm run ([a-z][\w:-]*)/g)) { checked++; if (!scripts.includes(m[1])) problems.push(`${page}: npm run ${m[1]}: no such script`); }
+    for (const m of md.matchAll(/npm test -- ([\w/.-]+)/g)) { checked++; if (!tests.some((f) => f.includes(m[1]))) problems.push(`${page}: npm test -- ${m[1]}: selects no test file`); }
+  }
+  assert.equal(problems, []);
+  assert.ok(checked >= 20, `only ${checked} checked`);
 });
 
 test.run();
