@@ -1,20 +1,23 @@
 // `npm run bench`: speed and memory of the twin, printed as ratios and rates (never asserted in tests).
 //   npm run bench               every benchmark
 //   npm run bench -- day        only benchmarks whose name contains 'day'
+//   npm run bench -- sts-day    only that benchmark (a whole name runs that one alone)
 import { performance } from 'node:perf_hooks';
 import { BENCHMARKS } from './benchmarks.ts';
+import { selectBenchmarks } from './select.ts';
 import { osPeakRss, resetSampledPeak, sampledPeakRss, sampleRss } from './memory.ts';
 import { tuneHeapForSimulation } from '../twin/kernel/heap-tuning.ts';
 
 const filters = process.argv.slice(2);
 if (filters.includes('--help') || filters.includes('-h') || filters.includes('--list')) {
-  process.stdout.write('npm run bench [-- NAME...]: run the benchmarks whose names contain one of the NAMEs (all without one).\n'
+  process.stdout.write('npm run bench [-- NAME...]: run the benchmarks whose names contain one of the NAMEs (all without one);\n'
+    + 'a NAME that is a whole benchmark name runs that benchmark alone.\n'
     + 'Speed is printed as ratios and rates, memory as peak resident size; on a loaded machine run one at a time.\n\n');
   for (const b of BENCHMARKS) process.stdout.write(`  ${b.name.padEnd(26)} ${b.description}\n`);
   process.exit(0);
 }
 tuneHeapForSimulation(); // as `osm` does, so the figures are those a user gets
-const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+const selected = selectBenchmarks(BENCHMARKS, filters);
 if (selected.length === 0) {
   process.stderr.write(`no benchmark matches ${filters.join(', ')}; available: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
   process.exit(2);

@@ -36,6 +36,32 @@ test('every relative link in README.md and docs/*.md resolves to a file in the r
   assert.ok(checked >= 10, `only ${checked} links checked`);
 });
 
+test('docs/README.md, the index of docs/, links every page of docs/', () => {
+  const linked = new Set(links(readFileSync(join(root, 'docs', 'README.md'), 'utf8')).map((l) => l.target.replace(/#.*$/, '')));
+  const missing = docs.map((d) => d.slice('docs/'.length)).filter((f) => f !== 'README.md' && !linked.has(f));
+  assert.equal(missing, [], `docs/README.md does not list ${missing.join(', ')}`);
+});
+
+// A path the docs name in backquotes (`models/frontend/netlists/osm-board.yaml`, `test/fleet-thousand.test.ts`) is one a
+// reader opens: it must be in the repository. Patterns, placeholders and build outputs (out/, cli/dist/) are not paths.
+test('every repository path README.md and docs/*.md name in backquotes exists', () => {
+  const TOP = /^(models|twin|scenarios|cli|io|bench|test|hil-rig|flows|dashboard|docs|scripts)\//;
+  const missing: string[] = [];
+  let checked = 0;
+  for (const page of pages) {
+    readFileSync(join(root, page), 'utf8').split('\n').forEach((text, i) => {
+      for (const m of text.matchAll(/`([^`\s]+)`/g)) {
+        const path = m[1].replace(/[#:].*$/, '').replace(/[.,;)]+$/, '');
+        if (!TOP.test(path) || /[*<>{}…]|\.\.\./.test(path) || /^cli\/dist\//.test(path)) continue;
+        checked++;
+        if (!existsSync(join(root, path))) missing.push(`${page}:${i + 1}: ${path}`);
+      }
+    });
+  }
+  assert.equal(missing, []);
+  assert.ok(checked >= 50, `only ${checked} paths checked`);
+});
+
 /** Tracked files (git ls-files), or null when git cannot list them. */
 function trackedFiles(): string[] | null {
   const r = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' });

@@ -31,6 +31,28 @@ test('docs/scenarios.md names every matcher form and every load kind', () => {
   for (const k of LOAD_KINDS) assert.ok(named(k), k);
 });
 
+/** The rows of the table "What a check can look at": the observables a row names (in backquotes) and its rig column. */
+function observableRows(): Array<{ names: string[]; rig: string }> {
+  const section = doc.slice(doc.indexOf('## What a check can look at'), doc.indexOf('## How a value is matched'));
+  return section.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
+    const cells = l.split('|').map((c) => c.trim());
+    const names = [...cells[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((n) => n in OBSERVABLES || n === 'telemetry.<key>');
+    return { names, rig: cells[3] };
+  });
+}
+
+// What a rig observes decides which scenarios can run there: a row saying "yes" for an observable the rig cannot see
+// sends a user to write a rig scenario the loader refuses or that can never hold.
+test('docs/scenarios.md says "seen on a rig" yes exactly for what a rig observes (telemetry needs a network: section, which a rig refuses)', () => {
+  const rows = observableRows();
+  const said = new Map(rows.flatMap((r) => r.names.map((n) => [n, r.rig.startsWith('yes')] as const)));
+  for (const [name, info] of Object.entries(OBSERVABLES)) assert.is(said.get(name), !info.twinOnly, name);
+  assert.is(said.get('telemetry.<key>'), false, 'telemetry.<key>');
+  const s = parseScenario('name: t\nversion: 1\ntargets: [rig]\nsteps:\n  - expect: { relay: open }\n', 'rig.yaml');
+  assert.ok(s);
+  assert.throws(() => parseScenario('name: t\nversion: 1\ntargets: [rig]\nnetwork: { coverage: true }\nsteps:\n  - expect: { telemetry.credit: 1 }\n', 'rig.yaml'), /network/);
+});
+
 // "each key is held 120 ms with 180 ms between keys unless hold/gap say otherwise; time passes until ..." as the doc
 // says it: four keys take 4 x (120 + 180) ms, the gap after the last key included.
 test('press-keys lets as much time pass as docs/scenarios.md says: every key its hold and its gap, the last one too', async () => {

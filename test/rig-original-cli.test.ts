@@ -6,6 +6,11 @@ import * as assert from 'uvu/assert';
 import { main } from '../cli/main.ts';
 import type { CliIo } from '../cli/command.ts';
 import { toolchainProblem } from '../hil-rig/firmware/build-sketch.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const haveToolchain = toolchainProblem() === null;
 const run = haveToolchain ? test : test.skip;
@@ -58,6 +63,18 @@ run('osm rig check --target rig-emulated passes every check and measures the res
   assert.ok(j.lines.every((l) => l.ok));
   assert.is(j.roundTripUs.n, 5);
   assert.ok(j.roundTripUs.median > 0 && j.roundTripUs.median < 10_000, `median ${j.roundTripUs.median} us`);
+});
+
+// docs/hil-rig.md shows a whole session's output and says its figures are those of --target rig-emulated: a reader
+// compares a real rig's lines with them, so they must be what the command prints.
+run('the osm rig check lines docs/hil-rig.md shows are those --target rig-emulated prints', async () => {
+  const md = readFileSync(resolve(root, 'docs', 'hil-rig.md'), 'utf8');
+  const block = /```\nosm rig check: [^\n]*\n((?:  [^\n]*\n)+)```/.exec(md);
+  assert.ok(block, 'docs/hil-rig.md has the osm rig check session');
+  const r = await osm('rig', 'check', '--target', 'rig-emulated');
+  assert.is(r.code, 0, r.err);
+  const printed = r.out.split('\n').slice(1).filter((l) => l !== '').map((l) => l.replace(`${root}/`, ''));
+  assert.equal(block[1].trimEnd().split('\n'), printed);
 });
 
 run('osm diff --a twin --b rig-emulated on a rig-observable scenario: same verdicts, timing within tolerance', async () => {
