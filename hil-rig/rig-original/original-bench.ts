@@ -6,7 +6,7 @@ import type { TwinMeterConfig } from '../../twin/twin-meter.ts';
 import { DEFAULT_BOARD_PROFILE } from '../../models/board-profile.ts';
 import { FrontEnd } from '../../models/frontend/front-end.ts';
 import { chipScaleFor } from '../../models/afe/factory-calibration.ts';
-import { RigError } from '../rig/connection.ts';
+import { portOpenReason, RigError } from '../rig/connection.ts';
 import { buildSketch, toolchainProblem } from '../firmware/build-sketch.ts';
 import { OriginalRigLink } from './original-link.ts';
 import { OriginalRigMeter } from './original-rig-meter.ts';
@@ -89,7 +89,7 @@ async function emulatedBench(cfg: BenchConfig, choice: RigTargetChoice): Promise
 export async function openPort(path: string, baud: number, what: string): Promise<ByteLink & { port: unknown }> {
   const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${what} ${path}: ${err.message}`)) : resolve())));
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${what} ${path}: ${portOpenReason(err, path)}`)) : resolve())));
   let closing = false;
   const link: ByteLink & { port: unknown } = {
     port,

@@ -12,7 +12,7 @@ import { EmulatedLink } from '../emulator/link.ts';
 import { createFirmata, createFiveBoard, type Firmata, type FiveBoard } from '../firmata/io.ts';
 import { SysexTap, parseCapabilities } from '../firmata/sysex-tap.ts';
 import * as F from '../firmata/protocol.ts';
-import { RigError, readWiringText as readText } from '../rig/connection.ts';
+import { portOpenReason, RigError, readWiringText as readText } from '../rig/connection.ts';
 import { closeTransport, handshakeFailure, pumpUntil, watchSilence } from '../firmata/link-life.ts';
 import { WallTime } from '../rig/wall-time.ts';
 import { WiringError } from '../wiring.ts';
@@ -87,7 +87,7 @@ export class OriginalRigLink {
     const baud = parseOriginalWiring(text, opts.wiring).hostBaud;
     const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path: opts.path, baudRate: baud, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open the rig board's port ${opts.path}: ${err.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open the rig board's port ${opts.path}: ${portOpenReason(err, opts.path)}`)) : resolve())));
     const c = new OriginalRigLink(port as unknown as Duplex, new WallTime(), null, `${opts.path} at ${baud} baud`, null, null, opts);
     port.emit('open');
     try { await c.#handshake(opts, text); } catch (e) { await c.close(); throw e; }

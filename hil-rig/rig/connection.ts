@@ -26,6 +26,17 @@ import { WallTime } from './wall-time.ts';
 
 export class RigError extends Error { constructor(message: string) { super(message); this.name = 'RigError'; } }
 
+/**
+ * Why a serial port did not open, once: serialport's message repeats the path and starts with "Error: " (`Error: No
+ * such file or directory, cannot open /dev/ttyACM0`), which after our own "cannot open PATH:" said it twice.
+ */
+export function portOpenReason(err: Error, path: string): string {
+  let m = err.message.replace(/^Error:\s*/, '');
+  const tail = `, cannot open ${path}`;
+  if (m.endsWith(tail)) m = m.slice(0, -tail.length);
+  return m ? m[0].toLowerCase() + m.slice(1) : 'unknown error';
+}
+
 export interface RigOptions {
   /** Wiring map file. */
   wiring: string;
@@ -124,7 +135,7 @@ export class RigConnection {
     const baud = opts.baud ?? 57600;
     const { SerialPort } = await import('serialport');
     const port = new SerialPort({ path: opts.path, baudRate: baud, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${opts.path}: ${err.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new RigError(`cannot open ${opts.path}: ${portOpenReason(err, opts.path)}`)) : resolve())));
     const c = new RigConnection(port as unknown as Duplex, new WallTime(), null, `${opts.path} at ${baud} baud`, null, null, opts, baud);
     // Ctrl-C on a real rig: drive the outputs LOW first (a relay coil left energised overheats), then stop
     const onSigint = (): void => { void c.close().finally(() => process.exit(130)); };
