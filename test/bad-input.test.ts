@@ -65,6 +65,7 @@ function checkOneLine(what: string, r: { code: number; out: string; err: string 
   assert.ok(r.err.endsWith('\n'), `${what}: ${r.err}`);
   assert.is(r.err.split('\n').length, 2, `${what}: more than one line: ${r.err}`);
   assert.not.match(r.err, /\n\s+at |internal error|OSM_DEBUG/, what);
+  assert.not.match(r.err, /^osm [a-z]+: osm /, `${what}: the command named twice`);
   // eslint-disable-next-line no-control-regex
   assert.not.match(r.err.slice(0, -1), /[\u0000-\u001f\u007f]/, `${what}: a raw control byte in ${JSON.stringify(r.err)}`);
 }
@@ -125,6 +126,22 @@ for (const [what, args, limit] of INPUTS) {
     } finally { rmSync(d, { recursive: true, force: true }); }
   });
 }
+
+test('no command puts its own name before a message: the dispatcher prints "osm <command>: " once', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== 'dist') walk(p); continue; }
+      if (!e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue;
+      readFileSync(p, 'utf8').split('\n').forEach((l, i) => {
+        if (/new (UsageError|InputError)\(\s*[`'"]osm /.test(l)) offenders.push(`${p}:${i + 1}`);
+      });
+    }
+  };
+  for (const d of ['cli', 'scenarios', 'hil-rig', 'io', 'dashboard', 'flows']) walk(join(root, d));
+  assert.equal(offenders, []);
+});
 
 test('the corpus holds every case of the issue: at least 25 command lines and 35 scenarios', () => {
   assert.ok(cases.length >= 25, `${cases.length} command lines`);

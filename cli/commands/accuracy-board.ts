@@ -10,7 +10,7 @@ import { BOARD_ACCURACY_DEFAULTS, runBoardSuite } from '../../scenarios/accuracy
 import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../scenarios/accuracy/board-suite-emulated.ts';
 import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../scenarios/accuracy/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
-import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import { EXIT, InputError, UsageError, processIo, type CliIo } from '../command.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { Progress } from '../progress.ts';
@@ -138,7 +138,7 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
     return result.pass ? EXIT.ok : EXIT.failed;
   } catch (e) {
     progress.done();
-    if (e instanceof SourceStopped || e instanceof RigError) throw new UsageError(`osm accuracy --board: ${e.message}`);
+    if (e instanceof SourceStopped || e instanceof RigError) throw new InputError(e.message);
     throw e;
   } finally {
     operator?.close();
