@@ -31,4 +31,12 @@ test('formats values in engineering notation', () => {
   assert.is(formatValue(1e6), '1Meg');
 });
 
+test('a value with a prefix is the double nearest the decimal written (47n is 4.7e-8, not 47 x 1e-9)', () => {
+  assert.is(String(parseValue('47n', 'C', 'C38').value), '4.7e-8');
+  assert.is(String(parseValue('4n7', 'C', 'C38').value), '4.7e-9');
+  assert.is(String(parseValue('473', 'C', 'C38').value), '4.7e-8');
+  assert.is(String(parseValue('0.33u', 'C', 'C1').value), '3.3e-7');
+  assert.is(String(parseValue('1.2k', 'R', 'R1').value), '1200');
+});
+
 test.run();

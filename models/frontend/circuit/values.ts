@@ -15,7 +15,11 @@ export class ValueError extends Error {
   override readonly name = 'ValueError';
 }
 
-const PREFIX: Record<string, number> = { p: 1e-12, n: 1e-9, u: 1e-6, 'µ': 1e-6, 'μ': 1e-6, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9 };
+/**
+ * Prefixes as powers of ten: a value is read as one decimal number with its exponent (`47e-9` for 47n), which is
+ * the double nearest to it; 47 * 1e-9 would be 4.7000000000000004e-8, printed so in reports and what-if lines.
+ */
+const PREFIX: Record<string, number> = { p: -12, n: -9, u: -6, 'µ': -6, 'μ': -6, m: -3, k: 3, K: 3, M: 6, G: 9 };
 const UNIT: Record<ValueKind, RegExp> = { R: /^(r|ohms?|Ω)$/i, C: /^f$/i, L: /^h$/i };
 const NAME: Record<ValueKind, string> = { R: 'resistance', C: 'capacitance', L: 'inductance' };
 
@@ -45,20 +49,20 @@ function example(kind: ValueKind): string {
 
 function parseNumber(w: string, kind: ValueKind): number | undefined {
   // Three-digit capacitor code: two significant digits and a power of ten, in picofarads.
-  if (kind === 'C' && /^\d{3}$/.test(w) && w[2] >= '1' && w[2] <= '6') return Number(w.slice(0, 2)) * 10 ** Number(w[2]) * 1e-12;
+  if (kind === 'C' && /^\d{3}$/.test(w) && w[2] >= '1' && w[2] <= '6') return Number(`${w.slice(0, 2)}e${Number(w[2]) - 12}`);
   // Prefix or R as the decimal point: 4R7, 4k7, 2m2, 0R, 2.4R.
   const infix = /^(\d+)([pnuµμmkKMGRr])(\d+)$/.exec(w);
   if (infix) {
     const [, a, p, b] = infix;
-    const mult = p === 'R' || p === 'r' ? (kind === 'R' ? 1 : undefined) : PREFIX[p];
-    return mult === undefined ? undefined : Number(`${a}.${b}`) * mult;
+    const exp10 = p === 'R' || p === 'r' ? (kind === 'R' ? 0 : undefined) : PREFIX[p];
+    return exp10 === undefined ? undefined : Number(`${a}.${b}e${exp10}`);
   }
   const m = /^(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?([pnuµμmkKMG])?(.*)$/.exec(w);
   if (!m) return undefined;
   const [, num, exp, prefix, unit] = m;
   if (unit !== '' && !UNIT[kind].test(unit)) return undefined;
   if (kind === 'C' && prefix === undefined && unit === '') return undefined;
-  return Number(num) * 10 ** Number(exp ?? 0) * (prefix ? PREFIX[prefix] : 1);
+  return Number(`${num}e${Number(exp ?? 0) + (prefix ? PREFIX[prefix] : 0)}`);
 }
 
 /** The value in engineering notation: 620k, 4.7, 33n, 100n (for printing and SPICE; unit left off). */
