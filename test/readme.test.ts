@@ -19,7 +19,7 @@ const NOT_RUN: ReadonlyArray<{ match: RegExp; why: string }> = [
   { match: /^npm test\b/, why: 'this is the test suite itself' },
   { match: /^(npx )?osm demo\b(?!.*--duration)/, why: 'the live demo runs until q or Ctrl-C' },
   { match: /^npm start\b|^(npx )?osm serve\b/, why: 'the dashboard server runs until Ctrl-C (test/dashboard-browser.test.ts drives it)' },
-  { match: /^(npx )?osm run scenarios\/library\/ /, why: 'runs the whole library on every core (a minute and more); test/campaign.test.ts runs it, reads the JUnit back and checks the JSON' },
+  { match: /^(npx )?osm run scenarios\/library\/ /, why: 'runs the whole library on every core (about 15 s on 2 cores); test/campaign.test.ts runs it, reads the JUnit back and checks the JSON' },
   { match: /^redis-server\b/, why: 'starts a Redis server that runs until stopped (test/queue.test.ts starts its own on a free port)' },
   { match: /^(npx )?osm worker\b/, why: 'a worker runs until Ctrl-C (test/queue.test.ts runs real workers)' },
   { match: /^(npx )?osm .*--queue\b/, why: 'needs a Redis and workers on port 6379 (test/queue.test.ts runs --queue against its own redis-server)' },
