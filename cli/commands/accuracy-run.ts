@@ -88,7 +88,12 @@ export interface BenchArgs {
 
 /** The what-if as a report shows it: the circuit front end (how it was given) first, then the entries. */
 export function shownWhatIf(w: WhatIf): string[] {
-  return w.circuit ? [`front end: ${w.circuit.label} (solved as a circuit)`, ...w.entries] : w.entries;
+  if (w.circuit) return [`front end: ${w.circuit.label} (solved as a circuit)`, ...w.entries];
+  if (w.frontEndSource) {
+    const changed = w.entries.some((e) => e.startsWith('frontend.'));
+    return [`front end: ${w.frontEndSource} (the built-in topology${changed ? '' : ' and values'})`, ...w.entries];
+  }
+  return w.entries;
 }
 
 /** The options `osm accuracy` and `osm calibrate` share. */
@@ -98,6 +103,7 @@ export function parseBenchArgs(values: Record<string, string | boolean | undefin
     const fe = frontEndWhatIf(values.schematic as string | undefined, sets, values.netlist as string | undefined);
     whatIf = parseWhatIf(fe.sets);
     whatIf.circuit = fe.circuit;
+    if (fe.source !== undefined) whatIf.frontEndSource = fe.source;
     whatIfProfile(whatIf);
   } catch (err) {
     if (err instanceof WhatIfError) throw new UsageError(err.message);

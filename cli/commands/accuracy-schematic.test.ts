@@ -93,6 +93,23 @@ test('accuracy --set R12=150k gives the table of --set frontend.divider.rTopOhms
   assert.equal(a.points, b.points);
 });
 
+/** The report's what-if lines (`--json`'s whatIf). */
+async function whatIf(...argv: string[]): Promise<string[]> {
+  let stdout = '';
+  const io = { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: () => undefined } };
+  await createAccuracyCommand({ io, wallMs: () => 0 }).run(['--points', 'seed', '--json', '--quiet', ...argv]);
+  return (JSON.parse(stdout) as { whatIf: string[] }).whatIf;
+}
+
+test('the what-if line says how a front end of the built-in topology was given, then the profile values it set', async () => {
+  assert.equal(await whatIf('--set', 'R12=150k'), ['front end: built-in board R12=150k (the built-in topology)', 'frontend.divider.rTopOhms=650000']);
+  assert.equal(await whatIf('--set', 'frontend.divider.rTopOhms=650k'), ['frontend.divider.rTopOhms=650k'], 'a profile entry as typed');
+});
+
+original('accuracy --schematic of the unchanged original board names the schematic: the table is the nominal one', async () => {
+  assert.equal(await whatIf('--schematic', ORIGINAL), [`front end: schematic ${ORIGINAL} (the built-in topology and values)`]);
+});
+
 test('accuracy --set C42=220n gives the table of --set frontend.ct.parallelCapFarads=220n', async () => {
   const a = await points('--set', 'C42=220n'), b = await points('--set', 'frontend.ct.parallelCapFarads=220n');
   assert.equal(a.points, b.points);

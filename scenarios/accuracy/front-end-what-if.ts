@@ -18,6 +18,8 @@ export interface FrontEndWhatIf {
   sets: string[];
   /** The netlist to solve as a circuit, and how it was given, when it has no board profile. */
   circuit: { netlist: FrontEndNetlist; label: string; args: string[] } | null;
+  /** How a front end that keeps the built-in topology was given (`schematic FILE R12=150k`), for reports. */
+  source?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export function frontEndWhatIf(schematic: string | undefined, sets: readonly str
     const args = [...(schematic ? ['--schematic', schematic] : []), ...parts.flatMap((p) => ['--set', p.trim()])];
     if (!profileFromNetlist(netlist).ok) return { sets: others, circuit: { netlist, label, args } };
     const overrides = profileOverrides(netlist);
-    return { sets: [...Object.entries(overrides).map(([k, v]) => `frontend.${k}=${v}`), ...others], circuit: null };
+    return { sets: [...Object.entries(overrides).map(([k, v]) => `frontend.${k}=${v}`), ...others], circuit: null, source: label };
   } catch (err) {
     throw new WhatIfError(`${schematic ? `--schematic ${schematic}` : `--set ${parts.join(' ')}`}: ${(err as Error).message}`);
   }

@@ -30,6 +30,8 @@ export interface WhatIf {
    * netlist the bench solves as a circuit, and how the user gave it (for reports). Null for the fixed topology.
    */
   circuit: { netlist: FrontEndNetlist; label: string; args: string[] } | null;
+  /** A schematic or REF=VALUE parts that keep the built-in topology: how the user gave them (for reports). */
+  frontEndSource?: string;
 }
 
 export const NAMESPACES = ['frontend', 'afe', 'firmware'] as const;
