@@ -3,7 +3,7 @@
 // (cover voltage, keypad rows, RTC time, EEPROM), and measures the AFE round trip over the link: the firmware's own
 // register read frame (Urms), timed from the frame leaving the host to the last reply byte arriving.
 import type { RigConnection } from './rig/connection.ts';
-import { PIN_SIGNALS, type PinSignal } from './wiring.ts';
+import { PIN_SIGNALS, shownWiringPath, type PinSignal } from './wiring.ts';
 import type { EmulatedMeterParts } from './emulated-meter-parts.ts';
 import { boardSpec } from './boards.ts';
 import { AT24C32 } from '../models/eeprom/at24c32.ts';
@@ -30,7 +30,7 @@ export async function checkBoard(rig: RigConnection, opts: { frames?: number; pa
   const w = rig.wiring;
   const sleep = async (us: number): Promise<void> => { const t = rig.time.now() + us; await rig.waitFor(() => rig.time.now() >= t, us + 1000); };
   add('board', `${io.firmware.name ?? '?'} ${io.firmware.version?.major ?? '?'}.${io.firmware.version?.minor ?? '?'} on ${rig.description}, ${rig.caps.length} pins`);
-  add('wiring', `${w.file}: ${Object.keys(w.pins).length} pins${w.afe ? `, AFE on ${w.afe.portName} (${w.afe.rx}/${w.afe.tx}) at ${w.afe.baud} baud` : ''}${w.i2c ? `, I2C ${w.i2c.sda}/${w.i2c.scl}` : ''}; checked against the board's capability report`);
+  add('wiring', `${shownWiringPath(w.file)}: ${Object.keys(w.pins).length} pins${w.afe ? `, AFE on ${w.afe.portName} (${w.afe.rx}/${w.afe.tx}) at ${w.afe.baud} baud` : ''}${w.i2c ? `, I2C ${w.i2c.sda}/${w.i2c.scl}` : ''}; checked against the board's capability report`);
 
   const outputs: PinSignal[] = (['relaya', 'relayb', 'red_led', 'green_led', 'buzzer'] as PinSignal[]).filter((s) => rig.parts.has(PIN_SIGNALS[s].part) && w.pins[s]);
   for (const s of outputs) {

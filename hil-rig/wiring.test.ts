@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWiring, WiringError, WIRING_DIR, missingSignals, PART_NAMES, wiringJson } from './wiring.ts';
+import { parseWiring, WiringError, WIRING_DIR, missingSignals, PART_NAMES, wiringJson, shownWiringPath } from './wiring.ts';
 import { boardSpec } from './boards.ts';
 
 const mega = readFileSync(join(WIRING_DIR, 'mega2560.yaml'), 'utf8');
@@ -62,6 +62,12 @@ test('a serial port the board does not have is an error naming the port and pins
 test('a part without its signals is listed with what it lacks', () => {
   const m = parseWiring(mega.replace(/ {2}lcd_d7:.*\n/, ''), 'rig.yaml');
   assert.equal([...missingSignals(m, ['lcd', 'relay'])], [['lcd', ['lcd_d7']]]);
+});
+
+test('a wiring map is shown relative to the working folder when it lies under it, else as given', () => {
+  assert.is(shownWiringPath('/work/p/hil-rig/wiring/mega2560.yaml', '/work/p'), 'hil-rig/wiring/mega2560.yaml');
+  assert.is(shownWiringPath('/work/p/hil-rig/wiring/mega2560.yaml', '/tmp'), '/work/p/hil-rig/wiring/mega2560.yaml');
+  assert.is(shownWiringPath('/work/p2/w.yaml', '/work/p'), '/work/p2/w.yaml');
 });
 
 test.run();

@@ -3,7 +3,7 @@
 // report (the real board's, or the emulated board's own when no board is attached); every error names the file, the
 // line and the pin.
 import { InputFileError, readInputFile } from '../io/input-file.ts';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { boardSpec, type BoardSpec, type PinCapability } from './boards.ts';
@@ -65,6 +65,12 @@ export class WiringError extends Error {
 export type Capabilities = readonly PinCapability[];
 
 export const WIRING_DIR = join(dirname(fileURLToPath(import.meta.url)), 'wiring');
+
+/** A wiring map's path as a report shows it: relative to `cwd` when it lies under it (the default maps from the project's root). */
+export function shownWiringPath(file: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
 export const DEFAULT_WIRING = join(WIRING_DIR, 'mega2560.yaml');
 
 /** Load, parse and check a wiring map; `caps` is the board's capability report (default: the named board's own). */

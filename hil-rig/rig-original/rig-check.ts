@@ -9,6 +9,7 @@
 import type { OriginalRigBench } from './original-bench.ts';
 import { INPUT_SIGNALS, type InputSignal } from './original-wiring.ts';
 import { BOOT_LINE } from './debug-port.ts';
+import { shownWiringPath } from '../wiring.ts';
 
 export interface RigCheckLine { item: string; result: string; ok: boolean }
 export interface RigCheckReport { rig: string; lines: RigCheckLine[]; ok: boolean; roundTripUs: { median: number; worst: number; n: number } | null }
@@ -28,7 +29,7 @@ export async function checkOriginalRig(b: OriginalRigBench, opts: { pings?: numb
   const w = link.wiring;
   const outputs = Object.values(w.pins).filter((p) => p.mode === 'OUTPUT');
   const inputs = Object.values(w.pins).filter((p) => p.mode === 'INPUT');
-  add('wiring', `${w.file}: ${outputs.length} outputs, ${inputs.length} inputs on ${w.title}, checked against the board's capability report`);
+  add('wiring', `${shownWiringPath(w.file)}: ${outputs.length} outputs, ${inputs.length} inputs on ${w.title}, checked against the board's capability report`);
 
   // outputs, the supply last (the meter stays unpowered while keys and the cover move)
   const order = [...outputs.filter((p) => p.signal !== 'meter_power'), ...outputs.filter((p) => p.signal === 'meter_power')];
