@@ -186,6 +186,14 @@ test('points at the right column of a bad key in a quoted string with spaces', (
   assert.ok(err.detail.includes(`invalid key 'a' at position 5 of "12 3a" (keys are upper case: 'A')`), err.detail);
 });
 
+test('a grid change held for 0s and a key hold of 0ms are refused: both must be longer than 0', () => {
+  const grid = parseError('name: x\nversion: 1\nsteps:\n  - grid: { vrms: 180, for: 0s }\n');
+  assert.is(`${grid.line}:${grid.col}`, '4:29');
+  assert.ok(grid.detail.includes("grid.for: duration '0s' must be longer than 0"), grid.detail);
+  const hold = parseError('name: x\nversion: 1\nsteps:\n  - press-keys: { keys: "1", hold: 0ms }\n');
+  assert.ok(hold.detail.includes("duration '0ms' must be longer than 0"), hold.detail);
+});
+
 test('compiles every matcher form', () => {
   const s = parse([
     'name: x', 'version: 1', 'steps:', '  - expect:',

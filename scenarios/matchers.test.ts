@@ -48,6 +48,13 @@ test('a number equals only exactly, approx respects an absolute tolerance', () =
   assert.not.ok(matches('credit', { kind: 'approx', value: 1, tol: 0.2, percent: false }, 1.21));
 });
 
+test('approx includes its bounds: 229 and 231 are within 230 ± 1, 231.5 is not', () => {
+  const m: Matcher = { kind: 'approx', value: 230, tol: 1, percent: false };
+  assert.ok(matches('voltage', m, 229));
+  assert.ok(matches('voltage', m, 231));
+  assert.not.ok(matches('voltage', m, 231.5));
+});
+
 test('approx with tolPercent scales the tolerance with the value', () => {
   const m: Matcher = { kind: 'approx', value: 230, tol: 2, percent: true };
   assert.ok(matches('voltage', m, 234.6));

@@ -5,7 +5,7 @@
 //   npm test -- models/afe        only test files whose path contains one of the given fragments
 //   npm test -- --no-typecheck    skip `tsc --noEmit` (quicker while iterating)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -33,6 +33,9 @@ function typecheck(t: Totals): void {
   t.failed++;
   process.stdout.write('✘\n' + (r.stdout || '') + (r.stderr || '') + '\n');
 }
+
+/** Set when the run ends by itself (closing line printed), not by the event loop draining. */
+let finished = false;
 
 type Runner = () => Promise<[string | true, number, number, number]>;
 
@@ -62,9 +65,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // A test that awaits something that never happens (a virtual-clock event nobody schedules) lets the event loop
+  // drain: Node then exits on its own, with code 0 and without the closing line, and every later file silently never
+  // runs. Count that as a failure, name the file, and still print the closing line.
+  let current = '(loading)';
+  process.on('exit', () => {
+    if (finished) return;
+    writeSync(1, `\n✘ ${current}: the run ended before its tests finished (a test awaited something that never `
+      + 'happens, and nothing was left to run)\n'
+      + `\n${totals.passed} passed, ${totals.failed + 1} failed, ${totals.skipped} skipped\n`);
+    process.exitCode = 1;
+  });
+
   for (const group of g.UVU_QUEUE) {
     const name = group.shift() as string | null;
-    if (name != null) process.stdout.write(`${name}\n`);
+    if (name != null) { current = name; process.stdout.write(`${name}\n`); }
     for (const run of group as Runner[]) {
       const [errs, ran, skip, max] = await run();
       totals.passed += ran;
@@ -73,11 +88,13 @@ async function main(): Promise<void> {
       if (errs !== true) process.stdout.write('\n' + errs + '\n');
     }
   }
+  finished = true;
   process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
   process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
 }
 
 main().catch((err) => {
+  finished = true;
   process.stdout.write(`test runner crashed: ${(err as Error).stack ?? err}\n0 passed, 1 failed, 0 skipped\n`);
   process.exit(1);
 });

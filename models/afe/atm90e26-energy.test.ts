@@ -73,6 +73,18 @@ test('APenergy counts 10 LSB per CF1 pulse (0.1 pulse per LSB)', async () => {
   assert.is(chip.peekRegister('ANenergy'), 0);
 });
 
+test('an energy register wraps from FFFFH to 0000H: poked to FFF0H, it reads 16 LSB less than a fresh one', async () => {
+  const fresh = calibrated();
+  const poked = calibrated();
+  poked.chip.pokeRegister('APenergy', 0xfff0);
+  for (const u of [fresh, poked]) u.chip.setPins(pins(240, 10));
+  await fresh.clock.runFor(10e6);
+  await poked.clock.runFor(10e6);
+  const n = fresh.chip.peekRegister('APenergy');
+  assert.ok(n > 16 && n < 0x1000, `${n} LSB in 10 s`);
+  assert.is(poked.chip.peekRegister('APenergy'), n - 16);
+});
+
 test('energy integrates piecewise: 50 s at 5 A then 50 s at 15 A equals 100 s at 10 A', async () => {
   const a = calibrated();
   a.chip.setPins(pins(240, 5));

@@ -47,6 +47,16 @@ test('sees an inductive reactance three times larger at the 3rd harmonic', () =>
   near(l.impedance(3, 50)[1], 3 * l.impedance(1, 50)[1]);
 });
 
+test('sees a capacitive reactance three times smaller at the 3rd harmonic, so a 3rd-harmonic voltage drives more current', () => {
+  const l = new Load({ id: 'c', kind: 'capacitive', watts: 1000, pf: 0.1 }, GRID);
+  near(l.impedance(3, 50)[1], l.impedance(1, 50)[1] / 3);
+  const v: Harmonic[] = [{ order: 1, rms: 240, phaseRad: 0 }, { order: 3, rms: 24, phaseRad: 0 }];
+  const lines = l.currents(v, 50);
+  // |Z3| / |Z1| = sqrt(pf^2 + (1 - pf^2) / 9) = 0.3464 at pf 0.1, so 10 % of the voltage drives 28.9 % of the current.
+  const ratio = lines.find((x) => x.order === 3)!.rms / lines.find((x) => x.order === 1)!.rms;
+  near(ratio, 0.1 / Math.sqrt(0.01 + 0.99 / 9));
+});
+
 test('gives an SMPS 3rd, 5th and 7th harmonic current at 80, 60 and 40 % of its fundamental', () => {
   const lines = new Load({ id: 'tv', kind: 'smps', watts: 100 }, GRID).currents(V240, 50);
   const i1 = lines.find((l) => l.order === 1)!.rms;

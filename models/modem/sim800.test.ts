@@ -111,6 +111,13 @@ test('it registers registrationMs after the radio comes up, and never without co
   assert.match(await n.cmd('AT+CSQ'), '+CSQ: 99,0');
 });
 
+test('with the radio off (AT+CFUN=0) the signal quality is unknown: +CSQ: 99,0 under full coverage', async () => {
+  const r = await booted({ csq: 18 });
+  assert.match(await r.cmd('AT+CSQ'), '+CSQ: 18,0');
+  assert.match(await r.cmd('AT+CFUN=0', 2000), 'OK');
+  assert.match(await r.cmd('AT+CSQ'), '+CSQ: 99,0');
+});
+
 test('a GPRS attach takes attachMs (1.5 s) with coverage and fails after attachFailMs without', async () => {
   const r = await booted();
   await r.clock.runFor(5_000_000);
@@ -165,6 +172,16 @@ test('TCP: connect, quick send, the +CIPRXGET: 1 announcement and a manual read 
   assert.match(r.rx, '+CIPRXGET: 1,0');
   assert.is(await r.cmd('AT+CIPRXGET=4,0'), '\r\n+CIPRXGET: 4,0,5\r\n\r\nOK\r\n');
   assert.is(await r.cmd('AT+CIPRXGET=2,0,3'), '\r\n+CIPRXGET: 2,0,3,2\r\nHEL\r\nOK\r\n');
+});
+
+test('TCP: AT+CIPSEND of more than 1460 bytes is answered ERROR without a prompt; 1460 gets one', async () => {
+  const { internet } = echoInternet([]);
+  const r = await booted({ latencyMs: 200 }, internet);
+  await r.clock.runFor(5_000_000);
+  await gprs(r);
+  assert.match(await r.cmd('AT+CIPSTART=0,"TCP","example.com",80', 2000), '0, CONNECT OK');
+  assert.is(await r.cmd('AT+CIPSEND=0,1461'), '\r\nERROR\r\n');
+  assert.is(await r.cmd('AT+CIPSEND=0,1460'), '\r\n> ');
 });
 
 test('TCP: an unknown host gives CONNECT FAIL after the DNS timeout, a closed port at once', async () => {

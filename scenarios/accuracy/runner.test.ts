@@ -104,6 +104,15 @@ test('afe.* registers change the chip: Ngain 0 (no Excel correction) reads 18.6 
   assert.ok(Math.abs(p.errorPercent! - (1 / (1 + 0x1d39 / 32768) - 1) * 100) < 0.01, `${p.errorPercent}`);
 });
 
+test('a chip reading 18.6 % low fails its point: the verdict judges |error|, and the reason names the chip error', async () => {
+  const unit = whatIfUnit(parseWhatIf(['afe.Ngain=0']));
+  const r = await runSuite(unit, seedPoints(), bench('fixed', 'chip'));
+  const p = r.points.find((x) => x.name === 'Ib (5 A) PF 1')!;
+  assert.not.ok(p.pass);
+  assert.not.ok(r.pass);
+  assert.ok(p.reasons.some((x) => /^chip error -18\.\d+ % outside ±1 %$/.test(x)), p.reasons.join(' | '));
+});
+
 test('a wrong CS1 set on purpose halts metering and the point says why', async () => {
   const unit = whatIfUnit(parseWhatIf(['afe.CS1=0x1234']));
   const r = await runSuite(unit, seedPoints(), bench('field', 'chip'));

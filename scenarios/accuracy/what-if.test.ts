@@ -66,7 +66,7 @@ test('a bad value is refused naming the entry: not key=value, a 17-bit register,
   assert.throws(() => parseWhatIf(['afe.IgainN=12ab']), /16-bit word/);
   assert.throws(() => parseWhatIf(['frontend.ct.ratio=-3']), /--set 'frontend.ct.ratio=-3': .*must be > 0/);
   assert.throws(() => parseWhatIf(['frontend.ct.ratio=lots']), /must be a number/);
-  try { parseWhatIf(['frontend.ct.ratio=-3']); } catch (err) { assert.instance(err, WhatIfError); }
+  assert.throws(() => parseWhatIf(['frontend.ct.ratio=-3']), (err: unknown) => err instanceof WhatIfError);
 });
 
 test.run();

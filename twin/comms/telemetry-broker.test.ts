@@ -49,6 +49,25 @@ test('a wrong token is refused with return code 5', () => withServers(async (s) 
   assert.is(err!.code, 5);
 }));
 
+test('a device publishing outside v1/devices/me/ is refused: its connection closes and an observer of # sees nothing', () => withServers(async (s) => {
+  const observer = await client(s);
+  await observer.subscribeAsync('#');
+  const seen: string[] = [];
+  let telemetrySeen!: () => void;
+  const telemetry = new Promise<void>((r) => { telemetrySeen = r; });
+  observer.on('message', (topic) => { seen.push(topic); if (topic === 'v1/devices/me/telemetry') telemetrySeen(); });
+  const device = await client(s, TOKEN);
+  const closed = new Promise<void>((r) => device.once('close', () => r()));
+  device.publish('v1/devices/other/telemetry', '{"energy":9}');
+  // Had the first been let through, this one would follow it to the observer.
+  device.publish('v1/devices/me/telemetry', '{"energy":1}', () => undefined);
+  const first = await Promise.race([closed.then(() => 'closed'), telemetry.then(() => 'delivered')]);
+  assert.is(first, 'closed');
+  assert.equal(seen, []);
+  device.end(true);
+  await observer.endAsync();
+}));
+
 test('a malformed MQTT packet closes that connection only; the broker keeps serving', () => withServers(async (s) => {
   await new Promise<void>((resolve) => {
     const c = netConnect(s.mqttPort!, '127.0.0.1', () => c.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x04, 0x41])));
@@ -64,6 +83,20 @@ test('a malformed MQTT packet closes that connection only; the broker keeps serv
   await device.publishAsync('v1/devices/me/telemetry', '{"credit":12.5}');
   await new Promise((r) => setTimeout(r, 50));
   assert.is(s.broker.latest.credit, 12.5);
+  await device.endAsync();
+}));
+
+test('the broker keeps only the last keepMessages telemetry messages (2 of 3 here)', () => withServers(async (s) => {
+  s.broker.config.keepMessages = 2;
+  let n = 0;
+  let third!: () => void;
+  const done = new Promise<void>((r) => { third = r; });
+  const stop = s.broker.watch(() => { if (++n === 3) third(); });
+  const device = await client(s, TOKEN);
+  for (const k of [1, 2, 3]) await device.publishAsync('v1/devices/me/telemetry', `{"n":${k}}`);
+  await done;
+  stop();
+  assert.equal(s.broker.messages.map((m) => m.values.n), [2, 3]);
   await device.endAsync();
 }));
 

@@ -39,6 +39,12 @@ test('a poll answers <amount>/70/ and the success POST echoes it, appends sucess
   assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '0/70/');
 }));
 
+test('two payments before a poll are answered as their sum (500 + 250 gives 750/70/)', () => withServers(async (s) => {
+  s.backend.topup('MT100', 500);
+  s.backend.topup('MT100', 250);
+  assert.is((await post(s, `api_key=${KEY}&meter=MT100`)).body, '750/70/');
+}));
+
 test('a wrong api_key gets an empty body; an unknown meter gets /70/', () => withServers(async (s) => {
   const r = await post(s, 'api_key=nope&meter=MT100');
   assert.is(r.status, 200);

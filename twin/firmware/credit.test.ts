@@ -23,6 +23,17 @@ test('one billing call at 3600 W and tariff 1 deducts 0.001 credit and adds 0.00
   assert.is(u.s.creditt, Math.fround(100 - Math.fround(0.001)));
 });
 
+test('D16: billing is rounded to float32 before it is deducted (148 W at tariff 150 from credit 1 leaves 0.99383330)', () => {
+  const u = createUnit();
+  u.s.creditt = 1;
+  u.s.tariff = 150;
+  u.s.true_power = 148;
+  credit_formular(u.fw);
+  // float32 billing = fround(fround(148 x 150) / 3600000); in double the result would be 0.99383336...
+  assert.is(u.s.billing, Math.fround(22200 / 3600000));
+  assert.is(u.s.creditt, 0.9938333034515381);
+});
+
 test('negative power is never billed', () => {
   const u = createUnit();
   u.s.creditt = 100;
@@ -134,6 +145,15 @@ test('D12 fixed: after a cut-off, credit 150 switches the relay back ON', async 
   u.s.creditt = 0.5;
   await reminder(u);
   u.s.creditt = 150;
+  await reminder(u);
+  assert.is(relayPulses(u, 'PB12'), 1);
+});
+
+test('D12 fixed: after a cut-off, credit of exactly 1 switches the relay back ON', async () => {
+  const u = createUnit({ fix: ['D12'] });
+  u.s.creditt = 0.5;
+  await reminder(u);
+  u.s.creditt = 1;
   await reminder(u);
   assert.is(relayPulses(u, 'PB12'), 1);
 });

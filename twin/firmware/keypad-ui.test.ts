@@ -57,6 +57,14 @@ test('# with fewer than 20 characters does nothing', async () => {
   assert.is(u.line(0), 'TOKEN:      1091');
 });
 
+test('# after 19 characters does nothing either: no INVALID TOKEN, the entry stays on the screen', async () => {
+  const u = createUnit({ profile: 'shipped' });
+  await keys(u, '*' + TOKEN1.slice(0, 19) + '#');
+  assert.is(u.s.creditt, 0);
+  assert.is(u.line(0), 'TOKEN:      1091');
+  assert.is(u.line(1), '3015110000A1000 ');
+});
+
 test('D35: a 21st key is accepted, stored past Data[19] and echoed at row 1 column 0', async () => {
   const u = createUnit({ profile: 'shipped' });
   await keys(u, '*' + TOKEN1 + '7');

@@ -41,6 +41,12 @@ for (const [values, r0, r1] of [
   });
 }
 
+test('scene 2 redraws a new energy while the credit holds (D16 keeps credit 1000 still at 100 W)', () => {
+  const u = createUnit();
+  assert.equal(scene(u, 1, { credit: 1000, E: 1.5 }), [' CREDIT=#1000.00', 'ENERGY=1.50 KW/H']);
+  assert.equal(scene(u, 1, { credit: 1000, E: 1.75 }), [' CREDIT=#1000.00', 'ENERGY=1.75 KW/H']);
+});
+
 test('the first call after boot switches straight to scene 2 (prev_lcdtime starts at 0)', async () => {
   const u = createUnit();
   await u.clock.runFor(6_000_000);

@@ -31,11 +31,38 @@ for (const [token, added] of EXAMPLES) {
   });
 }
 
+// The other identifier and encoder pairs (§5.6 rules): amount + the offset of the pair, whose offset / divisor is e.
+for (const [token, added, pair] of [
+  ['10913015210000A10001', 150, 'A, e = 2: 100 + 50'],
+  ['10913015112345B10001', 12444, 'B, e = 1: 12345 + 99'],
+  ['10913015312345B10001', 12405, 'B, e = 3: 12345 + 60'],
+  ['10913015125000C10001', 2515, 'C, e = 1: 2500 + 15'],
+  ['10913015225000C10001', 2536, 'C, e = 2: 2500 + 36'],
+] as const) {
+  test(`token ${token} (${pair}) is accepted and adds ${added} credit`, () => {
+    const u = createUnit();
+    u.s.sts_data = token;
+    STStoken_decode(u.fw);
+    assert.is(u.s.sts_accept, 1);
+    assert.is(u.s.creditt, added);
+  });
+}
+
+test('the key check divides as C ints: key 219 with multiplier 2 is 109 (truncated) and the token is accepted', () => {
+  const u = createUnit();
+  u.s.sts_data = '21923704325000C10050';
+  STStoken_decode(u.fw);
+  assert.is(u.s.confirmkey, 109);
+  assert.is(u.s.sts_accept, 1);
+  assert.is(u.s.creditt, 2539);
+});
+
 for (const [token, why] of [
   ['10913015310000A10001', 'A with e = 3 (39/15 = 2.6)'],
   ['10913015110000A10000', 'meter number 99'],
   ['10913015110000A10101', 'meter number 101'],
   ['10903015110000A10001', 'multiplier 0 (key 0)'],
+  ['10914015110000A10001', 'meter number count 4 (this meter is at 3)'],
 ]) {
   test(`a fresh meter shows INVALID TOKEN and sounds the buzzer for ${why}`, () => {
     const u = createUnit();

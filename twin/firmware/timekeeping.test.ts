@@ -71,6 +71,17 @@ test('D24 fixed: the new month records the month\'s energy and the billing date'
   assert.is(u.s.billing_date, 1);
 });
 
+test('D24 fixed: the turn of the year (December to January) also records the month\'s energy', async () => {
+  const u = at({ fix: ['D24'] }, new DateTime(2026, 12, 31, 12, 0, 0));
+  u.s.ENERGY = Math.fround(2.5);
+  await getTimes(u, 1);
+  u.s.ENERGY = Math.fround(6.5);
+  u.rtc.setTime(new DateTime(2027, 1, 1, 0, 0, 5).unixtime());
+  await getTimes(u, 1);
+  assert.is(u.s.lastmonth_KWH, 4);
+  assert.is(u.s.billing_date, 1);
+});
+
 test('initializeTime on NVRAM 0 sets the RTC to the build time and stores it at NVRAM offset 4', () => {
   const u = createUnit({ options: { compileTime: '2024-01-02T03:04:05' } });
   initializeTime(u.fw);
