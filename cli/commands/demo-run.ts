@@ -1,13 +1,14 @@
 // What `osm demo` does when it runs (its name and help are in demo.ts): the meter live in the terminal for workshops.
-// The twin boots, then its LCD, relay, LEDs, buzzer, readings and credit are redrawn every simulated second. On a
-// terminal, keys drive the meter: 0-9 A-D * # are the keypad, c opens/closes the terminal cover, l cycles the load, s
-// sags the grid, q quits.
+// The twin boots, then its LCD, relay, LEDs, buzzer, readings and credit are redrawn every simulated second. Keys
+// drive the meter (demo-keys.ts): 0-9 A-D * # are the keypad, c opens/closes the terminal cover, l cycles the load, s
+// sags the grid, q quits; typed on a terminal they act at once, from a pipe in order once the meter can take them.
 import { performance } from 'node:perf_hooks';
 import { createBench, type Bench } from '../../twin/kernel/bench.ts';
 import { formatTime } from '../../twin/kernel/clock.ts';
 import { resolveFirmware, PROFILE_NAMES, type ProfileName } from '../../twin/profiles/profile.ts';
 import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
-import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
+import type { KeyName } from '../../twin/meter.ts';
+import { PipedKeys, SETUP_COMPLETE_LINE, demoKey, type DemoKey } from './demo-keys.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
@@ -78,10 +79,16 @@ export function createDemoBench(args: Pick<DemoArgs, 'profile' | 'credit' | 'see
 async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.ReadStream): Promise<number> {
   const tty = io.stdout.isTTY === true;
   const log: string[] = [];
+  // Keys from a pipe wait for the end of the firmware's setup (its keypad is not read before); a power cut starts over.
+  let booted = false;
   bench.trace.subscribe((ev) => {
     if (ev.kind === 'serial' && (ev.data as { port?: string }).port === 'debug') {
-      log.push(String((ev.data as { line?: string }).line ?? ''));
+      const line = String((ev.data as { line?: string }).line ?? '');
+      if (line.trim() === SETUP_COMPLETE_LINE) booted = true;
+      log.push(line);
       if (log.length > 4) log.shift();
+    } else if (ev.kind === 'power' && (ev.data as { on?: boolean }).on === false) {
+      booted = false;
     }
   });
   const hints = new KeypadHints();
@@ -89,35 +96,51 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
   let sag = false;
   let quit = false;
   let cover = false;
-  const interactive = tty && input.isTTY === true && typeof input.setRawMode === 'function';
-  const onKey = (buf: Buffer): void => {
-    for (const ch of buf.toString('utf8')) {
-      if (ch === '\u0003' || ch === 'q') { quit = true; return; }
-      if (ch === 'c') {
-        cover = !cover;
-        bench.tamper(cover);
-      } else if (ch === 'l') {
+  const press = (key: KeyName): number => {
+    hints.typed(key);
+    return bench.queueKeys([key]);
+  };
+  const act = (k: DemoKey): void => {
+    switch (k.kind) {
+      case 'quit': quit = true; break;
+      case 'cover': cover = !cover; bench.tamper(cover); break;
+      case 'load': {
         loadIdx = (loadIdx + 1) % LOADS.length;
         const l = LOADS[loadIdx].spec;
         if (l) bench.setLoad(l); else bench.removeLoad('demo');
-      } else if (ch === 's') {
-        sag = !sag;
-        bench.setGrid({ vrms: sag ? 120 : 240 });
-      } else {
-        // keypad: digits, * and #, and A B C D (lower case a b d too; lower-case c is the cover)
-        const key = ch.toUpperCase();
-        if ((KEY_NAMES as readonly string[]).includes(key)) {
-          bench.queueKeys([key as KeyName]);
-          hints.typed(key as KeyName);
-        }
+        break;
       }
+      case 'sag': sag = !sag; bench.setGrid({ vrms: sag ? 120 : 240 }); break;
+      case 'keypad': press(k.key); break;
     }
   };
-  if (interactive) {
-    input.setRawMode(true);
-    input.resume();
-    input.on('data', onKey);
-  }
+  // A terminal is read raw and each key acts at once (a person types when the screen says the meter is ready); a
+  // pipe or a file is read as it comes and its keys act in order once the meter can take them (demo-keys.ts).
+  const terminal = input.isTTY === true && typeof input.setRawMode === 'function';
+  const piped = terminal ? null : new PipedKeys();
+  let inputEnded = false;
+  const onKey = (buf: Buffer | string): void => {
+    const text = buf.toString('utf8');
+    if (piped) { piped.push(text); return; }
+    for (const ch of text) {
+      const k = demoKey(ch);
+      if (k) act(k);
+      if (quit) return;
+    }
+  };
+  // The end of a piped input is not a quit: the keys are over, the meter runs on until q, Ctrl-C or --duration (a
+  // demo started with no input, `< /dev/null` or in the background, runs as it always did).
+  const onEnd = (): void => { inputEnded = true; };
+  if (terminal) input.setRawMode(true);
+  input.on('data', onKey);
+  input.on('end', onEnd);
+  input.resume();
+  const keysText = (): string => {
+    if (terminal) return ' keys: 0-9 A-D * # keypad (a token: * then 20 digits then #) · c cover · l load · s sag · q quit';
+    const waiting = piped!.pending;
+    if (waiting > 0) return ` keys from the input: ${waiting} waiting (typed in order once the firmware has booted; q in them quits) · Ctrl-C to stop`;
+    return inputEnded ? ' input ended, no q in it: the meter runs on; Ctrl-C to stop' : ' keys from the input (not a terminal): q in them quits · Ctrl-C to stop';
+  };
   // SIGINT (Ctrl-C when the keys are not read raw) or SIGTERM: stop at the next frame, say so, exit 130 / 143.
   const interrupts = watchInterrupts(() => { quit = true; });
   // Start with the kettle on, so the readings and the credit move from the first screen.
@@ -125,6 +148,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
   bench.setLoad(LOADS[2].spec!);
   try {
     await bench.start();
+    piped?.drain(bench.now(), booted, press, act);
     let lastDraw = -Infinity;
     const end = args.durationS !== undefined ? args.durationS * 1e6 : Infinity;
     // Pacing: virtual time may run ahead to (wall time since the start) x speed. Steps of one simulated second run
@@ -145,17 +169,23 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
         }
       }
       await bench.runFor(step);
+      piped?.drain(bench.now(), booted, press, act);
       const w = performance.now();
-      if (!tty || w - lastDraw >= 100 || bench.now() >= end) {
+      if (!tty || w - lastDraw >= 100 || bench.now() >= end || quit) {
         lastDraw = w;
-        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, interactive, hints) : statusLine(bench, hints));
+        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, keysText(), hints) : statusLine(bench, hints));
       }
       // Let keys and Ctrl-C in while running flat out.
-      if (w - lastYield >= 50) { lastYield = w; await new Promise((r) => setImmediate(r)); }
+      // A pipe still open is read every step: a script's keys, all there at the start, then reach the queue within
+      // a few simulated seconds, long before the boot ends, whatever the speed.
+      if (w - lastYield >= 50 || (piped && !inputEnded)) { lastYield = w; await new Promise((r) => setImmediate(r)); }
     }
   } finally {
     interrupts.dispose();
-    if (interactive) { input.off('data', onKey); input.setRawMode(false); input.pause(); }
+    input.off('data', onKey);
+    input.off('end', onEnd);
+    if (terminal) input.setRawMode(false);
+    input.pause();
     await bench.close();
   }
   if (tty) io.stdout.write('\n');
@@ -251,7 +281,7 @@ function lamp(state: unknown, color: string): string {
   return '○';
 }
 
-function render(bench: Bench, args: DemoArgs, load: string, log: string[], interactive: boolean, hints: KeypadHints): string {
+function render(bench: Bench, args: DemoArgs, load: string, log: string[], keys: string, hints: KeypadHints): string {
   const [l0, l1] = lcdRows(bench);
   const t = bench.plant.truth();
   const relay = bench.observe('relay');
@@ -274,7 +304,7 @@ function render(bench: Bench, args: DemoArgs, load: string, log: string[], inter
     ' debug log (Serial2):',
     ...log.map((l) => `   ${l.slice(0, 100)}`),
     '',
-    interactive ? ' keys: 0-9 A-D * # keypad (a token: * then 20 digits then #) · c cover · l load · s sag · q quit' : ' (not a terminal: keys disabled; Ctrl-C to stop)',
+    keys,
   ];
   return lines.join('\n') + '\n';
 }

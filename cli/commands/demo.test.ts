@@ -103,4 +103,64 @@ test('digits typed with no entry open are ignored by the firmware, and the demo 
   assert.is(keypadHint(null, true), null);
 });
 
+/** Keys piped in: a stream that is not a terminal and gives `text`, then ends. */
+const pipedKeys = (text: string): NodeJS.ReadStream => Readable.from([Buffer.from(text)]) as unknown as NodeJS.ReadStream;
+
+test('keys piped in are typed once the firmware has booted, and the q after them ends the demo', async () => {
+  const b = buffers(false);
+  // --duration is only a guard: the q must end the run long before it
+  const code = await createDemoCommand(b.io, pipedKeys(`*${TOKEN}#q`)).run(['--speed', 'max', '--duration', '600']);
+  assert.is(code, 0);
+  const last = b.out().trim().split('\n').at(-1)!;
+  const t = Number(/^\s*(\d+)\.\d+s /.exec(last)?.[1]);
+  assert.ok(t >= 23 && t < 60, `ended at ${last.trim().slice(0, 12)}: after the boot (23 s) and the 22 keys, not at --duration`);
+  assert.match(last, /TOKEN ACCEPTED/);
+  assert.ok(Number(/credit (\d+\.\d+)/.exec(last)?.[1]) > 700, last);
+});
+
+test('a piped input that ends without q leaves the demo running until --duration, as a demo with no input', async () => {
+  const b = buffers(false);
+  const code = await createDemoCommand(b.io, pipedKeys('*')).run(['--speed', 'max', '--duration', '40']);
+  assert.is(code, 0);
+  const last = b.out().trim().split('\n').at(-1)!;
+  assert.match(last, /^\s*40\.000s \| TOKEN:/);
+});
+
+test('on a terminal screen fed by a pipe, the footer says the keys come from the input and how many wait for the boot', async () => {
+  const b = buffers(true);
+  await createDemoCommand(b.io, pipedKeys('*12')).run(['--speed', 'max', '--duration', '5']);
+  assert.match(b.out(), / keys from the input: 3 waiting \(typed in order once the firmware has booted; q in them quits\)/);
+  assert.not.match(b.out(), /keys disabled/);
+});
+
+/** A terminal as the demo sees it: raw mode switched through setRawMode, keys sent with `type`. */
+class FakeTerminal extends Readable {
+  readonly isTTY = true;
+  readonly modes: boolean[] = [];
+  setRawMode(on: boolean): this { this.modes.push(on); return this; }
+  override _read(): void {}
+  type(text: string): void { this.push(Buffer.from(text)); }
+}
+
+test('Ctrl-C typed on a terminal ends the demo and puts the terminal back out of raw mode', async () => {
+  const b = buffers(true);
+  const term = new FakeTerminal();
+  setTimeout(() => term.type('\u0003'), 200);
+  const code = await createDemoCommand(b.io, term as unknown as NodeJS.ReadStream).run(['--speed', '50', '--duration', '3600']);
+  assert.is(code, 0);
+  assert.equal(term.modes, [true, false]);
+  assert.ok(term.isPaused(), 'the terminal is no longer read');
+});
+
+test('keys typed on a terminal act at once: q quits even while the firmware still boots', async () => {
+  const b = buffers(true);
+  const term = new FakeTerminal();
+  setTimeout(() => term.type('q'), 1500);
+  const code = await createDemoCommand(b.io, term as unknown as NodeJS.ReadStream).run(['--speed', '1', '--duration', '3600']);
+  assert.is(code, 0);
+  assert.match(b.out(), /keys: 0-9 A-D \* # keypad/);
+  const times = [...b.out().matchAll(/ t = (\d+)\.\d+s /g)].map((m) => Number(m[1]));
+  assert.ok(times.length > 0 && times.at(-1)! < 10, `the last screen at ${times.at(-1)} s: within the boot (23 s)`);
+});
+
 test.run();

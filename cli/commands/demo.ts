@@ -10,7 +10,7 @@ credit, redrawn every simulated second. When the firmware is stuck in its blocki
 with no network), the screen says so: its readings and keypad wait until it returns. The header says the mode the
 firmware really runs in ('--profile shipped' boots into 'No Configuration', defect D1).
 
-Keys (on a terminal):
+Keys (typed on the terminal, each acts at once):
   0-9 A B C D * #   the meter's keypad; a token is typed as * then its 20 digits (0-9, A-C) then #, e.g.
                     *12345678901234567890# (make one with 'osm sts generate')
                     (an A typed with no * first opens the firmware's parameter pages, which stay until A is pressed
@@ -19,6 +19,12 @@ Keys (on a terminal):
   l                 next load: none, 100 W lamp, 2 kW kettle, 1.1 kW fridge (PF 0.7), 60 A heater
   s                 toggle a 120 V sag
   q or Ctrl-C       quit
+
+Keys from a pipe or a file (a workshop script: printf '*<20 digits>#q' | osm demo) are the same keys, acted on in
+the order they come: the keypad keys wait until the firmware has booted (a real meter does not read its keypad
+before its setup is complete) and are then typed one after another (120 ms held, 180 ms apart); c, l, s and q act
+once the keys before them are typed, so a q at the end quits after the token went in. An input that ends without q
+leaves the demo running until Ctrl-C or --duration, as a demo started with no input does.
 
 Options:
   --speed F         virtual time at F times wall time (default 1; 'max' runs flat out as fast as the machine can)
