@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { createBench, type Bench } from '../../twin/kernel/bench.ts';
 import { formatTime } from '../../twin/kernel/clock.ts';
-import { resolveFirmware, PROFILE_NAMES, type ProfileName } from '../../twin/profiles/profile.ts';
+import { resolveFirmware, PROFILE_NAMES, type FirmwareConfig, type ProfileName } from '../../twin/profiles/profile.ts';
 import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import type { KeyName } from '../../twin/meter.ts';
 import { PipedKeys, SETUP_COMPLETE_LINE, demoKey, type DemoKey } from './demo-keys.ts';
@@ -65,10 +65,13 @@ export async function runDemoCommand(argv: string[], io: CliIo = processIo, inpu
   return runDemo(createDemoBench(args), args, io, input);
 }
 
+/** The RTC's time at the demo's first power-up: a morning, so the firmware's 23:00 post is 15 simulated hours away. */
+const DEMO_CLOCK = { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 };
+
 /** The demo's meter: the profile asked for (booting in STS mode unless shipped), its credit, the kettle's grid. */
-export function createDemoBench(args: Pick<DemoArgs, 'profile' | 'credit' | 'seed'>): Bench {
+export function createDemoBench(args: Pick<DemoArgs, 'profile' | 'credit' | 'seed'>, clock = DEMO_CLOCK): Bench {
   return createBench({
-    meter: { build: resolveFirmware({ profile: args.profile, mode: args.profile === 'shipped' ? undefined : 'sts' }), credit: args.credit, eeprom: 'virgin', clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } },
+    meter: { build: resolveFirmware({ profile: args.profile, mode: args.profile === 'shipped' ? undefined : 'sts' }), credit: args.credit, eeprom: 'virgin', clock },
     plant: { grid: { vrms: 240, hz: 50 }, loads: [] },
     seed: args.seed,
     // The demo paces virtual time itself (see runDemo): the bench runs each step flat out.
@@ -92,12 +95,13 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
     }
   });
   const hints = new KeypadHints();
+  const post = new ThingsBoardPostWatch(firmwareConfig(bench)?.defects.has('D22') ?? false);
   let loadIdx = 0;
   let sag = false;
   let quit = false;
   let cover = false;
   const press = (key: KeyName): number => {
-    hints.typed(key);
+    hints.typed(key, booted);
     return bench.queueKeys([key]);
   };
   const act = (k: DemoKey): void => {
@@ -169,11 +173,12 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
         }
       }
       await bench.runFor(step);
+      post.update(firmwareState(bench), bench.now() / 1000);
       piped?.drain(bench.now(), booted, press, act);
       const w = performance.now();
       if (!tty || w - lastDraw >= 100 || bench.now() >= end || quit) {
         lastDraw = w;
-        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, keysText(), hints) : statusLine(bench, hints));
+        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, keysText(), hints, post, booted) : statusLine(bench, hints, post, booted));
       }
       // Let keys and Ctrl-C in while running flat out.
       // A pipe still open is read every step: a script's keys, all there at the start, then reach the queue within
@@ -203,6 +208,11 @@ function firmwareState(bench: Bench): Readonly<FirmwareState> | null {
   return fw ? fw.state : null;
 }
 
+/** The build of the twin's firmware (its profile and defects), when the bench's meter is the twin. */
+function firmwareConfig(bench: Bench): FirmwareConfig | null {
+  return (bench.meter as Partial<TwinMeter>).config?.firmware ?? null;
+}
+
 /** The mode the firmware really runs in, from its `Mode_select`. */
 export function modeText(state: Readonly<FirmwareState> | null): string {
   switch (state?.Mode_select) {
@@ -213,12 +223,55 @@ export function modeText(state: Readonly<FirmwareState> | null): string {
   }
 }
 
+/** "12s", "1m12s", "2h05m": how long the firmware has been blocked. */
+function elapsedText(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
 /** "firmware busy in the modem loop since 1m12s" while the main loop is blocked in the web poll, else null. */
 export function modemBusyText(state: Readonly<FirmwareState> | null, nowMs: number): string | null {
   if (!state || state.modemBusySinceMs < 0) return null;
-  const s = Math.max(0, Math.floor((nowMs - state.modemBusySinceMs) / 1000));
-  const since = s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-  return `firmware busy in the modem loop since ${since}: readings, relay and keypad wait until it returns (no network)`;
+  // the keypad and tokens are the timer interrupt's (field and fixed builds), so they go on; the loop's work waits
+  return `firmware busy in the modem loop since ${elapsedText(nowMs - state.modemBusySinceMs)}: readings and relay wait until it returns (no network); tokens still go in`;
+}
+
+/**
+ * The firmware's daily ThingsBoard post (get_time() on the first loop pass in hour 23), as the demo sees it: the demo
+ * has no network, so the post cannot reach a broker, and as shipped reconnect() retries for ever (D22): the main loop
+ * never returns, so nothing is measured and the relay is never switched again (at credit 0, or with the cover open,
+ * it stays closed), while the timer interrupt goes on billing the last power and taking tokens. Without this the
+ * screen would show a meter that has silently stopped. The firmware keeps no time for this, so the demo notes when it
+ * first sees it.
+ */
+export class ThingsBoardPostWatch {
+  #sinceMs = -1;
+
+  /** `retriesForEver`: the build has D22 (the shipped and field profiles); a build with it fixed gives up. */
+  constructor(readonly retriesForEver: boolean) {}
+
+  /** Look at the firmware after a step of the demo, at virtual time `nowMs`. */
+  update(state: Readonly<FirmwareState> | null, nowMs: number): void {
+    // get_time() sets hours, then posts while thingsboard_check is 0, and sets it to 1 only when the post returns
+    const posting = state !== null && state.Mode_select === 1 && state.hours === 23 && state.thingsboard_check === 0;
+    if (!posting) this.#sinceMs = -1;
+    else if (this.#sinceMs < 0) this.#sinceMs = nowMs;
+  }
+
+  text(nowMs: number): string | null {
+    if (this.#sinceMs < 0) return null;
+    const why = this.retriesForEver
+      ? 'with no network it retries for ever (defect D22; --profile fixed gives up): readings and relay are frozen, even at credit 0; tokens still go in'
+      : 'readings and relay wait until it gives up (no network); tokens still go in';
+    return `firmware busy in its daily ThingsBoard post since ${elapsedText(nowMs - this.#sinceMs)}: ${why}`;
+  }
+}
+
+/** Why the firmware's main loop does not answer now, if it is blocked: the web poll or the daily post. */
+function blockedText(bench: Bench, post: ThingsBoardPostWatch): string | null {
+  const nowMs = bench.now() / 1000;
+  return modemBusyText(firmwareState(bench), nowMs) ?? post.text(nowMs);
 }
 
 /** The firmware's `A` pages (parameters_display), by number: what each shows. */
@@ -230,17 +283,26 @@ const PAGE_NAMES = ['', 'meter number', 'date/time', 'battery level', 'tariff', 
  * everything else, token entry included (the original firmware does this: its keypad UI, not a twin defect); and
  * digits typed with no `*` first are ignored. `digitsWithoutStar`: the user typed digits while no entry was open.
  */
-/** The keys typed in the demo, as far as the hints need them: digits since the last `*` with no entry open. */
+/**
+ * The keys typed in the demo, as far as the hints need them: digits since the last `*` with no entry open, and keys
+ * typed while the firmware was still booting (its keypad is read only once its setup is complete, so they are lost
+ * without a sign on the LCD).
+ */
 export class KeypadHints {
   #digitsWithoutStar = false;
   #entryOpen = false;
+  #typedInBoot = false;
 
-  typed(key: KeyName): void {
+  /** `booted`: the firmware has finished its setup (a key before that never reaches it). */
+  typed(key: KeyName, booted = true): void {
+    if (!booted) { this.#typedInBoot = true; return; }
     if (key === '*') { this.#entryOpen = true; this.#digitsWithoutStar = false; } else if (key === 'D') this.#entryOpen = false;
     else if (/^[0-9BC]$/.test(key) && !this.#entryOpen) this.#digitsWithoutStar = true;
   }
 
-  text(state: Readonly<FirmwareState> | null): string | null {
+  text(state: Readonly<FirmwareState> | null, booted = true): string | null {
+    if (booted) this.#typedInBoot = false;
+    else if (this.#typedInBoot) return 'keys typed while the firmware boots are lost: it reads its keypad once its setup is complete (about 23 s after power-up)';
     return keypadHint(state, this.#digitsWithoutStar);
   }
 }
@@ -268,10 +330,10 @@ function lcdRows(bench: Bench): [string, string] {
   return [String(l0 ?? '').padEnd(16).slice(0, 16), String(l1 ?? '').padEnd(16).slice(0, 16)];
 }
 
-function statusLine(bench: Bench, hints: KeypadHints): string {
+function statusLine(bench: Bench, hints: KeypadHints, post: ThingsBoardPostWatch, booted: boolean): string {
   const [l0, l1] = lcdRows(bench);
-  const busy = modemBusyText(firmwareState(bench), bench.now() / 1000);
-  const key = hints.text(firmwareState(bench));
+  const busy = blockedText(bench, post);
+  const key = hints.text(firmwareState(bench), booted);
   return `${formatTime(bench.now()).padStart(12)} | ${l0} | ${l1} | relay ${bench.observe('relay')} | red ${bench.observe('led.red')} green ${bench.observe('led.green')} | credit ${num(bench.observe('credit'), 2)}${busy ? ` | ${busy.slice(0, busy.indexOf(':'))}` : ''}${key ? ` | ${key}` : ''}\n`;
 }
 
@@ -281,13 +343,13 @@ function lamp(state: unknown, color: string): string {
   return '○';
 }
 
-function render(bench: Bench, args: DemoArgs, load: string, log: string[], keys: string, hints: KeypadHints): string {
+function render(bench: Bench, args: DemoArgs, load: string, log: string[], keys: string, hints: KeypadHints, post: ThingsBoardPostWatch, booted: boolean): string {
   const [l0, l1] = lcdRows(bench);
   const t = bench.plant.truth();
   const relay = bench.observe('relay');
   const state = firmwareState(bench);
-  const busy = modemBusyText(state, bench.now() / 1000);
-  const key = hints.text(state);
+  const busy = blockedText(bench, post);
+  const key = hints.text(state, booted);
   const lines = [
     `\x1b[H\x1b[2J OpenSmartMeter Twin: ${args.profile} firmware, ${modeText(state)}    t = ${formatTime(bench.now())}  (speed ${args.speed === 'max' ? 'max' : `x${args.speed}`})`,
     busy ? ` \x1b[33m${busy}\x1b[0m` : '',

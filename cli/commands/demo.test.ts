@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../command.ts';
 import { createDemoCommand } from './demo.ts';
-import { KeypadHints, createDemoBench, keypadHint, modemBusyText, modeText } from './demo-run.ts';
+import { KeypadHints, ThingsBoardPostWatch, createDemoBench, keypadHint, modemBusyText, modeText } from './demo-run.ts';
 import type { TwinMeter } from '../../twin/twin-meter.ts';
 import type { KeyName } from '../../twin/meter.ts';
 import { FirmwareState } from '../../twin/firmware/state.ts';
@@ -101,6 +101,69 @@ test('digits typed with no entry open are ignored by the firmware, and the demo 
   hints.typed('*');
   assert.is(hints.text(s), null);
   assert.is(keypadHint(null, true), null);
+});
+
+test('keys typed while the firmware boots are lost, and the hint says so until its setup is complete', () => {
+  const hints = new KeypadHints();
+  const s = new FirmwareState();
+  hints.typed('*', false);
+  assert.match(hints.text(s, false)!, /^keys typed while the firmware boots are lost: it reads its keypad once its setup is complete/);
+  assert.is(hints.text(s, true), null, 'gone once booted');
+  assert.is(hints.text(s, false), null, 'and not back at the next boot unless a key is typed in it');
+});
+
+test('the daily ThingsBoard post is read from the firmware state: mode 1, hour 23, the day\'s post not done', () => {
+  const s = new FirmwareState();
+  const post = new ThingsBoardPostWatch(true);
+  s.Mode_select = 1; s.hours = 22;
+  post.update(s, 1000);
+  assert.is(post.text(1000), null);
+  s.hours = 23;
+  post.update(s, 2000);
+  post.update(s, 74_000);
+  assert.match(post.text(74_000)!, /^firmware busy in its daily ThingsBoard post since 1m12s: with no network it retries for ever \(defect D22; --profile fixed gives up\): readings and relay are frozen, even at credit 0; tokens still go in$/);
+  s.thingsboard_check = 1;
+  post.update(s, 75_000);
+  assert.is(post.text(75_000), null, 'the post returned');
+  assert.match(new ThingsBoardPostWatch(false).text(0) ?? 'none', /none/);
+});
+
+test('at 23:00 with no network the field firmware never leaves its ThingsBoard post (D22) and the demo says so; with D22 fixed it gives up', async () => {
+  for (const profile of ['field', 'fixed'] as const) {
+    const bench = createDemoBench({ profile, credit: 250, seed: 1 }, { year: 2026, month: 3, day: 1, hour: 22, minute: 59, second: 0 });
+    const state = (): FirmwareState => (bench.meter as TwinMeter).firmware!.state;
+    const post = new ThingsBoardPostWatch(profile === 'field');
+    const seen: string[] = [];
+    try {
+      await bench.start();
+      for (let s = 0; s < 720; s++) {
+        await bench.runFor(1e6);
+        post.update(state(), bench.now() / 1000);
+        const text = post.text(bench.now() / 1000);
+        if (text) seen.push(text);
+      }
+      if (profile === 'field') {
+        // what the screen claims: tokens still go in (the timer interrupt), the relay is never switched again
+        bench.queueKeys([...`*${TOKEN}#`] as KeyName[]);
+        bench.tamper(true);
+        await bench.runFor(60e6);
+        assert.ok(Number(bench.observe('credit')) > 700, `the token went in: credit ${bench.observe('credit')}`);
+        assert.is(bench.observe('relay'), 'closed', 'an open cover does not cut the relay');
+        post.update(state(), bench.now() / 1000);
+      }
+    } finally {
+      await bench.close();
+    }
+    if (profile === 'field') {
+      assert.ok(seen.length > 250, `${seen.length} s in the post`);
+      assert.match(seen.at(-1)!, /since [4-9]m\d\ds: with no network it retries for ever \(defect D22/);
+      assert.ok(post.text(bench.now() / 1000) !== null, 'still in it at the end');
+    } else {
+      assert.ok(seen.length > 0 && seen.length < 200, `${seen.length} s in the post`);
+      assert.match(seen[0], /wait until it gives up \(no network\); tokens still go in$/);
+      assert.is(post.text(bench.now() / 1000), null, 'gave up');
+    }
+  }
 });
 
 /** Keys piped in: a stream that is not a terminal and gives `text`, then ends. */

@@ -4,11 +4,15 @@ import { processIo, type CliIo, type Command } from '../command.ts';
 
 export const DEMO_USAGE = `Usage: osm demo [options]        (the browser dashboard is osm serve, what npm start runs)
 
-A live workshop demo: the field firmware in STS mode boots (about 20 s, as the real meter), then meters a load.
-The screen shows the LCD, the relay, the LEDs and buzzer, the grid and load, and the firmware's own readings and
-credit, redrawn every simulated second. When the firmware is stuck in its blocking web poll (the modem loop, minutes
-with no network), the screen says so: its readings and keypad wait until it returns. The header says the mode the
-firmware really runs in ('--profile shipped' boots into 'No Configuration', defect D1).
+A live workshop demo: the field firmware in STS mode boots (about 23 s, as the real meter; keys typed before are
+lost), then meters a load. The screen shows the LCD, the relay, the LEDs and buzzer, the grid and load, and the
+firmware's own readings and credit, redrawn every simulated second. When the firmware is stuck in its blocking web
+poll (the modem loop, minutes with no network), the screen says so: its readings and relay wait until it returns
+(the keypad is read in the timer interrupt, so tokens still go in). The meter's clock starts at 08:00; at 23:00 (15
+simulated hours in) the firmware posts to ThingsBoard, which it cannot reach here, and as shipped retries for ever
+(defect D22): from then on it measures nothing and never switches the relay (it stays closed at credit 0 or with the
+cover open), and the screen says so ('--profile fixed' gives up and carries on). The header says the mode the firmware really runs in ('--profile shipped' boots into 'No
+Configuration', defect D1).
 
 Keys (typed on the terminal, each acts at once):
   0-9 A B C D * #   the meter's keypad; a token is typed as * then its 20 digits (0-9, A-C) then #, e.g.
