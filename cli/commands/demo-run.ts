@@ -4,7 +4,7 @@
 // sags the grid, q quits; typed on a terminal they act at once, from a pipe in order once the meter can take them.
 import { performance } from 'node:perf_hooks';
 import { createBench, type Bench } from '../../twin/kernel/bench.ts';
-import { formatTime } from '../../twin/kernel/clock.ts';
+import { formatTime, parseDuration } from '../../twin/kernel/clock.ts';
 import { resolveFirmware, PROFILE_NAMES, type FirmwareConfig, type ProfileName } from '../../twin/profiles/profile.ts';
 import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import type { KeyName } from '../../twin/meter.ts';
@@ -32,7 +32,7 @@ const LOADS: { label: string; spec: LoadSpec | null }[] = [
   { label: '60 A heater', spec: { id: 'demo', kind: 'resistive', amps: 60 } },
 ];
 
-interface DemoArgs { speed: 'max' | number; credit: number; profile: ProfileName; seed: number; durationS?: number }
+interface DemoArgs { speed: 'max' | number; credit: number; profile: ProfileName; seed: number; durationUs?: number }
 
 function parseDemoArgs(argv: readonly string[]): DemoArgs {
   const { values, positionals } = parseArgs(argv, OPTIONS);
@@ -55,8 +55,16 @@ function parseDemoArgs(argv: readonly string[]): DemoArgs {
     credit: values.credit === undefined ? 250 : intOption('credit', values.credit as string, 0, 4294967295),
     profile,
     seed: values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295),
-    ...(values.duration !== undefined ? { durationS: intOption('duration', values.duration as string, 1, 365 * 86400) } : {}),
+    ...(values.duration !== undefined ? { durationUs: durationOption(values.duration as string) } : {}),
   };
+}
+
+/** `--duration`: seconds (`90`, as it always took) or a time with a unit as in scenarios (`10min`, `15h`, `2d`). */
+function durationOption(text: string): number {
+  const us = /^\d+$/.test(text) ? Number(text) * 1e6 : parseDuration(text);
+  if (us === null) throw new UsageError(`--duration: expected seconds or a time with a unit (90, 10min, 15h), got '${text}'`);
+  if (us < 1e6 || us > 365 * 86400e6) throw new UsageError(`--duration: ${text} is out of range (1 s to 365 d)`);
+  return us;
 }
 
 /** `osm demo ARGV`: build the bench and run the screen until q, Ctrl-C or --duration; resolves to the exit code. */
@@ -154,7 +162,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
     await bench.start();
     piped?.drain(bench.now(), booted, press, act);
     let lastDraw = -Infinity;
-    const end = args.durationS !== undefined ? args.durationS * 1e6 : Infinity;
+    const end = args.durationUs ?? Infinity;
     // Pacing: virtual time may run ahead to (wall time since the start) x speed. Steps of one simulated second run
     // back to back while behind that line and the loop sleeps only when ahead of it, so the speed scales as far as
     // the machine can simulate (a fixed timer per frame would cap it at about 40x).

@@ -166,6 +166,18 @@ test('at 23:00 with no network the field firmware never leaves its ThingsBoard p
   }
 });
 
+test('--duration takes seconds or a time with a unit, as scenarios write it', async () => {
+  const b = buffers(false);
+  assert.is(await createDemoCommand(b.io, noKeys()).run(['--speed', 'max', '--duration', '1min']), 0);
+  assert.match(b.out().trim().split('\n').at(-1)!, /^\s*1m00\.000s \|/);
+  const refusal = async (value: string): Promise<string> => {
+    try { await createDemoCommand(b.io, noKeys()).run(['--duration', value]); } catch (err) { return `${(err as Error).name}: ${(err as Error).message}`; }
+    return 'accepted';
+  };
+  assert.is(await refusal('soon'), "UsageError: --duration: expected seconds or a time with a unit (90, 10min, 15h), got 'soon'");
+  assert.is(await refusal('500ms'), 'UsageError: --duration: 500ms is out of range (1 s to 365 d)');
+});
+
 /** Keys piped in: a stream that is not a terminal and gives `text`, then ends. */
 const pipedKeys = (text: string): NodeJS.ReadStream => Readable.from([Buffer.from(text)]) as unknown as NodeJS.ReadStream;
 

@@ -35,7 +35,8 @@ Options:
   --credit N        credit in the EEPROM at power-up (default 250: just above the 200 needed to close the relay)
   --profile P       firmware profile: shipped, field (default) or fixed
   --seed N          random seed (default 1)
-  --duration D      stop after D simulated seconds (default: run until q / Ctrl-C)
+  --duration D      stop after D of simulated time: seconds, or with a unit (90, 10min, 15h; default: run until
+                    q / Ctrl-C)
   --help, -h        show this help`;
 
 export function createDemoCommand(io: CliIo = processIo, input: NodeJS.ReadStream = process.stdin): Command {
