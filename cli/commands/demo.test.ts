@@ -217,6 +217,17 @@ class FakeTerminal extends Readable {
   type(text: string): void { this.push(Buffer.from(text)); }
 }
 
+test('the help\'s recipe for credit running out holds: with --credit 201 and the 60 A heater the relay opens before the 23:00 post', async () => {
+  assert.match(createDemoCommand().usage, /--credit 201, then l twice \(the 60 A heater\)[\s\S]*opens about 14 h 40 min in/);
+  const b = buffers(false);
+  await createDemoCommand(b.io, pipedKeys('ll')).run(['--speed', 'max', '--credit', '201', '--duration', '15h']);
+  const lines = b.out().trim().split('\n');
+  const open = lines.findIndex((l, i) => i > 60 && / relay open /.test(l));
+  assert.ok(open > 0, 'the relay opened');
+  assert.match(lines[open], /^\s*14h[34]\dm\d\d\.000s \|.*\| credit 0\.\d\d/);
+  assert.not.match(lines.slice(0, open).join('\n'), /ThingsBoard post/);
+});
+
 test('Ctrl-C typed on a terminal ends the demo and puts the terminal back out of raw mode', async () => {
   const b = buffers(true);
   const term = new FakeTerminal();

@@ -30,6 +30,13 @@ before its setup is complete) and are then typed one after another (120 ms held,
 once the keys before them are typed, so a q at the end quits after the token went in. An input that ends without q
 leaves the demo running until Ctrl-C or --duration, as a demo started with no input does.
 
+To show in a workshop (the field firmware):
+  a token           make one with 'osm sts generate --amount 500'; once booted, type * then its 20 digits then #
+  tamper            c: the buzzer beeps at once; the relay opens at the firmware's next credit check, when its modem
+                    loop returns (up to about 5 min), and closes the same way after c again
+  credit running    --credit 201, then l twice (the 60 A heater): the credit falls about 14 an hour and the relay
+  out               opens about 14 h 40 min in (about 90 s at --speed 600), before the 23:00 post freezes the loop
+
 Options:
   --speed F         virtual time at F times wall time (default 1; 'max' runs flat out as fast as the machine can)
   --credit N        credit in the EEPROM at power-up (default 250: just above the 200 needed to close the relay)
