@@ -1,6 +1,6 @@
 // Building a Bench whose meter under test runs on a rig board: `osm run --board emulated|johnny-five`, `osm diff`,
 // `osm board check`. Self-contained so a command only has to hand over its parsed `--board` options.
-import { Bench, type BenchConfig } from '../twin/kernel/bench.ts';
+import { Bench, loadComms, type BenchConfig } from '../twin/kernel/bench.ts';
 import { DEFAULT_BOARD_PROFILE } from '../models/board-profile.ts';
 import { FrontEnd } from '../models/frontend/front-end.ts';
 import { chipScaleFor } from '../models/afe/factory-calibration.ts';
@@ -44,6 +44,8 @@ export interface RigBench extends Bench { readonly rigMeter: RigMeter; readonly 
  */
 export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?: RigConnection): Promise<RigBench> {
   if (cfg.plant.fidelity === 'waveform') throw new BoardOptionError('plant fidelity waveform runs on the twin only (the rig\'s AFE sees the phasor plant)');
+  // the rig's meter takes the SIM800 when it is made, so a network's comms must be loaded before the bench
+  if (cfg.network) await loadComms();
   const conn = rig ?? await openRig(choice);
   try {
     let meter: RigMeter | null = null;

@@ -19,7 +19,7 @@
 //     - topup: { amount: 500 }                        # a customer pays: 500 pending for MT100 (also `topup: 500`)
 import { isMap } from 'yaml';
 import type { NetworkSetup, NetworkStep } from '../twin/comms/comms.ts';
-import { BACKEND_FAULTS, type BackendFault } from '../twin/comms/topup-backend.ts';
+import { BACKEND_FAULTS, type BackendFault } from '../twin/comms/backend-faults.ts';
 import type { SourcePos } from './schema.ts';
 
 /** The loader's view of one `key: value` (loader.ts `Entry`). */

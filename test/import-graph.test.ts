@@ -1,8 +1,9 @@
 // The shape of the code base, read from the import statements of the project's own .ts files (type-only imports and
 // re-exports included, since they tie modules together as much as value imports do): no import circles, each folder
 // importing only the folders below it in the layering, and test support kept out of the production folders. And what
-// `osm run` loads at start: a scenario without a `network:` section must not pay for the comms stack (aedes and the
-// MQTT packet code), which is loaded by import() only when a broker starts, and a run on the twin not for the rigs.
+// `osm run` loads at start: a scenario without a `network:` section must not pay for the comms (twin/comms/, loaded
+// by import() when a bench with a network starts) nor for aedes and the MQTT packet code (loaded by import() only
+// when a broker starts), and a run on the twin not for the rigs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -181,20 +182,35 @@ test('the static-import reader counts value imports and leaves out type-only and
   ].join('\n')), ['aedes', './x.ts', './side-effect.ts']);
 });
 
+/** What `osm run` loads at start: the command, the worker a campaign runs scenarios in, and the twin's bench. */
+const RUN_PATH = ['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts', 'scenarios/campaign/run-job.ts', 'twin/kernel/bench.ts'];
+
 test('osm run loads no part of the comms stack at start (aedes and the MQTT packet code come by import() when a broker starts)', () => {
-  // the command, the worker a campaign runs scenarios in, and the twin's bench the command imports for every run
-  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts', 'twin/kernel/bench.ts']);
-  // the scan covers the path that builds benches and their communications
-  for (const m of ['scenarios/runner.ts', 'twin/kernel/bench.ts', 'twin/comms/comms.ts', 'twin/comms/telemetry-broker.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
+  const { modules, packages } = loadedAtStart(RUN_PATH);
+  // the scan covers the path that builds and runs benches
+  for (const m of ['scenarios/runner.ts', 'twin/kernel/bench.ts', 'twin/twin-meter.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
   const loaded = COMMS_STACK.filter((p) => packages.has(p)).map((p) => `${p} (imported by ${packages.get(p)})`);
   assert.equal(loaded, [], `the run path imports the comms stack statically: ${loaded.join(', ')}`);
+});
+
+test('osm run and the bench do not load the comms (twin/comms/comms.ts) at start: a bench loads them by import() when it has a network', () => {
+  const { modules } = loadedAtStart(RUN_PATH);
+  // the scenario language checks a `fault:` against the list of backend faults, a module of its own
+  const comms = [...modules].filter((m) => (m.startsWith('twin/comms/') && m !== 'twin/comms/backend-faults.ts') || m.startsWith('models/modem/sim800'));
+  assert.equal(comms, [], 'the run path imports the comms statically');
+  assert.ok(graph.get('twin/kernel/bench.ts')?.includes('twin/comms/comms.ts'), 'bench.ts still reaches comms.ts (by type and by import())');
+});
+
+test('the comms do import the broker and the backend (so the tests above look at the right modules)', () => {
+  const { modules } = loadedAtStart(['twin/comms/comms.ts']);
+  for (const m of ['twin/comms/telemetry-broker.ts', 'twin/comms/topup-backend.ts', 'models/modem/sim800.ts']) assert.ok(modules.has(m), `${m} is loaded with comms.ts`);
 });
 
 /** The packages of the hardware rigs: the Firmata client and board code, serial ports, the AVR simulator. */
 const RIG_STACK = ['johnny-five', 'firmata-io', 'serialport', '@serialport/bindings-cpp', 'avr8js'];
 
 test('osm run loads no rig code at start (it comes by import() with --board or --target)', () => {
-  const { modules, packages } = loadedAtStart(['cli/main.ts', 'cli/commands/run.ts', 'scenarios/campaign/worker.ts', 'twin/kernel/bench.ts']);
+  const { modules, packages } = loadedAtStart(RUN_PATH);
   // the options of --board and --target are read on the run path; the rigs themselves are not
   for (const m of ['hil-rig/board-options.ts', 'hil-rig/rig-original/target-options.ts']) assert.ok(modules.has(m), `${m} is on the run path`);
   const rigs = [...modules].filter((m) => m === 'hil-rig/rig-bench.ts' || m === 'hil-rig/rig-original/original-bench.ts');

@@ -9,7 +9,7 @@
 // On a board target the Bench's meter under test is the hil-rig's RigMeter: the same firmware twin, whose board
 // is a johnny-five Board on the emulated Firmata board (in-process, deterministic virtual time) or on a real board
 // (serial port, virtual time locked to the wall clock). The rig code is loaded only when a board is used.
-import { createBench, type Bench, type BenchConfig } from '../../twin/kernel/bench.ts';
+import { createBench, loadComms, type Bench, type BenchConfig } from '../../twin/kernel/bench.ts';
 import { formatTime } from '../../twin/kernel/clock.ts';
 import { Rng } from '../../twin/kernel/rng.ts';
 import { readObservable } from '../../scenarios/runner.ts';
@@ -20,6 +20,8 @@ import { benchConfigOf, targetText, type BoardTarget, type MeterSetup } from './
  * checked here; it boots at start). Board errors name the target.
  */
 export async function openBench(board: BoardTarget | null, cfg: BenchConfig): Promise<Bench> {
+  // A flow may send a network message before the meter starts: its comms are built with the bench.
+  if (cfg.network) await loadComms();
   if (!board) return createBench(cfg);
   const { createRigBench } = await import('../../hil-rig/rig-bench.ts');
   try {

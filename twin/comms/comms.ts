@@ -6,6 +6,7 @@ import type { VirtualClock } from '../kernel/clock.ts';
 import type { TraceBus } from '../kernel/trace.ts';
 import type { Rng } from '../kernel/rng.ts';
 import { TimedSettings, type TimedChange } from '../kernel/timed-settings.ts';
+import { registerCommsClass } from '../kernel/loaded-comms.ts';
 import { CellularNetwork, type CellularNetworkConfig, type NetworkChange } from '../../models/modem/cellular-network.ts';
 import { Sim800, type Sim800Config } from '../../models/modem/sim800.ts';
 import { PORT as BACKEND_PORT, SERVER as BACKEND_HOST } from '../firmware/remote.ts';
@@ -227,6 +228,9 @@ export class Comms implements CommsControl {
     }
   }
 }
+
+// A bench made after this module loaded builds its network at once (twin/kernel/loaded-comms.ts).
+registerCommsClass(Comms);
 
 /** `mqtt://host[:port]` (port 1883 by default). */
 export function parseMqttUrl(url: string): { host: string; port: number } {

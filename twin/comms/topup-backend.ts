@@ -21,8 +21,9 @@ import http from 'node:http';
 import { isInMemory, type InMemorySocket } from './duplex-pair.ts';
 import type { InProcessService } from './virtual-internet.ts';
 
-export const BACKEND_FAULTS = ['none', 'wrong-key', 'database-error', 'html-error', 'slow', 'lose-success'] as const;
-export type BackendFault = (typeof BACKEND_FAULTS)[number];
+import { BACKEND_FAULTS, type BackendFault } from './backend-faults.ts';
+
+export { BACKEND_FAULTS, type BackendFault };
 
 export interface TopupBackendConfig {
   /** The key the firmware sends (`tPmAT5Ab3j7F9`). */

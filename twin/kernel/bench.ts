@@ -20,7 +20,8 @@ import { WaveformPlant, type WaveformBlock } from '../../models/waveform/wavefor
 import { WaveformFrontEnd } from '../../models/afe/waveform-front-end.ts';
 import { WaveformLink } from '../../models/waveform/waveform-link.ts';
 import { MeterSupply, type MeterSupplyConfig } from '../../models/power/meter-supply.ts';
-import { Comms, type CommsServerChoice, type NetworkSetup } from '../comms/comms.ts';
+import type { Comms, CommsServerChoice, NetworkSetup } from '../comms/comms.ts';
+import { loadedCommsClass } from './loaded-comms.ts';
 
 /** A wall-clock-free description of the meter to build (the scenario loader's `meter:` section fits it). */
 export interface BenchMeterConfig {
@@ -87,6 +88,15 @@ function copyGridValue<T>(v: T): T {
 
 export class BenchError extends Error {}
 
+/**
+ * Load the comms stack (twin/comms/comms.ts: the SIM800, the cellular network, the servers) if it is not loaded yet.
+ * A bench with a `network` calls it at start; a driver that reads `bench.comms` before `start()` (or passes a
+ * `meterUnderTest`) awaits it before making the bench, which then builds its communications at once.
+ */
+export async function loadComms(): Promise<typeof Comms> {
+  return (await import('../comms/comms.ts')).Comms;
+}
+
 const DEFAULT_TIMING: Required<KeyTiming> = { holdMs: 120, gapMs: 180 };
 
 export class Bench implements BenchControl {
@@ -104,8 +114,12 @@ export class Bench implements BenchControl {
   #link: WaveformLink | null = null;
   /** At `fidelity: waveform`: every block of samples fed to the chip, with its first sample's time (dashboard). */
   onWaveformBlock: ((block: WaveformBlock, startUs: number) => void) | undefined = undefined;
-  /** The twin's communications, when the config has a `network` section. */
-  readonly comms: Comms | null = null;
+  #comms: Comms | null = null;
+  /**
+   * A `network` whose communications are built at start: the comms stack was not loaded when the bench was made, and
+   * a run without a network must not pay for loading it (about 14 modules), so the bench loads it only when it starts.
+   */
+  #networkToBuild: { cfg: BenchConfig; twinConfig: TwinMeterConfig; twin: TwinMeter } | null = null;
   #started = false;
   #pinsVersion = -1;
   #keysFreeAt = 0;
@@ -129,8 +143,10 @@ export class Bench implements BenchControl {
       profile: this.profile,
     });
     for (const l of cfg.plant.loads ?? []) this.plant.setLoad(l);
-    if (cfg.network) this.comms = new Comms(this.clock, this.trace, this.rng.fork('comms'), cfg.network, { realTime: this.speed !== 'max', backendReplay: fastPathOn(cfg.exactSlow, 'backend-replay'), ...cfg.commsServers, ...(cfg.meter.unit ? { unit: cfg.meter.unit } : {}) });
+    const CommsClass = cfg.network ? loadedCommsClass() as typeof Comms | undefined : undefined;
+    if (CommsClass) this.#comms = this.#newComms(CommsClass, cfg);
     if (cfg.meterUnderTest) {
+      if (cfg.network && !this.#comms) throw new BenchError('a meter under test with a network needs the comms loaded before the bench is made: await loadComms() first');
       // a meter on a rig board keeps the simulated modem and network (the modem is not a rig part)
       this.meter = cfg.meterUnderTest(this.clock, this.trace, this.rng.fork('meter'), this.comms);
     } else {
@@ -148,9 +164,9 @@ export class Bench implements BenchControl {
         ...(cfg.meter.debugLogKeep !== undefined ? { debugLogKeep: cfg.meter.debugLogKeep } : {}),
         ...(cfg.meter.unit ? { firmwareOptions: { meterId: cfg.meter.unit.meterId, accessToken: cfg.meter.unit.accessToken } } : {}),
       };
-      if (this.comms) m.modem = this.comms.modem;
       const twin = new TwinMeter(this.clock, this.trace, this.rng.fork('meter'), m);
-      if (this.comms) this.comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
+      if (this.#comms) this.#connectTwin(this.#comms, m, twin);
+      else if (cfg.network) this.#networkToBuild = { cfg, twinConfig: m, twin };
       this.meter = twin;
       if (cfg.plant.fidelity === 'waveform') {
         const wp = new WaveformPlant({
@@ -183,6 +199,25 @@ export class Bench implements BenchControl {
     }
   }
 
+  /** The twin's communications, when the config has a `network` section. */
+  get comms(): Comms | null {
+    if (this.#networkToBuild) throw new BenchError('this bench builds its communications when it starts (the comms stack was not loaded when it was made): read bench.comms after await bench.start(), or await loadComms() before making the bench');
+    return this.#comms;
+  }
+
+  #newComms(CommsClass: typeof Comms, cfg: BenchConfig): Comms {
+    return new CommsClass(this.clock, this.trace, this.rng.fork('comms'), cfg.network!, { realTime: this.speed !== 'max', backendReplay: fastPathOn(cfg.exactSlow, 'backend-replay'), ...cfg.commsServers, ...(cfg.meter.unit ? { unit: cfg.meter.unit } : {}) });
+  }
+
+  /**
+   * The SIM800 on the twin's modem UART and the broker's telemetry into the twin's observables. The twin reads its
+   * config's modem only when it powers up, so this may come after the twin was made, as long as it is before start.
+   */
+  #connectTwin(comms: Comms, twinConfig: TwinMeterConfig, twin: TwinMeter): void {
+    twinConfig.modem = comms.modem;
+    comms.onTelemetry = (values) => Object.assign(twin.telemetry, values);
+  }
+
   #setContact(closed: boolean): void {
     this.#link?.sync();
     this.plant.setContact(closed);
@@ -211,7 +246,16 @@ export class Bench implements BenchControl {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    await this.comms?.start();
+    const build = this.#networkToBuild;
+    if (build) {
+      // The same construction as at once, before anything ran: the comms schedule nothing and emit nothing when
+      // built, and their random numbers come from a fork named for them, so the trace is the same either way.
+      const comms = this.#newComms(await loadComms(), build.cfg);
+      this.#connectTwin(comms, build.twinConfig, build.twin);
+      this.#comms = comms;
+      this.#networkToBuild = null;
+    }
+    await this.#comms?.start();
     this.#pushPins();
     if (this.supply) this.#feedSupply();
     else this.meter.powerOn();
@@ -355,7 +399,7 @@ export class Bench implements BenchControl {
 
   async close(): Promise<void> {
     if (this.meter.powered) this.meter.powerCut();
-    await this.comms?.close();
+    await this.#comms?.close();
   }
 }
 
