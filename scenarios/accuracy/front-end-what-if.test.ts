@@ -75,11 +75,11 @@ test('an unreadable schematic is a what-if error naming the file', () => {
 });
 
 original('the original schematic implies no override: the accuracy table is today\'s', () => {
-  assert.equal(frontEndWhatIf(ORIGINAL, []), { sets: [], circuit: null });
+  assert.equal(frontEndWhatIf(ORIGINAL, []), { sets: [], circuit: null, source: `schematic ${ORIGINAL}` });
 });
 
 original('the original schematic with R12=150k implies the 650 kohm divider', () => {
-  assert.equal(frontEndWhatIf(ORIGINAL, ['R12=150k']), { sets: ['frontend.divider.rTopOhms=650000'], circuit: null });
+  assert.equal(frontEndWhatIf(ORIGINAL, ['R12=150k']), { sets: ['frontend.divider.rTopOhms=650000'], circuit: null, source: `schematic ${ORIGINAL} R12=150k` });
 });
 
 test.run();
