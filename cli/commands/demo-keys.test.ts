@@ -1,7 +1,7 @@
 // Keys of `osm demo` from a pipe: held until the firmware has booted, then acted on in the order they came.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PipedKeys, demoKey, type DemoKey } from './demo-keys.ts';
+import { PipedKeys, demoKey, nextSpeed, type DemoKey } from './demo-keys.ts';
 import type { KeyName } from '../../twin/meter.ts';
 
 /** A meter that types each key in 300 ms (120 ms held, 180 ms gap), and a record of what happened when. */
@@ -83,6 +83,22 @@ test('newlines and spaces from a script (echo, a here-document) are not keys and
   assert.is(keys.pending, 2);
   keys.drain(0, true, m.press, m.act);
   assert.equal(m.pressed, ['1', '2']);
+});
+
+test('+ and - step the speed through 1x, 10x, 60x, 600x and max; a speed off the ladder steps to its neighbours', () => {
+  assert.equal(demoKey('+'), { kind: 'faster' });
+  assert.equal(demoKey('='), { kind: 'faster' });
+  assert.equal(demoKey('-'), { kind: 'slower' });
+  assert.is(nextSpeed(1, true), 10);
+  assert.is(nextSpeed(600, true), 'max');
+  assert.is(nextSpeed('max', true), 'max');
+  assert.is(nextSpeed('max', false), 600);
+  assert.is(nextSpeed(10, false), 1);
+  assert.is(nextSpeed(1, false), 1);
+  assert.is(nextSpeed(400, true), 600);
+  assert.is(nextSpeed(400, false), 60);
+  assert.is(nextSpeed(0.5, false), 0.5);
+  assert.is(nextSpeed(0.5, true), 1);
 });
 
 test.run();

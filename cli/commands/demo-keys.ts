@@ -9,11 +9,26 @@ import { KEY_NAMES, type KeyName } from '../../twin/meter.ts';
 /** A key of the demo: one of the meter's keypad, or one of the demo's own. */
 export type DemoKey =
   | { kind: 'keypad'; key: KeyName }
-  | { kind: 'cover' | 'load' | 'sag' | 'quit' };
+  | { kind: 'cover' | 'load' | 'sag' | 'quit' | 'faster' | 'slower' };
+
+/** The speeds `+` and `-` step through (the dashboard's 1x, 10x, 60x and max, and 600x between). */
+export const DEMO_SPEEDS: readonly (number | 'max')[] = [1, 10, 60, 600, 'max'];
+
+/**
+ * The next speed up (`+`) or down (`-`) from `speed`: the nearest of DEMO_SPEEDS beyond it (a speed given with
+ * --speed off the ladder, 400, steps to 600 or 60). Below the slowest and above the fastest it stays where it is.
+ */
+export function nextSpeed(speed: number | 'max', up: boolean): number | 'max' {
+  const value = (s: number | 'max'): number => (s === 'max' ? Infinity : s);
+  const v = value(speed);
+  const beyond = up ? DEMO_SPEEDS.filter((s) => value(s) > v) : DEMO_SPEEDS.filter((s) => value(s) < v);
+  if (beyond.length === 0) return speed;
+  return up ? beyond[0] : beyond[beyond.length - 1];
+}
 
 /**
  * What a typed character does: 0-9 A B C D * # are the keypad (lower-case a b d too; lower-case c is the cover), l
- * the next load, s the sag, q and Ctrl-C quit. Anything else (a newline, a space) does nothing: null.
+ * the next load, s the sag, + (or =, the same key unshifted) and - the speed, q and Ctrl-C quit. Anything else (a newline, a space) does nothing: null.
  */
 export function demoKey(ch: string): DemoKey | null {
   switch (ch) {
@@ -21,6 +36,8 @@ export function demoKey(ch: string): DemoKey | null {
     case 'c': return { kind: 'cover' };
     case 'l': return { kind: 'load' };
     case 's': return { kind: 'sag' };
+    case '+': case '=': return { kind: 'faster' };
+    case '-': return { kind: 'slower' };
   }
   const key = ch.toUpperCase();
   return (KEY_NAMES as readonly string[]).includes(key) ? { kind: 'keypad', key: key as KeyName } : null;

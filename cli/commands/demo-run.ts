@@ -8,7 +8,7 @@ import { formatTime, parseDuration } from '../../twin/kernel/clock.ts';
 import { resolveFirmware, PROFILE_NAMES, type FirmwareConfig, type ProfileName } from '../../twin/profiles/profile.ts';
 import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import type { KeyName } from '../../twin/meter.ts';
-import { PipedKeys, SETUP_COMPLETE_LINE, demoKey, type DemoKey } from './demo-keys.ts';
+import { PipedKeys, SETUP_COMPLETE_LINE, demoKey, nextSpeed, type DemoKey } from './demo-keys.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
@@ -105,6 +105,16 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
   const hints = new KeypadHints();
   const post = new ThingsBoardPostWatch(firmwareConfig(bench)?.defects.has('D22') ?? false);
   let loadIdx = 0;
+  // The speed now (+ and - change it; the header shows it), and the wall and virtual times the pacing counts from.
+  const live: DemoArgs = { ...args };
+  let w0 = performance.now();
+  let v0 = 0;
+  const setSpeed = (speed: 'max' | number): void => {
+    if (speed === live.speed) return;
+    live.speed = speed;
+    w0 = performance.now();
+    v0 = bench.now();
+  };
   let sag = false;
   let quit = false;
   let cover = false;
@@ -124,6 +134,8 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       }
       case 'sag': sag = !sag; bench.setGrid({ vrms: sag ? 120 : 240 }); break;
       case 'keypad': press(k.key); break;
+      case 'faster': setSpeed(nextSpeed(live.speed, true)); break;
+      case 'slower': setSpeed(nextSpeed(live.speed, false)); break;
     }
   };
   // A terminal is read raw and each key acts at once (a person types when the screen says the meter is ready); a
@@ -148,7 +160,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
   input.on('end', onEnd);
   input.resume();
   const keysText = (): string => {
-    if (terminal) return ' keys: 0-9 A-D * # keypad (a token: * then 20 digits then #) · c cover · l load · s sag · q quit';
+    if (terminal) return ' keys: 0-9 A-D * # keypad (a token: * then 20 digits then #) · c cover · l load · s sag · +/- speed · q quit';
     const waiting = piped!.pending;
     if (waiting > 0) return ` keys from the input: ${waiting} waiting (typed in order once the firmware has booted; q in them quits) · Ctrl-C to stop`;
     return inputEnded ? ' input ended, no q in it: the meter runs on; Ctrl-C to stop' : ' keys from the input (not a terminal): q in them quits · Ctrl-C to stop';
@@ -166,12 +178,12 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
     // Pacing: virtual time may run ahead to (wall time since the start) x speed. Steps of one simulated second run
     // back to back while behind that line and the loop sleeps only when ahead of it, so the speed scales as far as
     // the machine can simulate (a fixed timer per frame would cap it at about 40x).
-    const speed = args.speed;
-    const w0 = performance.now();
-    const v0 = bench.now();
+    w0 = performance.now();
+    v0 = bench.now();
     let lastYield = w0;
     while (!quit && bench.now() < end) {
       const step = Math.min(1_000_000, end - bench.now());
+      const speed = live.speed;
       if (speed !== 'max') {
         const allowed = v0 + (performance.now() - w0) * 1000 * speed;
         const ahead = bench.now() + step - allowed;
@@ -186,7 +198,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       const w = performance.now();
       if (!tty || w - lastDraw >= 100 || bench.now() >= end || quit) {
         lastDraw = w;
-        io.stdout.write(tty ? render(bench, args, LOADS[loadIdx].label, log, keysText(), hints, post, booted) : statusLine(bench, hints, post, booted));
+        io.stdout.write(tty ? render(bench, live, LOADS[loadIdx].label, log, keysText(), hints, post, booted) : statusLine(bench, hints, post, booted));
       }
       // Let keys and Ctrl-C in while running flat out.
       // A pipe still open is read every step: a script's keys, all there at the start, then reach the queue within

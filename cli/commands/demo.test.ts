@@ -249,4 +249,20 @@ test('keys typed on a terminal act at once: q quits even while the firmware stil
   assert.ok(times.length > 0 && times.at(-1)! < 10, `the last screen at ${times.at(-1)} s: within the boot (23 s)`);
 });
 
+test('+ and - typed on a terminal change the speed at once, and the header shows the speed now', async () => {
+  const b = buffers(true);
+  const term = new FakeTerminal();
+  setTimeout(() => term.type('++'), 300);
+  setTimeout(() => term.type('-'), 900);
+  setTimeout(() => term.type('q'), 1500);
+  const code = await createDemoCommand(b.io, term as unknown as NodeJS.ReadStream).run(['--speed', '1', '--duration', '3600']);
+  assert.is(code, 0);
+  const speeds = [...b.out().matchAll(/\(speed (x\d+|max)\)/g)].map((m) => m[1]);
+  // (at 1x the first screen comes after a simulated second, a second of wall time: the keys came before it)
+  assert.ok(speeds.includes('x60'), speeds.join(' '));
+  assert.not.ok(speeds.slice(speeds.indexOf('x60')).includes('x1'), speeds.join(' '));
+  assert.is(speeds.at(-1), 'x10', 'the screens after -');
+  assert.match(b.out(), /\+\/- speed/);
+});
+
 test.run();

@@ -22,12 +22,13 @@ Keys (typed on the terminal, each acts at once):
   c                 open / close the terminal cover (tamper); the keypad's C is upper-case C
   l                 next load: none, 100 W lamp, 2 kW kettle, 1.1 kW fridge (PF 0.7), 60 A heater
   s                 toggle a 120 V sag
+  + / -             faster / slower: 1x, 10x, 60x, 600x, max (the header shows the speed)
   q or Ctrl-C       quit
 
 Keys from a pipe or a file (a workshop script: printf '*<20 digits>#q' | osm demo) are the same keys, acted on in
 the order they come: the keypad keys wait until the firmware has booted (a real meter does not read its keypad
-before its setup is complete) and are then typed one after another (120 ms held, 180 ms apart); c, l, s and q act
-once the keys before them are typed, so a q at the end quits after the token went in. An input that ends without q
+before its setup is complete) and are then typed one after another (120 ms held, 180 ms apart); c, l, s, +, - and
+q act once the keys before them are typed, so a q at the end quits after the token went in. An input that ends without q
 leaves the demo running until Ctrl-C or --duration, as a demo started with no input does.
 
 To show in a workshop (the field firmware):
