@@ -4,6 +4,10 @@
 //   npm test                      everything (type check included)
 //   npm test -- models/afe        only test files whose path contains one of the given fragments
 //   npm test -- --no-typecheck    skip `tsc --noEmit` (quicker while iterating)
+//
+// A test file still running after OSM_TEST_FILE_TIMEOUT_S seconds (default 900; the longest takes a few minutes)
+// fails the run, named, with the closing line: a test that waits on a live handle (a server never closed, a
+// timer) would otherwise hold CI until its own limit.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, writeSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -77,9 +81,17 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   });
 
+  const limitS = Number(process.env.OSM_TEST_FILE_TIMEOUT_S ?? 900);
   for (const group of g.UVU_QUEUE) {
     const name = group.shift() as string | null;
     if (name != null) { current = name; process.stdout.write(`${name}\n`); }
+    // Unref'd: it must not keep a drained event loop alive (that case is the exit handler's above).
+    const watchdog = setTimeout(() => {
+      finished = true;
+      writeSync(1, `\n✘ ${current}: still running after ${limitS} s (a test waits on something that never ends)\n`
+        + `\n${totals.passed} passed, ${totals.failed + 1} failed, ${totals.skipped} skipped\n`);
+      process.exit(1);
+    }, limitS * 1000).unref();
     for (const run of group as Runner[]) {
       const [errs, ran, skip, max] = await run();
       totals.passed += ran;
@@ -87,6 +99,7 @@ async function main(): Promise<void> {
       totals.skipped += skip;
       if (errs !== true) process.stdout.write('\n' + errs + '\n');
     }
+    clearTimeout(watchdog);
   }
   finished = true;
   process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
