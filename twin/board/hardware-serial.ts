@@ -335,17 +335,13 @@ export class HardwareSerial implements SerialPort {
     const now = cpu.nowUs();
     const ends = this.#txEnds;
     const mask = SERIAL_BUFFER - 1;
-    let head = this.#txHead;
-    let count = this.#txCount;
-    while (count > 0 && ends[head] <= now) { head = (head + 1) & mask; count--; }
+    this.#retireTx(now);
     // The last byte that fits without `#put` spinning for a slot, and the run stops before an LF (it calls onLine).
-    let last = Math.min(n, i + (SERIAL_BUFFER - 1 - count));
+    let last = Math.min(n, i + (SERIAL_BUFFER - 1 - this.#txCount));
     for (let j = i; j < last; j++) {
       if ((s !== null ? s.charCodeAt(j) & 0xff : a![j]) === 0x0a) { last = j; break; }
     }
     if (last <= i) return i;
-    this.#txHead = head;
-    this.#txCount = count;
     const lines = this.onLine !== undefined || (observer !== undefined && observer.wantsLines());
     const clock = cpu.clock;
     const clockNow = clock.now();
@@ -389,15 +385,25 @@ export class HardwareSerial implements SerialPort {
     return last;
   }
 
+  /** The TX slots of the bytes whose stop bit has left by `now` are free again (the core's `_tx_complete_irq`). */
+  #retireTx(now: number): void {
+    const ends = this.#txEnds;
+    let head = this.#txHead;
+    let count = this.#txCount;
+    while (count > 0 && ends[head] <= now) { head = (head + 1) & (SERIAL_BUFFER - 1); count--; }
+    this.#txHead = head;
+    this.#txCount = count;
+  }
+
   #put(byte: number): void {
     this.onWrite?.(byte);
     const cpu = this.#cpu;
     let now = cpu.nowUs();
     const ends = this.#txEnds;
     const mask = SERIAL_BUFFER - 1;
+    this.#retireTx(now);
     let head = this.#txHead;
     let count = this.#txCount;
-    while (count > 0 && ends[head] <= now) { head = (head + 1) & mask; count--; }
     if (count >= SERIAL_BUFFER - 1) {
       // Full: spin until the oldest byte's stop bit has left.
       cpu.spend(ends[head] - now);
