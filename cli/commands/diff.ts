@@ -12,7 +12,9 @@ export const DIFF_USAGE = `Usage: osm diff <scenario.yaml> --a KIND --b KIND [op
 
 Run one scenario on two meters and compare them per observable (relay, led.red, led.green, buzzer, lcd screens,
 serial lines): the values each took in order, and the timing difference of each change (b minus a), with a verdict
-against timing tolerances; and the scenario's step verdicts side by side.
+against timing tolerances; and the scenario's step verdicts side by side. Changes one side has after the other's
+last, each within the tolerance of the run's end or (both ending on the same value) of the other's last change, are
+counted, not judged: the side behind had not made them yet when the run or the stimulus ended them.
 
 KIND: twin (the simulated board), emulated (the firmware twin driving the in-process Firmata board through
 johnny-five), johnny-five (a real rig board on --port); rig-emulated (the ORIGINAL firmware's rig path with the hardware emulated and
