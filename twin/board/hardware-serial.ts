@@ -24,7 +24,8 @@
 // Exact shortcut `rx-run` (off with --exact-slow): the RX side is a UART run peer whose every byte is inert (it only
 // extends the RX buffer, which nothing reads without asking for the bytes due first), so a sender that holds bytes
 // back (the SIM800's replies) gives them no clock events: available(), read(), peek(), begin(), end(), a power cut and
-// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order.
+// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order;
+// readLanded() reads a byte available() has just counted without asking again (none can have come since).
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
@@ -268,6 +269,10 @@ export class HardwareSerial implements SerialPort {
 
   read(): number {
     this.rxPeer.due?.();
+    return this.readLanded();
+  }
+
+  readLanded(): number {
     if (this.#rxCount === 0) return -1;
     const b = this.#rx[this.#rxHead];
     this.#rxHead = (this.#rxHead + 1) & (SERIAL_BUFFER - 1);

@@ -153,6 +153,51 @@ test('rx-run: modem replies reach the port when it looks, as chunk by chunk, acr
   assert.is(slow.held, 0);
 });
 
+/** A reply looked at every 5 ms: with `available()` then `readLanded()` for each byte it counted, or `read()` alone. */
+async function landedLooks(landed: boolean): Promise<string> {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns: true });
+  modem.attachHost(port.rxPeer);
+  modem.powerOn();
+  port.begin(9600);
+  const log: string[] = [];
+  clock.at(3100e3, () => port.write('AT+CPIN?\r\nATI\r\n'));
+  for (let ms = 3110; ms < 3200; ms += 5) {
+    clock.at(ms * 1000, () => {
+      let text = '';
+      if (landed) for (let n = port.available(); n > 0; n--) text += String.fromCharCode(port.readLanded());
+      else for (let c = port.read(); c >= 0; c = port.read()) text += String.fromCharCode(c);
+      log.push(`${clock.now()} ${JSON.stringify(text)}`);
+    });
+  }
+  await clock.runUntil(3300e3);
+  return log.join('\n');
+}
+
+test('readLanded: the bytes available() counted, read without asking again, are those read() gives', async () => {
+  const landed = await landedLooks(true);
+  assert.fixture(landed, await landedLooks(false));
+  assert.match(landed, /OK/, 'no reply was read');
+});
+
+test('readLanded takes no bytes due: only available() (or read()) asks the sender for them', async () => {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns: true });
+  modem.attachHost(port.rxPeer);
+  modem.powerOn();
+  port.begin(9600);
+  let seen: number[] = [];
+  clock.at(3100e3, () => port.write('ATI\r\n'));
+  clock.at(3150e3, () => { seen = [port.readLanded(), port.available() > 0 ? port.readLanded() : -1]; });
+  await clock.runUntil(3200e3);
+  assert.is(seen[0], -1, 'readLanded took a byte nobody had asked for');
+  assert.is(seen[1], 0x0d, 'the reply (CR LF first) was not there after available()');
+});
+
 /**
  * `rx-run` for the metering chip's replies (3 bytes a read at 9600 baud, one event each byte by byte): a script reads
  * registers and looks at the port at given times; the chip dies and comes back, a watcher attaches, a soft reset and a
