@@ -172,6 +172,7 @@ export class HardwareSerial implements SerialPort {
     const rxRuns = options.rxRuns ?? false;
     this.rxPeer = {
       receive: (byte: number, baud: number) => this.#receive(byte, baud),
+      receiveText: (text: string, from: number, to: number, baud: number) => this.#receiveText(text, from, to, baud),
       inert: () => rxRuns,
       buffered: rxRuns,
       due: null,
@@ -524,6 +525,22 @@ export class HardwareSerial implements SerialPort {
       this.#observer?.line(this.name, l);
     } else if (byte !== 0x0d) {
       this.#line.push(byte);
+    }
+  }
+
+  /** `#receive` of each byte of a text (they are bytes: no check), as one loop. */
+  #receiveText(text: string, from: number, to: number, baud: number): void {
+    for (let j = from; j < to; j++) {
+      if (!this.#open) return;
+      let b = text.charCodeAt(j) & 0xff;
+      if (baud !== this.#baud) {
+        const s = sampleUartByte(b, baud, this.#baud);
+        b = s.byte;
+        if (s.framingError) this.#framingErrors++;
+      }
+      if (this.#rxCount >= SERIAL_BUFFER - 1) { this.#overruns++; continue; }
+      this.#rx[(this.#rxHead + this.#rxCount) & (SERIAL_BUFFER - 1)] = b;
+      this.#rxCount++;
     }
   }
 

@@ -198,6 +198,41 @@ test('readLanded takes no bytes due: only available() (or read()) asks the sende
   assert.is(seen[1], 0x0d, 'the reply (CR LF first) was not there after available()');
 });
 
+/** A port's RX after texts given byte by byte (`receive`) or as text (`receiveText`): what it reads and counts. */
+function rxAfter(asText: boolean): string {
+  const cpu = new Cpu(new VirtualClock());
+  const port = new HardwareSerial(cpu, 'modem');
+  const give = (text: string, baud: number): void => {
+    if (asText) port.rxPeer.receiveText!(text, 1, text.length, baud); // from 1: the first character is not sent
+    else for (let j = 1; j < text.length; j++) port.rxPeer.receive(text.charCodeAt(j) & 0xff, baud);
+  };
+  const out: string[] = [];
+  const drain = (): void => {
+    let t = '';
+    for (let c = port.read(); c >= 0; c = port.read()) t += c.toString(16) + ' ';
+    out.push(`${t}| overruns ${port.overruns} framing ${port.framingErrors}`);
+  };
+  give('xbefore begin', 9600);
+  port.begin(9600);
+  give('x\r\nOK\r\n\u00e9\u0130', 9600); // a byte above 0x7f and a char code above 0xff (its low byte)
+  drain();
+  give('x' + 'A'.repeat(70), 9600); // more than the 63 bytes the buffer holds
+  drain();
+  give('xAT at 2400', 2400); // another baud: sampled, with framing errors
+  drain();
+  port.end();
+  give('xafter end', 9600);
+  drain();
+  return out.join('\n');
+}
+
+test('receiveText: a port takes a text as it takes its bytes one by one (closed port, overrun, another baud)', () => {
+  const asText = rxAfter(true);
+  assert.fixture(asText, rxAfter(false));
+  assert.match(asText, /overruns [1-9]/);
+  assert.match(asText, /framing [1-9]/);
+});
+
 /**
  * `rx-run` for the metering chip's replies (3 bytes a read at 9600 baud, one event each byte by byte): a script reads
  * registers and looks at the port at given times; the chip dies and comes back, a watcher attaches, a soft reset and a
