@@ -530,22 +530,16 @@ export class HardwareSerial implements SerialPort {
 
   /** `#receive` of each byte of a text (they are bytes: no check), as one loop. */
   #receiveText(text: string, from: number, to: number, baud: number): void {
-    for (let j = from; j < to; j++) {
-      if (!this.#open) return;
-      let b = text.charCodeAt(j) & 0xff;
-      if (baud !== this.#baud) {
-        const s = sampleUartByte(b, baud, this.#baud);
-        b = s.byte;
-        if (s.framingError) this.#framingErrors++;
-      }
-      if (this.#rxCount >= SERIAL_BUFFER - 1) { this.#overruns++; continue; }
-      this.#rx[(this.#rxHead + this.#rxCount) & (SERIAL_BUFFER - 1)] = b;
-      this.#rxCount++;
-    }
+    for (let j = from; j < to; j++) this.#land(text.charCodeAt(j) & 0xff, baud);
   }
 
   #receive(byte: number, baud: number): void {
     assertUartByte(byte);
+    this.#land(byte, baud);
+  }
+
+  /** A received byte into the RX buffer: decoded at the port's rate, or lost to an overrun. */
+  #land(byte: number, baud: number): void {
     if (!this.#open) return;
     let b = byte;
     if (baud !== this.#baud) {

@@ -153,15 +153,20 @@ test('rx-run: modem replies reach the port when it looks, as chunk by chunk, acr
   assert.is(slow.held, 0);
 });
 
-/** A reply looked at every 5 ms: with `available()` then `readLanded()` for each byte it counted, or `read()` alone. */
-async function landedLooks(landed: boolean): Promise<string> {
+/** A powered SIM800 at 9600 baud replying to a board port with `rx-run`. */
+function modemOnPort(): { clock: VirtualClock; port: HardwareSerial } {
   const clock = new VirtualClock();
-  const cpu = new Cpu(clock);
   const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
-  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns: true });
+  const port = new HardwareSerial(new Cpu(clock), 'modem', modem.uart, undefined, { rxRuns: true });
   modem.attachHost(port.rxPeer);
   modem.powerOn();
   port.begin(9600);
+  return { clock, port };
+}
+
+/** A reply looked at every 5 ms: with `available()` then `readLanded()` for each byte it counted, or `read()` alone. */
+async function landedLooks(landed: boolean): Promise<string> {
+  const { clock, port } = modemOnPort();
   const log: string[] = [];
   clock.at(3100e3, () => port.write('AT+CPIN?\r\nATI\r\n'));
   for (let ms = 3110; ms < 3200; ms += 5) {
@@ -183,13 +188,7 @@ test('readLanded: the bytes available() counted, read without asking again, are 
 });
 
 test('readLanded takes no bytes due: only available() (or read()) asks the sender for them', async () => {
-  const clock = new VirtualClock();
-  const cpu = new Cpu(clock);
-  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
-  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns: true });
-  modem.attachHost(port.rxPeer);
-  modem.powerOn();
-  port.begin(9600);
+  const { clock, port } = modemOnPort();
   let seen: number[] = [];
   clock.at(3100e3, () => port.write('ATI\r\n'));
   clock.at(3150e3, () => { seen = [port.readLanded(), port.available() > 0 ? port.readLanded() : -1]; });
