@@ -11,7 +11,7 @@ import { RUN_MEMORY_BENCHMARK } from './run-memory.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
 import { RIG_ORIGINAL_BENCHMARK } from './rig-original.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
-import { DAILY_PROFILE_W, type Benchmark } from './benchmark.ts';
+import { DAILY_PROFILE_W, hourCurve, type Benchmark } from './benchmark.ts';
 import { COMMS_BENCHMARK } from './comms.ts';
 import { BROKER_BENCHMARK, FLEET_BENCHMARK, QUEUE_BENCHMARK } from './scale-out.ts';
 import { HIL_BENCHMARKS } from './hil-rig.ts';
@@ -53,6 +53,8 @@ interface DayResult {
   replays: number; heldBack: number;
   /** Reply bytes of the modem and the metering chip that landed without a clock event of their own (rx-run). */
   rxHeld: number;
+  /** CPU seconds of the process for each timed simulated hour, in order. */
+  hourCpuS: number[];
   /** Serial bytes that went to nobody without a clock event (uart-run: the debug port, a mute modem). */
   unheard: number;
 }
@@ -79,8 +81,11 @@ async function simulateDays(days: number, progress: (msg: string) => void, o: Da
   let m0 = mainThreadCpuS();
   let simStart = bench.now();
   const totalHours = o.hours !== undefined ? warm * 24 + o.hours : (warm + days) * 24;
+  const hourCpuS: number[] = [];
+  let hourC0 = process.cpuUsage();
   for (let h = 0; h < totalHours; h++) {
     if (h === warm * 24) { w0 = performance.now(); c0 = process.cpuUsage(); m0 = mainThreadCpuS(); simStart = bench.now(); }
+    hourC0 = process.cpuUsage();
     const hour = h % 24;
     const evening = hour >= 18 && hour <= 21;
     if (o.load !== 'household') {
@@ -101,6 +106,7 @@ async function simulateDays(days: number, progress: (msg: string) => void, o: Da
       }
       if (bench.now() < hourEnd) await bench.runFor(hourEnd - bench.now());
     }
+    if (h >= warm * 24) { const hc = process.cpuUsage(hourC0); hourCpuS.push((hc.user + hc.system) / 1e6); }
     progress(`${warm + days > 1 ? `day ${Math.floor(h / 24) + 1}/${warm + days} ` : ''}hour ${hour + 1}/24`);
   }
   const wallS = (performance.now() - w0) / 1000;
@@ -116,6 +122,7 @@ async function simulateDays(days: number, progress: (msg: string) => void, o: Da
     replays: bench.comms?.internet.replays ?? 0, heldBack: board?.serial.modem.bytesHeldBack ?? 0,
     rxHeld: (bench.comms?.modem.replyBytesHeld ?? 0) + ((bench.meter as TwinMeter).chip?.replyBytesHeld ?? 0),
     unheard: board ? board.serial.modem.bytesUnheard + board.serial.debug.bytesUnheard + board.serial.afe.bytesUnheard : 0,
+    hourCpuS,
   };
   sampler.cancel();
   await bench.close();
@@ -187,6 +194,7 @@ export const BENCHMARKS: Benchmark[] = [
         `field household day, modem mute: speed ${speed(mute)} (${mute.cpuS.toFixed(2)} s CPU${threads(mute)})`,
         `connected / mute: CPU time ${(net.cpuS / mute.cpuS).toFixed(2)}, wall time ${(net.wallS / mute.wallS).toFixed(2)} (target <= 1.20)`,
         `the connected day as the second day of a run (the first untimed; the code compiled): speed ${speed(second)} (${second.cpuS.toFixed(2)} s CPU${threads(second)})`,
+        `CPU seconds per simulated hour of the connected day, fresh process: ${hourCurve(net.hourCpuS)}; as the second day: ${hourCurve(second.hourCpuS)}`,
       ];
     },
   },
