@@ -22,7 +22,12 @@ export async function subscriber(broker: FleetBroker): Promise<{ counts: Map<str
 
 /** Every meter's messages reached the subscriber: as many as the meter published, all of them at the broker. */
 export async function checkCounts(broker: FleetBroker, sub: Awaited<ReturnType<typeof subscriber>>, outcomes: MeterOutcome[]): Promise<void> {
-  for (let i = 0; i < 100 && sub.total() < broker.received; i++) await new Promise((r) => setTimeout(r, 50));
+  // The broker forwards the meters' messages to the subscriber over a loopback socket once the run has let go of the
+  // event loop: wait for all of them (on a loaded machine that may take seconds; 60 s is a bug's limit, not a delay).
+  const expected = outcomes.reduce((a, o) => a + o.telemetryMessages, 0);
+  const deadline = Date.now() + 60_000;
+  while (sub.total() < Math.max(expected, broker.received) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.is(sub.total(), Math.max(expected, broker.received), `the subscriber got ${sub.total()} of ${expected} messages within 60 s`);
   for (const o of outcomes) {
     assert.ok(o.telemetryMessages >= 2, `meter ${o.index} published ${o.telemetryMessages} messages (energy and credit at 23:00)`);
     assert.is(sub.counts.get(o.token), o.telemetryMessages, `meter ${o.index}: the subscriber saw every message`);
