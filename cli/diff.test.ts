@@ -49,4 +49,18 @@ test('changes within the tolerance of the run\'s end that the side behind had no
   assert.not.ok(one(a, b, 'relay', 100.2e6).ok, 'made 300 ms before the end: the side behind had time to follow');
 });
 
+test('LCD key echoes typed at the default 300 ms cadence are compared screen by screen, whatever the link jitter', () => {
+  // press-keys: a key every 300 ms; the twin redraws the echo 299.997 ms apart, a board a little unevenly
+  const echo = (t0: number, steps: number[]): Change[] => {
+    let t = t0;
+    return steps.map((dt, k) => { t += dt; return { t, value: `TOKEN: ${'4364350124'.slice(0, k + 1)}|` }; });
+  };
+  const a = echo(60e6, Array(10).fill(299_997));
+  const b = echo(60.26e6, [299_997, 300_040, 299_950, 300_010, 299_990, 300_020, 299_980, 300_000, 299_960, 300_030]);
+  const o = one(a, b, 'lcd');
+  assert.is(o.countA, 10);
+  assert.is(o.countB, 10);
+  assert.ok(o.ok);
+});
+
 test.run();
