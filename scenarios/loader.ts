@@ -91,19 +91,39 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const groups: StepGroups = { ...split.steps, ...(opts.onProgress ? { onProgress: (read, steps) => opts.onProgress!(read, text.length, steps) } : {}) };
     const r = new Reader(file, lc, doc, split.head, groups, opts.packSteps === true);
     const err = doc.errors[0];
-    if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+    if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, split.head)}`);
     return r.scenario();
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lc, doc, text);
   const err = doc.errors[0];
-  if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+  if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, text)}`);
   return r.scenario();
 }
 
-function yamlMessage(msg: string): string {
-  const first = msg.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+/** What a newcomer calls an observable, by the quantity's usual name or unit: the name the language gives it. */
+const OBSERVABLE_SYNONYMS: Record<string, string> = {
+  watts: 'power', w: 'power', 'active-power': 'power', activepower: 'power', p: 'power',
+  volts: 'voltage', v: 'voltage', vrms: 'voltage', urms: 'voltage',
+  amps: 'current', a: 'current', irms: 'current', i: 'current',
+  frequency: 'freq', hz: 'freq', kwh: 'energy', 'power-factor': 'pf', powerfactor: 'pf',
+  display: 'lcd', screen: 'lcd', balance: 'credit', contactor: 'relay',
+};
+
+function yamlMessage(err: { code: string; message: string; pos: [number, number] }, text: string): string {
+  const rest = text.slice(err.pos[0]).split('\n')[0];
+  if (err.code === 'DUPLICATE_KEY') {
+    // the parser's "Map keys must be unique" names no key: say which one
+    const key = /^("[^"]*"|'[^']*'|[^:,{}[\]#]+?)\s*:/.exec(rest)?.[1];
+    if (key) return `the key ${/^["']/.test(key) ? key : `'${key}'`} is given twice in the same mapping (give each key once)`;
+  }
+  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && /:\s/.test(rest)) {
+    // `name: field report: meter froze`: the second ': ' would start a mapping inside the value
+    const value = rest.replace(/\s+#.*$/, '').trim();
+    return `a ': ' inside an unquoted value starts a mapping; quote the value: "${value.replace(/["\\]/g, '\\$&')}"`;
+  }
+  const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return first.replace(/; please use YAML\.parseAllDocuments\(\)/, ' (a scenario is one YAML document: remove the extra ---)');
 }
 
@@ -607,15 +627,17 @@ class Reader {
         let doc = parseDocument(g.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
         this.#lineOffset = g.line - 1;
         let err = doc.errors[0];
+        let errText = g.text;
         if (err && err.pos[0] >= g.text.trimEnd().length) {
           // The error runs into the next step (an unclosed bracket): parse on into it, as the whole file would be.
           lc = new LineCounter();
-          err = parseDocument(g.withNext(), { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors[0] ?? err;
+          errText = g.withNext();
+          err = parseDocument(errText, { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors[0] ?? err;
         }
         this.#doc = doc;
         this.#lc = lc;
         this.#text = g.text;
-        if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+        if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, errText)}`);
         const seq = doc.contents;
         if (!seq || !isSeq(seq)) this.fail({ line: g.line, col: 1 }, `steps: expected a list of steps, got ${describe(seq)}`);
         for (const raw of seq.items) steps.push(this.oneStep(raw, before + steps.length, seq, ctx));
@@ -809,7 +831,12 @@ class Reader {
       const info = observableInfo(key);
       if (!info) {
         const names = withTimeout ? [...OBSERVABLE_NAMES, 'timeout'] : OBSERVABLE_NAMES;
-        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)' : suggestion(key, names);
+        const synonym = OBSERVABLE_SYNONYMS[key.toLowerCase()];
+        const typo = closest(key, names);
+        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)'
+          : synonym ? ` (did you mean '${synonym}'?)`
+            : typo ? ` (did you mean '${typo}'?)`
+              : ` (expected one of ${OBSERVABLE_NAMES.join(', ')}${withTimeout ? '; and the wait\'s timeout' : ''})`;
         this.fail(keyNode, `unknown observable '${key}'${hint}`);
       }
       checks.push({ observable: key, matcher: this.matcher(entry, key), pos: this.pos(keyNode) });
