@@ -118,10 +118,13 @@ function yamlMessage(err: { code: string; message: string; pos: [number, number]
     const key = /^("[^"]*"|'[^']*'|[^:,{}[\]#]+?)\s*:/.exec(rest)?.[1];
     if (key) return `the key ${/^["']/.test(key) ? key : `'${key}'`} is given twice in the same mapping (give each key once)`;
   }
-  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && /:\s/.test(rest)) {
-    // `name: field report: meter froze`: the second ': ' would start a mapping inside the value
+  const lineStart = text.lastIndexOf('\n', err.pos[0] - 1) + 1;
+  const before = text.slice(lineStart, err.pos[0]);
+  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && /:\s/.test(rest) && /^\s*(?:-\s+)?[^\s#:-][^#:]*:\s+$/.test(before)) {
+    // `name: field report: meter froze` (a text to quote), `expect: relay: closed` (a mapping to brace)
     const value = rest.replace(/\s+#.*$/, '').trim();
-    return `a ': ' inside an unquoted value starts a mapping; quote the value: "${value.replace(/["\\]/g, '\\$&')}"`;
+    return `a second ': ' on this line: a value that is a mapping goes in braces ({ ${value} }), a text with ': ' ` +
+      `in quotes ("${value.replace(/["\\]/g, '\\$&')}")`;
   }
   const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return first.replace(/; please use YAML\.parseAllDocuments\(\)/, ' (a scenario is one YAML document: remove the extra ---)');
@@ -222,11 +225,17 @@ class Reader {
     for (const pair of (node as YAMLMap).items) {
       const keyNode = this.deref(pair.key);
       if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
-        this.fail(keyNode ?? node, `${where}: keys must be plain names, got ${describe(keyNode)}`);
+        // `{ credit: 5,000 }`: the comma ends the value and 000 becomes a key
+        const start = keyNode?.range?.[0];
+        const split = keyNode && isScalar(keyNode) && typeof keyNode.value === 'number' && start !== undefined && /\d,\s*$/.test(this.#text.slice(Math.max(0, start - 2), start))
+          ? ' (a comma inside a number ends the value: write 5000, not 5,000)' : '';
+        this.fail(keyNode ?? node, `${where}: keys must be plain names, got ${describe(keyNode)}${split}`);
       }
       const key = (keyNode as Scalar).value as string;
       if (!allowed.includes(key)) {
-        this.fail(keyNode, `unknown key '${key}' in ${where}${expectedOneOf(key, allowed)}`);
+        const knob = where === 'meter' && (key === 'fix' || key === 'defects' || key === 'profile')
+          ? ` (${key} belongs to the firmware: firmware: { profile: field, ${key === 'profile' ? 'fix: [D22]' : `${key}: [D22]`} })` : '';
+        this.fail(keyNode, `unknown key '${key}' in ${where}${knob || expectedOneOf(key, allowed)}`);
       }
       out.set(key, { key, keyNode, node: this.deref(pair.value), path: pathPrefix ? `${pathPrefix}.${key}` : key });
     }
