@@ -9,7 +9,7 @@ function beeps(startUs: number, n: number): Change[] {
   for (let k = 0; k < n; k++) out.push({ t: startUs + k * 50_000, value: 'on' }, { t: startUs + k * 50_000 + 500, value: 'off' });
   return out;
 }
-const TOL = { buzzer: 250_000, relay: 250_000 };
+const TOL = { buzzer: 250_000, relay: 250_000, 'led.red': 250_000 };
 const one = (a: Change[], b: Change[], name = 'buzzer', endUs = 100e6) =>
   compare(new Map([[name, a]]), new Map([[name, b]]), TOL, endUs)[0];
 
@@ -61,6 +61,18 @@ test('LCD key echoes typed at the default 300 ms cadence are compared screen by 
   assert.is(o.countA, 10);
   assert.is(o.countB, 10);
   assert.ok(o.ok);
+});
+
+test('a blink one side lacks in the middle is reported where the timing parts, not as extra changes at the end', () => {
+  // a blinks red five times after a token, b four (its firmware runs later on the link); a later blink pair on both
+  const blinks = (t0: number, n: number): Change[] => Array.from({ length: n }, (_, k) => [
+    { t: t0 + k * 300_000, value: 'on' }, { t: t0 + k * 300_000 + 80_000, value: 'off' }]).flat();
+  const a = [...blinks(1609e6, 5), ...blinks(1926.17e6, 1)];
+  const b = [...blinks(1609.1e6, 4), ...blinks(1926.25e6, 1)];
+  const o = one(a, b, 'led.red');
+  assert.is(o.cutByEnd, undefined);
+  assert.equal(o.late, { index: 8, aUs: 1610.2e6, bUs: 1926.25e6 });
+  assert.not.ok(o.ok);
 });
 
 test.run();

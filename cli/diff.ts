@@ -36,6 +36,12 @@ export interface ObservableDiff {
    * difference: counted, not judged.
    */
   cutByEnd?: { side: 'a' | 'b'; count: number };
+  /**
+   * The first pair of changes with the same value whose times are further apart than the tolerance: on an on/off
+   * observable a change one side lacks in the middle (a blink fewer) pairs every later change with the wrong one, so
+   * the values still match by index and only the timing shows it.
+   */
+  late?: { index: number; aUs: number; bUs: number };
   medianDtUs: number; maxAbsDtUs: number;
   toleranceUs: number;
   ok: boolean;
@@ -109,8 +115,11 @@ export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tole
       dts.push(cb[i].t - ca[i].t);
     }
     const tol = tolerances[name] ?? tolerances[base] ?? DEFAULT_TOLERANCE_US[base] ?? 100_000;
+    const lateAt = dts.findIndex((dt) => Math.abs(dt) > tol);
+    const late = lateAt >= 0 ? { index: lateAt, aUs: ca[lateAt].t, bUs: cb[lateAt].t } : undefined;
     let cutByEnd: ObservableDiff['cutByEnd'];
-    if (first < 0 && ca.length !== cb.length) {
+    // extra changes at the end are the side behind not having made them yet only when the pairs before are in time
+    if (first < 0 && ca.length !== cb.length && !late) {
       const longer = ca.length > cb.length ? ca : cb;
       const shorter = longer === ca ? cb : ca;
       const extra = longer.slice(n);
@@ -127,6 +136,7 @@ export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tole
       observable: name, countA: ca.length, countB: cb.length, firstMismatch: first,
       ...(first >= 0 ? { mismatch: { a: ca[first]?.value ?? null, b: cb[first]?.value ?? null } } : {}),
       ...(cutByEnd ? { cutByEnd } : {}),
+      ...(late ? { late } : {}),
       medianDtUs: sorted.length ? percentile(sorted, 50) : 0, maxAbsDtUs: maxAbs, toleranceUs: tol,
       ok: first < 0 && maxAbs <= tol,
     };
@@ -163,7 +173,8 @@ export function formatDiff(r: DiffReport): string {
   const rows = r.observables.map((o) => [
     o.observable, `${o.countA}/${o.countB}`,
     o.firstMismatch >= 0 ? `differ at #${o.firstMismatch + 1}: ${JSON.stringify(o.mismatch?.a)} vs ${JSON.stringify(o.mismatch?.b)}`
-      : o.cutByEnd ? `same; ${o.cutByEnd.count} more on ${o.cutByEnd.side === 'a' ? r.a : r.b} at the end, within the tolerance` : 'same',
+      : o.late ? `same values; #${o.late.index + 1} at ${(o.late.aUs / 1e6).toFixed(3)} s vs ${(o.late.bUs / 1e6).toFixed(3)} s${o.countA !== o.countB ? ' (a change one side lacks before it?)' : ''}`
+        : o.cutByEnd ? `same; ${o.cutByEnd.count} more on ${o.cutByEnd.side === 'a' ? r.a : r.b} at the end, within the tolerance` : 'same',
     ms(o.medianDtUs), `${(o.maxAbsDtUs / 1000).toFixed(1)} ms`, `${(o.toleranceUs / 1000).toFixed(0)} ms`, o.ok ? 'ok' : 'DIFFERS',
   ]);
   const head = ['observable', `changes ${r.a}/${r.b}`, 'values', 'Δt median', '|Δt| max', 'tolerance', 'verdict'];
