@@ -36,6 +36,12 @@ export interface ObservableDiff {
    * difference: counted, not judged.
    */
   cutByEnd?: { side: 'a' | 'b'; count: number };
+  /**
+   * The first pair of changes with the same value whose times are further apart than the tolerance: on an on/off
+   * observable a change one side lacks in the middle (a blink fewer) pairs every later change with the wrong one, so
+   * the values still match by index and only the timing shows it.
+   */
+  late?: { index: number; aUs: number; bUs: number };
   medianDtUs: number; maxAbsDtUs: number;
   toleranceUs: number;
   ok: boolean;
@@ -43,7 +49,10 @@ export interface ObservableDiff {
 export interface DiffReport { scenario: string; a: DiffKind; b: DiffKind; notCompared?: string[]; verdictsA: string[]; verdictsB: string[]; sameVerdicts: boolean; observables: ObservableDiff[]; ok: boolean }
 
 export const DEFAULT_TOLERANCE_US: Record<string, number> = { relay: 100_000, 'led.red': 100_000, 'led.green': 100_000, buzzer: 100_000, lcd: 1_000_000, serial: 100_000 };
-const SETTLE_US: Record<string, number> = { lcd: 300_000 };
+// A screen counts when it is held this long: the partial redraws (a cleared display for ~60 ms, lcd.begin) go, the key
+// echoes stay (press-keys types a key every 300 ms by default; at a 300 ms threshold the twin's echoes, 299.997 ms
+// apart, were dropped and a board's, jittered around 300 ms, partly kept: every typed token read as DIFFERENT).
+const SETTLE_US: Record<string, number> = { lcd: 150_000 };
 
 function observableOf(ev: TraceEvent): [string, string] | null {
   if (ev.source !== 'meter') return null;
@@ -106,8 +115,11 @@ export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tole
       dts.push(cb[i].t - ca[i].t);
     }
     const tol = tolerances[name] ?? tolerances[base] ?? DEFAULT_TOLERANCE_US[base] ?? 100_000;
+    const lateAt = dts.findIndex((dt) => Math.abs(dt) > tol);
+    const late = lateAt >= 0 ? { index: lateAt, aUs: ca[lateAt].t, bUs: cb[lateAt].t } : undefined;
     let cutByEnd: ObservableDiff['cutByEnd'];
-    if (first < 0 && ca.length !== cb.length) {
+    // extra changes at the end are the side behind not having made them yet only when the pairs before are in time
+    if (first < 0 && ca.length !== cb.length && !late) {
       const longer = ca.length > cb.length ? ca : cb;
       const shorter = longer === ca ? cb : ca;
       const extra = longer.slice(n);
@@ -124,6 +136,7 @@ export function compare(a: Map<string, Change[]>, b: Map<string, Change[]>, tole
       observable: name, countA: ca.length, countB: cb.length, firstMismatch: first,
       ...(first >= 0 ? { mismatch: { a: ca[first]?.value ?? null, b: cb[first]?.value ?? null } } : {}),
       ...(cutByEnd ? { cutByEnd } : {}),
+      ...(late ? { late } : {}),
       medianDtUs: sorted.length ? percentile(sorted, 50) : 0, maxAbsDtUs: maxAbs, toleranceUs: tol,
       ok: first < 0 && maxAbs <= tol,
     };
@@ -160,7 +173,8 @@ export function formatDiff(r: DiffReport): string {
   const rows = r.observables.map((o) => [
     o.observable, `${o.countA}/${o.countB}`,
     o.firstMismatch >= 0 ? `differ at #${o.firstMismatch + 1}: ${JSON.stringify(o.mismatch?.a)} vs ${JSON.stringify(o.mismatch?.b)}`
-      : o.cutByEnd ? `same; ${o.cutByEnd.count} more on ${o.cutByEnd.side === 'a' ? r.a : r.b} at the end, within the tolerance` : 'same',
+      : o.late ? `same values; #${o.late.index + 1} at ${(o.late.aUs / 1e6).toFixed(3)} s vs ${(o.late.bUs / 1e6).toFixed(3)} s${o.countA !== o.countB ? ' (a change one side lacks before it?)' : ''}`
+        : o.cutByEnd ? `same; ${o.cutByEnd.count} more on ${o.cutByEnd.side === 'a' ? r.a : r.b} at the end, within the tolerance` : 'same',
     ms(o.medianDtUs), `${(o.maxAbsDtUs / 1000).toFixed(1)} ms`, `${(o.toleranceUs / 1000).toFixed(0)} ms`, o.ok ? 'ok' : 'DIFFERS',
   ]);
   const head = ['observable', `changes ${r.a}/${r.b}`, 'values', 'Δt median', '|Δt| max', 'tolerance', 'verdict'];

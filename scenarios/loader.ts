@@ -91,19 +91,42 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const groups: StepGroups = { ...split.steps, ...(opts.onProgress ? { onProgress: (read, steps) => opts.onProgress!(read, text.length, steps) } : {}) };
     const r = new Reader(file, lc, doc, split.head, groups, opts.packSteps === true);
     const err = doc.errors[0];
-    if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+    if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, split.head)}`);
     return r.scenario();
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lc, doc, text);
   const err = doc.errors[0];
-  if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+  if (err) r.fail(r.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, text)}`);
   return r.scenario();
 }
 
-function yamlMessage(msg: string): string {
-  const first = msg.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+/** What a newcomer calls an observable, by the quantity's usual name or unit: the name the language gives it. */
+const OBSERVABLE_SYNONYMS: Record<string, string> = {
+  watts: 'power', w: 'power', 'active-power': 'power', activepower: 'power', p: 'power',
+  volts: 'voltage', v: 'voltage', vrms: 'voltage', urms: 'voltage',
+  amps: 'current', a: 'current', irms: 'current', i: 'current',
+  frequency: 'freq', hz: 'freq', kwh: 'energy', 'power-factor': 'pf', powerfactor: 'pf',
+  display: 'lcd', screen: 'lcd', balance: 'credit', contactor: 'relay',
+};
+
+function yamlMessage(err: { code: string; message: string; pos: [number, number] }, text: string): string {
+  const rest = text.slice(err.pos[0]).split('\n')[0];
+  if (err.code === 'DUPLICATE_KEY') {
+    // the parser's "Map keys must be unique" names no key: say which one
+    const key = /^("[^"]*"|'[^']*'|[^:,{}[\]#]+?)\s*:/.exec(rest)?.[1];
+    if (key) return `the key ${/^["']/.test(key) ? key : `'${key}'`} is given twice in the same mapping (give each key once)`;
+  }
+  const lineStart = text.lastIndexOf('\n', err.pos[0] - 1) + 1;
+  const before = text.slice(lineStart, err.pos[0]);
+  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && /:\s/.test(rest) && /^\s*(?:-\s+)?[^\s#:-][^#:]*:\s+$/.test(before)) {
+    // `name: field report: meter froze` (a text to quote), `expect: relay: closed` (a mapping to brace)
+    const value = rest.replace(/\s+#.*$/, '').trim();
+    return `a second ': ' on this line: a value that is a mapping goes in braces ({ ${value} }), a text with ': ' ` +
+      `in quotes ("${value.replace(/["\\]/g, '\\$&')}")`;
+  }
+  const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return first.replace(/; please use YAML\.parseAllDocuments\(\)/, ' (a scenario is one YAML document: remove the extra ---)');
 }
 
@@ -202,11 +225,17 @@ class Reader {
     for (const pair of (node as YAMLMap).items) {
       const keyNode = this.deref(pair.key);
       if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
-        this.fail(keyNode ?? node, `${where}: keys must be plain names, got ${describe(keyNode)}`);
+        // `{ credit: 5,000 }`: the comma ends the value and 000 becomes a key
+        const start = keyNode?.range?.[0];
+        const split = keyNode && isScalar(keyNode) && typeof keyNode.value === 'number' && start !== undefined && /\d,\s*$/.test(this.#text.slice(Math.max(0, start - 2), start))
+          ? ' (a comma inside a number ends the value: write 5000, not 5,000)' : '';
+        this.fail(keyNode ?? node, `${where}: keys must be plain names, got ${describe(keyNode)}${split}`);
       }
       const key = (keyNode as Scalar).value as string;
       if (!allowed.includes(key)) {
-        this.fail(keyNode, `unknown key '${key}' in ${where}${expectedOneOf(key, allowed)}`);
+        const knob = where === 'meter' && (key === 'fix' || key === 'defects' || key === 'profile')
+          ? ` (${key} belongs to the firmware: firmware: { profile: field, ${key === 'profile' ? 'fix: [D22]' : `${key}: [D22]`} })` : '';
+        this.fail(keyNode, `unknown key '${key}' in ${where}${knob || expectedOneOf(key, allowed)}`);
       }
       out.set(key, { key, keyNode, node: this.deref(pair.value), path: pathPrefix ? `${pathPrefix}.${key}` : key });
     }
@@ -607,15 +636,17 @@ class Reader {
         let doc = parseDocument(g.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
         this.#lineOffset = g.line - 1;
         let err = doc.errors[0];
+        let errText = g.text;
         if (err && err.pos[0] >= g.text.trimEnd().length) {
           // The error runs into the next step (an unclosed bracket): parse on into it, as the whole file would be.
           lc = new LineCounter();
-          err = parseDocument(g.withNext(), { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors[0] ?? err;
+          errText = g.withNext();
+          err = parseDocument(errText, { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors[0] ?? err;
         }
         this.#doc = doc;
         this.#lc = lc;
         this.#text = g.text;
-        if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
+        if (err) this.fail(this.posAt(err.pos[0]), `YAML syntax error: ${yamlMessage(err, errText)}`);
         const seq = doc.contents;
         if (!seq || !isSeq(seq)) this.fail({ line: g.line, col: 1 }, `steps: expected a list of steps, got ${describe(seq)}`);
         for (const raw of seq.items) steps.push(this.oneStep(raw, before + steps.length, seq, ctx));
@@ -809,7 +840,12 @@ class Reader {
       const info = observableInfo(key);
       if (!info) {
         const names = withTimeout ? [...OBSERVABLE_NAMES, 'timeout'] : OBSERVABLE_NAMES;
-        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)' : suggestion(key, names);
+        const synonym = OBSERVABLE_SYNONYMS[key.toLowerCase()];
+        const typo = closest(key, names);
+        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)'
+          : synonym ? ` (did you mean '${synonym}'?)`
+            : typo ? ` (did you mean '${typo}'?)`
+              : ` (expected one of ${OBSERVABLE_NAMES.join(', ')}${withTimeout ? '; and the wait\'s timeout' : ''})`;
         this.fail(keyNode, `unknown observable '${key}'${hint}`);
       }
       checks.push({ observable: key, matcher: this.matcher(entry, key), pos: this.pos(keyNode) });

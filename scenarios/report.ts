@@ -50,6 +50,7 @@ export function failureBlock(f: Failure, style: ReportStyle = {}): string {
   }
   const name = f.stepName !== undefined ? ` "${f.stepName}"` : '';
   lines.push(`${pad}at ${f.time}, step ${f.step}${name}, ${f.file}:${f.line}:${f.col}`);
+  if (f.note !== undefined) lines.push(`${pad}note: ${f.note}`);
   return lines.join('\n');
 }
 

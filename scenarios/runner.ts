@@ -19,6 +19,7 @@
 //
 // The runner calls bench.start() before the first step and does not close the bench (its owner does).
 import { formatTime } from '../twin/kernel/clock.ts';
+import { BootWatch } from './boot-watch.ts';
 import type { BenchControl } from '../twin/kernel/bench-types.ts';
 import type { CommsControl } from '../twin/comms/comms.ts';
 import { ScenarioError } from './loader.ts';
@@ -86,6 +87,8 @@ export interface Failure {
   reason: string;
   /** Every check of the step that did not hold (the first is the one above). */
   mismatches: Mismatch[];
+  /** Why the check likely failed, when the runner can tell: the meter had not finished booting. */
+  note?: string;
 }
 
 export interface ScenarioResult {
@@ -231,6 +234,7 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
   let failure: Failure | undefined;
 
   trace.emit('scenario', 'start', { name: scenario.name, file: scenario.file, steps: total });
+  const boot = new BootWatch(trace);
   await bench.start();
 
   for (const step of stepsOf(scenario)) {
@@ -241,6 +245,8 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
     opts.onStep?.(step, out.text);
     try {
       failure = await runStep(scenario, step, bench, checks);
+      const note = failure && boot.noteAt(failure.timeUs);
+      if (failure && note) failure.note = note;
     } catch (err) {
       if (err instanceof ScenarioError) throw err;
       throw new ScenarioRunError(n, out.text, bench.now(), err);
@@ -256,6 +262,7 @@ export async function runScenario(scenario: Scenario, bench: BenchControl, opts:
     }
   }
 
+  boot.close();
   const status = failure ? 'failed' : 'passed';
   trace.emit('scenario', 'end', { status });
   const endUs = bench.now();

@@ -9,6 +9,7 @@ import { LOAD_KINDS, OBSERVABLES, STEP_COMMANDS } from '../scenarios/schema.ts';
 import { parseScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { createBench } from '../twin/kernel/bench.ts';
+import { Load } from '../models/loads/load.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const doc = readFileSync(join(root, 'docs', 'scenarios.md'), 'utf8');
@@ -65,6 +66,18 @@ test('press-keys lets as much time pass as docs/scenarios.md says: every key its
   } finally {
     await bench.close();
   }
+});
+
+// "Give watts (the power at ratedVolts, default 240 V ...)": on a 230 V supply a watts: 100 load draws 91.8 W.
+test('a load\'s watts are at the ratedVolts docs/scenarios.md gives as the default (240 V), not at the supply\'s voltage', () => {
+  const m = /Give `watts` \(the real power at `ratedVolts`, default (\d+) V: on a 230 V supply `watts: 100` draws (\d+\.\d) W/.exec(doc);
+  assert.ok(m, 'docs/scenarios.md states the default ratedVolts and its effect on a 230 V supply');
+  const s = parseScenario('name: l\nversion: 1\nplant: { grid: { vrms: 230, hz: 50 } }\nsteps:\n  - set-load: { id: f, watts: 100 }\n', 'l.yaml');
+  const step = s.steps[0] as { load: ConstructorParameters<typeof Load>[0] };
+  const load = new Load(step.load, { vrms: 230, hz: 50 });
+  assert.is(load.spec.ratedVolts, Number(m![1]));
+  const [r, x] = load.impedance(1, 50);
+  assert.is(((230 * 230 * r) / (r * r + x * x)).toFixed(1), m![2]);
 });
 
 test.run();
