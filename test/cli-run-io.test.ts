@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,20 @@ test('--debug-log into a missing folder is refused before the run in one line na
   assert.is(code, 2, err);
   assert.match(err, /--debug-log: cannot write '.*d\.log': the folder '.*no-such-folder' does not exist/);
   assert.not.match(err, /tmp-|ENOENT/);
+});
+
+test('--trace on a full disk (/dev/full) mid-run ends the run in one line and exit 2, not an internal error', async () => {
+  if (!existsSync('/dev/full')) return;
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'many-steps.yaml');
+  // Enough steps that the trace passes its 64 KiB buffer before the end: the write fails during the run.
+  writeFileSync(file, ['name: many steps', 'version: 1', 'steps:', ...Array.from({ length: 2000 }, () => '  - delay: 1s')].join('\n'));
+  const code = await main(['run', file, '--trace', '/dev/full'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.is(err, "osm run: --trace: cannot write '/dev/full': no space left on the device\n");
+  assert.is(io.out.join(''), '');
 });
 
 test('--debug-log /dev/null is written as a stream, as --trace and --save-eeprom are', async () => {

@@ -23,7 +23,7 @@ import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
-import { checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
+import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
@@ -453,7 +453,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
       if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
-      if (err instanceof ScenarioRunError && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
+      // The scenario's header, before the simulation error the dispatcher prints (not for an output that failed: a
+      // full disk under --trace is one line, a closed pipe none).
+      if (err instanceof ScenarioRunError && !(err.cause instanceof OutputError) && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
     progress?.clear();
