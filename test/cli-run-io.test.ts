@@ -231,6 +231,23 @@ for (const [args, codes] of PIPED) {
   });
 }
 
+test('osm run with standard output on a full disk (> /dev/full) ends in one line on stderr and exit 2, no stack trace', async () => {
+  if (!existsSync('/dev/full')) return;
+  const { openSync, closeSync } = await import('node:fs');
+  const full = openSync('/dev/full', 'w');
+  const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml'], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', full, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (code) => done({ code, stderr }));
+  });
+  closeSync(full);
+  assert.is(r.stderr, 'osm: cannot write standard output: no space left on the device\n');
+  assert.is(r.code, 2);
+});
+
 test('--trace naming the scenario being run is refused before the run, and the scenario is left as it was', async () => {
   const io = buffers();
   const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
