@@ -150,6 +150,17 @@ test('--trace on a full disk (/dev/full) mid-run ends the run in one line and ex
   assert.is(io.out.join(''), '');
 });
 
+test('osm run on a terminal with colour off (NO_COLOR) writes its report without escape sequences', async () => {
+  const out: string[] = [];
+  const io: CliIo = { stdout: { write: (t: string) => out.push(t), isTTY: true, color: false }, stderr: { write: () => true } };
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'short.yaml');
+  writeFileSync(file, 'name: short\nversion: 1\nsteps:\n  - delay: 1s\n  - expect: { relay: closed }\n');
+  assert.is(await main(['run', file], { commands: [cmd], io, env: {} }), 0);
+  assert.match(out.join(''), /PASSED/);
+  assert.not.match(out.join(''), /\x1b/);
+});
+
 test('--debug-log /dev/null is written as a stream, as --trace and --save-eeprom are', async () => {
   const io = buffers();
   const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });

@@ -7,7 +7,7 @@ import { ScenarioRunError, runScenario, type ScenarioResult } from '../../scenar
 import { stepCount, type BenchConfig, type Scenario, type Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
-import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, InputError, UsageError, colorOn, processIo, type CliIo, type Command } from '../command.ts';
 import { statSync } from 'node:fs';
 import { deterministicReport, planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
@@ -423,7 +423,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const debugLog = debugLogOut !== undefined ? recordDebugLog(bench) : undefined;
-    const color = report.isTTY === true;
+    const color = colorOn(report);
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
@@ -559,7 +559,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
     if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
     if (args.json) report.write(`${JSON.stringify(result.records, null, 2)}\n`);
-    else report.write(formatCampaign(result, { color: report.isTTY === true, quiet: args.quiet }));
+    else report.write(formatCampaign(result, { color: colorOn(report), quiet: args.quiet }));
     return result.exitCode;
   }
 
