@@ -1,12 +1,32 @@
 // What a command of `osm` is, and the error a command throws for a bad invocation.
 
+/**
+ * One of a command's output streams. `isTTY`: a terminal that takes escape sequences (a line rewritten in place, a
+ * screen redrawn); `color`: whether to colour the text (default: `isTTY`).
+ */
+export interface CliStream { write(text: string): unknown; isTTY?: boolean; color?: boolean }
+
 /** Where a command writes: the process's streams, or buffers in tests. */
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stdout: CliStream;
+  stderr: CliStream;
 }
 
-export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+/** Whether to colour what goes to `s`. */
+export function colorOn(s: CliStream): boolean {
+  return s.color ?? s.isTTY === true;
+}
+
+/**
+ * A process stream as a command sees it: a terminal whose TERM is `dumb` takes no escape sequences, so it counts as
+ * no terminal (plain progress lines, no colour); NO_COLOR (https://no-color.org, any non-empty value) turns colour off.
+ */
+export function terminalStream(s: { write(text: string): unknown; isTTY?: boolean }, env: Record<string, string | undefined> = process.env): CliStream {
+  const tty = s.isTTY === true && env.TERM !== 'dumb';
+  return { write: (text: string) => s.write(text), isTTY: tty, color: tty && !env.NO_COLOR };
+}
+
+export const processIo: CliIo = { stdout: terminalStream(process.stdout), stderr: terminalStream(process.stderr) };
 
 /** What a long-running command can be given in tests: its streams and the wall clock of its progress lines (ms). */
 export interface CommandDeps {

@@ -6,7 +6,7 @@
 // modules as `osm`'s (cli/main.ts, cli/commands/*.ts); only the way they are loaded differs.
 import { join } from 'node:path';
 import type { CommandEntry } from './command.ts';
-import { exitQuietlyOnClosedPipe, main } from './main.ts';
+import { exitAfterOutput, exitQuietlyOnClosedPipe, main } from './main.ts';
 import { bundleStale, type BundleSpec } from '../io/bundle.ts';
 import LIST from './commands/commands.json' with { type: 'json' };
 
@@ -51,5 +51,6 @@ export async function runLight(argv: readonly string[]): Promise<never> {
     load: async () => (await LOADERS[c.name]()).default as Awaited<ReturnType<CommandEntry['load']>>,
   }));
   exitQuietlyOnClosedPipe();
-  process.exit(await main(argv, { commands: entries }));
+  await exitAfterOutput(await main(argv, { commands: entries }));
+  return process.exit(); // not reached: exitAfterOutput exits
 }

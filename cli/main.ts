@@ -3,20 +3,52 @@
 import { readFileSync } from 'node:fs';
 import { closest } from '../scenarios/suggest.ts';
 import { EXIT, InputError, UsageError, printable, processIo, type CliIo, type Command, type CommandEntry } from './command.ts';
-import { OutputError, PipeClosedError } from '../io/output-file.ts';
+import { OutputError, PipeClosedError, why } from '../io/output-file.ts';
 import { InterruptedError, SIGNAL_EXIT } from '../io/interrupt.ts';
 
 /** Exit code when the reader of our output went away: 128 + SIGPIPE, as a Unix tool killed by it. */
 export const EXIT_PIPE_CLOSED = 141;
 
-/** A reader that goes away (`osm demo | head -2`) ends the command quietly, as any Unix tool: exit 141 (SIGPIPE). */
+/**
+ * A reader that goes away (`osm demo | head -2`) ends the command quietly, as any Unix tool: exit 141 (SIGPIPE).
+ * Any other failed write to standard output or error (`osm run s.yaml > /dev/full`, a full disk, an I/O error) ends
+ * it with one line on standard error, if that still works, and exit 2.
+ */
 export function exitQuietlyOnClosedPipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const [stream, name] of [[process.stdout, 'standard output'], [process.stderr, 'standard error']] as const) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT_PIPE_CLOSED);
-      throw err;
+      const end = onStdioError(err, name);
+      if (end.message !== undefined) { try { process.stderr.write(end.message); } catch { /* standard error failed too */ } }
+      process.exit(end.code);
     });
   }
+}
+
+/** What a failed write to standard output or error ends in: the exit code and the line to print, if any. */
+export function onStdioError(err: NodeJS.ErrnoException, name: 'standard output' | 'standard error'): { code: number; message?: string } {
+  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return { code: EXIT_PIPE_CLOSED };
+  if (name === 'standard error') return { code: EXIT.invalid };
+  return { code: EXIT.invalid, message: `osm: cannot write ${name}: ${why(err)}\n` };
+}
+
+/** A stream `exitAfterOutput` waits for: what of process.stdout and process.stderr it uses. */
+export interface FlushableStream {
+  write(chunk: string, callback: (err?: Error | null) => void): boolean;
+}
+
+/**
+ * Exit with `code` once everything written to `streams` has been handed to the system. Standard output into a pipe
+ * whose reader is slower than the command (`osm opaygo check big.json | less`, `osm run dir/ --json | jq`) holds the
+ * rest in memory, and process.exit() alone would drop it: the reader got a cut report and exit 0. A reader that went
+ * away ends the command through exitQuietlyOnClosedPipe (141), as before.
+ */
+export async function exitAfterOutput(code: number, streams: readonly FlushableStream[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (c) => process.exit(c)): Promise<void> {
+  // A write's callback runs after every write before it has gone out (or failed): an empty one marks the end.
+  await Promise.all(streams.map((s) => new Promise<void>((resolve) => {
+    try { s.write('', () => resolve()); } catch { resolve(); }
+  })));
+  exit(code);
 }
 
 export interface MainOptions {

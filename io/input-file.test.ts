@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputFileError, readInputFile } from './input-file.ts';
@@ -29,6 +29,12 @@ test('a device that never ends (/dev/zero) is read only up to the limit', () => 
 test('a directory and a missing file are named as such', () => {
   assert.is(reason(() => readInputFile(dir, 100)), 'it is a directory');
   assert.is(reason(() => readInputFile(join(dir, 'none'), 100)), 'no such file');
+});
+
+test('a symlink loop is named as one, not by its error code', () => {
+  symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+  symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+  assert.is(reason(() => readInputFile(join(dir, 'loop-a'), 100)), 'too many levels of symbolic links (a link loop?)');
 });
 
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });

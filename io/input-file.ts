@@ -17,6 +17,9 @@ function reasonOf(err: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links (a link loop?)';
+  if (code === 'ENAMETOOLONG') return 'the file name is too long';
+  if (code === 'EIO') return 'input/output error';
   return code ?? String((err as Error)?.message ?? err);
 }
 

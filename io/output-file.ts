@@ -83,7 +83,8 @@ function describeKind(s: Stats): string {
   return 'not a regular file';
 }
 
-function why(err: unknown): string {
+/** Why a write or an open failed, in words (`no space left on the device`), for a one-line message. */
+export function why(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   switch (code) {
     case 'EACCES': case 'EPERM': return 'permission denied';

@@ -51,6 +51,10 @@ const CATALOGUE: RegExp[] = [
   /^Waiting for network\.\.\.( OK| fail)?$/, /^Connecting to terminal( OK| fail)?$/,
   /^Connecting to: demo\.thingsboard\.io with token \S+$/, /^Failed to connect$/, /^Sending data\.\.\.$/,
   /^(\d+(\.\d*)?)?\/\d*\/?(sucess)?$/, /^Database Error$/,
+  // On the debug port only when its printf port is (D39 fixed): the boot mode's welcome, the RTC and EEPROM faults,
+  // the reboot count.
+  /^Welcome to the (STS|OpenPaygo) (Energy|Time)-based$/, /^RTC is NOT running!$/, /^Couldn't find RTC$/,
+  /^Disconnection spotted!!$/, /^EEPROM not responding$/,
 ];
 
 const STAMP = /^\[\s*(\d+(?:\.\d+)?)\]\s?(.*)$/;

@@ -21,6 +21,13 @@ test('the report marks each step and shows expected against observed with time a
   assert.match(text, /FAILED at 12\.000s: step 2 "relay opens", 0 of 1 check held\n$/);
 });
 
+test('a step of 2000 keys is shown on one line of its first 159 characters and an ellipsis', async () => {
+  const keys = parseScenario(`name: keys\nversion: 1\nsteps:\n  - press-keys: "${'1'.repeat(2000)}"\n`, 'keys.yaml');
+  const text = formatReport(await runScenario(keys, new FakeBench()));
+  const line = text.split('\n').find((l) => l.includes('press-keys'))!;
+  assert.ok(line.endsWith(`press-keys ${'1'.repeat(148)}…`), line);
+});
+
 test('the report of a passing run ends with PASSED and the checks held', async () => {
   const ok = parseScenario('name: ok\nversion: 1\nsteps:\n  - expect: { relay: closed }\n', 'ok.yaml');
   const text = formatReport(await runScenario(ok, new FakeBench()));

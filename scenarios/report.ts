@@ -26,12 +26,18 @@ function paint(on: boolean | undefined, code: string, text: string): string {
   return on ? `${code}${text}${RESET}` : text;
 }
 
+/** The longest step description a report line shows. */
+const LABEL_MAX = 160;
+
 /** The line for one step: mark, number, start time, description. */
 export function stepLine(o: StepOutcome, total: number, style: ReportStyle = {}): string {
   const width = String(total).length;
   const num = String(o.step).padStart(width);
   const time = (o.startUs !== undefined ? formatTime(o.startUs) : '').padStart(12);
-  const label = o.name !== undefined ? `${o.name}: ${o.text}` : o.text;
+  const full = o.name !== undefined ? `${o.name}: ${o.text}` : o.text;
+  // A step can be long (press-keys of a generated key stream, a long log text): the line shows its start; the trace
+  // and the JSON result keep it whole.
+  const label = full.length > LABEL_MAX ? `${full.slice(0, LABEL_MAX - 1)}…` : full;
   switch (o.status) {
     case 'ok': return `  ${paint(style.color, GREEN, '✓')} ${num} ${time}  ${label}`;
     case 'failed': return `  ${paint(style.color, RED, '✘')} ${num} ${time}  ${label}`;

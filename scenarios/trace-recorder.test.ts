@@ -94,6 +94,22 @@ test('stops recording after close', () => {
   assert.is(chunks.join(''), '{"t":0,"source":"a","kind":"b","data":1}\n');
 });
 
+test('a write that fails mid-run throws its own error once, and close() afterwards adds none', () => {
+  const bus = new TraceBus(() => 0);
+  let writes = 0;
+  const sink: TraceSink = {
+    // As io/output-file.ts's stream: the first failure gives up the file; a later write is a programming error.
+    write: () => { writes++; throw new Error(writes === 1 ? 'no space left on the device' : 'write after the output was closed'); },
+    close: () => { throw new Error('closed after a failed write'); },
+  };
+  const rec = new TraceRecorder(bus, sink, { flushChars: 1 });
+  assert.throws(() => bus.emit('bench', 'x', 1), /no space left/);
+  bus.emit('bench', 'x', 2);
+  rec.close();
+  rec.abort();
+  assert.is(writes, 1);
+});
+
 test('explains a trace path in a missing directory', () => {
   assert.throws(() => TraceRecorder.toFile(new TraceBus(() => 0), join(dir, 'nope', 'x.jsonl')),
     /^--trace: cannot write '.*x\.jsonl': the folder '.*nope' does not exist/);

@@ -64,12 +64,23 @@ export class TraceRecorder {
     if (this.#buffered >= this.#flushChars) this.flush();
   }
 
-  /** Hand buffered lines to the sink. */
+  /**
+   * Hand buffered lines to the sink. A write that fails (a full disk, a reader that closed the pipe) throws its
+   * error once and ends the recording: the sink has given up the file, so a later close() or abort() has nothing
+   * left to do and must not hide that error behind one of its own.
+   */
   flush(): void {
     if (this.#buffer.length === 0) return;
-    this.#sink.write(this.#buffer.join(''));
+    const chunk = this.#buffer.join('');
     this.#buffer = [];
     this.#buffered = 0;
+    try {
+      this.#sink.write(chunk);
+    } catch (err) {
+      this.#closed = true;
+      this.#unsubscribe();
+      throw err;
+    }
   }
 
   /** Stop recording, flush, and keep the file. */

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,31 @@ test('--debug-log into a missing folder is refused before the run in one line na
   assert.not.match(err, /tmp-|ENOENT/);
 });
 
+test('--trace on a full disk (/dev/full) mid-run ends the run in one line and exit 2, not an internal error', async () => {
+  if (!existsSync('/dev/full')) return;
+  const io = buffers();
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'many-steps.yaml');
+  // Enough steps that the trace passes its 64 KiB buffer before the end: the write fails during the run.
+  writeFileSync(file, ['name: many steps', 'version: 1', 'steps:', ...Array.from({ length: 2000 }, () => '  - delay: 1s')].join('\n'));
+  const code = await main(['run', file, '--trace', '/dev/full'], { commands: [cmd], io, env: {} });
+  const err = io.err.join('');
+  assert.is(code, 2, err);
+  assert.is(err, "osm run: --trace: cannot write '/dev/full': no space left on the device\n");
+  assert.is(io.out.join(''), '');
+});
+
+test('osm run on a terminal with colour off (NO_COLOR) writes its report without escape sequences', async () => {
+  const out: string[] = [];
+  const io: CliIo = { stdout: { write: (t: string) => out.push(t), isTTY: true, color: false }, stderr: { write: () => true } };
+  const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const file = join(dir, 'short.yaml');
+  writeFileSync(file, 'name: short\nversion: 1\nsteps:\n  - delay: 1s\n  - expect: { relay: closed }\n');
+  assert.is(await main(['run', file], { commands: [cmd], io, env: {} }), 0);
+  assert.match(out.join(''), /PASSED/);
+  assert.not.match(out.join(''), /\x1b/);
+});
+
 test('--debug-log /dev/null is written as a stream, as --trace and --save-eeprom are', async () => {
   const io = buffers();
   const cmd = createRunCommand({ io, makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
@@ -216,6 +241,23 @@ for (const [args, codes] of PIPED) {
     assert.ok(codes.includes(r.code ?? -1), `exit ${r.code}`);
   });
 }
+
+test('osm run with standard output on a full disk (> /dev/full) ends in one line on stderr and exit 2, no stack trace', async () => {
+  if (!existsSync('/dev/full')) return;
+  const { openSync, closeSync } = await import('node:fs');
+  const full = openSync('/dev/full', 'w');
+  const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml'], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', full, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (code) => done({ code, stderr }));
+  });
+  closeSync(full);
+  assert.is(r.stderr, 'osm: cannot write standard output: no space left on the device\n');
+  assert.is(r.code, 2);
+});
 
 test('--trace naming the scenario being run is refused before the run, and the scenario is left as it was', async () => {
   const io = buffers();

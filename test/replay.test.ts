@@ -161,4 +161,32 @@ test('osm replay --twin-log writes through the output writer: /dev/null as a str
   });
 });
 
+test('osm replay of a long log shows its progress on stderr when stderr is not a terminal', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  // Two hours of a mute meter's debug port.
+  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
+  const lines: string[] = [];
+  bench.trace.subscribe((ev) => {
+    const d = ev.data as { port?: string; line?: string };
+    if (ev.source === 'meter' && ev.kind === 'serial' && d.port === 'debug') lines.push(formatLogLine(ev.t, d.line!));
+  });
+  await bench.start();
+  await bench.runFor(2 * 3600e6);
+  await bench.close();
+  const f = join(mkdtempSync(join(tmpdir(), 'osm-replay-')), 'long.log');
+  writeFileSync(f, `${lines.join('\n')}\n`);
+  const err: string[] = [];
+  let wall = 0;
+  const cmd = createReplayCommand({
+    io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } },
+    wallMs: () => (wall += 11_000), // every look at the clock finds 11 s gone: a progress line is due each time
+  });
+  assert.is(await cmd.run([f, '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0);
+  const text = err.join('');
+  assert.match(text, /^(osm replay: \d+\.\d h of \d+\.\d h of the log replayed\n)+$/, JSON.stringify(text));
+  assert.not.match(text, /\r|\x1b/);
+});
+
 test.run();

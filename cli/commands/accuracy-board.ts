@@ -10,7 +10,7 @@ import { BOARD_ACCURACY_DEFAULTS, runBoardSuite } from '../../scenarios/accuracy
 import { openEmulatedAccuracyRig, type EmulatedAccuracyRig } from '../../scenarios/accuracy/board-suite-emulated.ts';
 import { AppliedFileError, OperatorSource, SourceStopped, loadAppliedFile, type ReferenceSource } from '../../scenarios/accuracy/reference-source.ts';
 import type { SimTime } from '../../models/sim-time.ts';
-import { EXIT, InputError, UsageError, processIo, type CliIo } from '../command.ts';
+import { EXIT, InputError, UsageError, colorOn, processIo, type CliIo } from '../command.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { htmlReport } from '../../scenarios/accuracy/html-report.ts';
 import { Progress } from '../progress.ts';
@@ -129,7 +129,7 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
       text.write(`Board: the chip's own registers read over the link (${rig.wiring.file}, ${rig.wiring.afe!.portName} at ${rig.wiring.afe!.baud} baud): `
         + `${link.frames} frames, median round trip ${med.toFixed(2)} ms, ${link.badReplies} bad replies, ${link.lostReplies} sent again for want of a reply\n`
         + `Source: ${boardInfo.source}; ${windowText}; chip error from the slope of the APenergy count, V/I/P read averaged over the window\n`);
-      text.write(formatSuite(result, { color: text.isTTY === true, unitLabel, whatIf: a.whatIf.entries }));
+      text.write(formatSuite(result, { color: colorOn(text), unitLabel, whatIf: a.whatIf.entries }));
     }
     if (reportFile) {
       writeOutputFile(reportFile, htmlReport(result, { unitLabel, whatIf: a.whatIf.entries }));

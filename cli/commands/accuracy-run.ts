@@ -17,7 +17,7 @@ import { drawnUnit, unitNoiseSeed } from '../../scenarios/accuracy/unit-draw.ts'
 import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, type WhatIf } from '../../scenarios/accuracy/what-if.ts';
 import { ProfileError, resolveFirmware } from '../../twin/profiles/profile.ts';
 import { intOption, parseArgs, type OptionSpec } from '../args.ts';
-import { EXIT, InputError, UsageError, processIo } from '../command.ts';
+import { EXIT, InputError, UsageError, colorOn, processIo } from '../command.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { InterruptedError, checkpoint, withInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { Progress } from '../progress.ts';
@@ -296,7 +296,7 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     }
 
     const pass = mc ? mc.result.passed === mc.result.units : result.pass;
-    const color = text.isTTY === true;
+    const color = colorOn(text);
     if (a.json) {
       const obj = suiteJson(result, { unitLabel, whatIf: shownWhatIf(a.whatIf), ...(mc ? { monteCarlo: mc } : {}) });
       obj.pass = pass;

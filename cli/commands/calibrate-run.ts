@@ -10,7 +10,7 @@ import { formatSuite, suiteJson } from '../../scenarios/accuracy/report.ts';
 import { runSuite, type SuiteResult } from '../../scenarios/accuracy/runner.ts';
 import { whatIfProfile } from '../../scenarios/accuracy/what-if.ts';
 import { parseArgs } from '../args.ts';
-import { EXIT, InputError, UsageError, processIo } from '../command.ts';
+import { EXIT, InputError, UsageError, colorOn, processIo } from '../command.ts';
 import { Progress } from '../progress.ts';
 import { InterruptedError, checkpoint, watchInterrupts } from '../../io/interrupt.ts';
 import type { CommandDeps as CalibrateDeps } from '../command.ts';
@@ -148,7 +148,7 @@ export async function runCalibrate(argv: string[], deps: CalibrateDeps = {}): Pr
   } else {
     io.stdout.write(formatCalibration(cal, label, reproduce));
     io.stdout.write('\n');
-    io.stdout.write(formatSuite(after, { color: io.stdout.isTTY === true, unitLabel: `${label}, calibrated`, whatIf: a.whatIf.entries }));
+    io.stdout.write(formatSuite(after, { color: colorOn(io.stdout), unitLabel: `${label}, calibrated`, whatIf: a.whatIf.entries }));
     io.stdout.write('\n');
     io.stdout.write(`${summary('Uncalibrated:', before)}\n${summary('Calibrated:', after)}\n${calibrationVerdict(after)}\n`);
   }

@@ -10,7 +10,7 @@ import type { LoadSpec } from '../../twin/kernel/stimuli.ts';
 import type { KeyName } from '../../twin/meter.ts';
 import { PipedKeys, SETUP_COMPLETE_LINE, demoKey, nextSpeed, type DemoKey } from './demo-keys.ts';
 import { intOption, parseArgs } from '../args.ts';
-import { EXIT, UsageError, processIo, type CliIo } from '../command.ts';
+import { EXIT, UsageError, colorOn, processIo, type CliIo } from '../command.ts';
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
 import type { FirmwareState } from '../../twin/firmware/state.ts';
 import type { TwinMeter } from '../../twin/twin-meter.ts';
@@ -89,6 +89,8 @@ export function createDemoBench(args: Pick<DemoArgs, 'profile' | 'credit' | 'see
 
 async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.ReadStream): Promise<number> {
   const tty = io.stdout.isTTY === true;
+  // NO_COLOR: the screen keeps its layout (cursor home, clear) without its colours.
+  const screen = colorOn(io.stdout) ? (text: string): string => text : (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
   const log: string[] = [];
   // Keys from a pipe wait for the end of the firmware's setup (its keypad is not read before); a power cut starts over.
   let booted = false;
@@ -198,7 +200,7 @@ async function runDemo(bench: Bench, args: DemoArgs, io: CliIo, input: NodeJS.Re
       const w = performance.now();
       if (!tty || w - lastDraw >= 100 || bench.now() >= end || quit) {
         lastDraw = w;
-        io.stdout.write(tty ? render(bench, live, LOADS[loadIdx].label, log, keysText(), hints, post, booted) : statusLine(bench, hints, post, booted));
+        io.stdout.write(tty ? screen(render(bench, live, LOADS[loadIdx].label, log, keysText(), hints, post, booted)) : statusLine(bench, hints, post, booted));
       }
       // Let keys and Ctrl-C in while running flat out.
       // A pipe still open is read every step: a script's keys, all there at the start, then reach the queue within

@@ -171,10 +171,14 @@ export function createOpaygoCommand(deps: OpaygoDeps = {}): Command {
     if (values.json === true) {
       out(JSON.stringify({ status: report.pass ? 'pass' : 'fail', exitCode: report.pass ? EXIT.ok : EXIT.failed, ...report }, null, 2));
     } else {
-      const width = Math.max(...report.scenarios.map((s) => s.scenario.length));
+      let width = 0;
+      for (const s of report.scenarios) width = Math.max(width, s.scenario.length);
+      // The steps come scenario by scenario, in the order of the summaries: each scenario's are the next s.steps.
+      let first = 0;
       for (const s of report.scenarios) {
         out(`${s.pass ? '✓' : '✘'} ${s.scenario.padEnd(width)}  ${s.passed}/${s.steps} steps`);
-        for (const step of report.steps) if (step.scenario === s.scenario && !step.pass) out(`    ${describeMismatch(step)}`);
+        for (let i = first; i < first + s.steps; i++) if (!report.steps[i]!.pass) out(`    ${describeMismatch(report.steps[i]!)}`);
+        first += s.steps;
       }
       out(`${report.passed}/${report.steps.length} steps match under the ${behaviour} decoder` +
         (report.pass ? '' : `; ${report.failed} mismatch${report.failed === 1 ? '' : 'es'}`));

@@ -10,6 +10,7 @@ import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
 import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { Progress } from '../progress.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
@@ -50,7 +51,7 @@ function durationOption(name: string, text: string): number {
   return us / 1e6;
 }
 
-export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
+export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number } = {}): Command {
   const io = deps.io ?? processIo;
   async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs(argv, OPTIONS);
@@ -99,25 +100,27 @@ export function createReplayCommand(deps: { io?: CliIo } = {}): Command {
     // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
     const interrupts = watchInterrupts();
     let reachedS = 0;
+    // A month of log takes about a minute: a line rewritten on a terminal, a plain line every 10 s in a log.
+    const progress = new Progress(io, { intervalMs: 10_000, ...(deps.wallMs ? { wallMs: deps.wallMs } : {}) });
     try {
       result = await replayDebugLog(text, {
         onSlice: (tS) => { reachedS = tS; interrupts.check(); },
         meter: { build, credit, clock: { year: clock.year, month: clock.month, day: clock.day, hour: clock.hour, minute: clock.minute, second: clock.second } },
         ...(modem === 'auto' ? {} : { network: modem === 'connected' }),
         timeToleranceS: tolerance, gapS: gap, seed,
-        onProgress: io.stderr.isTTY ? (t, end) => io.stderr.write(`\r\x1b[K  replaying ${(t / 3600).toFixed(1)} h of ${(end / 3600).toFixed(1)} h`) : undefined,
+        onProgress: (t, end) => progress.update(`osm replay: ${(t / 3600).toFixed(1)} h of ${(end / 3600).toFixed(1)} h of the log replayed`),
       });
+      progress.done();
     } catch (err) {
+      progress.done();
       if (err instanceof RangeError) throw new UsageError(`${file}: ${err.message}`);
       if (err instanceof InterruptedError) {
-        if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
         throw new InterruptedError(err.signal, `at ${(reachedS / 3600).toFixed(2)} h of the log${twinLog !== undefined ? `; ${twinLog} not written` : ''}`);
       }
       throw err;
     } finally {
       interrupts.dispose();
     }
-    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
     if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
     // With the twin's log on standard output (`--twin-log -`), the report goes to standard error.
     (isStandardOutput(twinLogOut) ? io.stderr : io.stdout).write(formatReplay(result, file) + creditNote);

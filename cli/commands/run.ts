@@ -7,7 +7,7 @@ import { ScenarioRunError, runScenario, type ScenarioResult } from '../../scenar
 import { stepCount, type BenchConfig, type Scenario, type Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
-import { EXIT, InputError, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { EXIT, InputError, UsageError, colorOn, processIo, type CliIo, type Command } from '../command.ts';
 import { statSync } from 'node:fs';
 import { deterministicReport, planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
@@ -23,7 +23,7 @@ import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
-import { checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
+import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
@@ -423,7 +423,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     }
     const recorder = sink ? new TraceRecorder(bench.trace, sink) : undefined;
     const debugLog = debugLogOut !== undefined ? recordDebugLog(bench) : undefined;
-    const color = report.isTTY === true;
+    const color = colorOn(report);
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
@@ -453,7 +453,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioError) recorder?.abort(); else recorder?.close();
       await bench.close();
       if (err instanceof ScenarioError && args.json) report.write(invalidJson(err));
-      if (err instanceof ScenarioRunError && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
+      // The scenario's header, before the simulation error the dispatcher prints (not for an output that failed: a
+      // full disk under --trace is one line, a closed pipe none).
+      if (err instanceof ScenarioRunError && !(err.cause instanceof OutputError) && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
     progress?.clear();
@@ -557,7 +559,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (reportOut !== undefined) writeOutputFile(reportOut, deterministicReport(result.records));
     if (junitOut !== undefined) writeOutputFile(junitOut, (await loadJunit()).junitXml(result));
     if (args.json) report.write(`${JSON.stringify(result.records, null, 2)}\n`);
-    else report.write(formatCampaign(result, { color: report.isTTY === true, quiet: args.quiet }));
+    else report.write(formatCampaign(result, { color: colorOn(report), quiet: args.quiet }));
     return result.exitCode;
   }
 

@@ -61,6 +61,19 @@ test('aggregation counts failures per point and lists the points that fail most 
   assert.equal(r.firmwareDefects, ['D14']);
 });
 
+test('aggregation of 200,000 units (--monte-carlo allows 1e6) gives each point\'s min and max', () => {
+  const n = 200_000;
+  const points = suiteFor('seed').points.length;
+  const outcomes = Array.from({ length: n }, (_, index) => {
+    const e = (index % 1000) / 1000 - 0.5; // -0.5 .. 0.499
+    return { index, pass: true, firmwarePass: true, firmwareDefects: [], failed: [], dcSaturated: false, errors: Array<number>(points).fill(e), firmwareErrors: Array<number>(points).fill(0) };
+  });
+  const r = aggregate({ ...JOB, units: n }, outcomes);
+  assert.is(r.units, n);
+  assert.is(r.points[0].min, -0.5);
+  assert.is(r.points[0].max, 0.499);
+});
+
 test('the yield without the DC immunity point counts the units that failed only that point, beside the full yield', () => {
   const full = { ...JOB, units: 3, points: 'full' as const };
   const names = suiteFor('full').points;

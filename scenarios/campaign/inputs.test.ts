@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandInputs, isSingleFile } from './inputs.ts';
@@ -34,6 +34,13 @@ test('a missing file, an empty folder and a pattern matching nothing are problem
     'no scenario files (*.yaml, *.yml) in this folder',
     'no scenario file (*.yaml, *.yml) matches this pattern',
   ]);
+});
+
+test('a symlink loop among the arguments is a problem that says so, not a missing file', () => {
+  symlinkSync(join(dir, 'loop-b.yaml'), join(dir, 'loop-a.yaml'));
+  symlinkSync(join(dir, 'loop-a.yaml'), join(dir, 'loop-b.yaml'));
+  const out = expandInputs([join(dir, 'loop-a.yaml')]);
+  assert.equal(out.map((e) => ('file' in e ? 'file' : e.problem.message)), ['cannot read the scenario: too many levels of symbolic links (a link loop?)']);
 });
 
 test('a file named explicitly is taken whatever its extension (the loader judges it)', () => {

@@ -26,6 +26,16 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
   try { return statSync(path); } catch { return undefined; }
 }
 
+/** Why a path that stat cannot follow is not read: most often it does not exist; a link loop or a locked folder says so. */
+function whyNoStat(path: string): string {
+  try { statSync(path); } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'too many levels of symbolic links (a link loop?)';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  }
+  return 'no such file or folder';
+}
+
 /** Every scenario file below a folder, sorted by path (hidden entries skipped). */
 export function scenarioFilesIn(dir: string): string[] {
   const out: string[] = [];
@@ -85,7 +95,7 @@ export function expandInputs(args: readonly string[]): InputEntry[] {
       if (found.length === 0) problem(arg, 'no scenario file (*.yaml, *.yml) matches this pattern');
       found.sort(byCodeUnit).forEach(add);
     } else {
-      problem(arg, 'cannot read the scenario: no such file or folder');
+      problem(arg, `cannot read the scenario: ${whyNoStat(arg)}`);
     }
   }
   return out;

@@ -73,6 +73,20 @@ test('refuses text that is not JSON, and a missing file, with the file named', (
   assert.throws(() => loadVectorsFile('/nonexistent/vectors.json'), /^\/nonexistent\/vectors\.json: file not found$/);
 });
 
+test('a vectors file that is a symlink loop is named as one, not by its error code', async () => {
+  const { mkdtempSync, rmSync, symlinkSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const d = mkdtempSync(join(tmpdir(), 'osm-vectors-'));
+  symlinkSync(join(d, 'b.json'), join(d, 'a.json'));
+  symlinkSync(join(d, 'a.json'), join(d, 'b.json'));
+  try {
+    assert.throws(() => loadVectorsFile(join(d, 'a.json')), /a\.json: too many levels of symbolic links \(a link loop\?\)$/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('carries the decoder state from step to step (a replay depends on the earlier steps)', () => {
   const data = sampleJson() as Array<{ steps: unknown[] }>;
   const only = data[1]!;

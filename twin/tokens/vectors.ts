@@ -104,7 +104,9 @@ export function loadVectorsFile(path: string): VectorScenario[] {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VectorsError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a directory'
-      : code === 'EFBIG' ? `it is larger than ${MAX_VECTORS_BYTES >> 20} MB` : `cannot read file (${code ?? String(err)})`);
+      : code === 'EFBIG' ? `it is larger than ${MAX_VECTORS_BYTES >> 20} MB`
+      : code === 'ELOOP' ? 'too many levels of symbolic links (a link loop?)'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot read file (${code ?? String(err)})`);
   }
   return parseVectors(text, path);
 }

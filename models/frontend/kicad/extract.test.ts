@@ -103,6 +103,15 @@ test('a resistor drawn rotated and joined by wires lands on the same nets', () =
   assert.equal(r1?.nets.slice().sort(), ['LINE', 'VP']);
 });
 
+test('a pin and a label on the interior of a long diagonal wire, on grid-cell edges, join that wire', () => {
+  const parts = BOARD.filter((p) => p.ref !== 'R1');
+  // The wire runs (0, 0) to (200, 150); R1's pin 2 lands on it at (40, 30), the VP label at (120, 90).
+  const extra = `${partAt('T:R', 'R1', '820k', 40, 26.19)} ${label('LINE', 40, 22.38)}
+    (wire (pts (xy 0 0) (xy 200 150))) ${label('VP', 120, 90)}`;
+  const n = importSchematic(write(sheetText(parts, [...CHIP], extra)));
+  assert.equal(n.parts.find((p) => p.ref === 'R1')?.nets.slice().sort(), ['LINE', 'VP']);
+});
+
 test('a part on a hierarchical sheet joins the root through its sheet pin', () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-kicad-'));
   write(`(kicad_sch (version 20230121) (generator test)\n${LIB}\n${partAt('T:R', 'R1', '820k', 20, 50)}
