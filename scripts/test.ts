@@ -8,8 +8,13 @@
 // A test file still running after OSM_TEST_FILE_TIMEOUT_S seconds (default 900; the longest takes a few minutes)
 // fails the run, named, with the closing line: a test that waits on a live handle (a server never closed, a
 // timer) would otherwise hold CI until its own limit.
+//
+// The run has its own temporary folder (TMPDIR, which os.tmpdir() and the programs the tests start use), removed when
+// it ends: a test that forgets its scratch files leaves nothing in /tmp (test/support/scratch.ts removes a test's own
+// at exit, also when a file is run alone). tsx's transform cache stays the shared one (a link to it).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -48,6 +53,16 @@ async function main(): Promise<void> {
   const filters = args.filter((a) => !a.startsWith('--'));
   const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
   if (!args.includes('--no-typecheck') && filters.length === 0) typecheck(totals);
+
+  const runTmp = mkdtempSync(join(tmpdir(), 'osm-test-run-'));
+  // tsx keeps its transform cache in tmpdir()/tsx-<uid>: the programs the tests start keep using the shared one.
+  const tsxCache = `tsx-${process.geteuid ? process.geteuid() : userInfo().username}`;
+  try {
+    mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
+    symlinkSync(join(tmpdir(), tsxCache), join(runTmp, tsxCache));
+  } catch { /* without the link, tsx builds a cache of its own in the run's folder */ }
+  process.env.TMPDIR = runTmp;
+  process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
 
   const files: string[] = [];
   for (const r of TEST_ROOTS) findTests(join(root, r), files);

@@ -7,19 +7,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runAccuracy } from '../cli/commands/accuracy-run.ts';
 import { socatAvailable } from '../hil-rig/pty-emulator.ts';
 import { suiteFor } from '../scenarios/accuracy/points.ts';
+import { scratchDir } from './support/scratch.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 (socatAvailable() ? test : test.skip)('osm accuracy --board johnny-five through a pty to osm board emulate: each point asked for, the chip read over the link, judged against the applied values', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-pty-'));
+  const dir = scratchDir('osm-acc-pty-');
   const link = join(dir, 'ttyRIG');
   const emu = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/osm.ts'), 'board', 'emulate', '--link', link, '--load', '3000'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let emuErr = '';

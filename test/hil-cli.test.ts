@@ -2,8 +2,7 @@
 // serial path through a pseudo-terminal when Debian socat is installed).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import type { CliIo } from '../cli/command.ts';
@@ -13,8 +12,9 @@ import { RigConnection } from '../hil-rig/rig/connection.ts';
 import { DEFAULT_WIRING } from '../hil-rig/wiring.ts';
 import { createRigBench, parseBoardChoice } from '../hil-rig/rig-bench.ts';
 import { loadScenario } from '../scenarios/loader.ts';
+import { scratchDir } from './support/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'osm-hil-'));
+const dir = scratchDir('osm-hil-');
 
 async function osm(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

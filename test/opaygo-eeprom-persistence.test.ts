@@ -2,8 +2,7 @@
 // (D30), and power cuts in the middle of an AT24C32 page write (the part model tears the bytes in flight).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import { createEepromCommand } from '../cli/commands/eeprom.ts';
@@ -14,8 +13,9 @@ import { runScenario } from '../scenarios/runner.ts';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware, type FirmwareSelection } from '../twin/profiles/profile.ts';
 import type { TwinMeter } from '../twin/twin-meter.ts';
+import { scratchDir } from './support/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'osm-eeprom-'));
+const dir = scratchDir('osm-eeprom-');
 
 function io(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];

@@ -7,6 +7,7 @@ import { formatLogLine, parseDebugLog } from '../scenarios/field-log.ts';
 import { formatReplay, replayDebugLog } from '../scenarios/replay.ts';
 import { createReplayCommand } from '../cli/commands/replay.ts';
 import { UsageError } from '../cli/command.ts';
+import { scratchDir } from './support/scratch.ts';
 
 const meter = { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credit: 800, clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } };
 
@@ -104,12 +105,12 @@ test('a line added to a log diverges there, and the lines after it still agree',
 });
 
 test('osm replay without --credit: a web top-up credited before the log\'s first CREDIT line is not taken for the start credit', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const { createRunCommand } = await import('../cli/commands/run.ts');
   const { main } = await import('../cli/main.ts');
-  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const d = scratchDir('osm-replay-');
   const scenario = join(d, 'topup.yaml');
   writeFileSync(scenario, [
     'name: web top-up at boot', 'version: 1', 'meter: { credit: 1000, clock: "2026-01-01T00:00:00" }',
@@ -137,19 +138,19 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   const out: string[] = [];
   const cmd = createReplayCommand({ io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } } });
   await cmd.run(['/nonexistent/debug.log']).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'no such file'); });
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
-  const f = join(mkdtempSync(join(tmpdir(), 'osm-replay-')), 'plain.log');
+  const f = join(scratchDir('osm-replay-'), 'plain.log');
   writeFileSync(f, 'Device Powered! \nSetup Complete! \n');
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
 });
 
 test('osm replay --twin-log writes through the output writer: /dev/null as a stream, a missing folder refused before the replay', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
-  const d = mkdtempSync(join(tmpdir(), 'osm-replay-'));
+  const d = scratchDir('osm-replay-');
   const f = join(d, 'twin.log');
   writeFileSync(f, connected.split('\n').slice(0, 12).join('\n') + '\n');
   const out: string[] = [];
@@ -162,7 +163,7 @@ test('osm replay --twin-log writes through the output writer: /dev/null as a str
 });
 
 test('osm replay of a long log shows its progress on stderr when stderr is not a terminal', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   // Two hours of a mute meter's debug port.
@@ -175,7 +176,7 @@ test('osm replay of a long log shows its progress on stderr when stderr is not a
   await bench.start();
   await bench.runFor(2 * 3600e6);
   await bench.close();
-  const f = join(mkdtempSync(join(tmpdir(), 'osm-replay-')), 'long.log');
+  const f = join(scratchDir('osm-replay-'), 'long.log');
   writeFileSync(f, `${lines.join('\n')}\n`);
   const err: string[] = [];
   let wall = 0;

@@ -4,8 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants, existsSync, mkdtempSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, existsSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { socatAvailable } from '../hil-rig/pty-emulator.ts';
 import { openPort } from '../hil-rig/rig-original/original-bench.ts';
@@ -13,9 +12,10 @@ import { DebugPortReader } from '../hil-rig/rig-original/debug-port.ts';
 import { ResponderDriver } from '../hil-rig/rig-original/responder-driver.ts';
 import { WallTime } from '../hil-rig/rig/wall-time.ts';
 import { RigError } from '../hil-rig/rig/connection.ts';
+import { scratchDir } from './support/scratch.ts';
 
 const run = socatAvailable() ? test : test.skip;
-const dir = mkdtempSync(join(tmpdir(), 'osm-rig-pty-'));
+const dir = scratchDir('osm-rig-pty-');
 
 async function ptyPair(name: string): Promise<{ host: string; device: string; child: ChildProcess }> {
   const host = join(dir, `${name}-host`);

@@ -4,9 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from './support/scratch.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -54,6 +55,20 @@ test('a run whose tests all finish ends with their count and exit 0', () => {
   const r = runOn({ 'a-passes.test.ts': PASSES, 'b-passes.test.ts': PASSES });
   assert.is(r.code, 0, r.out);
   assert.match(r.out, /\n2 passed, 0 failed, 0 skipped\n/);
+});
+
+test('a test\'s scratch files go to the run\'s own temporary folder, removed when the run ends', () => {
+  const record = join(scratchDir('osm-runner-record-'), 'tmpdir.txt');
+  const r = runOn({
+    'a-leaves.test.ts': "import { test } from 'uvu';\nimport { mkdtempSync, writeFileSync } from 'node:fs';\n"
+      + "import { tmpdir } from 'node:os';\nimport { join } from 'node:path';\n"
+      + `test('forgets its folder', () => { writeFileSync(${JSON.stringify(record)}, tmpdir()); mkdtempSync(join(tmpdir(), 'scratch-')); });\ntest.run();\n`,
+    'b-passes.test.ts': PASSES,
+  });
+  assert.is(r.code, 0, r.out);
+  const runTmp = readFileSync(record, 'utf8');
+  assert.match(runTmp, /osm-test-run-/);
+  assert.not.ok(existsSync(runTmp), `${runTmp} is still there`);
 });
 
 test.run();

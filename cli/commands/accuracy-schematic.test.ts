@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAccuracyCommand } from './accuracy.ts';
 import { builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
@@ -10,6 +9,7 @@ import { importSchematic } from '../../models/frontend/kicad/extract.ts';
 import { toSpice } from '../../models/frontend/circuit/spice.ts';
 import { spawnSync } from 'node:child_process';
 import { Complex } from 'complex.js';
+import { scratchDir } from '../../test/support/scratch.ts';
 
 const HAVE_NGSPICE = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).status === 0;
 /** Needs ngspice on the PATH (.ci/run installs Debian's); counted as skipped without it. */
@@ -65,7 +65,7 @@ function speedUpBoard(): FrontEndNetlist {
 }
 
 function tmpFile(name: string, text: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'osm-acc-')), name);
+  const f = join(scratchDir('osm-acc-'), name);
   writeFileSync(f, text);
   return f;
 }

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFrontendCommand } from './frontend.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 
 const ORIGINAL = new URL('../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
 const original = existsSync(ORIGINAL) ? test : test.skip;
@@ -54,7 +54,7 @@ test('a --save into a missing folder is refused before the import', async () => 
 });
 
 test('spice --out through a symlink replaces the link\'s target and keeps the link', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-fe-'));
+  const dir = scratchDir('osm-fe-');
   const target = join(dir, 'real.cir');
   const link = join(dir, 'link.cir');
   writeFileSync(target, 'old\n');
@@ -72,7 +72,7 @@ test('spice --out into a missing folder is one line naming the folder, exit 2', 
 });
 
 original('import --save of the original schematic writes a netlist that show --netlist reads back', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'osm-fe-')), 'board.yaml');
+  const out = join(scratchDir('osm-fe-'), 'board.yaml');
   const r = await run('import', ORIGINAL, '--save', out);
   assert.is(r.code, 0, r.stderr);
   assert.match(readFileSync(out, 'utf8'), /ref: R12, kind: R, value: 120k/);
@@ -83,7 +83,7 @@ original('import --save of the original schematic writes a netlist that show --n
 });
 
 test('a netlist file with a bad value is exit 2 naming the part', async () => {
-  const f = join(mkdtempSync(join(tmpdir(), 'osm-fe-')), 'bad.yaml');
+  const f = join(scratchDir('osm-fe-'), 'bad.yaml');
   writeFileSync(f, 'board: x\nchip: { ref: U1, value: ATM90E26, ground: G, pins: { VP: A, VN: G } }\nterminals: { line: L, neutral: N }\nparts:\n  - { ref: R1, value: 1q, nets: [ L, A ] }\n');
   const r = await run('show', '--netlist', f);
   assert.is(r.code, 2);
@@ -91,7 +91,7 @@ test('a netlist file with a bad value is exit 2 naming the part', async () => {
 });
 
 test('spice --out naming the --netlist it reads is refused (exit 2) and the netlist is left as it was', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-fe-same-'));
+  const dir = scratchDir('osm-fe-same-');
   const netlist = join(dir, 'board.yaml');
   writeFileSync(netlist, readFileSync(new URL('../../models/frontend/netlists/osm-board.yaml', import.meta.url), 'utf8'));
   const before = readFileSync(netlist, 'utf8');

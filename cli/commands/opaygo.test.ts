@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOpaygoCommand } from './opaygo.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../twin/tokens/vectors/openpaygo-sample-vectors.json', import.meta.url));
 
@@ -16,7 +16,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
 }
 
 function tempFile(name: string, text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), 'osm-opaygo-')), name);
+  const p = join(scratchDir('osm-opaygo-'), name);
   writeFileSync(p, text);
   return p;
 }

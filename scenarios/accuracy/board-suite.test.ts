@@ -1,8 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAccuracy } from '../../cli/commands/accuracy-run.ts';
 import { nominalUnit } from './meter-unit.ts';
@@ -12,6 +11,7 @@ import { benchOptionsFor, parseBenchArgs } from '../../cli/commands/accuracy-run
 import { OperatorSource, SourceStopped, loadAppliedFile, AppliedFileError } from './reference-source.ts';
 import { slopeOf } from './board-suite.ts';
 import { DC_IMMUNITY_KIND, dcImmunityExplanation } from './dc-immunity.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 
 function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }; out: () => string; err: () => string } {
   let o = '';
@@ -95,7 +95,7 @@ test('osm accuracy --board refuses what a board cannot do, one line each (exit 2
 });
 
 test('the operator source prints each point, waits for Enter, and takes the applied values from the file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-applied-'));
+  const dir = scratchDir('osm-applied-');
   const file = join(dir, 'applied.yaml');
   writeFileSync(file, 'points:\n  "Ib (5 A) PF 1": { volts: 239.5, amps: 5.01, watts: 1199.9 }\n');
   const input = new PassThrough();
@@ -123,7 +123,7 @@ test('the operator source prints each point, waits for Enter, and takes the appl
 });
 
 test('an applied-values file with a bad value names the point and the key', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-applied-'));
+  const dir = scratchDir('osm-applied-');
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'points:\n  "Ib (5 A) PF 1": { volts: -3 }\n');
   assert.throws(() => loadAppliedFile(file), (e: Error) => e instanceof AppliedFileError && /point 'Ib \(5 A\) PF 1': volts must be a number 0\.\.1000, got -3/.test(e.message));

@@ -2,17 +2,17 @@
 // serial port (here: the emulated board behind a pseudo-terminal made by Debian socat, skipped without it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useHelper } from './harness.ts';
 import { OSM_NODES, helper, lastStatus, meterFlow, nextMessage } from './test-support.ts';
 import { socatAvailable, startPtyEmulator } from '../../../hil-rig/pty-emulator.ts';
 import { DEFAULT_WIRING } from '../../../hil-rig/wiring.ts';
+import { scratchDir } from '../../../test/support/scratch.ts';
 
 useHelper(test);
 
-const dir = mkdtempSync(join(tmpdir(), 'osm-meter-board-'));
+const dir = scratchDir('osm-meter-board-');
 const configError = (id = 'm1'): string => (helper.getNode(id) as unknown as { configError?: string }).configError ?? '';
 
 /**

@@ -1,8 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toSpice } from './spice.ts';
 import { builtInNetlist, type FrontEndNetlist } from './netlist.ts';
@@ -10,6 +9,7 @@ import { CircuitFrontEnd, withValues } from '../circuit-front-end.ts';
 import { cabs, cargDeg, type Complex } from '../impedance.ts';
 import { profileFromNetlist } from './profile.ts';
 import { sampledTransfers } from '../../waveform/sampled-transfer.ts';
+import { scratchDir } from '../../../test/support/scratch.ts';
 
 const HAVE_NGSPICE = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).status === 0;
 /** Needs ngspice on the PATH (.ci/run installs Debian's); counted as skipped without it. */
@@ -19,7 +19,7 @@ interface Row { hz: number; re: number; im: number }
 
 /** Runs the export through `ngspice -b` and returns its two printed tables (voltage, current channel). */
 function runSpice(n: FrontEndNetlist): { v: Row[]; i: Row[] } {
-  const file = join(mkdtempSync(join(tmpdir(), 'osm-spice-')), 'frontend.cir');
+  const file = join(scratchDir('osm-spice-'), 'frontend.cir');
   writeFileSync(file, toSpice(n));
   const r = spawnSync('ngspice', ['-b', file], { encoding: 'utf8', timeout: 60_000 });
   // ngspice -b exits 1 with a note when a netlist has no .print card outside .control; the tables are the check.

@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importSchematic } from './extract.ts';
 import { readSchematic } from './schematic.ts';
@@ -9,6 +8,7 @@ import { builtInNetlist, type FrontEndNetlist } from '../circuit/netlist.ts';
 import { parseValue } from '../circuit/values.ts';
 import { CircuitFrontEnd } from '../circuit-front-end.ts';
 import { cabs, csub } from '../impedance.ts';
+import { scratchDir } from '../../../test/support/scratch.ts';
 
 const ORIGINAL = new URL('../../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
 
@@ -63,7 +63,7 @@ const BOARD: Two[] = [
   { ref: 'C3', value: '100n', a: '+3V3', b: 'GND' },
 ];
 
-function write(text: string, name = 'board.kicad_sch', dir = mkdtempSync(join(tmpdir(), 'osm-kicad-'))): string {
+function write(text: string, name = 'board.kicad_sch', dir = scratchDir('osm-kicad-')): string {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -113,7 +113,7 @@ test('a pin and a label on the interior of a long diagonal wire, on grid-cell ed
 });
 
 test('a part on a hierarchical sheet joins the root through its sheet pin', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-kicad-'));
+  const dir = scratchDir('osm-kicad-');
   write(`(kicad_sch (version 20230121) (generator test)\n${LIB}\n${partAt('T:R', 'R1', '820k', 20, 50)}
     (global_label "LINE" (at 20 46.19 0)) (hierarchical_label "TAP" (at 20 53.81 0)))`, 'divider.kicad_sch', dir);
   const sheet = `(sheet (at 100 100) (size 20 10) (property "Sheetname" "Divider" (at 0 0 0)) (property "Sheetfile" "divider.kicad_sch" (at 0 0 0))
