@@ -466,7 +466,7 @@
     const el = $('meter-note');
     const kind = !s.powered ? 'unpowered' : s.booted === false ? 'booting' : '';
     el.dataset.state = kind;
-    el.textContent = kind === 'unpowered' ? 'no power: the meter is off' : kind === 'booting' ? 'booting (about 23 s): relay open until done' : '';
+    el.textContent = kind === 'unpowered' ? 'no power: the meter is off' : kind === 'booting' ? 'booting (about 20 s): relay open until done' : '';
     el.title = kind === 'booting' ? 'the firmware starts up: boot screens, modem, clock, metering chip; it closes the relay at the end (docs/firmware.md, boot)' : '';
   }
 
