@@ -1,7 +1,8 @@
 // What a workshop audience reads off the dashboard in headless Chromium at 1280x720, on a hub that runs nothing by
 // itself (the test advances the meter's virtual time and publishes): the line under the LCD during the boot and a
 // power cut, a header that stays on one line however long the run, the power trend's axes (a volt axis for the
-// plant's Vrms, hours once the run is long), and the telemetry line saying when the firmware publishes.
+// plant's Vrms, hours once the run is long), the telemetry line saying when the firmware publishes, and the scenario
+// box saying a scenario brings its own firmware.
 // Skipped (reported as skipped) when /usr/bin/chromium is not installed; CI installs it.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +128,24 @@ run('before the first telemetry the page says the firmware publishes once a day 
     await advance(r, 40e6, 5e6);
     await until('the telemetry line', async () => /0 messages/.test((await r.page.textContent('#tele-rate')) ?? ''));
     assert.match((await r.page.textContent('#tele-rate')) ?? '', /once a day, at 23:00 meter time/);
+    assert.equal(r.errors, []);
+  } finally {
+    await close(r);
+  }
+});
+
+run('the scenario box says a scenario brings its own meter and firmware, not the ticked defects', async () => {
+  const r = await open({});
+  try {
+    await until('the scenario hint', async () => /runs with its own meter and firmware/.test((await r.page.textContent('#scenario-step')) ?? ''));
+    assert.match((await r.page.getAttribute('#scenario-run', 'title')) ?? '', /Firmware box's ticks do not apply/);
+    // the box keeps its width: a long line of its is cut, it never pushes Run and Stop out of the window
+    const col = await r.page.locator('.controls-col').boundingBox();
+    assert.ok(col);
+    for (const sel of ['fieldset.scenario', '#scenario-run', '#scenario-stop']) {
+      const b = await r.page.locator(sel).boundingBox();
+      assert.ok(b && b.x + b.width <= col.x + col.width, `${sel} inside its column (right edge ${b && b.x + b.width}, the column's ${col.x + col.width})`);
+    }
     assert.equal(r.errors, []);
   } finally {
     await close(r);

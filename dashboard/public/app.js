@@ -451,7 +451,7 @@
       $('scenario-verdict').dataset.status = sc.status;
     } else {
       $('scenario-bar').style.width = '0%';
-      $('scenario-step').textContent = 'pick a library scenario and run it live';
+      $('scenario-step').textContent = 'a scenario runs with its own meter and firmware';
       $('scenario-verdict').textContent = '';
       $('scenario-verdict').dataset.status = '';
     }
