@@ -213,4 +213,43 @@ test('a meter without a network refuses the network controls and the top-up with
   await m.close();
 });
 
+test('the state says whether the firmware has booted: not during the boot, yes after it, not again after a power cut', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  await m.advance(5e6);
+  assert.is(m.state().booted, false, 'five seconds in, the firmware is still booting');
+  await m.advance(35e6);
+  assert.is(m.state().booted, true);
+  m.power(false);
+  await m.advance(1e6);
+  assert.is(m.state().booted, false, 'unpowered');
+  m.power(true);
+  await m.advance(5e6);
+  assert.is(m.state().booted, false, 'booting again');
+  await m.close();
+});
+
+test('an open cover\'s beeps show in every state although each beep ends inside one timer tick', async () => {
+  const m = await meter({ fidelity: 'phasor' });
+  await m.advance(40e6);
+  m.state(); // (the boot's beep)
+  await m.advance(250_000);
+  assert.is(m.state().buzzer, 'off');
+  m.tamper(true);
+  const shown: unknown[] = [];
+  const pin: unknown[] = [];
+  for (let k = 0; k < 8; k++) {
+    await m.advance(250_000);
+    pin.push(m.bench.observe('buzzer'));
+    shown.push(m.state().buzzer);
+  }
+  assert.ok(pin.includes('off'), `the pin itself is low between beeps when looked at (${pin.join(' ')})`);
+  assert.equal(shown, Array(8).fill('on'));
+  m.tamper(false);
+  await m.advance(1e6);
+  m.state();
+  await m.advance(250_000);
+  assert.is(m.state().buzzer, 'off', 'silent once the cover is closed');
+  await m.close();
+});
+
 test.run();

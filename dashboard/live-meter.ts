@@ -7,7 +7,7 @@
 // Everything that changes the bench (a new firmware build, a reset, a scenario) is queued and done by the run loop
 // between two clock slices, because the clock's run is not re-entrant; stimuli (keys, loads, grid) only schedule or
 // change things and apply at once.
-import { Bench, createBench, type BenchConfig } from '../twin/kernel/bench.ts';
+import { Bench, createBench, loadComms, type BenchConfig } from '../twin/kernel/bench.ts';
 import type { BenchControl } from '../twin/kernel/bench-types.ts';
 import { TwinMeter, unixOf, type LocalTime } from '../twin/twin-meter.ts';
 import { resolveFirmware, type ProfileName } from '../twin/profiles/profile.ts';
@@ -215,6 +215,8 @@ export class LiveMeter {
   readonly #ownServers: boolean;
   /** The firmware has finished its setup since the last power-on ("Setup Complete!" on its debug port). */
   #booted = false;
+  /** The buzzer sounded since the last state(): its beeps (20 ms inside one timer tick) end before any publish sees them. */
+  #buzzerSounded = false;
   /** A fleet meter's plan being played, and the meter time its plan started at. */
   #driver: PlanDriver | null;
   #planT0 = 0;
@@ -310,6 +312,8 @@ export class LiveMeter {
       } else if (ev.source === 'backend' && ev.kind === 'request') {
         const r = ev.data as { answer?: string | null; status?: number };
         this.#lastBackend = r.answer === null ? 'no answer (connection dropped)' : `${r.status} ${JSON.stringify(String(r.answer ?? '').slice(0, 40))}`;
+      } else if (ev.source === 'meter' && ev.kind === 'buzzer') {
+        if ((ev.data as { on?: unknown }).on === true) this.#buzzerSounded = true;
       } else if (ev.source === 'meter' && ev.kind === 'power') {
         // a new power cycle starts a new sample stream, and a new boot
         this.#ringCount = 0;
@@ -566,7 +570,9 @@ export class LiveMeter {
     prog.steps = scenario.steps.length;
     prog.list = scenario.steps.map((s) => ({ text: s.name ?? s.command, status: 'not-run' }));
     const clock: LocalTime = { ...scenario.meter.clock };
-    // A library scenario with a `network:` section brings its own servers and faults (a run of its own, as with osm run).
+    // A library scenario with a `network:` section brings its own servers and faults (a run of its own, as with osm run);
+    // its comms stack is loaded first (a meter served with --no-network has not loaded it), so the bench has it from the start.
+    if (scenario.network) await loadComms();
     const bench = createBench({ meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: scenario.network } : {}), seed: this.config.seed, speed: 'max' });
     this.#household = false;
     this.#householdTimer?.cancel();
@@ -858,6 +864,12 @@ export class LiveMeter {
     };
   }
 
+  #buzzerHeard(now: unknown): 'on' | 'off' {
+    const heard = now === 'on' || this.#buzzerSounded;
+    this.#buzzerSounded = false;
+    return heard ? 'on' : 'off';
+  }
+
   /** Everything but the LCD, the trends and the waveform: one JSON-able object. */
   state(): Record<string, unknown> {
     const b = this.bench;
@@ -879,7 +891,9 @@ export class LiveMeter {
       powered: b.meter.powered,
       relay: obs('relay'),
       led: { red: obs('led.red'), green: obs('led.green') },
-      buzzer: obs('buzzer'),
+      // on while it sounds, and at the first state after a beep that began and ended between two states
+      buzzer: this.#buzzerHeard(obs('buzzer')),
+      booted: this.#booted,
       cover: twin?.cover.isOpen ? 'open' : 'closed',
       grid: { vrms: g.vrms, hz: g.hz, outage: g.outage, harmonics: g.harmonics.map((h) => ({ order: h.order, percent: h.percent })) },
       loads: b.plant.loads().map((l) => l.id),

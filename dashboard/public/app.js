@@ -337,7 +337,8 @@
       '; last GPRS attempt: ' + (c.gsm.last || 'none yet') + ' (' + c.gsm.fails + ' of ' + c.gsm.polls + ' failed)' + (c.backend.last ? '; backend answered ' + c.backend.last : '');
     $('topup-pending').textContent = 'pending ' + c.backend.pending;
     const t = c.telemetry;
-    $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time';
+    $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time' +
+      (t.count === 0 ? ' (the firmware publishes once a day, at 23:00 meter time)' : '');
     $('telemetry').textContent = t.last.slice().reverse().map((m) => m.rtc.slice(11) + ' ' + m.payload).join('\n');
     const urls = [];
     if (c.broker.url) urls.push('MQTT ' + c.broker.url);
@@ -410,6 +411,7 @@
     setLed('led-red', s.led.red);
     setLed('led-green', s.led.green);
     $('buzzer').dataset.state = s.buzzer;
+    showMeterNote(s);
     $('relay').dataset.state = s.relay;
     $('relay').textContent = s.relay === 'closed' ? 'CLOSED' : 'OPEN';
     $('power').dataset.on = String(s.powered);
@@ -449,7 +451,7 @@
       $('scenario-verdict').dataset.status = sc.status;
     } else {
       $('scenario-bar').style.width = '0%';
-      $('scenario-step').textContent = 'pick a library scenario and run it live';
+      $('scenario-step').textContent = 'a scenario runs with its own meter and firmware';
       $('scenario-verdict').textContent = '';
       $('scenario-verdict').dataset.status = '';
     }
@@ -458,6 +460,15 @@
   }
 
   function setLed(id, v) { $(id).dataset.state = v; }
+
+  /** A line under the LCD for what the LCD alone does not tell an audience: the boot, a meter without power. */
+  function showMeterNote(s) {
+    const el = $('meter-note');
+    const kind = !s.powered ? 'unpowered' : s.booted === false ? 'booting' : '';
+    el.dataset.state = kind;
+    el.textContent = kind === 'unpowered' ? 'no power: the meter is off' : kind === 'booting' ? 'booting (about 20 s): relay open until done' : '';
+    el.title = kind === 'booting' ? 'the firmware starts up: boot screens, modem, clock, metering chip; it closes the relay at the end (docs/firmware.md, boot)' : '';
+  }
 
   // ------------------------------------------------------------------ LCD replica
   function hexBytes(hex) {
@@ -545,24 +556,27 @@
       yaxis2: { ...AXIS, title: { text: 'A' }, overlaying: 'y', side: 'right', autorange: true, zeroline: false, showgrid: false },
     }, PLOT_CONFIG);
     Plotly.newPlot('trend-power', [
-      { x: [], y: [], name: 'power, firmware (W)', line: { color: '#ffb347' } },
-      { x: [], y: [], name: 'Irms (A)', yaxis: 'y2', line: { color: '#4fc3f7' } },
-      { x: [], y: [], name: 'Vrms (V)', yaxis: 'y3', line: { color: '#9ccc65', dash: 'dot' } },
+      { x: [], y: [], name: 'power, firmware (W)', mode: 'lines', line: { color: '#ffb347' } },
+      { x: [], y: [], name: 'Irms, plant (A)', mode: 'lines', yaxis: 'y2', line: { color: '#4fc3f7' } },
+      { x: [], y: [], name: 'Vrms, plant (V)', mode: 'lines', yaxis: 'y3', line: { color: '#9ccc65', dash: 'dot' } },
     ], {
       ...PLOT_LAYOUT,
-      xaxis: { ...AXIS, title: { text: 'virtual time (min)', standoff: 2 } },
-      yaxis: { ...AXIS, title: { text: 'W' }, rangemode: 'tozero' },
-      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'A' }, rangemode: 'tozero', showgrid: false },
-      yaxis3: { overlaying: 'y', side: 'right', visible: false, range: [0, 300] },
+      margin: { ...PLOT_LAYOUT.margin, r: 20 },
+      // (the W axis on the left; A and V on the right, each with its title, the V axis outside the A axis)
+      xaxis: { ...AXIS, title: { text: 'virtual time (min)', standoff: 2 }, domain: [0, 0.82] },
+      yaxis: { ...AXIS, title: { text: 'W' }, rangemode: 'tozero', automargin: true },
+      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', anchor: 'x', title: { text: 'A', standoff: 2 }, rangemode: 'tozero', showgrid: false },
+      yaxis3: { ...AXIS, overlaying: 'y', side: 'right', anchor: 'free', position: 0.94, title: { text: 'V', standoff: 2 }, range: [0, 300], dtick: 100, showgrid: false, zeroline: false, tickfont: { color: '#9ccc65' } },
     }, PLOT_CONFIG);
     Plotly.newPlot('trend-credit', [
-      { x: [], y: [], name: 'credit', line: { color: '#ce93d8' } },
-      { x: [], y: [], name: 'energy (kWh)', yaxis: 'y2', line: { color: '#80cbc4' } },
+      { x: [], y: [], name: 'credit', mode: 'lines', line: { color: '#ce93d8' } },
+      { x: [], y: [], name: 'energy (kWh)', mode: 'lines', yaxis: 'y2', line: { color: '#80cbc4' } },
     ], {
       ...PLOT_LAYOUT,
       xaxis: { ...AXIS, title: { text: 'virtual time (min)', standoff: 2 } },
-      yaxis: { ...AXIS, title: { text: 'credit' } },
-      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false },
+      yaxis: { ...AXIS, title: { text: 'credit' }, automargin: true },
+      // (plain decimals, not "560µ" kWh; the margin grows with the labels so the title never sits on them)
+      yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false, exponentformat: 'none', automargin: true },
     }, PLOT_CONFIG);
     setInterval(drawTrends, TREND_DRAW_MS);
   }
@@ -619,11 +633,21 @@
     trendDirty = true;
   }
 
+  // the trends' time axis: minutes for a short run, hours once the points kept span more than 3 hours
+  let trendUnit = 'min';
   function drawTrends() {
     if (!trendDirty || !$('trend-power').data) return;
     trendDirty = false;
-    Plotly.restyle('trend-power', { x: [trends.t, trends.t, trends.t], y: [trends.power, trends.irms, trends.vrms] }, [0, 1, 2]);
-    Plotly.restyle('trend-credit', { x: [trends.t, trends.t], y: [trends.credit, trends.energy] }, [0, 1]);
+    const t = trends.t;
+    const unit = t.length > 1 && t[t.length - 1] - t[0] > 180 ? 'h' : 'min';
+    const x = unit === 'h' ? t.map((m) => m / 60) : t;
+    if (unit !== trendUnit) {
+      trendUnit = unit;
+      for (const id of ['trend-power', 'trend-credit']) Plotly.relayout(id, { 'xaxis.title.text': 'virtual time (' + unit + ')' });
+    }
+    for (const id of ['trend-power', 'trend-credit']) $(id).dataset.unit = unit;
+    Plotly.restyle('trend-power', { x: [x, x, x], y: [trends.power, trends.irms, trends.vrms] }, [0, 1, 2]);
+    Plotly.restyle('trend-credit', { x: [x, x], y: [trends.credit, trends.energy] }, [0, 1]);
   }
 
   connect();
