@@ -9,11 +9,6 @@
 export interface UartPeer {
   /** One character arrived: `byte` is 0..255, `baud` is the rate the sender used, in bit/s. */
   receive(byte: number, baud: number): void;
-  /**
-   * Optional: `receive` of each byte of `text` from `from` to before `to` (its char codes' low bytes), in order, at
-   * `baud`, as one call (a sender with its bytes as text may use it).
-   */
-  receiveText?(text: string, from: number, to: number, baud: number): void;
 }
 
 /**

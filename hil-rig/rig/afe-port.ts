@@ -68,7 +68,6 @@ export class AfePort implements SerialPort {
 
   available(): number { return this.#rx.length; }
   read(): number { return this.#rx.length ? this.#rx.shift()! : -1; }
-  readLanded(): number { return this.read(); }
   peek(): number { return this.#rx.length ? this.#rx[0] : -1; }
   /** The bytes are handed to the link at once; nothing to wait for on this side. */
   flush(): void { if (this.#out.length) this.#flush(); }

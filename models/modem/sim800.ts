@@ -373,8 +373,7 @@ export class Sim800 {
   #deliver(text: string, from: number, to: number, epoch: number, baud: number): void {
     const host = this.#host;
     if (epoch !== this.#epoch || !host) return;
-    if (host.receiveText !== undefined) host.receiveText(text, from, to, baud);
-    else for (let j = from; j < to; j++) host.receive(text.charCodeAt(j) & 0xff, baud);
+    for (let j = from; j < to; j++) host.receive(text.charCodeAt(j) & 0xff, baud);
   }
 
   /** `rx-run`: the held chunks whose own events would have run by now reach the host, in order. */

@@ -39,11 +39,6 @@ export interface SerialPort {
   available(): number;
   /** Next RX byte, or -1 when the buffer is empty. */
   read(): number;
-  /**
-   * `read()` of a byte that `available()` has just counted, with nothing run in between: a port whose sender holds
-   * bytes back (`rx-run`) does not ask it again for the bytes due (none can have come since). Elsewhere `read()`.
-   */
-  readLanded(): number;
   peek(): number;
   /** Wait (charging CPU time) until the TX buffer has drained onto the wire. */
   flush(): void;

@@ -24,8 +24,7 @@
 // Exact shortcut `rx-run` (off with --exact-slow): the RX side is a UART run peer whose every byte is inert (it only
 // extends the RX buffer, which nothing reads without asking for the bytes due first), so a sender that holds bytes
 // back (the SIM800's replies) gives them no clock events: available(), read(), peek(), begin(), end(), a power cut and
-// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order;
-// readLanded() reads a byte available() has just counted without asking again (none can have come since).
+// the error counters first take the held bytes whose events would have run by now (`rxPeer.due`), in order.
 // RX visibility: a received byte lands when the clock reaches its stop bit. Code running ahead of the clock (main
 // context work not yet paid by a delay, or an interrupt) sees it at its next delay, as the debt model implies.
 import type { Cpu } from './cpu.ts';
@@ -172,7 +171,6 @@ export class HardwareSerial implements SerialPort {
     const rxRuns = options.rxRuns ?? false;
     this.rxPeer = {
       receive: (byte: number, baud: number) => this.#receive(byte, baud),
-      receiveText: (text: string, from: number, to: number, baud: number) => this.#receiveText(text, from, to, baud),
       inert: () => rxRuns,
       buffered: rxRuns,
       due: null,
@@ -270,10 +268,6 @@ export class HardwareSerial implements SerialPort {
 
   read(): number {
     this.rxPeer.due?.();
-    return this.readLanded();
-  }
-
-  readLanded(): number {
     if (this.#rxCount === 0) return -1;
     const b = this.#rx[this.#rxHead];
     this.#rxHead = (this.#rxHead + 1) & (SERIAL_BUFFER - 1);
@@ -528,18 +522,8 @@ export class HardwareSerial implements SerialPort {
     }
   }
 
-  /** `#receive` of each byte of a text (they are bytes: no check), as one loop. */
-  #receiveText(text: string, from: number, to: number, baud: number): void {
-    for (let j = from; j < to; j++) this.#land(text.charCodeAt(j) & 0xff, baud);
-  }
-
   #receive(byte: number, baud: number): void {
     assertUartByte(byte);
-    this.#land(byte, baud);
-  }
-
-  /** A received byte into the RX buffer: decoded at the port's rate, or lost to an overrun. */
-  #land(byte: number, baud: number): void {
     if (!this.#open) return;
     let b = byte;
     if (baud !== this.#baud) {

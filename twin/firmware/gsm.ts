@@ -300,11 +300,8 @@ export class TinyGsm {
    */
   #readReply(responses: readonly (string | null)[], t: ByteText): number {
     const stream = this.stream;
-    // `available()` takes the bytes due once per batch; the bytes it counted are then read as they are (readLanded).
-    let n = stream.available();
-    while (n > 0) {
-      const raw = stream.readLanded();
-      if (--n === 0) n = stream.available();
+    while (stream.available() > 0) {
+      const raw = stream.read();
       this.#gotByte();
       const a = (raw << 24) >> 24; // int8_t
       if (a <= 0) continue; // "Skip 0x00 bytes, just in case" (and bytes ≥ 0x80)
@@ -550,14 +547,9 @@ export class TinyGsm {
     const len_requested = await this.streamGetIntBefore(',');
     const len_confirmed = await this.streamGetIntBefore('\n');
     for (let i = 0; i < len_requested; i++) {
-      let c: number;
-      if (this.stream.available() > 0) {
-        c = this.stream.readLanded(); // what the library's wait (not entered: a byte is there) and read() give
-      } else {
-        const start = this.millis();
-        if (this.#quiet(start, sock.timeoutMs)) await this.#idleWhile(this.#quietSince(start, sock.timeoutMs));
-        c = this.stream.read();
-      }
+      const start = this.millis();
+      if (this.#quiet(start, sock.timeoutMs)) await this.#idleWhile(this.#quietSince(start, sock.timeoutMs));
+      const c = this.stream.read();
       if (c >= 0) this.#gotByte();
       sock.rx.put(c & 0xff);
     }
