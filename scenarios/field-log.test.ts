@@ -2,21 +2,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
-import { formatLogLine, isCatalogued, parseDebugLog } from './field-log.ts';
+import { isCatalogued, parseDebugLog } from './field-log.ts';
+import { recordDebugLog } from '../cli/debug-log.ts';
 
 test('a log of the fixed firmware\'s boot (its printf port is the debug port) has no line taken for garbage', async () => {
   const meter = { build: resolveFirmware({ profile: 'fixed', mode: 'sts' }), credit: 500, clock: { year: 2026, month: 3, day: 1, hour: 8, minute: 0, second: 0 } };
   const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [] }, seed: 1, speed: 'max' });
-  const lines: string[] = [];
-  bench.trace.subscribe((ev) => {
-    const d = ev.data as { port?: string; line?: string };
-    if (ev.source === 'meter' && ev.kind === 'serial' && d.port === 'debug') lines.push(formatLogLine(ev.t, d.line!));
-  });
+  const text = recordDebugLog(bench);
   await bench.start();
   await bench.runFor(60e6);
   await bench.close();
-  const log = parseDebugLog(`${lines.join('\n')}\n`);
-  assert.ok(lines.some((l) => l.includes('Welcome to the STS Energy-based')), lines.join('\n'));
+  const log = parseDebugLog(text());
+  assert.ok(text().includes('Welcome to the STS Energy-based'), text());
   assert.equal(log.problems, []);
 });
 

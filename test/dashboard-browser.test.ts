@@ -12,11 +12,10 @@ import { chromium, type Page } from 'playwright-core';
 import { OsmServer } from '../dashboard/server.ts';
 import { listScenarios } from '../dashboard/scenario-library.ts';
 import { decodeSts, encodeSts } from '../twin/tokens/sts.ts';
+import { browserTest, body, CHROMIUM, CHROMIUM_ARGS, until } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'test');
-const run = existsSync(CHROMIUM) ? test : test.skip;
+const run = browserTest;
 
 // Nothing is evaluated in the page (its Content-Security-Policy forbids eval, and the test keeps it on): the page
 // exposes what it shows as attributes (LCD row text, drawn waveform peaks, state), which the test reads and polls.
@@ -31,19 +30,7 @@ async function lcdRow0(page: Page): Promise<string> {
   return (await page.getAttribute('.lcd-row[data-row="0"]', 'data-text')) ?? '';
 }
 
-async function body(page: Page, name: string): Promise<string> {
-  return (await page.getAttribute('body', `data-${name}`)) ?? '';
-}
 
-/** Poll `cond` every 50 ms until it holds; fail with `what` after `timeoutMs`. */
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function click(page: Page, selector: string): Promise<void> {
   await page.click(selector, { timeout: 60_000 });
@@ -57,7 +44,7 @@ run('a trainer sees the waveforms, tops up with a token on the keypad, switches 
   await server.listen();
   const profileDir = mkdtempSync(join(tmpdir(), 'osm-dash-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 720 },
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 },
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

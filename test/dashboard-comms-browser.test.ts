@@ -4,7 +4,7 @@
 // fail` lines), and
 // back on it succeeds again; the page shows what the broker received. A screenshot is saved as
 // out/test/dashboard-comms.png. Skipped (reported as skipped) when /usr/bin/chromium is not installed; CI installs it.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,24 +13,14 @@ import * as assert from 'uvu/assert';
 import { chromium, type Page } from 'playwright-core';
 import { createServeCommand } from '../cli/commands/serve.ts';
 import type { OsmServer } from '../dashboard/server.ts';
+import { browserTest, body, CHROMIUM, CHROMIUM_ARGS, until as waitUntil } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'test');
-const run = existsSync(CHROMIUM) ? test : test.skip;
+const run = browserTest;
+/** The comms pages wait longer: a modem registers and attaches in simulated seconds at 60x. */
+const until = (what: string, cond: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => waitUntil(what, cond, timeoutMs);
 
-async function body(page: Page, name: string): Promise<string> {
-  return (await page.getAttribute('body', `data-${name}`)) ?? '';
-}
 
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const quiet = { write: () => true };
 
@@ -40,7 +30,7 @@ run('a top-up paid on the page is credited by the meter, and coverage switched o
     io: { stdout: quiet, stderr: quiet }, env: {}, embedFile: '/nonexistent/embed.ts',
     until: async (server: OsmServer) => {
       const profileDir = mkdtempSync(join(tmpdir(), 'osm-comms-chromium-'));
-      const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 720 } });
+      const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         const errors: string[] = [];

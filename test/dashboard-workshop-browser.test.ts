@@ -4,7 +4,7 @@
 // plant's Vrms, hours once the run is long), the telemetry line saying when the firmware publishes, and the scenario
 // box saying a scenario brings its own firmware.
 // Skipped (reported as skipped) when /usr/bin/chromium is not installed; CI installs it.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -12,20 +12,10 @@ import * as assert from 'uvu/assert';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { OsmServer } from '../dashboard/server.ts';
 import type { LiveMeter } from '../dashboard/live-meter.ts';
+import { browserTest, body, CHROMIUM, CHROMIUM_ARGS, until } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const run = existsSync(CHROMIUM) ? test : test.skip;
+const run = browserTest;
 
-/** Poll `cond` every 50 ms until it holds; fail with `what` after `timeoutMs`. */
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) assert.unreachable(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Rig { server: OsmServer; meter: LiveMeter; context: BrowserContext; page: Page; errors: string[]; profileDir: string }
 
@@ -35,7 +25,7 @@ async function open(meter: ConstructorParameters<typeof OsmServer>[1]['meter']):
   await server.hub.addMeters(1);
   await server.listen();
   const profileDir = mkdtempSync(join(tmpdir(), 'osm-workshop-chromium-'));
-  const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 720 } });
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -51,6 +41,17 @@ async function close(r: Rig): Promise<void> {
   rmSync(r.profileDir, { recursive: true, force: true });
 }
 
+/** `check` on a page of a served meter made with `meter`; the page must log no error; everything is closed after. */
+async function onPage(meter: Parameters<typeof open>[0], check: (r: Rig) => Promise<void>): Promise<void> {
+  const r = await open(meter);
+  try {
+    await check(r);
+    assert.equal(r.errors, []);
+  } finally {
+    await close(r);
+  }
+}
+
 /** Advance the meter by `us` of virtual time in steps of `stepUs`, publishing after each (a trend point each). */
 async function advance(r: Rig, us: number, stepUs = us): Promise<void> {
   for (let done = 0; done < us; done += stepUs) {
@@ -63,93 +64,63 @@ async function note(page: Page): Promise<{ state: string; text: string }> {
   return { state: (await page.getAttribute('#meter-note', 'data-state')) ?? '', text: ((await page.textContent('#meter-note')) ?? '').trim() };
 }
 
-run('the line under the LCD says the meter is booting, then nothing once it has booted, and no power during a cut', async () => {
-  const r = await open({});
-  try {
-    await advance(r, 5e6);
-    await until('the booting note', async () => (await note(r.page)).state === 'booting');
-    assert.match((await note(r.page)).text, /booting .*relay open/);
-    assert.is(await r.page.getAttribute('#relay', 'data-state'), 'open');
-    await advance(r, 40e6);
-    await until('the note gone after the boot', async () => (await note(r.page)).state === '');
-    assert.is((await note(r.page)).text, '');
-    r.meter.power(false);
-    await advance(r, 1e6);
-    await until('the no-power note', async () => (await note(r.page)).state === 'unpowered');
-    assert.match((await note(r.page)).text, /no power/);
-    assert.equal(r.errors, []);
-  } finally {
-    await close(r);
-  }
-});
+run('the line under the LCD says the meter is booting, then nothing once it has booted, and no power during a cut', () => onPage({}, async (r) => {
+  await advance(r, 5e6);
+  await until('the booting note', async () => (await note(r.page)).state === 'booting');
+  assert.match((await note(r.page)).text, /booting .*relay open/);
+  assert.is(await r.page.getAttribute('#relay', 'data-state'), 'open');
+  await advance(r, 40e6);
+  await until('the note gone after the boot', async () => (await note(r.page)).state === '');
+  assert.is((await note(r.page)).text, '');
+  r.meter.power(false);
+  await advance(r, 1e6);
+  await until('the no-power note', async () => (await note(r.page)).state === 'unpowered');
+  assert.match((await note(r.page)).text, /no power/);
+}));
 
-run('the header stays on one line within 1280 px when the run is many hours long', async () => {
-  const r = await open({});
-  try {
-    await advance(r, 30 * 3600e6, 3600e6);
-    await until('thirty hours on the clock', async () => /t = 30h/.test((await r.page.textContent('#vtime')) ?? ''));
-    const header = await r.page.locator('header').boundingBox();
-    assert.ok(header && header.height <= 46, `header height ${header?.height}`);
-    for (const sel of ['header h1', '.meter-pick', '#add-meter', '.clock', '.speed', '#conn']) {
-      const b = await r.page.locator(sel).boundingBox();
-      assert.ok(b, `${sel} is shown`);
-      assert.ok(b.height <= 34, `${sel} is one line high (${b.height} px)`);
-      assert.ok(b.y >= 0 && b.y + b.height <= header.height, `${sel} inside the header (${b.y}..${b.y + b.height})`);
-      assert.ok(b.x + b.width <= 1280, `${sel} inside the window (right edge ${b.x + b.width})`);
-    }
-    assert.equal(r.errors, []);
-  } finally {
-    await close(r);
+run('the header stays on one line within 1280 px when the run is many hours long', () => onPage({}, async (r) => {
+  await advance(r, 30 * 3600e6, 3600e6);
+  await until('thirty hours on the clock', async () => /t = 30h/.test((await r.page.textContent('#vtime')) ?? ''));
+  const header = await r.page.locator('header').boundingBox();
+  assert.ok(header && header.height <= 46, `header height ${header?.height}`);
+  for (const sel of ['header h1', '.meter-pick', '#add-meter', '.clock', '.speed', '#conn']) {
+    const b = await r.page.locator(sel).boundingBox();
+    assert.ok(b, `${sel} is shown`);
+    assert.ok(b.height <= 34, `${sel} is one line high (${b.height} px)`);
+    assert.ok(b.y >= 0 && b.y + b.height <= header.height, `${sel} inside the header (${b.y}..${b.y + b.height})`);
+    assert.ok(b.x + b.width <= 1280, `${sel} inside the window (right edge ${b.x + b.width})`);
   }
-});
+}));
 
-run('the power trend names the plant\'s Vrms and Irms, has a volt axis, and its time axis is in hours past 3 hours', async () => {
-  const r = await open({});
-  try {
-    const texts = async (sel: string): Promise<string[]> => r.page.locator(`#trend-power ${sel}`).allTextContents();
-    await advance(r, 60e6, 5e6);
-    await until('trend points drawn', async () => ((await texts('.legendtext')).length === 3));
-    assert.equal(await texts('.legendtext'), ['power, firmware (W)', 'Irms, plant (A)', 'Vrms, plant (V)']);
-    assert.equal(await texts('.g-y3title'), ['V'], 'the Vrms trace has an axis of its own, titled V');
-    assert.equal(await texts('.g-xtitle'), ['virtual time (min)']);
-    await advance(r, 4 * 3600e6, 600e6);
-    await until('the time axis in hours', async () => (await r.page.getAttribute('#trend-power', 'data-unit')) === 'h');
-    await until('the axis title in hours', async () => (await texts('.g-xtitle'))[0] === 'virtual time (h)');
-    assert.equal(await r.page.locator('#trend-credit .g-xtitle').allTextContents(), ['virtual time (h)']);
-    assert.equal(r.errors, []);
-  } finally {
-    await close(r);
-  }
-});
+run('the power trend names the plant\'s Vrms and Irms, has a volt axis, and its time axis is in hours past 3 hours', () => onPage({}, async (r) => {
+  const texts = async (sel: string): Promise<string[]> => r.page.locator(`#trend-power ${sel}`).allTextContents();
+  await advance(r, 60e6, 5e6);
+  await until('trend points drawn', async () => ((await texts('.legendtext')).length === 3));
+  assert.equal(await texts('.legendtext'), ['power, firmware (W)', 'Irms, plant (A)', 'Vrms, plant (V)']);
+  assert.equal(await texts('.g-y3title'), ['V'], 'the Vrms trace has an axis of its own, titled V');
+  assert.equal(await texts('.g-xtitle'), ['virtual time (min)']);
+  await advance(r, 4 * 3600e6, 600e6);
+  await until('the time axis in hours', async () => (await r.page.getAttribute('#trend-power', 'data-unit')) === 'h');
+  await until('the axis title in hours', async () => (await texts('.g-xtitle'))[0] === 'virtual time (h)');
+  assert.equal(await r.page.locator('#trend-credit .g-xtitle').allTextContents(), ['virtual time (h)']);
+}));
 
-run('before the first telemetry the page says the firmware publishes once a day at 23:00', async () => {
-  const r = await open({ network: {} });
-  try {
-    await advance(r, 40e6, 5e6);
-    await until('the telemetry line', async () => /0 messages/.test((await r.page.textContent('#tele-rate')) ?? ''));
-    assert.match((await r.page.textContent('#tele-rate')) ?? '', /once a day, at 23:00 meter time/);
-    assert.equal(r.errors, []);
-  } finally {
-    await close(r);
-  }
-});
+run('before the first telemetry the page says the firmware publishes once a day at 23:00', () => onPage({ network: {} }, async (r) => {
+  await advance(r, 40e6, 5e6);
+  await until('the telemetry line', async () => /0 messages/.test((await r.page.textContent('#tele-rate')) ?? ''));
+  assert.match((await r.page.textContent('#tele-rate')) ?? '', /once a day, at 23:00 meter time/);
+}));
 
-run('the scenario box says a scenario brings its own meter and firmware, not the ticked defects', async () => {
-  const r = await open({});
-  try {
-    await until('the scenario hint', async () => /runs with its own meter and firmware/.test((await r.page.textContent('#scenario-step')) ?? ''));
-    assert.match((await r.page.getAttribute('#scenario-run', 'title')) ?? '', /Firmware box's ticks do not apply/);
-    // the box keeps its width: a long line of its is cut, it never pushes Run and Stop out of the window
-    const col = await r.page.locator('.controls-col').boundingBox();
-    assert.ok(col);
-    for (const sel of ['fieldset.scenario', '#scenario-run', '#scenario-stop']) {
-      const b = await r.page.locator(sel).boundingBox();
-      assert.ok(b && b.x + b.width <= col.x + col.width, `${sel} inside its column (right edge ${b && b.x + b.width}, the column's ${col.x + col.width})`);
-    }
-    assert.equal(r.errors, []);
-  } finally {
-    await close(r);
+run('the scenario box says a scenario brings its own meter and firmware, not the ticked defects', () => onPage({}, async (r) => {
+  await until('the scenario hint', async () => /runs with its own meter and firmware/.test((await r.page.textContent('#scenario-step')) ?? ''));
+  assert.match((await r.page.getAttribute('#scenario-run', 'title')) ?? '', /Firmware box's ticks do not apply/);
+  // the box keeps its width: a long line of its is cut, it never pushes Run and Stop out of the window
+  const col = await r.page.locator('.controls-col').boundingBox();
+  assert.ok(col);
+  for (const sel of ['fieldset.scenario', '#scenario-run', '#scenario-stop']) {
+    const b = await r.page.locator(sel).boundingBox();
+    assert.ok(b && b.x + b.width <= col.x + col.width, `${sel} inside its column (right edge ${b && b.x + b.width}, the column's ${col.x + col.width})`);
   }
-});
+}));
 
 test.run();

@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
-import { formatLogLine, parseDebugLog } from '../scenarios/field-log.ts';
+import { parseDebugLog } from '../scenarios/field-log.ts';
+import { recordDebugLog } from '../cli/debug-log.ts';
 import { formatReplay, replayDebugLog } from '../scenarios/replay.ts';
 import { createReplayCommand } from '../cli/commands/replay.ts';
 import { UsageError } from '../cli/command.ts';
@@ -14,11 +15,7 @@ const meter = { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credi
 /** A twin run with a load change, a web top-up and a power cut, recorded as a debug log. */
 async function twinLog(network: boolean): Promise<string> {
   const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max', ...(network ? { network: {} } : {}) });
-  const lines: string[] = [];
-  bench.trace.subscribe((ev) => {
-    const d = ev.data as { port?: string; line?: string };
-    if (ev.source === 'meter' && ev.kind === 'serial' && d.port === 'debug') lines.push(formatLogLine(ev.t, d.line!));
-  });
+  const log = recordDebugLog(bench);
   await bench.start();
   await bench.runFor(60e6);
   bench.setLoad({ id: 'a', kind: 'inductive', watts: 1500, pf: 0.8 });
@@ -29,7 +26,7 @@ async function twinLog(network: boolean): Promise<string> {
   bench.power(true);
   await bench.runFor(120e6);
   await bench.close();
-  return `${lines.join('\n')}\n`;
+  return log();
 }
 
 let connected = '';
@@ -107,7 +104,6 @@ test('a line added to a log diverges there, and the lines after it still agree',
 test('osm replay without --credit: a web top-up credited before the log\'s first CREDIT line is not taken for the start credit', async () => {
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const { createRunCommand } = await import('../cli/commands/run.ts');
   const { main } = await import('../cli/main.ts');
   const d = scratchDir('osm-replay-');
@@ -140,7 +136,6 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   await cmd.run(['/nonexistent/debug.log']).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'no such file'); });
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const f = join(scratchDir('osm-replay-'), 'plain.log');
   writeFileSync(f, 'Device Powered! \nSetup Complete! \n');
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
@@ -149,7 +144,6 @@ test('osm replay refuses a missing file and a log without time stamps with a one
 test('osm replay --twin-log writes through the output writer: /dev/null as a stream, a missing folder refused before the replay', async () => {
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const d = scratchDir('osm-replay-');
   const f = join(d, 'twin.log');
   writeFileSync(f, connected.split('\n').slice(0, 12).join('\n') + '\n');
@@ -165,19 +159,14 @@ test('osm replay --twin-log writes through the output writer: /dev/null as a str
 test('osm replay of a long log shows its progress on stderr when stderr is not a terminal', async () => {
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   // Two hours of a mute meter's debug port.
   const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
-  const lines: string[] = [];
-  bench.trace.subscribe((ev) => {
-    const d = ev.data as { port?: string; line?: string };
-    if (ev.source === 'meter' && ev.kind === 'serial' && d.port === 'debug') lines.push(formatLogLine(ev.t, d.line!));
-  });
+  const log = recordDebugLog(bench);
   await bench.start();
   await bench.runFor(2 * 3600e6);
   await bench.close();
   const f = join(scratchDir('osm-replay-'), 'long.log');
-  writeFileSync(f, `${lines.join('\n')}\n`);
+  writeFileSync(f, log());
   const err: string[] = [];
   let wall = 0;
   const cmd = createReplayCommand({
