@@ -13,7 +13,8 @@ import { readFrame, writeFrame } from '../../models/afe/uart-frame.ts';
 import { REG } from '../../models/afe/registers.ts';
 
 /** A modem on USART1 and a script of writes at given times; returns what the modem did, with times. */
-async function session(uartRuns: boolean, script: (port: HardwareSerial, modem: Sim800, at: (ms: number, fn: () => void) => void) => void) {
+/** A SIM800 at 9600 baud on a board port, its commands and reply bytes logged with their times (not powered yet). */
+function loggedModem(uartRuns: boolean): { clock: VirtualClock; cpu: Cpu; modem: Sim800; port: HardwareSerial; log: string[] } {
   const clock = new VirtualClock();
   const cpu = new Cpu(clock);
   const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
@@ -21,6 +22,11 @@ async function session(uartRuns: boolean, script: (port: HardwareSerial, modem: 
   modem.onCommand = (line, t) => log.push(`${t} command ${line}`);
   const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { uartRuns });
   modem.attachHost({ receive: (b) => log.push(`${clock.now()} reply ${b}`) });
+  return { clock, cpu, modem, port, log };
+}
+
+async function session(uartRuns: boolean, script: (port: HardwareSerial, modem: Sim800, at: (ms: number, fn: () => void) => void) => void) {
+  const { clock, modem, port, log } = loggedModem(uartRuns);
   modem.powerOn();
   port.begin(9600);
   script(port, modem, (ms, fn) => clock.at(ms * 1000, fn));
@@ -218,12 +224,7 @@ test('rx-run: the metering chip\'s replies reach the port when it looks, as byte
  * a watcher of the wire at one line's end and takes it off at another's, in the middle of one write.
  */
 async function runs(uartRuns: boolean) {
-  const clock = new VirtualClock();
-  const cpu = new Cpu(clock);
-  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
-  const log: string[] = [];
-  modem.onCommand = (line, t) => log.push(`${t} command ${line}`);
-  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { uartRuns });
+  const { clock, cpu, modem, port, log } = loggedModem(uartRuns);
   const debug = new HardwareSerial(cpu, 'debug', undefined, undefined, { uartRuns });
   const wire = (b: number, t: number): void => { log.push(`${t} wire ${b}`); };
   port.onLine = (l) => {
@@ -232,7 +233,6 @@ async function runs(uartRuns: boolean) {
     if (l === 'AT+CREG?') port.onTransmit = undefined;
   };
   debug.onLine = (l) => log.push(`${cpu.nowUs()} debug ${l}`);
-  modem.attachHost({ receive: (b) => log.push(`${clock.now()} reply ${b}`) });
   modem.powerOn();
   port.begin(9600);
   debug.begin(115200);

@@ -50,36 +50,30 @@ test('D24: rtcmonth is always 10 (the comma operator yields DEC)', async () => {
   assert.is(u.s.rtcmonth, 10);
 });
 
+/** A unit read at `before` with `e1` kWh, then at `after` (a new month) with `e2` kWh: its month-change state. */
+async function monthTurn(fix: string[], before: DateTime, e1: number, after: DateTime, e2: number): Promise<{ lastmonth: number; billingDate: number }> {
+  const u = at({ fix }, before);
+  u.s.ENERGY = Math.fround(e1);
+  await getTimes(u, 1);
+  u.s.ENERGY = Math.fround(e2);
+  u.rtc.setTime(after.unixtime());
+  await getTimes(u, 1);
+  return { lastmonth: u.s.lastmonth_KWH, billingDate: u.s.billing_date };
+}
+
 test('D24: a change of month never records last month\'s energy or billing date', async () => {
-  const u = at({}, new DateTime(2026, 3, 31, 0, 0, 0));
-  await getTimes(u, 1);
-  u.s.ENERGY = Math.fround(12.5);
-  u.rtc.setTime(new DateTime(2026, 4, 1, 0, 0, 5).unixtime());
-  await getTimes(u, 1);
-  assert.is(u.s.lastmonth_KWH, 0);
-  assert.is(u.s.billing_date, 0);
+  const r = await monthTurn([], new DateTime(2026, 3, 31, 0, 0, 0), 2.5, new DateTime(2026, 4, 1, 0, 0, 5), 12.5);
+  assert.equal(r, { lastmonth: 0, billingDate: 0 });
 });
 
 test('D24 fixed: the new month records the month\'s energy and the billing date', async () => {
-  const u = at({ fix: ['D24'] }, new DateTime(2026, 3, 31, 0, 0, 0));
-  u.s.ENERGY = Math.fround(2.5);
-  await getTimes(u, 1);
-  u.s.ENERGY = Math.fround(12.5);
-  u.rtc.setTime(new DateTime(2026, 4, 1, 0, 0, 5).unixtime());
-  await getTimes(u, 1);
-  assert.is(u.s.lastmonth_KWH, 10);
-  assert.is(u.s.billing_date, 1);
+  const r = await monthTurn(['D24'], new DateTime(2026, 3, 31, 0, 0, 0), 2.5, new DateTime(2026, 4, 1, 0, 0, 5), 12.5);
+  assert.equal(r, { lastmonth: 10, billingDate: 1 });
 });
 
 test('D24 fixed: the turn of the year (December to January) also records the month\'s energy', async () => {
-  const u = at({ fix: ['D24'] }, new DateTime(2026, 12, 31, 12, 0, 0));
-  u.s.ENERGY = Math.fround(2.5);
-  await getTimes(u, 1);
-  u.s.ENERGY = Math.fround(6.5);
-  u.rtc.setTime(new DateTime(2027, 1, 1, 0, 0, 5).unixtime());
-  await getTimes(u, 1);
-  assert.is(u.s.lastmonth_KWH, 4);
-  assert.is(u.s.billing_date, 1);
+  const r = await monthTurn(['D24'], new DateTime(2026, 12, 31, 12, 0, 0), 2.5, new DateTime(2027, 1, 1, 0, 0, 5), 6.5);
+  assert.equal(r, { lastmonth: 4, billingDate: 1 });
 });
 
 test('initializeTime on NVRAM 0 sets the RTC to the build time and stores it at NVRAM offset 4', () => {
