@@ -97,6 +97,13 @@ test('a matrix over field and fixed lists the scenarios whose verdicts differ', 
   assert.not.match(list, /quick\.yaml/);
 });
 
+test('a knob on the fixed build is said once and makes no column of its own', async () => {
+  const r = await osm(at('quick.yaml'), '--matrix', '--profiles', 'field,fixed', '--fix', 'D14', '--workers', '1');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.err, /osm run: --fix D14 on the fixed build: no cell of its own/);
+  assert.match(r.out, new RegExp(`scenario +field +field fix D14 +fixed\n${at('quick.yaml')} +pass +pass +pass\n`));
+});
+
 test('--workers 1 and --workers 2 give the same JSON apart from the wall times; folders expand in sorted order', async () => {
   const one = await osm(dir, '--json', '--workers', '1', '-q');
   const two = await osm(dir, '--json', '--workers', '2', '-q');

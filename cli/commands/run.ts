@@ -15,7 +15,7 @@ import { QUEUE_OPTION_SPECS, parseQueueArgs, type QueueArgs } from '../queue/que
 import { isPattern } from '../../scenarios/campaign/glob.ts';
 import { expandInputs, isSingleFile } from '../../scenarios/campaign/inputs.ts';
 import type * as JunitModule from '../../scenarios/campaign/junit.ts';
-import { MatrixError, matrixCells, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
+import { MatrixError, matrixCells, matrixNotes, parseFixes, parseProfiles, parseSeeds, type Cell, type MatrixAxes } from '../../scenarios/campaign/matrix.ts';
 import { invalidRecord, type CampaignJob, type RunRecord } from '../../scenarios/campaign/run-job.ts';
 import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
@@ -156,6 +156,8 @@ export interface RunArgs {
   workers?: number;
   /** The matrix's cells (`--matrix` with its axes). */
   cells?: Cell[];
+  /** What the axes asked for that makes no cell (a knob on the fixed build), said before the runs. */
+  matrixNotes?: string[];
   /** `--report FILE`: the campaign's records without wall times. */
   report?: string;
   /** `--queue URL` and its options: the campaign's runs as jobs for `osm worker`s. */
@@ -211,6 +213,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.junit !== undefined ? { junit: values.junit as string } : {}),
     ...(values.workers !== undefined ? { workers: intOption('workers', values.workers as string, 1, 1024) } : {}),
     ...(values.matrix === true ? { cells: matrixCells(axes) } : {}),
+    ...(values.matrix === true && matrixNotes(axes).length ? { matrixNotes: matrixNotes(axes) } : {}),
     ...(values.report !== undefined ? { report: values.report as string } : {}),
     ...(queue ? { queue } : {}),
     rig: { board: values.board as string | undefined, port: values.port as string | undefined, wiring: values.wiring as string | undefined, parts: values.parts as string | undefined },
@@ -500,7 +503,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // An unreachable Redis is said before the scenarios are loaded.
     if (args.queue) await (await import('../queue/redis-connect.ts')).checkRedis(args.queue.target, '--queue');
     const plan = await planCampaign(spec);
-    if (!args.quiet) for (const note of plan.notes) io.stderr.write(`osm run: ${note}\n`);
+    if (!args.quiet) for (const note of [...(args.matrixNotes ?? []), ...plan.notes]) io.stderr.write(`osm run: ${note}\n`);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
       const bad = plan.slots.flatMap((sl) => ('record' in sl && 'error' in sl.record ? [sl.record.error.message] : []));

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../loader.ts';
-import { MatrixError, applyCell, matrixCells, parseFixes, parseProfiles, parseSeeds } from './matrix.ts';
+import { MatrixError, applyCell, matrixCells, matrixNotes, parseFixes, parseProfiles, parseSeeds } from './matrix.ts';
+import type { ProfileName } from '../../twin/profiles/profile.ts';
+import type { DefectId } from '../../twin/profiles/defects.ts';
 
 const scenario = (meter: string) => parseScenario(`name: s\nversion: 1\nmeter: ${meter}\nsteps:\n  - delay: 1s\n`, 's.yaml');
 
@@ -29,12 +31,19 @@ test('--fix splits cells on commas and joins knobs with +, repeatable', () => {
 });
 
 test('the cells multiply the axes, and the fix axis starts with the build without the fix', () => {
-  const cells = matrixCells({ profiles: ['field', 'fixed'], fixes: [['D14']], seeds: [1, 2] });
+  const cells = matrixCells({ profiles: ['shipped', 'field'], fixes: [['D14']], seeds: [1, 2] });
   assert.equal(cells.map((c) => c.label), [
+    'shipped seed 1', 'shipped seed 2', 'shipped fix D14 seed 1', 'shipped fix D14 seed 2',
     'field seed 1', 'field seed 2', 'field fix D14 seed 1', 'field fix D14 seed 2',
-    'fixed seed 1', 'fixed seed 2', 'fixed fix D14 seed 1', 'fixed fix D14 seed 2',
   ]);
   assert.equal(matrixCells({ fixes: [['D11']] }).map((c) => c.label), ['as written', 'fix D11']);
+  assert.equal(matrixNotes({ profiles: ['shipped', 'field'], fixes: [['D14']] }), []);
+});
+
+test('a knob on the fixed build makes no cell (it would run the fixed cell again) and a note says so', () => {
+  const axes = { profiles: ['field', 'fixed'] as ProfileName[], fixes: [['D14'], ['D11', 'D14']] as DefectId[][], seeds: [1] };
+  assert.equal(matrixCells(axes).map((c) => c.label), ['field seed 1', 'field fix D14 seed 1', 'field fix D11+D14 seed 1', 'fixed seed 1']);
+  assert.equal(matrixNotes(axes), ['--fix D14, D11+D14 on the fixed build: no cell of its own (the fixed build has every defect corrected, so it is the fixed cell)']);
 });
 
 test('a profile cell replaces the firmware a scenario names, keeps its boot mode, and says so', () => {

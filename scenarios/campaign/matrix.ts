@@ -112,7 +112,13 @@ export function parseSeeds(text: string): number[] {
   return out;
 }
 
-/** Every cell of the axes, profiles outermost, then fixes, then seeds. */
+/** The fixed build has no defect left to correct: a knob on it is the plain fixed cell run again. */
+const redundant = (profile: ProfileName | undefined, fix: readonly DefectId[]): boolean => profile === 'fixed' && fix.length > 0;
+
+/**
+ * Every cell of the axes, profiles outermost, then fixes, then seeds. A knob on the `fixed` profile makes no cell
+ * (the build it names is the fixed cell's): `matrixNotes` says so.
+ */
 export function matrixCells(axes: MatrixAxes): Cell[] {
   const profiles: (ProfileName | undefined)[] = axes.profiles?.length ? [...axes.profiles] : [undefined];
   const fixes: DefectId[][] = axes.fixes?.length ? [[], ...axes.fixes.map((f) => [...f])] : [[]];
@@ -120,6 +126,7 @@ export function matrixCells(axes: MatrixAxes): Cell[] {
   const cells: Cell[] = [];
   for (const profile of profiles) {
     for (const fix of fixes) {
+      if (redundant(profile, fix)) continue;
       for (const seed of seeds) {
         const parts: string[] = [];
         if (profile !== undefined) parts.push(profile);
@@ -135,6 +142,13 @@ export function matrixCells(axes: MatrixAxes): Cell[] {
     }
   }
   return cells;
+}
+
+/** What the user asked for that makes no cell of its own, one line each (empty when every cell runs). */
+export function matrixNotes(axes: MatrixAxes): string[] {
+  if (!axes.profiles?.includes('fixed') || !axes.fixes?.length) return [];
+  const knobs = axes.fixes.map((f) => f.join('+')).join(', ');
+  return [`--fix ${knobs} on the fixed build: no cell of its own (the fixed build has every defect corrected, so it is the fixed cell)`];
 }
 
 /** `field`, `field+D11`, `fixed-D26` (a defect put back), as short as the selection allows. */
