@@ -110,6 +110,13 @@ test('an expect with for that stops holding fails at the exact virtual time of t
   assert.equal(r.steps.map((o) => o.status), ['ok', 'ok', 'failed', 'not-run']);
 });
 
+test('an expect with for fails on a change at the last instant of its for, as a delay and an expect would see it', async () => {
+  const s = scenario('  - grid: { hz: 51, for: 1min }\n  - expect: { freq: 51, for: 1min }\n');
+  const r = await runScenario(s, new FakeBench());
+  assert.is(r.failure?.timeUs, 60_000_000);
+  assert.is(r.failure?.heldUs, 60_000_000);
+});
+
 test('an expect with for whose check does not hold at the start fails at once, and no time passes', async () => {
   const s = scenario('  - delay: 2s\n  - expect: { relay: open, for: 1min }\n');
   const bench = new FakeBench();
