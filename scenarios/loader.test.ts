@@ -50,6 +50,10 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['unknown-knob.yaml', 4, 42, "unknown defect knob 'D49' (expected D1..D48)"],
   ['invalid-key.yaml', 4, 21, "invalid key 'x' at position 4"],
   ['wait-until-without-timeout.yaml', 5, 7, "missing required key 'timeout' in wait-until"],
+  ['expect-for-zero.yaml', 5, 35, "expect.for: duration '0s' must be longer than 0"],
+  ['expect-for-without-unit.yaml', 5, 35, "expect.for: duration '60' needs a unit (us, ms, s, min, h, d)"],
+  ['expect-for-with-timeout.yaml', 5, 42, 'an expect with for has no timeout: it lasts exactly its for and fails at the first moment a check stops holding; to wait for the state first, put a wait-until with the timeout before it'],
+  ['wait-until-with-for.yaml', 4, 49, "wait-until has no 'for': it ends as soon as its checks hold; to require a state to last, wait for it, then expect it with for (- expect: { relay: open, for: 1min })"],
   ['version-2.yaml', 2, 10, 'unsupported version 2 (this osm reads version 1)'],
   ['empty-steps.yaml', 3, 8, 'steps: the list is empty'],
   ['two-commands.yaml', 5, 5, "a step has one command, this one has 'delay' and 'log'"],
@@ -177,6 +181,18 @@ test('shipped firmware boots mode none whatever mode is asked (D1)', () => {
 test('parses durations of every unit into microseconds', () => {
   const s = parse('name: x\nversion: 1\nsteps:\n  - delay: 250us\n  - delay: 500ms\n  - delay: 1.5s\n  - delay: 10min\n  - delay: 2h\n  - delay: 1d\n');
   assert.equal(s.steps.map((st) => (st as Extract<Step, { command: 'delay' }>).us), [250, 500_000, 1_500_000, 600e6, 7200e6, 86400e6]);
+});
+
+test('reads an expect\'s for as a duration beside its checks; without for an expect has none', () => {
+  const s = parse('name: x\nversion: 1\nsteps:\n  - expect: { relay: open, for: 1.5min }\n  - expect: { relay: open }\n');
+  const [a, b] = s.steps as Extract<Step, { command: 'expect' }>[];
+  assert.equal([a.forUs, a.forText, a.checks.map((c) => c.observable)], [90_000_000, '1.5min', ['relay']]);
+  assert.equal([b.forUs, b.forText], [undefined, undefined]);
+});
+
+test('an expect\'s for counts toward the longest run the virtual clock can take', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - delay: 60000d\n  - expect: { relay: open, for: 60000d }\n');
+  assert.match(err.detail, /steps\[1\]: the scenario would run past 100000d of simulated time/);
 });
 
 test('ignores spaces in press-keys and converts hold and gap to ms', () => {

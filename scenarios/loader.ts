@@ -689,7 +689,7 @@ class Reader {
     const base = { index, ...(name !== undefined ? { name } : {}), pos: this.pos(cmd.entry.keyNode) };
     const step = this.step(cmd.key, cmd.entry, base, ctx.loads);
     // The whole scenario stays within what the virtual clock counts exactly.
-    ctx.totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : 0;
+    ctx.totalUs += step.command === 'delay' ? step.us : step.command === 'wait-until' ? step.timeoutUs : step.command === 'expect' ? step.forUs ?? 0 : 0;
     if (ctx.totalUs > MAX_DURATION_US) {
       this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
     }
@@ -760,8 +760,10 @@ class Reader {
         const v = this.oneOf(e, ['open', 'close'] as const);
         return { ...base, command: 'tamper', open: v === 'open' };
       }
-      case 'expect':
-        return { ...base, command: 'expect', checks: this.checks(e, false).checks };
+      case 'expect': {
+        const r = this.checks(e, false);
+        return { ...base, command: 'expect', checks: r.checks, ...(r.lasting ? { forUs: r.lasting.us, forText: r.lasting.text } : {}) };
+      }
       case 'wait-until': {
         const r = this.checks(e, true);
         return { ...base, command: 'wait-until', checks: r.checks, timeoutUs: r.timeout!.us, timeoutText: r.timeout!.text };
@@ -818,7 +820,12 @@ class Reader {
     return this.pos(this.at(e));
   }
 
-  checks(e: Entry, withTimeout: boolean): { checks: Check[]; timeout?: { us: number; text: string } } {
+  /**
+   * The checks of an `expect` or a `wait-until`, with the wait's `timeout` (required in a wait-until) or the expect's
+   * `for` (optional: the checks must hold for that long). A wait-until has no `for` and an expect with `for` no
+   * `timeout`: each refusal says which step to write instead.
+   */
+  checks(e: Entry, withTimeout: boolean): { checks: Check[]; timeout?: { us: number; text: string }; lasting?: { us: number; text: string } } {
     const cmd = withTimeout ? 'wait-until' : 'expect';
     const node = this.at(e);
     if (!isMap(node)) {
@@ -826,6 +833,8 @@ class Reader {
     }
     const checks: Check[] = [];
     let timeout: { us: number; text: string } | undefined;
+    let lasting: { us: number; text: string } | undefined;
+    const hasFor = node.items.some((p) => { const k = this.deref(p.key); return !!k && isScalar(k) && k.value === 'for'; });
     for (const pair of node.items) {
       const keyNode = this.deref(pair.key);
       if (!keyNode || !isScalar(keyNode) || typeof keyNode.value !== 'string') {
@@ -834,18 +843,28 @@ class Reader {
       const key = keyNode.value as string;
       const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
       if (withTimeout && key === 'timeout') { timeout = this.duration(entry); continue; }
+      if (key === 'for') {
+        if (withTimeout) {
+          this.fail(keyNode, 'wait-until has no \'for\': it ends as soon as its checks hold; to require a state to last, wait for it, then expect it with for (- expect: { relay: open, for: 1min })');
+        }
+        lasting = this.duration({ ...entry, path: 'expect.for' }, { positive: true });
+        continue;
+      }
+      if (!withTimeout && key === 'timeout' && hasFor) {
+        this.fail(keyNode, 'an expect with for has no timeout: it lasts exactly its for and fails at the first moment a check stops holding; to wait for the state first, put a wait-until with the timeout before it');
+      }
       if (key === TELEMETRY_PREFIX.slice(0, -1) || key === TELEMETRY_PREFIX) {
         this.fail(keyNode, `'${key}' needs a key: telemetry.<key>, e.g. telemetry.energy`);
       }
       const info = observableInfo(key);
       if (!info) {
-        const names = withTimeout ? [...OBSERVABLE_NAMES, 'timeout'] : OBSERVABLE_NAMES;
+        const names = [...OBSERVABLE_NAMES, withTimeout ? 'timeout' : 'for'];
         const synonym = OBSERVABLE_SYNONYMS[key.toLowerCase()];
         const typo = closest(key, names);
-        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until)'
+        const hint = !withTimeout && key === 'timeout' ? ' (timeout belongs to wait-until; a state that must last takes for, e.g. for: 1min)'
           : synonym ? ` (did you mean '${synonym}'?)`
             : typo ? ` (did you mean '${typo}'?)`
-              : ` (expected one of ${OBSERVABLE_NAMES.join(', ')}${withTimeout ? '; and the wait\'s timeout' : ''})`;
+              : ` (expected one of ${OBSERVABLE_NAMES.join(', ')}${withTimeout ? '; and the wait\'s timeout' : '; and for, how long they must hold'})`;
         this.fail(keyNode, `unknown observable '${key}'${hint}`);
       }
       checks.push({ observable: key, matcher: this.matcher(entry, key), pos: this.pos(keyNode) });
@@ -854,7 +873,7 @@ class Reader {
     if (withTimeout && !timeout) {
       this.fail(node, 'missing required key \'timeout\' in wait-until (e.g. timeout: 8min; a wait must end)');
     }
-    return { checks, ...(timeout ? { timeout } : {}) };
+    return { checks, ...(timeout ? { timeout } : {}), ...(lasting ? { lasting } : {}) };
   }
 
   matcher(e: Entry, observable: string): Matcher {

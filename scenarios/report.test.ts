@@ -21,6 +21,15 @@ test('the report marks each step and shows expected against observed with time a
   assert.match(text, /FAILED at 12\.000s: step 2 "relay opens", 0 of 1 check held\n$/);
 });
 
+test('the report of an expect with for that stopped holding says when, counted from the step\'s start', async () => {
+  const lasting = parseScenario([
+    'name: lasting', 'version: 1', 'steps:', '  - delay: 1s', '  - grid: { hz: 51, for: 2500ms }', '  - expect: { freq: 51, for: 1min }',
+  ].join('\n'), 'lasting.yaml');
+  const text = formatReport(await runScenario(lasting, new FakeBench()));
+  assert.match(text, /\n {2}✘ 3 {7}1\.000s {2}expect freq 51 for 1min\n/);
+  assert.match(text, /expected freq 51 for 1min\n\s+observed freq 50 after 2\.500s\n\s+at 3\.500s, step 3, lasting\.yaml:6:15\n/);
+});
+
 test('a step of 2000 keys is shown on one line of its first 159 characters and an ellipsis', async () => {
   const keys = parseScenario(`name: keys\nversion: 1\nsteps:\n  - press-keys: "${'1'.repeat(2000)}"\n`, 'keys.yaml');
   const text = formatReport(await runScenario(keys, new FakeBench()));

@@ -8,6 +8,13 @@
 //          at 36m00.000s, step 5, credit-runs-out.yaml:21:20
 //     ·  6               expect led.red "on"  (not run)
 //   FAILED at 36m00.000s: step 5 "relay opens", 3 of 4 checks held
+//
+// An expect with `for` that stopped holding says when, counted from the step's start (or `at once`):
+//
+//     ✘  4   25m00.000s  expect relay "open" for 1h
+//          expected relay "open" for 1h
+//          observed relay "closed" after 11m02.500s
+//          at 36m02.500s, step 4, stays-open.yaml:12:15
 import { formatTime } from '../twin/kernel/clock.ts';
 import { failedOutcome, resultStepCount, type Failure, type ScenarioResult, type StepOutcome } from './runner.ts';
 
@@ -49,10 +56,12 @@ export function stepLine(o: StepOutcome, total: number, style: ReportStyle = {})
 export function failureBlock(f: Failure, style: ReportStyle = {}): string {
   const pad = '       ';
   const lines: string[] = [];
-  const within = f.timeout !== undefined ? ` within ${f.timeout}` : '';
+  const within = f.timeout !== undefined ? ` within ${f.timeout}` : f.for !== undefined ? ` for ${f.for}` : '';
+  // an expect with `for`: when the check stopped holding, counted from the step's start
+  const after = f.for === undefined ? '' : f.heldUs !== undefined ? ` after ${formatTime(f.heldUs)}` : ' at once';
   for (const m of f.mismatches) {
     lines.push(`${pad}expected ${m.observable} ${m.expected}${within}`);
-    lines.push(`${pad}${paint(style.color, RED, `observed ${m.observable} ${m.observedText}`)}`);
+    lines.push(`${pad}${paint(style.color, RED, `observed ${m.observable} ${m.observedText}${after}`)}`);
   }
   const name = f.stepName !== undefined ? ` "${f.stepName}"` : '';
   lines.push(`${pad}at ${f.time}, step ${f.step}${name}, ${f.file}:${f.line}:${f.col}`);

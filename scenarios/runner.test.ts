@@ -77,6 +77,57 @@ test('a wait-until that already holds does not advance time', async () => {
   assert.is(bench.now(), 0);
 });
 
+test('an expect with for that holds the whole time passes, and time has advanced by exactly the for', async () => {
+  const s = scenario('  - delay: 1500ms\n  - expect: { relay: closed, freq: 50, for: 1min }\n');
+  const bench = new FakeBench();
+  const r = await runScenario(s, bench);
+  assert.is(r.exitCode, 0, JSON.stringify(r.failure));
+  assert.is(r.steps[1].endUs! - r.steps[1].startUs!, 60_000_000);
+  assert.is(bench.now(), 61_500_000);
+  assert.equal(r.checks, { total: 2, held: 2 });
+});
+
+// The frequency goes back to 50 Hz at 1.5 s + 7.25 s, between two of the fake meter's 1 s ticks: the step fails at
+// that event's time, not at a later sample.
+test('an expect with for that stops holding fails at the exact virtual time of the change, naming the check', async () => {
+  const s = scenario([
+    '  - delay: 1500ms', '  - grid: { hz: 51, for: 7250ms }', '  - name: stays at 51 Hz',
+    '    expect: { relay: closed, freq: 51, for: 1min }', '  - log: not reached',
+  ].join('\n'));
+  const bench = new FakeBench();
+  const r = await runScenario(s, bench);
+  const f = r.failure!;
+  assert.is(f.step, 3);
+  assert.is(f.command, 'expect');
+  assert.is(f.for, '1min');
+  assert.is(f.observable, 'freq');
+  assert.is(f.observed, 50);
+  assert.equal(f.mismatches.map((m) => m.observable), ['freq']);
+  assert.is(f.timeUs, 8_750_000);
+  assert.is(f.heldUs, 7_250_000);
+  assert.is(f.reason, 'expected freq 51 for 1min, observed 50 after 7.250s');
+  assert.is(bench.now(), 8_750_000);
+  assert.equal(r.steps.map((o) => o.status), ['ok', 'ok', 'failed', 'not-run']);
+});
+
+test('an expect with for fails on a change at the last instant of its for, as a delay and an expect would see it', async () => {
+  const s = scenario('  - grid: { hz: 51, for: 1min }\n  - expect: { freq: 51, for: 1min }\n');
+  const r = await runScenario(s, new FakeBench());
+  assert.is(r.failure?.timeUs, 60_000_000);
+  assert.is(r.failure?.heldUs, 60_000_000);
+});
+
+test('an expect with for whose check does not hold at the start fails at once, and no time passes', async () => {
+  const s = scenario('  - delay: 2s\n  - expect: { relay: open, for: 1min }\n');
+  const bench = new FakeBench();
+  const r = await runScenario(s, bench);
+  const f = r.failure!;
+  assert.is(f.timeUs, 2_000_000);
+  assert.is(bench.now(), 2_000_000);
+  assert.is(f.heldUs, undefined);
+  assert.is(f.reason, 'expected relay "open" for 1min, observed "closed" at once');
+});
+
 test('a grid change with for reverts after that long', async () => {
   const s = scenario([
     '  - delay: 1500ms', '  - grid: { vrms: 180, for: 3s }', '  - delay: 1s',

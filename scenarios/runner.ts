@@ -7,7 +7,9 @@
 // - `grid`: bench.setGrid; time does not advance; with `for` the bench reverts the change after that long.
 // - `press-keys`: bench.pressKeys; time advances until the last key is released and its gap has passed.
 // - `power`, `tamper`: bench.power / bench.tamper; time does not advance.
-// - `expect`: every check must hold at this instant.
+// - `expect`: every check must hold at this instant. With `for`: bench.runUntil until a check stops holding, the
+//   `for` as its timeout, so every check is looked at now and after every event up to the end of the `for` (the
+//   same watch as wait-until's, the condition reversed); held to the end, time has passed by exactly the `for`.
 // - `wait-until`: bench.runUntil until every check holds; failure at the timeout, with the last observed values.
 // - `log`: a `scenario/note` trace event.
 // - `network`: bench.comms.change (the cellular network, servers up or down, backend faults); time does not advance.
@@ -72,18 +74,25 @@ export interface Failure {
   command: 'expect' | 'wait-until';
   /** The wait-until's timeout as written. */
   timeout?: string;
+  /** An expect's `for` as written: the checks had to hold that long. */
+  for?: string;
+  /** With `for`: how long every check had held when one stopped holding (µs); absent when one did not hold at the start. */
+  heldUs?: number;
   /** The first check that did not hold. */
   observable: string;
   expected: string;
   observed: unknown;
   observedText: string;
-  /** Virtual time of the failure: the expect's instant, or the wait-until's timeout. */
+  /** Virtual time of the failure: the expect's instant (with `for`: the moment a check stopped holding), or the wait-until's timeout. */
   timeUs: number;
   time: string;
   file: string;
   line: number;
   col: number;
-  /** `expected relay "open", observed "closed"`, or for a wait: `... within 8min`. */
+  /**
+   * `expected relay "open", observed "closed"`, for a wait `... within 8min`, for an expect with `for`
+   * `expected relay "open" for 1min, observed "closed" after 11.000s` (`at once` when it did not hold at the start).
+   */
   reason: string;
   /** Every check of the step that did not hold (the first is the one above). */
   mismatches: Mismatch[];
@@ -330,8 +339,14 @@ async function runStep(scenario: Scenario, step: Step, bench: BenchControl, coun
     case 'expect':
     case 'wait-until': {
       const set = new CheckSet(bench, step.checks);
+      const t0 = bench.now();
+      const lastingUs = step.command === 'expect' ? step.forUs : undefined;
+      const heldAtStart = lastingUs !== undefined && set.allHold();
       if (step.command === 'wait-until' && !set.allHold()) {
         await bench.runUntil(() => set.allHold(), step.timeoutUs);
+      } else if (heldAtStart) {
+        // stops at the first event after which a check no longer holds; otherwise the clock ends at t0 + for
+        await bench.runUntil(() => !set.allHold(), lastingUs);
       }
       const snap = set.snapshot();
       for (const s of snap) {
@@ -355,12 +370,15 @@ async function runStep(scenario: Scenario, step: Step, bench: BenchControl, coun
       }));
       const first = mismatches[0];
       const t = bench.now();
-      const within = step.command === 'wait-until' ? ` within ${step.timeoutText}` : '';
+      const lasting = step.command === 'expect' ? step.forText : undefined;
+      const within = step.command === 'wait-until' ? ` within ${step.timeoutText}` : lasting !== undefined ? ` for ${lasting}` : '';
+      const after = lasting === undefined ? '' : heldAtStart ? ` after ${formatTime(t - t0)}` : ' at once';
       return {
         step: step.index + 1,
         ...(step.name !== undefined ? { stepName: step.name } : {}),
         command: step.command,
         ...(step.command === 'wait-until' ? { timeout: step.timeoutText } : {}),
+        ...(lasting !== undefined ? { for: lasting, ...(heldAtStart ? { heldUs: t - t0 } : {}) } : {}),
         observable: first.observable,
         expected: first.expected,
         observed: first.observed,
@@ -370,7 +388,7 @@ async function runStep(scenario: Scenario, step: Step, bench: BenchControl, coun
         file: scenario.file,
         line: first.line,
         col: first.col,
-        reason: `expected ${first.observable} ${first.expected}${within}, observed ${first.observedText}`,
+        reason: `expected ${first.observable} ${first.expected}${within}, observed ${first.observedText}${after}`,
         mismatches,
       };
     }

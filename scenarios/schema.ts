@@ -278,8 +278,12 @@ export interface PressKeysStep extends StepBase {
 export interface PowerStep extends StepBase { command: 'power'; on: boolean }
 /** `tamper: open | close`: the terminal cover switch. */
 export interface TamperStep extends StepBase { command: 'tamper'; open: boolean }
-/** `expect: { observable: matcher, ... }`: every check must hold now. */
-export interface ExpectStep extends StepBase { command: 'expect'; checks: Check[] }
+/**
+ * `expect: { observable: matcher, ... }`: every check must hold now. With `for: 1min` every check must hold now and
+ * at every moment of the next minute: that much time passes (as in `delay`), and the step fails at the first moment
+ * a check stops holding.
+ */
+export interface ExpectStep extends StepBase { command: 'expect'; checks: Check[]; forUs?: number; forText?: string }
 /** `wait-until: { observable: matcher, ..., timeout: 8min }`: run until all hold; fail at the timeout. */
 export interface WaitUntilStep extends StepBase { command: 'wait-until'; checks: Check[]; timeoutUs: number; timeoutText: string }
 /** `log: text`: a note in the trace and the report. */

@@ -36,7 +36,7 @@ export function stepText(step: Step): string {
     case 'press-keys': return `press-keys ${step.keys.join('')}`;
     case 'power': return `power ${step.on ? 'restore' : 'cut'}`;
     case 'tamper': return `tamper ${step.open ? 'open' : 'close'}`;
-    case 'expect': return `expect ${checksText(step.checks)}`;
+    case 'expect': return `expect ${checksText(step.checks)}${step.forText !== undefined ? ` for ${step.forText}` : ''}`;
     case 'wait-until': return `wait-until ${checksText(step.checks)} (timeout ${step.timeoutText})`;
     case 'log': return `log ${step.text}`;
     case 'network': return networkText(step);

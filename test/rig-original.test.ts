@@ -10,7 +10,7 @@ import { toolchainProblem } from '../hil-rig/firmware/build-sketch.ts';
 import { createOriginalRigBench, parseRigTarget, type OriginalRigBench } from '../hil-rig/rig-original/original-bench.ts';
 import { RigError } from '../hil-rig/rig/connection.ts';
 import { createBench, type BenchConfig } from '../twin/kernel/bench.ts';
-import { loadScenario } from '../scenarios/loader.ts';
+import { loadScenario, parseScenario } from '../scenarios/loader.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { twinOnlyChecks, type Scenario } from '../scenarios/schema.ts';
 import type { KeyName } from '../twin/meter.ts';
@@ -152,6 +152,38 @@ run('a rig-emulated run is deterministic: same seed, same observed events at the
   const a = await observed();
   assert.ok(a.length > 20);
   assert.equal(await observed(), a);
+});
+
+// The rig sees the relay through the coil pulses on the meter's pins: the lasting expect ends at the very event that
+// moved the rig's relay model, and the one before it, which held, took exactly its `for`.
+run('an expect with for on rig-emulated holds its whole for, and fails at the moment the relay the rig observes opens', async () => {
+  const s = parseScenario([
+    'name: relay stays closed', 'version: 1', 'targets: [rig]',
+    'meter: { firmware: field, mode: sts, credit: 500, clock: "2026-03-01T08:00:00" }',
+    'plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: lamp, kind: resistive, watts: 100 }] }',
+    'steps:',
+    '  - wait-until: { relay: closed, timeout: 1min }',
+    '  - expect: { relay: closed, for: 2min }',
+    '  - tamper: open',
+    '  - name: the next credit_reminder opens it',
+    '    expect: { relay: closed, for: 10min }',
+  ].join('\n'), 'lasting.yaml');
+  const b = await createOriginalRigBench({ meter: s.meter, plant: s.plant, seed: 1 }, parseRigTarget({ target: 'rig-emulated' })!);
+  const opened: number[] = [];
+  b.trace.subscribe((e) => { if (e.source === 'meter' && e.kind === 'relay' && (e.data as { state: string }).state === 'open') opened.push(e.t); });
+  try {
+    const r = await runScenario(s, b, { seed: 1 });
+    assert.equal(r.steps.map((o) => o.status), ['ok', 'ok', 'ok', 'failed']);
+    assert.is(r.steps[1].endUs! - r.steps[1].startUs!, 120 * S);
+    const f = r.failure!;
+    assert.is(f.observable, 'relay');
+    assert.is(f.observed, 'open');
+    assert.equal(opened, [f.timeUs]);
+    assert.is(f.heldUs, f.timeUs - r.steps[3].startUs!);
+    assert.ok(f.heldUs! > 0 && f.heldUs! < 8 * 60 * S, `held ${f.heldUs! / S} s`);
+  } finally {
+    await b.close();
+  }
 });
 
 function libraryFiles(dir = 'scenarios/library'): string[] {

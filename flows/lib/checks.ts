@@ -1,5 +1,6 @@
 // The checks of an `osm-expect` node: observable/matcher pairs in the scenario language (`relay: open`,
-// `credit: { max: 1 }`, `lcd.line0: "/CREDIT/"`), checked now or waited for up to a timeout of virtual time.
+// `credit: { max: 1 }`, `lcd.line0: "/CREDIT/"`), checked now, waited for up to a timeout of virtual time, or (with
+// `for: 1min` among them, as in a scenario's expect) required to hold now and at every moment of that long.
 import { parse as parseYaml } from 'yaml';
 import { formatTime, parseDuration } from '../../twin/kernel/clock.ts';
 import type { BenchControl } from '../../twin/kernel/bench-types.ts';
@@ -14,6 +15,9 @@ export interface CheckSpec {
   /** 0: check at this instant; > 0: wait up to this long (virtual time) for every check to hold. */
   timeoutUs: number;
   timeoutText: string;
+  /** > 0: every check must hold now and after every event of this long (virtual time), as an expect with `for`. */
+  forUs: number;
+  forText: string;
   /** The checks as a scenario would write them. */
   text: string;
 }
@@ -31,10 +35,13 @@ export interface CheckOutcome {
   /** Virtual time when the checks were decided (µs) and as text. */
   timeUs: number;
   time: string;
-  /** Virtual time spent waiting (µs). */
+  /** Virtual time spent waiting, or holding with `for` (µs). */
   waitedUs: number;
   results: CheckResult[];
-  /** `expected relay "open", observed "closed" within 8min` for the first check that did not hold. */
+  /**
+   * `expected relay "open", observed "closed" within 8min` for the first check that did not hold; with `for`:
+   * `expected relay "open" for 1min, observed "closed" after 11.000s` (or `at once`).
+   */
   reason?: string;
 }
 
@@ -57,12 +64,15 @@ export function parseChecks(checks: unknown, timeout: string | undefined): Check
   if (t === '' || t === '0') {
     const step = parseStep({ expect: obj as Record<string, unknown> });
     if (step.command !== 'expect') throw new Error('unreachable');
-    return { checks: step.checks, timeoutUs: 0, timeoutText: '', text: checksText(step.checks) };
+    return { checks: step.checks, timeoutUs: 0, timeoutText: '', forUs: step.forUs ?? 0, forText: step.forText ?? '', text: checksText(step.checks) };
+  }
+  if (Object.hasOwn(obj, 'for')) {
+    throw new NodeInputError('checks: for (the checks must hold that long) and Within (wait until they hold) do not go together: clear Within, or put an osm-expect with Within before this one');
   }
   if (parseDuration(t) === null) throw new NodeInputError(`timeout: expected a duration with a unit (500ms, 2s, 10min, 2h), got '${t}'`);
   const step = parseStep({ 'wait-until': { ...(obj as Record<string, unknown>), timeout: t } });
   if (step.command !== 'wait-until') throw new Error('unreachable');
-  return { checks: step.checks, timeoutUs: step.timeoutUs, timeoutText: step.timeoutText, text: checksText(step.checks) };
+  return { checks: step.checks, timeoutUs: step.timeoutUs, timeoutText: step.timeoutText, forUs: 0, forText: '', text: checksText(step.checks) };
 }
 
 function evaluate(bench: BenchControl, checks: readonly Check[]): CheckResult[] {
@@ -78,22 +88,35 @@ function evaluate(bench: BenchControl, checks: readonly Check[]): CheckResult[] 
   });
 }
 
-/** Check now, or run the bench until every check holds or the timeout passes (or `abort()` says stop). */
+/**
+ * Check now; or run the bench until every check holds or the timeout passes; or, with `for`, until a check stops
+ * holding or the `for` has passed (either stops early when `abort()` says so). The bench looks at the checks after
+ * every event, as the scenario runner's wait-until and expect with `for` do.
+ */
 export async function runChecks(bench: BenchControl, spec: CheckSpec, abort: () => boolean = () => false): Promise<CheckOutcome> {
   const t0 = bench.now();
+  const allHold = (): boolean => spec.checks.every((c) => matches(c.observable, c.matcher, readObservable(bench, c.observable)));
+  const heldAtStart = spec.forUs > 0 && allHold();
   if (spec.timeoutUs > 0) {
-    await bench.runUntil(() => abort() || spec.checks.every((c) => matches(c.observable, c.matcher, readObservable(bench, c.observable))), spec.timeoutUs);
+    await bench.runUntil(() => abort() || allHold(), spec.timeoutUs);
+  } else if (heldAtStart) {
+    await bench.runUntil(() => abort() || !allHold(), spec.forUs);
   }
   const results = evaluate(bench, spec.checks);
-  const held = results.every((r) => r.held);
   const timeUs = bench.now();
+  // stopped by abort() before the end of its for: not held, whatever the checks say now
+  const cut = heldAtStart && timeUs - t0 < spec.forUs && results.every((r) => r.held);
+  const held = !cut && results.every((r) => r.held);
   const first = results.find((r) => !r.held);
+  const lasting = spec.forUs > 0 ? ` for ${spec.forText}` : '';
+  const after = spec.forUs === 0 ? '' : heldAtStart ? ` after ${formatTime(timeUs - t0)}` : ' at once';
   return {
     held,
     timeUs,
     time: formatTime(timeUs),
     waitedUs: timeUs - t0,
     results,
-    ...(first ? { reason: `expected ${first.observable} ${first.expected}, observed ${first.observedText}${spec.timeoutUs > 0 ? ` within ${spec.timeoutText}` : ''}` } : {}),
+    ...(first ? { reason: `expected ${first.observable} ${first.expected}${lasting}, observed ${first.observedText}${after}${spec.timeoutUs > 0 ? ` within ${spec.timeoutText}` : ''}` } : {}),
+    ...(cut ? { reason: `stopped after ${formatTime(timeUs - t0)} of ${spec.forText}` } : {}),
   };
 }

@@ -1,4 +1,5 @@
-// osm-expect: check what the meter shows, now or within a timeout of virtual time. First output: the checks held;
+// osm-expect: check what the meter shows, now, within a timeout of virtual time, or for a while (`for: 1min` among
+// the checks: they must hold now and at every moment of that long). First output: the checks held;
 // second output: they did not (with the expected and observed values). Both carry msg.verdict for osm-report.
 module.exports = function (RED) {
     "use strict";
@@ -13,12 +14,13 @@ module.exports = function (RED) {
                 const spec = msg.expect !== undefined ? osm.parseChecks(msg.expect, config.timeout) : osm.parseChecks(config.checks, config.timeout);
                 const session = runner.session();
                 if (spec.timeoutUs > 0) runner.busy("waiting up to " + spec.timeoutText + ": " + spec.text);
+                if (spec.forUs > 0) runner.busy("holding for " + spec.forText + ": " + spec.text);
                 const out = await session.run(function (bench) { return osm.runChecks(bench, spec, function () { return session.closed; }); });
                 const verdict = {
                     suite: runner.suite(),
                     name: config.name || spec.text,
                     status: out.held ? "passed" : "failed",
-                    message: out.held ? spec.text + " held at " + out.time : out.reason + " (at " + out.time + ")",
+                    message: out.held ? spec.text + (spec.forUs > 0 ? " held for " + spec.forText + ", until " : " held at ") + out.time : out.reason + " (at " + out.time + ")",
                     timeUs: out.timeUs,
                     durationUs: out.waitedUs,
                     details: out.results.map(function (r) { return (r.held ? "ok   " : "FAIL ") + r.observable + ": expected " + r.expected + ", observed " + r.observedText; }),

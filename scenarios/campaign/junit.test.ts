@@ -54,6 +54,14 @@ test('the failure element holds the failing step\'s message and every expected a
   ].join('\n'));
 });
 
+test('an expect with for that held at first and then stopped holding is a failure of its own type', async () => {
+  const lasting = scenario('lasting.yaml', 'frequency stays', '  - grid: { hz: 51, for: 2s }\n  - expect: { freq: 51, for: 1min }\n');
+  const r = await runCampaign({ inputs: [lasting], seed: 1, speed: 'max' }, { makeBench: (cfg) => new FakeBench({ seed: cfg.seed }) });
+  const failure = /<failure\b((?:[^>"]|"[^"]*")*)>/.exec(cases(junitXml(r))[0].body);
+  assert.is(attrs(failure![1]).type, 'expectation stopped holding');
+  assert.is(attrs(failure![1]).message, 'step 2: expected freq 51 for 1min, observed 50 after 2.000s');
+});
+
 test('a cell that overrides the firmware says so, and names none for a scenario that names none', async () => {
   const unnamed = join(dir, 'unnamed.yaml');
   writeFileSync(unnamed, 'name: unnamed\nversion: 1\nmeter: { credit: 500 }\nsteps:\n  - delay: 1s\n');

@@ -3,8 +3,9 @@
 // - one <testcase> per run: classname from the scenario's path (`scenarios/library/tamper.yaml` ->
 //   `scenarios.library.tamper`), name the scenario's own name (plus the cell with a matrix), time the wall seconds;
 //   properties: simulated-time (as the reports write it), simulated-us, seed, cell, firmware;
-// - a failed expectation is a <failure> whose message is the failing step and its reason, and whose text holds every
-//   expected value against the observed one and the file:line:col of the check;
+// - a failed expectation is a <failure> (type `expectation failed`; `expectation stopped holding` for an expect with
+//   `for` that held at first; `wait-until timed out`) whose message is the failing step and its reason, and whose
+//   text holds every expected value against the observed one and the file:line:col of the check;
 // - an invalid input is an <error type="invalid input"> with its file:line:col message; a simulator error an
 //   <error type="simulation error">.
 // junit-report-builder escapes the text and leaves out the characters XML 1.0 cannot carry.
@@ -47,7 +48,7 @@ function fillCase(tc: TestCase, r: RunRecord): void {
   }
   if (r.status === 'failed' && r.failure) {
     const f = r.failure;
-    tc.failure(detailText(r), f.command === 'wait-until' ? 'wait-until timed out' : 'expectation failed');
+    tc.failure(detailText(r), f.command === 'wait-until' ? 'wait-until timed out' : f.heldUs !== undefined ? 'expectation stopped holding' : 'expectation failed');
     tc.stacktrace(failureBlock(f).split('\n').map((l) => l.trim()).join('\n'));
   }
 }

@@ -32,6 +32,35 @@ test('a check that does not hold leaves on the second output with the expected a
   assert.equal(lastStatus('e1').fill, 'red');
 });
 
+// The relay is open as delivered and stays open through the first part of the boot (about 23 s).
+test('checks with for that hold the whole time leave on the first output after exactly that long', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: open\nfor: 10s', ''), { credit: '500' }));
+  const held = nextMessage('h1');
+  helper.getNode('e1').receive({});
+  const msg = await held;
+  assert.equal(msg.verdict.status, 'passed');
+  assert.equal(msg.verdict.durationUs, 10e6);
+  assert.match(msg.verdict.message, /^relay "open" held for 10s, until /);
+});
+
+test('checks with for leave on the second output at the moment one stops holding, saying after how long', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: open\nfor: 2min', ''), { credit: '500' }));
+  const failed = nextMessage('h2');
+  helper.getNode('e1').receive({});
+  const msg = await failed;
+  assert.equal(msg.verdict.status, 'failed');
+  const t = msg.payload.time as number;
+  assert.ok(t > 10e6 && t < 60e6, `the boot closed the relay at ${t}`);
+  assert.match(msg.verdict.message, /^expected relay "open" for 2min, observed "closed" after \d+\.\d{3}s \(at /);
+  assert.equal(msg.verdict.durationUs, t);
+});
+
+test('for among the checks with a Within timeout is a configuration error that says what to do', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('relay: open\nfor: 1min', '2min')));
+  assert.equal(lastStatus('e1').fill, 'red');
+  assert.match(lastStatus('e1').text ?? '', /checks: for \(the checks must hold that long\) and Within/);
+});
+
 test('checks in msg.expect replace the setting and are not passed on', async () => {
   await helper.load(OSM_NODES, meterFlow(flow('credit: 12345', '1min'), { credit: '500' }));
   const held = nextMessage('h1');
