@@ -1,0 +1,122 @@
+// The grid/load timeline a debug log implies (field-log.ts), rebuilt as the log is read: each readings block's supply
+// and load from the end of the block before it, a power cut and restore at each `Device Powered!` line after the
+// first, and the backend's pending top-up at each poll that answered one. An event is handed out once no line still
+// to come can put an event before it, so the twin runs while the log is read and only a pass or two of the log's
+// events are held, whatever its length.
+import type { LogLine, Reading } from './field-log.ts';
+
+/** A change of the world the log implies, at `t` seconds. */
+export type TimelineEvent =
+  | { t: number; kind: 'supply'; vrms: number; hz: number; watts: number; pf: number; amps: number; from: number }
+  | { t: number; kind: 'power'; on: boolean; from: number }
+  /** The backend's pending top-up as the poll answered it (`topup:` and its value), set as the poll's POST starts. */
+  | { t: number; kind: 'pending'; amount: number; from: number };
+
+/**
+ * Events in time order; at the same time, the supply and power events in the order of the log, then the top-ups
+ * (`group` 0 before 1, then `seq`).
+ */
+interface Queued { ev: TimelineEvent; group: 0 | 1; seq: number }
+
+function before(a: Queued, b: Queued): boolean {
+  return a.ev.t !== b.ev.t ? a.ev.t < b.ev.t : a.group !== b.group ? a.group < b.group : a.seq < b.seq;
+}
+
+export class TimelineBuilder {
+  #queue: Queued[] = [];
+  #seq = [0, 0];
+  /** Where the next block's supply starts: the end of the block before it, or the last restart. */
+  #prevEnd = 0;
+  /** Blocks read whose supply waits for a line of a later time (a restart at their very time comes first). */
+  #blocks: Reading[] = [];
+  #powered = false;
+  #last: LogLine | null = null;
+  /** The last line of a time before the last line's. */
+  #beforeLast: LogLine | null = null;
+  /** The poll request a `topup:` answers: the last POST line, until a readings block closes its pass. */
+  #post: LogLine | null = null;
+  #topup: LogLine | null = null;
+  #ended = false;
+
+  /** Every line the firmware printed, in order (before `reading` for the CREDIT line that closes a block). */
+  line(l: LogLine): void {
+    const last = this.#last;
+    if (last !== null && l.t > last.t) {
+      this.#beforeLast = last;
+      for (const r of this.#blocks) this.#supply(r);
+      this.#blocks.length = 0;
+    }
+    this.#last = l;
+    if (l.text === 'Device Powered! ') {
+      if (this.#powered) {
+        // A restart: the cut goes right after the last line before it.
+        const b = this.#beforeLast;
+        this.#push(0, { t: b ? b.t : l.t, kind: 'power', on: false, from: b?.lineNo ?? 0 });
+        this.#push(0, { t: l.t, kind: 'power', on: true, from: b?.lineNo ?? 0 });
+        this.#prevEnd = l.t;
+      }
+      this.#powered = true;
+    }
+    if (this.#topup !== null) {
+      const amount = Number(l.text);
+      if (Number.isFinite(amount) && amount >= 0 && this.#post !== null) this.#push(1, { t: this.#post.t, kind: 'pending', amount, from: this.#topup.lineNo });
+    }
+    this.#topup = l.text === 'topup:' ? l : null;
+    if (l.text === 'Performing HTTP POST request...') this.#post = l;
+  }
+
+  /** A readings block, once its CREDIT line has gone through `line`. */
+  reading(r: Reading): void {
+    this.#blocks.push(r);
+    this.#post = null;
+  }
+
+  /** The log has ended: every event is known. */
+  end(): void {
+    for (const r of this.#blocks) this.#supply(r);
+    this.#blocks.length = 0;
+    this.#ended = true;
+  }
+
+  /** Events no line still to come can precede, in order; they leave the builder. */
+  take(): TimelineEvent[] {
+    const q = this.#queue;
+    let n = 0;
+    if (this.#ended) n = q.length;
+    else if (this.#last !== null) {
+      // Lower bounds of what is still to come: the next block's supply starts at #prevEnd; a restart's cut goes
+      // after the last line before it (at the earliest the last line of an earlier time); a top-up at the open
+      // POST, else at a POST still to come.
+      const last = this.#last;
+      const b0 = Math.min(this.#prevEnd, this.#beforeLast?.t ?? last.t);
+      const b1 = this.#post?.t ?? last.t;
+      while (n < q.length && q[n].ev.t <= b1 && (q[n].group === 0 ? q[n].ev.t <= b0 : q[n].ev.t < b0)) n++;
+    }
+    return n === 0 ? [] : q.splice(0, n).map((x) => x.ev);
+  }
+
+  #supply(r: Reading): void {
+    this.#push(0, { t: this.#prevEnd, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
+    this.#prevEnd = r.t;
+  }
+
+  #push(group: 0 | 1, ev: TimelineEvent): void {
+    const x: Queued = { ev, group, seq: this.#seq[group]++ };
+    const q = this.#queue;
+    let i = q.length;
+    while (i > 0 && before(x, q[i - 1])) i--;
+    q.splice(i, 0, x);
+  }
+}
+
+/** The whole timeline of a log's lines and readings at once (a short log's; the replay takes it as it comes). */
+export function timeline(lines: readonly LogLine[], readings: readonly Reading[]): TimelineEvent[] {
+  const b = new TimelineBuilder();
+  let k = 0;
+  for (const l of lines) {
+    b.line(l);
+    while (k < readings.length && readings[k].lineNo === l.lineNo) b.reading(readings[k++]);
+  }
+  b.end();
+  return b.take();
+}
