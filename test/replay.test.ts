@@ -180,4 +180,71 @@ test('osm replay of a long log shows its progress on stderr when stderr is not a
   assert.not.match(text, /\r|\x1b/);
 });
 
+test('osm replay - reads the log through a pipe: the same report as from the file, the twin\'s log the same', async () => {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { join, resolve, dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const d = scratchDir('osm-replay-');
+  const f = join(d, 'connected.log');
+  writeFileSync(f, connected);
+  const osm = (args: string[], input: string | null): Promise<{ code: number | null; out: string; err: string }> => new Promise((done) => {
+    const p = spawn(process.execPath, [join(root, 'cli', 'osm.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (x) => { out += x; });
+    p.stderr.on('data', (x) => { err += x; });
+    p.on('close', (code) => done({ code, out, err }));
+    if (input !== null) { p.stdin.write(input); p.stdin.end(); } else p.stdin.end();
+  });
+  const args = ['--credit', '800', '--clock', '2026-03-01T08:00:00'];
+  const [fromFile, fromPipe] = await Promise.all([osm(['replay', f, ...args, '--twin-log', join(d, 'a.log')], null), osm(['replay', '-', ...args, '--twin-log', join(d, 'b.log')], connected)]);
+  assert.is(fromPipe.code, 0, fromPipe.err);
+  assert.is(fromPipe.out, fromFile.out.replace(f, '-'));
+  assert.match(fromPipe.out, /every line agrees/);
+  assert.is(readFileSync(join(d, 'b.log'), 'utf8'), readFileSync(join(d, 'a.log'), 'utf8'));
+  assert.is(readFileSync(join(d, 'a.log'), 'utf8'), connected);
+});
+
+test('osm replay - shows its progress without the log\'s end, which a pipe does not tell', async () => {
+  const { Readable } = await import('node:stream');
+  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
+  const log = recordDebugLog(bench);
+  await bench.start();
+  await bench.runFor(2 * 3600e6);
+  await bench.close();
+  const err: string[] = [];
+  let wall = 0;
+  const cmd = createReplayCommand({
+    io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } },
+    wallMs: () => (wall += 11_000),
+    stdin: Readable.from([Buffer.from(log(), 'latin1')]),
+  });
+  assert.is(await cmd.run(['-', '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0);
+  assert.match(err.join(''), /^(osm replay: \d+\.\d h of the log replayed\n)+$/, JSON.stringify(err.join('')));
+});
+
+test('osm replay takes a log of any size but refuses a directory, and a file or device with no line of the firmware, in one line', async () => {
+  const { mkdirSync, writeFileSync, truncateSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const d = scratchDir('osm-replay-');
+  const big = join(d, 'big.log');
+  writeFileSync(big, '');
+  truncateSync(big, (64 << 20) + 1); // more than the 64 MB read whole before: NUL bytes, no line feed
+  mkdirSync(join(d, 'dir'));
+  const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: () => true } } });
+  for (const [f, msg] of [[join(d, 'dir'), /cannot read '.*dir': it is a directory$/], [big, /big\.log: the log has no time-stamped line/], ['/dev/zero', /^\/dev\/zero: the log has no time-stamped line/]] as const) {
+    await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, msg); assert.not.match(e.message, /\n/); });
+  }
+});
+
+test('a log full of noise keeps the first problems for the report and counts the rest', async () => {
+  const noisy = connected.trimEnd().split('\n').flatMap((l, i) => (i % 2 ? [l, `[${(i * 0.001).toFixed(6)}] \u0007 noise`] : [l])).join('\n');
+  const r = await replayDebugLog(noisy, { meter });
+  assert.is(r.problems.length, 20);
+  assert.ok(r.problemCount > 100, String(r.problemCount));
+  assert.match(formatReplay(r, 'noisy.log'), `... ${r.problemCount - 20} more problems`);
+});
+
 test.run();
