@@ -71,7 +71,7 @@ function randomLog(seed: number): string {
   const out: string[] = [];
   let t = 0;
   const put = (text: string): void => {
-    if (rng.next() < 0.6) t += rng.next() < 0.1 ? rng.int(600, 2000) : rng.int(1, 400) / 100;
+    if (rng.next() < 0.6) t += rng.next() < 0.03 ? rng.int(600, 1000) : rng.int(1, 400) / 100;
     out.push(formatLogLine(Math.round(t * 1e6), text));
   };
   put('Device Powered! ');
@@ -103,6 +103,13 @@ test('the events are handed out as the log is read: none waits once two more rea
     assert.is(s.late, 0, `seed ${seed}`);
     assert.ok(s.events.length > 60);
   }
+});
+
+test('a block after more than an hour of lines without one takes its load from an hour before it, not from the block before', () => {
+  const text = ['[0.000000] Device Powered! ', ...BLOCK(new Rng(1)).map((l) => `[5.000000] ${l}`),
+    ...Array.from({ length: 100 }, (_, i) => `[${100 + i * 60}.000000] Read failed`), ...BLOCK(new Rng(2)).map((l) => `[9000.000000] ${l}`)].join('\n');
+  const log = parseDebugLog(text);
+  assert.equal(timeline(log.lines, log.readings).map((e) => e.t), [0, 9000 - 3600]);
 });
 
 test('a restart at the very microsecond of a readings block\'s end is cut before that block\'s supply', () => {

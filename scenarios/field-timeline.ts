@@ -1,5 +1,5 @@
 // The grid/load timeline a debug log implies (field-log.ts), rebuilt as the log is read: each readings block's supply
-// and load from the end of the block before it, a power cut and restore at each `Device Powered!` line after the
+// and load from the end of the block before it (at most LONGEST_PASS_S before it), a power cut and restore at each `Device Powered!` line after the
 // first, and the backend's pending top-up at each poll that answered one. An event is handed out once no line still
 // to come can put an event before it, so the twin runs while the log is read and only a pass or two of the log's
 // events are held, whatever its length.
@@ -11,6 +11,14 @@ export type TimelineEvent =
   | { t: number; kind: 'power'; on: boolean; from: number }
   /** The backend's pending top-up as the poll answered it (`topup:` and its value), set as the poll's POST starts. */
   | { t: number; kind: 'pending'; amount: number; from: number };
+
+/**
+ * The longest a block's load is taken to have held before it. A pass of the main loop lasts seconds to minutes (the
+ * modem's timeouts); a log that prints lines but no readings block for longer (a firmware stuck printing faults)
+ * does not say what the load was then: the twin keeps the last known one until an hour before the next block,
+ * instead of holding every line of the stretch until that block comes.
+ */
+export const LONGEST_PASS_S = 3600;
 
 /**
  * Events in time order; at the same time, the supply and power events in the order of the log, then the top-ups
@@ -78,25 +86,35 @@ export class TimelineBuilder {
     this.#ended = true;
   }
 
+  /**
+   * Lower bounds of the times of events still to come, of the supply and power events (`b0`) and of the top-ups
+   * (`b1`): the next block's supply starts at #prevEnd; a restart's cut goes after the last line before it (at the
+   * earliest the last line of an earlier time); a top-up at the open POST, else at a POST still to come.
+   */
+  #bounds(): { b0: number; b1: number } {
+    const last = this.#last;
+    if (this.#ended) return { b0: Infinity, b1: Infinity };
+    if (last === null) return { b0: -Infinity, b1: -Infinity };
+    return { b0: Math.min(Math.max(this.#prevEnd, last.t - LONGEST_PASS_S), this.#beforeLast?.t ?? last.t), b1: this.#post?.t ?? last.t };
+  }
+
   /** Events no line still to come can precede, in order; they leave the builder. */
   take(): TimelineEvent[] {
     const q = this.#queue;
+    const { b0, b1 } = this.#bounds();
     let n = 0;
-    if (this.#ended) n = q.length;
-    else if (this.#last !== null) {
-      // Lower bounds of what is still to come: the next block's supply starts at #prevEnd; a restart's cut goes
-      // after the last line before it (at the earliest the last line of an earlier time); a top-up at the open
-      // POST, else at a POST still to come.
-      const last = this.#last;
-      const b0 = Math.min(this.#prevEnd, this.#beforeLast?.t ?? last.t);
-      const b1 = this.#post?.t ?? last.t;
-      while (n < q.length && q[n].ev.t <= b1 && (q[n].group === 0 ? q[n].ev.t <= b0 : q[n].ev.t < b0)) n++;
-    }
+    while (n < q.length && q[n].ev.t <= b1 && (q[n].group === 0 ? q[n].ev.t <= b0 : q[n].ev.t < b0)) n++;
     return n === 0 ? [] : q.splice(0, n).map((x) => x.ev);
   }
 
+  /** The earliest time (s) an event not yet taken can have: the twin may run up to it without missing one. */
+  horizon(): number {
+    const { b0, b1 } = this.#bounds();
+    return Math.min(b0, b1, this.#queue[0]?.ev.t ?? Infinity);
+  }
+
   #supply(r: Reading): void {
-    this.#push(0, { t: this.#prevEnd, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
+    this.#push(0, { t: Math.max(this.#prevEnd, r.t - LONGEST_PASS_S), kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
     this.#prevEnd = r.t;
   }
 

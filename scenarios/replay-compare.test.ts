@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../twin/kernel/rng.ts';
 import type { LogLine } from './field-log.ts';
-import { LineComparison, type Divergence, type TwinLine } from './replay-compare.ts';
+import { BEHIND_KEPT, LineComparison, type Divergence, type TwinLine } from './replay-compare.ts';
 import { BlockComparisons, type BlockComparison } from './replay-blocks.ts';
 
 /** The comparison as it was made on the whole log and the whole twin log at once, before the replay streamed: the reference. */
@@ -137,6 +137,23 @@ test('log lines the twin ran past in silence each take its next line, and the fi
   assert.equal(c.first, { lineNo: 1, t: 0, expected: 'A', observed: 'B', observedT: 20_000.5, reason: 'text' });
   assert.is(c.compared, 10_000);
   assert.is(c.agreeing, 0);
+});
+
+test('once parted, a twin that prints far more than the log keeps at most BEHIND_KEPT lines behind it, the rest counted as lines the log lacks', () => {
+  const c = new LineComparison(0.5);
+  c.addLog({ lineNo: 1, t: 0, text: 'X' });
+  for (let i = 0; i < 100_000; i++) {
+    for (let k = 0; k < 3; k++) c.addTwin(i + k * 0.1, `twin ${k}`);
+    c.addLog({ lineNo: i + 2, t: i + 0.05, text: 'log' });
+    c.twinAt(i + 0.9);
+    c.step();
+  }
+  c.logEnded(); c.twinEnded(); c.step();
+  assert.ok(c.held.twin <= BEHIND_KEPT + 10, `${c.held.twin} twin lines held`);
+  assert.ok(c.dropped > 100_000, String(c.dropped));
+  assert.is(c.twinOnly, c.dropped);
+  assert.is(c.first!.lineNo, 1);
+  assert.is(c.compared, 100_001);
 });
 
 /** The block pairing as it was made on whole logs: the twin block nearest each log block, kept if within a minute. */

@@ -24,6 +24,9 @@ export interface Divergence {
 
 export interface TwinLine { t: number; text: string }
 
+/** The twin's lines behind the log (older than its next line) held once the two have parted; see #compact. */
+export const BEHIND_KEPT = 10_000;
+
 export class LineComparison {
   agreeing = 0;
   /** Lines the twin printed that the log lacks (cut out of the capture), outside the gaps. */
@@ -31,6 +34,9 @@ export class LineComparison {
   /** Log lines decided so far. */
   compared = 0;
   first: Divergence | null = null;
+  /** Of `twinOnly`, the lines counted so because more than BEHIND_KEPT were behind the log. */
+  get dropped(): number { return this.#dropped; }
+  #dropped = 0;
 
   /** The twin's lines from #base on (#head: the first one kept); `#p` is the comparison's place among them. */
   #twin: TwinLine[] = [];
@@ -174,8 +180,26 @@ export class LineComparison {
     return -1;
   }
 
-  /** Let go of the decided lines. */
+  /**
+   * Let go of the decided lines. Once the twin and the log have parted, the twin's lines older than the next log line
+   * (by more than the tolerance) can agree with no line any more; they only keep their places. Of those, at most
+   * BEHIND_KEPT are held: the oldest beyond are counted as lines the twin printed that the log lacks, so a twin that
+   * prints far more than the log does not fill the memory.
+   */
   #compact(): void {
+    const l = this.#log[this.#logHead];
+    if (this.first !== null && l !== undefined && this.#silent === 0) {
+      const limit = l.t - this.tol;
+      const from = this.#p - this.#base;
+      if (from + BEHIND_KEPT < this.#twin.length && this.#twin[from + BEHIND_KEPT].t < limit) {
+        let old = BEHIND_KEPT;
+        while (from + old < this.#twin.length && this.#twin[from + old].t < limit) old++;
+        const drop = old - BEHIND_KEPT;
+        this.#p += drop;
+        this.twinOnly += drop;
+        this.#dropped += drop;
+      }
+    }
     this.#head = Math.max(this.#head, this.#p - this.#base);
     if (this.#head > 1024 && this.#head * 2 > this.#twin.length) {
       this.#twin = this.#twin.slice(this.#head);

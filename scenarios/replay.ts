@@ -58,6 +58,9 @@ export interface ReplayOptions {
   onTwinLine?: (line: string) => void;
 }
 
+/** Log lines held waiting for the twin beyond which the twin is run on without an event of the log. */
+const HELD_LOG_LINES = 20_000;
+
 /** Problems of the log kept for the report; the rest are counted. */
 export const PROBLEMS_KEPT = 20;
 
@@ -73,6 +76,8 @@ export interface ReplayResult {
   blocks: BlockSummary;
   endS: number;
   network: boolean;
+  /** The most log and twin lines waiting to be compared at once (what the replay's memory grows with). */
+  mostHeld: { log: number; twin: number };
   /** With `creditFromLog`: the credit taken, the first CREDIT value and the top-ups before it. */
   startCredit: { credit: number; topups: number; first: number | null } | null;
 }
@@ -162,6 +167,7 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
     blocks.step();
   };
   let nextProgress = 3600;
+  const mostHeld = { log: 0, twin: 0 };
   const load = { connected: false };
   const apply = async (events: TimelineEvent[]): Promise<void> => {
     for (const ev of events) {
@@ -179,6 +185,15 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
       reader.push(r.text, r.tooLong);
       const events = tl.take();
       if (events.length) await apply(events);
+      const held = lines.held;
+      if (held.log > mostHeld.log) mostHeld.log = held.log;
+      if (held.twin > mostHeld.twin) mostHeld.twin = held.twin;
+      // A log that implies nothing for long (no readings block, no restart: a meter printing only AFE faults) would
+      // hold its lines until the end: run the twin on to where the next event can be at the earliest.
+      if (held.log > HELD_LOG_LINES) {
+        const h = tl.horizon();
+        if (Number.isFinite(h) && h > bench.now() / 1e6) { await run.runFor(Math.round(h * 1e6) - bench.now()); decide(); }
+      }
     };
     if (source.rereadable) {
       for await (const r of source.lines()) await feed(r);
@@ -202,7 +217,7 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
   decide();
   return {
     problems, problemCount, compared: lines.compared, agreeing: lines.agreeing, twinOnly: lines.twinOnly, firstDivergence: lines.first,
-    blocks: blocks.summary, endS: reader.lastT!, network, startCredit,
+    blocks: blocks.summary, endS: reader.lastT!, network, startCredit, mostHeld,
   };
 }
 

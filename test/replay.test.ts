@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
-import { parseDebugLog } from '../scenarios/field-log.ts';
+import { formatLogLine, parseDebugLog } from '../scenarios/field-log.ts';
 import { recordDebugLog } from '../cli/debug-log.ts';
 import { formatReplay, replayDebugLog } from '../scenarios/replay.ts';
 import { createReplayCommand } from '../cli/commands/replay.ts';
@@ -39,6 +39,7 @@ test('a log the twin wrote (modem connected, a top-up, a load change, a power cu
   assert.ok(r.compared > 100);
   assert.is(r.problems.length, 0);
   assert.is(r.blocks.sameCredit, r.blocks.count, 'credit agrees at every block');
+  assert.ok(r.mostHeld.log < 100 && r.mostHeld.twin < 100, JSON.stringify(r.mostHeld));
   assert.ok(r.blocks.count > 10);
   assert.ok(connected.includes('250.00'), 'the top-up is in the log');
 });
@@ -237,6 +238,16 @@ test('osm replay takes a log of any size but refuses a directory, and a file or 
   for (const [f, msg] of [[join(d, 'dir'), /cannot read '.*dir': it is a directory$/], [big, /big\.log: the log has no time-stamped line/], ['/dev/zero', /^\/dev\/zero: the log has no time-stamped line/]] as const) {
     await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, msg); assert.not.match(e.message, /\n/); });
   }
+});
+
+test('a long stretch of a log that implies no event (no readings block, no restart) is not held: the twin runs on to meet it', async () => {
+  const head = connected.trimEnd().split('\n').filter((l) => Number(/^\[\s*([\d.]+)\]/.exec(l)![1]) < 60);
+  const t0 = Number(/^\[\s*([\d.]+)\]/.exec(head.at(-1)!)![1]);
+  const faults = Array.from({ length: 50_000 }, (_, i) => formatLogLine(Math.round((t0 + 1 + i * 0.5) * 1e6), 'Read failed'));
+  const r = await replayDebugLog([...head, ...faults].join('\n') + '\n', { meter });
+  assert.is(r.compared, head.length + 50_000);
+  assert.ok(r.mostHeld.log < 21_000, JSON.stringify(r.mostHeld));
+  assert.ok(r.firstDivergence);
 });
 
 test('a log full of noise keeps the first problems for the report and counts the rest', async () => {
