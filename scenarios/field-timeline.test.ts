@@ -112,6 +112,25 @@ test('a block after more than an hour of lines without one takes its load from a
   assert.equal(timeline(log.lines, log.readings).map((e) => e.t), [0, 9000 - 3600]);
 });
 
+/** A readings block at `t` with `watts` and `kwh` (the other values fixed). */
+const block = (t: number, watts: number, kwh: number): string[] => [`POWER FACTOR : 1.00`, 'FREQUENCY : 50.00', 'MAINS VOLTAGE : 230.00',
+  `CURRENT  : ${(watts / 230).toFixed(2)}`, `ACTIVE POWER : ${watts.toFixed(2)}`, `ENERGY : ${kwh.toFixed(2)}`, 'CREDIT : 100.00'].map((l) => formatLogLine(t * 1e6, l));
+
+test('for a build that bills the load as it changes (D21 fixed), a load change inside a pass is placed where the energy says', () => {
+  // 100 W until 400 s, then 2100 W: 1.00 kWh at 300 s, 1.00 + (100 * 100 + 2100 * 200) / 3.6e6 = 1.1194 at 600 s, printed 1.12.
+  const log = parseDebugLog([formatLogLine(0, 'Device Powered! '), ...block(300, 100, 1), ...block(600, 2100, 1.12), ...block(900, 2100, 1.12 + 2100 * 300 / 3.6e6)].join('\n'));
+  const placed = timeline(log.lines, log.readings, { measuresDuringPoll: true }).map((e) => Math.round(e.t));
+  assert.equal(placed, [0, 399, 600]);
+  assert.equal(timeline(log.lines, log.readings).map((e) => e.t), [0, 300, 600], 'without: at the end of the block before');
+});
+
+test('a load change the energy cannot place (the same power, a restart between) stays at the end of the block before', () => {
+  const same = parseDebugLog([...block(300, 500, 1), ...block(600, 500, 1.2)].join('\n'));
+  assert.equal(timeline(same.lines, same.readings, { measuresDuringPoll: true }).map((e) => e.t), [0, 300]);
+  const restart = parseDebugLog([formatLogLine(0, 'Device Powered! '), ...block(300, 100, 1), formatLogLine(400e6, 'Device Powered! '), ...block(600, 2100, 1.12)].join('\n'));
+  assert.equal(timeline(restart.lines, restart.readings, { measuresDuringPoll: true }).filter((e) => e.kind === 'supply').map((e) => e.t), [0, 400]);
+});
+
 test('a restart at the very microsecond of a readings block\'s end is cut before that block\'s supply', () => {
   const text = ['[0.000000] Device Powered! ', ...BLOCK(new Rng(1)).map((l) => `[5.000000] ${l}`), '[5.000000] Device Powered! ',
     ...BLOCK(new Rng(2)).map((l) => `[9.000000] ${l}`)].join('\n');

@@ -30,8 +30,28 @@ function before(a: Queued, b: Queued): boolean {
   return a.ev.t !== b.ev.t ? a.ev.t < b.ev.t : a.group !== b.group ? a.group < b.group : a.seq < b.seq;
 }
 
+export interface TimelineOptions {
+  /**
+   * The build measures while the modem waits (D21 fixed): a block then shows the load near its own time and the
+   * meter bills the load as it changes, so a change of load inside a pass is placed where the block's ENERGY says it
+   * was (see #switchTime); without it (D21) a pass bills the load measured at its start, the end of the block before.
+   */
+  measuresDuringPoll?: boolean;
+}
+
+/** Half the ENERGY line's resolution (two decimals of kWh). */
+const ENERGY_HALF_STEP_KWH = 0.005;
+const WS_PER_KWH = 3.6e6;
+
 export class TimelineBuilder {
   #queue: Queued[] = [];
+  readonly #measuresDuringPoll: boolean;
+  /** The energy (kWh) the timeline so far implies at the last block, kept within that block's printed ENERGY. */
+  #energy = NaN;
+  /** The last block whose supply was placed, while no restart came after it. */
+  #prevBlock: Reading | null = null;
+
+  constructor(o: TimelineOptions = {}) { this.#measuresDuringPoll = o.measuresDuringPoll ?? false; }
   #seq = [0, 0];
   /** Where the next block's supply starts: the end of the block before it, or the last restart. */
   #prevEnd = 0;
@@ -62,6 +82,7 @@ export class TimelineBuilder {
         this.#push(0, { t: b ? b.t : l.t, kind: 'power', on: false, from: b?.lineNo ?? 0 });
         this.#push(0, { t: l.t, kind: 'power', on: true, from: b?.lineNo ?? 0 });
         this.#prevEnd = l.t;
+        this.#prevBlock = null;
       }
       this.#powered = true;
     }
@@ -114,8 +135,34 @@ export class TimelineBuilder {
   }
 
   #supply(r: Reading): void {
-    this.#push(0, { t: Math.max(this.#prevEnd, r.t - LONGEST_PASS_S), kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
+    const from = Math.max(this.#prevEnd, r.t - LONGEST_PASS_S);
+    const t = this.#measuresDuringPoll ? this.#switchTime(r, from) : from;
+    this.#push(0, { t, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
     this.#prevEnd = r.t;
+    this.#prevBlock = r;
+  }
+
+  /**
+   * Where inside the pass from `from` to block `r` its load came on, for a build that bills the load as it changes:
+   * the energy the pass added is the old load's until then and the new one's after, so the block's ENERGY (against
+   * the energy the timeline implies so far, kept within the printed values' rounding) gives the moment; within
+   * 0.01 kWh over the change of power (18 s for a 2 kW kettle), and at the pass's start when the log cannot say.
+   */
+  #switchTime(r: Reading, from: number): number {
+    const prev = this.#prevBlock;
+    const usable = prev !== null && prev.t === from && Number.isFinite(prev.watts) && Number.isFinite(r.watts) && Number.isFinite(r.kwh) && Number.isFinite(this.#energy);
+    if (!usable) {
+      this.#energy = r.kwh;
+      return from;
+    }
+    const span = r.t - from;
+    const before = Math.max(0, prev.watts);
+    const after = Math.max(0, r.watts);
+    let x = 0;
+    if (after !== before) x = Math.min(span, Math.max(0, (this.#energy + (after * span) / WS_PER_KWH - r.kwh) / ((after - before) / WS_PER_KWH)));
+    const energy = this.#energy + (before * x + after * (span - x)) / WS_PER_KWH;
+    this.#energy = Math.min(r.kwh + ENERGY_HALF_STEP_KWH, Math.max(r.kwh - ENERGY_HALF_STEP_KWH, energy));
+    return from + x;
   }
 
   #push(group: 0 | 1, ev: TimelineEvent): void {
@@ -128,8 +175,8 @@ export class TimelineBuilder {
 }
 
 /** The whole timeline of a log's lines and readings at once (a short log's; the replay takes it as it comes). */
-export function timeline(lines: readonly LogLine[], readings: readonly Reading[]): TimelineEvent[] {
-  const b = new TimelineBuilder();
+export function timeline(lines: readonly LogLine[], readings: readonly Reading[], o: TimelineOptions = {}): TimelineEvent[] {
+  const b = new TimelineBuilder(o);
   let k = 0;
   for (const l of lines) {
     b.line(l);

@@ -130,7 +130,7 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
 
   const lines = new LineComparison(tol);
   const blocks = new BlockComparisons(tol);
-  const tl = new TimelineBuilder();
+  const tl = new TimelineBuilder({ measuresDuringPoll: !o.meter.build.defects.has('D21') });
   const problems: LogProblem[] = [];
   let problemCount = 0;
   const reader = new DebugLogReader(gapS, {

@@ -250,6 +250,23 @@ test('a long stretch of a log that implies no event (no readings block, no resta
   assert.ok(r.firstDivergence);
 });
 
+test('a fixed build\'s log (it bills the load as it changes, D21 fixed): a kettle switched inside passes keeps energy and credit with the log', async () => {
+  const fixed = { ...meter, build: resolveFirmware({ profile: 'fixed', mode: 'sts' }) };
+  const bench = createBench({ meter: fixed, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'fridge', kind: 'motor', watts: 150, pf: 0.75 }] }, seed: 1, speed: 'max' });
+  const log = recordDebugLog(bench);
+  await bench.start();
+  for (const [at, watts] of [[1000, 2000], [2500, 0], [4100, 1500], [6000, 0]] as const) {
+    await bench.runFor(at * 1e6 - bench.now());
+    if (watts > 0) bench.setLoad({ id: 'kettle', kind: 'resistive', watts, pf: 1 }); else bench.removeLoad('kettle');
+  }
+  await bench.runFor(7200e6 - bench.now());
+  await bench.close();
+  const r = await replayDebugLog(log(), { meter: fixed });
+  assert.ok(r.blocks.paired > 15);
+  assert.ok(Math.abs(r.blocks.worst!.twinCredit! - r.blocks.worst!.credit) <= 0.011, formatReplay(r, 'fixed.log'));
+  assert.ok(Math.abs(r.blocks.last!.twinKwh! - r.blocks.last!.kwh) <= 0.011, formatReplay(r, 'fixed.log'));
+});
+
 test('a log full of noise keeps the first problems for the report and counts the rest', async () => {
   const noisy = connected.trimEnd().split('\n').flatMap((l, i) => (i % 2 ? [l, `[${(i * 0.001).toFixed(6)}] \u0007 noise`] : [l])).join('\n');
   const r = await replayDebugLog(noisy, { meter });
