@@ -127,6 +127,9 @@ test('for a build that bills the load as it changes (D21 fixed), a load change i
 test('a load change the energy cannot place (the same power, a restart between) stays at the end of the block before', () => {
   const same = parseDebugLog([...block(300, 500, 1), ...block(600, 500, 1.2)].join('\n'));
   assert.equal(timeline(same.lines, same.readings, { measuresDuringPoll: true }).map((e) => e.t), [0, 300]);
+  // 10 W more over a 300 s pass is 0.0008 kWh: under the ENERGY line's steps, so the log cannot say when.
+  const small = parseDebugLog([...block(300, 500, 1), ...block(600, 510, 1.04)].join('\n'));
+  assert.equal(timeline(small.lines, small.readings, { measuresDuringPoll: true }).map((e) => e.t), [0, 300]);
   const restart = parseDebugLog([formatLogLine(0, 'Device Powered! '), ...block(300, 100, 1), formatLogLine(400e6, 'Device Powered! '), ...block(600, 2100, 1.12)].join('\n'));
   assert.equal(timeline(restart.lines, restart.readings, { measuresDuringPoll: true }).filter((e) => e.kind === 'supply').map((e) => e.t), [0, 400]);
 });

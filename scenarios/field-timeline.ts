@@ -158,8 +158,12 @@ export class TimelineBuilder {
     const span = r.t - from;
     const before = Math.max(0, prev.watts);
     const after = Math.max(0, r.watts);
+    // A change too small for the ENERGY line to place within the pass (under two of its steps over the pass) stays
+    // at the pass's start, where the firmware is between passes.
     let x = 0;
-    if (after !== before) x = Math.min(span, Math.max(0, (this.#energy + (after * span) / WS_PER_KWH - r.kwh) / ((after - before) / WS_PER_KWH)));
+    if (Math.abs(after - before) * span >= 4 * ENERGY_HALF_STEP_KWH * WS_PER_KWH) {
+      x = Math.min(span, Math.max(0, (this.#energy + (after * span) / WS_PER_KWH - r.kwh) / ((after - before) / WS_PER_KWH)));
+    }
     const energy = this.#energy + (before * x + after * (span - x)) / WS_PER_KWH;
     this.#energy = Math.min(r.kwh + ENERGY_HALF_STEP_KWH, Math.max(r.kwh - ENERGY_HALF_STEP_KWH, energy));
     return from + x;
