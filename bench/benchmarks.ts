@@ -8,6 +8,7 @@ import { FIRMWARE_BENCHMARK } from './firmware.ts';
 import { CLI_STARTUP_BENCHMARK, DEMO_SPEED_BENCHMARK } from './cli-startup.ts';
 import { BIG_SCENARIO_BENCHMARK } from './big-scenario.ts';
 import { RUN_MEMORY_BENCHMARK } from './run-memory.ts';
+import { REPLAY_MEMORY_BENCHMARK } from './replay-memory.ts';
 import { RESPONDER_BENCHMARK } from './responder.ts';
 import { RIG_ORIGINAL_BENCHMARK } from './rig-original.ts';
 import { DASHBOARD_BENCHMARK } from './dashboard.ts';
@@ -231,6 +232,7 @@ export const BENCHMARKS: Benchmark[] = [
     },
   },
   RUN_MEMORY_BENCHMARK,
+  REPLAY_MEMORY_BENCHMARK,
   FIRMWARE_BENCHMARK,
   RESPONDER_BENCHMARK,
   RIG_ORIGINAL_BENCHMARK,

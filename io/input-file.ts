@@ -11,7 +11,8 @@ export class InputFileError extends Error {
   }
 }
 
-function reasonOf(err: unknown): string {
+/** Why an input cannot be read, in words. */
+export function reasonOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';

@@ -16,6 +16,8 @@ export interface LogLine {
   /** Seconds since the capture started. */
   t: number;
   text: string;
+  /** The first line after a gap (a silence longer than the gap limit). */
+  gapStart?: true;
 }
 
 export interface Reading {
@@ -66,65 +68,118 @@ export function isCatalogued(text: string, afterPost: boolean): boolean {
   return afterPost; // the server's answer to the success POST is printed as it came
 }
 
-/** Read a timestamped debug log. `gapS`: a silence longer than this is reported as a gap. */
-export function parseDebugLog(text: string, gapS = 600): ParsedLog {
-  const lines: LogLine[] = [];
-  const problems: LogProblem[] = [];
-  const raw = text.split('\n');
-  if (raw.length && raw[raw.length - 1] === '') raw.pop();
-  let lastT: number | null = null;
-  let afterPost = false;
-  let modemInfo: string | null = null;
-  const gaps: { from: number; to: number }[] = [];
-  raw.forEach((r, i) => {
-    const lineNo = i + 1;
+/** What a DebugLogReader tells as it reads; every callback is optional. */
+export interface LogReaderSink {
+  /** A line the firmware printed, in order. */
+  line?(l: LogLine): void;
+  /** A readings block, right after `line` gave its CREDIT line. */
+  reading?(r: Reading): void;
+  problem?(p: LogProblem): void;
+}
+
+/** Longest line kept: the firmware's lines are under 100 characters; a longer one (no line feed in a binary capture, `/dev/zero`) is garbage. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+const BLOCK_KEYS = ['POWER FACTOR : ', 'FREQUENCY : ', 'MAINS VOLTAGE : ', 'CURRENT  : ', 'ACTIVE POWER : ', 'ENERGY : ', 'CREDIT : '];
+
+/**
+ * A timestamped debug log read one line at a time, keeping only what the next line needs (the time of the last
+ * line, whether a POST answer may follow, the readings block being read): a log of any length takes the same memory.
+ */
+export class DebugLogReader {
+  #lineNo = 0;
+  #lastT: number | null = null;
+  #afterPost = false;
+  #block: LogLine[] = [];
+  /** The ATI text of the last `Modem: ...` line so far (null: none). */
+  modemInfo: string | null = null;
+  /** Lines the firmware printed so far. */
+  lines = 0;
+
+  /** `gapS`: a silence longer than this is reported as a gap. */
+  constructor(private readonly gapS: number, private readonly sink: LogReaderSink) {}
+
+  /** Seconds of the last line read (null: none yet). */
+  get lastT(): number | null { return this.#lastT; }
+
+  /** One line of the file, without its line feed; `tooLong`: the line went on beyond MAX_LINE_CHARS (cut there). */
+  push(r: string, tooLong = false): void {
+    const lineNo = ++this.#lineNo;
+    const problem = (kind: LogProblem['kind'], message: string): void => this.sink.problem?.({ lineNo, kind, message });
+    if (tooLong) {
+      problem('garbage', `line ${lineNo} is longer than ${MAX_LINE_CHARS / 1024} KiB, not something the firmware prints; skipped: ${preview(r)}`);
+      return;
+    }
     const line = r.replace(/\r$/, '');
     const m = STAMP.exec(line);
     if (!m) {
-      problems.push({ lineNo, kind: 'untimed', message: `line ${lineNo} has no [seconds] time stamp; skipped: ${preview(line)}` });
+      problem('untimed', `line ${lineNo} has no [seconds] time stamp; skipped: ${preview(line)}`);
       return;
     }
     const t = Number(m[1]);
     const body = m[2];
+    const lastT = this.#lastT;
     if (lastT !== null && t < lastT) {
-      problems.push({ lineNo, kind: 'backwards', message: `line ${lineNo}: time goes backwards (${t} s after ${lastT} s); skipped` });
+      problem('backwards', `line ${lineNo}: time goes backwards (${t} s after ${lastT} s); skipped`);
       return;
     }
-    if (!isCatalogued(body, afterPost)) {
-      problems.push({ lineNo, kind: 'garbage', message: `line ${lineNo} at ${t} s is not something the firmware prints; skipped: ${preview(body)}` });
+    if (!isCatalogued(body, this.#afterPost)) {
+      problem('garbage', `line ${lineNo} at ${t} s is not something the firmware prints; skipped: ${preview(body)}`);
       return;
     }
-    if (lastT !== null && t - lastT > gapS) {
-      problems.push({ lineNo, kind: 'gap', message: `gap of ${(t - lastT).toFixed(1)} s before line ${lineNo} (nothing logged from ${lastT} s to ${t} s); the twin keeps the last known load through it and its lines there are not compared` });
-      gaps.push({ from: lastT, to: t });
+    const gap = lastT !== null && t - lastT > this.gapS;
+    if (gap) {
+      problem('gap', `gap of ${(t - lastT).toFixed(1)} s before line ${lineNo} (nothing logged from ${lastT} s to ${t} s); the twin keeps the last known load through it and its lines there are not compared`);
     }
-    afterPost = body === 'Performing HTTP POST request...' || (afterPost && body !== 'Server disconnected' && !/^topup:$/.test(body));
-    if (body.startsWith('Modem: ')) modemInfo = body.slice(7);
-    lastT = t;
-    lines.push({ lineNo, t, text: body });
-  });
-  return { lines, readings: readings(lines), powerOns: lines.filter((l) => l.text === 'Device Powered! ').map((l) => l.t), problems, modemInfo, gaps };
+    this.#afterPost = body === 'Performing HTTP POST request...' || (this.#afterPost && body !== 'Server disconnected' && !/^topup:$/.test(body));
+    if (body.startsWith('Modem: ')) this.modemInfo = body.slice(7);
+    this.#lastT = t;
+    this.lines++;
+    const l: LogLine = gap ? { lineNo, t, text: body, gapStart: true } : { lineNo, t, text: body };
+    this.sink.line?.(l);
+    this.#readBlock(l);
+  }
+
+  /** The readings block: BLOCK_KEYS on consecutive lines; a line that breaks one may start the next. */
+  #readBlock(l: LogLine): void {
+    const b = this.#block;
+    if (b.length > 0 && !l.text.startsWith(BLOCK_KEYS[b.length])) b.length = 0;
+    if (b.length === 0 && !l.text.startsWith(BLOCK_KEYS[0])) return;
+    b.push(l);
+    if (b.length < BLOCK_KEYS.length) return;
+    const v = b.map((x, k) => {
+      const n = Number(x.text.slice(BLOCK_KEYS[k].length));
+      return Number.isFinite(n) ? n : NaN;
+    });
+    b.length = 0;
+    this.sink.reading?.({ t: l.t, lineNo: l.lineNo, pf: v[0], hz: v[1], vrms: v[2], amps: v[3], watts: v[4], kwh: v[5], credit: v[6] });
+  }
 }
 
-function readings(lines: LogLine[]): Reading[] {
-  const out: Reading[] = [];
-  const keys = ['POWER FACTOR : ', 'FREQUENCY : ', 'MAINS VOLTAGE : ', 'CURRENT  : ', 'ACTIVE POWER : ', 'ENERGY : ', 'CREDIT : '];
-  for (let i = 0; i + keys.length <= lines.length; i++) {
-    if (!lines[i].text.startsWith(keys[0])) continue;
-    const vals: number[] = [];
-    let ok = true;
-    for (let k = 0; k < keys.length; k++) {
-      const l = lines[i + k].text;
-      if (!l.startsWith(keys[k])) { ok = false; break; }
-      const v = Number(l.slice(keys[k].length));
-      vals.push(Number.isFinite(v) ? v : NaN);
-    }
-    if (!ok) continue;
-    const last = lines[i + keys.length - 1];
-    out.push({ t: last.t, lineNo: last.lineNo, pf: vals[0], hz: vals[1], vrms: vals[2], amps: vals[3], watts: vals[4], kwh: vals[5], credit: vals[6] });
-    i += keys.length - 1;
-  }
+/** Read a timestamped debug log held whole in memory (a test's, a short capture's). `gapS`: a silence longer than this is reported as a gap. */
+export function parseDebugLog(text: string, gapS = 600): ParsedLog {
+  const out: ParsedLog = { lines: [], readings: [], powerOns: [], problems: [], modemInfo: null, gaps: [] };
+  let lastT = 0;
+  const reader = new DebugLogReader(gapS, {
+    line: (l) => {
+      if (l.gapStart) out.gaps.push({ from: lastT, to: l.t });
+      if (l.text === 'Device Powered! ') out.powerOns.push(l.t);
+      lastT = l.t;
+      out.lines.push(l);
+    },
+    reading: (r) => out.readings.push(r),
+    problem: (p) => out.problems.push(p),
+  });
+  for (const r of splitLines(text)) reader.push(r);
+  out.modemInfo = reader.modemInfo;
   return out;
+}
+
+/** The lines of a text: split at line feeds, a last empty piece (after the final line feed) is no line. */
+export function splitLines(text: string): string[] {
+  const raw = text.split('\n');
+  if (raw.length && raw[raw.length - 1] === '') raw.pop();
+  return raw;
 }
 
 function preview(s: string): string {
@@ -137,71 +192,41 @@ export function formatLogLine(tUs: number, text: string): string {
   return `[${(tUs / 1e6).toFixed(6).padStart(13)}] ${text}`;
 }
 
-/** A change of the world the log implies, at `t` seconds. */
-export type TimelineEvent =
-  | { t: number; kind: 'supply'; vrms: number; hz: number; watts: number; pf: number; amps: number; from: number }
-  | { t: number; kind: 'power'; on: boolean; from: number }
-  /** The backend's pending top-up as the poll answered it (`topup:` and its value), set as the poll's POST starts. */
-  | { t: number; kind: 'pending'; amount: number; from: number };
-
-/** The grid/load timeline: each reading's supply and load from the end of the block before it. */
-export function timeline(log: ParsedLog): TimelineEvent[] {
-  const out: TimelineEvent[] = [];
-  const powerOns = log.powerOns.slice(1);
-  let prevEnd = 0;
-  let pi = 0;
-  for (const r of log.readings) {
-    // A restart between the previous block and this one: cut right after the last line before the restart.
-    while (pi < powerOns.length && powerOns[pi] <= r.t) {
-      const on = powerOns[pi];
-      const before = log.lines.filter((l) => l.t < on).pop();
-      out.push({ t: before ? before.t : on, kind: 'power', on: false, from: before?.lineNo ?? 0 });
-      out.push({ t: on, kind: 'power', on: true, from: before?.lineNo ?? 0 });
-      prevEnd = on;
-      pi++;
-    }
-    out.push({ t: prevEnd, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
-    prevEnd = r.t;
-  }
-  // Restarts after the last readings block.
-  for (; pi < powerOns.length; pi++) {
-    const on = powerOns[pi];
-    const before = log.lines.filter((l) => l.t < on).pop();
-    out.push({ t: before ? before.t : on, kind: 'power', on: false, from: before?.lineNo ?? 0 });
-    out.push({ t: on, kind: 'power', on: true, from: before?.lineNo ?? 0 });
-  }
-  const lines = log.lines;
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (lines[i].text !== 'topup:') continue;
-    const amount = Number(lines[i + 1].text);
-    if (!Number.isFinite(amount) || amount < 0) continue;
-    let j = i - 1;
-    while (j >= 0 && lines[j].text !== 'Performing HTTP POST request...') j--;
-    if (j >= 0) out.push({ t: lines[j].t, kind: 'pending', amount, from: lines[i].lineNo });
-  }
-  out.sort((a, b) => a.t - b.t);
-  return out;
-}
-
 /**
  * The credit the meter most likely had in EEPROM when the log starts, from its first CREDIT line: rounded up (the
  * meter only bills between its start and that line, well under 1 in one pass), less the web top-ups the log shows
  * credited before it (`topup:` values above 0). Crediting a top-up stores the credit as a whole number first
  * (firmware.md, web top-ups), so a meter that billed before the top-up lost the fraction: `billsBeforeTopup` adds
- * that 1 back.
+ * that 1 back. Fed the log's lines and readings as they are read; `done` once a line after the first CREDIT line's
+ * time has been seen (the lines of that same time still count).
  */
-export function estimateStartCredit(log: ParsedLog, billsBeforeTopup: (watts: number) => boolean): { credit: number; topups: number; first: number | null } {
-  const first = log.readings[0];
-  if (!first) return { credit: 0, topups: 0, first: null };
-  const lines = log.lines;
-  let topups = 0;
-  for (let i = 0; i + 1 < lines.length && lines[i + 1].t <= first.t; i++) {
-    if (lines[i].text !== 'topup:') continue;
-    const amount = Number(lines[i + 1].text);
-    if (Number.isFinite(amount) && amount > 0) topups += amount;
-  }
-  let credit = Math.ceil(first.credit - topups);
-  if (topups > 0 && billsBeforeTopup(first.watts)) credit += 1;
-  return { credit: Math.max(0, Math.min(4294967295, credit)), topups, first: first.credit };
-}
+export class StartCredit {
+  #first: Reading | null = null;
+  #prev: LogLine | null = null;
+  #topups = 0;
+  done = false;
 
+  line(l: LogLine): void {
+    if (this.done) return;
+    if (this.#first !== null && l.t > this.#first.t) { this.done = true; return; }
+    if (this.#prev?.text === 'topup:') {
+      const amount = Number(l.text);
+      if (Number.isFinite(amount) && amount > 0) this.#topups += amount;
+    }
+    this.#prev = l;
+  }
+
+  reading(r: Reading): void { this.#first ??= r; }
+
+  /** The first readings block (null: none yet). */
+  get first(): Reading | null { return this.#first; }
+
+  estimate(billsBeforeTopup: (watts: number) => boolean): { credit: number; topups: number; first: number | null } {
+    const first = this.#first;
+    if (!first) return { credit: 0, topups: 0, first: null };
+    const topups = this.#topups;
+    let credit = Math.ceil(first.credit - topups);
+    if (topups > 0 && billsBeforeTopup(first.watts)) credit += 1;
+    return { credit: Math.max(0, Math.min(4294967295, credit)), topups, first: first.credit };
+  }
+}

@@ -1,13 +1,45 @@
-// Field-log replay: run the twin through the supply and load a meter's debug log implies (field-log.ts) and compare
-// what the twin prints with what the meter printed, line by line: the first divergence, then a summary (lines that
-// agree, credit and energy at each readings block).
+// Field-log replay: run the twin through the supply and load a meter's debug log implies (field-timeline.ts) and
+// compare what the twin prints with what the meter printed, line by line (replay-compare.ts): the first divergence,
+// then a summary (lines that agree, credit and energy at each readings block, replay-blocks.ts).
+//
+// The log is read as a stream, once: the twin runs as the timeline is rebuilt, each line is compared once the twin has
+// run past it, and only what is not yet decided is held, so a log of years takes the memory of a log of hours. A log
+// that can be read twice (a file, a text) is first read through once for what the start needs from its end: the
+// modem's answer of its last boot (`Modem: ...`), the time of its last line (the progress). One that can be read
+// only once (a pipe) is read ahead to its first readings block, and the modem's answer is taken from there.
 import { createBench, type BenchConfig } from '../twin/kernel/bench.ts';
 import { METER_ID } from '../twin/comms/comms.ts';
 import { slicedBench } from '../io/interrupt.ts';
-import { formatLogLine, parseDebugLog, timeline, type LogLine, type LogProblem, type ParsedLog } from './field-log.ts';
+import type { InputLine } from '../io/input-lines.ts';
+import { DebugLogReader, StartCredit, formatLogLine, splitLines, type LogLine, type LogProblem, type Reading } from './field-log.ts';
+import { TimelineBuilder, type TimelineEvent } from './field-timeline.ts';
+import { LineComparison, type Divergence } from './replay-compare.ts';
+import { BlockComparisons, type BlockComparison, type BlockSummary } from './replay-blocks.ts';
+/** A debug log to replay: its lines as they are read (io/input-lines.ts reads a file or standard input so). */
+export interface LogSource {
+  /** The log's lines, without their line feeds, in order. */
+  lines(): AsyncIterable<InputLine> | Iterable<InputLine>;
+  /** Whether `lines()` may be called again and gives the same lines (a regular file; not a pipe). */
+  readonly rereadable: boolean;
+}
+
+type RawLine = InputLine;
+
+/** A log held in memory as text (a test's). */
+export function textSource(text: string): LogSource {
+  return { rereadable: true, *lines() { for (const t of splitLines(text)) yield { text: t }; } };
+}
+
+/** How much of a log read once is read ahead for its first readings block, at most. */
+export const READ_AHEAD_CHARS = 4 << 20;
 
 export interface ReplayOptions {
   meter: BenchConfig['meter'];
+  /**
+   * Start with the credit the log's first CREDIT line implies (StartCredit) instead of `meter.credit`;
+   * `billsBeforeTopup(watts)`: whether the build bills that load (a top-up drops the fraction it had billed).
+   */
+  creditFromLog?: { billsBeforeTopup: (watts: number) => boolean };
   /** Connect the SIM800 (default: when the log shows the modem answering `ATI`). */
   network?: boolean;
   /** A line's time may differ by this much and still agree (default 0.5 s). */
@@ -15,87 +47,181 @@ export interface ReplayOptions {
   /** A silence longer than this is reported as a gap (default 600 s). */
   gapS?: number;
   seed?: number;
-  /** Progress, at most once a simulated hour. */
-  onProgress?: (tS: number, endS: number) => void;
+  /** Progress, at most once a simulated hour; `endS` is null when the log is read only once (a pipe). */
+  onProgress?: (tS: number, endS: number | null) => void;
   /**
    * Given: the twin runs in slices of a simulated minute and lets the event loop run between them (so a Ctrl-C is
    * seen); this is called after each slice with the simulated time and may throw to stop the replay.
    */
   onSlice?: (tS: number) => void;
+  /** The twin's own log over the same time, a line at a time, in the log's format (without the line feed). */
+  onTwinLine?: (line: string) => void;
 }
 
-export interface Divergence {
-  lineNo: number;
-  t: number;
-  expected: string;
-  /** The twin's line at that position (null: the twin printed nothing more). */
-  observed: string | null;
-  observedT: number | null;
-  /**
-   * `text`: the twin printed something else there; `time`: the same text beyond the tolerance; `missing`: the twin
-   * printed nothing more; `unlogged`: the twin printed `observed` (and maybe more) before this line, which the log lacks.
-   */
-  reason: 'text' | 'time' | 'missing' | 'unlogged';
-}
+/** Log lines held waiting for the twin beyond which the twin is run on without an event of the log. */
+const HELD_LOG_LINES = 20_000;
 
-export interface BlockComparison { lineNo: number; t: number; credit: number; twinCredit: number | null; kwh: number; twinKwh: number | null }
+/** Problems of the log kept for the report; the rest are counted. */
+export const PROBLEMS_KEPT = 20;
 
 export interface ReplayResult {
+  /** The first PROBLEMS_KEPT problems of the log. */
   problems: LogProblem[];
+  problemCount: number;
   compared: number;
   agreeing: number;
   /** Lines the twin printed that the log lacks (cut out of the capture), outside the gaps. */
   twinOnly: number;
   firstDivergence: Divergence | null;
-  blocks: BlockComparison[];
-  /** The twin's own log over the same time, in the same format. */
-  twinLog: string;
+  blocks: BlockSummary;
   endS: number;
   network: boolean;
+  /** The most log and twin lines waiting to be compared at once (what the replay's memory grows with). */
+  mostHeld: { log: number; twin: number };
+  /** With `creditFromLog`: the credit taken, the first CREDIT value and the top-ups before it. */
+  startCredit: { credit: number; topups: number; first: number | null } | null;
 }
 
-export async function replayDebugLog(text: string, o: ReplayOptions): Promise<ReplayResult> {
-  const log = parseDebugLog(text, o.gapS ?? 600);
-  if (log.lines.length === 0) throw new RangeError('the log has no time-stamped line the firmware prints (expected lines like "[   12.345678] Setup Complete! ")');
-  const network = o.network ?? (log.modemInfo !== null && log.modemInfo !== '');
-  const tl = timeline(log);
-  const first = tl.find((e) => e.kind === 'supply');
+/** What the start of a replay needs to know of the log. */
+class LogScan {
+  readonly reader: DebugLogReader;
+  readonly credit = new StartCredit();
+  first: Reading | null = null;
+  chars = 0;
+  constructor(gapS: number) {
+    this.reader = new DebugLogReader(gapS, { line: (l) => this.credit.line(l), reading: (r) => { this.first ??= r; this.credit.reading(r); } });
+  }
+  push(r: RawLine): void {
+    this.chars += r.skippedChars ?? r.text.length + 1;
+    if (r.skippedChars === undefined) this.reader.push(r.text, r.tooLong);
+  }
+  /** Read far enough for the start: the first readings block, and the lines of its time. */
+  get enough(): boolean { return this.credit.done; }
+}
+
+const NO_LINES = 'the log has no time-stamped line the firmware prints (expected lines like "[   12.345678] Setup Complete! ")';
+
+export async function replayDebugLog(input: string | LogSource, o: ReplayOptions): Promise<ReplayResult> {
+  const source = typeof input === 'string' ? textSource(input) : input;
+  const gapS = o.gapS ?? 600;
+  const tol = o.timeToleranceS ?? 0.5;
+  // What the start needs: the whole log read once through when it can be read again, else its beginning, kept.
+  const scan = new LogScan(gapS);
+  const ahead: RawLine[] = [];
+  let rest: AsyncIterator<RawLine> | Iterator<RawLine> | null = null;
+  if (source.rereadable) {
+    for await (const r of source.lines()) scan.push(r);
+  } else {
+    const it = source.lines();
+    rest = Symbol.asyncIterator in it ? (it as AsyncIterable<RawLine>)[Symbol.asyncIterator]() : (it as Iterable<RawLine>)[Symbol.iterator]();
+    while (!scan.enough && scan.chars < READ_AHEAD_CHARS) {
+      const n = await rest.next();
+      if (n.done) { rest = null; break; }
+      ahead.push(n.value);
+      scan.push(n.value);
+    }
+  }
+  if (scan.reader.lines === 0) throw new RangeError(NO_LINES);
+  const modemInfo = scan.reader.modemInfo;
+  const network = o.network ?? (modemInfo !== null && modemInfo !== '');
+  const knownEnd = source.rereadable ? scan.reader.lastT : null;
+  const startCredit = o.creditFromLog ? scan.credit.estimate(o.creditFromLog.billsBeforeTopup) : null;
+  const first = scan.first;
+
+  const lines = new LineComparison(tol);
+  const blocks = new BlockComparisons(tol);
+  const tl = new TimelineBuilder({ measuresDuringPoll: !o.meter.build.defects.has('D21') });
+  const problems: LogProblem[] = [];
+  let problemCount = 0;
+  const reader = new DebugLogReader(gapS, {
+    line: (l: LogLine) => { lines.addLog(l); tl.line(l); },
+    reading: (r) => { blocks.addLog(r); tl.reading(r); },
+    problem: (p) => { if (problemCount++ < PROBLEMS_KEPT) problems.push(p); },
+  });
+
   const bench = createBench({
-    meter: o.meter,
-    plant: { grid: { vrms: first && first.kind === 'supply' ? first.vrms : 230, hz: first && first.kind === 'supply' ? first.hz : 50 }, loads: [] },
+    meter: { ...o.meter, ...(startCredit ? { credit: startCredit.credit } : {}), debugLogKeep: 0 },
+    plant: { grid: { vrms: first ? first.vrms : 230, hz: first ? first.hz : 50 }, loads: [] },
     seed: o.seed ?? 1,
     speed: 'max',
     ...(network ? { network: {} } : {}),
   });
-  const twin: { t: number; text: string }[] = [];
+  // The twin's lines up to the log's last line and the tolerance (unknown until the end: until then the twin has not
+  // run past the log's last line read).
+  let twinLimitS = Infinity;
   bench.trace.subscribe((ev) => {
     if (ev.source === 'meter' && ev.kind === 'serial' && (ev.data as { port: string }).port === 'debug') {
-      twin.push({ t: ev.t / 1e6, text: (ev.data as { line: string }).line });
+      const t = ev.t / 1e6;
+      const text = (ev.data as { line: string }).line;
+      lines.addTwin(t, text);
+      blocks.addTwin(t, text);
+      if (o.onTwinLine && t <= twinLimitS) o.onTwinLine(formatLogLine(Math.round(t * 1e6), text));
     }
   });
-  const endS = log.lines[log.lines.length - 1].t;
   const run = o.onSlice ? slicedBench(bench, 60e6, (us) => o.onSlice!(us / 1e6)) : bench;
-  try {
-    await bench.start();
-    let nextProgress = 3600;
-    const load = { connected: false };
-    for (const ev of tl) {
-      if (ev.t > bench.now() / 1e6) await run.runFor(Math.round(ev.t * 1e6) - bench.now());
+  const decide = (): void => {
+    const s = bench.now() / 1e6;
+    lines.twinAt(s);
+    blocks.twinAt(s);
+    lines.step();
+    blocks.step();
+  };
+  let nextProgress = 3600;
+  const mostHeld = { log: 0, twin: 0 };
+  const load = { connected: false };
+  const apply = async (events: TimelineEvent[]): Promise<void> => {
+    for (const ev of events) {
+      if (ev.t > bench.now() / 1e6) { await run.runFor(Math.round(ev.t * 1e6) - bench.now()); decide(); }
       if (ev.kind === 'power') bench.power(ev.on);
       else if (ev.kind === 'pending') bench.comms?.backend.pending.set(METER_ID, ev.amount);
       else applySupply(bench, ev, load);
-      if (bench.now() / 1e6 >= nextProgress) { o.onProgress?.(bench.now() / 1e6, endS); nextProgress += 3600; }
+      if (bench.now() / 1e6 >= nextProgress) { o.onProgress?.(bench.now() / 1e6, knownEnd); nextProgress += 3600; }
     }
+  };
+  try {
+    await bench.start();
+    const feed = async (r: RawLine): Promise<void> => {
+      if (r.skippedChars !== undefined) return;
+      reader.push(r.text, r.tooLong);
+      const events = tl.take();
+      if (events.length) await apply(events);
+      const held = lines.held;
+      if (held.log > mostHeld.log) mostHeld.log = held.log;
+      if (held.twin > mostHeld.twin) mostHeld.twin = held.twin;
+      // A log that implies nothing for long (no readings block, no restart: a meter printing only AFE faults) would
+      // hold its lines until the end: run the twin on to where the next event can be at the earliest.
+      if (held.log > HELD_LOG_LINES) {
+        const h = tl.horizon();
+        if (Number.isFinite(h) && h > bench.now() / 1e6) { await run.runFor(Math.round(h * 1e6) - bench.now()); decide(); }
+      }
+    };
+    if (source.rereadable) {
+      for await (const r of source.lines()) await feed(r);
+    } else {
+      for (const r of ahead) await feed(r);
+      ahead.length = 0;
+      for (let n = rest ? await rest.next() : null; n && !n.done; n = await rest!.next()) await feed(n.value);
+    }
+    tl.end();
+    lines.logEnded();
+    await apply(tl.take());
     // Run on until the log's last line, and a little beyond so a late twin line can still be matched.
-    const tol = o.timeToleranceS ?? 0.5;
+    const endS = reader.lastT!;
+    twinLimitS = endS + tol;
     await run.runFor(Math.max(0, Math.round((endS + tol) * 1e6) - bench.now()));
   } finally {
     await bench.close();
   }
-  return compare(log, twin, o.timeToleranceS ?? 0.5, endS, network);
+  lines.twinEnded();
+  blocks.twinEnded();
+  decide();
+  return {
+    problems, problemCount, compared: lines.compared, agreeing: lines.agreeing, twinOnly: lines.twinOnly, firstDivergence: lines.first,
+    blocks: blocks.summary, endS: reader.lastT!, network, startCredit, mostHeld,
+  };
 }
 
-function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<ReturnType<typeof timeline>[number], { kind: 'supply' }>, load: { connected: boolean }): void {
+function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<TimelineEvent, { kind: 'supply' }>, load: { connected: boolean }): void {
   const vrms = Number.isFinite(ev.vrms) ? Math.max(0, ev.vrms) : 0;
   bench.setGrid({ vrms, hz: Number.isFinite(ev.hz) && ev.hz > 0 ? ev.hz : 50 });
   const pf = Number.isFinite(ev.pf) && ev.pf > 0 && ev.pf <= 1 ? ev.pf : 1;
@@ -112,92 +238,12 @@ function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<ReturnTy
   }
 }
 
-/** The first index of `twin` (sorted by time) whose time is at least `t`. */
-function firstAtOrAfter(twin: readonly { t: number }[], t: number): number {
-  let lo = 0;
-  let hi = twin.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (twin[mid].t < t) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
-function compare(log: ParsedLog, allTwin: { t: number; text: string }[], tol: number, endS: number, network: boolean): ReplayResult {
-  let agreeing = 0;
-  let twinOnly = 0;
-  let first: Divergence | null = null;
-  const lines: LogLine[] = log.lines;
-  const twin = allTwin;
-  // Positional comparison, resynchronised after each gap of the capture (what the twin printed while the capture was
-  // missing has no counterpart in the log) and after each line that differs: a line the twin printed later, within
-  // the time tolerance, means the log lacks the twin's lines before it (cut out of the capture); a line found nowhere
-  // is either one the twin replaced (both move on) or one the log has in excess (the next log line is the twin's).
-  const gapStarts = new Set(log.gaps.map((g) => g.to));
-  let p = 0;
-  const find = (l: LogLine, from: number): number => {
-    for (let q = Math.max(from, firstAtOrAfter(twin, l.t - tol)); q < twin.length && twin[q].t <= l.t + tol; q++) {
-      if (twin[q].text === l.text) return q;
-    }
-    return -1;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (i > 0 && gapStarts.has(l.t) && lines[i - 1].t < l.t) {
-      while (p < twin.length && twin[p].t < l.t - tol) p++;
-      let q = p;
-      while (q < twin.length && twin[q].t <= l.t + tol && twin[q].text !== l.text) q++;
-      if (q < twin.length && twin[q].text === l.text && twin[q].t <= l.t + tol) p = q;
-    }
-    const w = twin[p];
-    let reason: Divergence['reason'] | null = null;
-    if (!w) reason = 'missing';
-    else if (w.text !== l.text) reason = 'text';
-    else if (Math.abs(w.t - l.t) > tol) reason = 'time';
-    if (reason === null) { agreeing++; p++; continue; }
-    if (reason === 'text') {
-      const q = find(l, p + 1);
-      if (q >= 0) {
-        first ??= { lineNo: l.lineNo, t: l.t, expected: l.text, observed: w!.text, observedT: w!.t, reason: 'unlogged' };
-        twinOnly += q - p;
-        agreeing++;
-        p = q + 1;
-        continue;
-      }
-      const next = lines[i + 1];
-      const logHasMore = next !== undefined && next.text === w!.text && Math.abs(w!.t - next.t) <= tol;
-      if (!logHasMore) p++;
-    } else if (w) p++;
-    first ??= { lineNo: l.lineNo, t: l.t, expected: l.text, observed: w ? w.text : null, observedT: w ? w.t : null, reason };
-  }
-  // Credit and energy at each block of the log against the twin's block printed at the same time.
-  const twinBlocks = blocksOf(allTwin);
-  let k = 0;
-  const blocks: BlockComparison[] = log.readings.map((r) => {
-    while (k + 1 < twinBlocks.length && Math.abs(twinBlocks[k + 1].t - r.t) <= Math.abs(twinBlocks[k].t - r.t)) k++;
-    const w = twinBlocks[k] && Math.abs(twinBlocks[k].t - r.t) <= Math.max(tol, 60) ? twinBlocks[k] : null;
-    return { lineNo: r.lineNo, t: r.t, credit: r.credit, kwh: r.kwh, twinCredit: w?.credit ?? null, twinKwh: w?.kwh ?? null };
-  });
-  const twinLog = allTwin.filter((x) => x.t <= endS + tol).map((x) => formatLogLine(Math.round(x.t * 1e6), x.text)).join('\n') + '\n';
-  return { problems: log.problems, compared: lines.length, agreeing, twinOnly, firstDivergence: first, blocks, twinLog, endS, network };
-}
-
-function blocksOf(lines: { t: number; text: string }[]): { t: number; credit: number; kwh: number }[] {
-  const out: { t: number; credit: number; kwh: number }[] = [];
-  let kwh = NaN;
-  for (const l of lines) {
-    if (l.text.startsWith('ENERGY : ')) kwh = Number(l.text.slice(9));
-    else if (l.text.startsWith('CREDIT : ')) out.push({ t: l.t, credit: Number(l.text.slice(9)), kwh });
-  }
-  return out;
-}
-
 /** The report a person reads: problems, the first divergence, then the summary. */
 export function formatReplay(r: ReplayResult, file: string): string {
   const out: string[] = [];
   out.push(`replay of ${file}: ${r.compared} lines over ${r.endS.toFixed(1)} s, modem ${r.network ? 'connected' : 'mute'}`);
-  for (const p of r.problems.slice(0, 20)) out.push(`  ${p.kind}: ${p.message}`);
-  if (r.problems.length > 20) out.push(`  ... ${r.problems.length - 20} more problems`);
+  for (const p of r.problems.slice(0, PROBLEMS_KEPT)) out.push(`  ${p.kind}: ${p.message}`);
+  if (r.problemCount > PROBLEMS_KEPT) out.push(`  ... ${r.problemCount - PROBLEMS_KEPT} more problems`);
   const d = r.firstDivergence;
   if (!d) {
     out.push(`reproduced: every line agrees (text, and time within the tolerance)`);
@@ -209,18 +255,16 @@ export function formatReplay(r: ReplayResult, file: string): string {
     else out.push(`first divergence: ${at}: "${d.expected}" printed by the twin at ${d.observedT!.toFixed(3)} s`);
   }
   out.push(`summary: ${r.agreeing} of ${r.compared} lines agree${r.twinOnly ? `; the twin printed ${r.twinOnly} line${r.twinOnly === 1 ? '' : 's'} the log lacks` : ''}`);
-  const paired = r.blocks.filter((b) => b.twinCredit !== null && Number.isFinite(b.credit));
-  if (paired.length) {
-    let worst = paired[0];
-    for (const b of paired) if (Math.abs(b.twinCredit! - b.credit) > Math.abs(worst.twinCredit! - worst.credit)) worst = b;
-    const last = paired[paired.length - 1];
+  const b = r.blocks;
+  if (b.paired > 0) {
+    const worst = b.worst!;
+    const last = b.last!;
     out.push(`credit: log ${last.credit.toFixed(2)}, twin ${last.twinCredit!.toFixed(2)} at the last block (line ${last.lineNo}); largest difference ${(worst.twinCredit! - worst.credit).toFixed(2)} at line ${worst.lineNo}`);
     if (last.twinKwh !== null) out.push(`energy: log ${last.kwh.toFixed(2)} kWh, twin ${last.twinKwh.toFixed(2)} kWh at the last block`);
   }
-  const missing = r.blocks.length - paired.length;
+  const missing = b.count - b.paired;
   if (missing > 0) out.push(`${missing} readings block(s) of the log have no counterpart in the twin`);
   return out.join('\n') + '\n';
 }
 
-export type { LogLine };
-export { formatLogLine };
+export type { LogLine, Divergence, BlockComparison, BlockSummary };

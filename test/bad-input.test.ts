@@ -103,9 +103,8 @@ for (const c of cases) {
 
 // Every file a command reads by name goes through io/input-file.ts: a directory is said in words, and a file larger
 // than the command's limit (a sparse file here; /dev/zero, which never ends, likewise) is refused with the limit
-// instead of filling the memory.
+// instead of filling the memory. (`osm replay` reads its log as a stream, of any length: test/replay.test.ts.)
 const INPUTS: Array<[string, (f: string) => string[], number]> = [
-  ['osm replay', (f) => ['replay', f], 64 << 20],
   ['osm frontend import', (f) => ['frontend', 'import', f], 64 << 20],
   ['osm accuracy --schematic', (f) => ['accuracy', '--schematic', f], 64 << 20],
   ['osm flow check', (f) => ['flow', 'check', f], 16 << 20],

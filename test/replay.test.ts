@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBench } from '../twin/kernel/bench.ts';
 import { resolveFirmware } from '../twin/profiles/profile.ts';
-import { parseDebugLog } from '../scenarios/field-log.ts';
+import { formatLogLine, parseDebugLog } from '../scenarios/field-log.ts';
 import { recordDebugLog } from '../cli/debug-log.ts';
 import { formatReplay, replayDebugLog } from '../scenarios/replay.ts';
 import { createReplayCommand } from '../cli/commands/replay.ts';
@@ -38,7 +38,9 @@ test('a log the twin wrote (modem connected, a top-up, a load change, a power cu
   assert.is(r.agreeing, r.compared);
   assert.ok(r.compared > 100);
   assert.is(r.problems.length, 0);
-  assert.ok(r.blocks.every((b) => b.twinCredit === b.credit), 'credit agrees at every block');
+  assert.is(r.blocks.sameCredit, r.blocks.count, 'credit agrees at every block');
+  assert.ok(r.mostHeld.log < 100 && r.mostHeld.twin < 100, JSON.stringify(r.mostHeld));
+  assert.ok(r.blocks.count > 10);
   assert.ok(connected.includes('250.00'), 'the top-up is in the log');
 });
 
@@ -177,6 +179,100 @@ test('osm replay of a long log shows its progress on stderr when stderr is not a
   const text = err.join('');
   assert.match(text, /^(osm replay: \d+\.\d h of \d+\.\d h of the log replayed\n)+$/, JSON.stringify(text));
   assert.not.match(text, /\r|\x1b/);
+});
+
+test('osm replay - reads the log through a pipe: the same report as from the file, the twin\'s log the same', async () => {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { join, resolve, dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const d = scratchDir('osm-replay-');
+  const f = join(d, 'connected.log');
+  writeFileSync(f, connected);
+  const osm = (args: string[], input: string | null): Promise<{ code: number | null; out: string; err: string }> => new Promise((done) => {
+    const p = spawn(process.execPath, [join(root, 'cli', 'osm.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (x) => { out += x; });
+    p.stderr.on('data', (x) => { err += x; });
+    p.on('close', (code) => done({ code, out, err }));
+    if (input !== null) { p.stdin.write(input); p.stdin.end(); } else p.stdin.end();
+  });
+  const args = ['--credit', '800', '--clock', '2026-03-01T08:00:00'];
+  const [fromFile, fromPipe] = await Promise.all([osm(['replay', f, ...args, '--twin-log', join(d, 'a.log')], null), osm(['replay', '-', ...args, '--twin-log', join(d, 'b.log')], connected)]);
+  assert.is(fromPipe.code, 0, fromPipe.err);
+  assert.is(fromPipe.out, fromFile.out.replace(f, '-'));
+  assert.match(fromPipe.out, /every line agrees/);
+  assert.is(readFileSync(join(d, 'b.log'), 'utf8'), readFileSync(join(d, 'a.log'), 'utf8'));
+  assert.is(readFileSync(join(d, 'a.log'), 'utf8'), connected);
+});
+
+test('osm replay - shows its progress without the log\'s end, which a pipe does not tell', async () => {
+  const { Readable } = await import('node:stream');
+  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
+  const log = recordDebugLog(bench);
+  await bench.start();
+  await bench.runFor(2 * 3600e6);
+  await bench.close();
+  const err: string[] = [];
+  let wall = 0;
+  const cmd = createReplayCommand({
+    io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } },
+    wallMs: () => (wall += 11_000),
+    stdin: Readable.from([Buffer.from(log(), 'latin1')]),
+  });
+  assert.is(await cmd.run(['-', '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0);
+  assert.match(err.join(''), /^(osm replay: \d+\.\d h of the log replayed\n)+$/, JSON.stringify(err.join('')));
+});
+
+test('osm replay takes a log of any size but refuses a directory, and a file or device with no line of the firmware, in one line', async () => {
+  const { mkdirSync, writeFileSync, truncateSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const d = scratchDir('osm-replay-');
+  const big = join(d, 'big.log');
+  writeFileSync(big, '');
+  truncateSync(big, (64 << 20) + 1); // more than the 64 MB read whole before: NUL bytes, no line feed
+  mkdirSync(join(d, 'dir'));
+  const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: () => true } } });
+  for (const [f, msg] of [[join(d, 'dir'), /cannot read '.*dir': it is a directory$/], [big, /big\.log: the log has no time-stamped line/], ['/dev/zero', /^\/dev\/zero: the log has no time-stamped line/]] as const) {
+    await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, msg); assert.not.match(e.message, /\n/); });
+  }
+});
+
+test('a long stretch of a log that implies no event (no readings block, no restart) is not held: the twin runs on to meet it', async () => {
+  const head = connected.trimEnd().split('\n').filter((l) => Number(/^\[\s*([\d.]+)\]/.exec(l)![1]) < 60);
+  const t0 = Number(/^\[\s*([\d.]+)\]/.exec(head.at(-1)!)![1]);
+  const faults = Array.from({ length: 50_000 }, (_, i) => formatLogLine(Math.round((t0 + 1 + i * 0.5) * 1e6), 'Read failed'));
+  const r = await replayDebugLog([...head, ...faults].join('\n') + '\n', { meter });
+  assert.is(r.compared, head.length + 50_000);
+  assert.ok(r.mostHeld.log < 21_000, JSON.stringify(r.mostHeld));
+  assert.ok(r.firstDivergence);
+});
+
+test('a fixed build\'s log (it bills the load as it changes, D21 fixed): a kettle switched inside passes keeps energy and credit with the log', async () => {
+  const fixed = { ...meter, build: resolveFirmware({ profile: 'fixed', mode: 'sts' }) };
+  const bench = createBench({ meter: fixed, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'fridge', kind: 'motor', watts: 150, pf: 0.75 }] }, seed: 1, speed: 'max' });
+  const log = recordDebugLog(bench);
+  await bench.start();
+  for (const [at, watts] of [[1000, 2000], [2500, 0], [4100, 1500], [6000, 0]] as const) {
+    await bench.runFor(at * 1e6 - bench.now());
+    if (watts > 0) bench.setLoad({ id: 'kettle', kind: 'resistive', watts, pf: 1 }); else bench.removeLoad('kettle');
+  }
+  await bench.runFor(7200e6 - bench.now());
+  await bench.close();
+  const r = await replayDebugLog(log(), { meter: fixed });
+  assert.ok(r.blocks.paired > 15);
+  assert.ok(Math.abs(r.blocks.worst!.twinCredit! - r.blocks.worst!.credit) <= 0.011, formatReplay(r, 'fixed.log'));
+  assert.ok(Math.abs(r.blocks.last!.twinKwh! - r.blocks.last!.kwh) <= 0.011, formatReplay(r, 'fixed.log'));
+});
+
+test('a log full of noise keeps the first problems for the report and counts the rest', async () => {
+  const noisy = connected.trimEnd().split('\n').flatMap((l, i) => (i % 2 ? [l, `[${(i * 0.001).toFixed(6)}] \u0007 noise`] : [l])).join('\n');
+  const r = await replayDebugLog(noisy, { meter });
+  assert.is(r.problems.length, 20);
+  assert.ok(r.problemCount > 100, String(r.problemCount));
+  assert.match(formatReplay(r, 'noisy.log'), `... ${r.problemCount - 20} more problems`);
 });
 
 test.run();

@@ -1,19 +1,21 @@
 // `osm replay <debug.log>`: rebuild the supply and load a meter's debug log implies, run the twin through it, and
 // report where the twin's log and credit part from the meter's (scenarios/replay.ts).
 import { InterruptedError, watchInterrupts } from '../../io/interrupt.ts';
-import { InputFileError, readInputFile } from '../../io/input-file.ts';
+import { InputFileError } from '../../io/input-file.ts';
+import { openLineInput, type LineInput } from '../../io/input-lines.ts';
 import { parseDuration } from '../../twin/kernel/clock.ts';
 import { BOOT_MODES, PROFILE_NAMES, ProfileError, resolveFirmware, type BootMode, type ProfileName } from '../../twin/profiles/profile.ts';
 import { isDefectId } from '../../twin/profiles/defects.ts';
 import { parseLocal } from '../../scenarios/loader.ts';
 import { formatReplay, replayDebugLog } from '../../scenarios/replay.ts';
-import { estimateStartCredit, parseDebugLog } from '../../scenarios/field-log.ts';
+import { MAX_LINE_CHARS } from '../../scenarios/field-log.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { Progress } from '../progress.ts';
-import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
+import { checkDistinctOutputs, checkOutputPath, isStandardOutput, openOutputStream, type OutputStream } from '../../io/output-file.ts';
+import type { Readable } from 'node:stream';
 
-export const REPLAY_USAGE = `Usage: osm replay <debug.log> [options]
+export const REPLAY_USAGE = `Usage: osm replay <debug.log | -> [options]
 
 Replay a meter's debug-port log (Serial2) on the twin. The log needs a time stamp in front of every line, in seconds
 since the capture started, as serial loggers write it: "[   12.345678] MAINS VOLTAGE : 230.00" (osm run
@@ -21,7 +23,9 @@ since the capture started, as serial loggers write it: "[   12.345678] MAINS VOL
 pass (POWER FACTOR ... CREDIT) the replay rebuilds the supply and the load, and from "Device Powered!" lines the
 power cuts; it runs the twin through that timeline and compares every line: the first divergence, then a summary
 (lines that agree, credit and energy). Lines the firmware cannot have printed (garbage), lines without a time stamp,
-and silences longer than --gap are reported and skipped.
+and silences longer than --gap are reported and skipped. The log is read as a stream, so its length does not matter:
+"-" reads it from standard input (a pipe, a serial logger's output); the modem's answer is then taken from the lines
+before the first readings block and the progress does not know the log's end.
 
 Options:
   --credit N        credit in EEPROM at the start, 0..4294967295 (default: the first CREDIT value rounded up, less
@@ -51,15 +55,15 @@ function durationOption(name: string, text: string): number {
   return us / 1e6;
 }
 
-export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number } = {}): Command {
+export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; stdin?: Readable } = {}): Command {
   const io = deps.io ?? processIo;
   async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log file (osm replay <debug.log>)');
     const file = positionals[0];
-    let text: string;
-    // A log is text; at most 64 MB (about two years of a meter's debug port) is read, so no name can fill the memory.
-    try { text = readInputFile(file, 64 << 20).toString('latin1'); } catch (err) {
+    let input: LineInput;
+    // The log is read line by line as the replay goes (io/input-lines.ts): a file of any length, a FIFO or `-`.
+    try { input = openLineInput(file, MAX_LINE_CHARS, deps.stdin ?? process.stdin); } catch (err) {
       if (err instanceof InputFileError) throw new UsageError(err.message);
       throw err;
     }
@@ -84,36 +88,46 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number } 
     const seed = values.seed === undefined ? 1 : intOption('seed', values.seed as string, 0, 4294967295);
     const twinLog = values['twin-log'] as string | undefined;
     const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
-    checkDistinctOutputs([twinLogOut], [{ path: file, what: 'the debug log' }]);
-    let credit: number;
-    let creditNote = '';
-    if (values.credit !== undefined) credit = intOption('credit', values.credit as string, 0, 4294967295);
-    else {
-      // The field build bills nothing below 15 W (D47); otherwise any load bills before the first top-up.
-      const est = estimateStartCredit(parseDebugLog(text, 600), (w) => (build.defects.has('D47') ? w >= 15 : w > 0));
-      credit = est.credit;
-      if (est.first !== null) {
-        creditNote = `start credit ${credit} (from the first CREDIT line, ${est.first.toFixed(2)}${est.topups > 0 ? `, less the web top-ups of ${est.topups.toFixed(2)} before it` : ''}; --credit gives the meter's own)\n`;
-      }
-    }
+    checkDistinctOutputs([twinLogOut], file === '-' ? [] : [{ path: file, what: 'the debug log' }]);
+    const credit = values.credit !== undefined ? intOption('credit', values.credit as string, 0, 4294967295) : null;
     let result;
     // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
     const interrupts = watchInterrupts();
     let reachedS = 0;
     // A month of log takes about a minute: a line rewritten on a terminal, a plain line every 10 s in a log.
     const progress = new Progress(io, { intervalMs: 10_000, ...(deps.wallMs ? { wallMs: deps.wallMs } : {}) });
+    // The twin's log goes out as it is printed: a file appears whole at the end (or not at all), a stream as it comes.
+    let twinOut: OutputStream | null = null;
+    let pending: string[] = [];
+    // A failed write (a full disk, a closed pipe) stops the replay at its next slice, not inside the simulation.
+    let writeError: unknown = null;
+    const flush = (): void => {
+      if (pending.length === 0 || writeError !== null) return;
+      try { twinOut!.write(pending.join('')); } catch (err) { writeError = err; }
+      pending = [];
+    };
+    const checkWrite = (): void => { if (writeError !== null) throw writeError; };
     try {
-      result = await replayDebugLog(text, {
-        onSlice: (tS) => { reachedS = tS; interrupts.check(); },
-        meter: { build, credit, clock: { year: clock.year, month: clock.month, day: clock.day, hour: clock.hour, minute: clock.minute, second: clock.second } },
+      if (twinLogOut !== undefined) twinOut = openOutputStream(twinLogOut);
+      result = await replayDebugLog({ rereadable: input.rereadable, lines: () => input.lines() }, {
+        onSlice: (tS) => { reachedS = tS; interrupts.check(); checkWrite(); },
+        meter: { build, credit: credit ?? 0, clock: { year: clock.year, month: clock.month, day: clock.day, hour: clock.hour, minute: clock.minute, second: clock.second } },
+        // The field build bills nothing below 15 W (D47); otherwise any load bills before the first top-up.
+        ...(credit === null ? { creditFromLog: { billsBeforeTopup: (w: number) => (build.defects.has('D47') ? w >= 15 : w > 0) } } : {}),
         ...(modem === 'auto' ? {} : { network: modem === 'connected' }),
         timeToleranceS: tolerance, gapS: gap, seed,
-        onProgress: (t, end) => progress.update(`osm replay: ${(t / 3600).toFixed(1)} h of ${(end / 3600).toFixed(1)} h of the log replayed`),
+        ...(twinOut ? { onTwinLine: (line: string) => { if (pending.push(line + '\n') >= 1024) flush(); } } : {}),
+        onProgress: (t, end) => progress.update(end === null
+          ? `osm replay: ${(t / 3600).toFixed(1)} h of the log replayed`
+          : `osm replay: ${(t / 3600).toFixed(1)} h of ${(end / 3600).toFixed(1)} h of the log replayed`),
       });
+      if (twinOut) { flush(); checkWrite(); twinOut.commit(); }
       progress.done();
     } catch (err) {
+      twinOut?.abort();
       progress.done();
       if (err instanceof RangeError) throw new UsageError(`${file}: ${err.message}`);
+      if (err instanceof InputFileError) throw new UsageError(err.message);
       if (err instanceof InterruptedError) {
         throw new InterruptedError(err.signal, `at ${(reachedS / 3600).toFixed(2)} h of the log${twinLog !== undefined ? `; ${twinLog} not written` : ''}`);
       }
@@ -121,7 +135,10 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number } 
     } finally {
       interrupts.dispose();
     }
-    if (twinLogOut !== undefined) writeOutputFile(twinLogOut, result.twinLog);
+    const est = result.startCredit;
+    const creditNote = est && est.first !== null
+      ? `start credit ${est.credit} (from the first CREDIT line, ${est.first.toFixed(2)}${est.topups > 0 ? `, less the web top-ups of ${est.topups.toFixed(2)} before it` : ''}; --credit gives the meter's own)\n`
+      : '';
     // With the twin's log on standard output (`--twin-log -`), the report goes to standard error.
     (isStandardOutput(twinLogOut) ? io.stderr : io.stdout).write(formatReplay(result, file) + creditNote);
     return result.firstDivergence ? EXIT.failed : EXIT.ok;
