@@ -12,7 +12,9 @@
   };
   const AXIS = { gridcolor: '#2b3944', zerolinecolor: '#44525e' };
   // on a projector at 1024 px the plots are narrower: a smaller legend keeps each on one line above its plot
-  if (window.matchMedia && window.matchMedia('(max-width: 1200px)').matches) PLOT_LAYOUT.legend.font = { size: 10 };
+  const NARROW = window.matchMedia ? window.matchMedia('(max-width: 1200px)') : null;
+  const legendFont = () => ({ size: NARROW && NARROW.matches ? 10 : 12 });
+  PLOT_LAYOUT.legend.font = legendFont();
   const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: true };
   // redraw budget: plotly redraws are the page's main cost on a slow projector laptop
   const WAVE_DRAW_MS = 200;
@@ -253,6 +255,7 @@
       send(profile === 'fixed' ? { type: 'firmware', profile, defects: ticked } : { type: 'firmware', profile, fix: ticked });
     });
     $('reset').addEventListener('click', () => send({ type: 'reset' }));
+    $('toast').addEventListener('click', () => $('toast').classList.remove('show'));
     buildCommsControls();
     $('add-meter').addEventListener('click', () => send({ type: 'add-meter' }));
     $('fleet-btn').addEventListener('click', () => send({ type: 'view', view: 'fleet' }));
@@ -645,6 +648,7 @@
       yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false, exponentformat: 'none', automargin: true },
     }, PLOT_CONFIG);
     setInterval(drawTrends, TREND_DRAW_MS);
+    if (NARROW) NARROW.addEventListener('change', () => { for (const id of ['wave', 'trend-power', 'trend-credit']) Plotly.relayout(id, { 'legend.font.size': legendFont().size }); });
   }
 
   function onWave(buf) {
