@@ -378,7 +378,8 @@
     if (v === 'max') return 'as fast as this server runs the simulation (the rate beside the buttons says how fast that is)';
     if (v === 1) return 'real time';
     const day = 86400 / v;
-    return v + ' s of meter time per second: a day in ' + (day >= 120 ? (day / 60).toFixed(day >= 600 ? 0 : 1) + ' minutes' : day.toFixed(0) + ' s');
+    const took = day >= 7200 ? +(day / 3600).toFixed(1) + ' hours' : day >= 120 ? +(day / 60).toFixed(1) + ' minutes' : day.toFixed(0) + ' s';
+    return v + ' s of meter time per second: a day in ' + took;
   }
 
   /** The folding boxes (telemetry, network settings, defects, debug log) stay as the trainer left them, across reloads. */
@@ -438,7 +439,7 @@
     const el = $('rate');
     el.classList.toggle('short', short);
     el.textContent = paused ? 'paused' : !(rate > 0) ? 'running' : short ? 'reaching ' + x(rate) : 'running ' + x(rate);
-    el.title = short ? 'the simulation cannot keep up with ' + speed + 'x here: it runs as fast as it can, ' + x(rate) + ' (phasor fidelity, --fidelity phasor, runs faster)' : 'virtual seconds per wall second, measured';
+    el.title = short ? 'the simulation cannot keep up with ' + speed + 'x here: it runs as fast as it can, ' + x(rate) : 'virtual seconds per wall second, measured';
   }
 
   let shownEpoch = -1;
