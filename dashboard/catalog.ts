@@ -49,7 +49,7 @@ export const GRID_EVENT_LABELS: readonly GridEventEntry[] = [
   { name: 'swell', label: 'Swell 280 V (5 s)' },
   { name: 'outage', label: 'Outage (10 s)' },
   { name: 'freq-step', label: 'Frequency 47.5 Hz (10 s)' },
-  { name: 'harmonics', label: 'Harmonics 3rd 8 %, 5th 5 %' },
+  { name: 'harmonics', label: 'Harmonics (3rd 8 %, 5th 5 %)' },
 ];
 
 /** The nominal supply of a served meter. */

@@ -14,7 +14,7 @@ import { charOf } from '../models/lcd/hd44780.ts';
 import { APPLIANCES, GRID_EVENT_LABELS, HOUSEHOLD_ID, HOUSEHOLD_LABEL } from './catalog.ts';
 import { ACTIONS_BURST, ACTIONS_PER_SECOND, ClientChannel, DEFAULT_LIMITS, type ChannelLimits } from './client-channel.ts';
 import { FLEET_STATES, LiveMeter, LiveMeterError, TREND_FIELDS, type FleetCell, type FleetState, type LiveMeterConfig } from './live-meter.ts';
-import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, type ControlMessage, type Id } from './protocol.ts';
+import { encodeWaveFrame, MAX_CLIENT_MESSAGE_BYTES, parseControl, PROTOCOL_VERSION, SPEED_CHOICES, type ControlMessage, type Id } from './protocol.ts';
 import type { LibraryEntry } from './scenario-library.ts';
 import { BACKEND_FAULTS } from '../twin/comms/topup-backend.ts';
 import { fleetClock, type FleetClock } from './fleet-clock.ts';
@@ -145,7 +145,7 @@ export class DashboardHub {
       scenarios: this.config.library.map((e) => e.name),
       profiles: PROFILE_NAMES,
       defects: DEFECTS.map((d) => ({ id: d.id, defect: d.defect, symptom: d.symptom })),
-      speeds: [1, 10, 60, 'max'],
+      speeds: SPEED_CHOICES,
       trendFields: ['t', ...TREND_FIELDS],
       /** The HD44780's character ROM (A00) as text, code by code: codes 0..15 are the CGRAM characters. */
       rom: Array.from({ length: 256 }, (_, c) => charOf(c)),

@@ -117,6 +117,36 @@ test('a reflash restarts the meter with the new build and keeps the credit in it
   await m.close();
 });
 
+test('a reset builds a fresh meter as served (firmware, credit, clock) while virtual time goes on, and the trends start again from it', async () => {
+  const m = await meter({ fidelity: 'phasor', credit: 300, trendCapacity: 100 });
+  m.setLoad('heater', true);
+  for (let k = 0; k < 40; k++) { await m.advance(1e6); m.sampleTrend(); }
+  m.setFirmware({ profile: 'shipped', fix: [], defects: [] });
+  for (let k = 0; k < 40; k++) { await m.advance(1e6); m.sampleTrend(); }
+  assert.is(m.trendSince(0).rows.length, 80, 'a reflash keeps the trends');
+  const before = m.now();
+  const epoch = m.epoch;
+  assert.is(m.lastReset, null);
+  m.reset();
+  await m.runPending();
+  assert.is(m.epoch, epoch + 1, 'a new bench');
+  assert.equal(m.firmware, { profile: 'field', fix: [], defects: [] }, 'the served build, not the reflashed one');
+  assert.equal(m.bench.plant.loads().map((l) => l.id), [], 'no loads switched on');
+  const r = m.lastReset!;
+  assert.is(r.count, 1);
+  assert.ok(r.t >= before && r.t === m.now(), `the reset is at the meter's time, which went on (${before} -> ${r.t})`);
+  assert.equal({ rtc: r.rtc, credit: r.credit, firmware: r.firmware }, { rtc: '2026-03-01 08:00:00', credit: 300, firmware: { profile: 'field', fix: [], defects: [] } });
+  assert.equal(m.state().lastReset, r);
+  assert.is(m.trendSince(0).rows.length, 0, 'no trend point from before the reset');
+  for (let k = 0; k < 30; k++) { await m.advance(1e6); m.sampleTrend(); }
+  const rows = m.trendSince(0).rows;
+  assert.is(rows.length, 30);
+  assert.ok(rows[0][0] >= r.t, 'the first point is the new meter\'s');
+  assert.is(rows[29][4], 300, 'the new meter booted with the served credit');
+  assert.match(String(m.state().rtc), /^2026-03-01 08:00:(2|3)\d$/, 'its clock started again at the served time');
+  await m.close();
+});
+
 test('at waveform fidelity a window of the plant samples starts at a rising zero crossing of the voltage', async () => {
   const m = await meter({ fidelity: 'waveform' });
   m.setLoad('kettle', true);

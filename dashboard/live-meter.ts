@@ -145,6 +145,24 @@ export interface ScenarioProgress {
 
 export const TREND_FIELDS = ['vrms', 'irms', 'power', 'credit', 'energy'] as const;
 
+/**
+ * What the last Reset did (`state.lastReset`): when, in the meter's virtual time (which goes on across a reset, so
+ * that trends, waveform frames and a fleet's clock stay in order), and what the new meter started with. The trends
+ * hold only the points taken after it.
+ */
+export interface ResetNote {
+  /** Resets since the server started (a page notices a new one by it). */
+  count: number;
+  /** Virtual time of the reset, µs (`state.t` at the moment the new meter was built). */
+  t: number;
+  /** The new meter's RTC at its start, `YYYY-MM-DD HH:MM:SS`. */
+  rtc: string;
+  /** Its credit at first power-up. */
+  credit: number;
+  /** Its firmware build, as `state.firmware` names it. */
+  firmware: FirmwareChoice;
+}
+
 class AbortedRun extends Error {}
 
 export class LiveMeter {
@@ -191,6 +209,9 @@ export class LiveMeter {
   readonly #trend: Record<(typeof TREND_FIELDS)[number], Float64Array>;
   #trendCount = 0;
   #lastTrendUs = -Infinity;
+  /** Sequence number of the first trend point after the last reset (the points before it are no longer sent). */
+  #trendFloor = 0;
+  #lastReset: ResetNote | null = null;
   // LCD change detection
   #lcdSig = '';
   lcdVersion = 0;
@@ -507,12 +528,19 @@ export class LiveMeter {
     });
   }
 
-  /** A new meter with the served defaults (credit, clock, household, current firmware choice). */
+  /**
+   * A fresh meter, as osm serve started it: the served firmware build (not a reflashed or a scenario's one), a
+   * virgin EEPROM with the served credit, the RTC at the served start time, the household profile as served, the
+   * network at its start settings; it boots at once. The speed and a pause are kept (they are the page's, not the
+   * meter's), and the virtual time goes on; the trends start again from the reset (`lastReset`).
+   */
   reset(): void {
     if (this.#scenarioActive) this.#abort = true;
     this.#queue(async () => {
       this.#household = this.config.household;
       this.#scenario = null;
+      const f = this.config.firmware;
+      this.firmware = { profile: f.profile, fix: [...f.fix], defects: [...f.defects] };
       if (this.servers && this.#ownServers) {
         // a new meter: nothing pending for it, no fault, the network as at start
         for (const m of this.servers.backend.pending.keys()) this.servers.backend.pending.set(m, 0);
@@ -528,11 +556,25 @@ export class LiveMeter {
       this.#telemetryTimes = [];
       this.#telemetryCount = 0;
       this.#lastBackend = null;
-      const bench = this.#makeDefaultBench({ eepromImage: undefined, clock: this.config.clock, loads: [] });
+      const clock = this.config.clock;
+      const bench = this.#makeDefaultBench({ eepromImage: undefined, clock, loads: [] });
       this.#planT0 = this.#tOffset + (this.bench?.now() ?? 0);
-      await this.#install(bench, this.config.clock, true);
+      await this.#install(bench, clock, true);
+      // the trends start again: the next publish takes a first point of the new meter
+      this.#trendFloor = this.#trendCount;
+      this.#lastTrendUs = -Infinity;
+      this.#lastReset = {
+        count: (this.#lastReset?.count ?? 0) + 1,
+        t: this.now(),
+        rtc: `${clock.year}-${p2(clock.month)}-${p2(clock.day)} ${p2(clock.hour)}:${p2(clock.minute)}:${p2(clock.second)}`,
+        credit: this.config.plan?.credit ?? this.config.credit,
+        firmware: { ...this.firmware, fix: [...this.firmware.fix], defects: [...this.firmware.defects] },
+      };
     });
   }
+
+  /** What the last reset did (null before the first). */
+  get lastReset(): ResetNote | null { return this.#lastReset; }
 
   runScenario(name: string): void {
     if (this.#scenarioActive) throw new LiveMeterError(`a scenario is already running (${this.#scenario?.name}); stop it first`);
@@ -822,10 +864,10 @@ export class LiveMeter {
 
   get trendCount(): number { return this.#trendCount; }
 
-  /** Trend points with sequence numbers >= `since` (the oldest kept when `since` is older), as rows. */
+  /** Trend points with sequence numbers >= `since` (the oldest kept when `since` is older; none from before the last reset), as rows. */
   trendSince(since: number): { from: number; rows: number[][] } {
     const cap = this.config.trendCapacity;
-    const from = Math.max(since, this.#trendCount - cap, 0);
+    const from = Math.max(since, this.#trendCount - cap, this.#trendFloor, 0);
     const rows: number[][] = [];
     for (let s = from; s < this.#trendCount; s++) {
       const p = s % cap;
@@ -902,6 +944,7 @@ export class LiveMeter {
       truth: { vrms: round(truth.vrms, 3), irms: round(truth.irms, 4), watts: round(truth.watts, 2), pf: round(truth.pf, 4), hz: round(truth.freqHz, 3) },
       firmware: { profile: this.firmware.profile, fix: this.firmware.fix, defects: this.firmware.defects, mode: twin?.config.firmware.mode ?? null },
       scenario: this.#scenario,
+      lastReset: this.#lastReset,
       comms: this.commsView(),
       log: [...this.#log],
     };

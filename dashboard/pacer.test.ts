@@ -23,4 +23,22 @@ test('the shown rate is smoothed while the speed stays the same', () => {
   assert.ok(Math.abs(p.rate - 9) < 1e-9, String(p.rate));
 });
 
+test('a factor the simulation cannot keep up with runs as fast as it can, and the rate says what it reaches, not the factor', () => {
+  let wall = 0;
+  const p = new Pacer(3600, { wallNow: () => wall });
+  let t = 0;
+  // a simulation that costs 2 wall ms per virtual second: it can reach 500x at most
+  for (let k = 0; k < 300; k++) {
+    const to = p.target(t);
+    const ms = ((to - t) / 1e6) * 2;
+    wall += ms;
+    p.sliceDone(t, to, ms);
+    t = to;
+    wall += p.waitMs();
+  }
+  assert.is(p.speed, 3600);
+  assert.ok(p.rate > 400 && p.rate <= 500, `rate ${p.rate.toFixed(1)}x`);
+  assert.ok(t / 1000 / wall > 400, `the meter ran at ${(t / 1000 / wall).toFixed(0)}x over the whole run, as fast as it can`);
+});
+
 test.run();

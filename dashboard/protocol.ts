@@ -60,8 +60,14 @@ export interface NetworkFields {
 export const MAX_TOPUP_AMOUNT = 100_000;
 export type ControlType = ControlMessage['type'];
 
-/** Speeds a client may choose (the page offers 1x, 10x, 60x, max and pause). */
+/** The largest paced factor a client may ask for (any factor up to it, or `max`, or a pause). */
 export const MAX_SPEED_FACTOR = 10_000;
+/**
+ * The speeds a page offers (`catalog.speeds`): real time, a minute in 6 s, an hour a minute, a day in 2.4 minutes
+ * (a day's credit running out while an audience watches), a day in 24 s, and as fast as the server runs. A paced
+ * factor the simulation cannot keep up with runs as fast as it can; `state.rate` says what it reaches.
+ */
+export const SPEED_CHOICES: readonly SpeedValue[] = [1, 10, 60, 600, 3600, 'max'];
 
 type FieldCheck = (v: unknown) => string | null;
 

@@ -74,6 +74,14 @@ run('the fleet grid shows every meter coloured by its state, recolours a cell wh
     // every meter has run 91 s from the fleet's start, 2026-03-02 18:00:00
     await until('the fleet\'s time', async () => (await page.textContent('#rtc')) === '2026-03-02 18:01:31');
     assert.is(await page.textContent('#clock-of'), 'Fleet');
+    // the fleet's header (its clock, the speeds, the rate, the connection) fits the window at 1280 and at 1024 px
+    for (const width of [1024, 1280]) {
+      await page.setViewportSize({ width, height: 720 });
+      for (const sel of ['#fleet-btn', '.clock', '.speed', '#conn']) {
+        const b = await page.locator(sel).boundingBox();
+        assert.ok(b && b.x + b.width <= width && b.height <= 34, `${sel} on one line inside the window at ${width} px (${b && b.x + b.width})`);
+      }
+    }
     assert.is(await page.locator('.fleet-cell').count(), METERS);
     for (let i = 0; i < METERS; i++) {
       const id = `meter-${i + 1}`;

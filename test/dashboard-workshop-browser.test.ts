@@ -78,17 +78,36 @@ run('the line under the LCD says the meter is booting, then nothing once it has 
   assert.match((await note(r.page)).text, /no power/);
 }));
 
-run('the header stays on one line within 1280 px when the run is many hours long', () => onPage({}, async (r) => {
+run('the header stays on one line within 1280 px and 1024 px when the run is many hours long', () => onPage({}, async (r) => {
   await advance(r, 30 * 3600e6, 3600e6);
   await until('thirty hours on the clock', async () => /t = 30h/.test((await r.page.textContent('#vtime')) ?? ''));
-  const header = await r.page.locator('header').boundingBox();
-  assert.ok(header && header.height <= 46, `header height ${header?.height}`);
-  for (const sel of ['header h1', '.meter-pick', '#add-meter', '.clock', '.speed', '#conn']) {
-    const b = await r.page.locator(sel).boundingBox();
-    assert.ok(b, `${sel} is shown`);
-    assert.ok(b.height <= 34, `${sel} is one line high (${b.height} px)`);
-    assert.ok(b.y >= 0 && b.y + b.height <= header.height, `${sel} inside the header (${b.y}..${b.y + b.height})`);
-    assert.ok(b.x + b.width <= 1280, `${sel} inside the window (right edge ${b.x + b.width})`);
+  for (const [width, height] of [[1280, 720], [1024, 768]]) {
+    await r.page.setViewportSize({ width, height });
+    const header = await r.page.locator('header').boundingBox();
+    assert.ok(header && header.height <= 46, `header height ${header?.height}`);
+    for (const sel of ['header h1', '.meter-pick', '#add-meter', '.clock', '.speed', '#conn']) {
+      const b = await r.page.locator(sel).boundingBox();
+      assert.ok(b, `${sel} is shown`);
+      assert.ok(b.height <= 34, `${sel} is one line high (${b.height} px)`);
+      assert.ok(b.y >= 0 && b.y + b.height <= header.height, `${sel} inside the header (${b.y}..${b.y + b.height})`);
+      assert.ok(b.x + b.width <= width, `${sel} inside the window at ${width} px (right edge ${b.x + b.width})`);
+    }
+  }
+}));
+
+run('at 1280x720 and 1024x768 the LCD, relay, keypad, both trends, the telemetry list and Reset are in view without scrolling', () => onPage({ network: {} }, async (r) => {
+  await advance(r, 40e6, 5e6);
+  await until('the telemetry line', async () => /0 messages/.test((await r.page.textContent('#tele-rate')) ?? ''));
+  for (const [width, height] of [[1280, 720], [1024, 768]]) {
+    await r.page.setViewportSize({ width, height });
+    for (const sel of ['#lcd', '#relay', '#keypad', '#trend-power', '#trend-credit', '#r-credit', '#tele-box', '#telemetry', '#topup', '#net-coverage', '#scenario-run', '#reset', '#fw-apply']) {
+      const b = await r.page.locator(sel).boundingBox();
+      assert.ok(b, `${sel} is shown at ${width}x${height}`);
+      assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= width && b.y + b.height <= height, `${sel} in view at ${width}x${height} (${b.x},${b.y} ${b.width}x${b.height})`);
+    }
+    assert.is(await r.page.getAttribute('#tele-box', 'open'), '', 'the telemetry list is open');
+    const overflow = (sel: string): Promise<number> => r.page.locator(sel).evaluate((el) => { const e = el as unknown as { scrollHeight: number; clientHeight: number }; return e.scrollHeight - e.clientHeight; });
+    for (const sel of ['html', '.meter-col', '.plots-col', '.controls-col']) assert.is(await overflow(sel), 0, `nothing to scroll in ${sel} at ${width}x${height}`);
   }
 }));
 
@@ -122,5 +141,56 @@ run('the scenario box says a scenario brings its own meter and firmware, not the
     assert.ok(b && b.x + b.width <= col.x + col.width, `${sel} inside its column (right edge ${b && b.x + b.width}, the column's ${col.x + col.width})`);
   }
 }));
+
+run('Reset gives a fresh meter as served and the page says so: the trends start again at the reset, the time goes on', () => onPage({ credit: 400 }, async (r) => {
+  r.meter.setLoad('heater', true);
+  await advance(r, 60e6, 5e6);
+  await until('trend points before the reset', async () => Number(await r.page.getAttribute('#trend-power', 'data-points')) >= 10);
+  assert.equal(await r.page.locator('.plot-title .trend-since').allTextContents(), ['', ''], 'no reset yet');
+  const before = r.meter.now();
+  await r.page.click('#reset');
+  await until('the reset done', async () => { await r.meter.runPending(); return r.meter.lastReset !== null; });
+  const at = r.meter.lastReset!.t;
+  assert.ok(at >= before, 'the virtual time went on');
+  await advance(r, 10e6, 5e6);
+  await until('the page told of the reset', async () => (await body(r.page, 'reset')) === '1');
+  const toast = (await r.page.textContent('#toast')) ?? '';
+  assert.match(toast, /^Reset: a fresh meter as served \(field firmware, credit 400, clock 2026-03-01 08:00:00\) boots now\. The virtual time goes on \(t = 01m0\ds\); the trends start again from it\.$/);
+  assert.is(await r.page.getAttribute('#toast', 'data-kind'), 'info');
+  assert.equal(await r.page.locator('.plot-title .trend-since').allTextContents(), [`— since the Reset at t = 01m0${Math.floor(at / 1e6) % 10}s`, `— since the Reset at t = 01m0${Math.floor(at / 1e6) % 10}s`]);
+  await until('the trends redrawn from the reset', async () => Number(await r.page.getAttribute('#trend-credit', 'data-points')) === 2);
+  assert.ok(Number(await r.page.getAttribute('#trend-credit', 'data-first')) >= at - 1, 'no point from before the reset');
+  assert.match((await r.page.textContent('#vtime')) ?? '', /t = 01m1\ds/);
+  assert.match((await r.page.textContent('#rtc')) ?? '', /^2026-03-01 08:00:(09|1\d)$/, 'the new meter\'s clock starts at the served time');
+  assert.match((await r.page.getAttribute('#reset', 'title')) ?? '', /virtual time t goes on and the trends start again/);
+}));
+
+run('the header offers fast speeds, and one the simulation cannot keep up with shows the rate it reaches, not the factor', () => {
+  let wall = 0;
+  return onPage({ pacer: { wallNow: () => wall } }, async (r) => {
+    const speeds = r.page.locator('.speed [data-speed]');
+    await until('the speed buttons', async () => (await speeds.count()) === 6);
+    assert.equal(await speeds.allTextContents(), ['1x', '10x', '60x', '600x', '3600x', 'max']);
+    assert.match((await r.page.getAttribute('[data-speed="600"]', 'title')) ?? '', /a day in 2\.4 minutes/);
+    await r.page.click('[data-speed="3600"]');
+    await until('speed 3600x', async () => { r.server.hub.publish(); return (await body(r.page, 'speed')) === '3600'; });
+    // the simulation runs 600 s of meter time in a wall second: it cannot keep up with 3600x
+    const t = r.meter.bench.now();
+    wall += 1000;
+    r.meter.pacer.sliceDone(t, t + 600e6, 1000);
+    await until('the rate reached', async () => { r.server.hub.publish(); return (await body(r.page, 'rate-short')) === 'true'; });
+    assert.is(await r.page.textContent('#rate'), 'reaching 600x');
+    assert.match((await r.page.getAttribute('#rate', 'title')) ?? '', /cannot keep up with 3600x here: it runs as fast as it can, 600x/);
+    assert.is(await r.page.getAttribute('[data-speed="3600"]', 'class'), 'short', 'the factor asked is outlined, not lit');
+    await r.page.click('[data-speed="600"]');
+    await until('speed 600x', async () => { r.server.hub.publish(); return (await body(r.page, 'speed')) === '600'; });
+    const t2 = r.meter.bench.now();
+    wall += 1000;
+    r.meter.pacer.sliceDone(t2, t2 + 600e6, 1000);
+    await until('600x kept up', async () => { r.server.hub.publish(); return (await r.page.textContent('#rate')) === 'running 600x'; });
+    assert.is(await body(r.page, 'rate-short'), 'false');
+    assert.is(await r.page.getAttribute('[data-speed="600"]', 'class'), 'active');
+  });
+});
 
 test.run();

@@ -34,7 +34,8 @@ when the project's Node-RED part is installed. Open the address it prints.
 
 The dashboard runs twin meters live (field firmware, STS mode, some credit, a household load profile), paced at real
 time: waveforms, trends, the LCD, keypad (click or type 0-9 A-D * #), LEDs, relay and buzzer, load switches, grid
-events, tamper and power cut, speed (1x 10x 60x max, pause), library scenarios with their verdict, firmware knobs.
+events, tamper and power cut, speed (1x 10x 60x 600x 3600x max, pause), Reset to a fresh meter, library scenarios
+with their verdict, firmware knobs.
 
 Options:
   --host H          address to listen on (default 127.0.0.1); anything but loopback needs --token

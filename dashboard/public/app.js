@@ -11,6 +11,10 @@
     legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
   };
   const AXIS = { gridcolor: '#2b3944', zerolinecolor: '#44525e' };
+  // on a projector at 1024 px the plots are narrower: a smaller legend keeps each on one line above its plot
+  const NARROW = window.matchMedia ? window.matchMedia('(max-width: 1200px)') : null;
+  const legendFont = () => ({ size: NARROW && NARROW.matches ? 10 : 12 });
+  PLOT_LAYOUT.legend.font = legendFont();
   const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: true };
   // redraw budget: plotly redraws are the page's main cost on a slow projector laptop
   const WAVE_DRAW_MS = 200;
@@ -45,6 +49,7 @@
     // the states this page went through (for tests and for a trainer who wonders what happened)
     el.dataset.seen = ((el.dataset.seen || '') + ' ' + kind).trim().split(' ').slice(-12).join(' ');
     el.textContent = text;
+    el.title = text;
   }
 
   function connect() {
@@ -83,12 +88,14 @@
     ws.send(JSON.stringify(msg));
   }
 
-  function toast(text) {
+  /** A message at the bottom of the page for a few seconds: an error (red), or `info` (what an action did). */
+  function toast(text, kind) {
     const t = $('toast');
     t.textContent = text;
+    t.dataset.kind = kind || 'error';
     t.classList.add('show');
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => t.classList.remove('show'), 4000);
+    toast.timer = setTimeout(() => t.classList.remove('show'), kind === 'info' ? 10000 : 4000);
   }
 
   // ------------------------------------------------------------------ messages
@@ -196,7 +203,7 @@
     const loads = $('loads');
     for (const l of catalog.loads) {
       const b = document.createElement('button');
-      b.textContent = l.label;
+      labelButton(b, l.label);
       b.dataset.load = l.id;
       b.addEventListener('click', () => send({ type: 'load', load: l.id, on: !b.classList.contains('on') }));
       loads.append(b);
@@ -204,7 +211,7 @@
     const grid = $('grid');
     for (const g of catalog.gridEvents) {
       const b = document.createElement('button');
-      b.textContent = g.label;
+      labelButton(b, g.label);
       b.dataset.grid = g.name;
       b.addEventListener('click', () => send({ type: 'grid', event: g.name }));
       grid.append(b);
@@ -222,14 +229,20 @@
       defects.append(lab);
     }
     $('profile-select').addEventListener('change', updateDefectHint);
+    $('defects').addEventListener('change', updateDefectHint);
+    keepOpenState();
     updateDefectHint();
-    for (const b of document.querySelectorAll('[data-speed]')) {
+    for (const v of catalog.speeds || [1, 10, 60, 'max']) {
+      const b = document.createElement('button');
+      b.dataset.speed = String(v);
+      b.textContent = v === 'max' ? 'max' : v + 'x';
+      b.title = speedTitle(v);
       b.addEventListener('click', () => {
-        const v = b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed);
         send({ type: 'speed', speed: v });
         // (a fleet may be paused in part, from single meters' pages: a speed for the fleet runs all of it)
         if (view === 'fleet' || headerPaused()) send({ type: 'pause', paused: false });
       });
+      $('pause').before(b);
     }
     $('pause').addEventListener('click', () => send({ type: 'pause', paused: !headerPaused() }));
     $('power').addEventListener('click', () => send({ type: 'power', on: !(state && state.powered) }));
@@ -242,6 +255,7 @@
       send(profile === 'fixed' ? { type: 'firmware', profile, defects: ticked } : { type: 'firmware', profile, fix: ticked });
     });
     $('reset').addEventListener('click', () => send({ type: 'reset' }));
+    $('toast').addEventListener('click', () => $('toast').classList.remove('show'));
     buildCommsControls();
     $('add-meter').addEventListener('click', () => send({ type: 'add-meter' }));
     $('fleet-btn').addEventListener('click', () => send({ type: 'view', view: 'fleet' }));
@@ -337,8 +351,7 @@
       '; last GPRS attempt: ' + (c.gsm.last || 'none yet') + ' (' + c.gsm.fails + ' of ' + c.gsm.polls + ' failed)' + (c.backend.last ? '; backend answered ' + c.backend.last : '');
     $('topup-pending').textContent = 'pending ' + c.backend.pending;
     const t = c.telemetry;
-    $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time' +
-      (t.count === 0 ? ' (the firmware publishes once a day, at 23:00 meter time)' : '');
+    $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count === 0 ? '0 messages: the firmware publishes once a day, at 23:00 meter time' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time';
     $('telemetry').textContent = t.last.slice().reverse().map((m) => m.rtc.slice(11) + ' ' + m.payload).join('\n');
     const urls = [];
     if (c.broker.url) urls.push('MQTT ' + c.broker.url);
@@ -349,6 +362,34 @@
   function updateDefectHint() {
     const fixed = $('profile-select').value === 'fixed';
     $('defects').title = fixed ? 'ticked defects are put back into the fixed firmware' : 'ticked defects are corrected (fixed) in this build';
+    const ticked = [...document.querySelectorAll('#defects input:checked')].map((c) => c.value);
+    $('defects-summary').textContent = (fixed ? 'defects to put back' : 'defects to correct') + ': ' + (ticked.length ? ticked.join(', ') : 'none ticked');
+  }
+
+  /** A button's text is its label without the part in brackets, which goes to its tooltip with the whole label. */
+  function labelButton(b, label) {
+    const cut = label.indexOf(' (');
+    b.textContent = cut > 0 ? label.slice(0, cut) : label;
+    b.title = label;
+  }
+
+  /** What a speed means to an audience: how long a day of meter time takes. */
+  function speedTitle(v) {
+    if (v === 'max') return 'as fast as this server runs the simulation (the rate beside the buttons says how fast that is)';
+    if (v === 1) return 'real time';
+    const day = 86400 / v;
+    const took = day >= 7200 ? +(day / 3600).toFixed(1) + ' hours' : day >= 120 ? +(day / 60).toFixed(1) + ' minutes' : day.toFixed(0) + ' s';
+    return v + ' s of meter time per second: a day in ' + took;
+  }
+
+  /** The folding boxes (telemetry, network settings, defects, debug log) stay as the trainer left them, across reloads. */
+  function keepOpenState() {
+    for (const d of document.querySelectorAll('details[id]')) {
+      let saved = null;
+      try { saved = localStorage.getItem('osm.open.' + d.id); } catch (e) { /* storage off: the page's defaults */ }
+      if (saved !== null) d.open = saved === '1';
+      d.addEventListener('toggle', () => { try { localStorage.setItem('osm.open.' + d.id, d.open ? '1' : '0'); } catch (e) { /* storage off */ } });
+    }
   }
 
   function pressKey(k) {
@@ -385,9 +426,20 @@
     $('clock-of').textContent = of === 'fleet' ? 'Fleet' : '';
     $('rtc').textContent = date;
     $('vtime').textContent = fmtT(t) + (aheadUs >= 1e6 ? ' (+' + fmtT(aheadUs).slice(4) + ')' : '');
-    for (const b of document.querySelectorAll('[data-speed]')) b.classList.toggle('active', !paused && String(speed) === b.dataset.speed);
+    // a factor the simulation cannot keep up with: the page says the rate reached, it does not pretend
+    const short = !paused && typeof speed === 'number' && rate > 0 && rate < 0.9 * speed;
+    bd.rateShort = String(short);
+    for (const b of document.querySelectorAll('[data-speed]')) {
+      const on = !paused && String(speed) === b.dataset.speed;
+      b.classList.toggle('active', on && !short);
+      b.classList.toggle('short', on && short);
+    }
     $('pause').classList.toggle('active', paused);
-    $('rate').textContent = paused ? 'paused' : !(rate > 0) ? 'running' : 'running ' + (rate >= 100 ? rate.toFixed(0) : rate.toFixed(1)) + 'x';
+    const x = (r) => (r >= 100 ? r.toFixed(0) : r.toFixed(1)) + 'x';
+    const el = $('rate');
+    el.classList.toggle('short', short);
+    el.textContent = paused ? 'paused' : !(rate > 0) ? 'running' : short ? 'reaching ' + x(rate) : 'running ' + x(rate);
+    el.title = short ? 'the simulation cannot keep up with ' + speed + 'x here: it runs as fast as it can, ' + x(rate) : 'virtual seconds per wall second, measured';
   }
 
   let shownEpoch = -1;
@@ -408,6 +460,7 @@
     }
     // (a state that arrives after the page went to the fleet view leaves the fleet's header alone)
     if (view === 'meter') showHeader('meter', s.rtc, s.t, 0, s.speed, s.paused, s.rate);
+    showReset(s);
     setLed('led-red', s.led.red);
     setLed('led-green', s.led.green);
     $('buzzer').dataset.state = s.buzzer;
@@ -460,6 +513,23 @@
   }
 
   function setLed(id, v) { $(id).dataset.state = v; }
+
+  /** What the last Reset did: the trends' titles say they start at it; a new one (from this page or another) is announced. */
+  let shownReset = null;
+  function showReset(s) {
+    const r = s.lastReset || null;
+    const key = s.meter + ':' + (r ? r.count : 0);
+    if (key === shownReset) return;
+    const announce = shownReset !== null && shownReset.split(':')[0] === s.meter && r;
+    shownReset = key;
+    document.body.dataset.reset = r ? String(r.count) : '';
+    for (const el of document.querySelectorAll('.trend-since')) el.textContent = r ? '— since the Reset at ' + fmtT(r.t) : '';
+    if (announce) {
+      const fw = r.firmware.profile + (r.firmware.fix.length ? ' fix ' + r.firmware.fix.join(',') : '') + (r.firmware.defects.length ? ' +' + r.firmware.defects.join(',') : '');
+      toast('Reset: a fresh meter as served (' + fw + ' firmware, credit ' + r.credit + ', clock ' + r.rtc + ') boots now. ' +
+        'The virtual time goes on (' + fmtT(r.t) + '); the trends start again from it.', 'info');
+    }
+  }
 
   /** A line under the LCD for what the LCD alone does not tell an audience: the boot, a meter without power. */
   function showMeterNote(s) {
@@ -579,6 +649,7 @@
       yaxis2: { ...AXIS, overlaying: 'y', side: 'right', title: { text: 'kWh' }, showgrid: false, exponentformat: 'none', automargin: true },
     }, PLOT_CONFIG);
     setInterval(drawTrends, TREND_DRAW_MS);
+    if (NARROW) NARROW.addEventListener('change', () => { for (const id of ['wave', 'trend-power', 'trend-credit']) Plotly.relayout(id, { 'legend.font.size': legendFont().size }); });
   }
 
   function onWave(buf) {
@@ -648,6 +719,8 @@
     for (const id of ['trend-power', 'trend-credit']) $(id).dataset.unit = unit;
     Plotly.restyle('trend-power', { x: [x, x, x], y: [trends.power, trends.irms, trends.vrms] }, [0, 1, 2]);
     Plotly.restyle('trend-credit', { x: [x, x], y: [trends.credit, trends.energy] }, [0, 1]);
+    // what is drawn, for tests: the number of points and the first one's virtual time (µs)
+    for (const id of ['trend-power', 'trend-credit']) { $(id).dataset.points = String(t.length); $(id).dataset.first = t.length ? String(Math.round(t[0] * 60e6)) : ''; }
   }
 
   connect();
