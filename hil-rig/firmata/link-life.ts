@@ -38,22 +38,49 @@ export function handshakeFailure(tap: SysexTap, description: string, limitUs: nu
 }
 
 /**
+ * Whether the event loop has turned since the last `look()`: a watchdog of a real port judges silence only then
+ * (its bytes may be waiting unread while this process catches up on a burst of paced events). Disabled, it always
+ * says yes, so a watchdog on an emulated link stays a function of virtual time.
+ */
+export class LoopTurns {
+  #turned = true;
+  constructor(readonly enabled: boolean) {}
+
+  look(): void {
+    if (!this.enabled) return;
+    this.#turned = false;
+    setImmediate(() => { this.#turned = true; });
+  }
+
+  turned(): boolean { return this.#turned; }
+}
+
+/**
  * The watchdog: a board that has sent nothing for half of `silenceUs` is asked for its version; at `silenceUs` it is
  * silent (`onSilent` with the quiet time). Returns the way to stop it.
+ *
+ * `overLoop`: the board's bytes come through the event loop (a real serial port), and time is paced to the wall
+ * clock. When this process was held up (a loaded machine), the paced clock catches up in one burst of events while
+ * the board's bytes still wait unread in the port: silence then counts only from a look made after the event loop
+ * has turned (read what had arrived) since the look before. An emulated board on the same clock needs no turn, and
+ * its watchdog stays a function of virtual time alone.
  */
 export function watchSilence(
-  o: { time: SimTime; tap: SysexTap; io: Firmata; silenceUs: number; stopped: () => boolean; onSilent: (quietUs: number) => void },
+  o: { time: SimTime; tap: SysexTap; io: Firmata; silenceUs: number; stopped: () => boolean; onSilent: (quietUs: number) => void; overLoop?: boolean },
 ): { cancel(): void } {
   let handle: EventHandle | null = null;
   const period = Math.min(250_000, o.silenceUs / 4);
+  const loop = new LoopTurns(o.overLoop === true);
   const tick = (): void => {
     handle = null;
     if (o.stopped()) return;
     const quiet = o.time.now() - o.tap.lastByteAt;
-    if (quiet >= o.silenceUs) { o.onSilent(quiet); return; }
+    if (quiet >= o.silenceUs && loop.turned()) { o.onSilent(quiet); return; }
     if (quiet >= o.silenceUs / 2) o.io.reportVersion(() => {});
+    loop.look();
     handle = o.time.at(o.time.now() + period, tick);
   };
+  loop.look();
   handle = o.time.at(o.time.now() + period, tick);
   return { cancel() { handle?.cancel(); handle = null; } };
 }

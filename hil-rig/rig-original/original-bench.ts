@@ -117,7 +117,7 @@ async function realBench(cfg: BenchConfig, choice: RigTargetChoice): Promise<Ori
     const afe = await openPort(choice.afePort!, 250000, 'the AFE responder\'s port');
     opened.push(afe);
     // opening the Mega's port resets it: its sketch announces itself (a pong) after the bootloader, about 2 s
-    const driver = new ResponderDriver(afe, link.time);
+    const driver = new ResponderDriver(afe, link.time, { overLoop: true });
     let pong = false;
     driver.onPong(() => { pong = true; });
     const t0 = Date.now();

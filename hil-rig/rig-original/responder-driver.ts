@@ -14,6 +14,7 @@ import type { ATM90E26 } from '../../models/afe/atm90e26.ts';
 import { REGISTERS } from '../../models/afe/registers.ts';
 import { AfeMirror } from '../responder/afe-mirror.ts';
 import { ReportDecoder, encodeCommand, type ResponderReport } from '../responder/protocol.ts';
+import { LoopTurns } from '../firmata/link-life.ts';
 
 /** A byte stream to a device: a serial port, or an emulated one. */
 export interface ByteLink {
@@ -30,6 +31,11 @@ export interface ResponderDriverConfig {
   syncPeriodUs: number;
   /** Silence from the responder that counts as a fault, microseconds. */
   silenceUs: number;
+  /**
+   * The responder's bytes come through the event loop (a real serial port, time paced to the wall): silence counts
+   * only from a look made after the loop turned (see LoopTurns in hil-rig/firmata/link-life.ts). Default false.
+   */
+  overLoop?: boolean;
 }
 
 export const RESPONDER_DRIVER_DEFAULTS: ResponderDriverConfig = { syncPeriodUs: 1_000_000, silenceUs: 1_500_000 };
@@ -139,17 +145,20 @@ export class ResponderDriver {
 
   #armWatch(): void {
     const period = Math.min(250_000, this.config.silenceUs / 4);
+    const loop = new LoopTurns(this.config.overLoop === true);
     const tick = (): void => {
       this.#watch = null;
       if (this.#closed || this.#fault) return;
       const quiet = this.#time.now() - this.#lastByteAt;
-      if (quiet >= this.config.silenceUs) {
+      if (quiet >= this.config.silenceUs && loop.turned()) {
         this.#failed(`the AFE responder stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s; pings unanswered)`);
         return;
       }
       if (quiet >= this.config.silenceUs / 2) this.ping();
+      loop.look();
       this.#watch = this.#time.at(this.#time.now() + period, tick);
     };
+    loop.look();
     this.#watch = this.#time.at(this.#time.now() + period, tick);
   }
 

@@ -304,6 +304,7 @@ export class RigConnection {
   #armWatch(): void {
     this.#watch = watchSilence({
       time: this.time, tap: this.tap, io: this.io, silenceUs: this.silenceUs, stopped: () => this.#closed || this.#fault !== null,
+      overLoop: this.emulator === null,
       onSilent: (quiet) => this.fault(`the board stopped answering (nothing for ${(quiet / 1e6).toFixed(1)} s)`),
     });
   }
