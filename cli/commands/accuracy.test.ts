@@ -245,6 +245,21 @@ test('--monte-carlo reports units done on stderr and, beside the hardware yield,
   assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
 });
 
+test('--monte-carlo lists the worst units, and the rerun line keeps the draw\'s points and what-ifs, giving that unit\'s numbers', async () => {
+  const args = ['--points', 'seed', '--set', 'frontend.ct.burdenOhms=4.85', '--set', 'afe.Nphi=5'];
+  const r = await osm('accuracy', ...args, '--monte-carlo', '3', '--seed', '1', '--workers', '1', '--quiet');
+  assert.match(r.out, /\nWorst units \(the largest chip error against its limit in the error table\):\nUnit +Test point +error % +limit % +of the limit\n/);
+  const line = /\nRerun one unit by itself: (osm accuracy [^\n]+)\n/.exec(r.out);
+  assert.ok(line, r.out);
+  assert.match(line![1], /^osm accuracy --seed 1 --unit (\d) --points seed --set frontend\.ct\.burdenOhms=4\.85 --set afe\.Nphi=5$/);
+  const unit = /--unit (\d)/.exec(line![1])![1];
+  const first = /\nWorst units[^\n]*\n[^\n]*\n[^\n]*\n(\d) +(.+?) +([+-]\d+\.\d{3}) +±/.exec(r.out)!;
+  assert.is(first[1], unit);
+  const alone = await osm('accuracy', '--seed', '1', '--unit', unit, ...args, '--json');
+  const p = (JSON.parse(alone.out) as { points: Array<{ name: string; errorPercent: number }> }).points.find((x) => x.name === first[2])!;
+  assert.is(p.errorPercent.toFixed(3).replace(/^(?!-)/, '+'), first[3]);
+});
+
 test('--report naming the --netlist it reads exits 2 before running and leaves the netlist as it was', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-acc-same-'));
   try {

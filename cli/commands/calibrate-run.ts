@@ -14,7 +14,7 @@ import { EXIT, InputError, UsageError, colorOn, processIo } from '../command.ts'
 import { Progress } from '../progress.ts';
 import { InterruptedError, checkpoint, watchInterrupts } from '../../io/interrupt.ts';
 import type { CommandDeps as CalibrateDeps } from '../command.ts';
-import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
+import { benchOptionsFor, parseBenchArgs, shellWord, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
 
 
 const OPTIONS = {
@@ -79,11 +79,6 @@ export function reproduceCommand(a: BenchArgs, regs: ChipRegisters): string {
   for (const e of a.whatIf.entries) if (!e.trim().startsWith('afe.')) args.push('--set', shellWord(e));
   const sets = setLine(regs);
   return `${args.join(' ')}${sets ? ` ${sets}` : ''}`;
-}
-
-/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
-function shellWord(w: string): string {
-  return /^[A-Za-z0-9_.,:=+\-/]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function summary(label: string, r: SuiteResult): string {

@@ -88,6 +88,31 @@ test('the yield without the DC immunity point counts the units that failed only 
   assert.is(aggregate({ ...JOB, units: 1 }, [unit(0, [], false)]).withoutDcImmunity, undefined, 'the seed points have no DC test');
 });
 
+test('the worst units are those with the largest error against its limit, worst first, at most five, DC immunity aside', () => {
+  const full = { ...JOB, units: 7, points: 'full' as const };
+  const suite = suiteFor('full').points;
+  const at = (name: string) => suite.findIndex((p) => p.name === name);
+  const dc = suite.find((p) => p.kind === 'dc')!.name;
+  const unit = (index: number, errs: Record<string, number>) => {
+    const errors = suite.map((p) => errs[p.name] ?? 0);
+    errors[at(dc)] = -31; // every unit fails DC immunity
+    return { index, pass: false, firmwarePass: true, firmwareDefects: [], failed: [dc], dcSaturated: true, errors, firmwareErrors: suite.map(() => 0) };
+  };
+  const r = aggregate(full, [
+    unit(0, { 'Ib (5 A) PF 1': 0.2 }),
+    unit(1, { '0.05 Ib (0.25 A) PF 1': -1.2 }), // 80 % of its 1.5 % limit
+    unit(2, { 'Ib (5 A) PF 0.5L': 1.1 }), // 110 %
+    unit(3, { '2 Ib (10 A) PF 1': 0.9 }), // 90 %
+    unit(4, { '0.1 Ib (0.5 A) PF 0.8C': -0.6 }), // 40 % of 1.5
+    unit(5, { 'Imax (80 A) PF 1': 0.3 }),
+    unit(6, { '30 A PF 1': -0.5 }),
+  ]);
+  assert.equal(r.worstUnits.map((w) => [w.index, w.point, w.errorPercent, w.limitPercent]), [
+    [2, 'Ib (5 A) PF 0.5L', 1.1, 1], [3, '2 Ib (10 A) PF 1', 0.9, 1], [1, '0.05 Ib (0.25 A) PF 1', -1.2, 1.5], [6, '30 A PF 1', -0.5, 1], [4, '0.1 Ib (0.5 A) PF 0.8C', -0.6, 1.5],
+  ]);
+  assert.ok(r.worstUnits.every((w) => w.side === 'chip'));
+});
+
 test('bad input is refused before any worker starts', async () => {
   await runMonteCarlo({ ...JOB, units: 0 }).then(() => assert.unreachable('should throw'), (err: Error) => assert.match(err.message, /whole number of units >= 1/));
   await runMonteCarlo({ ...JOB, whatIf: ['afe.Nope=1'] }).then(() => assert.unreachable('should throw'), (err: Error) => assert.match(err.message, /not a calibration register/));
