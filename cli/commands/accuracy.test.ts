@@ -202,8 +202,11 @@ test('osm accuracy: the DC immunity point fails by CT saturation, said with the 
 test('--monte-carlo gives the yield without the DC immunity point beside the full yield, and says why units fail it', async () => {
   const r = await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet');
   assert.match(r.out, /\nHardware \(chip CF pulses\): passed 0 of 2: yield 0\.0 %[^\n]*\n  without the DC immunity point: passed 2 of 2: yield 100\.0 %, 95 % confidence interval [\d.]+ % \.\. 100\.0 %; DC immunity failed on 2 of 2 units, each with the CT's core saturated by the test's DC/);
-  const json = JSON.parse((await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet', '--json')).out) as { monteCarlo: { yield: number; withoutDcImmunity: { yield: number; passed: number } } };
+  assert.match(r.out, /\nNo unit fails a point besides DC immunity\.\n/, 'not "First failing units: 0, 1": every unit fails DC immunity');
+  assert.not.match(r.out, /First failing units/);
+  const json = JSON.parse((await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet', '--json')).out) as { monteCarlo: { yield: number; withoutDcImmunity: { yield: number; passed: number; failingUnits: number[] } } };
   assert.equal([json.monteCarlo.yield, json.monteCarlo.withoutDcImmunity.yield], [0, 1]);
+  assert.equal(json.monteCarlo.withoutDcImmunity.failingUnits, []);
 });
 
 test('osm calibrate --json gives the registers before and after and both suites', async () => {

@@ -83,7 +83,7 @@ test('the yield without the DC immunity point counts the units that failed only 
   const unit = (index: number, failed: string[], dcSaturated: boolean) => ({ index, pass: failed.length === 0, firmwarePass: true, firmwareDefects: [], failed, dcSaturated, errors: zeros, firmwareErrors: zeros });
   const r = aggregate(full, [unit(0, [dc], true), unit(1, [dc, other], true), unit(2, [], false)]);
   assert.is(r.passed, 1);
-  assert.equal({ ...r.withoutDcImmunity!, low: 0, high: 0 }, { point: dc, passed: 2, yield: 2 / 3, low: 0, high: 0, failedSaturated: 2 });
+  assert.equal({ ...r.withoutDcImmunity!, low: 0, high: 0 }, { point: dc, passed: 2, yield: 2 / 3, low: 0, high: 0, failedSaturated: 2, failingUnits: [1] });
   assert.ok(r.withoutDcImmunity!.low > 0 && r.withoutDcImmunity!.high <= 1);
   assert.is(aggregate({ ...JOB, units: 1 }, [unit(0, [], false)]).withoutDcImmunity, undefined, 'the seed points have no DC test');
 });

@@ -100,7 +100,11 @@ export interface MonteCarloResult {
    * The judged yield over every point but DC immunity (dc-immunity.ts: a limit of the CT's design, not of the units'
    * tolerances), when the suite has that point: its name, the units passing every other point, yield and interval.
    */
-  withoutDcImmunity?: { point: string; passed: number; yield: number; low: number; high: number; failedSaturated: number };
+  withoutDcImmunity?: {
+    point: string; passed: number; yield: number; low: number; high: number; failedSaturated: number;
+    /** Indices of the first units failing a point other than DC immunity (which every unit of this design fails). */
+    failingUnits: number[];
+  };
 }
 
 /** Wilson score interval for `k` successes out of `n` at normal quantile `z` (1.96: 95 %). */
@@ -314,5 +318,6 @@ function worstUnits(judge: Judge, suite: ReturnType<typeof suiteFor>['points'], 
 function withoutPoint(outcomes: readonly UnitOutcome[], point: string): NonNullable<MonteCarloResult['withoutDcImmunity']> {
   const passed = outcomes.filter((o) => o.failed.every((f) => f === point)).length;
   const failedSaturated = outcomes.filter((o) => o.dcSaturated).length;
-  return { point, passed, yield: passed / outcomes.length, ...wilson(passed, outcomes.length), failedSaturated };
+  const failingUnits = outcomes.filter((o) => o.failed.some((f) => f !== point)).slice(0, 10).map((o) => o.index);
+  return { point, passed, yield: passed / outcomes.length, ...wilson(passed, outcomes.length), failedSaturated, failingUnits };
 }

@@ -286,7 +286,12 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
       failing.map((p) => [p.name, String(p.failures), pct(p.failures / m.units), num(p.mean, 3, true), num(p.sd, 3), num(p.min, 3, true), num(p.max, 3, true), num(p.firmwareMean, 3, true)]),
     ));
     out.push('');
-    out.push(`First failing units: ${m.failingUnits.join(', ')}`);
+    const w = m.withoutDcImmunity;
+    if (w && w.passed > m.passed) {
+      out.push(w.failingUnits.length ? `First units failing a point besides DC immunity: ${w.failingUnits.join(', ')}` : 'No unit fails a point besides DC immunity.');
+    } else {
+      out.push(`First failing units: ${m.failingUnits.join(', ')}`);
+    }
   } else {
     out.push('No point failed on any unit.');
   }
