@@ -217,6 +217,13 @@ test('osm calibrate --json gives the registers before and after and both suites'
   assert.match(obj.registers.after.CS2, /^0x[0-9A-F]{4}$/);
 });
 
+test('osm calibrate on a burden that makes Imax clip says no calibration can fix those points, and why (exit 1)', async () => {
+  const r = await osm('calibrate', '--set', 'frontend.ct.burdenOhms=9.6', '--points', 'seed', '--quiet');
+  assert.is(r.code, 1);
+  assert.match(r.out, /\nResult: the calibrated unit still fails 2 points that no calibration can: Imax \(80 A\) PF 1 \(clipping: I2P-I2N peak 108\d mV exceeds the input range ±849 mV\); .*the front end must be changed/);
+  assert.not.match(r.out, /calibration should bring/);
+});
+
 test('osm calibrate refuses --nominal with --unit', async () => {
   const r = await osm('calibrate', '--nominal', '--unit', '2');
   assert.is(r.code, 2);

@@ -161,8 +161,19 @@ export function calibrationVerdict(after: SuiteResult): string {
     return 'Result: the unit is calibrated: every point passes except DC immunity, which no calibration can change: the test\'s DC '
       + 'saturates the CT (a limit of the board\'s design, see "DC immunity" above; osm accuracy reports it as a FAIL).';
   }
-  const bad = after.points.filter((p) => !p.pass && p.kind !== 'dc').map((p) => p.name);
-  return `Result: the calibrated unit still fails ${bad.length} point${bad.length === 1 ? '' : 's'} that calibration should bring within the limits: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? '; ...' : ''}`;
+  const failing = after.points.filter((p) => !p.pass && p.kind !== 'dc');
+  const list = (names: string[]): string => `${names.slice(0, 3).join('; ')}${names.length > 3 ? '; ...' : ''}`;
+  const plural = (n: number): string => `${n} point${n === 1 ? '' : 's'}`;
+  // A point whose pins clip or whose CT saturates fails on the front end's range, which no register changes.
+  const range = failing.filter((p) => p.measurement.hardware.some((h) => /^(clipping|CT saturates)/.test(h)));
+  const rest = failing.filter((p) => !range.includes(p)).map((p) => p.name);
+  const parts: string[] = [];
+  if (rest.length) parts.push(`${plural(rest.length)} that calibration should bring within the limits: ${list(rest)}`);
+  if (range.length) {
+    parts.push(`${plural(range.length)} that no calibration can: ${list(range.map((p) => `${p.name} (${p.measurement.hardware.find((h) => /^(clipping|CT saturates)/.test(h))})`))}; `
+      + 'the front end must be changed (a smaller burden or a larger CT ratio for the current input, the divider for the voltage)');
+  }
+  return `Result: the calibrated unit still fails ${parts.join('; and ')}`;
 }
 
 function hexAll(regs: ChipRegisters): Record<string, string> {
