@@ -92,7 +92,7 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
   const out = [...headerLines(r, o), ''];
   const errors = r.points.filter((p) => p.kind === 'error');
   if (errors.length) {
-    out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation)');
+    out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation); V, I and P read are the firmware\'s readings (I x V x PF), as the meter shows them, not the chip\'s CF energy');
     out.push(...table(
       ['Test point', 'V supplied', 'V read', 'I supplied', 'I read', 'P expected W', 'P read W', 'error %', 'fw error %', 'limit %', 'fw verdict', 'verdict'],
       errors.map((p) => [
