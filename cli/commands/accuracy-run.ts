@@ -169,6 +169,30 @@ export function unitFor(a: BenchArgs): { unit: MeterUnit; label: string } {
   return { unit: drawnUnit(design, registers, seed, a.unit), label: `unit ${a.unit} of seed ${seed} (drawn from the tolerances)` };
 }
 
+/**
+ * The `osm accuracy` command that runs unit `unit` of a Monte Carlo draw by itself, with the same design what-ifs,
+ * bench options and calibration, so it gives that unit's numbers (`--seed S --unit K` alone would run unit K of the
+ * unchanged design on the full suite).
+ */
+export function unitRerunCommand(a: BenchArgs, calibrate: boolean, seed: number, unit: number): string {
+  const args = ['osm', 'accuracy', '--seed', String(seed), '--unit', String(unit)];
+  if (a.points !== 'full') args.push('--points', a.points);
+  if (a.judge !== BENCH_DEFAULTS.judge) args.push('--judge', a.judge);
+  if (a.firmwareProfile !== 'field') args.push('--firmware', a.firmwareProfile);
+  if (a.fix.length) args.push('--fix', a.fix.join(','));
+  if (a.meterConstant !== 'implied') args.push('--meter-constant', String(a.meterConstant));
+  if (a.fidelity !== 'phasor') args.push('--fidelity', a.fidelity);
+  if (calibrate) args.push('--calibrate');
+  if (a.whatIf.circuit) args.push(...a.whatIf.circuit.args.map(shellWord));
+  for (const e of a.whatIf.entries) args.push('--set', shellWord(e));
+  return args.join(' ');
+}
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+export function shellWord(w: string): string {
+  return /^[A-Za-z0-9_.,:=+\-/]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
 /** Worker threads --monte-carlo may start: each loads the simulator (tens of MB), more only queue on the cores. */
 const MAX_WORKERS = 64;
 
@@ -304,7 +328,8 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
     } else {
       text.write(formatSuite(result, { color, unitLabel, whatIf: shownWhatIf(a.whatIf) }));
       if (mc) {
-        text.write(`\n${formatMonteCarlo(mc.job, mc.result, { color })}`);
+        const job = mc.job;
+        text.write(`\n${formatMonteCarlo(job, mc.result, { color, rerun: (k) => unitRerunCommand(a, calibrateUnits, job.seed, k) })}`);
       }
     }
     if (reportFile) {

@@ -202,8 +202,11 @@ test('osm accuracy: the DC immunity point fails by CT saturation, said with the 
 test('--monte-carlo gives the yield without the DC immunity point beside the full yield, and says why units fail it', async () => {
   const r = await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet');
   assert.match(r.out, /\nHardware \(chip CF pulses\): passed 0 of 2: yield 0\.0 %[^\n]*\n  without the DC immunity point: passed 2 of 2: yield 100\.0 %, 95 % confidence interval [\d.]+ % \.\. 100\.0 %; DC immunity failed on 2 of 2 units, each with the CT's core saturated by the test's DC/);
-  const json = JSON.parse((await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet', '--json')).out) as { monteCarlo: { yield: number; withoutDcImmunity: { yield: number; passed: number } } };
+  assert.match(r.out, /\nNo unit fails a point besides DC immunity\.\n/, 'not "First failing units: 0, 1": every unit fails DC immunity');
+  assert.not.match(r.out, /First failing units/);
+  const json = JSON.parse((await osm('accuracy', '--monte-carlo', '2', '--workers', '1', '--quiet', '--json')).out) as { monteCarlo: { yield: number; withoutDcImmunity: { yield: number; passed: number; failingUnits: number[] } } };
   assert.equal([json.monteCarlo.yield, json.monteCarlo.withoutDcImmunity.yield], [0, 1]);
+  assert.equal(json.monteCarlo.withoutDcImmunity.failingUnits, []);
 });
 
 test('osm calibrate --json gives the registers before and after and both suites', async () => {
@@ -212,6 +215,13 @@ test('osm calibrate --json gives the registers before and after and both suites'
   assert.is(obj.pass, true);
   assert.is(obj.suite.before.pass, false);
   assert.match(obj.registers.after.CS2, /^0x[0-9A-F]{4}$/);
+});
+
+test('osm calibrate on a burden that makes Imax clip says no calibration can fix those points, and why (exit 1)', async () => {
+  const r = await osm('calibrate', '--set', 'frontend.ct.burdenOhms=9.6', '--points', 'seed', '--quiet');
+  assert.is(r.code, 1);
+  assert.match(r.out, /\nResult: the calibrated unit still fails 2 points that no calibration can: Imax \(80 A\) PF 1 \(clipping: I2P-I2N peak 108\d mV exceeds the input range ±849 mV\); .*the front end must be changed/);
+  assert.not.match(r.out, /calibration should bring/);
 });
 
 test('osm calibrate refuses --nominal with --unit', async () => {
@@ -243,6 +253,21 @@ test('--monte-carlo reports units done on stderr and, beside the hardware yield,
   assert.match(r.err, /osm accuracy: Monte Carlo: 2\/2 units done\n$/);
   assert.match(r.out, /\nHardware \(chip CF pulses\): passed \d of 2: yield /);
   assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
+});
+
+test('--monte-carlo lists the worst units, and the rerun line keeps the draw\'s points and what-ifs, giving that unit\'s numbers', async () => {
+  const args = ['--points', 'seed', '--set', 'frontend.ct.burdenOhms=4.85', '--set', 'afe.Nphi=5'];
+  const r = await osm('accuracy', ...args, '--monte-carlo', '3', '--seed', '1', '--workers', '1', '--quiet');
+  assert.match(r.out, /\nWorst units \(the largest chip error against its limit in the error table\):\nUnit +Test point +error % +limit % +of the limit\n/);
+  const line = /\nRerun one unit by itself: (osm accuracy [^\n]+)\n/.exec(r.out);
+  assert.ok(line, r.out);
+  assert.match(line![1], /^osm accuracy --seed 1 --unit (\d) --points seed --set frontend\.ct\.burdenOhms=4\.85 --set afe\.Nphi=5$/);
+  const unit = /--unit (\d)/.exec(line![1])![1];
+  const first = /\nWorst units[^\n]*\n[^\n]*\n[^\n]*\n(\d) +(.+?) +([+-]\d+\.\d{3}) +±/.exec(r.out)!;
+  assert.is(first[1], unit);
+  const alone = await osm('accuracy', '--seed', '1', '--unit', unit, ...args, '--json');
+  const p = (JSON.parse(alone.out) as { points: Array<{ name: string; errorPercent: number }> }).points.find((x) => x.name === first[2])!;
+  assert.is(p.errorPercent.toFixed(3).replace(/^(?!-)/, '+'), first[3]);
 });
 
 test('--report naming the --netlist it reads exits 2 before running and leaves the netlist as it was', async () => {

@@ -14,7 +14,7 @@ import { EXIT, InputError, UsageError, colorOn, processIo } from '../command.ts'
 import { Progress } from '../progress.ts';
 import { InterruptedError, checkpoint, watchInterrupts } from '../../io/interrupt.ts';
 import type { CommandDeps as CalibrateDeps } from '../command.ts';
-import { benchOptionsFor, parseBenchArgs, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
+import { benchOptionsFor, parseBenchArgs, shellWord, splitSetOptions, unitFor, type BenchArgs } from './accuracy-run.ts';
 
 
 const OPTIONS = {
@@ -79,11 +79,6 @@ export function reproduceCommand(a: BenchArgs, regs: ChipRegisters): string {
   for (const e of a.whatIf.entries) if (!e.trim().startsWith('afe.')) args.push('--set', shellWord(e));
   const sets = setLine(regs);
   return `${args.join(' ')}${sets ? ` ${sets}` : ''}`;
-}
-
-/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
-function shellWord(w: string): string {
-  return /^[A-Za-z0-9_.,:=+\-/]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function summary(label: string, r: SuiteResult): string {
@@ -166,8 +161,19 @@ export function calibrationVerdict(after: SuiteResult): string {
     return 'Result: the unit is calibrated: every point passes except DC immunity, which no calibration can change: the test\'s DC '
       + 'saturates the CT (a limit of the board\'s design, see "DC immunity" above; osm accuracy reports it as a FAIL).';
   }
-  const bad = after.points.filter((p) => !p.pass && p.kind !== 'dc').map((p) => p.name);
-  return `Result: the calibrated unit still fails ${bad.length} point${bad.length === 1 ? '' : 's'} that calibration should bring within the limits: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? '; ...' : ''}`;
+  const failing = after.points.filter((p) => !p.pass && p.kind !== 'dc');
+  const list = (names: string[]): string => `${names.slice(0, 3).join('; ')}${names.length > 3 ? '; ...' : ''}`;
+  const plural = (n: number): string => `${n} point${n === 1 ? '' : 's'}`;
+  // A point whose pins clip or whose CT saturates fails on the front end's range, which no register changes.
+  const range = failing.filter((p) => p.measurement.hardware.some((h) => /^(clipping|CT saturates)/.test(h)));
+  const rest = failing.filter((p) => !range.includes(p)).map((p) => p.name);
+  const parts: string[] = [];
+  if (rest.length) parts.push(`${plural(rest.length)} that calibration should bring within the limits: ${list(rest)}`);
+  if (range.length) {
+    parts.push(`${plural(range.length)} that no calibration can: ${list(range.map((p) => `${p.name} (${p.measurement.hardware.find((h) => /^(clipping|CT saturates)/.test(h))})`))}; `
+      + 'the front end must be changed (a smaller burden or a larger CT ratio for the current input, the divider for the voltage)');
+  }
+  return `Result: the calibrated unit still fails ${parts.join('; and ')}`;
 }
 
 function hexAll(regs: ChipRegisters): Record<string, string> {

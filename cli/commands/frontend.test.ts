@@ -2,15 +2,24 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createFrontendCommand } from './frontend.ts';
+import { CircuitFrontEnd } from '../../models/frontend/circuit-front-end.ts';
+import { builtInNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { scratchDir } from '../../test/support/scratch.ts';
 
 const ORIGINAL = new URL('../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
 const original = existsSync(ORIGINAL) ? test : test.skip;
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runWith(undefined, ...argv);
+}
+
+/** `osm frontend` with `ngspice` as the program `spice --compare` runs. */
+async function runWith(ngspice: string | undefined, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '', stderr = '';
-  const cmd = createFrontendCommand({ io: { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } } } });
+  const cmd = createFrontendCommand({ io: { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } } }, ...(ngspice ? { ngspice } : {}) });
   const code = await cmd.run(argv);
   return { code, stdout, stderr };
 }
@@ -99,6 +108,46 @@ test('spice --out naming the --netlist it reads is refused (exit 2) and the netl
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, /--out: '.*board\.yaml' is the netlist this command reads; give another file name/);
   assert.is(readFileSync(netlist, 'utf8'), before);
+});
+
+const withSpice = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).status === 0 ? test : test.skip;
+
+withSpice('spice --compare runs ngspice and finds the built-in board within 1e-6 and 1e-4 deg of the solver (exit 0)', async () => {
+  const r = await run('spice', '--compare');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\n  at 50 Hz: ngspice 1\/823\.094 at -0\.5918 deg, solver 1\/823\.094 at -0\.5918 deg\n/);
+  assert.match(r.stdout, /\nPASS: within 1e-6 in gain and 1e-4 deg in phase at every frequency\n$/);
+});
+
+/** A stand-in for ngspice that prints the solver's tables with the voltage channel 0.1 % high. */
+function fakeNgspice(): string {
+  const fe = new CircuitFrontEnd(builtInNetlist());
+  const table = (name: string, f: (hz: number) => { re: number; im: number }, k: number): string => {
+    const lines = [`Index   frequency       real(${name})      imag(${name})`];
+    for (let h = 1; h <= 50; h++) { const t = f(50 * h); lines.push(`${h - 1}\t${50 * h}\t${t.re * k}\t${t.im * k}`); }
+    return lines.join('\n');
+  };
+  const file = join(scratchDir('osm-fake-spice-'), 'ngspice');
+  writeFileSync(file, `#!/bin/sh\ncat <<'EOF'\n${table('vpin', (hz) => fe.voltagePin(hz), 1.001)}\n${table('ipin', (hz) => fe.currentPinN(hz), 1)}\nEOF\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+test('spice --compare fails (exit 1) when ngspice disagrees, naming the largest difference', async () => {
+  const r = await runWith(fakeNgspice(), 'spice', '--compare');
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /VP-VN per line volt[^\n]*\n[^\n]*\n  largest difference: gain 1\.00e-3 /);
+  assert.match(r.stdout, /\nFAIL: outside 1e-6 in gain or 1e-4 deg in phase/);
+  const json = JSON.parse((await runWith(fakeNgspice(), 'spice', '--compare', '--json')).stdout) as { pass: boolean; voltage: { gain: number } };
+  assert.is(json.pass, false);
+  assert.ok(Math.abs(json.voltage.gain - 1e-3) < 1e-9);
+});
+
+test('spice --compare without ngspice says how to get it, in one line, exit 2', async () => {
+  const r = await runWith('/nonexistent/ngspice', 'spice', '--compare');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^osm frontend: --compare: \/nonexistent\/ngspice is not on the PATH: install ngspice \(Debian: apt-get install ngspice\)/);
+  assert.is(r.stderr.trim().split('\n').length, 1);
 });
 
 test.run();

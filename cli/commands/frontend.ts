@@ -8,12 +8,17 @@ import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } fro
 import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
 import { profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
 import { toSpice } from '../../models/frontend/circuit/spice.ts';
+import { SPICE_AGREEMENT, SpiceOutputError, compareChannel, parseSpiceTables, type ChannelComparison } from '../../models/frontend/circuit/spice-compare.ts';
 import { ValueError } from '../../models/frontend/circuit/values.ts';
 import { CircuitFrontEnd, withValues } from '../../models/frontend/circuit-front-end.ts';
 import { cabs, cargDeg } from '../../models/frontend/impedance.ts';
 import { ImportError, importSchematic } from '../../models/frontend/kicad/extract.ts';
 import { SchematicError } from '../../models/frontend/kicad/schematic.ts';
 import { SExprError } from '../../models/frontend/kicad/sexpr.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
@@ -33,15 +38,18 @@ osm frontend import FILE.kicad_sch [--save FILE.yaml] [--line NET] [--neutral NE
   and print what was found as show does. --save writes it in the project's netlist form (use it with --netlist).
   --line/--neutral name the terminal nets when they are not called LINE/L and NEUT/NEUTRAL/N.
 
-osm frontend spice [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--out FILE]
+osm frontend spice [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--out FILE] [--compare] [--json]
   The front end as an ngspice netlist with an AC sweep at 50 Hz and every harmonic to 2.5 kHz, per excitation (line
-  voltage, then line current). Run it with 'ngspice -b FILE.cir'.
+  voltage, then line current). Run it with 'ngspice -b FILE.cir'. --compare runs ngspice (on the PATH) on it and
+  holds its VP-VN and I2P-I2N against the project's circuit solver at every frequency: the transfers at 50 Hz side by
+  side, the largest gain and phase differences, exit 0 within 1e-6 and 1e-4 deg, 1 outside.
 
 Options:
   --schematic FILE     a KiCad schematic instead of the built-in board
   --netlist FILE       a netlist file in the project's form (as written by import --save)
   --set REF=VALUE      change a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
   --json               print JSON instead of the report
+  --compare            spice: run ngspice on the export and compare it with the circuit solver
   --help, -h           show this help
 
 The CT is not on a schematic (only its connector): its ratio, winding, magnetising and core-loss values are the
@@ -57,11 +65,21 @@ const OPTIONS = {
   line: { type: 'string' },
   neutral: { type: 'string' },
   json: { type: 'boolean' },
+  compare: { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
-const INPUT_ERRORS = [UsageError, OutputError, ImportError, SchematicError, SExprError, ValueError, NetlistError, CircuitError];
+/** ngspice could not be run or gave no tables: said in one line, exit 2. */
+class SpiceRunError extends Error {
+  override readonly name = 'SpiceRunError';
+}
 
-export interface FrontendDeps { io?: CliIo }
+const INPUT_ERRORS = [UsageError, OutputError, ImportError, SchematicError, SExprError, ValueError, NetlistError, CircuitError, SpiceRunError];
+
+export interface FrontendDeps {
+  io?: CliIo;
+  /** The ngspice program `spice --compare` runs (default `ngspice` on the PATH). */
+  ngspice?: string;
+}
 
 export function createFrontendCommand(deps: FrontendDeps = {}): Command {
   const io = deps.io ?? processIo;
@@ -77,7 +95,7 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       const allowed: Record<string, string[]> = {
         show: ['schematic', 'netlist', 'json', 'line', 'neutral'],
         import: ['save', 'json', 'line', 'neutral'],
-        spice: ['schematic', 'netlist', 'out', 'line', 'neutral'],
+        spice: ['schematic', 'netlist', 'out', 'line', 'neutral', 'compare', 'json'],
       };
       for (const k of Object.keys(values)) {
         if (values[k] !== undefined && !allowed[sub].includes(k)) throw new UsageError(`'frontend ${sub}' takes no --${k}`);
@@ -105,9 +123,15 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       if (sets.length) netlist = withValues(netlist, parseSets(sets));
       const fe = new CircuitFrontEnd(netlist);
       if (sub === 'spice') {
+        if (values.json && !values.compare) throw new UsageError("'frontend spice' prints a netlist; --json goes with --compare");
         const text = toSpice(netlist);
-        if (specOut) { writeOutputFile(specOut, text); if (specOut.target !== '-') io.stderr.write(`wrote ${specOut.path}\n`); } else out(text);
-        return EXIT.ok;
+        if (specOut) { writeOutputFile(specOut, text); if (specOut.target !== '-') io.stderr.write(`wrote ${specOut.path}\n`); } else if (!values.compare) out(text);
+        if (!values.compare) return EXIT.ok;
+        if (specOut?.target === '-') throw new UsageError('--compare prints the comparison: give --out a file, or leave it out');
+        const c = compareWithSpice(text, fe, netlist.ct !== null && netlist.ct !== undefined, deps.ngspice ?? 'ngspice');
+        if (values.json) out(JSON.stringify(c, null, 2));
+        else out(compareReport(c, netlist.board));
+        return c.pass ? EXIT.ok : EXIT.failed;
       }
       if (saveOut) {
         writeOutputFile(saveOut, netlistToYaml(netlist, `Front end of ${netlist.chip.ref} (${netlist.chip.value}) imported from ${netlist.board} by osm frontend import.`));
@@ -130,6 +154,68 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
   }
 
   return { name: 'frontend', summary: 'the analog front end as a circuit: show, import a KiCad schematic, export to SPICE', usage: FRONTEND_USAGE, run };
+}
+
+interface SpiceComparison {
+  ngspice: string;
+  tolerance: typeof SPICE_AGREEMENT;
+  voltage: ChannelComparison;
+  current: ChannelComparison | null;
+  pass: boolean;
+}
+
+/** Runs `ngspice -b` on the export (in a scratch folder, removed after) and compares its tables with the solver's. */
+function compareWithSpice(text: string, fe: CircuitFrontEnd, hasCt: boolean, program: string): SpiceComparison {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-spice-'));
+  let stdout: string;
+  try {
+    const file = join(dir, 'front-end.cir');
+    writeFileSync(file, text);
+    const r = spawnSync(program, ['-b', file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) {
+      const code = (r.error as NodeJS.ErrnoException).code;
+      throw new SpiceRunError(code === 'ENOENT'
+        ? `--compare: ${program} is not on the PATH: install ngspice (Debian: apt-get install ngspice), or run 'ngspice -b' on the --out file yourself`
+        : `--compare: could not run ${program}: ${r.error.message}`);
+    }
+    stdout = r.stdout;
+    // ngspice -b exits 1 with a note when a netlist has no .print card outside .control; the tables are the check.
+    if (r.status !== 0 && r.status !== 1) throw new SpiceRunError(`--compare: ${program} exited with ${String(r.status ?? r.signal)}: ${firstLine(r.stderr || r.stdout)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  let tables;
+  try { tables = parseSpiceTables(stdout); } catch (err) {
+    if (err instanceof SpiceOutputError) throw new SpiceRunError(`--compare: ${err.message}`);
+    throw err;
+  }
+  if (hasCt && tables.i.length === 0) throw new SpiceRunError('--compare: ngspice printed no current-channel table');
+  const voltage = compareChannel(tables.v, (hz) => fe.voltagePin(hz));
+  const current = hasCt ? compareChannel(tables.i, (hz) => fe.currentPinN(hz)) : null;
+  const within = (x: ChannelComparison): boolean => x.gain <= SPICE_AGREEMENT.gain && x.phaseDeg <= SPICE_AGREEMENT.phaseDeg;
+  return { ngspice: program, tolerance: SPICE_AGREEMENT, voltage, current, pass: within(voltage) && (current === null || within(current)) };
+}
+
+function firstLine(t: string): string {
+  return t.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '(no output)';
+}
+
+function compareReport(c: SpiceComparison, board: string): string {
+  const fmtV = (x: { abs: number; deg: number }): string => `1/${(1 / x.abs).toFixed(3)} at ${x.deg.toFixed(4)} deg`;
+  const fmtI = (x: { abs: number; deg: number }): string => `${(1e3 * x.abs).toFixed(5)} mV/A at ${x.deg.toFixed(4)} deg`;
+  const row = (name: string, x: ChannelComparison, f: (v: { abs: number; deg: number }) => string): string[] => [
+    `${name} (${x.points} frequencies, ${x.first.hz} Hz up)`,
+    `  at ${x.first.hz} Hz: ngspice ${f(x.first.spice)}, solver ${f(x.first.solver)}`,
+    `  largest difference: gain ${x.gain.toExponential(2)} (at ${x.gainHz} Hz), phase ${x.phaseDeg.toExponential(2)} deg (at ${x.phaseHz} Hz)`,
+  ];
+  const lines = [
+    `${board}: ${c.ngspice} against the project's circuit solver`,
+    ...row('VP-VN per line volt', c.voltage, fmtV),
+    ...(c.current ? row('I2P-I2N per line amp', c.current, fmtI) : ['I2P-I2N: no CT on this front end, nothing to compare']),
+    c.pass ? `PASS: within ${c.tolerance.gain.toExponential(0)} in gain and ${c.tolerance.phaseDeg.toExponential(0)} deg in phase at every frequency`
+      : `FAIL: outside ${c.tolerance.gain.toExponential(0)} in gain or ${c.tolerance.phaseDeg.toExponential(0)} deg in phase (the project's agreement with ngspice): check the export, or report it with both files`,
+  ];
+  return lines.join('\n');
 }
 
 function takeSets(argv: readonly string[]): { sets: string[]; rest: string[] } {

@@ -83,9 +83,34 @@ test('the yield without the DC immunity point counts the units that failed only 
   const unit = (index: number, failed: string[], dcSaturated: boolean) => ({ index, pass: failed.length === 0, firmwarePass: true, firmwareDefects: [], failed, dcSaturated, errors: zeros, firmwareErrors: zeros });
   const r = aggregate(full, [unit(0, [dc], true), unit(1, [dc, other], true), unit(2, [], false)]);
   assert.is(r.passed, 1);
-  assert.equal({ ...r.withoutDcImmunity!, low: 0, high: 0 }, { point: dc, passed: 2, yield: 2 / 3, low: 0, high: 0, failedSaturated: 2 });
+  assert.equal({ ...r.withoutDcImmunity!, low: 0, high: 0 }, { point: dc, passed: 2, yield: 2 / 3, low: 0, high: 0, failedSaturated: 2, failingUnits: [1] });
   assert.ok(r.withoutDcImmunity!.low > 0 && r.withoutDcImmunity!.high <= 1);
   assert.is(aggregate({ ...JOB, units: 1 }, [unit(0, [], false)]).withoutDcImmunity, undefined, 'the seed points have no DC test');
+});
+
+test('the worst units are those with the largest error against its limit, worst first, at most five, DC immunity aside', () => {
+  const full = { ...JOB, units: 7, points: 'full' as const };
+  const suite = suiteFor('full').points;
+  const at = (name: string) => suite.findIndex((p) => p.name === name);
+  const dc = suite.find((p) => p.kind === 'dc')!.name;
+  const unit = (index: number, errs: Record<string, number>) => {
+    const errors = suite.map((p) => errs[p.name] ?? 0);
+    errors[at(dc)] = -31; // every unit fails DC immunity
+    return { index, pass: false, firmwarePass: true, firmwareDefects: [], failed: [dc], dcSaturated: true, errors, firmwareErrors: suite.map(() => 0) };
+  };
+  const r = aggregate(full, [
+    unit(0, { 'Ib (5 A) PF 1': 0.2 }),
+    unit(1, { '0.05 Ib (0.25 A) PF 1': -1.2 }), // 80 % of its 1.5 % limit
+    unit(2, { 'Ib (5 A) PF 0.5L': 1.1 }), // 110 %
+    unit(3, { '2 Ib (10 A) PF 1': 0.9 }), // 90 %
+    unit(4, { '0.1 Ib (0.5 A) PF 0.8C': -0.6 }), // 40 % of 1.5
+    unit(5, { 'Imax (80 A) PF 1': 0.3 }),
+    unit(6, { '30 A PF 1': -0.5 }),
+  ]);
+  assert.equal(r.worstUnits.map((w) => [w.index, w.point, w.errorPercent, w.limitPercent]), [
+    [2, 'Ib (5 A) PF 0.5L', 1.1, 1], [3, '2 Ib (10 A) PF 1', 0.9, 1], [1, '0.05 Ib (0.25 A) PF 1', -1.2, 1.5], [6, '30 A PF 1', -0.5, 1], [4, '0.1 Ib (0.5 A) PF 0.8C', -0.6, 1.5],
+  ]);
+  assert.ok(r.worstUnits.every((w) => w.side === 'chip'));
 });
 
 test('bad input is refused before any worker starts', async () => {

@@ -61,6 +61,19 @@ export interface PointStats {
   firmwareMean: number;
 }
 
+export interface WorstUnit {
+  index: number;
+  /** The error point where the unit comes nearest to (or beyond) its limit. */
+  point: string;
+  /** Which error that is: the chip's CF pulses or the firmware's own energy. */
+  side: 'chip' | 'firmware';
+  errorPercent: number;
+  limitPercent: number;
+}
+
+/** How many units the worst-units list keeps. */
+export const WORST_UNITS = 5;
+
 export interface MonteCarloResult {
   units: number;
   passed: number;
@@ -73,6 +86,12 @@ export interface MonteCarloResult {
   points: PointStats[];
   /** Indices of the first failing units (to rerun one with --unit). */
   failingUnits: number[];
+  /**
+   * The units closest to or furthest beyond a limit of the error table, worst first (at most WORST_UNITS): each
+   * unit's largest |error| / limit over the error points, on the judged side (chip, firmware, or the larger of the
+   * two). DC immunity, which every unit of this design fails, does not hide them.
+   */
+  worstUnits: WorstUnit[];
   /** Units whose firmware billing passed every point (its own verdict, whatever is judged), and the defects behind failures. */
   firmwarePassed: number;
   firmwareYield: number;
@@ -81,7 +100,11 @@ export interface MonteCarloResult {
    * The judged yield over every point but DC immunity (dc-immunity.ts: a limit of the CT's design, not of the units'
    * tolerances), when the suite has that point: its name, the units passing every other point, yield and interval.
    */
-  withoutDcImmunity?: { point: string; passed: number; yield: number; low: number; high: number; failedSaturated: number };
+  withoutDcImmunity?: {
+    point: string; passed: number; yield: number; low: number; high: number; failedSaturated: number;
+    /** Indices of the first units failing a point other than DC immunity (which every unit of this design fails). */
+    failingUnits: number[];
+  };
 }
 
 /** Wilson score interval for `k` successes out of `n` at normal quantile `z` (1.96: 95 %). */
@@ -258,6 +281,7 @@ export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]):
     high,
     points: order,
     failingUnits: outcomes.filter((o) => !o.pass).slice(0, 10).map((o) => o.index),
+    worstUnits: worstUnits(job.judge, suite, outcomes),
     firmwarePassed: outcomes.filter((o) => o.firmwarePass).length,
     firmwareYield: outcomes.filter((o) => o.firmwarePass).length / n,
     firmwareDefects: [...new Set(outcomes.flatMap((o) => o.firmwareDefects))],
@@ -265,8 +289,35 @@ export function aggregate(job: MonteCarloJob, outcomes: readonly UnitOutcome[]):
   };
 }
 
+function worstUnits(judge: Judge, suite: ReturnType<typeof suiteFor>['points'], outcomes: readonly UnitOutcome[]): WorstUnit[] {
+  const sides: Array<'chip' | 'firmware'> = judge === 'chip' ? ['chip'] : judge === 'firmware' ? ['firmware'] : ['chip', 'firmware'];
+  const worst: Array<WorstUnit & { ratio: number }> = [];
+  for (const o of outcomes) {
+    let best: (WorstUnit & { ratio: number }) | null = null;
+    suite.forEach((p, i) => {
+      if (p.kind !== 'error' || !(p.limitPercent > 0)) return;
+      for (const side of sides) {
+        const e = side === 'chip' ? o.errors[i] : o.firmwareErrors[i];
+        if (e === null || e === undefined) continue;
+        const ratio = Math.abs(e) / p.limitPercent;
+        // Points within 1e-9 of each other (the same error at every current: the model is linear) keep the first.
+        if (!best || ratio > best.ratio * (1 + 1e-9)) best = { index: o.index, point: p.name, side, errorPercent: e, limitPercent: p.limitPercent, ratio };
+      }
+    });
+    // Kept sorted, worst first (equal ratios in unit order, as the outcomes come), and no longer than WORST_UNITS.
+    const b = best as (WorstUnit & { ratio: number }) | null;
+    if (!b || (worst.length === WORST_UNITS && !(b.ratio > worst[WORST_UNITS - 1].ratio))) continue;
+    let at = worst.length;
+    while (at > 0 && b.ratio > worst[at - 1].ratio) at--;
+    worst.splice(at, 0, b);
+    if (worst.length > WORST_UNITS) worst.pop();
+  }
+  return worst.map(({ ratio: _ratio, ...w }) => w);
+}
+
 function withoutPoint(outcomes: readonly UnitOutcome[], point: string): NonNullable<MonteCarloResult['withoutDcImmunity']> {
   const passed = outcomes.filter((o) => o.failed.every((f) => f === point)).length;
   const failedSaturated = outcomes.filter((o) => o.dcSaturated).length;
-  return { point, passed, yield: passed / outcomes.length, ...wilson(passed, outcomes.length), failedSaturated };
+  const failingUnits = outcomes.filter((o) => o.failed.some((f) => f !== point)).slice(0, 10).map((o) => o.index);
+  return { point, passed, yield: passed / outcomes.length, ...wilson(passed, outcomes.length), failedSaturated, failingUnits };
 }

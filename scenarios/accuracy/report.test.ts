@@ -19,6 +19,13 @@ test('the console table has the columns of the original report plus firmware err
   assert.match(text, /Imax \(80 A\) PF 1\s+240\.00\s+240\.00\s+80\.000\s+80\.00\s+19200\.0\s+19200\.0\s+\+0\.000\s+-4\.761\s+±1\.0\s+FAIL/);
 });
 
+test('the table\'s title says V, I and P read are the firmware\'s readings, not the chip\'s CF energy (which the error % is)', async () => {
+  const text = formatSuite(await runSuite(nominalUnit(), seedPoints(), { ...BENCH, meterConstant: 1000 }));
+  assert.match(text, /\nPercentage error \(chip: CF pulses; firmware: its own ENERGY accumulation\); V, I and P read are the firmware's readings \(I x V x PF\), as the meter shows them, not the chip's CF energy\n/);
+  // against the declared 1000 imp/kWh the CF pulses read +197 % while the firmware's power reads right
+  assert.match(text, /\nIb \(5 A\) PF 1\s+240\.00\s+240\.00\s+5\.000\s+5\.00\s+1200\.0\s+1200\.0\s+\+196\.9\d\d/);
+});
+
 test('the report says the limits are the project\'s and shows the meter constant and the creep duration', async () => {
   const text = formatSuite(await runSuite(nominalUnit(), fullSuite(), BENCH));
   assert.match(text, /per the limits configured in the project/);

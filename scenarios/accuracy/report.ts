@@ -92,7 +92,7 @@ export function formatSuite(r: SuiteResult, o: TextOptions = {}): string {
   const out = [...headerLines(r, o), ''];
   const errors = r.points.filter((p) => p.kind === 'error');
   if (errors.length) {
-    out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation)');
+    out.push('Percentage error (chip: CF pulses; firmware: its own ENERGY accumulation); V, I and P read are the firmware\'s readings (I x V x PF), as the meter shows them, not the chip\'s CF energy');
     out.push(...table(
       ['Test point', 'V supplied', 'V read', 'I supplied', 'I read', 'P expected W', 'P read W', 'error %', 'fw error %', 'limit %', 'fw verdict', 'verdict'],
       errors.map((p) => [
@@ -240,6 +240,7 @@ export function monteCarloJson(job: MonteCarloJob, m: MonteCarloResult): Record<
     confidence95: { low: m.low, high: m.high, method: 'Wilson score' },
     points: m.points,
     failingUnits: m.failingUnits,
+    worstUnits: m.worstUnits,
     judge: job.judge,
     firmware: { passed: m.firmwarePassed, yield: m.firmwareYield, defects: m.firmwareDefects },
     ...(m.withoutDcImmunity ? {
@@ -262,7 +263,8 @@ export function monteCarloWithoutDcLine(m: MonteCarloResult): string | null {
 }
 
 /** The yield report of `--monte-carlo`. */
-export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { color?: boolean; top?: number } = {}): string {
+export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { color?: boolean; top?: number; rerun?: (unit: number) => string } = {}): string {
+  const rerun = o.rerun ?? ((k: number) => `osm accuracy --seed ${job.seed} --unit ${k}`);
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   const out = [
     `Monte Carlo yield: ${m.units} units drawn from the board's tolerances (seed ${job.seed})${job.calibrate ? ', each calibrated by the application-note procedure' : ', firmware registers as shipped'}`,
@@ -284,9 +286,26 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
       failing.map((p) => [p.name, String(p.failures), pct(p.failures / m.units), num(p.mean, 3, true), num(p.sd, 3), num(p.min, 3, true), num(p.max, 3, true), num(p.firmwareMean, 3, true)]),
     ));
     out.push('');
-    out.push(`First failing units: ${m.failingUnits.join(', ')} (rerun one with: osm accuracy --seed ${job.seed} --unit ${m.failingUnits[0]})`);
+    const w = m.withoutDcImmunity;
+    if (w && w.passed > m.passed) {
+      out.push(w.failingUnits.length ? `First units failing a point besides DC immunity: ${w.failingUnits.join(', ')}` : 'No unit fails a point besides DC immunity.');
+    } else {
+      out.push(`First failing units: ${m.failingUnits.join(', ')}`);
+    }
   } else {
     out.push('No point failed on any unit.');
+  }
+  if (m.worstUnits.length) {
+    const both = job.judge === 'both';
+    out.push('');
+    out.push(`Worst units (the largest ${job.judge === 'chip' ? 'chip ' : job.judge === 'firmware' ? 'firmware ' : ''}error against its limit in the error table${m.withoutDcImmunity ? '; DC immunity aside' : ''}):`);
+    out.push(...table(
+      ['Unit', 'Test point', ...(both ? ['error of'] : []), 'error %', 'limit %', 'of the limit'],
+      m.worstUnits.map((w) => [String(w.index), w.point, ...(both ? [w.side] : []), num(w.errorPercent, 3, true), `±${w.limitPercent.toFixed(1)}`,
+        `${Math.round((100 * Math.abs(w.errorPercent)) / w.limitPercent)} %`]),
+      both ? 3 : 2,
+    ));
+    out.push(`Rerun one unit by itself: ${rerun(m.worstUnits[0].index)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -120,6 +120,33 @@ test('a wrong CS1 set on purpose halts metering and the point says why', async (
   assert.match(r.points[0].reasons.join(' '), /CS1 mismatch: the chip halted energy metering/);
 });
 
+test('at 0.05 Ib the field firmware\'s failure is not put on D14: without it the error is -4.48 %, still outside, from the 0.02 A current step', async () => {
+  const r = await runSuite(nominalUnit(), fullSuite(), bench('field', 'firmware'));
+  const p = r.points.find((x) => x.name === '0.05 Ib (0.25 A) PF 1')!;
+  assert.not.ok(p.firmwarePass);
+  assert.equal(p.firmwareDefects, []);
+  assert.match(p.reasons.join(' '), /D14 accounts for -4\.761 % of it: .*; without it -4\.4\d\d %, still outside: the firmware reads 0\.24 A for 0\.250 A, its current reading steps by 0\.02 A/);
+  const q = r.points.find((x) => x.name === '0.1 Ib (0.5 A) PF 1')!;
+  assert.equal(q.firmwareDefects, ['D14'], 'at 0.1 Ib D14 is the whole cause');
+});
+
+test('a 30 ohm burden\'s firmware failure is not D14\'s: the reason gives the current the firmware reads', async () => {
+  const unit = whatIfUnit(parseWhatIf(['frontend.ct.burdenOhms=30']));
+  const r = await runSuite(unit, seedPoints(), bench('field', 'firmware'));
+  const p = r.points.find((x) => x.name === 'Ib (5 A) PF 1')!;
+  assert.equal(p.firmwareDefects, []);
+  assert.match(p.reasons.join(' '), /without it \+524\.\d+ %, still outside: the firmware reads 31\.20 A for 5\.000 A\)/);
+});
+
+test('at the phasor level a clipping point notes that its error is an unclipped chip\'s, and fails', async () => {
+  const unit = whatIfUnit(parseWhatIf(['frontend.ct.burdenOhms=30']));
+  const r = await runSuite(unit, seedPoints(), bench('fixed', 'chip'));
+  const clipped = r.points.find((x) => x.name === 'Imax (80 A) PF 1')!, fine = r.points.find((x) => x.name === 'Ib (5 A) PF 1')!;
+  assert.not.ok(clipped.pass);
+  assert.ok(clipped.notes.some((n) => /^phasor level: its ADC does not clip .*--fidelity waveform measures the clipped reading$/.test(n)), clipped.notes.join(' | '));
+  assert.not.ok(fine.notes.some((n) => /does not clip/.test(n)), 'a point that does not clip has no such note');
+});
+
 test('the same unit and options give the same numbers twice', async () => {
   const a = await runSuite(nominalUnit(), fullSuite(), bench('field'));
   const b = await runSuite(nominalUnit(), fullSuite(), bench('field'));

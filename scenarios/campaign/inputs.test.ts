@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandInputs, isSingleFile } from './inputs.ts';
+import { expandInputs, isSingleFile, scenarioFilesOfMatches, type MatchLister } from './inputs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'osm-inputs-'));
 for (const f of ['lib/b.yaml', 'lib/a.yaml', 'lib/README.md', 'lib/sub/c.yml', 'empty/.keep', 'other/x.txt']) {
@@ -54,5 +54,18 @@ test('isSingleFile is true for an existing file only', () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a pattern matching a folder of 250k scenario files collects them all, sorted, without overflowing the stack', () => {
+  const big = Array.from({ length: 250_000 }, (_, i) => `big/s${String(249_999 - i).padStart(6, '0')}.yaml`);
+  const fake: MatchLister = {
+    kind: (p) => (p === 'big' ? 'folder' : p.endsWith('.yaml') || p.endsWith('.txt') ? 'file' : undefined),
+    filesIn: (d) => (d === 'big' ? big : []),
+  };
+  const found = scenarioFilesOfMatches(['big', 'a.yaml', 'notes.txt', 'gone'], fake);
+  assert.is(found.length, 250_001);
+  assert.is(found[0], 'a.yaml');
+  assert.is(found[1], 'big/s000000.yaml');
+  assert.is(found[found.length - 1], 'big/s249999.yaml');
+});
 
 test.run();

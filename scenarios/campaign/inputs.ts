@@ -54,6 +54,34 @@ export function scenarioFilesIn(dir: string): string[] {
   return out.sort(byCodeUnit);
 }
 
+/** How scenarioFilesOfMatches sees the file system (a test gives its own). */
+export interface MatchLister {
+  /** 'folder', 'file' or undefined (gone, or neither). */
+  kind(path: string): 'folder' | 'file' | undefined;
+  /** Every scenario file below a folder. */
+  filesIn(dir: string): readonly string[];
+}
+
+const FILE_SYSTEM: MatchLister = {
+  kind: (path) => { const st = statOf(path); return st?.isDirectory() ? 'folder' : st?.isFile() ? 'file' : undefined; },
+  filesIn: scenarioFilesIn,
+};
+
+/**
+ * The scenario files a pattern's matches give, sorted: every scenario file below a matched folder, and a matched
+ * scenario file itself. Collected one by one: a folder of more than about 120k files overflowed the stack when its
+ * list was spread into push().
+ */
+export function scenarioFilesOfMatches(matched: readonly string[], fs: MatchLister = FILE_SYSTEM): string[] {
+  const found: string[] = [];
+  for (const m of matched) {
+    const kind = fs.kind(m);
+    if (kind === 'folder') { for (const f of fs.filesIn(m)) found.push(f); }
+    else if (kind === 'file' && isScenarioFileName(m)) found.push(m);
+  }
+  return found.sort(byCodeUnit);
+}
+
 /** True when `arg` names one existing regular file (what `osm run <scenario.yaml>` has always taken). */
 export function isSingleFile(arg: string): boolean {
   return statOf(arg)?.isFile() === true;
@@ -86,14 +114,9 @@ export function expandInputs(args: readonly string[]): InputEntry[] {
         problem(arg, `invalid pattern: ${err.message}`);
         continue;
       }
-      const found: string[] = [];
-      for (const m of matched) {
-        const ms = statOf(m);
-        if (ms?.isDirectory()) found.push(...scenarioFilesIn(m));
-        else if (ms?.isFile() && isScenarioFileName(m)) found.push(m);
-      }
+      const found = scenarioFilesOfMatches(matched);
       if (found.length === 0) problem(arg, 'no scenario file (*.yaml, *.yml) matches this pattern');
-      found.sort(byCodeUnit).forEach(add);
+      found.forEach(add);
     } else {
       problem(arg, `cannot read the scenario: ${whyNoStat(arg)}`);
     }

@@ -83,4 +83,13 @@ test('wall times read as seconds, then minutes', () => {
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
+test('the table of a campaign of 150k runs is made without overflowing the stack', () => {
+  const records = Array.from({ length: 150_000 }, (_, i) => ({
+    file: `s${i}.yaml`, status: 'invalid' as const, exitCode: 2 as const, error: { message: `s${i}.yaml:1:1: bad` }, wallMs: 0,
+  }));
+  const lines = formatTable(records).trimEnd().split('\n');
+  assert.is(lines.length, 150_001);
+  assert.is(lines[1].indexOf('invalid'), 's149999.yaml'.length + 2, 'the scenario column is as wide as its widest name');
+});
+
 test.run();

@@ -57,9 +57,13 @@ function simulatedText(r: RunRecord): string {
   return r.error.time ?? '-';
 }
 
-/** Rows padded to the widest cell of each column; the last column is not padded. */
+/**
+ * Rows padded to the widest cell of each column; the last column is not padded. The widths are found in a loop: a
+ * spread of one value per row (Math.max(...)) overflows the stack in a campaign of more than about 120k runs.
+ */
 function table(rows: string[][], colour: (row: number, col: number, text: string) => string): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = rows[0].map(() => 0);
+  for (const r of rows) for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c], r[c].length);
   return rows.map((r, i) => r.map((cell, c) => {
     const text = c === r.length - 1 ? cell : cell.padEnd(widths[c]);
     return i === 0 ? text : colour(i, c, text);

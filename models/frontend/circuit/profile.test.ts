@@ -42,4 +42,8 @@ test('the overrides of the built-in board are none, and R12 150k gives rTopOhms 
   assert.equal(profileOverrides(withValues(builtInNetlist(), { R12: '150k' })), { 'divider.rTopOhms': '650000' });
 });
 
+test('a burden of R7 3.3R + R8 2.4R reads burdenOhms=5.7, not the sum\'s float noise 5.699999999999999', () => {
+  assert.equal(profileOverrides(withValues(builtInNetlist(), { R7: '3.3R' })), { 'ct.burdenOhms': '5.7' });
+});
+
 test.run();

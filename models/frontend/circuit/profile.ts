@@ -104,7 +104,9 @@ export function profileOverrides(n: FrontEndNetlist): Record<string, string> {
     for (const k of Object.keys(base)) {
       const a = got[k], b = base[k];
       const same = typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-12 * Math.abs(b) : a === b;
-      if (!same) out[`${sec}.${k}`] = String(a);
+      // 12 significant digits: a sum of part values such as R7 + R8 = 3.3 + 2.4 carries float noise
+      // (5.699999999999999) that would be printed in every what-if line; the value differs by at most an ulp or two.
+      if (!same) out[`${sec}.${k}`] = String(typeof a === 'number' ? Number(a.toPrecision(12)) : a);
     }
   }
   return out;

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toSpice } from './spice.ts';
+import { parseSpiceTables, type SpiceRow } from './spice-compare.ts';
 import { builtInNetlist, type FrontEndNetlist } from './netlist.ts';
 import { CircuitFrontEnd, withValues } from '../circuit-front-end.ts';
 import { cabs, cargDeg, type Complex } from '../impedance.ts';
@@ -15,7 +16,7 @@ const HAVE_NGSPICE = spawnSync('ngspice', ['--version'], { encoding: 'utf8' }).s
 /** Needs ngspice on the PATH (.ci/run installs Debian's); counted as skipped without it. */
 const withSpice = HAVE_NGSPICE ? test : test.skip;
 
-interface Row { hz: number; re: number; im: number }
+type Row = SpiceRow;
 
 /** Runs the export through `ngspice -b` and returns its two printed tables (voltage, current channel). */
 function runSpice(n: FrontEndNetlist): { v: Row[]; i: Row[] } {
@@ -25,14 +26,7 @@ function runSpice(n: FrontEndNetlist): { v: Row[]; i: Row[] } {
   // ngspice -b exits 1 with a note when a netlist has no .print card outside .control; the tables are the check.
   assert.ok(r.status === 0 || r.status === 1, `ngspice exit ${r.status}: ${r.stderr}`);
   assert.not.match(`${r.stdout}\n${r.stderr}`, /error/i);
-  const tables: Row[][] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (/^Index\s+frequency/.test(line)) tables.push([]);
-    const m = /^\d+\s+(\S+)\s+(\S+)\s+(\S+)/.exec(line);
-    if (m && tables.length) tables[tables.length - 1].push({ hz: Number(m[1]), re: Number(m[2]), im: Number(m[3]) });
-  }
-  assert.is(tables.length, 2, `${r.stdout}\n${r.stderr}`);
-  return { v: tables[0], i: tables[1] };
+  return parseSpiceTables(r.stdout);
 }
 
 function compare(rows: Row[], mine: (hz: number) => Complex, what: string): { gain: number; phase: number } {

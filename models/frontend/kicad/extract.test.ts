@@ -147,6 +147,15 @@ test('a file that is not a schematic says so', () => {
   assert.throws(() => importSchematic(write('(kicad_pcb (version 20221018))')), /not a KiCad schematic/);
 });
 
+test('a saved netlist given to import is pointed to --netlist, not reported as an S-expression error', () => {
+  assert.throws(() => importSchematic(write('# Front end of U8\nboard: x\n')), (e: Error) =>
+    /not a KiCad schematic \(a \.kicad_sch file starts with '\(kicad_sch'\); a netlist saved by 'osm frontend import --save' is read with --netlist/.test(e.message));
+});
+
+test('a KiCad 5 schematic is told to be saved in KiCad 6 or later', () => {
+  assert.throws(() => importSchematic(write('EESchema Schematic File Version 4\nEELAYER 30 0\n')), /a KiCad 5 \(or older\) schematic: open it in KiCad 6 or later/);
+});
+
 // ---- the original board (skipped without ../shared) ----------------------------------------------------------------
 
 const haveOriginal = existsSync(ORIGINAL);

@@ -76,6 +76,11 @@ export function readSchematic(file: string, read: (path: string) => string = (p)
       const code = (err as NodeJS.ErrnoException).code;
       throw new SchematicError(code ? `cannot read ${path}: ${code}` : (err as Error).message);
     }
+    const start = text.replace(/^\uFEFF/, '').trimStart();
+    if (start.startsWith('EESchema')) throw new SchematicError(`${path}: a KiCad 5 (or older) schematic: open it in KiCad 6 or later and save it as .kicad_sch`);
+    if (!start.startsWith('(')) {
+      throw new SchematicError(`${path}: not a KiCad schematic (a .kicad_sch file starts with '(kicad_sch'); a netlist saved by 'osm frontend import --save' is read with --netlist (osm frontend show/spice, osm accuracy)`);
+    }
     const root = parseSExpr(text, path);
     if (root.items[0] !== 'kicad_sch') throw new SchematicError(`${path}: not a KiCad schematic (starts with '${String(root.items[0])}')`);
     const version = Number(atom(root, 'version') ?? 0);
