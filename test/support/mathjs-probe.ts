@@ -1,7 +1,6 @@
 // Test support for scenarios/accuracy/monte-carlo-lean.test.ts, run in a child process: runs one Monte Carlo unit (the job from argv[2]
-// as JSON, with `withCircuit: true` for the built-in board plus a speed-up capacitor, solved as a circuit, and
-// `requireMathjs: true` to load mathjs first, the probe's own control) and prints whether mathjs was loaded, through
-// an ES module import (a resolve hook sees it) or a require (require.cache).
+// as JSON, with `circuit: true` for the built-in board plus a speed-up capacitor, solved as a circuit) and prints
+// whether mathjs was loaded, through an ES module import (a resolve hook sees it) or a require (require.cache).
 import { register, createRequire } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 
@@ -15,8 +14,7 @@ register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { port: po
 
 const { runUnit } = await import('../../scenarios/accuracy/monte-carlo.ts');
 const { builtInNetlist } = await import('../../models/frontend/circuit/netlist.ts');
-const spec = JSON.parse(process.argv[2]) as Parameters<typeof runUnit>[0] & { withCircuit?: boolean; requireMathjs?: boolean };
-if (spec.requireMathjs) createRequire(import.meta.url)('mathjs');
+const spec = JSON.parse(process.argv[2]) as Parameters<typeof runUnit>[0] & { withCircuit?: boolean };
 if (spec.withCircuit) {
   const n = builtInNetlist();
   spec.circuit = { netlist: { ...n, parts: [...n.parts, { ref: 'C99', kind: 'C', value: '4.7n', nets: ['DIV5', 'VP'] }] }, label: 'probe', args: [] };

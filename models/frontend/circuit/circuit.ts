@@ -11,8 +11,8 @@
 //         the dotted primary end leaves the `plus` secondary terminal into the circuit (`reversed` swaps them).
 // Sources carry a named `drive` so one factorisation serves several excitations (the line voltage, the line
 // current): solve(hz, { LINE: 1 }) sets every source whose drive is LINE to 1 and every other source to 0.
+import { createRequire } from 'node:module';
 import { type C, C0, add, c, div, neg } from './complex.ts';
-import { SingularError, luSolve } from './lu-solve.ts';
 
 export type Element =
   | { kind: 'R'; ref: string; a: string; b: string; ohms: number }
@@ -120,13 +120,7 @@ export class Circuit {
         }
       }
     }
-    let X: C[][];
-    try {
-      X = luSolve(A, B);
-    } catch (err) {
-      if (!(err instanceof SingularError)) throw err;
-      throw new CircuitError(`the circuit has no unique solution: ${this.describeUnknown(err.row, idx, branch)} is floating (no path to ground at this frequency)`);
-    }
+    const X = luSolve(A, B, (row) => this.describeUnknown(row, idx, branch));
     return X.map((x) => ({
       hz,
       v: (net: string): C => {
@@ -170,4 +164,44 @@ function checkValue(e: Element): void {
       break;
     default: break;
   }
+}
+
+/**
+ * The complex linear solve A X = B by LU decomposition with partial pivoting (mathjs `lup` + `lusolve`), one
+ * factorisation for every right-hand side. A pivot that vanishes against the matrix's scale means an unknown the
+ * circuit does not determine (a net with no path to ground at this frequency): that is an error naming it, because
+ * mathjs would return a meaningless solution for it.
+ */
+function luSolve(A: C[][], Bs: C[][], name: (row: number) => string): C[][] {
+  const m = mathjs();
+  const n = A.length;
+  let scaleMax = 0;
+  for (const row of A) for (const v of row) scaleMax = Math.max(scaleMax, Math.abs(v.re) + Math.abs(v.im));
+  const tiny = scaleMax * 1e-18;
+  const lu = m.lup(A.map((row) => row.map((v) => m.complex(v.re, v.im))));
+  const U = lu.U.valueOf() as unknown as (MathComplex | number)[][];
+  for (let k = 0; k < n; k++) {
+    const d = U[k][k];
+    if ((typeof d === 'number' ? Math.abs(d) : Math.hypot(d.re, d.im)) <= tiny) {
+      throw new CircuitError(`the circuit has no unique solution: ${name(k)} is floating (no path to ground at this frequency)`);
+    }
+  }
+  return Bs.map((col) => {
+    const x = m.lusolve(lu, col.map((v) => m.complex(v.re, v.im))).valueOf() as unknown as (MathComplex | number)[][];
+    return x.map(([v]) => (typeof v === 'number' ? { re: v, im: 0 } : { re: v.re, im: v.im }));
+  });
+}
+
+type MathComplex = { re: number; im: number };
+type MathJs = Pick<typeof import('mathjs'), 'lup' | 'lusolve' | 'complex'>;
+let loaded: MathJs | null = null;
+
+/**
+ * mathjs, loaded on the first solve: it is a large library (about 90 MB resident, most of a second to load), used only
+ * where a circuit is solved (at setup, per frequency, cached by CircuitFrontEnd), so whatever merely imports this module
+ * (the accuracy bench, a Monte Carlo worker on the fixed-topology board) does not carry it.
+ */
+function mathjs(): MathJs {
+  loaded ??= createRequire(import.meta.url)('mathjs') as MathJs;
+  return loaded;
 }

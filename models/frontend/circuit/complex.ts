@@ -1,4 +1,4 @@
-// Plain complex arithmetic for stamping the circuit's matrix and reading its solution (the solve is lu-solve.ts).
+// Plain complex arithmetic for stamping the circuit's matrix and reading its solution (the solve itself is mathjs' LU).
 
 export interface C { readonly re: number; readonly im: number }
 
