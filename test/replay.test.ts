@@ -143,6 +143,15 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
 });
 
+test('osm replay without a log says a file or - (standard input) is wanted', async () => {
+  const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: () => true } } });
+  await cmd.run([]).then(() => assert.unreachable(), (e: Error) => {
+    assert.instance(e, UsageError);
+    assert.match(e.message, 'osm replay <debug.log | ->');
+    assert.match(e.message, 'standard input');
+  });
+});
+
 test('osm replay --twin-log writes through the output writer: /dev/null as a stream, a missing folder refused before the replay', async () => {
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');

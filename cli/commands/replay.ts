@@ -59,7 +59,7 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; s
   const io = deps.io ?? processIo;
   async function run(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs(argv, OPTIONS);
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log file (osm replay <debug.log>)');
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log: a file, or - to read it from standard input (osm replay <debug.log | ->)');
     const file = positionals[0];
     let input: LineInput;
     // The log is read line by line as the replay goes (io/input-lines.ts): a file of any length, a FIFO or `-`.
