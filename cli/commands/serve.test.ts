@@ -34,6 +34,13 @@ test('the help states the rule a token must meet, and a token that breaks it is 
   assert.not.throws(() => checkServerOptions({ host: '127.0.0.1', port: 0, token: 's3cret-token' }));
 });
 
+test('the help gives the range of --speed that the option accepts', () => {
+  assert.match(SERVE_USAGE, /--speed F[^\n]*\n?[^\n]*up to 10000/);
+  assert.is(parseServeArgs(['--speed', '10000'], {}).speed, 10000);
+  assert.is(parseServeArgs(['--speed', '3600'], {}).speed, 3600);
+  usage(() => parseServeArgs(['--speed', '10001'], {}), /<= 10000/);
+});
+
 test('bad options are usage errors with a reason', () => {
   usage(() => parseServeArgs(['--speed', 'fast'], {}), /--speed/);
   usage(() => parseServeArgs(['--speed', '0'], {}), /--speed/);

@@ -42,7 +42,8 @@ Options:
   --port N          TCP port (default 8080; 0 lets the system choose)
   --token T         require this token on every request (or set OSM_TOKEN): at least 8 printable characters,
                     no spaces; open the page as /?token=T
-  --speed F         virtual time at F times wall time: 1 (default), 10, 60 ..., or max
+  --speed F         virtual time at F times wall time (default 1): a factor > 0 up to ${MAX_SPEED_FACTOR} (the page's
+                    buttons: 1, 10, 60, 600, 3600), or max
   --clock T         the meters' RTC time at start, YYYY-MM-DDTHH:MM:SS (default 2026-03-01T08:00:00)
   --meters N        number of meters, each with its own twin and seed (default 1, at most 8)
   --fleet N         a fleet of N meters (1..${MAX_FLEET}) instead: the page opens on a grid of meters coloured by state
