@@ -53,6 +53,8 @@ const BAD: [file: string, line: number, col: number, fragment: string][] = [
   ['expect-for-zero.yaml', 5, 35, "expect.for: duration '0s' must be longer than 0"],
   ['expect-for-without-unit.yaml', 5, 35, "expect.for: duration '60' needs a unit (us, ms, s, min, h, d)"],
   ['expect-for-with-timeout.yaml', 5, 42, 'an expect with for has no timeout: it lasts exactly its for and fails at the first moment a check stops holding; to wait for the state first, put a wait-until with the timeout before it'],
+  ['expect-for-beside.yaml', 6, 5, "'for' is beside 'expect' in this step, not inside it: a command's settings go in its mapping (- expect: { ..., for: 1min }, or indented under expect:)"],
+  ['wait-until-timeout-beside.yaml', 6, 5, "'timeout' is beside 'wait-until' in this step, not inside it: a command's settings go in its mapping (- wait-until: { ..., timeout: 1min }, or indented under wait-until:)"],
   ['wait-until-with-for.yaml', 4, 49, "wait-until has no 'for': it ends as soon as its checks hold; to require a state to last, wait for it, then expect it with for (- expect: { relay: open, for: 1min })"],
   ['version-2.yaml', 2, 10, 'unsupported version 2 (this osm reads version 1)'],
   ['empty-steps.yaml', 3, 8, 'steps: the list is empty'],
@@ -106,6 +108,11 @@ for (const [file, line, col, fragment] of BAD) {
 test('has a test for every file in fixtures/bad', () => {
   const files = readdirSync(join(here, 'fixtures', 'bad')).filter((f) => f.endsWith('.yaml')).sort();
   assert.equal(files, BAD.map((b) => b[0]).sort());
+});
+
+test('a misspelt name beside a command is still an unknown step, not a setting written beside it', () => {
+  const err = parseError('name: x\nversion: 1\nsteps:\n  - expect: { relay: closed }\n    nmae: check\n');
+  assert.ok(err.detail.startsWith("unknown step 'nmae'"), err.detail);
 });
 
 test('reads meter.credit-over-eeprom as a boolean beside meter.credit, absent by default', () => {

@@ -680,6 +680,13 @@ class Reader {
       const entry: Entry = { key, keyNode, node: this.deref(pair.value), path: key };
       if (key === 'name') { name = this.str(entry, { nonEmpty: true }); continue; }
       if (!(STEP_COMMANDS as readonly string[]).includes(key)) {
+        const beside = this.commandBeside(node);
+        if (beside !== undefined && closest(key, ['name', ...STEP_COMMANDS]) === undefined) {
+          // `- expect: { relay: open }` with `for: 1min` on the next line: a setting of the command, written beside it.
+          const v = this.deref(pair.value);
+          const text = v && isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number') ? String(v.value) : '...';
+          this.fail(keyNode, `'${key}' is beside '${beside}' in this step, not inside it: a command's settings go in its mapping (- ${beside}: { ..., ${key}: ${text} }, or indented under ${beside}:)`);
+        }
         this.fail(keyNode, `unknown step '${key}' (expected one of ${STEP_COMMANDS.join(', ')})`);
       }
       if (cmd) this.fail(keyNode, `a step has one command, this one has '${cmd.key}' and '${key}' (split it into two steps)`);
@@ -694,6 +701,15 @@ class Reader {
       this.fail(cmd.entry.keyNode, `steps[${index}]: the scenario would run past ${MAX_DURATION_DAYS}d of simulated time (274 years; the virtual clock counts microseconds)`);
     }
     return step;
+  }
+
+  /** The command a step's mapping holds, if any (to explain a setting written beside it instead of inside). */
+  commandBeside(node: YAMLMap): string | undefined {
+    for (const pair of node.items) {
+      const k = this.deref(pair.key);
+      if (k && isScalar(k) && typeof k.value === 'string' && (STEP_COMMANDS as readonly string[]).includes(k.value)) return k.value;
+    }
+    return undefined;
   }
 
   step(key: StepCommand, e: Entry, base: { index: number; name?: string; pos: SourcePos }, loads: Set<string>): Step {
