@@ -203,6 +203,25 @@ test('osm run --trace - keeps standard output to the trace alone: every line is 
   assert.match(r.err, /PASSED at /);
 });
 
+test('osm run --debug-log - puts only the time-stamped log on standard output (for osm replay -), the report on stderr', async () => {
+  const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', '--debug-log', '-'], {
+      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.on('close', (code) => done({ code, out, err }));
+  });
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.ok(lines.length > 5);
+  for (const l of lines) assert.match(l, /^\[\s*\d+\.\d{6}\]/, `not a time-stamped line: ${l}`);
+  assert.match(r.out, /Device Powered!/);
+  assert.match(r.err, /PASSED at /);
+});
+
 test('--json and --trace - cannot share standard output: one line, exit 2', async () => {
   const io = buffers();
   const code = await main(['run', 'scenarios/library/boot-screens.yaml', '--trace', '-', '--json'], { commands: [createRunCommand({ io })], io, env: {} });

@@ -70,7 +70,8 @@ Options:
                     meter.credit-over-eeprom: true; a difference is reported; in a campaign, every scenario's)
   --save-eeprom FILE  write the twin's EEPROM (4096 bytes) to FILE at the end of the run (one scenario only)
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
-                    reads it; one scenario only)
+                    reads it; one scenario only); - writes it to stdout at the end of the run and the report to
+                    stderr (osm run S --debug-log - | osm replay -)
 ${BOARD_OPTIONS_HELP}
 ${TARGET_OPTIONS_HELP}
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
