@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { REPLAY_USAGE } from '../cli/commands/replay.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OSM = join(ROOT, 'cli', 'osm.js');
@@ -53,6 +54,7 @@ test('osm fleet --json - --report - is refused before the fleet runs', async () 
 });
 
 test('osm replay --twin-log - puts only the twin\'s log on standard output, the replay report on standard error', async () => {
+  assert.match(REPLAY_USAGE, /--twin-log FILE[^\n]*\n?[^\n]*-: on stdout/, 'the help says so');
   const dir = mkdtempSync(join(tmpdir(), 'osm-stdout-'));
   try {
     const scenario = join(dir, 's.yaml');

@@ -37,7 +37,8 @@ Options:
   --modem M         auto (default: connected when the log shows the modem answering ATI), connected, mute
   --tolerance T     how far a line's time may be off and still agree (default 500ms)
   --gap T           a silence longer than this is reported as a gap (default 10min)
-  --twin-log FILE   write the twin's log over the same time, in the same format
+  --twin-log FILE   write the twin's log over the same time, in the same format (-: on stdout as it is printed, the
+                    report then on stderr)
   --seed N          seed of the twin's random sources (default 1)
   --help, -h        show this help
 
