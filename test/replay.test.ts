@@ -235,6 +235,19 @@ test('osm replay - shows its progress without the log\'s end, which a pipe does 
   assert.match(err.join(''), /^(osm replay: \d+\.\d h of the log replayed\n)+$/, JSON.stringify(err.join('')));
 });
 
+test('osm replay - at a terminal says it reads the log from there; from a pipe it says nothing of the kind', async () => {
+  const { Readable } = await import('node:stream');
+  const lines = connected.split('\n').slice(0, 12).join('\n') + '\n';
+  for (const tty of [true, false]) {
+    const err: string[] = [];
+    const stdin = Readable.from([Buffer.from(lines, 'latin1')]);
+    if (tty) Object.assign(stdin, { isTTY: true });
+    const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } }, stdin });
+    assert.is(await cmd.run(['-', '--credit', '800', '--clock', '2026-03-01T08:00:00']), 0);
+    assert.is(/reading the log from the terminal \(paste it, then Ctrl-D/.test(err.join('')), tty, JSON.stringify(err.join('')));
+  }
+});
+
 test('osm replay takes a log of any size but refuses a directory, and a file or device with no line of the firmware, in one line', async () => {
   const { mkdirSync, writeFileSync, truncateSync } = await import('node:fs');
   const { join } = await import('node:path');

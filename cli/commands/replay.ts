@@ -62,9 +62,10 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; s
     const { values, positionals } = parseArgs(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one log at a time' : 'missing the log: a file, or - to read it from standard input (osm replay <debug.log | ->)');
     const file = positionals[0];
+    const stdin = deps.stdin ?? process.stdin;
     let input: LineInput;
     // The log is read line by line as the replay goes (io/input-lines.ts): a file of any length, a FIFO or `-`.
-    try { input = openLineInput(file, MAX_LINE_CHARS, deps.stdin ?? process.stdin); } catch (err) {
+    try { input = openLineInput(file, MAX_LINE_CHARS, stdin); } catch (err) {
       if (err instanceof InputFileError) throw new UsageError(err.message);
       throw err;
     }
@@ -91,6 +92,10 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; s
     const twinLogOut = twinLog !== undefined ? checkOutputPath(twinLog, '--twin-log') : undefined;
     checkDistinctOutputs([twinLogOut], file === '-' ? [] : [{ path: file, what: 'the debug log' }]);
     const credit = values.credit !== undefined ? intOption('credit', values.credit as string, 0, 4294967295) : null;
+    // `-` typed at a terminal, without a pipe: say what the silence is waiting for.
+    if (file === '-' && (stdin as { isTTY?: boolean }).isTTY === true) {
+      io.stderr.write('osm replay: reading the log from the terminal (paste it, then Ctrl-D; or pipe it: cat debug.log | osm replay -)\n');
+    }
     let result;
     // Ctrl-C or SIGTERM: the replay stops within a simulated minute, nothing is written, one line says where.
     const interrupts = watchInterrupts();
