@@ -87,9 +87,18 @@ class LogScan {
   readonly reader: DebugLogReader;
   readonly credit = new StartCredit();
   first: Reading | null = null;
+  /** The time of the log's first line when that line is `Device Powered!`: the meter's first power-on. */
+  poweredAt: number | null = null;
+  #lines = 0;
   chars = 0;
   constructor(gapS: number) {
-    this.reader = new DebugLogReader(gapS, { line: (l) => this.credit.line(l), reading: (r) => { this.first ??= r; this.credit.reading(r); } });
+    this.reader = new DebugLogReader(gapS, {
+      line: (l) => {
+        if (this.#lines++ === 0 && l.text === 'Device Powered! ') this.poweredAt = l.t;
+        this.credit.line(l);
+      },
+      reading: (r) => { this.first ??= r; this.credit.reading(r); },
+    });
   }
   push(r: RawLine): void {
     this.chars += r.skippedChars ?? r.text.length + 1;
@@ -178,8 +187,13 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
       if (bench.now() / 1e6 >= nextProgress) { o.onProgress?.(bench.now() / 1e6, knownEnd); nextProgress += 3600; }
     }
   };
+  // A capture started before the meter was powered (the logger first, then the mains): the meter is off until the
+  // log's first `Device Powered!`, as it was.
+  const poweredAt = scan.poweredAt !== null && scan.poweredAt > 0 ? scan.poweredAt : null;
   try {
+    if (poweredAt !== null) bench.power(false);
     await bench.start();
+    if (poweredAt !== null) await apply([{ t: poweredAt, kind: 'power', on: true, from: 1 }]);
     const feed = async (r: RawLine): Promise<void> => {
       if (r.skippedChars !== undefined) return;
       reader.push(r.text, r.tooLong);

@@ -51,6 +51,19 @@ test('a log from a meter with a mute modem replays too', async () => {
   assert.is(r.firstDivergence, null, formatReplay(r, 'mute.log'));
 });
 
+test('a capture started before the meter was powered (its first line Device Powered! at 7.25 s) replays line for line', async () => {
+  const log = await twinLog(false);
+  const shifted = log.trimEnd().split('\n').map((l) => {
+    const m = /^\[\s*([\d.]+)\](.*)$/.exec(l)!;
+    return formatLogLine(Math.round(Number(m[1]) * 1e6) + 7_250_000, m[2].replace(/^ /, ''));
+  }).join('\n') + '\n';
+  assert.match(shifted, /^\[\s*7\.250000\] Device Powered!/);
+  const r = await replayDebugLog(shifted, { meter });
+  assert.is(r.firstDivergence, null, formatReplay(r, 'shifted.log'));
+  assert.is(r.agreeing, r.compared);
+  assert.ok(r.compared > 10, `${r.compared} lines compared`);
+});
+
 test('garbage, untimed lines and a gap are reported and skipped, and the rest still agrees', async () => {
   const lines = connected.trimEnd().split('\n');
   const tOf = (l: string): number => Number(/^\[\s*([\d.]+)\]/.exec(l)![1]);
