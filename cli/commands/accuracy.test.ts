@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../main.ts';
 import type { CliIo } from '../command.ts';
-import { createAccuracyCommand } from './accuracy.ts';
+import { ACCURACY_USAGE, createAccuracyCommand } from './accuracy.ts';
 import { createCalibrateCommand } from './calibrate.ts';
 
 async function osm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -253,6 +253,10 @@ test('--monte-carlo reports units done on stderr and, beside the hardware yield,
   assert.match(r.err, /osm accuracy: Monte Carlo: 2\/2 units done\n$/);
   assert.match(r.out, /\nHardware \(chip CF pulses\): passed \d of 2: yield /);
   assert.match(r.out, /\nFirmware billing \(field[^\n]*\), its own verdict: 0 of 2 units within the limits; failures caused by D14 /);
+});
+
+test('the help says --monte-carlo names the worst units and the command that reruns one', () => {
+  assert.match(ACCURACY_USAGE, /--monte-carlo N[^\n]*\n[^\n]*the worst units and the command that reruns one/);
 });
 
 test('--monte-carlo lists the worst units, and the rerun line keeps the draw\'s points and what-ifs, giving that unit\'s numbers', async () => {

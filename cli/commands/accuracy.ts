@@ -26,7 +26,8 @@ Options:
                         a circuit; REF=VALUE settings apply to either
   --calibrate           run the application-note calibration (see osm calibrate) on the unit(s) before the suite
   --unit K --seed S     test unit K of seed S, drawn from the board's tolerances (default: the nominal board)
-  --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1)
+  --monte-carlo N       yield: draw N units from the tolerances and run the suite on each (with --seed S, default 1);
+                        the report names the points that fail most, the worst units and the command that reruns one
   --workers N           worker threads for --monte-carlo (default: all cores)
   --judge J             what the verdict (and the yield) is judged on: chip (default: the hardware, the chip's CF
                         pulses; the firmware's billing error is shown beside it as its own verdict with the
