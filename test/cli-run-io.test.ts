@@ -185,9 +185,10 @@ test('--debug-log through a symlink replaces the link\'s target and keeps the li
   assert.is.not(readFileSync(target, 'utf8'), 'old\n');
 });
 
-test('osm run --trace - keeps standard output to the trace alone: every line is JSON, the report goes to stderr', async () => {
-  const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', '--trace', '-'], {
+/** `osm run` of the boot-screens scenario in a child process with `args`: its exit code, stdout and stderr. */
+function osmRun(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', ...args], {
       cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -196,6 +197,10 @@ test('osm run --trace - keeps standard output to the trace alone: every line is 
     child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
     child.on('close', (code) => done({ code, out, err }));
   });
+}
+
+test('osm run --trace - keeps standard output to the trace alone: every line is JSON, the report goes to stderr', async () => {
+  const r = await osmRun('--trace', '-');
   assert.is(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
   assert.ok(lines.length > 50);
@@ -204,16 +209,7 @@ test('osm run --trace - keeps standard output to the trace alone: every line is 
 });
 
 test('osm run --debug-log - puts only the time-stamped log on standard output (for osm replay -), the report on stderr', async () => {
-  const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/osm.ts', 'run', 'scenarios/library/boot-screens.yaml', '--debug-log', '-'], {
-      cwd: root, env: { ...process.env, OSM_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    child.on('close', (code) => done({ code, out, err }));
-  });
+  const r = await osmRun('--debug-log', '-');
   assert.is(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
   assert.ok(lines.length > 5);
