@@ -180,15 +180,20 @@ test('osm replay --twin-log writes through the output writer: /dev/null as a str
   });
 });
 
-test('osm replay of a long log shows its progress on stderr when stderr is not a terminal', async () => {
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  // Two hours of a mute meter's debug port.
+/** Two hours of a mute meter's debug port (300 W), for the progress tests. */
+async function twoHourLog(): Promise<() => string> {
   const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
   const log = recordDebugLog(bench);
   await bench.start();
   await bench.runFor(2 * 3600e6);
   await bench.close();
+  return log;
+}
+
+test('osm replay of a long log shows its progress on stderr when stderr is not a terminal', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const log = await twoHourLog();
   const f = join(scratchDir('osm-replay-'), 'long.log');
   writeFileSync(f, log());
   const err: string[] = [];
@@ -232,11 +237,7 @@ test('osm replay - reads the log through a pipe: the same report as from the fil
 
 test('osm replay - shows its progress without the log\'s end, which a pipe does not tell', async () => {
   const { Readable } = await import('node:stream');
-  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'a', watts: 300, pf: 1 }] }, seed: 1, speed: 'max' });
-  const log = recordDebugLog(bench);
-  await bench.start();
-  await bench.runFor(2 * 3600e6);
-  await bench.close();
+  const log = await twoHourLog();
   const err: string[] = [];
   let wall = 0;
   const cmd = createReplayCommand({
