@@ -24,4 +24,17 @@ test('the fault lines a fixed build prints on its debug port are catalogued', ()
   }
 });
 
+test('a boot line whose last space a capture trimmed is the firmware\'s line again, said once', () => {
+  const log = parseDebugLog('[0.000100] Device Powered!\n[0.000200] Setting up LCD...\n[0.500000] LCD Setup complete! \n[1.000000] Setup Complete!\n');
+  assert.equal(log.lines.map((l) => l.text), ['Device Powered! ', 'Setting up LCD... ', 'LCD Setup complete! ', 'Setup Complete! ']);
+  assert.equal(log.powerOns, [0.0001]);
+  assert.equal(log.problems.map((p) => [p.lineNo, p.kind]), [[1, 'trimmed']]);
+  assert.match(log.problems[0].message, /'Device Powered!' has lost the space the firmware prints at its end/);
+});
+
+test('a line that is not the firmware\'s with a space added stays garbage', () => {
+  const log = parseDebugLog('[0.000100] Device Powered! \n[0.000200] Device Powered\n');
+  assert.equal(log.problems.map((p) => p.kind), ['garbage']);
+});
+
 test.run();

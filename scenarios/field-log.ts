@@ -27,7 +27,7 @@ export interface Reading {
   pf: number; hz: number; vrms: number; amps: number; watts: number; kwh: number; credit: number;
 }
 
-export interface LogProblem { lineNo: number; kind: 'garbage' | 'untimed' | 'gap' | 'backwards'; message: string }
+export interface LogProblem { lineNo: number; kind: 'garbage' | 'untimed' | 'gap' | 'backwards' | 'trimmed'; message: string }
 
 export interface ParsedLog {
   lines: LogLine[];
@@ -90,6 +90,7 @@ export class DebugLogReader {
   #lineNo = 0;
   #lastT: number | null = null;
   #afterPost = false;
+  #trimmedSaid = false;
   #block: LogLine[] = [];
   /** The ATI text of the last `Modem: ...` line so far (null: none). */
   modemInfo: string | null = null;
@@ -117,7 +118,16 @@ export class DebugLogReader {
       return;
     }
     const t = Number(m[1]);
-    const body = m[2];
+    let body = m[2];
+    // The boot lines end in a space (`Device Powered! `); a logger or an editor that trims lines drops it. Put back,
+    // the line is the firmware's again (no catalogued line is another one without its last space), said once.
+    if (!body.endsWith(' ') && !isCatalogued(body, this.#afterPost) && isCatalogued(`${body} `, false)) {
+      if (!this.#trimmedSaid) {
+        problem('trimmed', `line ${lineNo}: '${body}' has lost the space the firmware prints at its end (a capture or an editor that trims lines); put back here and on every such line`);
+        this.#trimmedSaid = true;
+      }
+      body += ' ';
+    }
     const lastT = this.#lastT;
     if (lastT !== null && t < lastT) {
       problem('backwards', `line ${lineNo}: time goes backwards (${t} s after ${lastT} s); skipped`);

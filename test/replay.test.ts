@@ -51,6 +51,15 @@ test('a log from a meter with a mute modem replays too', async () => {
   assert.is(r.firstDivergence, null, formatReplay(r, 'mute.log'));
 });
 
+test('a log whose lines a capture trimmed (the boot lines lose their last space) replays line for line, with one note', async () => {
+  const trimmed = (await twinLog(false)).replace(/ +$/gm, '');
+  assert.not.match(trimmed, /Device Powered! $/m);
+  const r = await replayDebugLog(trimmed, { meter });
+  assert.is(r.firstDivergence, null, formatReplay(r, 'trimmed.log'));
+  assert.is(r.agreeing, r.compared);
+  assert.equal(r.problems.map((p) => p.kind), ['trimmed']);
+});
+
 test('a capture started before the meter was powered (its first line Device Powered! at 7.25 s) replays line for line', async () => {
   const log = await twinLog(false);
   const shifted = log.trimEnd().split('\n').map((l) => {
