@@ -536,7 +536,9 @@
     const el = $('meter-note');
     const kind = !s.powered ? 'unpowered' : s.booted === false ? 'booting' : '';
     el.dataset.state = kind;
-    el.textContent = kind === 'unpowered' ? 'no power: the meter is off' : kind === 'booting' ? 'booting (about 20 s): relay open until done' : '';
+    // The firmware closes the relay about 2 s before its setup ends (docs/workshop.md, the boot table).
+    const booting = s.relay === 'closed' ? 'booting: the relay has closed, the readings come in a few seconds' : 'booting (about 20 s): the relay stays open until near the end';
+    el.textContent = kind === 'unpowered' ? 'no power: the meter is off' : kind === 'booting' ? booting : '';
     el.title = kind === 'booting' ? 'the firmware starts up: boot screens, modem, clock, metering chip; it closes the relay at the end (docs/firmware.md, boot)' : '';
   }
 
