@@ -16,9 +16,6 @@ import { ImportError, importSchematic } from '../../models/frontend/kicad/extrac
 import { SchematicError } from '../../models/frontend/kicad/schematic.ts';
 import { SExprError } from '../../models/frontend/kicad/sexpr.ts';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs, type OptionSpec } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 
@@ -164,26 +161,18 @@ interface SpiceComparison {
   pass: boolean;
 }
 
-/** Runs `ngspice -b` on the export (in a scratch folder, removed after) and compares its tables with the solver's. */
+/** Runs `ngspice -b` on the export (given on its standard input: no scratch file) and compares its tables with the solver's. */
 function compareWithSpice(text: string, fe: CircuitFrontEnd, hasCt: boolean, program: string): SpiceComparison {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-spice-'));
-  let stdout: string;
-  try {
-    const file = join(dir, 'front-end.cir');
-    writeFileSync(file, text);
-    const r = spawnSync(program, ['-b', file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-    if (r.error) {
-      const code = (r.error as NodeJS.ErrnoException).code;
-      throw new SpiceRunError(code === 'ENOENT'
-        ? `--compare: ${program} is not on the PATH: install ngspice (Debian: apt-get install ngspice), or run 'ngspice -b' on the --out file yourself`
-        : `--compare: could not run ${program}: ${r.error.message}`);
-    }
-    stdout = r.stdout;
-    // ngspice -b exits 1 with a note when a netlist has no .print card outside .control; the tables are the check.
-    if (r.status !== 0 && r.status !== 1) throw new SpiceRunError(`--compare: ${program} exited with ${String(r.status ?? r.signal)}: ${firstLine(r.stderr || r.stdout)}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const r = spawnSync(program, ['-b'], { input: text, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new SpiceRunError(code === 'ENOENT'
+      ? `--compare: ${program} is not on the PATH: install ngspice (Debian: apt-get install ngspice), or run 'ngspice -b' on the --out file yourself`
+      : `--compare: could not run ${program}: ${r.error.message}`);
   }
+  const stdout = r.stdout;
+  // ngspice -b exits 1 with a note when a netlist has no .print card outside .control; the tables are the check.
+  if (r.status !== 0 && r.status !== 1) throw new SpiceRunError(`--compare: ${program} exited with ${String(r.status ?? r.signal)}: ${firstLine(r.stderr || r.stdout)}`);
   let tables;
   try { tables = parseSpiceTables(stdout); } catch (err) {
     if (err instanceof SpiceOutputError) throw new SpiceRunError(`--compare: ${err.message}`);
