@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlobError, byCodeUnit, expandGlob, isPattern } from './glob.ts';
+import { reasonOf } from '../../io/input-file.ts';
 
 export const SCENARIO_EXTENSIONS = ['.yaml', '.yml'] as const;
 
@@ -29,9 +30,7 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
 /** Why a path that stat cannot follow is not read: most often it does not exist; a link loop or a locked folder says so. */
 function whyNoStat(path: string): string {
   try { statSync(path); } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return 'too many levels of symbolic links (a link loop?)';
-    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return reasonOf(err);
   }
   return 'no such file or folder';
 }
