@@ -8,6 +8,7 @@
 // modem's answer of its last boot (`Modem: ...`), the time of its last line (the progress). One that can be read
 // only once (a pipe) is read ahead to its first readings block, and the modem's answer is taken from there.
 import { createBench, type BenchConfig } from '../twin/kernel/bench.ts';
+import { ReplayLoadFit } from './replay-load-fit.ts';
 import { METER_ID } from '../twin/comms/comms.ts';
 import { slicedBench } from '../io/interrupt.ts';
 import type { InputLine } from '../io/input-lines.ts';
@@ -178,12 +179,13 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
   let nextProgress = 3600;
   const mostHeld = { log: 0, twin: 0 };
   const load = { connected: false };
+  const fit = new ReplayLoadFit(bench.profile);
   const apply = async (events: TimelineEvent[]): Promise<void> => {
     for (const ev of events) {
       if (ev.t > bench.now() / 1e6) { await run.runFor(Math.round(ev.t * 1e6) - bench.now()); decide(); }
       if (ev.kind === 'power') bench.power(ev.on);
       else if (ev.kind === 'pending') bench.comms?.backend.pending.set(METER_ID, ev.amount);
-      else applySupply(bench, ev, load);
+      else applySupply(bench, ev, load, fit);
       if (bench.now() / 1e6 >= nextProgress) { o.onProgress?.(bench.now() / 1e6, knownEnd); nextProgress += 3600; }
     }
   };
@@ -235,7 +237,16 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
   };
 }
 
-function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<TimelineEvent, { kind: 'supply' }>, load: { connected: boolean }): void {
+function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<TimelineEvent, { kind: 'supply' }>, load: { connected: boolean }, fit: ReplayLoadFit): void {
+  // The supply and load that give the block's own chip registers (replay-load-fit.ts); a block that does not fix
+  // them (no current, reverse power) is rebuilt from its printed power and power factor.
+  const fitted = fit.fit(ev);
+  if (fitted) {
+    bench.setGrid({ vrms: fitted.vrms, hz: fitted.hz });
+    bench.setLoad({ id: 'replay', ...fitted.load });
+    load.connected = true;
+    return;
+  }
   const vrms = Number.isFinite(ev.vrms) ? Math.max(0, ev.vrms) : 0;
   bench.setGrid({ vrms, hz: Number.isFinite(ev.hz) && ev.hz > 0 ? ev.hz : 50 });
   const pf = Number.isFinite(ev.pf) && ev.pf > 0 && ev.pf <= 1 ? ev.pf : 1;

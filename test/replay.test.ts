@@ -99,6 +99,21 @@ test('a meter that started with other credit diverges at its first CREDIT line, 
 });
 
 /** A log line's text, without its time stamp. */
+test('a log of a mixed load (a kettle beside a fridge, printed PF 1.00) replays line for line: CURRENT and ACTIVE POWER too', async () => {
+  const bench = createBench({ meter, plant: { grid: { vrms: 230, hz: 50 }, loads: [{ id: 'fridge', kind: 'motor', watts: 150, pf: 0.75 }] }, seed: 1, speed: 'max', network: {} });
+  const log = recordDebugLog(bench);
+  await bench.start();
+  await bench.runFor(60e6);
+  bench.setLoad({ id: 'kettle', kind: 'kettle', watts: 2000 });
+  await bench.runFor(120e6);
+  await bench.close();
+  const text = log();
+  assert.ok(/CURRENT {2}: 8\.\d\d/.test(text) && text.includes('POWER FACTOR : 1.00'), 'the kettle and the fridge together print PF 1.00');
+  const r = await replayDebugLog(text, { meter });
+  assert.is(r.firstDivergence, null, formatReplay(r, 'mixed.log'));
+  assert.is(r.blocks.sameCredit, r.blocks.count, 'credit agrees at every block');
+});
+
 const textOf = (line: string): string => line.replace(/^\[[^\]]*\] ?/, '');
 
 test('lines cut out of a log diverge where they are missing, and the lines after them still agree', async () => {
