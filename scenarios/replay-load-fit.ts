@@ -73,24 +73,29 @@ export function blockRegisters(p: PrintedReadings): BlockRegisters | null {
   return best;
 }
 
-/** The smallest x in [lo, hi] with `atLeast(x)` (false at lo, true at hi), to the last bits of a double. */
+/** The smallest x in [lo, hi] with `atLeast(x)` (false at lo, true at hi), to 1e-9 of x (a register step is 1e-5 of it or more). */
 function edge(atLeast: (x: number) => boolean, lo: number, hi: number): number {
-  for (let i = 0; i < 200 && hi - lo > Math.abs(hi) * 1e-13; i++) {
+  for (let i = 0; i < 100 && hi - lo > Math.abs(hi) * 1e-9; i++) {
     const mid = (lo + hi) / 2;
     if (atLeast(mid)) hi = mid; else lo = mid;
   }
   return hi;
 }
 
-/** The middle of the interval of x where the integer `reg(x)` (non-decreasing in x near `guess`) equals `target`. */
+/**
+ * The middle of the interval of x where the integer `reg(x)` (non-decreasing in x) equals `target`, searched from
+ * `guess` (the printed value: within a few register steps of it) outwards.
+ */
 function middleOf(reg: (x: number) => number, target: number, guess: number): number | null {
-  let lo = guess * 0.5;
-  let hi = guess * 2;
-  if (reg(lo) >= target || reg(hi) <= target) return null;
-  const from = edge((x) => reg(x) >= target, lo, hi);
-  const to = edge((x) => reg(x) >= target + 1, lo, hi);
-  lo = from; hi = to;
-  return (lo + hi) / 2;
+  let lo = guess;
+  let hi = guess;
+  for (let w = 0.01; w <= 1; w *= 2) {
+    lo = guess * (1 - w / (1 + w));
+    hi = guess * (1 + w);
+    if (reg(lo) < target && reg(hi) > target) break;
+  }
+  if (!(reg(lo) < target && reg(hi) > target)) return null;
+  return (edge((x) => reg(x) >= target, lo, hi) + edge((x) => reg(x) >= target + 1, lo, hi)) / 2;
 }
 
 /** PowerF2 (sign and magnitude) in thousandths. */
@@ -120,40 +125,76 @@ export class ReplayLoadFit {
   }
 
   #fit(regs: BlockRegisters, p: PrintedReadings): FittedSupply | null {
-    const plant = this.#plant;
     const hz = p.hz;
-    if (plant.loads().length > 0) plant.removeLoad('fit');
-    // The voltage channel does not see the load.
-    const vrms = middleOf((v) => { plant.applyGrid({ vrms: v, hz }); return this.#read('Urms'); }, regs.Urms, p.vrms);
+    // Each quantity has its own register, and is fitted once for it: the voltage channel does not see the load, the
+    // current's magnitude does not depend on its angle or on the voltage (a load of given amps), the angle is fitted
+    // at that current.
+    const vrms = this.#once(`U|${regs.Urms}|${hz}`, () => this.#fitVolts(regs.Urms, hz, p.vrms));
     if (vrms === null) return null;
-    plant.applyGrid({ vrms, hz });
-    // The current's magnitude does not depend on its phase (a linear load of that current at any angle).
-    const amps = middleOf((a) => { plant.setLoad({ id: 'fit', kind: 'resistive', amps: a }); return this.#read('Irms2'); }, regs.Irms2, p.amps);
+    const amps = this.#once(`I|${regs.Irms2}|${hz}`, () => this.#fitAmps(regs.Irms2, hz, p.amps));
     if (amps === null) return null;
-    // The load angle at which the chip sees none (its own phase error, from Pangle2 on a resistive load): past it,
-    // on the lagging side, PowerF2 falls as the angle grows. The chip's PF is P/S with S made of its RMS registers,
-    // so its top is not always 1000: the angle is searched on the chip, not computed from a cosine.
-    plant.setLoad({ id: 'fit', kind: 'resistive', amps });
-    this.#chip.setPins(plant.pinPhasors());
-    const peak = -(decodePangle(this.#chip.peekRegister('Pangle2')) * Math.PI) / 180;
-    const k = regs.PowerF2;
-    const pfAt = (phi: number): number => { this.#setAngle(amps, phi); return signedPf(this.#read('PowerF2')); };
-    let phi: number;
-    if (pfAt(peak) === k) {
-      phi = peak;
-    } else {
-      const lo = peak + 0.0035; // 0.2 degree: past Pangle2's resolution
-      const hi = Math.PI / 2 - 1e-9;
-      const atLo = pfAt(lo);
-      if (atLo < k) return null;
-      const from = atLo === k ? lo : edge((x) => pfAt(x) <= k, lo, hi);
-      phi = (from + edge((x) => pfAt(x) <= k - 1, lo, hi)) / 2;
-    }
-    if (!(Math.abs(phi) < Math.PI / 2)) return null;
+    // Below the CT's knee the chip's phase error does not depend on the current: an angle fitted at another current
+    // is tried first, and fitted again at this one if it does not give the register here.
+    const anyCurrent = this.#once(`PF|${regs.PowerF2}|${hz}`, () => this.#fitAngle(regs.PowerF2, hz, amps));
+    const tried = anyCurrent === null ? null : this.#check(regs, vrms, hz, amps, anyCurrent);
+    if (tried) return tried;
+    const phi = this.#once(`PF|${regs.Irms2}|${regs.PowerF2}|${hz}`, () => this.#fitAngle(regs.PowerF2, hz, amps));
+    return phi === null ? null : this.#check(regs, vrms, hz, amps, phi);
+  }
+
+  /** The supply and load, if they give the block's registers. */
+  #check(regs: BlockRegisters, vrms: number, hz: number, amps: number, phi: number): FittedSupply | null {
+    this.#plant.applyGrid({ vrms, hz });
     const load = this.#setAngle(amps, phi);
     const got: BlockRegisters = { Urms: this.#read('Urms'), Irms2: this.#read('Irms2'), PowerF2: this.#read('PowerF2') };
     if (got.Urms !== regs.Urms || got.Irms2 !== regs.Irms2 || got.PowerF2 !== regs.PowerF2) return null;
     return { vrms, hz, load, registers: regs };
+  }
+
+  readonly #parts = new Map<string, number | null>();
+  #once(key: string, fit: () => number | null): number | null {
+    let v = this.#parts.get(key);
+    if (v === undefined) {
+      v = fit();
+      if (this.#parts.size > 4096) this.#parts.clear();
+      this.#parts.set(key, v);
+    }
+    return v;
+  }
+
+  #fitVolts(Urms: number, hz: number, printed: number): number | null {
+    const plant = this.#plant;
+    if (plant.loads().length > 0) plant.removeLoad('fit');
+    return middleOf((v) => { plant.applyGrid({ vrms: v, hz }); return this.#read('Urms'); }, Urms, printed);
+  }
+
+  #fitAmps(Irms2: number, hz: number, printed: number): number | null {
+    const plant = this.#plant;
+    plant.applyGrid({ vrms: 230, hz });
+    return middleOf((a) => { plant.setLoad({ id: 'fit', kind: 'resistive', amps: a }); return this.#read('Irms2'); }, Irms2, printed);
+  }
+
+  /**
+   * The load angle (radians, positive lagging) that makes PowerF2 `k` at `amps`. The angle at which the chip sees
+   * none (its own phase error, from Pangle2 on a resistive load) is the top; past it, on the lagging side, PowerF2
+   * falls as the angle grows. The chip's PF is P/S with S made of its RMS registers, so its top is not always 1000:
+   * the angle is searched on the chip, not computed from a cosine.
+   */
+  #fitAngle(k: number, hz: number, amps: number): number | null {
+    const plant = this.#plant;
+    plant.applyGrid({ vrms: 230, hz });
+    plant.setLoad({ id: 'fit', kind: 'resistive', amps });
+    this.#chip.setPins(plant.pinPhasors());
+    const peak = -(decodePangle(this.#chip.peekRegister('Pangle2')) * Math.PI) / 180;
+    const pfAt = (phi: number): number => { this.#setAngle(amps, phi); return signedPf(this.#read('PowerF2')); };
+    if (pfAt(peak) === k) return peak;
+    const lo = peak + 0.0035; // 0.2 degree: past Pangle2's resolution
+    const hi = Math.PI / 2 - 1e-9;
+    const atLo = pfAt(lo);
+    if (atLo < k || pfAt(hi) > k - 1) return null;
+    const from = atLo === k ? lo : edge((x) => pfAt(x) <= k, lo, hi);
+    const phi = (from + edge((x) => pfAt(x) <= k - 1, lo, hi)) / 2;
+    return Math.abs(phi) < Math.PI / 2 ? phi : null;
   }
 
   /** A load of `amps` at angle `phi` (radians, positive lagging) on the scratch plant; its spec. */
