@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { formatFloat } from '../twin/firmware/lib/print.ts';
 import * as assert from 'uvu/assert';
 import { Rng } from '../twin/kernel/rng.ts';
 import { parseDebugLog, formatLogLine, type ParsedLog } from './field-log.ts';
@@ -119,9 +120,28 @@ const block = (t: number, watts: number, kwh: number): string[] => [`POWER FACTO
 test('for a build that bills the load as it changes (D21 fixed), a load change inside a pass is placed where the energy says', () => {
   // 100 W until 400 s, then 2100 W: 1.00 kWh at 300 s, 1.00 + (100 * 100 + 2100 * 200) / 3.6e6 = 1.1194 at 600 s, printed 1.12.
   const log = parseDebugLog([formatLogLine(0, 'Device Powered! '), ...block(300, 100, 1), ...block(600, 2100, 1.12), ...block(900, 2100, 1.12 + 2100 * 300 / 3.6e6)].join('\n'));
-  const placed = timeline(log.lines, log.readings, { measuresDuringPoll: true }).map((e) => Math.round(e.t));
-  assert.equal(placed, [0, 399, 600]);
+  const placed = timeline(log.lines, log.readings, { measuresDuringPoll: true }).map((e) => e.t);
+  // The blocks at 600 and 900 put the energy at 600 s in [1.115, 1.12): the switch between 393.7 and 400.9 s.
+  assert.is(placed.length, 3);
+  assert.ok(placed[1] > 393.7 && placed[1] < 400.9, String(placed[1]));
+  assert.equal([placed[0], placed[2]], [0, 600]);
   assert.equal(timeline(log.lines, log.readings).map((e) => e.t), [0, 300, 600], 'without: at the end of the block before');
+});
+
+test('the blocks around a load change narrow its moment: a kettle 100 s into a 317 s pass is placed within a few seconds', () => {
+  // 100 W, then 2100 W from 100 s after the eighth block on; passes of 317 s; ENERGY printed as the firmware prints it.
+  const on = 83 + 7 * 317 + 100;
+  const trueKwh = (t: number): number => 1.003 + (100 * Math.min(t, on) + 2100 * Math.max(0, t - on)) / 3.6e6;
+  const lines = [formatLogLine(0, 'Device Powered! ')];
+  for (let i = 0; i < 20; i++) {
+    const t = 83 + i * 317;
+    lines.push(...block(t, t < on ? 100 : 2100, Number(formatFloat(Math.fround(trueKwh(t))))));
+  }
+  const log = parseDebugLog(lines.join('\n'));
+  const supplies = timeline(log.lines, log.readings, { measuresDuringPoll: true }).filter((e) => e.kind === 'supply');
+  const switched = supplies.find((e) => e.watts === 2100)!.t;
+  assert.ok(Math.abs(switched - on) < 3, `placed ${(switched - on).toFixed(1)} s from the change`);
+  assert.is(supplies.length, 20);
 });
 
 test('a load change the energy cannot place (the same power, a restart between) stays at the end of the block before', () => {

@@ -34,10 +34,26 @@ export interface TimelineOptions {
   /**
    * The build measures while the modem waits (D21 fixed): a block then shows the load near its own time and the
    * meter bills the load as it changes, so a change of load inside a pass is placed where the block's ENERGY says it
-   * was (see #switchTime); without it (D21) a pass bills the load measured at its start, the end of the block before.
+   * was (see #decide); without it (D21) a pass bills the load measured at its start, the end of the block before.
    */
   measuresDuringPoll?: boolean;
+  /**
+   * When a twin runs the timeline as it is built: its ENERGY (kWh) now and the time it has run to (s), or null. A
+   * load change inside a pass is then placed so that the twin's own energy lands where the log's later blocks put
+   * the meter's, whatever the twin's energy was before.
+   */
+  twinEnergy?: () => { t: number; kwh: number } | null;
 }
+
+/**
+ * A load change inside a pass (D21 fixed) is placed once this many blocks after it are read, or the load changes
+ * again, or a restart or the log's end comes: each later block's ENERGY narrows where the meter's energy was at the
+ * change's block (the twin waits at the pass's start meanwhile).
+ */
+export const LOOKAHEAD_BLOCKS = 128;
+
+/** A change of load inside a pass whose moment is not decided yet, and the blocks read after it. */
+interface PendingSwitch { r: Reading; from: number; before: number; later: { r: Reading; from: number }[] }
 
 /** Half the ENERGY line's resolution (two decimals of kWh). */
 const ENERGY_HALF_STEP_KWH = 0.005;
@@ -46,12 +62,22 @@ const WS_PER_KWH = 3.6e6;
 export class TimelineBuilder {
   #queue: Queued[] = [];
   readonly #measuresDuringPoll: boolean;
-  /** The energy (kWh) the timeline so far implies at the last block, kept within that block's printed ENERGY. */
-  #energy = NaN;
+  /**
+   * Where the meter's energy (kWh) was at the last block, as far as the log says: each block's printed ENERGY, and
+   * the blocks before it carried forward by the loads between; NaN until a block starts it.
+   */
+  #eLo = NaN;
+  #eHi = NaN;
   /** The last block whose supply was placed, while no restart came after it. */
   #prevBlock: Reading | null = null;
 
-  constructor(o: TimelineOptions = {}) { this.#measuresDuringPoll = o.measuresDuringPoll ?? false; }
+  readonly #twinEnergy: TimelineOptions['twinEnergy'];
+  #pending: PendingSwitch | null = null;
+
+  constructor(o: TimelineOptions = {}) {
+    this.#measuresDuringPoll = o.measuresDuringPoll ?? false;
+    this.#twinEnergy = o.twinEnergy;
+  }
   #seq = [0, 0];
   /** Where the next block's supply starts: the end of the block before it, or the last restart. */
   #prevEnd = 0;
@@ -77,6 +103,7 @@ export class TimelineBuilder {
     this.#last = l;
     if (l.text === 'Device Powered! ') {
       if (this.#powered) {
+        if (this.#pending !== null) this.#decide();
         // A restart: the cut goes right after the last line before it.
         const b = this.#beforeLast;
         this.#push(0, { t: b ? b.t : l.t, kind: 'power', on: false, from: b?.lineNo ?? 0 });
@@ -104,6 +131,7 @@ export class TimelineBuilder {
   end(): void {
     for (const r of this.#blocks) this.#supply(r);
     this.#blocks.length = 0;
+    if (this.#pending !== null) this.#decide();
     this.#ended = true;
   }
 
@@ -116,7 +144,9 @@ export class TimelineBuilder {
     const last = this.#last;
     if (this.#ended) return { b0: Infinity, b1: Infinity };
     if (last === null) return { b0: -Infinity, b1: -Infinity };
-    return { b0: Math.min(Math.max(this.#prevEnd, last.t - LONGEST_PASS_S), this.#beforeLast?.t ?? last.t), b1: this.#post?.t ?? last.t };
+    const b0 = Math.min(Math.max(this.#prevEnd, last.t - LONGEST_PASS_S), this.#beforeLast?.t ?? last.t);
+    // An undecided change comes at the earliest at the start of its pass.
+    return { b0: this.#pending !== null ? Math.min(b0, this.#pending.from) : b0, b1: this.#post?.t ?? last.t };
   }
 
   /** Events no line still to come can precede, in order; they leave the builder. */
@@ -136,37 +166,115 @@ export class TimelineBuilder {
 
   #supply(r: Reading): void {
     const from = Math.max(this.#prevEnd, r.t - LONGEST_PASS_S);
-    const t = this.#measuresDuringPoll ? this.#switchTime(r, from) : from;
-    this.#push(0, { t, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
+    if (this.#measuresDuringPoll) {
+      const p = this.#pending;
+      if (p !== null) {
+        if (!this.#placeable(r, from)) {
+          p.later.push({ r, from });
+          this.#prevEnd = r.t;
+          this.#prevBlock = r;
+          if (p.later.length >= LOOKAHEAD_BLOCKS) this.#decide();
+          return;
+        }
+        this.#decide();
+      }
+      if (this.#placeable(r, from)) {
+        this.#pending = { r, from, before: Math.max(0, this.#prevBlock!.watts), later: [] };
+        this.#prevEnd = r.t;
+        this.#prevBlock = r;
+        return;
+      }
+    }
+    this.#steady(r, from);
+  }
+
+  /** A block whose load held since `from` (or is taken so): its supply at `from`. */
+  #steady(r: Reading, from: number): void {
+    if (this.#measuresDuringPoll) {
+      const prev = this.#prevBlock;
+      const usable = prev !== null && prev.t === from && Number.isFinite(prev.watts) && Number.isFinite(r.kwh) && Number.isFinite(this.#eLo);
+      const added = usable ? (Math.max(0, prev.watts) * (r.t - from)) / WS_PER_KWH : 0;
+      this.#narrow(r, usable ? this.#eLo + added : -Infinity, usable ? this.#eHi + added : Infinity);
+    }
+    this.#push(0, { t: from, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
     this.#prevEnd = r.t;
     this.#prevBlock = r;
   }
 
   /**
-   * Where inside the pass from `from` to block `r` its load came on, for a build that bills the load as it changes:
-   * the energy the pass added is the old load's until then and the new one's after, so the block's ENERGY (against
-   * the energy the timeline implies so far, kept within the printed values' rounding) gives the moment; within
-   * 0.01 kWh over the change of power (18 s for a 2 kW kettle), and at the pass's start when the log cannot say.
+   * The block's load differs from the one before it by enough for the ENERGY line to place the change inside the
+   * pass from `from` (at least two of its steps over the pass), and the pass follows that block directly.
    */
-  #switchTime(r: Reading, from: number): number {
+  #placeable(r: Reading, from: number): boolean {
     const prev = this.#prevBlock;
-    const usable = prev !== null && prev.t === from && Number.isFinite(prev.watts) && Number.isFinite(r.watts) && Number.isFinite(r.kwh) && Number.isFinite(this.#energy);
-    if (!usable) {
-      this.#energy = r.kwh;
-      return from;
-    }
-    const span = r.t - from;
-    const before = Math.max(0, prev.watts);
+    if (prev === null || prev.t !== from || !Number.isFinite(prev.watts) || !Number.isFinite(r.watts) || !Number.isFinite(r.kwh)) return false;
+    return Math.abs(Math.max(0, r.watts) - Math.max(0, prev.watts)) * (r.t - from) >= 4 * ENERGY_HALF_STEP_KWH * WS_PER_KWH;
+  }
+
+  /**
+   * The meter's energy at block `r`: within [lo, hi] by what came before, and within the block's printed ENERGY
+   * (that alone where the two part: a log the account cannot follow starts it again).
+   */
+  #narrow(r: Reading, lo: number, hi: number): void {
+    if (!Number.isFinite(r.kwh)) { this.#eLo = NaN; this.#eHi = NaN; return; }
+    const plo = r.kwh - ENERGY_HALF_STEP_KWH;
+    const phi = r.kwh + ENERGY_HALF_STEP_KWH;
+    const nlo = Math.max(lo, plo);
+    const nhi = Math.min(hi, phi);
+    if (nlo <= nhi) { this.#eLo = nlo; this.#eHi = nhi; } else { this.#eLo = plo; this.#eHi = phi; }
+  }
+
+  /**
+   * Where inside its pass the pending change of load came, for a build that bills the load as it changes: the energy
+   * the pass added is the old load's until then and the new one's after. The block's ENERGY and those of the blocks
+   * read after it (less what their loads added since) bound the meter's energy at the block; the moment is the one
+   * that puts the twin's energy (or, without a twin, the timeline's own account of it) in the middle of those bounds.
+   * The later blocks then follow at the ends of the blocks before them.
+   */
+  #decide(): void {
+    const p = this.#pending!;
+    this.#pending = null;
+    const { r, from, before, later } = p;
     const after = Math.max(0, r.watts);
-    // A change too small for the ENERGY line to place within the pass (under two of its steps over the pass) stays
-    // at the pass's start, where the firmware is between passes.
-    let x = 0;
-    if (Math.abs(after - before) * span >= 4 * ENERGY_HALF_STEP_KWH * WS_PER_KWH) {
-      x = Math.min(span, Math.max(0, (this.#energy + (after * span) / WS_PER_KWH - r.kwh) / ((after - before) / WS_PER_KWH)));
+    const span = r.t - from;
+    const h = ENERGY_HALF_STEP_KWH;
+    let lo = r.kwh - h;
+    let hi = r.kwh + h;
+    let added = 0;
+    for (const k of later) {
+      added += (Math.max(0, k.r.watts) * (k.r.t - k.from)) / WS_PER_KWH;
+      const klo = k.r.kwh - h - added;
+      const khi = k.r.kwh + h - added;
+      if (Math.max(lo, klo) > Math.min(hi, khi)) break; // a block the others contradict: the bounds so far
+      lo = Math.max(lo, klo);
+      hi = Math.min(hi, khi);
     }
-    const energy = this.#energy + (before * x + after * (span - x)) / WS_PER_KWH;
-    this.#energy = Math.min(r.kwh + ENERGY_HALF_STEP_KWH, Math.max(r.kwh - ENERGY_HALF_STEP_KWH, energy));
-    return from + x;
+    const e0 = this.#energyAt(from, before);
+    // What the pass adds with the change at its end (the old load throughout) and at its start (the new one).
+    const cOld = (before * span) / WS_PER_KWH;
+    const cNew = (after * span) / WS_PER_KWH;
+    const rlo = e0 + Math.min(cOld, cNew);
+    const rhi = e0 + Math.max(cOld, cNew);
+    const target = Math.min(Math.max((lo + hi) / 2, Math.max(lo, rlo)), Math.min(hi, rhi));
+    const x = Math.min(span, Math.max(0, (e0 + cNew - target) / ((after - before) / WS_PER_KWH)));
+    // The meter's energy at the block: what the bounds allow of what the pass could add to the energy before it.
+    const known = Number.isFinite(this.#eLo);
+    this.#narrow(r, Math.max(lo, known ? this.#eLo + Math.min(cOld, cNew) : -Infinity), Math.min(hi, known ? this.#eHi + Math.max(cOld, cNew) : Infinity));
+    this.#push(0, { t: from + x, kind: 'supply', vrms: r.vrms, hz: r.hz, watts: r.watts, pf: r.pf, amps: r.amps, from: r.lineNo });
+    // The later blocks' supplies, from the ends of the blocks before them (#steady reads #prevBlock as the one before).
+    const last = this.#prevBlock;
+    const lastEnd = this.#prevEnd;
+    this.#prevBlock = r;
+    for (const k of later) this.#steady(k.r, k.from);
+    this.#prevBlock = last;
+    this.#prevEnd = lastEnd;
+  }
+
+  /** The twin's energy at `from` (its own, carried from where it has run to at `watts`), else the timeline's account. */
+  #energyAt(from: number, watts: number): number {
+    const tw = this.#twinEnergy?.() ?? null;
+    if (tw !== null && Number.isFinite(tw.kwh) && tw.t <= from) return tw.kwh + (watts * (from - tw.t)) / WS_PER_KWH;
+    return Number.isFinite(this.#eLo) ? (this.#eLo + this.#eHi) / 2 : this.#prevBlock?.kwh ?? 0;
   }
 
   #push(group: 0 | 1, ev: TimelineEvent): void {

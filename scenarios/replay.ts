@@ -140,7 +140,9 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
 
   const lines = new LineComparison(tol);
   const blocks = new BlockComparisons(tol);
-  const tl = new TimelineBuilder({ measuresDuringPoll: !o.meter.build.defects.has('D21') });
+  // (The bench is made below: the builder asks for the twin's energy only once events are being placed.)
+  let twinEnergy: (() => { t: number; kwh: number } | null) | undefined;
+  const tl = new TimelineBuilder({ measuresDuringPoll: !o.meter.build.defects.has('D21'), twinEnergy: () => twinEnergy?.() ?? null });
   const problems: LogProblem[] = [];
   let problemCount = 0;
   const reader = new DebugLogReader(gapS, {
@@ -156,6 +158,10 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
     speed: 'max',
     ...(network ? { network: {} } : {}),
   });
+  twinEnergy = () => {
+    const kwh = bench.observe('energy');
+    return typeof kwh === 'number' ? { t: bench.now() / 1e6, kwh } : null;
+  };
   // The twin's lines up to the log's last line and the tolerance (unknown until the end: until then the twin has not
   // run past the log's last line read).
   let twinLimitS = Infinity;
