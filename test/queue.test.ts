@@ -241,6 +241,39 @@ if (!have) {
     }
   });
 
+  test('a worker running a fleet job says the simulated time its meters reached in the job\'s progress', async () => {
+    const alive = (x: { child: ChildProcess }) => x.child.exitCode === null && x.child.signalCode === null;
+    if (!workers.some(alive)) await startWorker(server!.url);
+    const url = new URL(server!.url);
+    const redis = new Redis({ host: url.hostname, port: Number(url.port), password: PASSWORD, maxRetriesPerRequest: null });
+    const tokens = [generatedToken(5, 0)];
+    const broker = await startFleetBroker(tokens);
+    const id = 'fleetprog1';
+    await registerCampaign(redis, { id, v: PROTOCOL_VERSION, kind: 'fleet', lockMs: 30000, timeLimitMs: 0, by: 'test' });
+    const q = new Queue(queueName(id), { connection: redis, prefix: PREFIX });
+    try {
+      const durationUs = 2 * 3600e6;
+      const spec = {
+        meters: 1, seed: 5, durationUs, start: '2026-03-02T10:00:00', modes: ['sts'], credit: [50, 500],
+        topUp: { everyHours: 24, amount: [100, 1000] }, tokens,
+      };
+      await q.add('fleet', { v: PROTOCOL_VERSION, kind: 'fleet', chunk: 0, body: toWire({ spec, from: 0, to: 1, brokerUrl: broker.url }) }, { jobId: 'chunk-0' });
+      let job = await q.getJob('chunk-0');
+      for (let i = 0; i < 1200 && job?.finishedOn === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = await q.getJob('chunk-0');
+      }
+      assert.is(job?.failedReason, undefined);
+      assert.equal(job?.progress, { done: 1, of: 1, t: durationUs });
+    } finally {
+      await unregisterCampaign(redis, id);
+      await q.obliterate({ force: true });
+      await q.close();
+      redis.disconnect();
+      await broker.close();
+    }
+  });
+
   test('a wrong password is one line and exit 2', async () => {
     const r = await runCli(['worker', '--redis', `redis://:wrong@127.0.0.1:${server!.port}`]);
     assert.is(r.code, 2);

@@ -128,17 +128,28 @@ export class QueueWorker {
     const t0 = performance.now();
     try {
       let done = 0;
+      /** The simulated time the chunk's items reached together (a fleet chunk's meters, each simulated hour), µs. */
+      let t: number | undefined;
       let lastProgress = 0;
+      // Progress for the submitter's line, at most a few times a second (and always the last item).
+      const share = (force: boolean): void => {
+        const now = performance.now();
+        if (!force && now - lastProgress <= 250) return;
+        lastProgress = now;
+        void job.updateProgress({ done, of: decoded.items, ...(t !== undefined ? { t } : {}) })
+          .catch(() => { /* a lost lock: the job is someone else's now */ });
+      };
       const results = await this.#runner.run(decoded.kind, toWire(decoded.body), decoded.items, {
         timeLimitMs: c.timeLimitMs,
         onItem: () => {
           done++;
-          // Progress for the submitter's line, at most a few times a second.
-          const now = performance.now();
-          if (now - lastProgress > 250 || done === decoded.items) {
-            lastProgress = now;
-            void job.updateProgress({ done, of: decoded.items }).catch(() => { /* a lost lock: the job is someone else's now */ });
-          }
+          share(done === decoded.items);
+        },
+        onProgress: (p) => {
+          const reached = (p as { t?: unknown } | undefined)?.t;
+          if (typeof reached !== 'number') return;
+          t = reached;
+          share(false);
         },
       });
       this.completed++;
