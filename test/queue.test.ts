@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -271,6 +271,38 @@ if (!have) {
       await q.close();
       redis.disconnect();
       await broker.close();
+    }
+  });
+
+  test('osm fleet --queue with no worker says so after 5 s; Ctrl-C then removes its queue and writes nothing', async () => {
+    // a Redis of its own, so the running workers do not take the job
+    const idle = await startRedisServer();
+    const dir = mkdtempSync(join(tmpdir(), 'osm-queue-'));
+    try {
+      const child = spawn(process.execPath, [osm, 'fleet', '--meters', '2', '--hours', '1', '--queue', idle.url, '--broker', 'mqtt://127.0.0.1:1',
+        '--json', join(dir, 'f.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // (a minute at most, so a submitter that never says it fails the test instead of hanging it)
+      let giveUp: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('no worker has taken a job yet')) resolve();
+        });
+        void exited.then(() => resolve());
+        giveUp = setTimeout(resolve, 60_000);
+      });
+      clearTimeout(giveUp);
+      assert.match(stderr, new RegExp(`osm fleet: queue [0-9a-f]+: no worker has taken a job yet; start some with: osm worker --redis redis://127\\.0\\.0\\.1:${idle.port}\\n`));
+      child.kill('SIGINT');
+      assert.is(await exited, 130, stderr);
+      const redis = new Redis({ host: '127.0.0.1', port: idle.port, maxRetriesPerRequest: null });
+      try { assert.equal(await redis.keys('*'), []); } finally { redis.disconnect(); }
+      assert.equal(readdirSync(dir), []);
+    } finally {
+      await idle.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -192,6 +192,9 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
                 for (const c of p.running) if (c.t !== undefined) reached[c.chunk] = c.t;
                 progress.update(fleetQueueLine(p, ranges, reached, metersDone, hours));
               },
+              onNoWorker: (id) => {
+                if (!quiet) io.stderr.write(`osm fleet: queue ${id}: no worker has taken a job yet; start some with: osm worker --redis ${queue.target.shown}\n`);
+              },
             });
             r.results.forEach((c, i) => outcomes.push(...((c ?? r.failed.find((f) => f.chunk === i)?.partial ?? []) as Outcome[])));
             for (const f of r.failed) io.stderr.write(`osm fleet: job ${f.chunk} (meters ${ranges[f.chunk].from}..${ranges[f.chunk].to - 1}) failed: ${f.reason.split('\n')[0]}\n`);
