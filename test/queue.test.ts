@@ -48,11 +48,11 @@ function startWorker(url: string): Promise<{ child: ChildProcess; name: string; 
 
 const silent: CliIo = { stdout: { write: () => true }, stderr: { write: () => true } };
 
-function mcJob(units: number, seed: number): MonteCarloJob {
-  const a = parseBenchArgs({ points: 'seed' }, [], { judge: 'chip' });
+function mcJob(units: number, seed: number, points: 'seed' | 'full' = 'seed'): MonteCarloJob {
+  const a = parseBenchArgs({ points }, [], { judge: 'chip' });
   const b = benchOptionsFor(a);
   return {
-    units, seed, points: 'seed', whatIf: [], meterConstant: b.meterConstant, meterConstantSource: b.meterConstantSource,
+    units, seed, points, whatIf: [], meterConstant: b.meterConstant, meterConstantSource: b.meterConstantSource,
     defects: [...b.defects], firmwareLabel: b.firmwareLabel, judge: b.judge, gatePulses: b.gatePulses, gateCalls: b.gateCalls,
     calibrate: false, fidelity: 'phasor',
   };
@@ -303,6 +303,42 @@ if (!have) {
     } finally {
       await idle.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a worker stopped by a second Ctrl-C in the middle of a job says which job goes to another worker, and exits 130', async () => {
+    // a Redis of its own, so the other workers do not take the job
+    const own = await startRedisServer();
+    const redis = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: null });
+    const id = 'secondsig1';
+    await registerCampaign(redis, { id, v: PROTOCOL_VERSION, kind: 'monte-carlo', lockMs: 7000, timeLimitMs: 0, by: 'test' });
+    const q = new Queue(queueName(id), { connection: redis, prefix: PREFIX });
+    const child = spawn(process.execPath, [osm, 'worker', '--redis', own.url, '--name', 'w-second'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // 400 units of the full table: minutes of work, stopped long before its end
+      const body = toWire({ job: mcJob(400, 7, 'full'), from: 0, to: 400 });
+      await q.add('monte-carlo', { v: PROTOCOL_VERSION, kind: 'monte-carlo', chunk: 0, body }, { jobId: 'chunk-0' });
+      let active = false;
+      for (let i = 0; i < 1200 && !active && child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        active = (await q.getJobs(['active'])).some((j) => j?.processedBy === 'w-second');
+      }
+      assert.ok(active, `the worker took the job: ${stderr}`);
+      child.kill('SIGINT');
+      for (let i = 0; i < 600 && !stderr.includes('finishing the job in hand'); i++) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGINT');
+      assert.is(await exited, 130, stderr);
+      assert.match(stderr, /osm worker: SIGINT again: stopping now; job chunk-0 of campaign secondsig1 goes to another worker once its lock expires \(the campaign's --stall-seconds: 7 s\)\n$/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await unregisterCampaign(redis, id);
+      await q.obliterate({ force: true });
+      await q.close();
+      redis.disconnect();
+      await own.stop();
     }
   });
 

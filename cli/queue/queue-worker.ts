@@ -50,12 +50,19 @@ export class QueueWorker {
   /** Jobs this worker completed and failed. */
   completed = 0;
   failed = 0;
+  /** The job running now: its campaign, its id, and how long its lock outlives this worker, ms. */
+  #inHand: { campaign: string; job: string; lockMs: number } | undefined;
 
   constructor(cfg: QueueWorkerConfig) {
     this.#cfg = cfg;
     this.name = cfg.name ?? `${hostname()}:${process.pid}`;
     this.#redis = connectRedis(cfg.target);
     this.#redis.on('error', () => { /* ioredis reconnects; BullMQ reports lasting trouble on its workers */ });
+  }
+
+  /** The job running now, if any (what a worker stopped at once leaves to another worker). */
+  get inHand(): { campaign: string; job: string; lockMs: number } | undefined {
+    return this.#inHand;
   }
 
   #log(line: string): void {
@@ -126,6 +133,7 @@ export class QueueWorker {
     }
     await this.#slot.acquire();
     const t0 = performance.now();
+    this.#inHand = { campaign: c.id, job: String(job.id), lockMs: c.lockMs };
     try {
       let done = 0;
       /** The simulated time the chunk's items reached together (a fleet chunk's meters, each simulated hour), µs. */
@@ -163,6 +171,7 @@ export class QueueWorker {
       }
       throw err;
     } finally {
+      this.#inHand = undefined;
       this.#slot.release();
     }
   }
