@@ -297,6 +297,7 @@ if (!have) {
       assert.match(stderr, new RegExp(`osm fleet: queue [0-9a-f]+: no worker has taken a job yet; start some with: osm worker --redis redis://127\\.0\\.0\\.1:${idle.port}\\n`));
       child.kill('SIGINT');
       assert.is(await exited, 130, stderr);
+      assert.ok(stderr.endsWith(`osm fleet: stopped by SIGINT after 0 of 2 meters; its jobs were removed from Redis; no report written, ${join(dir, 'f.json')} not written\n`), stderr);
       const redis = new Redis({ host: '127.0.0.1', port: idle.port, maxRetriesPerRequest: null });
       try { assert.equal(await redis.keys('*'), []); } finally { redis.disconnect(); }
       assert.equal(readdirSync(dir), []);

@@ -220,9 +220,9 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
         await closeBroker();
       }
     } catch (err) {
-      if (!stops || !(err instanceof InterruptedError)) throw err;
+      if (!(err instanceof InterruptedError)) throw err;
       const unwritten = [jsonOut, htmlOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
-      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters; no report written`
+      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters${queue ? '; its jobs were removed from Redis' : ''}; no report written`
         + `${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
       return SIGNAL_EXIT[err.signal];
     } finally {
