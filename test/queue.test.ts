@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -48,11 +48,11 @@ function startWorker(url: string): Promise<{ child: ChildProcess; name: string; 
 
 const silent: CliIo = { stdout: { write: () => true }, stderr: { write: () => true } };
 
-function mcJob(units: number, seed: number): MonteCarloJob {
-  const a = parseBenchArgs({ points: 'seed' }, [], { judge: 'chip' });
+function mcJob(units: number, seed: number, points: 'seed' | 'full' = 'seed'): MonteCarloJob {
+  const a = parseBenchArgs({ points }, [], { judge: 'chip' });
   const b = benchOptionsFor(a);
   return {
-    units, seed, points: 'seed', whatIf: [], meterConstant: b.meterConstant, meterConstantSource: b.meterConstantSource,
+    units, seed, points, whatIf: [], meterConstant: b.meterConstant, meterConstantSource: b.meterConstantSource,
     defects: [...b.defects], firmwareLabel: b.firmwareLabel, judge: b.judge, gatePulses: b.gatePulses, gateCalls: b.gateCalls,
     calibrate: false, fidelity: 'phasor',
   };
@@ -238,6 +238,108 @@ if (!have) {
     } finally {
       await broker.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a worker running a fleet job says the simulated time its meters reached in the job\'s progress', async () => {
+    const alive = (x: { child: ChildProcess }) => x.child.exitCode === null && x.child.signalCode === null;
+    if (!workers.some(alive)) await startWorker(server!.url);
+    const url = new URL(server!.url);
+    const redis = new Redis({ host: url.hostname, port: Number(url.port), password: PASSWORD, maxRetriesPerRequest: null });
+    const tokens = [generatedToken(5, 0)];
+    const broker = await startFleetBroker(tokens);
+    const id = 'fleetprog1';
+    await registerCampaign(redis, { id, v: PROTOCOL_VERSION, kind: 'fleet', lockMs: 30000, timeLimitMs: 0, by: 'test' });
+    const q = new Queue(queueName(id), { connection: redis, prefix: PREFIX });
+    try {
+      const durationUs = 2 * 3600e6;
+      const spec = {
+        meters: 1, seed: 5, durationUs, start: '2026-03-02T10:00:00', modes: ['sts'], credit: [50, 500],
+        topUp: { everyHours: 24, amount: [100, 1000] }, tokens,
+      };
+      await q.add('fleet', { v: PROTOCOL_VERSION, kind: 'fleet', chunk: 0, body: toWire({ spec, from: 0, to: 1, brokerUrl: broker.url }) }, { jobId: 'chunk-0' });
+      let job = await q.getJob('chunk-0');
+      for (let i = 0; i < 1200 && job?.finishedOn === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = await q.getJob('chunk-0');
+      }
+      assert.is(job?.failedReason, undefined);
+      assert.equal(job?.progress, { done: 1, of: 1, t: durationUs });
+    } finally {
+      await unregisterCampaign(redis, id);
+      await q.obliterate({ force: true });
+      await q.close();
+      redis.disconnect();
+      await broker.close();
+    }
+  });
+
+  test('osm fleet --queue with no worker says so after 5 s; Ctrl-C then removes its queue and writes nothing', async () => {
+    // a Redis of its own, so the running workers do not take the job
+    const idle = await startRedisServer();
+    const dir = mkdtempSync(join(tmpdir(), 'osm-queue-'));
+    try {
+      const child = spawn(process.execPath, [osm, 'fleet', '--meters', '2', '--hours', '1', '--queue', idle.url, '--broker', 'mqtt://127.0.0.1:1',
+        '--json', join(dir, 'f.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // (a minute at most, so a submitter that never says it fails the test instead of hanging it)
+      let giveUp: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('no worker has taken a job yet')) resolve();
+        });
+        void exited.then(() => resolve());
+        giveUp = setTimeout(resolve, 60_000);
+      });
+      clearTimeout(giveUp);
+      assert.match(stderr, new RegExp(`osm fleet: queue [0-9a-f]+: no worker has taken a job yet; start some with: osm worker --redis redis://127\\.0\\.0\\.1:${idle.port}\\n`));
+      child.kill('SIGINT');
+      assert.is(await exited, 130, stderr);
+      assert.ok(stderr.endsWith(`osm fleet: stopped by SIGINT after 0 of 2 meters; its jobs were removed from Redis; no report written, ${join(dir, 'f.json')} not written\n`), stderr);
+      const redis = new Redis({ host: '127.0.0.1', port: idle.port, maxRetriesPerRequest: null });
+      try { assert.equal(await redis.keys('*'), []); } finally { redis.disconnect(); }
+      assert.equal(readdirSync(dir), []);
+    } finally {
+      await idle.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a worker stopped by a second Ctrl-C in the middle of a job says which job goes to another worker, and exits 130', async () => {
+    // a Redis of its own, so the other workers do not take the job
+    const own = await startRedisServer();
+    const redis = new Redis({ host: '127.0.0.1', port: own.port, maxRetriesPerRequest: null });
+    const id = 'secondsig1';
+    await registerCampaign(redis, { id, v: PROTOCOL_VERSION, kind: 'monte-carlo', lockMs: 7000, timeLimitMs: 0, by: 'test' });
+    const q = new Queue(queueName(id), { connection: redis, prefix: PREFIX });
+    const child = spawn(process.execPath, [osm, 'worker', '--redis', own.url, '--name', 'w-second'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // 400 units of the full table: minutes of work, stopped long before its end
+      const body = toWire({ job: mcJob(400, 7, 'full'), from: 0, to: 400 });
+      await q.add('monte-carlo', { v: PROTOCOL_VERSION, kind: 'monte-carlo', chunk: 0, body }, { jobId: 'chunk-0' });
+      let active = false;
+      for (let i = 0; i < 1200 && !active && child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        active = (await q.getJobs(['active'])).some((j) => j?.processedBy === 'w-second');
+      }
+      assert.ok(active, `the worker took the job: ${stderr}`);
+      child.kill('SIGINT');
+      for (let i = 0; i < 600 && !stderr.includes('finishing the job in hand'); i++) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGINT');
+      assert.is(await exited, 130, stderr);
+      assert.match(stderr, /osm worker: SIGINT again: stopping now; job chunk-0 of campaign secondsig1 goes to another worker once its lock expires \(the campaign's --stall-seconds: 7 s\)\n$/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await unregisterCampaign(redis, id);
+      await q.obliterate({ force: true });
+      await q.close();
+      redis.disconnect();
+      await own.stop();
     }
   });
 

@@ -8,6 +8,7 @@ import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs } from '../queue/queue-options.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
+import type { QueueProgress } from '../queue/submit.ts';
 
 export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
 
@@ -174,6 +175,8 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
         if (queue) {
           const { runOnQueue } = await import('../queue/submit.ts');
           const ranges = chunkRanges(meters, queue.chunk ?? 100);
+          // The simulated time each job's meters reached: its worker's last word while it runs, the whole at the end.
+          const reached = new Array<number>(ranges.length).fill(0);
           const interrupts = watchInterrupts();
           try {
             const r = await runOnQueue({
@@ -181,7 +184,17 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
               ...(queue.lockMs !== undefined ? { lockMs: queue.lockMs } : {}),
               ...(queue.timeLimitMs !== undefined ? { timeLimitMs: queue.timeLimitMs } : {}),
               interrupts,
-              onProgress: (p) => progress.update(`osm fleet: queue ${p.campaign}: ${p.chunksDone}/${p.chunks} jobs, ${p.workers} workers connected`),
+              onChunk: (k) => {
+                reached[k] = spec.durationUs;
+                metersDone += ranges[k].to - ranges[k].from;
+              },
+              onProgress: (p) => {
+                for (const c of p.running) if (c.t !== undefined) reached[c.chunk] = c.t;
+                progress.update(fleetQueueLine(p, ranges, reached, metersDone, hours));
+              },
+              onNoWorker: (id) => {
+                if (!quiet) io.stderr.write(`osm fleet: queue ${id}: no worker has taken a job yet; start some with: osm worker --redis ${queue.target.shown}\n`);
+              },
             });
             r.results.forEach((c, i) => outcomes.push(...((c ?? r.failed.find((f) => f.chunk === i)?.partial ?? []) as Outcome[])));
             for (const f of r.failed) io.stderr.write(`osm fleet: job ${f.chunk} (meters ${ranges[f.chunk].from}..${ranges[f.chunk].to - 1}) failed: ${f.reason.split('\n')[0]}\n`);
@@ -207,9 +220,9 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
         await closeBroker();
       }
     } catch (err) {
-      if (!stops || !(err instanceof InterruptedError)) throw err;
+      if (!(err instanceof InterruptedError)) throw err;
       const unwritten = [jsonOut, htmlOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
-      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters; no report written`
+      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters${queue ? '; its jobs were removed from Redis' : ''}; no report written`
         + `${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
       return SIGNAL_EXIT[err.signal];
     } finally {
@@ -224,6 +237,21 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     return failedJobs > 0 ? 3 : 0;
   }
   return { name: 'fleet', summary: 'a fleet of meters (own twin, household, mode, credit, top-ups) publishing telemetry over MQTT; fleet report', usage: FLEET_USAGE, run };
+}
+
+/**
+ * The progress line of a fleet on a queue: the meters whose job is done, the simulated time the meters reached on
+ * average (a running job's as its worker last said, each simulated hour), the jobs done and the workers connected.
+ * `reached[k]`: the simulated µs job k's meters reached.
+ */
+export function fleetQueueLine(p: Pick<QueueProgress, 'campaign' | 'chunksDone' | 'chunks' | 'workers'>, ranges: ReadonlyArray<{ from: number; to: number }>,
+  reached: readonly number[], metersDone: number, hours: number): string {
+  let meterUs = 0;
+  let meters = 0;
+  ranges.forEach((r, k) => { meterUs += (r.to - r.from) * (reached[k] ?? 0); meters += r.to - r.from; });
+  const at = meters > 0 ? meterUs / meters / 3600e6 : 0;
+  return `osm fleet: queue ${p.campaign}: ${metersDone}/${meters} meters done, ${at.toFixed(2)} h of ${hours} h on average`
+    + ` (${p.chunksDone}/${p.chunks} jobs, ${p.workers} ${p.workers === 1 ? 'worker' : 'workers'} connected)`;
 }
 
 /**

@@ -22,8 +22,9 @@ Options:
 
 Each job is checked before it runs: a job of another osm version or a garbage payload is moved to the campaign's
 failed list with the reason; it never stops the worker. Ctrl-C finishes the job in hand, then exits (a second
-Ctrl-C exits at once). Exit codes: 0 stopped by a signal after its job, 2 invalid input (the URL, an unreachable
-Redis within 5 s, a refused password).`;
+Ctrl-C exits at once, and says which job goes to another worker). Exit codes: 0 stopped by a signal after its job,
+2 invalid input (the URL, an unreachable Redis within 5 s, a refused password), 130 (SIGTERM: 143) stopped at once by
+a second signal.`;
 
 const OPTIONS = {
   redis: { type: 'string' },
@@ -54,7 +55,13 @@ export function createWorkerCommand(deps: { io?: CliIo } = {}): Command {
     const stopped = new Promise<string>((r) => { stop = r; });
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
-      if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      if (++signals > 1) {
+        const held = worker.inHand;
+        io.stderr.write(`osm worker: ${signal} again: stopping now${held
+          ? `; job ${held.job} of campaign ${held.campaign} goes to another worker once its lock expires (the campaign's --stall-seconds: ${Math.ceil(held.lockMs / 1000)} s)`
+          : ''}\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
       stop(signal);
     };
     process.on('SIGINT', onSignal);

@@ -50,12 +50,19 @@ export class QueueWorker {
   /** Jobs this worker completed and failed. */
   completed = 0;
   failed = 0;
+  /** The job running now: its campaign, its id, and how long its lock outlives this worker, ms. */
+  #inHand: { campaign: string; job: string; lockMs: number } | undefined;
 
   constructor(cfg: QueueWorkerConfig) {
     this.#cfg = cfg;
     this.name = cfg.name ?? `${hostname()}:${process.pid}`;
     this.#redis = connectRedis(cfg.target);
     this.#redis.on('error', () => { /* ioredis reconnects; BullMQ reports lasting trouble on its workers */ });
+  }
+
+  /** The job running now, if any (what a worker stopped at once leaves to another worker). */
+  get inHand(): { campaign: string; job: string; lockMs: number } | undefined {
+    return this.#inHand;
   }
 
   #log(line: string): void {
@@ -126,19 +133,31 @@ export class QueueWorker {
     }
     await this.#slot.acquire();
     const t0 = performance.now();
+    this.#inHand = { campaign: c.id, job: String(job.id), lockMs: c.lockMs };
     try {
       let done = 0;
+      /** The simulated time the chunk's items reached together (a fleet chunk's meters, each simulated hour), µs. */
+      let t: number | undefined;
       let lastProgress = 0;
+      // Progress for the submitter's line, at most a few times a second (and always the last item).
+      const share = (force: boolean): void => {
+        const now = performance.now();
+        if (!force && now - lastProgress <= 250) return;
+        lastProgress = now;
+        void job.updateProgress({ done, of: decoded.items, ...(t !== undefined ? { t } : {}) })
+          .catch(() => { /* a lost lock: the job is someone else's now */ });
+      };
       const results = await this.#runner.run(decoded.kind, toWire(decoded.body), decoded.items, {
         timeLimitMs: c.timeLimitMs,
         onItem: () => {
           done++;
-          // Progress for the submitter's line, at most a few times a second.
-          const now = performance.now();
-          if (now - lastProgress > 250 || done === decoded.items) {
-            lastProgress = now;
-            void job.updateProgress({ done, of: decoded.items }).catch(() => { /* a lost lock: the job is someone else's now */ });
-          }
+          share(done === decoded.items);
+        },
+        onProgress: (p) => {
+          const reached = (p as { t?: unknown } | undefined)?.t;
+          if (typeof reached !== 'number') return;
+          t = reached;
+          share(false);
         },
       });
       this.completed++;
@@ -152,6 +171,7 @@ export class QueueWorker {
       }
       throw err;
     } finally {
+      this.#inHand = undefined;
       this.#slot.release();
     }
   }

@@ -44,6 +44,16 @@ export interface QueueProgress {
   workers: number;
   /** Items finished so far in the running chunks (from their progress). */
   runningItems: number;
+  /** The running chunks as their workers last said: items finished, and the simulated time reached (a fleet chunk). */
+  running: RunningChunk[];
+}
+
+export interface RunningChunk {
+  chunk: number;
+  /** Items finished. */
+  done: number;
+  /** Simulated time its items have all reached, µs (a fleet chunk's meters advance together); absent before any. */
+  t?: number;
 }
 
 export interface FailedChunk {
@@ -119,10 +129,16 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
         }
       }
       let runningItems = 0;
+      const running: RunningChunk[] = [];
       if ((counts.active ?? 0) > 0) {
         for (const job of await queue.getJobs(['active'])) {
-          const p = job?.progress as { done?: number } | undefined;
-          if (p && typeof p.done === 'number') runningItems += p.done;
+          if (!job) continue;
+          const chunk = Number(String(job.id).replace(/^chunk-/, ''));
+          if (!Number.isInteger(chunk) || chunk < 0 || chunk >= n || seen.has(chunk)) continue;
+          const p = job.progress as { done?: unknown; t?: unknown } | undefined;
+          const done = p && typeof p.done === 'number' ? p.done : 0;
+          runningItems += done;
+          running.push({ chunk, done, ...(p && typeof p.t === 'number' ? { t: p.t } : {}) });
         }
       }
       const connected = await queue.getWorkersCount().catch(() => 0);
@@ -130,7 +146,7 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
         warned = true;
         cfg.onNoWorker?.(id);
       }
-      cfg.onProgress?.({ campaign: id, chunksDone: seen.size, chunks: n, workers: connected, runningItems });
+      cfg.onProgress?.({ campaign: id, chunksDone: seen.size, chunks: n, workers: connected, runningItems, running });
     }
   } finally {
     await cleanUp(queue, redis, id);

@@ -1,7 +1,7 @@
 // The fleet report's HTML page: charts a person can read (a title on each chart and its axes) and credits in cents.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fleetHtml, type FleetReport } from './fleet-report.ts';
+import { fleetHtml, fleetText, type FleetReport } from './fleet-report.ts';
 import type { MeterOutcome } from './fleet.ts';
 
 function report(): FleetReport {
@@ -30,6 +30,14 @@ test('each chart of the fleet page has its title and axis titles in the form plo
   for (const t of ['Telemetry messages at the broker per minute', 'minute from the start', 'Per household archetype', 'Energy per meter', 'kWh', 'meters']) {
     assert.ok(script.includes(`title: { text: '${t}' }`), `no title '${t}'`);
   }
+});
+
+test('the text report counts one meter of a household in the singular, its columns still aligned', () => {
+  const r = report();
+  r.households.push({ household: 'small-shop', meters: 2, energyKwh: 3.5, exhaustedHours: 0, creditSold: 0 });
+  const lines = fleetText(r).split('\n');
+  assert.ok(lines.includes('  tv-fan             1 meter        1.782 kWh       0.0 h relay open'), lines.join('\n'));
+  assert.ok(lines.includes('  small-shop         2 meters       3.500 kWh       0.0 h relay open'), lines.join('\n'));
 });
 
 test('the meters table gives the credit at start and at end in cents, not as raw float digits', () => {

@@ -84,7 +84,7 @@ export function fleetText(report: FleetReport): string {
     `  tamper events       ${t.tamperEvents}`,
     `  failed requests     ${t.failedRequests} (top-up backend)`,
     `  telemetry           ${t.telemetryMessages} messages; at the broker ${t.brokerPeakPerMinute}/min at peak, ${t.brokerMeanPerMinute}/min mean`,
-    ...report.households.map((h) => `  ${h.household.padEnd(14)} ${String(h.meters).padStart(5)} meters  ${h.energyKwh.toFixed(3).padStart(10)} kWh  ${h.exhaustedHours.toFixed(1).padStart(8)} h relay open`),
+    ...report.households.map((h) => `  ${h.household.padEnd(14)} ${String(h.meters).padStart(5)} ${h.meters === 1 ? 'meter ' : 'meters'}  ${h.energyKwh.toFixed(3).padStart(10)} kWh  ${h.exhaustedHours.toFixed(1).padStart(8)} h relay open`),
     '',
   ].join('\n');
 }
