@@ -59,6 +59,8 @@ export const SIM800_DEFAULTS: Sim800Config = {
 export const SIM800_MUX_COUNT = 5;
 /** Largest `AT+CIPSEND` / `AT+CIPRXGET=2` length. */
 export const SIM800_MAX_PAYLOAD = 1460;
+/** `rx-run`: held reply chunks beyond which the due ones land without the host asking (memory stays bounded). */
+export const HELD_LAND_AT = 256;
 /** Reply bytes delivered per clock event (≈ 8.3 ms at 9600 baud): fewer events, each byte still on time ± a chunk. */
 const CHUNK = 8;
 
@@ -83,9 +85,15 @@ class HeldReplies {
     this.text[i] = text; this.from[i] = from; this.to[i] = to; this.t[i] = t; this.seq[i] = seq;
     this.epoch[i] = epoch; this.baud[i] = baud;
   }
-  /** Forget the chunks taken (the arrays keep their storage; texts are let go). */
+  /** Forget the chunks taken (the arrays keep their storage; texts are let go); chunks still held move to the front now and then. */
   compact(): void {
-    if (this.head < this.len) return;
+    if (this.head < this.len) {
+      if (this.head < 1024) return;
+      for (const a of [this.text, this.from, this.to, this.t, this.seq, this.epoch, this.baud] as unknown[][]) a.splice(0, this.head);
+      this.len -= this.head;
+      this.head = 0;
+      return;
+    }
     for (let i = 0; i < this.len; i++) this.text[i] = '';
     this.head = 0;
     this.len = 0;
@@ -203,6 +211,8 @@ export class Sim800 {
   setInternet(internet: Internet): void { this.#internet = internet; }
 
   get powered(): boolean { return this.#powered; }
+  /** `rx-run`: reply chunks held for the host now (for tests and diagnostics). */
+  get chunksHeld(): number { return this.#held.size; }
   /** The baud rate the modem talks at now (0: auto-baud, not yet locked). */
   get baud(): number { return this.#baud; }
   get registered(): boolean { return this.#registration() === 1; }
@@ -354,6 +364,9 @@ export class Sim800 {
     // gets no event per chunk: the chunk takes the place its event would have had, and lands when the host asks.
     const host = this.#host;
     const held = isUartBufferPeer(host) && time.reserveSeq !== undefined;
+    // A host that never looks at its RX buffer (the OpenPAYGO modes write to the modem line and never read it) would
+    // leave the chunks held for ever: past HELD_LAND_AT the due ones land now, as they would when the host asked.
+    if (held && this.#held.size >= HELD_LAND_AT) this.#landHeld();
     for (let i = 0; i < text.length; i += CHUNK) {
       const to = Math.min(text.length, i + CHUNK);
       for (let j = i; j < to; j++) t += bt; // byte by byte: the same float sums as the reply's timing

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { VirtualClock } from '../kernel/clock.ts';
 import { Cpu } from './cpu.ts';
 import { HardwareSerial } from './hardware-serial.ts';
-import { Sim800 } from '../../models/modem/sim800.ts';
+import { HELD_LAND_AT, Sim800 } from '../../models/modem/sim800.ts';
 import { CellularNetwork } from '../../models/modem/cellular-network.ts';
 import { ATM90E26 } from '../../models/afe/atm90e26.ts';
 import { readFrame, writeFrame } from '../../models/afe/uart-frame.ts';
@@ -157,6 +157,32 @@ test('rx-run: modem replies reach the port when it looks, as chunk by chunk, acr
   assert.match(slow.log, /new board "[^"]+"/, 'nothing reached the new board');
   assert.ok(fast.held > 100, `only ${fast.held} reply bytes held`);
   assert.is(slow.held, 0);
+});
+
+/** A board that writes to the modem for `minutes` and never looks at its RX buffer until the end (D39's flood). */
+async function neverLooks(rxRuns: boolean, minutes: number) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
+  modem.attachHost(port.rxPeer);
+  modem.powerOn();
+  port.begin(9600);
+  let mostHeld = 0;
+  clock.every(60e3, () => { port.write('ATI\r\n'); mostHeld = Math.max(mostHeld, modem.chunksHeld); }, 3100e3);
+  await clock.runUntil(3100e3 + minutes * 60e6);
+  let text = '';
+  const overruns = port.overruns;
+  for (let c = port.read(); c >= 0; c = port.read()) text += String.fromCharCode(c);
+  return { seen: `${overruns} ${JSON.stringify(text)}`, mostHeld };
+}
+
+test('rx-run: a port that never looks at its RX buffer holds a bounded number of reply chunks, and reads at the end what chunk by chunk gives', async () => {
+  const fast = await neverLooks(true, 10);
+  const slow = await neverLooks(false, 10);
+  assert.fixture(fast.seen, slow.seen);
+  assert.ok(fast.mostHeld <= HELD_LAND_AT + 8, `held ${fast.mostHeld} chunks`);
+  assert.ok(fast.mostHeld >= HELD_LAND_AT / 2, `the replies came too slowly to test the bound (${fast.mostHeld})`);
 });
 
 /**
