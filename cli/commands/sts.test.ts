@@ -39,6 +39,12 @@ test('generate refuses A with encoder 3 (D9) with exit 2 and a clear message', a
   assert.match(r.stderr, /can never be accepted/);
 });
 
+test('generate with --encoder 3 and an amount that defaults to identifier A names the identifiers that take encoder 3', async () => {
+  const r = await run('generate', '--amount', '500', '--encoder', '3');
+  assert.is(r.code, 2);
+  assert.is(r.stderr, "osm sts: identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9); use --encoder 1 or 2, or --identifier C or B; see 'osm help sts'\n");
+});
+
 test('generate refuses a missing or bad --amount and a bad --identifier', async () => {
   assert.match((await run('generate')).stderr, /--amount is required/);
   assert.match((await run('generate', '--amount', 'ten')).stderr, /--amount: expected a whole number/);

@@ -128,9 +128,12 @@ export function createStsCommand(deps: StsDeps = {}): Command {
       opts.identifier = id as StsIdentifier;
     }
     if (values.encoder !== undefined) opts.encoder = intOption('encoder', values.encoder as string, 1, 3) as StsEncoder;
-    // Say which identifier carries the amount, before the encoder's own message about one encoder.
+    // Say which identifier and encoder carry the amount (A with encoder 3 carries nothing, D9).
     const id = opts.identifier ?? defaultStsIdentifier(opts.amount);
-    if (!(id === 'A' && opts.encoder === 3)) {
+    if (id === 'A' && opts.encoder === 3) {
+      throw new UsageError('identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9)'
+        + stsAmountAlternatives(opts.amount, id, opts.encoder));
+    } else {
       const [lo, hi] = stsAmountRange(id, opts.encoder);
       if (opts.amount < lo || opts.amount > hi) {
         throw new UsageError(`--amount ${opts.amount}: identifier ${id}${opts.encoder ? ` with encoder ${opts.encoder}` : ''} carries ${lo}..${hi}`
