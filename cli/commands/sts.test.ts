@@ -58,6 +58,8 @@ test('generate: an amount the chosen identifier and encoder cannot carry names t
   const a = await run('generate', '--amount', '40', '--encoder', '2');
   assert.is(a.code, 2);
   assert.is(a.stderr, "osm sts: --amount 40: identifier A with encoder 2 carries 50..1049; use --encoder 1, or --identifier C; see 'osm help sts'\n");
+  const e = await run('generate', '--amount', '20', '--encoder', '3');
+  assert.is(e.stderr, "osm sts: identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9); use --identifier C with another encoder; see 'osm help sts'\n");
   const c = await run('generate', '--amount', '5000', '--identifier', 'A');
   assert.is(c.stderr, "osm sts: --amount 5000: identifier A carries 25..1049; use --identifier C or B; see 'osm help sts'\n");
 });

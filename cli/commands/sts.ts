@@ -18,7 +18,8 @@ export function stsAmountRange(id: StsIdentifier, encoder?: StsEncoder): [number
 
 /**
  * What would carry an amount that identifier `id` (with `encoder`, if given) cannot: the other encoders of the same
- * identifier, then the other identifiers (with the same encoder, if one was given). '' when nothing carries it.
+ * identifier, then the other identifiers (with the same encoder, if one was given), else the identifiers that carry
+ * it with another encoder. '' when nothing carries it.
  */
 export function stsAmountAlternatives(amount: number, id: StsIdentifier, encoder?: StsEncoder): string {
   const carries = (i: StsIdentifier, e?: StsEncoder): boolean => {
@@ -33,6 +34,10 @@ export function stsAmountAlternatives(amount: number, id: StsIdentifier, encoder
   }
   const ids = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => i !== id && carries(i, encoder));
   if (ids.length > 0) ways.push(`--identifier ${ids.join(' or ')}`);
+  if (ways.length === 0 && encoder !== undefined) {
+    const any = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => ([1, 2, 3] as StsEncoder[]).some((e) => carries(i, e)));
+    if (any.length > 0) ways.push(`--identifier ${any.join(' or ')} with another encoder`);
+  }
   return ways.length > 0 ? `; use ${ways.join(', or ')}` : '';
 }
 
