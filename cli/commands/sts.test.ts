@@ -39,10 +39,29 @@ test('generate refuses A with encoder 3 (D9) with exit 2 and a clear message', a
   assert.match(r.stderr, /can never be accepted/);
 });
 
+test('generate with --encoder 3 and an amount that defaults to identifier A names the identifiers that take encoder 3', async () => {
+  const r = await run('generate', '--amount', '500', '--encoder', '3');
+  assert.is(r.code, 2);
+  assert.is(r.stderr, "osm sts: identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9); use --encoder 1 or 2, or --identifier C or B; see 'osm help sts'\n");
+});
+
 test('generate refuses a missing or bad --amount and a bad --identifier', async () => {
   assert.match((await run('generate')).stderr, /--amount is required/);
   assert.match((await run('generate', '--amount', 'ten')).stderr, /--amount: expected a whole number/);
   assert.match((await run('generate', '--amount', '500', '--identifier', 'D')).stderr, /expected A, B or C/);
+});
+
+test('generate: an amount the chosen identifier and encoder cannot carry names the encoder and identifiers that can, never the one given', async () => {
+  const b = await run('generate', '--amount', '65', '--identifier', 'B', '--encoder', '1');
+  assert.is(b.code, 2);
+  assert.is(b.stderr, "osm sts: --amount 65: identifier B with encoder 1 carries 99..100098; use --encoder 3, or --identifier A or C; see 'osm help sts'\n");
+  const a = await run('generate', '--amount', '40', '--encoder', '2');
+  assert.is(a.code, 2);
+  assert.is(a.stderr, "osm sts: --amount 40: identifier A with encoder 2 carries 50..1049; use --encoder 1, or --identifier C; see 'osm help sts'\n");
+  const e = await run('generate', '--amount', '20', '--encoder', '3');
+  assert.is(e.stderr, "osm sts: identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9); use --identifier C with another encoder; see 'osm help sts'\n");
+  const c = await run('generate', '--amount', '5000', '--identifier', 'A');
+  assert.is(c.stderr, "osm sts: --amount 5000: identifier A carries 25..1049; use --identifier C or B; see 'osm help sts'\n");
 });
 
 test('decode exits 0 and shows the credit for worked example 3 (+12415)', async () => {

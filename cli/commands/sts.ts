@@ -16,6 +16,31 @@ export function stsAmountRange(id: StsIdentifier, encoder?: StsEncoder): [number
   return [lo, hi];
 }
 
+/**
+ * What would carry an amount that identifier `id` (with `encoder`, if given) cannot: the other encoders of the same
+ * identifier, then the other identifiers (with the same encoder, if one was given), else the identifiers that carry
+ * it with another encoder. '' when nothing carries it.
+ */
+export function stsAmountAlternatives(amount: number, id: StsIdentifier, encoder?: StsEncoder): string {
+  const carries = (i: StsIdentifier, e?: StsEncoder): boolean => {
+    if (i === 'A' && e === 3) return false; // never accepted (D9)
+    const [lo, hi] = stsAmountRange(i, e);
+    return amount >= lo && amount <= hi;
+  };
+  const ways: string[] = [];
+  if (encoder !== undefined) {
+    const encoders = ([1, 2, 3] as StsEncoder[]).filter((e) => e !== encoder && carries(id, e));
+    if (encoders.length > 0) ways.push(`--encoder ${encoders.join(' or ')}`);
+  }
+  const ids = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => i !== id && carries(i, encoder));
+  if (ids.length > 0) ways.push(`--identifier ${ids.join(' or ')}`);
+  if (ways.length === 0 && encoder !== undefined) {
+    const any = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => ([1, 2, 3] as StsEncoder[]).some((e) => carries(i, e)));
+    if (any.length > 0) ways.push(`--identifier ${any.join(' or ')} with another encoder`);
+  }
+  return ways.length > 0 ? `; use ${ways.join(', or ')}` : '';
+}
+
 const RANGE_A = stsAmountRange('A');
 const RANGE_C = stsAmountRange('C');
 const RANGE_B = stsAmountRange('B');
@@ -108,14 +133,16 @@ export function createStsCommand(deps: StsDeps = {}): Command {
       opts.identifier = id as StsIdentifier;
     }
     if (values.encoder !== undefined) opts.encoder = intOption('encoder', values.encoder as string, 1, 3) as StsEncoder;
-    // Say which identifier carries the amount, before the encoder's own message about one encoder.
+    // Say which identifier and encoder carry the amount (A with encoder 3 carries nothing, D9).
     const id = opts.identifier ?? defaultStsIdentifier(opts.amount);
-    if (!(id === 'A' && opts.encoder === 3)) {
+    if (id === 'A' && opts.encoder === 3) {
+      throw new UsageError('identifier A with encoder 3 can never be accepted: the firmware computes 39/15 = 2.6, not 3 (defect D9)'
+        + stsAmountAlternatives(opts.amount, id, opts.encoder));
+    } else {
       const [lo, hi] = stsAmountRange(id, opts.encoder);
       if (opts.amount < lo || opts.amount > hi) {
-        const fits = (['A', 'C', 'B'] as StsIdentifier[]).filter((i) => { const [a, b] = stsAmountRange(i); return opts.amount >= a && opts.amount <= b; });
         throw new UsageError(`--amount ${opts.amount}: identifier ${id}${opts.encoder ? ` with encoder ${opts.encoder}` : ''} carries ${lo}..${hi}`
-          + `${fits.length ? `; use --identifier ${fits.join(' or ')}` : ''}`);
+          + stsAmountAlternatives(opts.amount, id, opts.encoder));
       }
     }
     if (values.tariff !== undefined) opts.tariff = intOption('tariff', values.tariff as string, 0, 99999);

@@ -61,6 +61,15 @@ test('D7: # pressed again within the 1.5 s screen re-submits and adds the credit
   assert.is(b.firmware.state.creditt, 1500);
 });
 
+test('D7 in the field build: a # after the 1.5 s timeout submits nothing (the interrupt has cleared the entry)', async () => {
+  const b = meter({ ...IDLE });
+  await b.runUntilMs(BOOTED_MS);
+  await b.type('*' + TOKEN4 + '#');
+  await b.runForMs(2000);
+  await b.type('#');
+  assert.is(b.firmware.state.creditt, 1000);
+});
+
 test('D7 fixed: the second # adds nothing', async () => {
   const b = meter({ ...IDLE, fix: ['D7'] });
   await b.runUntilMs(BOOTED_MS);

@@ -183,6 +183,21 @@ test('D6 and D37 fixed: another valid token is still accepted after one is recor
   assert.is(u.s.creditt, 125 + 2539);
 });
 
+test('D6 fixed, D37 present: after one m >= 2 token is recorded every other m >= 2 token is USED (clamped compare)', () => {
+  const u = createUnit({ fix: ['D6'] });
+  submit(u, '43643501245072A10001'); // osm sts generate --amount 500
+  u.s.sts_accept = 0;
+  u.s.c_chek = 0;
+  submit(u, '87283901205014A10001'); // another token (--amount 100 --seed 2): both clamp to 2147483647
+  assert.is(u.s.token_used, 1);
+  assert.is(u.line(1), '   USED TOKEN   ');
+  assert.is(u.s.creditt, 500);
+  u.s.token_used = 0;
+  u.s.c_chek = 0;
+  submit(u, '10913015110000A10001'); // m = 1: 1091301511 is below the clamp, told apart
+  assert.is(u.s.creditt, 625);
+});
+
 test('D37: erased cells under a corrupted pointer report every m >= 2 token as USED', () => {
   const u = createUnit();
   u.setEepromLong(40, 60); // garbage pointer in 41..4000; cells 44..63 erased
