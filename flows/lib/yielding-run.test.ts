@@ -52,4 +52,14 @@ test('a run that is not stopped ends at its end time and says the stop did not h
   await b.close();
 });
 
+test('a bench paced at a multiple of real time runs in one piece: the wall clock is not looked at', async () => {
+  const b = createBench({ meter: { build: resolveFirmware({ profile: 'field', mode: 'sts' }), credit: 500 }, plant: { grid: { vrms: 240, hz: 50 } }, seed: 1, speed: 1000 });
+  await b.start();
+  let looks = 0;
+  await runYielding(b, () => false, 2e6, { sliceMs: 0, wallMs: () => looks++ });
+  assert.is(looks, 0);
+  assert.is(b.now(), 2e6);
+  await b.close();
+});
+
 test.run();
