@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createServeCommand, parseServeArgs, SERVE_USAGE } from './serve.ts';
 import { checkServerOptions } from '../../dashboard/server.ts';
 import { UsageError } from '../command.ts';
@@ -140,6 +141,30 @@ test('an embedding module that fails leaves a clear line and the dashboard runs 
     assert.is(await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--fidelity', 'phasor']), 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
   assert.match(b.out.join(''), /Node-RED: unavailable \(node-red is not installed\); the dashboard runs without it/);
+});
+
+test('a taken --port stops osm serve before Node-RED starts (its deployed flows do not run)', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  const port = (taken.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'osm-embed-'));
+  const file = join(dir, 'embed.mjs');
+  writeFileSync(file, `export async function embedNodeRed() {
+    globalThis.__osmEmbedStarted = true;
+    return { adminHandler: (q, s) => s.end(), nodeHandler: (q, s) => s.end(), stop: () => {} };
+  }\n`);
+  const b = io();
+  let err: unknown;
+  try {
+    const cmd = createServeCommand({ io: b.io, env: {}, embedFile: file, until: async () => {} });
+    await cmd.run(['--port', String(port), '--mqtt-port', '0', '--backend-port', '0', '--fidelity', 'phasor']);
+  } catch (e) { err = e; } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await new Promise((r) => taken.close(r));
+  }
+  assert.ok(err instanceof UsageError, `a usage error, got ${String(err)}`);
+  assert.match((err as Error).message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: stop the other server or choose --port`));
+  assert.is((globalThis as unknown as { __osmEmbedStarted?: boolean }).__osmEmbedStarted, undefined);
 });
 
 test.run();

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { OsmServer, ServerOptionError, checkServerOptions, type RequestHandler } from '../../dashboard/server.ts';
 import { listScenarios } from '../../dashboard/scenario-library.ts';
 import { parseLocal } from '../../scenarios/loader.ts';
@@ -234,6 +235,24 @@ export interface NodeRedEmbedding {
 }
 type EmbedFn = (server: Server, options: { userDir: string; flowsDir: string }) => Promise<NodeRedEmbedding> | NodeRedEmbedding;
 
+/** Listen on `port` of `host` and close again at once: rejects as listening there would. */
+function tryPort(port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Why the page's server cannot listen, as the user's mistake (exit 2); other errors as they are. */
+function listenUsageError(err: unknown, args: { port: number; host: string }): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UsageError(`port ${args.port} on ${args.host} is in use: stop the other server or choose --port`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UsageError(`--host ${args.host}: not an address of this machine`);
+  if (code === 'EACCES') return new UsageError(`port ${args.port} needs privileges: choose --port 1024 or above`);
+  return err;
+}
+
 /** Load flows/embed.ts when present; a line for the user says what happened. */
 async function embedNodeRed(server: OsmServer, file: string, out: (line: string) => void): Promise<boolean> {
   if (!existsSync(file)) { out('Node-RED: not part of this installation (no flows/embed.ts)'); return false; }
@@ -276,6 +295,11 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
     usage: SERVE_USAGE,
     async run(argv) {
       const args = parseServeArgs(argv, deps.env ?? process.env);
+      // the page's port is tried before anything starts: the meters, their servers and Node-RED (whose deployed
+      // flows would otherwise start, and could write their reports, before the taken port stopped the server)
+      if (args.port !== 0) {
+        try { await tryPort(args.port, args.host); } catch (err) { throw listenUsageError(err, args); }
+      }
       const listeners = new Map<LiveMeter, CommsServers>();
       const fleet = args.fleet !== undefined ? servedFleet({ meters: args.fleet, seed: args.seed, clock: args.clock, credit: args.fleetCredit }) : null;
       // a fleet's shared servers listen once, before the meters are built
@@ -347,11 +371,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
         try {
           await server.listen();
         } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} on ${args.host} is in use: stop the other server or choose --port`);
-          if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${args.host}: not an address of this machine`);
-          if (code === 'EACCES') throw new UsageError(`port ${args.port} needs privileges: choose --port 1024 or above`);
-          throw err;
+          throw listenUsageError(err, args);
         }
         const url = server.url() + (args.token !== undefined ? `?token=${encodeURIComponent(args.token)}` : '');
         out(`OpenSmartMeter Twin dashboard: ${url}`);

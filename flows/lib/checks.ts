@@ -9,6 +9,7 @@ import { readObservable } from '../../scenarios/runner.ts';
 import type { Check } from '../../scenarios/schema.ts';
 import { checksText } from '../../scenarios/step-text.ts';
 import { NodeInputError, parseStep } from './step-parse.ts';
+import { runYielding } from './yielding-run.ts';
 
 export interface CheckSpec {
   checks: Check[];
@@ -97,15 +98,18 @@ export async function runChecks(bench: BenchControl, spec: CheckSpec, abort: () 
   const t0 = bench.now();
   const allHold = (): boolean => spec.checks.every((c) => matches(c.observable, c.matcher, readObservable(bench, c.observable)));
   const heldAtStart = spec.forUs > 0 && allHold();
+  // in slices, with a turn of the event loop between them: a stop (abort) is seen while the checks wait
   if (spec.timeoutUs > 0) {
-    await bench.runUntil(() => abort() || allHold(), spec.timeoutUs);
+    await runYielding(bench, () => abort() || allHold(), spec.timeoutUs);
   } else if (heldAtStart) {
-    await bench.runUntil(() => abort() || !allHold(), spec.forUs);
+    await runYielding(bench, () => abort() || !allHold(), spec.forUs);
   }
   const results = evaluate(bench, spec.checks);
   const timeUs = bench.now();
   // stopped by abort() before the end of its for: not held, whatever the checks say now
   const cut = heldAtStart && timeUs - t0 < spec.forUs && results.every((r) => r.held);
+  // stopped by abort() while waiting: the timeout did not run out, so say that the run was stopped
+  const stopped = spec.timeoutUs > 0 && timeUs - t0 < spec.timeoutUs && !results.every((r) => r.held) && abort();
   const held = !cut && results.every((r) => r.held);
   const first = results.find((r) => !r.held);
   const lasting = spec.forUs > 0 ? ` for ${spec.forText}` : '';
@@ -118,5 +122,6 @@ export async function runChecks(bench: BenchControl, spec: CheckSpec, abort: () 
     results,
     ...(first ? { reason: `expected ${first.observable} ${first.expected}${lasting}, observed ${first.observedText}${after}${spec.timeoutUs > 0 ? ` within ${spec.timeoutText}` : ''}` } : {}),
     ...(cut ? { reason: `stopped after ${formatTime(timeUs - t0)} of ${spec.forText}` } : {}),
+    ...(stopped ? { reason: `stopped after ${formatTime(timeUs - t0)} of the ${spec.timeoutText} wait, before the checks held (${first!.observable} was ${first!.observedText})` } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { formatTime } from '../../twin/kernel/clock.ts';
 import { Rng } from '../../twin/kernel/rng.ts';
 import { readObservable } from '../../scenarios/runner.ts';
 import { benchConfigOf, targetText, type BoardTarget, type MeterSetup } from './meter-settings.ts';
+import { runYielding } from './yielding-run.ts';
 
 /**
  * A Bench for `cfg`: on the twin (`board` null), or the firmware twin on a rig board (connected and its wiring
@@ -105,15 +106,16 @@ export class MeterSession {
 
   /**
    * Let `us` of virtual time pass (inside an operation). Stops early when the meter is stopped, so a redeploy does
-   * not wait for a long paced wait to end.
+   * not wait for a long wait to end; at max speed the process gets a turn between slices of the run
+   * (yielding-run.ts), so the stop (and everything else the process serves) is not held up until the wait's end.
    */
   async wait(bench: Bench, us: number): Promise<void> {
-    await bench.runUntil(() => this.#closed, us);
+    await runYielding(bench, () => this.#closed, us);
   }
 
   /** Run until `predicate` holds or `timeoutUs` passes (inside an operation); stops early when the meter is stopped. */
   async waitUntil(bench: Bench, predicate: () => boolean, timeoutUs: number): Promise<boolean> {
-    await bench.runUntil(() => this.#closed || predicate(), timeoutUs);
+    await runYielding(bench, () => this.#closed || predicate(), timeoutUs);
     return predicate();
   }
 

@@ -32,6 +32,20 @@ test('a check that does not hold leaves on the second output with the expected a
   assert.equal(lastStatus('e1').fill, 'red');
 });
 
+// At max speed the wait runs in slices with a turn of the event loop between them (flows/lib/yielding-run.ts): a
+// timer fires while it runs, and a stop (a redeploy closes the meter) ends it at once instead of after 200 h.
+test('closing the meter while an expect waits at max speed ends the wait, with a verdict that says it was stopped', async () => {
+  await helper.load(OSM_NODES, meterFlow(flow('lcd: "NEVER SHOWN"', '200h'), { credit: '500' }));
+  const failed = nextMessage('h2');
+  helper.getNode('e1').receive({});
+  await new Promise((r) => setTimeout(r, 50));
+  const session = (helper.getNode('m1') as unknown as { session: { close(): Promise<void> } }).session;
+  void session.close();
+  const msg = await failed;
+  assert.match(msg.verdict.message, /^stopped after \S+ of the 200h wait, before the checks held \(lcd was "/);
+  assert.ok(msg.payload.time < 200 * 3600e6, `stopped at ${msg.payload.time} us`);
+});
+
 // The relay is open as delivered and stays open through the first part of the boot (about 23 s).
 test('checks with for that hold the whole time leave on the first output after exactly that long', async () => {
   await helper.load(OSM_NODES, meterFlow(flow('relay: open\nfor: 10s', ''), { credit: '500' }));

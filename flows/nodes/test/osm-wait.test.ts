@@ -52,6 +52,21 @@ test('stopping the flow ends a real-time wait instead of waiting for it', async 
   assert.equal(session.pending, 0);
 });
 
+test('stopping the flow ends a max-speed wait too: the wait gives the process a turn, so the stop is seen', async () => {
+  await helper.load(OSM_NODES, meterFlow([
+    { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '200h', wires: [['h1']] },
+    { id: 'h1', type: 'helper' },
+  ], { speed: 'max' }));
+  const session = (helper.getNode('m1') as unknown as { session: { pending: number; now(): number } }).session;
+  helper.getNode('w1').receive({});
+  // a timer fires while the wait runs (it would fire only after the 200 h if the wait held the process)
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(session.pending, 1);
+  assert.ok(session.now() < 200 * 3600e6, `the wait is under way at ${session.now()} us`);
+  await helper.unload();
+  assert.equal(session.pending, 0);
+});
+
 test('a wait without a duration nor a range is a configuration error', async () => {
   await helper.load(OSM_NODES, meterFlow([{ id: 'w1', type: 'osm-wait', meter: 'm1', duration: '', wires: [[]] }]));
   assert.equal(lastStatus('w1').fill, 'red');
