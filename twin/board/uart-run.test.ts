@@ -106,19 +106,27 @@ for (const withModem of [false, true]) {
   });
 }
 
+/** A powered SIM800 at 9600 baud wired to a board's modem port (with or without `rx-run`). */
+function modemOnPort(rxRuns: boolean) {
+  const clock = new VirtualClock();
+  const cpu = new Cpu(clock);
+  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
+  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
+  modem.attachHost(port.rxPeer);
+  modem.powerOn();
+  port.begin(9600);
+  return { clock, cpu, modem, port };
+}
+
 /**
  * `rx-run`: the modem's replies to a board port that lets them wait. The firmware side is a script that looks at the
  * port at given times (what is available, the bytes it reads); a power cut, a reboot and a new host fall in the
  * middle of replies.
  */
 async function replies(rxRuns: boolean) {
-  const clock = new VirtualClock();
-  const cpu = new Cpu(clock);
-  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
-  let port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
-  modem.attachHost(port.rxPeer);
-  modem.powerOn();
-  port.begin(9600);
+  const wired = modemOnPort(rxRuns);
+  const { clock, cpu, modem } = wired;
+  let port = wired.port;
   const log: string[] = [];
   const look = (what: string): void => {
     let text = '';
@@ -161,13 +169,7 @@ test('rx-run: modem replies reach the port when it looks, as chunk by chunk, acr
 
 /** A board that writes to the modem for `minutes` and never looks at its RX buffer until the end (D39's flood). */
 async function neverLooks(rxRuns: boolean, minutes: number) {
-  const clock = new VirtualClock();
-  const cpu = new Cpu(clock);
-  const modem = new Sim800(clock, new CellularNetwork({}, () => 0.5), undefined, { storedBaud: 9600 });
-  const port = new HardwareSerial(cpu, 'modem', modem.uart, undefined, { rxRuns });
-  modem.attachHost(port.rxPeer);
-  modem.powerOn();
-  port.begin(9600);
+  const { clock, modem, port } = modemOnPort(rxRuns);
   let mostHeld = 0;
   clock.every(60e3, () => { port.write('ATI\r\n'); mostHeld = Math.max(mostHeld, modem.chunksHeld); }, 3100e3);
   await clock.runUntil(3100e3 + minutes * 60e6);
