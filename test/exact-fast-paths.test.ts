@@ -202,6 +202,24 @@ for (const profile of ['field', 'fixed']) {
   });
 }
 
+test('an OpenPAYGO meter with the modem connected (the firmware floods the modem line, D39, and never reads it): the same trace and interrupt time', async () => {
+  const s = parseScenario(`name: opaygo connected
+version: 1
+meter: { firmware: field, mode: opaygo-energy, credit: 500 }
+network: {}
+plant: { grid: { vrms: 230, hz: 50 }, loads: [ { id: a, watts: 300 } ] }
+steps:
+  - delay: 10min
+`, 'opaygo-connected.yaml');
+  const fast = await trace(s, false);
+  const slow = await trace(s, true);
+  sameTrace(fast.lines, slow.lines, 'opaygo connected');
+  assert.is(fast.isr, slow.isr, 'the interrupt count and time differ');
+  // The modem's answers pile up unread: they land once enough are held, not only when the port looks.
+  assert.ok(fast.repliesHeld > 10_000, `only ${fast.repliesHeld} reply bytes landed without an event`);
+  assert.is(slow.repliesHeld, 0);
+});
+
 /** Everything off but `path` (and the shortcuts it works on: `quiet-rearm` re-arms the parked waits of two others). */
 const only = (path: FastPath): FastPath[] => {
   const on: FastPath[] = path === 'quiet-rearm' ? [path, 'parked-delay', 'parked-poll'] : [path];
