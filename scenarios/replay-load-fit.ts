@@ -87,14 +87,14 @@ function edge(atLeast: (x: number) => boolean, lo: number, hi: number): number {
  * `guess` (the printed value: within a few register steps of it) outwards.
  */
 function middleOf(reg: (x: number) => number, target: number, guess: number): number | null {
-  let lo = guess;
-  let hi = guess;
-  for (let w = 0.01; w <= 1; w *= 2) {
+  let lo = NaN;
+  let hi = NaN;
+  for (let w = 0.01; ; w *= 2) {
+    if (w > 1) return null;
     lo = guess * (1 - w / (1 + w));
     hi = guess * (1 + w);
     if (reg(lo) < target && reg(hi) > target) break;
   }
-  if (!(reg(lo) < target && reg(hi) > target)) return null;
   return (edge((x) => reg(x) >= target, lo, hi) + edge((x) => reg(x) >= target + 1, lo, hi)) / 2;
 }
 
