@@ -118,7 +118,8 @@ export class ReplayLoadFit {
     const key = `${p.vrms}|${p.hz}|${p.amps}|${p.watts}|${p.pf}`;
     if (this.#known.has(key)) return this.#known.get(key)!;
     const regs = blockRegisters(p);
-    const fitted = regs && Number.isFinite(p.hz) && p.hz > 0 ? this.#fit(regs, p) : null;
+    // (The chip's Freq register reads 45 to 65 Hz: a block outside that is garbage the replay reports anyway.)
+    const fitted = regs && p.hz >= 45 && p.hz <= 65 ? this.#fit(regs, p) : null;
     if (this.#known.size > 4096) this.#known.clear();
     this.#known.set(key, fitted);
     return fitted;

@@ -9,6 +9,7 @@
 // only once (a pipe) is read ahead to its first readings block, and the modem's answer is taken from there.
 import { createBench, type BenchConfig } from '../twin/kernel/bench.ts';
 import { ReplayLoadFit } from './replay-load-fit.ts';
+import { GRID_HZ_RANGE } from '../models/grid/grid-source.ts';
 import { METER_ID } from '../twin/comms/comms.ts';
 import { slicedBench } from '../io/interrupt.ts';
 import type { InputLine } from '../io/input-lines.ts';
@@ -153,7 +154,7 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
 
   const bench = createBench({
     meter: { ...o.meter, ...(startCredit ? { credit: startCredit.credit } : {}), debugLogKeep: 0 },
-    plant: { grid: { vrms: first ? first.vrms : 230, hz: first ? first.hz : 50 }, loads: [] },
+    plant: { grid: { vrms: first ? first.vrms : 230, hz: first ? gridHz(first.hz) : 50 }, loads: [] },
     seed: o.seed ?? 1,
     speed: 'max',
     ...(network ? { network: {} } : {}),
@@ -243,6 +244,14 @@ export async function replayDebugLog(input: string | LogSource, o: ReplayOptions
   };
 }
 
+/**
+ * A block's frequency as the grid's: one the grid model cannot take (a damaged line: the chip reads 45 to 65 Hz) is
+ * taken as 50 Hz, and the comparison points at that line.
+ */
+function gridHz(hz: number): number {
+  return hz >= GRID_HZ_RANGE[0] && hz <= GRID_HZ_RANGE[1] ? hz : 50;
+}
+
 function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<TimelineEvent, { kind: 'supply' }>, load: { connected: boolean }, fit: ReplayLoadFit): void {
   // The supply and load that give the block's own chip registers (replay-load-fit.ts); a block that does not fix
   // them (no current, reverse power) is rebuilt from its printed power and power factor.
@@ -254,7 +263,7 @@ function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<Timeline
     return;
   }
   const vrms = Number.isFinite(ev.vrms) ? Math.max(0, ev.vrms) : 0;
-  bench.setGrid({ vrms, hz: Number.isFinite(ev.hz) && ev.hz > 0 ? ev.hz : 50 });
+  bench.setGrid({ vrms, hz: gridHz(ev.hz) });
   const pf = Number.isFinite(ev.pf) && ev.pf > 0 && ev.pf <= 1 ? ev.pf : 1;
   const kind = pf < 1 ? 'inductive' as const : 'resistive' as const;
   if (Number.isFinite(ev.watts) && ev.watts > 0 && vrms > 0) {

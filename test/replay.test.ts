@@ -133,6 +133,16 @@ test('a fixed build\'s log (it bills a load as it changes) with a kettle switche
   assert.ok(r.blocks.count > 20, String(r.blocks.count));
 });
 
+test('a damaged FREQUENCY line (0.50, which the chip cannot read) does not stop the replay: the comparison points at it', async () => {
+  const lines = connected.split('\n');
+  const at = lines.findIndex((l) => l.endsWith('FREQUENCY : 50.00'));
+  lines[at] = lines[at].replace('FREQUENCY : 50.00', 'FREQUENCY : 0.50');
+  const r = await replayDebugLog(lines.join('\n'), { meter });
+  assert.is(r.firstDivergence?.lineNo, at + 1, formatReplay(r, 'damaged.log'));
+  assert.is(r.firstDivergence?.expected, 'FREQUENCY : 0.50');
+  assert.is(r.agreeing, r.compared - 1);
+});
+
 const textOf = (line: string): string => line.replace(/^\[[^\]]*\] ?/, '');
 
 test('lines cut out of a log diverge where they are missing, and the lines after them still agree', async () => {
