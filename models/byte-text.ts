@@ -46,6 +46,13 @@ export class ByteText {
     return true;
   }
 
+  /** Some byte is the ASCII letter `letter` in either case (`letter` a lower-case code). */
+  hasLetter(letter: number): boolean {
+    const b = this.#b;
+    for (let i = 0; i < this.length; i++) if ((b[i] | 0x20) === letter) return true;
+    return false;
+  }
+
   toString(): string {
     const n = this.length;
     if (n === 0) return '';

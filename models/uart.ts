@@ -19,11 +19,14 @@ export interface UartPeer {
  */
 export interface UartRunPeer extends UartPeer {
   /**
-   * `byte` at `baud` is inert, after `pendingBefore` inert bytes already held back (not yet received). With
-   * `afterActing` ≥ 0 the byte right before it acts and is still on its way (the only one that acts): `afterActing` is
-   * that byte, and `byte` is inert only if it does nothing whatever that byte did (the LF after a command's CR).
+   * `byte` at `baud` is inert, after the `pendingBefore` bytes the sender has sent this receiver that have not arrived
+   * yet (held back, or on their way with events of their own). The sender asks about the bytes it sends in order, and
+   * a byte it does not ask about (someone watches the wire) acts; so a receiver that counts the bytes it was asked
+   * about and has received may follow, while its count and `pendingBefore` agree, the state it will be in when they
+   * have arrived (a byte after a CR on its way that ends a line that cannot be a command only extends the next line).
+   * A byte that acts keeps its own event; inert bytes after it are held back until the next byte that acts.
    */
-  inert(byte: number, baud: number, pendingBefore: number, afterActing?: number): boolean;
+  inert(byte: number, baud: number, pendingBefore: number): boolean;
   /**
    * Set by a sender that holds bytes back: the receiver calls it before anything but a received byte changes how it
    * takes bytes (a reset, a power cut, a baud change), so the bytes that have arrived by then are received first.

@@ -218,6 +218,9 @@ steps:
   // The modem's answers pile up unread: they land once enough are held, not only when the port looks.
   assert.ok(fast.repliesHeld > 10_000, `only ${fast.repliesHeld} reply bytes landed without an event`);
   assert.is(slow.repliesHeld, 0);
+  // Each flood line's CR is still on the wire when the next line is written: its bytes are held back behind it.
+  assert.ok(fast.heldBack > 100_000, `only ${fast.heldBack} flood bytes held back`);
+  assert.is(slow.heldBack, 0);
 });
 
 /** Everything off but `path` (and the shortcuts it works on: `quiet-rearm` re-arms the parked waits of two others). */

@@ -178,8 +178,13 @@ export class Sim800 {
     this.uart = {
       receive: (byte: number, baud: number) => this.#receive(byte, baud),
       // Inert: only a command line's or a payload's middle, at the locked rate, while the module reads its UART.
-      inert: (byte: number, baud: number, pendingBefore: number, afterActing = -1) => this.#powered
-        && baud === this.#baud && this.#time.now() >= this.#readyAt && this.#parser.inert(byte, pendingBefore, afterActing),
+      // The parser is asked about every byte (it follows the bytes on their way), and told of those it will not take.
+      inert: (byte: number, baud: number, pendingBefore: number) => {
+        const inert = this.#parser.inert(byte, pendingBefore);
+        if (this.#powered && baud === this.#baud && this.#time.now() >= this.#readyAt) return inert;
+        this.#parser.lost();
+        return false;
+      },
       due: null,
     };
     network.onChange = () => this.#networkChanged();
@@ -318,6 +323,7 @@ export class Sim800 {
   // --- UART in ----------------------------------------------------------------------------------------------------
 
   #receive(byte: number, baud: number): void {
+    this.#parser.arrive();
     if (!this.#powered || this.#time.now() < this.#readyAt) return; // booting: the UART is not read yet
     if (this.#baud === 0) {
       // Auto-baud: the module measures the rate on "AT" (or "at") and locks to it.

@@ -14,8 +14,9 @@
 // Exact shortcut `uart-run` (off with --exact-slow): when the peer declares a byte inert (models/uart.ts) and nobody
 // watches the wire per byte (no onTransmit), the byte gets no clock event of its own: it is held back and handed to
 // the peer, in order, in the event of the next byte that acts (at that byte's time), or when the peer says its state
-// is about to change (`due`: then the bytes whose events would have run by now). Once a byte that acts is queued,
-// every later byte gets its own event until the queue drains. A byte of a port with no peer, that nobody watches,
+// is about to change (`due`: then the bytes whose events would have run by now). The peer is asked about every byte,
+// also behind bytes that act and are still on their way (it follows what they will do: a CR ending a line that cannot
+// be a command leaves it reading a new line), so bytes are held back between them too. A byte of a port with no peer, that nobody watches,
 // gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
 // event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
 // at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
@@ -150,8 +151,6 @@ export class HardwareSerial implements SerialPort {
   readonly #runs: boolean;
   /** `uart-run`: bytes on the wire not yet handed to the peer, oldest first. */
   readonly #queue = new WireQueue();
-  /** Queued bytes that act (each has its own clock event). */
-  #acting = 0;
   /** Bytes handed over in another byte's event (the shortcut's counter). */
   bytesHeldBack = 0;
   /** `uart-run`: bytes to nobody, with no event, while they may still be on the wire. */
@@ -202,7 +201,6 @@ export class HardwareSerial implements SerialPort {
     for (let i = q.head; i < q.len; i++) {
       if (q.acting[i]) continue;
       q.acting[i] = 1;
-      this.#acting++;
       const n = q.base + i;
       clock.atReserved(q.t[i], q.seq[i], () => this.#deliverThrough(n));
     }
@@ -292,7 +290,6 @@ export class HardwareSerial implements SerialPort {
     this.rxPeer.due?.();
     this.#deliverDue();
     this.#queue.clear();
-    this.#acting = 0;
     this.#silent.clear();
     this.#generation++;
     this.#open = false;
@@ -372,13 +369,10 @@ export class HardwareSerial implements SerialPort {
       // As `#queueByte`.
       const pending = q.size;
       if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
-      const tail = q.len - 1;
-      const afterActing = this.#acting === 1 && pending > 0 && q.acting[tail] === 1 ? q.byte[tail] : -1;
-      if ((this.#acting === 0 || afterActing >= 0) && peer.inert(byte, baud, pending, afterActing)) {
+      if (peer.inert(byte, baud, pending)) {
         q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
         continue;
       }
-      this.#acting++;
       this.#actingEvent(t, q.push(byte, baud, end, t, 0, 1, 0));
     }
     this.#txFreeAt = end;
@@ -449,15 +443,13 @@ export class HardwareSerial implements SerialPort {
     if (q.head < q.len && q.t[q.head] <= clock.now()) this.#deliverDue();
     const pending = q.size;
     if (pending === 0 && peer.due !== this.#due) peer.due = this.#due;
-    // One byte that acts still on its way, queued last: the peer may know this one does nothing after it.
-    const last = q.len - 1;
-    const afterActing = this.#acting === 1 && pending > 0 && q.acting[last] === 1 ? q.byte[last] : -1;
-    if ((this.#acting === 0 || afterActing >= 0) && !this.#onTransmit && !this.#observer?.wantsBytes()
-      && peer.inert(byte, baud, pending, afterActing)) {
+    // The peer is asked about every byte, also behind bytes that act and when the answer cannot be used (someone
+    // watches the wire): it follows what the bytes on their way will do (models/uart.ts).
+    const inert = peer.inert(byte, baud, pending);
+    if (inert && !this.#onTransmit && !this.#observer?.wantsBytes()) {
       q.push(byte, baud, end, t, clock.reserveSeq(), 0, 0);
       return;
     }
-    this.#acting++;
     this.#actingEvent(t, q.push(byte, baud, end, t, 0, 1, 0));
   }
 
@@ -483,8 +475,7 @@ export class HardwareSerial implements SerialPort {
     const q = this.#queue;
     while (q.next <= n) {
       const i = q.head++;
-      if (q.acting[i]) this.#acting--;
-      else this.bytesHeldBack++;
+      if (!q.acting[i]) this.bytesHeldBack++;
       if (this.#cpu.powered) this.#transmitted(q.byte[i], q.baud[i], q.end[i]);
     }
     q.compact();

@@ -69,6 +69,23 @@ test('a baud change with bytes held back at the old rate: framing errors and com
   }, 4);
 });
 
+test('lines that cannot be commands written faster than the wire takes them (the D39 flood), with commands, a baud change and a power cut among them: as byte by byte', async () => {
+  const flood = 'incoming byte = \0\r\n';
+  await same((port, modem, at) => {
+    // A line every 20 ms (the wire takes 19.8 ms): the TX buffer fills and stays full, so a line's CR is always on the wire behind the next.
+    for (let ms = 3100; ms < 4500; ms += 20) at(ms, () => port.write(flood));
+    at(3205, () => port.write('AT+CSQ\r\n'));
+    at(3300, () => port.write('incoming byte = AT\r\n')); // a command after all: "AT" anywhere in the line
+    at(3400, () => port.write('a lower-case a line\r\n'));
+    at(3450, () => port.write('ATE0\r\n')); // the echo goes: the flood's garbage lines answer ERROR alone
+    at(4552, () => modem.powerOff());
+    at(4560, () => modem.powerOn());
+    for (let ms = 8000; ms < 8600; ms += 20) at(ms, () => port.write(flood));
+    at(8300, () => port.write('AT+IPR=19200\r\n'));
+    at(8400, () => port.begin(19200));
+  }, 800);
+});
+
 test('nobody watching the wire is a condition: with onTransmit every byte keeps its own event', async () => {
   const r = await session(true, (port, _m, at) => {
     port.onTransmit = () => undefined;
