@@ -20,11 +20,12 @@ export interface UartPeer {
 export interface UartRunPeer extends UartPeer {
   /**
    * `byte` at `baud` is inert, after the `pendingBefore` bytes the sender has sent this receiver that have not arrived
-   * yet (held back, or on their way with events of their own). The sender asks about the bytes it sends in order, and
-   * a byte it does not ask about (someone watches the wire) acts; so a receiver that counts the bytes it was asked
-   * about and has received may follow, while its count and `pendingBefore` agree, the state it will be in when they
-   * have arrived (a byte after a CR on its way that ends a line that cannot be a command only extends the next line).
-   * A byte that acts keeps its own event; inert bytes after it are held back until the next byte that acts.
+   * yet (held back, or on their way with events of their own). The sender asks about every byte it sends, in order,
+   * also one it cannot hold back whatever the answer (someone watches the wire); so a receiver that counts the bytes
+   * it was asked about and the bytes it has received may follow, while its count agrees with `pendingBefore`, the
+   * state it will be in when they have arrived (a byte behind a CR on its way that ends a line that cannot be a
+   * command only extends the next line). A byte that acts keeps its own event; inert bytes behind it are held back
+   * until the next byte that acts.
    */
   inert(byte: number, baud: number, pendingBefore: number): boolean;
   /**

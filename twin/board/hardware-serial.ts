@@ -16,8 +16,8 @@
 // the peer, in order, in the event of the next byte that acts (at that byte's time), or when the peer says its state
 // is about to change (`due`: then the bytes whose events would have run by now). The peer is asked about every byte,
 // also behind bytes that act and are still on their way (it follows what they will do: a CR ending a line that cannot
-// be a command leaves it reading a new line), so bytes are held back between them too. A byte of a port with no peer, that nobody watches,
-// gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
+// be a command leaves it reading a new line), so bytes are held back between them too. A byte of a port with no
+// peer, that nobody watches, gets no event either (it would do nothing). The event order (`reserveSeq`) is kept as if each byte had its own
 // event; when a peer or a watcher is attached while such bytes are on the wire, those bytes get their own events
 // at their reserved places, so what the new watcher sees is what it would have seen byte by byte.
 // A write() of several bytes goes in runs (`#putRun`): the bytes up to an LF (which calls onLine) that fit in the
