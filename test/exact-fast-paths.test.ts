@@ -202,14 +202,16 @@ for (const profile of ['field', 'fixed']) {
   });
 }
 
-test('an OpenPAYGO meter with the modem connected (the firmware floods the modem line, D39, and never reads it): the same trace and interrupt time', async () => {
+test('an OpenPAYGO meter with the modem connected (the firmware floods the modem line, D39, and never reads it), keys pressed among its lines: the same trace and interrupt time', async () => {
   const s = parseScenario(`name: opaygo connected
 version: 1
 meter: { firmware: field, mode: opaygo-energy, credit: 500 }
 network: {}
 plant: { grid: { vrms: 230, hz: 50 }, loads: [ { id: a, watts: 300 } ] }
 steps:
-  - delay: 10min
+  - delay: 3min
+  - press-keys: "*9406A41799#"
+  - delay: 7min
 `, 'opaygo-connected.yaml');
   const fast = await trace(s, false);
   const slow = await trace(s, true);
