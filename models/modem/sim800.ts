@@ -89,7 +89,14 @@ class HeldReplies {
   compact(): void {
     if (this.head < this.len) {
       if (this.head < 1024) return;
-      for (const a of [this.text, this.from, this.to, this.t, this.seq, this.epoch, this.baud] as unknown[][]) a.splice(0, this.head);
+      // In place, keeping the storage; the texts left behind the chunks still held are let go.
+      const n = this.len - this.head;
+      for (let k = 0; k < n; k++) {
+        const j = this.head + k;
+        this.text[k] = this.text[j]; this.from[k] = this.from[j]; this.to[k] = this.to[j]; this.t[k] = this.t[j];
+        this.seq[k] = this.seq[j]; this.epoch[k] = this.epoch[j]; this.baud[k] = this.baud[j];
+      }
+      for (let i = n; i < this.len; i++) this.text[i] = '';
       this.len -= this.head;
       this.head = 0;
       return;

@@ -101,7 +101,13 @@ class WireQueue {
     const h = this.head;
     if (h === this.len) this.clear();
     else if (h >= 1024) {
-      for (const a of [this.byte, this.baud, this.end, this.t, this.seq, this.acting, this.gen]) a.splice(0, h);
+      // In place, keeping the storage (a queue that never empties, the OpenPAYGO flood, comes here every 1,024 bytes).
+      const n = this.len - h;
+      for (let k = 0; k < n; k++) {
+        const j = h + k;
+        this.byte[k] = this.byte[j]; this.baud[k] = this.baud[j]; this.end[k] = this.end[j]; this.t[k] = this.t[j];
+        this.seq[k] = this.seq[j]; this.acting[k] = this.acting[j]; this.gen[k] = this.gen[j];
+      }
       this.base += h;
       this.head = 0;
       this.len -= h;
