@@ -21,6 +21,7 @@ import { TOKEN as DEVICE_TOKEN } from '../../twin/firmware/thingsboard.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { servedFleet } from '../../dashboard/served-fleet.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { plural } from '../../io/plural.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EMBED_FILE = join(ROOT, 'flows', 'embed.ts');
@@ -361,7 +362,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
       );
       try {
         try {
-          if (fleet) out(`Fleet: building ${args.fleet} meters...`);
+          if (fleet) out(`Fleet: building ${plural(args.fleet!, 'meter')}...`);
           await server.hub.addMeters(fleet ? args.fleet! : args.meters);
         } catch (err) {
           if (err instanceof LiveMeterError) throw new UsageError(err.message);
@@ -387,7 +388,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
           const mqtt = s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (device token ${DEVICE_TOKEN}, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`;
           out(`${m.id}: ${mqtt}; top-up backend ${s.backendUrl}`);
         }
-        if (fleet) out(`${args.fleet} meters in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
+        if (fleet) out(`${plural(args.fleet!, 'meter')} in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         else out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         await (deps.until ?? untilSignal)(server);
       } finally {

@@ -13,6 +13,7 @@ import { PREFIX, beatWorker, leaveCampaign, listCampaigns, queueName, type Campa
 import type { RedisTarget } from './redis-url.ts';
 import { connectRedis } from './redis-connect.ts';
 import { toWire } from '../../io/wire.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface QueueWorkerConfig {
   target: RedisTarget;
@@ -168,7 +169,7 @@ export class QueueWorker {
         },
       });
       this.completed++;
-      this.#log(`campaign ${c.id}: job ${job.id} (${decoded.kind}, ${decoded.items} items) done in ${formatSeconds(Math.round(performance.now() - t0))}`);
+      this.#log(`campaign ${c.id}: job ${job.id} (${decoded.kind}, ${plural(decoded.items, 'item')}) done in ${formatSeconds(Math.round(performance.now() - t0))}`);
       return toWire(results);
     } catch (err) {
       if (err instanceof TimeLimitError) {
