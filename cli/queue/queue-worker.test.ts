@@ -43,7 +43,9 @@ if (!haveRedisServer()) {
     const target = parseRedisUrl(server!.url);
     const a = new QueueWorker({ target, name: 'lab pc 1', pollMs: 50 });
     const b = new QueueWorker({ target, name: 'w2', pollMs: 50 });
-    const queue = new Queue(queueName('count1'), { connection: redis!.duplicate(), prefix: PREFIX });
+    // BullMQ leaves a connection it is given open: it is closed here
+    const connection = redis!.duplicate();
+    const queue = new Queue(queueName('count1'), { connection, prefix: PREFIX });
     try {
       await Promise.all([a.start(), b.start()]);
       await campaign('count1');
@@ -53,6 +55,7 @@ if (!haveRedisServer()) {
     } finally {
       await unregisterCampaign(redis!, 'count1');
       await queue.close();
+      connection.disconnect();
       await Promise.all([a.close(), b.close()]);
     }
   });
