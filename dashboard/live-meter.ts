@@ -637,7 +637,7 @@ export class LiveMeter {
       prog.status = result.status;
       prog.verdict = result.failure
         ? `FAILED at step ${result.failure.step} (${result.failure.time}): ${result.failure.reason}`
-        : `PASSED: ${result.checks.held}/${result.checks.total} checks held, ${result.steps.length} steps, ended at ${result.end}`;
+        : `PASSED: ${result.checks.held}/${result.checks.total} checks held, ${result.steps.length} step${result.steps.length === 1 ? '' : 's'}, ended at ${result.end}`;
     } catch (err) {
       const cause = err instanceof ScenarioRunError ? err.cause : err;
       if (cause instanceof AbortedRun) {

@@ -30,6 +30,7 @@ import { closest, expectedOneOf, suggestion } from './suggest.ts';
 import { STREAM_THRESHOLD_CHARS, splitSteps, type StepGroups } from './step-groups.ts';
 import { PackedSteps } from './packed-steps.ts';
 import { needsNetwork, readNetworkSection, readNetworkStep, readTopupStep } from './comms-syntax.ts';
+import { plural } from '../io/plural.ts';
 
 /** A problem with a scenario file, located at `file:line:col` (line and col are 0 when there is no position). */
 export class ScenarioError extends Error {
@@ -494,7 +495,7 @@ class Reader {
       this.fail(this.at(e), `${e.path}: cannot read the EEPROM dump '${path}': ${why}${why.startsWith('it is larger') ? `; an AT24C32 dump is exactly ${EEPROM_BYTES} bytes` : ''}`);
     }
     if (bytes.length !== EEPROM_BYTES) {
-      this.fail(this.at(e), `${e.path}: '${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
+      this.fail(this.at(e), `${e.path}: '${path}' is ${plural(bytes.length, 'byte')}; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
     }
     return { path, bytes };
   }

@@ -17,6 +17,7 @@ import { DebugLogReader, StartCredit, formatLogLine, splitLines, type LogLine, t
 import { TimelineBuilder, type TimelineEvent } from './field-timeline.ts';
 import { LineComparison, type Divergence } from './replay-compare.ts';
 import { BlockComparisons, type BlockComparison, type BlockSummary } from './replay-blocks.ts';
+import { plural } from '../io/plural.ts';
 /** A debug log to replay: its lines as they are read (io/input-lines.ts reads a file or standard input so). */
 export interface LogSource {
   /** The log's lines, without their line feeds, in order. */
@@ -281,7 +282,7 @@ function applySupply(bench: ReturnType<typeof createBench>, ev: Extract<Timeline
 /** The report a person reads: problems, the first divergence, then the summary. */
 export function formatReplay(r: ReplayResult, file: string): string {
   const out: string[] = [];
-  out.push(`replay of ${file}: ${r.compared} lines over ${r.endS.toFixed(1)} s, modem ${r.network ? 'connected' : 'mute'}`);
+  out.push(`replay of ${file}: ${plural(r.compared, 'line')} over ${r.endS.toFixed(1)} s, modem ${r.network ? 'connected' : 'mute'}`);
   for (const p of r.problems.slice(0, PROBLEMS_KEPT)) out.push(`  ${p.kind}: ${p.message}`);
   if (r.problemCount > PROBLEMS_KEPT) out.push(`  ... ${r.problemCount - PROBLEMS_KEPT} more problems`);
   const d = r.firstDivergence;
@@ -294,7 +295,7 @@ export function formatReplay(r: ReplayResult, file: string): string {
     else if (d.reason === 'text') out.push(`first divergence: ${at}: the log has "${d.expected}", the twin printed "${d.observed}" (at ${d.observedT!.toFixed(3)} s)`);
     else out.push(`first divergence: ${at}: "${d.expected}" printed by the twin at ${d.observedT!.toFixed(3)} s`);
   }
-  out.push(`summary: ${r.agreeing} of ${r.compared} lines agree${r.twinOnly ? `; the twin printed ${r.twinOnly} line${r.twinOnly === 1 ? '' : 's'} the log lacks` : ''}`);
+  out.push(`summary: ${r.agreeing} of ${plural(r.compared, 'line')} ${r.agreeing === 1 ? 'agrees' : 'agree'}${r.twinOnly ? `; the twin printed ${r.twinOnly} line${r.twinOnly === 1 ? '' : 's'} the log lacks` : ''}`);
   const b = r.blocks;
   if (b.paired > 0) {
     const worst = b.worst!;
@@ -303,7 +304,7 @@ export function formatReplay(r: ReplayResult, file: string): string {
     if (last.twinKwh !== null) out.push(`energy: log ${last.kwh.toFixed(2)} kWh, twin ${last.twinKwh.toFixed(2)} kWh at the last block`);
   }
   const missing = b.count - b.paired;
-  if (missing > 0) out.push(`${missing} readings block(s) of the log have no counterpart in the twin`);
+  if (missing > 0) out.push(`${plural(missing, 'readings block')} of the log ${missing === 1 ? 'has' : 'have'} no counterpart in the twin`);
   return out.join('\n') + '\n';
 }
 

@@ -125,7 +125,7 @@ test('SIGINT during osm fleet on worker threads: exit 130, one line with the met
 test('SIGTERM during osm fleet in this thread (one chunk): exit 143 at the next block of slices, one line', async () => {
   const r = await stopWhen(['fleet', '--meters', '1', '--days', '30'], /osm fleet: 0\/1 meters done/, 'SIGTERM');
   assert.is(r.code, 143, r.stderr);
-  assert.is(lastLine(r.stderr), 'osm fleet: stopped by SIGTERM after 0 of 1 meters; no report written');
+  assert.is(lastLine(r.stderr), 'osm fleet: stopped by SIGTERM after 0 of 1 meter; no report written');
   assert.is(r.stdout, '');
 });
 

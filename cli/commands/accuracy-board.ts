@@ -17,6 +17,7 @@ import { Progress } from '../progress.ts';
 import type { BenchOptions } from '../../scenarios/accuracy/runner.ts';
 import type { MeterUnit } from '../../scenarios/accuracy/meter-unit.ts';
 import type { PointSet } from '../../scenarios/accuracy/points.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface BoardAccuracyArgs {
   board: string;
@@ -127,7 +128,7 @@ export async function runBoardAccuracy(a: BoardSuiteArgs, b: BoardAccuracyArgs, 
       io.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
     } else {
       text.write(`Board: the chip's own registers read over the link (${rig.wiring.file}, ${rig.wiring.afe!.portName} at ${rig.wiring.afe!.baud} baud): `
-        + `${link.frames} frames, median round trip ${med.toFixed(2)} ms, ${link.badReplies} bad replies, ${link.lostReplies} sent again for want of a reply\n`
+        + `${plural(link.frames, 'frame')}, median round trip ${med.toFixed(2)} ms, ${plural(link.badReplies, 'bad reply', 'bad replies')}, ${link.lostReplies} sent again for want of a reply\n`
         + `Source: ${boardInfo.source}; ${windowText}; chip error from the slope of the APenergy count, V/I/P read averaged over the window\n`);
       text.write(formatSuite(result, { color: colorOn(text), unitLabel, whatIf: a.whatIf.entries }));
     }

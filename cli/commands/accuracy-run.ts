@@ -24,6 +24,7 @@ import { Progress } from '../progress.ts';
 import { frontEndWhatIf } from '../../scenarios/accuracy/front-end-what-if.ts';
 import type { CommandDeps as AccuracyDeps } from '../command.ts';
 import { QUEUE_OPTION_SPECS, parseQueueArgs } from '../queue/queue-options.ts';
+import { plural } from '../../io/plural.ts';
 
 
 export const ACCURACY_OPTIONS = {
@@ -311,7 +312,7 @@ export async function runAccuracy(argv: string[], deps: AccuracyDeps & { stdin?:
           mcResult = await runMonteCarlo(job, {
             ...(workers !== undefined ? { workers } : {}),
             signal: interrupts.abortSignal,
-            onProgress: (d, t) => { doneUnits = d; show(d, t); where = `in the Monte Carlo run, ${d} of ${t} units done; worker threads stopped`; },
+            onProgress: (d, t) => { doneUnits = d; show(d, t); where = `in the Monte Carlo run, ${d} of ${plural(t, 'unit')} done; worker threads stopped`; },
           });
         }
       } finally { clearInterval(beat); }

@@ -9,6 +9,7 @@ import { intOption, parseArgs } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { InputFileError, readInputFile } from '../../io/input-file.ts';
 import { checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
+import { plural } from '../../io/plural.ts';
 
 /** AT24C32: 32 kbit. */
 export const EEPROM_BYTES = 4096;
@@ -28,7 +29,7 @@ export function readEepromImage(path: string, option = '--eeprom'): Uint8Array {
     throw new UsageError(`${prefix}cannot read '${path}': ${why}`);
   }
   if (bytes.length !== EEPROM_BYTES) {
-    throw new UsageError(`${prefix}'${path}' is ${bytes.length} bytes; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
+    throw new UsageError(`${prefix}'${path}' is ${plural(bytes.length, 'byte')}; an AT24C32 dump must be exactly ${EEPROM_BYTES} bytes`);
   }
   return bytes;
 }

@@ -9,6 +9,7 @@ import { QUEUE_OPTION_SPECS, chunkRanges, parseQueueArgs } from '../queue/queue-
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, writeOutputFile } from '../../io/output-file.ts';
 import { Progress } from '../progress.ts';
 import type { QueueProgress } from '../queue/submit.ts';
+import { plural } from '../../io/plural.ts';
 
 export const FLEET_USAGE = `Usage: osm fleet --meters N [options]
 
@@ -128,7 +129,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     let tokens: string[] | undefined;
     if (values.tokens !== undefined) {
       tokens = readTokens(String(values.tokens));
-      if (tokens.length < meters) throw new InputError(`--tokens: ${values.tokens} has ${tokens.length} tokens for ${meters} meters`);
+      if (tokens.length < meters) throw new InputError(`--tokens: ${values.tokens} has ${plural(tokens.length, 'token')} for ${plural(meters, 'meter')}`);
     }
     if (values.broker !== undefined && values['mqtt-port'] !== undefined) throw new UsageError('--mqtt-port is the embedded broker\'s; with --broker there is none');
     if (queue && values.broker === undefined) throw new UsageError('--queue: the workers relay telemetry themselves; give --broker mqtt://HOST:PORT that they can reach');
@@ -222,7 +223,7 @@ export function createFleetCommand(deps: { io?: CliIo } = {}): Command {
     } catch (err) {
       if (!(err instanceof InterruptedError)) throw err;
       const unwritten = [jsonOut, htmlOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
-      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${meters} meters${queue ? '; its jobs were removed from Redis' : ''}; no report written`
+      io.stderr.write(`osm fleet: stopped by ${err.signal} after ${metersDone} of ${plural(meters, 'meter')}${queue ? '; its jobs were removed from Redis' : ''}; no report written`
         + `${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
       return SIGNAL_EXIT[err.signal];
     } finally {

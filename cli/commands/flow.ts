@@ -5,6 +5,7 @@ import type { Verdict } from '../../flows/lib/verdict.ts';
 import type { FlowRunResult, NodeProblem } from '../../flows/flow-runner.ts';
 import { intOption, parseSubcommand } from '../args.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { plural } from '../../io/plural.ts';
 
 export const FLOW_USAGE = `Usage: osm flow <run|check> <flow.json> [options]
 
@@ -49,7 +50,7 @@ export function createFlowCommand(io: CliIo = processIo): Command {
       if (sub === 'check') {
         const nodes = loadFlowFile(file);
         const osm = nodes.filter((n) => n.type.startsWith('osm-')).length;
-        io.stdout.write(json ? `${JSON.stringify({ file, status: 'valid', nodes: nodes.length, osmNodes: osm })}\n` : `${file}: valid (${nodes.length} nodes, ${osm} OpenSmartMeter nodes)\n`);
+        io.stdout.write(json ? `${JSON.stringify({ file, status: 'valid', nodes: nodes.length, osmNodes: osm })}\n` : `${file}: valid (${plural(nodes.length, 'node')}, ${plural(osm, 'OpenSmartMeter node')})\n`);
         return EXIT.ok;
       }
       const timeoutS = values.timeout === undefined ? 1800 : intOption('timeout', String(values.timeout), 1, 86400);
@@ -94,7 +95,7 @@ function problemLine(p: NodeProblem): string {
 function summary(r: FlowRunResult): string {
   const passed = r.verdicts.filter((v) => v.status === 'passed').length;
   const failed = r.verdicts.length - passed;
-  const lines = [`${r.file}: ${r.status.toUpperCase()}: ${passed} passed, ${failed} failed, ${r.errors.length} node errors`];
+  const lines = [`${r.file}: ${r.status.toUpperCase()}: ${passed} passed, ${failed} failed, ${plural(r.errors.length, 'node error')}`];
   if (r.note) lines.push(`  ${r.note}`);
   return `${lines.join('\n')}\n`;
 }

@@ -81,6 +81,18 @@ test('decode exits 2 with a clear message for a malformed token or key', async (
   assert.match(c.stderr, /--behaviour: expected spec or shipped/);
 });
 
+test('a one-digit token is said to have 1 digit, not 1 digits', async () => {
+  const r = await run('decode', '5');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /token "5" has 1 digit; a token has 9 digits/);
+});
+
+test('a one-character key is said to have 1 character', async () => {
+  const r = await run('decode', '940641799', '--key', 'a');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /got "a" \(1 character\)/);
+});
+
 test('check exits 0 on the sample vectors under spec and under shipped, with one line per scenario', async () => {
   for (const b of ['spec', 'shipped']) {
     const r = await run('check', SAMPLE, '--behaviour', b);

@@ -7,6 +7,7 @@ import {
 import { VectorsError, describeMismatch, loadVectorsFile, runVectors } from '../../twin/tokens/vectors.ts';
 import { intOption, parseSubcommand } from '../args.ts';
 import { EXIT, UsageError, printable, processIo, type CliIo, type Command } from '../command.ts';
+import { plural } from '../../io/plural.ts';
 
 export const OPAYGO_USAGE = `Usage: osm opaygo <generate|decode|check> [options]
 
@@ -217,7 +218,7 @@ function checkTokenLength(token: string, restricted: boolean, behaviour: Decoder
     throw new UsageError(`token "${token}" has 15 digits: a restricted-digit-set token; add --restricted (a plain token has 9 digits)`);
   }
   if (token.length !== 9 && token.length !== 15) {
-    throw new UsageError(`token "${token}" has ${token.length} digits; a token has 9 digits, or 15 with --restricted (restricted digit set)`);
+    throw new UsageError(`token "${token}" has ${plural(token.length, 'digit')}; a token has 9 digits, or 15 with --restricted (restricted digit set)`);
   }
 }
 

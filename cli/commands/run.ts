@@ -27,6 +27,7 @@ import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, ty
 import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
+import { plural } from '../../io/plural.ts';
 
 /** The slowest pacing `--speed` accepts. */
 export const MIN_SPEED = 0.01;
@@ -550,7 +551,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (args.queue) io.stderr.write(`osm run: stopped by ${err.signal}; the queued jobs were removed from Redis\n`);
       else {
         const unwritten = [reportOut, junitOut].flatMap((o) => (o && o.kind === 'file' ? [o.path] : []));
-        io.stderr.write(`osm run: stopped by ${err.signal} after ${done} of ${plan.jobs.length} runs`
+        io.stderr.write(`osm run: stopped by ${err.signal} after ${done} of ${plural(plan.jobs.length, 'run')}`
           + `${done ? ` (${failed} not passed)` : ''}; no report written${unwritten.length ? `, ${unwritten.join(' and ')} not written` : ''}\n`);
       }
       return SIGNAL_EXIT[err.signal];

@@ -23,6 +23,18 @@ test('the defaults are loopback port 8080, real time, one meter, the field profi
   assert.equal([a.host, a.port, a.speed, a.meters, a.profile, a.credit, a.fidelity, a.household, a.nodeRed, a.token], ['127.0.0.1', 8080, 1, 1, 'field', 500, 'waveform', true, true, undefined]);
 });
 
+test('asking for a top-up backend of one\'s own is one usage line saying it cannot be replaced and what can be done', () => {
+  for (const argv of [['--backend', 'http://10.0.0.2/subscribe.php'], ['--topup-url=http://x'], ['--backend-host', 'pay.example']]) {
+    assert.throws(() => parseServeArgs(argv, {}), (e: unknown) => e instanceof UsageError
+      && /^--[a-z-]+: the meters' top-up backend cannot be replaced by your own server \(only the telemetry broker can, with --broker\); the built-in one listens on --backend-port: pay on it from your systems .* or test your server with the firmware's requests \(docs\/communications\.md\)$/.test((e as Error).message)
+      && !(e as Error).message.includes('\n'), argv.join(' '));
+  }
+});
+
+test('a misspelt --backend-port is still a typo with its suggestion', () => {
+  usage(() => parseServeArgs(['--backend-prot', '8081'], {}), /^unknown option '--backend-prot' \(did you mean '--backend-port'\?\)$/);
+});
+
 test('a non-loopback host without a token is refused; OSM_TOKEN counts as the token', () => {
   usage(() => parseServeArgs(['--host', '0.0.0.0'], {}), /not loopback: give --token/);
   assert.is(parseServeArgs(['--host', '0.0.0.0'], { OSM_TOKEN: 'from-the-env' }).token, 'from-the-env');

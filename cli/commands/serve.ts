@@ -19,8 +19,10 @@ import { CommsServerError, startCommsServers, type CommsServers } from '../../tw
 import { parseMqttUrl } from '../../twin/comms/comms.ts';
 import { TOKEN as DEVICE_TOKEN } from '../../twin/firmware/thingsboard.ts';
 import { intOption, parseArgs } from '../args.ts';
+import { closest } from '../../scenarios/suggest.ts';
 import { servedFleet } from '../../dashboard/served-fleet.ts';
 import { EXIT, UsageError, processIo, type CliIo, type Command } from '../command.ts';
+import { plural } from '../../io/plural.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EMBED_FILE = join(ROOT, 'flows', 'embed.ts');
@@ -64,7 +66,9 @@ Options:
   --backend-port N  the meters' top-up backend (HTTP, POST /subscribe.php) on this port (default 8081; meter k on
                     N+k-1; 0 = free ports), e.g. curl -d 'api_key=tPmAT5Ab3j7F9&meter=MT100' 127.0.0.1:8081/subscribe.php
                     A default port held by another program (a mosquitto on 1883) moves to a free one, printed at
-                    start; a port you give must be free.
+                    start; a port you give must be free. The backend itself cannot be replaced by a server of your
+                    own (the firmware's host name leads to this one): pay on it from your systems, or send your
+                    server the firmware's two requests (docs/communications.md).
   --broker URL      send the meters' telemetry to this broker instead (mqtt://host:port: a mosquitto or a real
                     ThingsBoard); its answers come in wall time, so keep the speed near 1x
   --no-network      no network: the meters' modems are mute (the firmware blocks about 5 minutes per loop pass)
@@ -125,7 +129,28 @@ export interface ServeArgs {
   broker?: string;
 }
 
+/**
+ * An option asking for a top-up backend of one's own (`--backend URL`, `--topup-url`, ...): there is none to give, as
+ * there is `--broker` for telemetry. The firmware's host name leads to the built-in backend (docs/communications.md).
+ * A misspelt real option (`--backend-prot`) is left to the parser's "did you mean"; a URL, host or server is not.
+ */
+function refuseOwnBackend(argv: readonly string[]): void {
+  const names = Object.keys(OPTIONS);
+  for (const a of argv) {
+    if (a === '--') return;
+    if (!a.startsWith('--')) continue;
+    const name = a.slice(2).split('=')[0]!;
+    if (Object.hasOwn(OPTIONS, name) || !/backend|top-?up|subscribe/i.test(name)) continue;
+    const asksForAServer = /^(top-?up-?)?backend$|^top-?up$|url|uri|host|server|addr|endpoint/i.test(name);
+    if (!asksForAServer && closest(name, names) !== undefined) continue;
+    throw new UsageError(`--${name}: the meters' top-up backend cannot be replaced by your own server (only the telemetry broker can, with --broker); `
+      + 'the built-in one listens on --backend-port: pay on it from your systems (websocket \'topup\' message) or test your server '
+      + 'with the firmware\'s requests (docs/communications.md)');
+  }
+}
+
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
+  refuseOwnBackend(argv);
   const { values, positionals } = parseArgs(argv, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   let speed: SpeedValue = 1;
@@ -361,7 +386,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
       );
       try {
         try {
-          if (fleet) out(`Fleet: building ${args.fleet} meters...`);
+          if (fleet) out(`Fleet: building ${plural(args.fleet!, 'meter')}...`);
           await server.hub.addMeters(fleet ? args.fleet! : args.meters);
         } catch (err) {
           if (err instanceof LiveMeterError) throw new UsageError(err.message);
@@ -387,7 +412,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
           const mqtt = s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (device token ${DEVICE_TOKEN}, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`;
           out(`${m.id}: ${mqtt}; top-up backend ${s.backendUrl}`);
         }
-        if (fleet) out(`${args.fleet} meters in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
+        if (fleet) out(`${plural(args.fleet!, 'meter')} in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         else out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         await (deps.until ?? untilSignal)(server);
       } finally {

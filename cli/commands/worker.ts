@@ -5,6 +5,7 @@ import { parseArgs } from '../args.ts';
 import { UsageError, processIo, type CliIo, type Command } from '../command.ts';
 import { RedisUrlError, parseRedisUrl, type RedisTarget } from '../queue/redis-url.ts';
 import { checkRedis } from '../queue/redis-connect.ts';
+import { plural } from '../../io/plural.ts';
 
 export const WORKER_USAGE = `Usage: osm worker --redis URL [options]
 
@@ -72,7 +73,7 @@ export function createWorkerCommand(deps: { io?: CliIo } = {}): Command {
       const signal = await stopped;
       if (!quiet) io.stderr.write(`osm worker: ${signal}: finishing the job in hand, then stopping\n`);
       await worker.close();
-      if (!quiet) io.stderr.write(`osm worker: stopped after ${worker.completed} jobs done, ${worker.failed} failed\n`);
+      if (!quiet) io.stderr.write(`osm worker: stopped after ${plural(worker.completed, 'job')} done, ${worker.failed} failed\n`);
       return 0;
     } finally {
       process.off('SIGINT', onSignal);

@@ -4,12 +4,13 @@
 import { Worker } from 'node:worker_threads';
 import type { ChunkKind } from './protocol.ts';
 import { fromWire } from '../../io/wire.ts';
+import { plural } from '../../io/plural.ts';
 
 /** A chunk stopped at its time limit, with the results of the items it had finished (in item order). */
 export class TimeLimitError extends Error {
   override readonly name = 'TimeLimitError';
   constructor(readonly limitMs: number, readonly partial: unknown[], readonly items: number) {
-    super(`time limit of ${formatSeconds(limitMs)} exceeded after ${partial.length} of ${items} items; their results are kept`);
+    super(`time limit of ${formatSeconds(limitMs)} exceeded after ${partial.length} of ${plural(items, 'item')}; their results are kept`);
   }
 }
 

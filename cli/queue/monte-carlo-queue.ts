@@ -6,6 +6,7 @@ import { watchInterrupts } from '../../io/interrupt.ts';
 import type { CliIo } from '../command.ts';
 import { chunkRanges, type QueueArgs } from './queue-options.ts';
 import { runOnQueue, type FailedChunk } from './submit.ts';
+import { plural } from '../../io/plural.ts';
 
 /** Units per job unless --chunk says: a unit's suite takes about a second, a job's overhead a few ms. */
 export const DEFAULT_UNITS_PER_JOB = 8;
@@ -44,7 +45,7 @@ export async function runMonteCarloOnQueue(job: MonteCarloJob, q: QueueArgs,
     for (const f of r.failed) {
       const range = ranges[f.chunk];
       opts.io.stderr.write(`osm accuracy: job ${f.chunk} (units ${range.from}..${range.to - 1}) failed: ${f.reason.split('\n')[0]}`
-        + ` (${f.partial.length} of its ${range.to - range.from} units are in the result)\n`);
+        + ` (${f.partial.length} of its ${plural(range.to - range.from, 'unit')} ${f.partial.length === 1 ? 'is' : 'are'} in the result)\n`);
     }
     if (outcomes.length === 0) throw new Error('every job of the Monte Carlo draw failed; no unit to report');
     return { result: aggregate(job, outcomes), failed: r.failed, workers: r.workers, chunkWorkers: r.chunkWorkers };

@@ -3,15 +3,17 @@
 // that is not well formed fails with the reason, unrun; a job past its campaign's time limit fails with the results
 // of the items it finished; a worker killed mid-job holds a lock that expires, and BullMQ's stalled-job check moves
 // the job back to the queue for another worker (its result is stored once, by whoever completes it).
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ChunkRunner, TimeLimitError, formatSeconds } from './chunk-runner.ts';
 import { MalformedJobError, PROTOCOL_VERSION, decodeJob } from './protocol.ts';
-import { PREFIX, listCampaigns, queueName, type CampaignMeta } from './registry.ts';
+import { PREFIX, beatWorker, leaveCampaign, listCampaigns, queueName, type CampaignMeta } from './registry.ts';
 import type { RedisTarget } from './redis-url.ts';
 import { connectRedis } from './redis-connect.ts';
 import { toWire } from '../../io/wire.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface QueueWorkerConfig {
   target: RedisTarget;
@@ -39,6 +41,8 @@ class Slot {
 
 export class QueueWorker {
   readonly name: string;
+  /** How this worker counts itself among a campaign's workers: its name and a random tag (names may repeat). */
+  readonly #member: string;
   readonly #cfg: QueueWorkerConfig;
   readonly #redis: Redis;
   readonly #runner = new ChunkRunner();
@@ -56,6 +60,7 @@ export class QueueWorker {
   constructor(cfg: QueueWorkerConfig) {
     this.#cfg = cfg;
     this.name = cfg.name ?? `${hostname()}:${process.pid}`;
+    this.#member = `${this.name} ${randomBytes(4).toString('hex')}`;
     this.#redis = connectRedis(cfg.target);
     this.#redis.on('error', () => { /* ioredis reconnects; BullMQ reports lasting trouble on its workers */ });
   }
@@ -98,8 +103,11 @@ export class QueueWorker {
       if (live.has(id)) continue;
       this.#workers.delete(id);
       void w.worker.close().finally(() => w.connection.disconnect());
+      void leaveCampaign(this.#redis, id, this.#member).catch(() => { /* the campaign's key expires */ });
       this.#log(`campaign ${id}: finished`);
     }
+    // Counted among each campaign's workers (the submitter's progress line), between jobs as during one.
+    await Promise.all([...this.#workers.keys()].map((id) => beatWorker(this.#redis, id, this.#member).catch(() => { /* next look */ })));
   }
 
   #open(c: CampaignMeta): { worker: Worker; connection: Redis } {
@@ -161,7 +169,7 @@ export class QueueWorker {
         },
       });
       this.completed++;
-      this.#log(`campaign ${c.id}: job ${job.id} (${decoded.kind}, ${decoded.items} items) done in ${formatSeconds(Math.round(performance.now() - t0))}`);
+      this.#log(`campaign ${c.id}: job ${job.id} (${decoded.kind}, ${plural(decoded.items, 'item')}) done in ${formatSeconds(Math.round(performance.now() - t0))}`);
       return toWire(results);
     } catch (err) {
       if (err instanceof TimeLimitError) {
@@ -180,7 +188,16 @@ export class QueueWorker {
   async close(): Promise<void> {
     this.#closing = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await Promise.all([...this.#workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
+    // still counted while the job in hand is finished
+    const beats = setInterval(() => {
+      for (const id of this.#workers.keys()) void beatWorker(this.#redis, id, this.#member).catch(() => { /* next beat */ });
+    }, this.#cfg.pollMs ?? 1000);
+    try {
+      await Promise.all([...this.#workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
+    } finally {
+      clearInterval(beats);
+    }
+    await Promise.all([...this.#workers.keys()].map((id) => leaveCampaign(this.#redis, id, this.#member).catch(() => { /* expires */ })));
     this.#workers.clear();
     await this.#runner.close();
     this.#redis.disconnect();

@@ -51,8 +51,9 @@ export async function checkRedis(t: RedisTarget, option = '--redis'): Promise<vo
     else if (/WRONGPASS|invalid password|invalid username-password/i.test(m)) why = 'the password (or user name) was refused';
     else if (/Protocol error/.test(m)) why = 'what answered there is not a Redis server';
     else if (/NOAUTH/.test(m)) why = 'this Redis requires a password: give it in the URL, redis://:PASSWORD@host:port';
-    else if (cause === undefined && /Connection is closed/.test(m)) {
+    else if ((cause === undefined && /Connection is closed/.test(m)) || /EPIPE|ECONNRESET/.test(m)) {
       // The TCP connection was taken, then closed without a word: another service's port (an MQTT broker does that).
+      // Whether the PING was still being written when the close came (EPIPE, a reset) or not is a matter of timing.
       why = 'the server on that port closed the connection without answering PING (is it a Redis server? another service may listen there)';
     }
     throw new RedisUrlError(`${option}: cannot use Redis at ${t.shown}: ${why}`);

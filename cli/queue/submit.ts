@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { Queue, type Job } from 'bullmq';
 import type { InterruptWatch } from '../../io/interrupt.ts';
 import { PROTOCOL_VERSION, type ChunkKind, type JobData } from './protocol.ts';
-import { DEFAULT_LOCK_MS, PREFIX, newCampaignId, queueName, registerCampaign, touchCampaign, unregisterCampaign } from './registry.ts';
+import { DEFAULT_LOCK_MS, PREFIX, connectedWorkers, newCampaignId, queueName, registerCampaign, touchCampaign, unregisterCampaign } from './registry.ts';
 import type { RedisTarget } from './redis-url.ts';
 import { checkRedis, connectRedis } from './redis-connect.ts';
 import { fromWire, toWire } from '../../io/wire.ts';
@@ -141,7 +141,8 @@ export async function runOnQueue(cfg: QueueRunConfig): Promise<QueueRunResult> {
           running.push({ chunk, done, ...(p && typeof p.t === 'number' ? { t: p.t } : {}) });
         }
       }
-      const connected = await queue.getWorkersCount().catch(() => 0);
+      // the workers' own beats, not BullMQ's count of named clients (registry.ts says why)
+      const connected = await connectedWorkers(redis, id).catch(() => 0);
       if (!warned && connected === 0 && seen.size === 0 && (counts.active ?? 0) === 0 && performance.now() - t0 > (cfg.idleWarnMs ?? 5000)) {
         warned = true;
         cfg.onNoWorker?.(id);

@@ -39,6 +39,8 @@ export interface CheckOutcome {
   /** Virtual time spent waiting, or holding with `for` (µs). */
   waitedUs: number;
   results: CheckResult[];
+  /** The meter was stopped (a deploy, a stop of the flow) before the checks were decided: no verdict on the meter. */
+  interrupted: boolean;
   /**
    * `expected relay "open", observed "closed" within 8min` for the first check that did not hold; with `for`:
    * `expected relay "open" for 1min, observed "closed" after 11.000s` (or `at once`).
@@ -120,8 +122,9 @@ export async function runChecks(bench: BenchControl, spec: CheckSpec, abort: () 
     time: formatTime(timeUs),
     waitedUs: timeUs - t0,
     results,
+    interrupted: cut || stopped,
     ...(first ? { reason: `expected ${first.observable} ${first.expected}${lasting}, observed ${first.observedText}${after}${spec.timeoutUs > 0 ? ` within ${spec.timeoutText}` : ''}` } : {}),
-    ...(cut ? { reason: `stopped after ${formatTime(timeUs - t0)} of ${spec.forText}` } : {}),
-    ...(stopped ? { reason: `stopped after ${formatTime(timeUs - t0)} of the ${spec.timeoutText} wait, before the checks held (${first!.observable} was ${first!.observedText})` } : {}),
+    ...(cut ? { reason: `interrupted: the flow was stopped after ${formatTime(timeUs - t0)} of ${spec.forText}` } : {}),
+    ...(stopped ? { reason: `interrupted: the flow was stopped after ${formatTime(timeUs - t0)} of the ${spec.timeoutText} wait, before the checks held (${first!.observable} was ${first!.observedText})` } : {}),
   };
 }

@@ -13,4 +13,6 @@ export { htmlReport, isVerdict, junitXml, summarize, type Verdict } from './verd
 export { observeSettings, reportSettings, validateNode, NODE_TYPES, NEEDS_METER } from './validate.ts';
 export { NodeRunner, VERDICT_EVENT, timeText } from './node-runner.ts';
 export { writeWhole } from './write-file.ts';
+export { feedersOf } from './flow-graph.ts';
+export { verdictsInFlight } from './verdicts-in-flight.ts';
 export { formatTime } from '../../twin/kernel/clock.ts';

@@ -14,6 +14,7 @@ import type { MeterSetup } from './meter-settings.ts';
 import { packageRoot } from './package-root.ts';
 import { NodeInputError } from './step-parse.ts';
 import type { Verdict } from './verdict.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface ScenarioNodeSettings {
   /** `library`, `file` or `inline`. */
@@ -130,7 +131,7 @@ export async function runScenarioItem(item: ScenarioItem, seed: number, suite: s
         suite,
         name,
         status: result.status,
-        message: f ? `step ${f.step}${f.stepName ? ` (${f.stepName})` : ''} at ${f.time}: ${f.reason}` : `${result.checks.held} checks held in ${formatTime(result.endUs)}`,
+        message: f ? `step ${f.step}${f.stepName ? ` (${f.stepName})` : ''} at ${f.time}: ${f.reason}` : `${plural(result.checks.held, 'check')} held in ${formatTime(result.endUs)}`,
         timeUs: result.endUs,
         durationUs: result.endUs,
         details,

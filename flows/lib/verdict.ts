@@ -1,6 +1,7 @@
 // A verdict: what one check, scenario or accuracy suite of a flow concluded. osm-expect, osm-scenario and
 // osm-accuracy put one in `msg.verdict`; osm-report collects them into JUnit XML and an HTML page.
 import junitModule, { type Builder } from 'junit-report-builder';
+import { plural } from '../../io/plural.ts';
 
 // The package is CommonJS with a `default` export: Node's ESM loader gives module.exports, a bundler the default.
 const junit: Builder = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as Builder;
@@ -83,7 +84,7 @@ pre { margin: 4px 0 0; white-space: pre-wrap; font-size: 12px }
 .verdict { font-size: 1.3em; font-weight: bold; color: ${ok ? '#176f2c' : '#b00020'} }
 </style></head><body>
 <h1>${esc(title)}</h1>
-<p class="verdict">${ok ? 'PASSED' : sum.total === 0 ? 'NOTHING CHECKED' : 'FAILED'}: ${sum.passed} passed, ${sum.failed} failed, ${sum.errors} errors of ${sum.total}</p>
+<p class="verdict">${ok ? 'PASSED' : sum.total === 0 ? 'NOTHING CHECKED' : 'FAILED'}: ${sum.passed} passed, ${sum.failed} failed, ${plural(sum.errors, 'error')} of ${sum.total}</p>
 <p>Times are virtual (the meter's simulated time): when each verdict was decided and how long it took.</p>
 ${suites.map((s) => `<h2>${esc(s)}</h2>
 <table><thead><tr><th>verdict</th><th>check</th><th>detail</th><th>at</th><th>took</th></tr></thead><tbody>${rows(s)}

@@ -1,5 +1,6 @@
 // osm-report: collect the verdicts of a flow (msg.verdict) and write them as JUnit XML and an HTML page when a
-// message with msg.complete arrives (and when the flow stops with verdicts not yet written).
+// message with msg.complete arrives (and when the flow stops with verdicts not yet written, with the steps the stop
+// interrupted among them).
 module.exports = function (RED) {
     "use strict";
     const osm = require("../dist/osm-nodes.cjs");
@@ -10,6 +11,10 @@ module.exports = function (RED) {
         const runner = new osm.NodeRunner(RED, node, config);
         let verdicts = [];
         let written = true;
+        // the nodes whose verdicts can reach this one (wires, link nodes), as the flow was when this node started
+        const all = [];
+        RED.nodes.eachNode(function (n) { all.push(n); });
+        const feeders = osm.feedersOf(node.id, all);
 
         function write() {
             const s = osm.reportSettings(config);
@@ -41,10 +46,17 @@ module.exports = function (RED) {
                 else runner.ok(text, "ring");
             });
         });
-        node.on("close", function () {
-            if (!written && verdicts.length && !runner.configError) {
-                try { write(); } catch (err) { node.error("could not write the report: " + err.message); }
-            }
+        // A stop closes this node before the meters: their waits end only then, and the verdicts of the nodes that
+        // were waiting (osm-expect, osm-wait: "interrupted ...") are taken here, since their messages no longer arrive.
+        node.on("close", function (done) {
+            const pending = osm.verdictsInFlight(RED.events).pending(feeders);
+            // the meters close after this node, in the same turn of the stop
+            setImmediate(function () {
+                pending.interrupted().then(function (late) {
+                    for (const v of late) { verdicts.push(v); written = false; }
+                    if (!written && verdicts.length && !runner.configError) write();
+                }).catch(function (err) { node.error("could not write the report: " + err.message); }).then(function () { done(); });
+            });
         });
     }
     RED.nodes.registerType("osm-report", OsmReportNode);

@@ -6,6 +6,7 @@ import type { VirtualClock } from '../../twin/kernel/clock.ts';
 import type { Firmata } from './io.ts';
 import type { SysexTap } from './sysex-tap.ts';
 import type { EmulatedLink } from '../emulator/link.ts';
+import { plural } from '../../io/plural.ts';
 
 /**
  * Run the link's time until `cond` holds or `timeoutUs` passed: pump the private clock of an emulated board not yet
@@ -33,7 +34,7 @@ export async function pumpUntil(
 /** The message for a board that gave no Firmata handshake within `limitUs`: nothing, or the first bytes it sent. */
 export function handshakeFailure(tap: SysexTap, description: string, limitUs: number, advice: string): string {
   const head = tap.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  const what = tap.bytes === 0 ? 'nothing came back' : `received ${tap.bytes} bytes that are not a Firmata handshake (${head}${tap.bytes > 32 ? ' …' : ''})`;
+  const what = tap.bytes === 0 ? 'nothing came back' : `received ${plural(tap.bytes, 'byte')} that ${tap.bytes === 1 ? 'is' : 'are'} not a Firmata handshake (${head}${tap.bytes > 32 ? ' …' : ''})`;
   return `no Firmata board on ${description} within ${(limitUs / 1e6).toFixed(0)} s: ${what}; ${advice}`;
 }
 

@@ -4,6 +4,7 @@
 import { dcImmunityExplanation, dcImmunityPoint, failsOnlyDcImmunity, passWithoutDcImmunity } from './dc-immunity.ts';
 import type { MonteCarloJob, MonteCarloResult } from './monte-carlo.ts';
 import type { PointResult, SuiteResult } from './runner.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface TextOptions {
   /** ANSI colours for PASS/FAIL. */
@@ -259,7 +260,7 @@ export function monteCarloWithoutDcLine(m: MonteCarloResult): string | null {
     ? `, ${w.failedSaturated === dcFailed ? 'each' : `${w.failedSaturated} of them`} with the CT's core saturated by the test's DC (a limit of the current sensor's design, not of the tolerances; osm accuracy explains it)`
     : '';
   return `without the DC immunity point: passed ${w.passed} of ${m.units}: yield ${pct(w.yield)}, 95 % confidence interval `
-    + `${pct(w.low)} .. ${pct(w.high)}; DC immunity failed on ${dcFailed} of ${m.units} units${why}`;
+    + `${pct(w.low)} .. ${pct(w.high)}; DC immunity failed on ${dcFailed} of ${plural(m.units, 'unit')}${why}`;
 }
 
 /** The yield report of `--monte-carlo`. */
@@ -267,7 +268,7 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
   const rerun = o.rerun ?? ((k: number) => `osm accuracy --seed ${job.seed} --unit ${k}`);
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   const out = [
-    `Monte Carlo yield: ${m.units} units drawn from the board's tolerances (seed ${job.seed})${job.calibrate ? ', each calibrated by the application-note procedure' : ', firmware registers as shipped'}`,
+    `Monte Carlo yield: ${plural(m.units, 'unit')} drawn from the board's tolerances (seed ${job.seed})${job.calibrate ? ', each calibrated by the application-note procedure' : ', firmware registers as shipped'}`,
     `${job.judge === 'chip' ? 'Hardware (chip CF pulses): passed' : job.judge === 'firmware' ? 'Firmware billing: passed' : 'Chip and firmware: passed'} `
       + `${m.passed} of ${m.units}: yield ${pct(m.yield)}, 95 % confidence interval ${pct(m.low)} .. ${pct(m.high)} (Wilson score)`,
   ];
@@ -275,7 +276,7 @@ export function formatMonteCarlo(job: MonteCarloJob, m: MonteCarloResult, o: { c
   if (w) out.push(`  ${w}`);
   if (job.judge === 'chip') {
     const named = m.firmwareDefects.length ? `; failures caused by ${m.firmwareDefects.map((d) => `${d} (${BILLING_DEFECTS[d] ?? 'see docs/defects.md'})`).join(', ')}` : '';
-    out.push(`Firmware billing (${job.firmwareLabel}), its own verdict: ${m.firmwarePassed} of ${m.units} units within the limits${named}`);
+    out.push(`Firmware billing (${job.firmwareLabel}), its own verdict: ${m.firmwarePassed} of ${plural(m.units, 'unit')} within the limits${named}`);
   }
   out.push('');
   const failing = m.points.filter((p) => p.failures > 0).slice(0, o.top ?? 10);

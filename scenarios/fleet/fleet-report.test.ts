@@ -46,4 +46,17 @@ test('the meters table gives the credit at start and at end in cents, not as raw
   assert.not.ok(html.includes('280.70703125'));
 });
 
+test('a fleet of one meter, one payment and one message says so in the singular, in the text and on the page', () => {
+  const r = report();
+  r.totals.topUpsPaid = 1;
+  r.totals.telemetryMessages = 1;
+  const text = fleetText(r);
+  assert.match(text, /^Fleet: 1 meter, 30 h from /m);
+  assert.match(text, /\(1 of 1 payment collected by the meters\)/);
+  assert.match(text, /telemetry +1 message; at the broker/);
+  const html = fleetHtml(r);
+  assert.match(html, /<title>Fleet report: 1 meter<\/title>/);
+  assert.match(html, /<p>1 meter, 30 h from /);
+});
+
 test.run();

@@ -3,6 +3,7 @@
 // archetype and per meter; as JSON, and as one self-contained HTML page with plotly charts (the bundle inlined).
 import { plotlyBundle } from '../accuracy/html-report.ts';
 import type { FleetSpec, MeterOutcome } from './fleet.ts';
+import { plural } from '../../io/plural.ts';
 
 export interface FleetTotals {
   meters: number;
@@ -77,13 +78,13 @@ const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u0
 export function fleetText(report: FleetReport): string {
   const t = report.totals;
   return [
-    `Fleet: ${report.fleet.meters} meters, ${report.fleet.hours} h from ${report.fleet.start}, seed ${report.fleet.seed}, modes ${report.fleet.modes.join(', ')}`,
+    `Fleet: ${plural(report.fleet.meters, 'meter')}, ${report.fleet.hours} h from ${report.fleet.start}, seed ${report.fleet.seed}, modes ${report.fleet.modes.join(', ')}`,
     `  energy metered      ${t.energyKwh.toFixed(3)} kWh`,
-    `  credit sold         ${t.creditSold} (${t.topUpsCollected} of ${t.topUpsPaid} payments collected by the meters)`,
+    `  credit sold         ${t.creditSold} (${t.topUpsCollected} of ${plural(t.topUpsPaid, 'payment')} collected by the meters)`,
     `  relay open          ${t.exhaustedHours.toFixed(3)} meter-hours; ${t.relayOperations} relay operations`,
     `  tamper events       ${t.tamperEvents}`,
     `  failed requests     ${t.failedRequests} (top-up backend)`,
-    `  telemetry           ${t.telemetryMessages} messages; at the broker ${t.brokerPeakPerMinute}/min at peak, ${t.brokerMeanPerMinute}/min mean`,
+    `  telemetry           ${plural(t.telemetryMessages, 'message')}; at the broker ${t.brokerPeakPerMinute}/min at peak, ${t.brokerMeanPerMinute}/min mean`,
     ...report.households.map((h) => `  ${h.household.padEnd(14)} ${String(h.meters).padStart(5)} ${h.meters === 1 ? 'meter ' : 'meters'}  ${h.energyKwh.toFixed(3).padStart(10)} kWh  ${h.exhaustedHours.toFixed(1).padStart(8)} h relay open`),
     '',
   ].join('\n');
@@ -100,15 +101,15 @@ export function fleetHtml(report: FleetReport): string {
   const rows = report.meters.slice(0, 500).map((m) => `<tr><td>${m.index}</td><td>${esc(m.household)}</td><td>${esc(m.mode)}</td><td>${m.creditStart.toFixed(2)}</td><td>${m.creditEnd.toFixed(2)}</td>`
     + `<td>${m.energyKwh.toFixed(3)}</td><td>${m.exhaustedHours.toFixed(2)}</td><td>${m.relayOperations}</td><td>${m.topUpsCollected}/${m.topUpsPaid}</td><td>${m.telemetryMessages}</td></tr>`).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Fleet report: ${report.fleet.meters} meters</title>
+<html lang="en"><head><meta charset="utf-8"><title>Fleet report: ${plural(report.fleet.meters, 'meter')}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}.chart{height:340px}</style>
 <script>${plotlyBundle().replace(/<\/(script)/gi, '<\\/$1')}</script></head><body>
 <h1>Fleet report</h1>
-<p>${report.fleet.meters} meters, ${report.fleet.hours} h from ${esc(report.fleet.start)}, seed ${report.fleet.seed}, modes ${esc(report.fleet.modes.join(', '))}.</p>
-<table><tr><th>energy metered</th><td>${t.energyKwh.toFixed(3)} kWh</td></tr><tr><th>credit sold</th><td>${t.creditSold} (${t.topUpsCollected} of ${t.topUpsPaid} payments collected)</td></tr>
+<p>${plural(report.fleet.meters, 'meter')}, ${report.fleet.hours} h from ${esc(report.fleet.start)}, seed ${report.fleet.seed}, modes ${esc(report.fleet.modes.join(', '))}.</p>
+<table><tr><th>energy metered</th><td>${t.energyKwh.toFixed(3)} kWh</td></tr><tr><th>credit sold</th><td>${t.creditSold} (${t.topUpsCollected} of ${plural(t.topUpsPaid, 'payment')} collected)</td></tr>
 <tr><th>relay open</th><td>${t.exhaustedHours.toFixed(3)} meter-hours</td></tr><tr><th>relay operations</th><td>${t.relayOperations}</td></tr>
 <tr><th>tamper events</th><td>${t.tamperEvents}</td></tr><tr><th>failed backend requests</th><td>${t.failedRequests}</td></tr>
-<tr><th>telemetry at the broker</th><td>${t.telemetryMessages} messages, ${t.brokerPeakPerMinute}/min at peak, ${t.brokerMeanPerMinute}/min mean</td></tr></table>
+<tr><th>telemetry at the broker</th><td>${plural(t.telemetryMessages, 'message')}, ${t.brokerPeakPerMinute}/min at peak, ${t.brokerMeanPerMinute}/min mean</td></tr></table>
 <div id="minute" class="chart"></div><div id="households" class="chart"></div><div id="energy" class="chart"></div>
 <h2>Meters${report.meters.length > 500 ? ' (first 500; all are in the JSON report)' : ''}</h2>
 <table><tr><th>#</th><th>household</th><th>mode</th><th>credit at start</th><th>at end</th><th>kWh</th><th>relay open h</th><th>relay ops</th><th>top-ups</th><th>telemetry</th></tr>

@@ -86,7 +86,7 @@ export function parseKey(key: OpaygoKey): Uint8Array {
   if (typeof key !== 'string') throw new Error(`secret key must be a string of 32 hex characters, got ${typeof key}`);
   const hex = key.replace(/\s+/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
-    throw new Error(`secret key must be 32 hex characters (16 bytes), got "${key}" (${hex.length} characters)`);
+    throw new Error(`secret key must be 32 hex characters (16 bytes), got "${key}" (${hex.length} character${hex.length === 1 ? '' : 's'})`);
   }
   const out = new Uint8Array(16);
   for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);

@@ -42,7 +42,8 @@ test('closing the meter while an expect waits at max speed ends the wait, with a
   const session = (helper.getNode('m1') as unknown as { session: { close(): Promise<void> } }).session;
   void session.close();
   const msg = await failed;
-  assert.match(msg.verdict.message, /^stopped after \S+ of the 200h wait, before the checks held \(lcd was "/);
+  assert.equal(msg.verdict.status, 'error');
+  assert.match(msg.verdict.message, /^interrupted: the flow was stopped after \S+ of the 200h wait, before the checks held \(lcd was "/);
   assert.ok(msg.payload.time < 200 * 3600e6, `stopped at ${msg.payload.time} us`);
 });
 

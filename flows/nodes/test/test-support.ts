@@ -11,6 +11,8 @@ export interface Helper {
   stopServer(): Promise<void>;
   load(nodes: unknown[], flow: Record<string, unknown>[]): Promise<void>;
   unload(): Promise<void>;
+  /** Stop the flows (every node closes), as a stop or a full deploy does. */
+  clearFlows(): Promise<void>;
   getNode(id: string): TestNode;
 }
 
