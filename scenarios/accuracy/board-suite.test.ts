@@ -131,6 +131,26 @@ test('an applied-values file with a bad value names the point and the key', () =
   assert.throws(() => loadAppliedFile(file), /unknown key 'volt'/);
 });
 
+// A rig runs on wall time: a process starved of CPU runs the firmware's 20 Hz ticks late, the first of them after the
+// time of the first mesure() but before it (events run in the order they were due), with the readings still zero.
+test('a process whose events run late averages only readings the firmware has measured (V read is the chip\'s, not half of it)', async () => {
+  const full = suiteFor('seed');
+  const spec: SuiteSpec = { ...full, points: full.points.filter((p) => p.kind === 'error').slice(0, 1) };
+  const bench = benchOptionsFor(parseBenchArgs({}, [], { judge: 'chip' }));
+  const { openEmulatedAccuracyRig } = await import('./board-suite-emulated.ts');
+  const { runBoardSuite } = await import('./board-suite.ts');
+  const r = await openEmulatedAccuracyRig(nominalUnit(), bench);
+  try {
+    // every event 300 ms after it was due
+    const late = { now: () => r.time.now(), waitFor: r.time.waitFor, at: (t: number, fn: () => void) => r.time.at(t + 300_000, fn) };
+    const res = await runBoardSuite({ link: r.link, time: late, source: r.source, unit: nominalUnit(), spec, bench, emulatedChip: r.chip, config: { windowS: 2, minPulses: 0 } });
+    const p = res.points[0];
+    assert.ok(Math.abs(p.measurement.readings.V - p.voltage) < 1, `V read ${p.measurement.readings.V} at ${p.voltage} V`);
+  } finally {
+    await r.rig.close();
+  }
+});
+
 test('the registered rate is the least-squares slope of the count, with its standard error', () => {
   const xs = [0, 1, 2, 3, 4, 5];
   const ys = xs.map((x) => Math.floor(2.5 * x));

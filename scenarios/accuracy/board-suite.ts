@@ -121,8 +121,9 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
     const fw = new FirmwareBilling(time, { peekRegister: (a: number) => cache.get(a) ?? 0 }, o.defects, o.billing);
     const bill = { ...FIRMWARE_BILLING_DEFAULTS, ...o.billing };
     const calls: Array<{ t: number; e: number; billed: boolean; r: FirmwareReadings }> = [];
-    const t0Fw = time.now();
-    fw.onCall = (t, e, w) => { if (t - t0Fw > bill.mesurePeriodUs) calls.push({ t, e, billed: w > 0, r: fw.readings }); };
+    // Calls after the first mesure() only: on a rig's wall time a starved process runs the interrupt's late ticks
+    // back to back, the first ones after the time of the first mesure() but before it, with the readings still zero.
+    fw.onCall = (t, e, w) => { if (fw.mesures > 0) calls.push({ t, e, billed: w > 0, r: fw.readings }); };
     const energyAtStart = fw.ENERGY;
 
     const start = await link.read(REG.APenergy); // read-clear: the window starts from 0

@@ -108,6 +108,8 @@ export class FirmwareBilling {
   get calls(): number { return this.#calls; }
   /** The globals after the last `mesure()`. */
   get readings(): FirmwareReadings { return { ...this.#readings }; }
+  /** `mesure()` calls since `start()` (before the first, the readings are the zeros the globals start with). */
+  get mesures(): number { return this.#mesures; }
 
   /** Start the loop's `mesure()` and the 20 Hz interrupt from now. */
   start(): void {
