@@ -7,6 +7,7 @@ import { BENCHMARKS } from './benchmarks.ts';
 import { selectBenchmarks } from './select.ts';
 import { osPeakRss, resetSampledPeak, sampledPeakRss, sampleRss } from './memory.ts';
 import { tuneHeapForSimulation } from '../twin/kernel/heap-tuning.ts';
+import { Progress } from '../cli/progress.ts';
 
 const filters = process.argv.slice(2);
 if (filters.includes('--help') || filters.includes('-h') || filters.includes('--list')) {
@@ -30,10 +31,12 @@ for (const b of selected) {
   process.stdout.write(`\n${b.name}: ${b.description}\n`);
   resetSampledPeak();
   const w0 = performance.now();
-  const lines = await b.run((msg) => process.stderr.write(`  … ${msg}\r`));
+  // On a terminal one line rewritten in place; into a file or a pipe a line every few seconds, no control codes.
+  const progress = new Progress({ stdout: process.stdout, stderr: process.stderr });
+  const lines = await b.run((msg) => progress.update(`  … ${msg}`));
   const wall = (performance.now() - w0) / 1000;
   sampleRss();
-  process.stderr.write('\x1b[K');
+  progress.done();
   for (const l of lines) process.stdout.write(`  ${l}\n`);
   process.stdout.write(`  wall time ${wall.toFixed(2)} s; peak RSS ${mib(sampledPeakRss())} MiB (sampled every 50 ms of free event loop and every simulated minute)\n`);
 }
