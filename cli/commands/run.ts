@@ -90,7 +90,8 @@ ${TARGET_OPTIONS_HELP}
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
-scenario x cell verdict grid and the list of scenarios whose verdict differs between cells.
+scenario x cell verdict grid and the list of scenarios whose verdict differs between cells (a failure at
+another step counts), each verdict with its cells and failing step.
   --matrix          run the matrix of the axes below (at least one)
   --profiles LIST   firmware profiles, e.g. field,fixed (shipped, field, fixed); replaces the firmware a scenario
                     names, keeping its boot mode; the report lists the scenarios so overridden
