@@ -97,6 +97,21 @@ test('a FIFO is streamed to and stays a FIFO', () => {
   assert.equal(readdirSync(d), ['pipe']);
 });
 
+test('a FIFO that no process reads is refused with a clear message instead of blocking the process for good', () => {
+  const d = fresh();
+  const fifo = join(d, 'pipe');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo failed');
+  // In a child process: before the fix the open blocked in the system call, and the timeout ends the child.
+  const code = `import { checkOutputPath, openOutputStream } from ${JSON.stringify(join(root, 'io/output-file.ts'))};
+try { const s = openOutputStream(checkOutputPath(${JSON.stringify(fifo)}, '--trace')); s.write('x'); s.commit(); console.log('written'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  assert.is(r.status, 0, `the child did not end by itself (${r.signal ?? r.stderr})`);
+  assert.is(r.stdout, `OutputError: --trace: cannot write the FIFO '${fifo}': no process opened it for reading within 3 s; start its reader first (e.g. cat ${fifo} > copy &)\n`);
+  assert.ok(statSync(fifo).isFIFO());
+  assert.equal(readdirSync(d), ['pipe']);
+});
+
 test('- is standard output, written directly', () => {
   const t = checkOutputPath('-', '--trace');
   assert.is(t.kind, 'stream');
