@@ -43,6 +43,18 @@ test('an existing regular file is replaced and keeps its permissions', () => {
   assert.equal(readdirSync(d), ['old.bin']);
 });
 
+test('a read-only file is refused before any work and left as it was', () => {
+  const d = fresh();
+  const p = join(d, 'keep.jsonl');
+  writeFileSync(p, 'precious\n');
+  chmodSync(p, 0o444);
+  const e = outputError(() => checkOutputPath(p, '--trace'));
+  assert.is(e.message, `--trace: cannot write '${p}': the file is read-only; make it writable (chmod u+w ${p}) or give another file name`);
+  assert.is(readFileSync(p, 'utf8'), 'precious\n');
+  assert.is(statSync(p).mode & 0o777, 0o444);
+  assert.equal(readdirSync(d), ['keep.jsonl']);
+});
+
 test('a symlink to a regular file: the linked file is replaced, the link stays a link', () => {
   const d = fresh();
   const target = join(d, 'real.txt');

@@ -1,7 +1,7 @@
 // Every file `osm` writes goes through here (`--report`, `--trace`, `--save-eeprom`, `eeprom make`, and any writer
 // to come), so that writing a file never destroys one:
 // - the path is checked before the work starts (`checkOutputPath`): a missing, read-only or unwritable folder, a
-//   directory, a socket or a block device is an OutputError (exit 2) saying what to change;
+//   read-only file, a directory, a socket or a block device is an OutputError (exit 2) saying what to change;
 // - a regular file (new or existing, also behind a symlink: the link's target is replaced, the link stays) is written
 //   to a hidden temporary file in the same folder and renamed over the target, so it is whole or untouched;
 // - a character device (`/dev/null`, a terminal), a FIFO, `/dev/stdout` or `-` (standard output) is written directly,
@@ -18,7 +18,7 @@
 //   ...the work...
 //   writeOutputFile(out, html);
 import {
-  chmodSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync,
+  accessSync, chmodSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync,
   unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -160,6 +160,11 @@ function openFifo(full: string, path: string, what: string): number {
   }
 }
 
+/** Whether this process may write the file (root may write any). */
+function writable(file: string): boolean {
+  try { accessSync(file, constants.W_OK); return true; } catch { return false; }
+}
+
 /** Paths that name one of this process's open descriptors: always written directly, never replaced. */
 const OWN_FD = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
@@ -190,6 +195,11 @@ export function checkOutputPath(path: string, what: string, example?: string): O
     if (!s.isFile()) throw new OutputError(`${pre(what)}cannot write '${path}': it is ${describeKind(s)}; give a regular file name`);
     let target: string;
     try { target = realpathSync(full); } catch (err) { throw cannot(err); }
+    // Replacing goes through a rename in the folder, which the file's own permissions do not stop: a file made
+    // read-only (chmod a-w), or one this user may not write, is refused as a shell's `>` refuses it, also for root.
+    if ((s.mode & 0o222) === 0 || !writable(target)) {
+      throw new OutputError(`${pre(what)}cannot write '${path}': the file is read-only; make it writable (chmod u+w ${path}) or give another file name`);
+    }
     probeFolder(dirname(target), path, what);
     return { path, what, kind: 'file', target };
   }
