@@ -406,14 +406,15 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
     try {
-      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, interrupts);
+      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, junitOut, interrupts);
     } finally {
       interrupts.dispose();
     }
   }
 
   async function runWith(args: RunArgs, scenario: Scenario, makeBench: MakeBench, traceOut: OutputTarget | undefined,
-    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
+    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, junitOut: OutputTarget | undefined,
+    interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
     // Open the trace before building anything, so a path that fails now has nothing to undo.
     const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
@@ -451,7 +452,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
           + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
           + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}`
-          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}\n`);
+          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}`
+          + `${junitOut ? `; ${junitOut.path} was not written` : ''}\n`);
         return { code: SIGNAL_EXIT[stopped.signal] };
       }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).
