@@ -307,8 +307,9 @@ function lazyRigMaker<C>(parse: () => C | null, create: (cfg: BenchConfig, choic
 }
 
 /** `--board emulated | johnny-five`: the firmware twin on a rig board. */
-function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error): MakeBench | null {
-  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c), asUsage);
+function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error,
+  onNote?: (line: string) => void): MakeBench | null {
+  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c, undefined, onNote ? { onNote } : {}), asUsage);
 }
 
 /** `--target rig | rig-emulated`: the original firmware on a rig. */
@@ -377,7 +378,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
   async function runOne(args: RunArgs, junitOut?: OutputTarget): Promise<{ code: number; result?: ScenarioResult }> {
-    const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
+    const makeBench = targetBenchMaker(args)
+      ?? rigBenchMaker(args.rig, (m) => new UsageError(m), args.quiet ? undefined : (n) => io.stderr.write(`osm run: ${args.file}: ${n}\n`))
+      ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
     const debugLogOut = args.debugLog !== undefined ? checkOutputPath(args.debugLog, '--debug-log') : undefined;
