@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rigStateNotes } from './rig-state-notes.ts';
+import { RIG_AFE_NOTE, rigStateNotes } from './rig-state-notes.ts';
 import type { BenchConfig } from '../twin/kernel/bench.ts';
 
 const clock = { year: 2026, month: 3, day: 2, hour: 22, minute: 30, second: 0 };
@@ -33,6 +33,11 @@ test('the rig clock against the scenario\'s: a line when they differ, none when 
 
 test('a scenario that sets nothing the rig\'s EEPROM holds gets no EEPROM line', () => {
   assert.equal(rigStateNotes(meter(), { parts: new Set(['eeprom']), eepromImage: virgin }), []);
+});
+
+test('a real ATM90E26 on the rig is said to measure its own inputs, not the scenario\'s plant', () => {
+  assert.equal(rigStateNotes(meter(), { parts: new Set(['afe', 'relay']) }), [RIG_AFE_NOTE]);
+  assert.match(RIG_AFE_NOTE, /grid and loads .* do not reach it/);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 // On a real rig board (`osm run --board johnny-five`) the AT24C32 and the DS1307 on the rig are the meter's own: the
 // firmware twin reads what they hold when the rig connects, and the scenario's `meter:` values for them (credit,
-// EEPROM image, clock) are not written into the real chips. The run would otherwise start from a virgin EEPROM's
-// credit 4294967296 or the rig clock's time without a word: these notes say so, one line per chip, before the run.
+// EEPROM image, clock) are not written into the real chips; a real ATM90E26 measures its own inputs, not the
+// scenario's plant. The run would otherwise start from a virgin EEPROM's credit 4294967296, the rig clock's time or
+// the source's load without a word: these notes say so, one line per chip, before the run.
 // The emulated board (`--board emulated`) wires the twin's own chips, built from the scenario, so it needs none.
 import type { BenchConfig } from '../twin/kernel/bench.ts';
 
@@ -14,6 +15,10 @@ export interface RigChipState {
   /** The DS1307's time, Unix seconds of its local wall time, when `rtc` is on the rig. */
   rtcUnixSeconds?: number;
 }
+
+/** The line for a real ATM90E26 on the rig: it measures its own inputs, whatever the scenario's plant says. */
+export const RIG_AFE_NOTE = 'the rig\'s ATM90E26 measures its own inputs: the scenario\'s grid and loads (and its grid and set-load steps) '
+  + 'do not reach it, so the readings are what your source applies (leave afe out of --parts for the modelled chip)';
 
 function localText(c: { year: number; month: number; day: number; hour: number; minute: number; second: number }): string {
   const p = (n: number): string => String(n).padStart(2, '0');
@@ -45,5 +50,6 @@ export function rigStateNotes(meter: BenchConfig['meter'], rig: RigChipState): s
       notes.push(`the rig's DS1307 is the meter's clock: it reads ${rtc}; the scenario's meter.clock ${own} is not applied (leave rtc out of --parts to start from the scenario's)`);
     }
   }
+  if (rig.parts.has('afe')) notes.push(RIG_AFE_NOTE);
   return notes;
 }
