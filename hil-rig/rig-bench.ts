@@ -9,6 +9,9 @@ import type { Comms } from '../twin/comms/comms.ts';
 import { RigConnection, RigError } from './rig/connection.ts';
 import { RigMeter } from './rig-meter.ts';
 import { BoardOptionError, type BoardChoice } from './board-options.ts';
+import { rigStateNotes } from './rig-state-notes.ts';
+import type { AT24C32 } from '../models/eeprom/at24c32.ts';
+import type { DS1307 } from '../models/rtc/ds1307.ts';
 
 export { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice, type BoardChoice, type BoardKind } from './board-options.ts';
 
@@ -42,7 +45,7 @@ export interface RigBench extends Bench { readonly rigMeter: RigMeter; readonly 
  * then move the rig onto the bench's clock. A real board runs in real time (virtual time locked to the wall clock);
  * the emulated board keeps the bench's own pace (deterministic virtual time unless the caller sets a speed).
  */
-export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?: RigConnection): Promise<RigBench> {
+export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?: RigConnection, opts: { onNote?: (line: string) => void } = {}): Promise<RigBench> {
   if (cfg.plant.fidelity === 'waveform') throw new BoardOptionError('plant fidelity waveform runs on the twin only (the rig\'s AFE sees the phasor plant)');
   // the rig's meter takes the SIM800 when it is made, so a network's comms must be loaded before the bench
   if (cfg.network) await loadComms();
@@ -59,6 +62,15 @@ export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?
       },
     });
     await conn.loadI2cCopies();
+    // A real board's EEPROM and RTC are the meter's own: say which of the scenario's meter values they replace.
+    if (!conn.emulator && opts.onNote) {
+      const notes = rigStateNotes(cfg.meter, {
+        parts: conn.parts,
+        ...(conn.eeprom ? { eepromImage: (conn.eeprom.local as AT24C32).image } : {}),
+        ...(conn.rtc ? { rtcUnixSeconds: (conn.rtc.local as DS1307).unixtime() } : {}),
+      });
+      for (const n of notes) opts.onNote(n);
+    }
     if (conn.parts.has('cover') && !(await conn.waitFor(() => conn.coverRaw >= 0, 1_000_000))) {
       throw new RigError('cover: the rig board sends no analog report for the cover pin');
     }

@@ -79,7 +79,15 @@ export async function withInterrupts<T>(work: (watch: InterruptWatch) => Promise
  * InterruptedError) to stop the run.
  */
 export function slicedBench<B extends BenchControl>(bench: B, sliceUs: number, onSlice: (nowUs: number) => void): B {
-  const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+  // The clock's time at the last yield: many short runs (a replay's lines seconds apart, short steps) add up to a
+  // slice too, so a Ctrl-C is seen however the time is cut into calls.
+  let yieldedAt = bench.now();
+  const yieldLoop = async (): Promise<void> => {
+    onSlice(bench.now());
+    await new Promise((r) => setImmediate(r));
+    onSlice(bench.now());
+    yieldedAt = bench.now();
+  };
   const runFor = async (us: number): Promise<void> => {
     if (!(us >= 0)) return bench.runFor(us);
     const end = bench.now() + us;
@@ -87,20 +95,21 @@ export function slicedBench<B extends BenchControl>(bench: B, sliceUs: number, o
       const left = end - bench.now();
       if (left <= sliceUs) { await bench.runFor(left); break; }
       await bench.runFor(sliceUs);
-      onSlice(bench.now());
       await yieldLoop();
-      onSlice(bench.now());
     }
+    if (bench.now() - yieldedAt >= sliceUs) await yieldLoop();
   };
   const runUntil = async (predicate: () => boolean, timeoutUs: number): Promise<boolean> => {
     const end = bench.now() + timeoutUs;
     for (;;) {
       const left = end - bench.now();
-      if (left <= sliceUs) return bench.runUntil(predicate, left);
+      if (left <= sliceUs) {
+        const held = await bench.runUntil(predicate, left);
+        if (bench.now() - yieldedAt >= sliceUs) await yieldLoop();
+        return held;
+      }
       if (await bench.runUntil(predicate, sliceUs)) return true;
-      onSlice(bench.now());
       await yieldLoop();
-      onSlice(bench.now());
     }
   };
   return new Proxy(bench, {

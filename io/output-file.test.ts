@@ -43,6 +43,18 @@ test('an existing regular file is replaced and keeps its permissions', () => {
   assert.equal(readdirSync(d), ['old.bin']);
 });
 
+test('a read-only file is refused before any work and left as it was', () => {
+  const d = fresh();
+  const p = join(d, 'keep.jsonl');
+  writeFileSync(p, 'precious\n');
+  chmodSync(p, 0o444);
+  const e = outputError(() => checkOutputPath(p, '--trace'));
+  assert.is(e.message, `--trace: cannot write '${p}': the file is read-only; make it writable (chmod u+w ${p}) or give another file name`);
+  assert.is(readFileSync(p, 'utf8'), 'precious\n');
+  assert.is(statSync(p).mode & 0o777, 0o444);
+  assert.equal(readdirSync(d), ['keep.jsonl']);
+});
+
 test('a symlink to a regular file: the linked file is replaced, the link stays a link', () => {
   const d = fresh();
   const target = join(d, 'real.txt');
@@ -93,6 +105,21 @@ test('a FIFO is streamed to and stays a FIFO', () => {
   } finally {
     closeSync(reader);
   }
+  assert.ok(statSync(fifo).isFIFO());
+  assert.equal(readdirSync(d), ['pipe']);
+});
+
+test('a FIFO that no process reads is refused with a clear message instead of blocking the process for good', () => {
+  const d = fresh();
+  const fifo = join(d, 'pipe');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo failed');
+  // In a child process: before the fix the open blocked in the system call, and the timeout ends the child.
+  const code = `import { checkOutputPath, openOutputStream } from ${JSON.stringify(join(root, 'io/output-file.ts'))};
+try { const s = openOutputStream(checkOutputPath(${JSON.stringify(fifo)}, '--trace')); s.write('x'); s.commit(); console.log('written'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  assert.is(r.status, 0, `the child did not end by itself (${r.signal ?? r.stderr})`);
+  assert.is(r.stdout, `OutputError: --trace: cannot write the FIFO '${fifo}': no process opened it for reading within 3 s; start its reader first (e.g. cat ${fifo} > copy &)\n`);
   assert.ok(statSync(fifo).isFIFO());
   assert.equal(readdirSync(d), ['pipe']);
 });

@@ -1,11 +1,13 @@
 // Every file `osm` writes goes through here (`--report`, `--trace`, `--save-eeprom`, `eeprom make`, and any writer
 // to come), so that writing a file never destroys one:
 // - the path is checked before the work starts (`checkOutputPath`): a missing, read-only or unwritable folder, a
-//   directory, a socket or a block device is an OutputError (exit 2) saying what to change;
+//   read-only file, a directory, a socket or a block device is an OutputError (exit 2) saying what to change;
 // - a regular file (new or existing, also behind a symlink: the link's target is replaced, the link stays) is written
 //   to a hidden temporary file in the same folder and renamed over the target, so it is whole or untouched;
 // - a character device (`/dev/null`, a terminal), a FIFO, `/dev/stdout` or `-` (standard output) is written directly,
-//   as a stream: a device is never replaced by a file;
+//   as a stream: a device is never replaced by a file; a FIFO is opened when its path is checked, and one that no
+//   process reads within FIFO_READER_WAIT_MS is refused (opening it would block the process where not even Ctrl-C
+//   stops it);
 // - a failed write (a full disk, ENOSPC) removes the temporary file and says so; no message names the temporary file;
 // - a streaming writer (`openOutputStream`) is committed or aborted by its owner; one still open when the process
 //   exits is aborted (its temporary file removed), so nothing half-written is ever left behind;
@@ -16,8 +18,8 @@
 //   ...the work...
 //   writeOutputFile(out, html);
 import {
-  chmodSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync,
-  unlinkSync, writeSync, type Stats,
+  accessSync, chmodSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync,
+  statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -125,6 +127,44 @@ function probeFolder(dir: string, path: string, what: string): void {
   try { unlinkSync(probe); } catch { /* it was just made; nothing else to do */ }
 }
 
+/** A synchronous pause: a full pipe (EAGAIN) or a FIFO without a reader yet is retried after it, not busy-waited. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** How long a FIFO given as an output waits for a process to open it for reading before it is refused. */
+export const FIFO_READER_WAIT_MS = 3000;
+
+/**
+ * FIFOs opened for writing when their path was checked, held for the writers: absolute path -> one descriptor per
+ * check (two outputs on one FIFO each hold theirs, so its reader sees the end only when both are done).
+ */
+const fifoFds = new Map<string, number[]>();
+
+/**
+ * Open a FIFO for writing without blocking. A plain open waits for a reader inside the system call, where no signal
+ * handler of this process runs: `osm run --trace FIFO` with nothing reading the FIFO hung for good and Ctrl-C did not
+ * stop it. Retried every 20 ms for FIFO_READER_WAIT_MS (a reader started just after the command), then refused.
+ * Writes to the descriptor may say EAGAIN while the reader lags: `writeAll` waits for it.
+ */
+function openFifo(full: string, path: string, what: string): number {
+  const deadline = Date.now() + FIFO_READER_WAIT_MS;
+  for (;;) {
+    try {
+      return openSync(full, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw new OutputError(`${pre(what)}cannot write '${path}': ${why(err)}`);
+    }
+    if (Date.now() >= deadline) {
+      throw new OutputError(`${pre(what)}cannot write the FIFO '${path}': no process opened it for reading within ${FIFO_READER_WAIT_MS / 1000} s; start its reader first (e.g. cat ${path} > copy &)`);
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
+/** Whether this process may write the file (root may write any). */
+function writable(file: string): boolean {
+  try { accessSync(file, constants.W_OK); return true; } catch { return false; }
+}
+
 /** Paths that name one of this process's open descriptors: always written directly, never replaced. */
 const OWN_FD = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
@@ -150,10 +190,16 @@ export function checkOutputPath(path: string, what: string, example?: string): O
       throw new OutputError(`${pre(what)}'${path}' is a directory; give a file name (e.g. ${join(path, example ?? exampleName(what))})`);
     }
     // A device or a FIFO is written as it is (opening the path follows any symlink to it).
+    if (s.isFIFO()) fifoFds.set(full, [...(fifoFds.get(full) ?? []), openFifo(full, path, what)]);
     if (s.isCharacterDevice() || s.isFIFO()) return { path, what, kind: 'stream', target: full };
     if (!s.isFile()) throw new OutputError(`${pre(what)}cannot write '${path}': it is ${describeKind(s)}; give a regular file name`);
     let target: string;
     try { target = realpathSync(full); } catch (err) { throw cannot(err); }
+    // Replacing goes through a rename in the folder, which the file's own permissions do not stop: a file made
+    // read-only (chmod a-w), or one this user may not write, is refused as a shell's `>` refuses it, also for root.
+    if ((s.mode & 0o222) === 0 || !writable(target)) {
+      throw new OutputError(`${pre(what)}cannot write '${path}': the file is read-only; make it writable (chmod u+w ${path}) or give another file name`);
+    }
     probeFolder(dirname(target), path, what);
     return { path, what, kind: 'file', target };
   }
@@ -223,9 +269,6 @@ function exampleName(what: string): string {
 function asTarget(out: OutputTarget | string, what: string): OutputTarget {
   return typeof out === 'string' ? checkOutputPath(out, what) : out;
 }
-
-/** A synchronous pause: a full pipe (EAGAIN) is retried after it, not busy-waited. */
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
@@ -299,9 +342,16 @@ export function openOutputStream(out: OutputTarget | string, what = 'output'): O
   let tmp: string | undefined;
   let mode: number | undefined;
   if (t.kind === 'stream') {
-    try {
-      fd = t.target === '-' ? 1 : openSync(t.target, constants.O_WRONLY | constants.O_APPEND);
-    } catch (err) { throw fail(err); }
+    const held = fifoFds.get(t.target)?.shift();
+    if (held !== undefined) {
+      fd = held;
+    } else if (t.target !== '-' && stat(t.target, true)?.isFIFO()) {
+      fd = openFifo(t.target, t.path, t.what);
+    } else {
+      try {
+        fd = t.target === '-' ? 1 : openSync(t.target, constants.O_WRONLY | constants.O_APPEND);
+      } catch (err) { throw fail(err); }
+    }
   } else {
     const existing = stat(t.target, true);
     mode = existing?.isFile() ? existing.mode & 0o7777 : undefined;

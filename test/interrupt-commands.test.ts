@@ -99,6 +99,20 @@ test('SIGINT during a campaign on worker threads: exit 130, one line with the ru
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('SIGINT during one osm run with --junit, --debug-log and --save-eeprom: exit 130, one line naming each file not written, none left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
+  try {
+    const folder = longCampaign(dir, 1);
+    const [junit, log, eeprom] = ['run.xml', 'debug.log', 'after.bin'].map((f) => join(dir, f));
+    const r = await stopWhen(['run', join(folder, 'month-1.yaml'), '--junit', junit, '--debug-log', log, '--save-eeprom', eeprom], /osm run: step 1\/1 at t=/, 'SIGINT');
+    assert.is(r.code, 130, r.stderr);
+    assert.match(lastLine(r.stderr), /^osm run: stopped by SIGINT at t=\S+ in step 1; /);
+    for (const f of [junit, log, eeprom]) assert.ok(lastLine(r.stderr).includes(`; ${f} was not written`), `${f} is not named: ${lastLine(r.stderr)}`);
+    assert.is(r.stdout, '');
+    assert.equal(readdirSync(dir), ['long'], 'no output file, no temporary file');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('SIGTERM during a campaign run in this thread (one worker): exit 143 within the run, one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-int-'));
   try {

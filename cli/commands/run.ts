@@ -91,7 +91,8 @@ ${TARGET_OPTIONS_HELP}
   --help, -h        show this help
 
 Matrix (which defect explains a fault): --matrix runs each scenario once per cell of the axes given and adds a
-scenario x cell verdict grid and the list of scenarios whose verdict differs between cells.
+scenario x cell verdict grid and the list of scenarios whose verdict differs between cells (a failure at
+another step counts), each verdict with its cells and failing step.
   --matrix          run the matrix of the axes below (at least one)
   --profiles LIST   firmware profiles, e.g. field,fixed (shipped, field, fixed); replaces the firmware a scenario
                     names, keeping its boot mode; the report lists the scenarios so overridden
@@ -307,8 +308,9 @@ function lazyRigMaker<C>(parse: () => C | null, create: (cfg: BenchConfig, choic
 }
 
 /** `--board emulated | johnny-five`: the firmware twin on a rig board. */
-function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error): MakeBench | null {
-  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c), asUsage);
+function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error,
+  onNote?: (line: string) => void): MakeBench | null {
+  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c, undefined, onNote ? { onNote } : {}), asUsage);
 }
 
 /** `--target rig | rig-emulated`: the original firmware on a rig. */
@@ -377,7 +379,9 @@ export function createRunCommand(deps: RunDeps = {}): Command {
 
   /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
   async function runOne(args: RunArgs, junitOut?: OutputTarget): Promise<{ code: number; result?: ScenarioResult }> {
-    const makeBench = targetBenchMaker(args) ?? rigBenchMaker(args.rig, (m) => new UsageError(m)) ?? makeDefaultBench;
+    const makeBench = targetBenchMaker(args)
+      ?? rigBenchMaker(args.rig, (m) => new UsageError(m), args.quiet ? undefined : (n) => io.stderr.write(`osm run: ${args.file}: ${n}\n`))
+      ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
     const debugLogOut = args.debugLog !== undefined ? checkOutputPath(args.debugLog, '--debug-log') : undefined;
@@ -406,14 +410,15 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
     try {
-      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, interrupts);
+      return await runWith(args, scenario, makeBench, traceOut, eepromOut, debugLogOut, junitOut, interrupts);
     } finally {
       interrupts.dispose();
     }
   }
 
   async function runWith(args: RunArgs, scenario: Scenario, makeBench: MakeBench, traceOut: OutputTarget | undefined,
-    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
+    eepromOut: OutputTarget | undefined, debugLogOut: OutputTarget | undefined, junitOut: OutputTarget | undefined,
+    interrupts: InterruptWatch): Promise<{ code: number; result?: ScenarioResult }> {
     // Open the trace before building anything, so a path that fails now has nothing to undo.
     const sink: TraceSink | undefined = traceOut ? fileSink(traceOut) : undefined;
     let bench: BenchControl;
@@ -451,7 +456,8 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         io.stderr.write(`osm run: stopped by ${stopped.signal} at t=${formatTime(bench.now())}${step}`
           + `${traceOut ? `; the trace ${traceOut.path} holds the ${recorder!.events} events up to then` : ''}`
           + `${eepromOut ? `; ${eepromOut.path} was not written` : ''}`
-          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}\n`);
+          + `${debugLogOut ? `; ${debugLogOut.path} was not written` : ''}`
+          + `${junitOut ? `; ${junitOut.path} was not written` : ''}\n`);
         return { code: SIGNAL_EXIT[stopped.signal] };
       }
       // A refused scenario leaves no trace; a simulator error keeps it (it shows what led there).

@@ -67,6 +67,14 @@ test('a matrix adds the verdict grid, the scenarios whose verdict differs, and t
   assert.match(text, /4 runs \(2 cells\): 3 passed, 1 failed; 1 worker/);
 });
 
+test('a knob that moves a failure to a later step is a difference, each cell listed with its own failing step', async () => {
+  const moved = scenario('moved.yaml', '  - delay: 1s\n  - expect: { credit: 100 }\n  - expect: { relay: open }\n');
+  const r = steady(await runCampaign({ inputs: [moved], cells: matrixCells({ profiles: ['field'], fixes: [['D12']] }), seed: 1, speed: 'max' }, { makeBench: byProfile }));
+  assert.equal(r.records.map((x) => x.status), ['failed', 'failed']);
+  assert.equal(differences(r).map((x) => x.file), [moved]);
+  assert.match(formatCampaign(r), /\n {4}FAILED on field: step 3: expected relay "open", observed "closed"\n {4}FAILED on field fix D12: step 2: expected credit 100, observed 500\n/);
+});
+
 test('a scenario that names no firmware is said to name none, the default standing in', async () => {
   const r = await runCampaign({ inputs: [unnamed], cells: matrixCells({ profiles: ['fixed'] }), seed: 1, speed: 'max' }, { makeBench: byProfile });
   assert.match(formatCampaign(r), /The cells override the firmware these scenarios name:\n {2}.*unnamed\.yaml: names no firmware \(field by default\), ran as fixed\n/);

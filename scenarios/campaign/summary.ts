@@ -112,17 +112,26 @@ function byScenario(records: readonly RunRecord[]): Map<string, RunRecord[]> {
   return m;
 }
 
-/** A scenario whose verdict is not the same in every cell (an invalid scenario has one verdict: invalid). */
+/**
+ * A scenario whose verdict is not the same in every cell (an invalid scenario has one verdict: invalid). A run that
+ * fails at another step than a run of another cell has another verdict: a knob that moves a failure from step 9 to
+ * step 13 has corrected what step 9 checks, which is what a matrix is run to find.
+ */
 export interface Difference {
   file: string;
   name?: string;
   records: RunRecord[];
 }
 
+/** What sets two cells' verdicts apart: the status, and for a failed run the step that failed. */
+function verdictKey(r: RunRecord): string {
+  return r.status === 'failed' && !isBroken(r) && r.failure ? `failed at ${r.failure.step}` : r.status;
+}
+
 export function differences(result: Pick<CampaignResult, 'records'>): Difference[] {
   const out: Difference[] = [];
   for (const [file, records] of byScenario(result.records)) {
-    if (new Set(records.map((r) => r.status)).size > 1) out.push({ file, ...(records[0].name !== undefined ? { name: records[0].name } : {}), records });
+    if (new Set(records.map(verdictKey)).size > 1) out.push({ file, ...(records[0].name !== undefined ? { name: records[0].name } : {}), records });
   }
   return out;
 }
@@ -143,20 +152,26 @@ export function formatGrid(result: Pick<CampaignResult, 'records' | 'cells'>, st
   return `${lines.join('\n')}\n`;
 }
 
-/** The scenarios whose verdict differs between cells, each with its verdict per cell and the first failing step. */
+/**
+ * The scenarios whose verdict differs between cells, each with its verdicts and the cells that gave each: cells are
+ * grouped by verdict and, when they failed, by what failed (the step and the values), so every line's text holds for
+ * every cell it names.
+ */
 export function formatDifferences(result: Pick<CampaignResult, 'records'>, style: SummaryStyle = {}): string {
   const diffs = differences(result);
   if (diffs.length === 0) return 'No scenario\'s verdict differs between the cells.\n';
   const lines = [paint(style.color, BOLD, `Verdicts differ between the cells for ${diffs.length} scenario${diffs.length === 1 ? '' : 's'}:`)];
   for (const d of diffs) {
     lines.push(`  ${d.file}${d.name !== undefined ? ` (${d.name})` : ''}`);
-    const groups = new Map<RunStatus, RunRecord[]>();
-    for (const r of d.records) groups.set(r.status, [...(groups.get(r.status) ?? []), r]);
-    for (const [status, rs] of groups) {
+    const groups = new Map<string, RunRecord[]>();
+    for (const r of d.records) {
+      const key = `${r.status}\0${detailText(r)}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const rs of groups.values()) {
       const where = rs.map((r) => r.cell?.label ?? '').join(', ');
-      const first = rs.find((r) => r.status !== 'passed');
-      const why = first ? `: ${detailText(first)}` : '';
-      lines.push(`    ${paint(style.color, COLOUR[status], VERDICT[status])} on ${where}${why}`);
+      const why = rs[0].status !== 'passed' ? `: ${detailText(rs[0])}` : '';
+      lines.push(`    ${paint(style.color, COLOUR[rs[0].status], VERDICT[rs[0].status])} on ${where}${why}`);
     }
   }
   return `${lines.join('\n')}\n`;
