@@ -241,6 +241,26 @@ test('without a TTY a slow run prints plain progress lines (no terminal codes); 
   assert.equal(quick.err, []);
 });
 
+/** A bench paced to the wall clock: each run waits `wallMsPerRun` of real time, leaving the event loop idle. */
+class PacedBench extends FakeBench {
+  constructor(readonly wallMsPerRun: number) { super(); }
+  override async runFor(us: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.wallMsPerRun));
+    await super.runFor(us);
+  }
+}
+
+test('without a TTY a run paced to the wall clock keeps printing progress lines within a long step', async () => {
+  const file = scenarioFile('paced.yaml', '  - delay: 30s\n');
+  const io = buffers();
+  let wall = 0;
+  // 2.5 s of real time in the one step, the fake wall clock 11 s further at each look: a line at every look
+  const cmd = createRunCommand({ io, makeBench: () => new PacedBench(2500), wallMs: () => (wall += 11_000) });
+  assert.is(await main(['run', file], { commands: [cmd], io, env: {} }), 0);
+  const lines = io.err.filter((t) => t.startsWith('osm run: step 1/1'));
+  assert.ok(lines.length >= 2, `only the step's own line: ${JSON.stringify(io.err)}`);
+});
+
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });
 
 test.run();

@@ -437,6 +437,10 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     const progress = !args.quiet && (io.stderr.isTTY ? !args.json : true) ? new Progress(io, wallMs, stepCount(scenario)) : undefined;
     const unsubscribe = progress ? bench.trace.subscribe((ev) => progress.event(ev.t)) : undefined;
     const sliced = slicedBench(bench, SLICE_US, (nowUs) => { interrupts.check(); progress?.tick(nowUs); });
+    // A run paced to the wall clock (--speed F, a rig) leaves the event loop idle between its slices: a timer keeps
+    // the line coming. At max speed the slices drive it.
+    const timer = progress ? setInterval(() => progress.tick(bench.now()), 1000) : undefined;
+    timer?.unref();
     let result: ScenarioResult;
     try {
       result = await runScenario(scenario, sliced, {
@@ -444,6 +448,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         ...(progress ? { onStep: (step: Step, text: string) => progress.step(step, text, bench.now()) } : {}),
       });
     } catch (err) {
+      clearInterval(timer);
       progress?.clear();
       unsubscribe?.();
       const stopped = err instanceof InterruptedError ? err : (err as { cause?: unknown })?.cause instanceof InterruptedError
@@ -469,6 +474,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       if (err instanceof ScenarioRunError && !(err.cause instanceof OutputError) && !args.json && !args.quiet) report.write(`${headerLine({ name: scenario.name, file: scenario.file, seed: args.seed })}\n`);
       throw err;
     }
+    clearInterval(timer);
     progress?.clear();
     unsubscribe?.();
     recorder?.close();
