@@ -209,6 +209,21 @@ test('osm replay refuses a missing file and a log without time stamps with a one
   await cmd.run([f]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
 });
 
+test('osm replay on a FIFO says it waits for a writer before the open blocks, then reads what is written', async () => {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const fifo = join(scratchDir('osm-replay-fifo-'), 'log.fifo');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo failed');
+  // The writer comes a second later, from another process (this one is blocked in the open until then).
+  const writer = spawn('sh', ['-c', `sleep 1; printf 'Device Powered! \\n' > '${fifo}'`]);
+  const written = new Promise((r) => writer.once('exit', r));
+  const err: string[] = [];
+  const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } } });
+  await cmd.run([fifo]).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, UsageError); assert.match(e.message, 'time-stamped'); });
+  await written;
+  assert.is(err[0], `osm replay: waiting for a process to write the log into the FIFO ${fifo} (Ctrl-C to stop)\n`);
+});
+
 test('osm replay without a log says a file or - (standard input) is wanted', async () => {
   const cmd = createReplayCommand({ io: { stdout: { write: () => true }, stderr: { write: () => true } } });
   await cmd.run([]).then(() => assert.unreachable(), (e: Error) => {

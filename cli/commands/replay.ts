@@ -14,6 +14,7 @@ import { EXIT, UsageError, processIo, type CliIo, type Command } from '../comman
 import { Progress } from '../progress.ts';
 import { checkDistinctOutputs, checkOutputPath, isStandardOutput, openOutputStream, type OutputStream } from '../../io/output-file.ts';
 import type { Readable } from 'node:stream';
+import { statSync } from 'node:fs';
 
 export const REPLAY_USAGE = `Usage: osm replay <debug.log | -> [options]
 
@@ -65,6 +66,10 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; s
     const stdin = deps.stdin ?? process.stdin;
     let input: LineInput;
     // The log is read line by line as the replay goes (io/input-lines.ts): a file of any length, a FIFO or `-`.
+    // Opening a FIFO waits for a process to open it for writing: say what the silence is waiting for.
+    if (file !== '-' && statSync(file, { throwIfNoEntry: false })?.isFIFO()) {
+      io.stderr.write(`osm replay: waiting for a process to write the log into the FIFO ${file} (Ctrl-C to stop)\n`);
+    }
     try { input = openLineInput(file, MAX_LINE_CHARS, stdin); } catch (err) {
       if (err instanceof InputFileError) throw new UsageError(err.message);
       throw err;
