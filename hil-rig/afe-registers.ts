@@ -4,7 +4,9 @@
 //
 // Frames (docs/atm90e26.md): read FE, addr|80, addr|80 -> DH, DL, (DH + DL) & FF; write FE, addr, DH, DL, checksum ->
 // the checksum echoed. A read is stamped with the time the chip answered: the whole reply arrived, less the three
-// reply bytes on the chip's UART (the link's own delay after that is a constant and drops out of a rate).
+// reply bytes on the chip's UART (the link's own delay after that is a constant and drops out of a rate). It also
+// carries the time its frame went out: the chip took the value between the two, and a host that saw the reply late
+// (its process starved of CPU) has a read with a long round trip, whose stamp is late by as much.
 import type { RigConnection } from './rig/connection.ts';
 import { RigError } from './rig/connection.ts';
 import { readFrame, writeFrame } from '../models/afe/uart-frame.ts';
@@ -27,7 +29,13 @@ export interface AfeRegisterLinkConfig {
 
 export const AFE_REGISTER_LINK_DEFAULTS: Readonly<AfeRegisterLinkConfig> = Object.freeze({ replyTimeoutUs: 500_000, attempts: 3 });
 
-export interface RegisterRead { value: number; tUs: number }
+export interface RegisterRead {
+  value: number;
+  /** When the chip answered, as the host saw it (the reply's end less its bytes on the chip's UART). */
+  tUs: number;
+  /** When the frame that got this reply was sent. */
+  sentUs: number;
+}
 
 function regName(addr: number): string {
   const info = registerInfo(addr);
@@ -61,7 +69,7 @@ export class AfeRegisterLink {
       const [dh, dl, ck] = reply.bytes;
       if (((dh + dl) & 0xff) === ck) {
         const chipUs = 3 * byteTimeUs(port.baud || this.#rig.wiring.afe!.baud);
-        return { value: (dh << 8) | dl, tUs: reply.tUs - chipUs };
+        return { value: (dh << 8) | dl, tUs: reply.tUs - chipUs, sentUs: reply.sentUs };
       }
       this.badReplies++;
       // the rest of a torn reply may still be on its way: let it land and drop it before the next frame
@@ -81,7 +89,7 @@ export class AfeRegisterLink {
     }
   }
 
-  async #exchange(frame: number[], replyBytes: number, addr: number): Promise<{ bytes: number[]; tUs: number }> {
+  async #exchange(frame: number[], replyBytes: number, addr: number): Promise<{ bytes: number[]; tUs: number; sentUs: number }> {
     const port = this.#rig.afe!;
     while (port.available()) port.read();
     this.frames++;
@@ -112,6 +120,6 @@ export class AfeRegisterLink {
     this.roundTrips.push(tUs - sent);
     const bytes: number[] = [];
     for (let i = 0; i < replyBytes; i++) bytes.push(port.read());
-    return { bytes, tUs };
+    return { bytes, tUs, sentUs: sent };
   }
 }

@@ -100,7 +100,10 @@ test('a client that never reads slows nothing, is held to a bounded queue, and i
     assert.ok(droppedAt > 0, 'it was cut off after being behind for dropAfterMs');
     assert.is(server.hub.clients.size, 1, 'only the reading client is left');
     // the reading client on the same server was served like the control's
-    await new Promise((r) => setTimeout(r, 200));
+    // what was sent is on its way over the loopback: wait till both readers have it (a generous guard, 20 s; on a
+    // loaded machine the readers' messages can take far longer than the 200 ms this once waited)
+    const served = (c: { states: number; frames: number }): boolean => c.states >= STEPS - 5 && c.frames >= STEPS - 5;
+    for (let i = 0; i < 1000 && !(served(reader) && served(controlReader)); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(reader.states >= STEPS - 5 && Math.abs(reader.states - controlReader.states) <= 5, `states ${reader.states} vs control ${controlReader.states}`);
     assert.ok(reader.frames >= STEPS - 5 && Math.abs(reader.frames - controlReader.frames) <= 5, `frames ${reader.frames} vs control ${controlReader.frames}`);
     reader.ws.close();

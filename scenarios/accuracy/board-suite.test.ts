@@ -151,6 +151,38 @@ test('a process whose events run late averages only readings the firmware has me
   }
 });
 
+// The host stamps a read with the time it saw the reply; a starved host sees some replies late, and a stamp late by
+// 150 ms in a 2 s window is an error of several percent in the registered rate, though the chip counted exactly.
+test('replies the host sees late do not skew the registered rate: the slope is fitted on the reads with a short round trip', async () => {
+  const full = suiteFor('seed');
+  const spec: SuiteSpec = { ...full, points: full.points.filter((p) => p.kind === 'error').slice(0, 1) };
+  const bench = benchOptionsFor(parseBenchArgs({}, [], { judge: 'chip' }));
+  const { openEmulatedAccuracyRig } = await import('./board-suite-emulated.ts');
+  const { runBoardSuite } = await import('./board-suite.ts');
+  const { AfeRegisterLink } = await import('../../hil-rig/afe-registers.ts');
+  const run = async (starved: boolean): Promise<number | null> => {
+    const r = await openEmulatedAccuracyRig(nominalUnit(), bench);
+    try {
+      // every 7th reply is seen 150 ms after it arrived (virtual time goes on meanwhile, the chip keeps counting)
+      let n = 0;
+      const waitFor = async (cond: () => boolean, us: number): Promise<boolean> => {
+        const ok = await r.time.waitFor(cond, us);
+        if (starved && ok && ++n % 7 === 0) await r.time.waitFor(() => false, 150_000);
+        return ok;
+      };
+      const link = new AfeRegisterLink(r.rig, { now: r.time.now, waitFor });
+      const res = await runBoardSuite({ link, time: r.time, source: r.source, unit: nominalUnit(), spec, bench, emulatedChip: r.chip, config: { windowS: 2, minPulses: 0 } });
+      return res.points[0].measurement.errorPercent;
+    } finally {
+      await r.rig.close();
+    }
+  };
+  const prompt = await run(false);
+  const late = await run(true);
+  assert.ok(prompt !== null && late !== null);
+  assert.ok(Math.abs(late! - prompt!) < 0.05, `error ${late!.toFixed(3)} % with late replies, ${prompt!.toFixed(3)} % without`);
+});
+
 test('the registered rate is the least-squares slope of the count, with its standard error', () => {
   const xs = [0, 1, 2, 3, 4, 5];
   const ys = xs.map((x) => Math.floor(2.5 * x));

@@ -36,9 +36,14 @@ export interface BoardAccuracyConfig {
   settleS: number;
   /** Read period of the energy register in starting and creep tests, s (their totals are what count). */
   slowPollS: number;
+  /**
+   * Reads of the energy register whose round trip is longer than the window's shortest by more than this, us, are left
+   * out of the slope: the host saw their reply late (a process starved of CPU), so their stamp is late too.
+   */
+  stampSlackUs: number;
 }
 
-export const BOARD_ACCURACY_DEFAULTS: Readonly<BoardAccuracyConfig> = Object.freeze({ windowS: 20, minPulses: 10, settleS: 2, slowPollS: 1 });
+export const BOARD_ACCURACY_DEFAULTS: Readonly<BoardAccuracyConfig> = Object.freeze({ windowS: 20, minPulses: 10, settleS: 2, slowPollS: 1, stampSlackUs: 5000 });
 
 /** Program the unit's calibration as the firmware does (CalStart/AdjStart 5678H, blocks, checksums, 8765H). */
 export async function programOverLink(link: AfeRegisterLink, unit: MeterUnit): Promise<number> {
@@ -130,6 +135,12 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
     fw.start();
     const xs: number[] = [0];
     const ys: number[] = [0];
+    // each read's round trip; the slope is fitted on the reads within stampSlackUs of the shortest (their stamps are
+    // where the chip answered, give or take the slack), and the window lasts until those span it
+    const rts: number[] = [start.tUs - start.sentUs];
+    let minRt = rts[0];
+    const stamped = (): number[] => rts.flatMap((rt, i) => (rt <= minRt + cfg.stampSlackUs ? [i] : []));
+    const spanS = (idx: readonly number[]): number => (idx.length ? (xs[idx[idx.length - 1]] - xs[idx[0]]) / 1e6 : 0);
     let cum = 0;
     const k = o.meterConstant;
     const P = applied.watts;
@@ -148,11 +159,15 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
       cum += e.value;
       xs.push(e.tUs - start.tUs);
       ys.push(cum);
+      rts.push(e.tUs - e.sentUs);
+      minRt = Math.min(minRt, e.tUs - e.sentUs);
       const elapsedS = (e.tUs - start.tUs) / 1e6;
       const enough = fast
         ? elapsedS >= durationS && cum >= cfg.minPulses * 10 && (cfg.windowS < callsS || calls.length >= Math.min(o.gateCalls + 1, Math.floor(cfg.windowS)))
         : elapsedS >= durationS;
-      if (enough || elapsedS >= maxS) break;
+      const spanned = spanS(stamped()) >= durationS;
+      // (late stamps may cost one window more, not more than that)
+      if (((enough || elapsedS >= maxS) && spanned) || elapsedS >= maxS + durationS) break;
       if (time.now() - lastNote >= 5e6) {
         lastNote = time.now();
         ctx.onWindow?.(`${label}: ${elapsedS.toFixed(0)} s, ${(cum / 10).toFixed(1)} CF pulses' worth`);
@@ -168,14 +183,16 @@ async function measureOnBoard(ctx: BoardSuiteContext, cfg: BoardAccuracyConfig, 
     fw.stop();
     const endS = xs[xs.length - 1] / 1e6;
 
-    const { slope, se } = slopeOf(xs, ys); // tenths of a pulse per microsecond
+    const fitted = stamped();
+    const fitIdx = fitted.length >= 2 ? fitted : xs.map((_, i) => i);
+    const { slope, se } = slopeOf(fitIdx.map((i) => xs[i]), fitIdx.map((i) => ys[i])); // tenths of a pulse per microsecond
     const regW = (slope * 1e6 / 10) * 3.6e6 / k;
     let errorPercent: number | null = null;
     const notes: string[] = [];
     if (P > 0 && mode !== 'creep' && cum > 0 && Number.isFinite(regW)) {
       errorPercent = (regW / P - 1) * 100;
       const sePct = (se * 1e6 / 10) * 3.6e6 / k / P * 100;
-      notes.push(`${label}: chip ${(cum / 10).toFixed(1)} CF pulses' worth in ${endS.toFixed(1)} s from ${xs.length - 1} reads of APenergy; error ±${Number.isFinite(sePct) ? sePct.toFixed(3) : '?'} % (1 standard error of the slope)`);
+      notes.push(`${label}: chip ${(cum / 10).toFixed(1)} CF pulses' worth in ${endS.toFixed(1)} s from ${xs.length - 1} reads of APenergy${fitIdx.length < xs.length ? ` (${xs.length - fitIdx.length} with a round trip over ${((minRt + cfg.stampSlackUs) / 1000).toFixed(1)} ms left out of the slope)` : ''}; error ±${Number.isFinite(sePct) ? sePct.toFixed(3) : '?'} % (1 standard error of the slope)`);
     }
     let firmwareErrorPercent: number | null = null;
     let callPeriodS = NaN;
