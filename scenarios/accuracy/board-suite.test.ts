@@ -131,14 +131,20 @@ test('an applied-values file with a bad value names the point and the key', () =
   assert.throws(() => loadAppliedFile(file), /unknown key 'volt'/);
 });
 
-// A rig runs on wall time: a process starved of CPU runs the firmware's 20 Hz ticks late, the first of them after the
-// time of the first mesure() but before it (events run in the order they were due), with the readings still zero.
-test('a process whose events run late averages only readings the firmware has measured (V read is the chip\'s, not half of it)', async () => {
+/** The seed suite's first error point, the chip-judged bench, and what runs it on the emulated rig. */
+async function onePointOnTheEmulatedRig() {
   const full = suiteFor('seed');
   const spec: SuiteSpec = { ...full, points: full.points.filter((p) => p.kind === 'error').slice(0, 1) };
   const bench = benchOptionsFor(parseBenchArgs({}, [], { judge: 'chip' }));
   const { openEmulatedAccuracyRig } = await import('./board-suite-emulated.ts');
   const { runBoardSuite } = await import('./board-suite.ts');
+  return { spec, bench, openEmulatedAccuracyRig, runBoardSuite };
+}
+
+// A rig runs on wall time: a process starved of CPU runs the firmware's 20 Hz ticks late, the first of them after the
+// time of the first mesure() but before it (events run in the order they were due), with the readings still zero.
+test('a process whose events run late averages only readings the firmware has measured (V read is the chip\'s, not half of it)', async () => {
+  const { spec, bench, openEmulatedAccuracyRig, runBoardSuite } = await onePointOnTheEmulatedRig();
   const r = await openEmulatedAccuracyRig(nominalUnit(), bench);
   try {
     // every event 300 ms after it was due
@@ -154,11 +160,7 @@ test('a process whose events run late averages only readings the firmware has me
 // The host stamps a read with the time it saw the reply; a starved host sees some replies late, and a stamp late by
 // 150 ms in a 2 s window is an error of several percent in the registered rate, though the chip counted exactly.
 test('replies the host sees late do not skew the registered rate: the slope is fitted on the reads with a short round trip', async () => {
-  const full = suiteFor('seed');
-  const spec: SuiteSpec = { ...full, points: full.points.filter((p) => p.kind === 'error').slice(0, 1) };
-  const bench = benchOptionsFor(parseBenchArgs({}, [], { judge: 'chip' }));
-  const { openEmulatedAccuracyRig } = await import('./board-suite-emulated.ts');
-  const { runBoardSuite } = await import('./board-suite.ts');
+  const { spec, bench, openEmulatedAccuracyRig, runBoardSuite } = await onePointOnTheEmulatedRig();
   const { AfeRegisterLink } = await import('../../hil-rig/afe-registers.ts');
   const run = async (starved: boolean): Promise<number | null> => {
     const r = await openEmulatedAccuracyRig(nominalUnit(), bench);
