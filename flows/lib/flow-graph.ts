@@ -31,12 +31,12 @@ export function feedersOf(target: string, nodes: Iterable<WiredNode>): Set<strin
     }
   }
   const found = new Set<string>();
-  const todo = [target];
-  while (todo.length) {
-    for (const f of into.get(todo.pop()!) ?? []) {
+  const frontier = [target];
+  while (frontier.length) {
+    for (const f of into.get(frontier.pop()!) ?? []) {
       if (found.has(f)) continue;
       found.add(f);
-      todo.push(f);
+      frontier.push(f);
     }
   }
   return found;
