@@ -86,21 +86,30 @@ test('a report written through a symlink replaces the link\'s target and keeps t
   }
 });
 
+/**
+ * A meter, `step` (node id `step.id`, wired to the report `r1`) started, and the flow stopped once a simulated minute
+ * has gone by; `before` runs first. Returns the report's JUnit XML.
+ */
+async function stoppedAfterAMinute(dir: string, step: Record<string, unknown> & { id: string }, before?: () => void): Promise<string> {
+  await helper.load(OSM_NODES, [
+    { id: 'm1', type: 'osm-meter', name: 'meter', credit: '500' },
+    step,
+    { id: 'r1', type: 'osm-report', title: 'T', junit: join(dir, 'j.xml'), wires: [[]] },
+  ]);
+  before?.();
+  const session = (helper.getNode('m1') as unknown as { session: { now(): number } }).session;
+  helper.getNode(step.id).receive({});
+  while (session.now() < 60e6) await new Promise((r) => setTimeout(r, 20));
+  await helper.clearFlows();
+  return readFileSync(join(dir, 'j.xml'), 'utf8');
+}
+
 // A stop closes the report before the meter; the expect's wait ends with the meter's close, and its message can no
 // longer reach the report: the report takes the verdict when it closes.
 test('a stop while an osm-expect waits writes the report with that check as interrupted, at its virtual time', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
   try {
-    await helper.load(OSM_NODES, [
-      { id: 'm1', type: 'osm-meter', name: 'meter', credit: '500' },
-      { id: 'e1', type: 'osm-expect', name: 'credit runs out', meter: 'm1', checks: 'lcd: "NEVER SHOWN"', timeout: '200h', wires: [['r1'], ['r1']] },
-      { id: 'r1', type: 'osm-report', title: 'T', junit: join(dir, 'j.xml'), wires: [[]] },
-    ]);
-    const session = (helper.getNode('m1') as unknown as { session: { now(): number } }).session;
-    helper.getNode('e1').receive({});
-    while (session.now() < 60e6) await new Promise((r) => setTimeout(r, 20));
-    await helper.clearFlows();
-    const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
+    const xml = await stoppedAfterAMinute(dir, { id: 'e1', type: 'osm-expect', name: 'credit runs out', meter: 'm1', checks: 'lcd: "NEVER SHOWN"', timeout: '200h', wires: [['r1'], ['r1']] });
     assert.match(xml, /tests="1" failures="0" errors="1"/);
     assert.match(xml, /<testcase classname="flow" name="credit runs out"[^>]*>\s*<error message="interrupted: the flow was stopped after \S+ of the 200h wait, before the checks held \(lcd was [^"]*\) \(at [\dhm.]+s\)"/);
   } finally {
@@ -111,17 +120,8 @@ test('a stop while an osm-expect waits writes the report with that check as inte
 test('a stop during an osm-wait adds the wait to the report as interrupted, after the verdicts before it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
   try {
-    await helper.load(OSM_NODES, [
-      { id: 'm1', type: 'osm-meter', name: 'meter', credit: '500' },
-      { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '200h', wires: [['r1']] },
-      { id: 'r1', type: 'osm-report', title: 'T', junit: join(dir, 'j.xml'), wires: [[]] },
-    ]);
-    helper.getNode('r1').receive({ verdict: verdict('relay opens', 'passed', 'held') });
-    const session = (helper.getNode('m1') as unknown as { session: { now(): number } }).session;
-    helper.getNode('w1').receive({});
-    while (session.now() < 60e6) await new Promise((r) => setTimeout(r, 20));
-    await helper.clearFlows();
-    const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
+    const xml = await stoppedAfterAMinute(dir, { id: 'w1', type: 'osm-wait', meter: 'm1', duration: '200h', wires: [['r1']] },
+      () => helper.getNode('r1').receive({ verdict: verdict('relay opens', 'passed', 'held') }));
     assert.match(xml, /tests="2" failures="0" errors="1"/);
     assert.match(xml, /name="relay opens"[\s\S]*<testcase classname="flow" name="wait 200h00m00.000s"[^>]*>\s*<error message="interrupted: the flow was stopped after \S+ of the 200h00m00.000s wait \(at [\dhm.]+s\)"/);
   } finally {
