@@ -16,6 +16,11 @@ import { checkDistinctOutputs, checkOutputPath, isStandardOutput, openOutputStre
 import type { Readable } from 'node:stream';
 import { statSync } from 'node:fs';
 
+/** `path` names a FIFO (a path that cannot be looked at is left to the open, which says why). */
+function isFifo(path: string): boolean {
+  try { return statSync(path, { throwIfNoEntry: false })?.isFIFO() === true; } catch { return false; }
+}
+
 export const REPLAY_USAGE = `Usage: osm replay <debug.log | -> [options]
 
 Replay a meter's debug-port log (Serial2) on the twin. The log needs a time stamp in front of every line, in seconds
@@ -67,7 +72,7 @@ export function createReplayCommand(deps: { io?: CliIo; wallMs?: () => number; s
     let input: LineInput;
     // The log is read line by line as the replay goes (io/input-lines.ts): a file of any length, a FIFO or `-`.
     // Opening a FIFO waits for a process to open it for writing: say what the silence is waiting for.
-    if (file !== '-' && statSync(file, { throwIfNoEntry: false })?.isFIFO()) {
+    if (file !== '-' && isFifo(file)) {
       io.stderr.write(`osm replay: waiting for a process to write the log into the FIFO ${file} (Ctrl-C to stop)\n`);
     }
     try { input = openLineInput(file, MAX_LINE_CHARS, stdin); } catch (err) {
