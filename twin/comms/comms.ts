@@ -14,6 +14,7 @@ import { THINGSBOARD_SERVER } from '../firmware/thingsboard.ts';
 import { TopupBackend, type BackendFault, type TopupBackendConfig } from './topup-backend.ts';
 import { TelemetryBroker, type TelemetryBrokerConfig } from './telemetry-broker.ts';
 import { VirtualInternet, type Route } from './virtual-internet.ts';
+import { ExternalBackend, backendUrlText, parseBackendUrl } from './external-backend.ts';
 import { connect as netConnect } from 'node:net';
 
 export { BACKEND_HOST, BACKEND_PORT, THINGSBOARD_SERVER };
@@ -32,6 +33,11 @@ export interface NetworkSetup {
     faultCount?: number;
     /** Top-up pending for the firmware's meter (MT100) at the start. */
     pending?: number;
+    /**
+     * A top-up backend of one's own instead of the built-in one, `http://host:port` (external-backend.ts): the
+     * meter polls it; payments are made on it, and the built-in backend's faults and pending top-ups do not apply.
+     */
+    url?: string;
   };
   broker?: Partial<TelemetryBrokerConfig> & {
     state?: ServerState;
@@ -96,6 +102,8 @@ export class Comms implements CommsControl {
   #backendState: ServerState;
   #brokerState: ServerState;
   readonly #externalBroker: { host: string; port: number } | null;
+  /** The user's own top-up backend (`backend.url`), polled instead of `backend`. */
+  readonly externalBackend: ExternalBackend | null;
   readonly #ownServers: boolean;
   /** Telemetry as the broker received it (key: latest value). */
   readonly telemetry: Record<string, unknown> = {};
@@ -118,7 +126,11 @@ export class Comms implements CommsControl {
     // A unit of a fleet sets faults for its own meter id: the backend is the whole fleet's (a fault set from meter
     // 7's page is meter 7's); a meter alone on its backend sets them for every meter, as a scenario means them.
     this.#faultMeter = unit?.meterId;
-    const { state: bState, fault, faultCount, pending, ...backendCfg } = setup.backend ?? {};
+    const { state: bState, fault, faultCount, pending, url: backendUrl, ...backendCfg } = setup.backend ?? {};
+    this.externalBackend = backendUrl === undefined ? null : new ExternalBackend(clock, parseBackendUrl(backendUrl));
+    if (this.externalBackend && ((fault && fault !== 'none') || pending)) {
+      throw new RangeError(`backend ${backendUrlText(this.externalBackend.url)} is your own: the built-in backend's ${fault && fault !== 'none' ? 'faults' : 'pending top-ups'} do not apply to it (pay on your server)`);
+    }
     this.backend = servers.backend ?? new TopupBackend(unit ? { meters: [unit.meterId], ...backendCfg } : backendCfg);
     if (fault && fault !== 'none') this.backend.setFault(fault, faultCount ?? Infinity, this.#faultMeter);
     if (pending) this.backend.topup(this.meterId, pending);
@@ -133,7 +145,7 @@ export class Comms implements CommsControl {
     this.internet.onConnect = (host, port, outcome) => trace.emit('network', 'connect', { host, port, outcome });
     // A unit on servers shared by many meters watches only its own requests and telemetry (the servers call it for
     // those alone, so a request does not cost more with more meters on the servers).
-    this.#unwatch.push(this.backend.watch((r) => {
+    this.#unwatch.push((this.externalBackend ?? this.backend).watch((r) => {
       trace.emit('backend', 'request', { meter: r.meter, success: r.success, status: r.status, answer: r.answer, fault: r.fault });
     }, unit?.meterId));
     this.#unwatch.push(this.broker.watch((m) => {
@@ -153,13 +165,17 @@ export class Comms implements CommsControl {
   get fault(): BackendFault { return this.backend.faultFor(this.meterId); }
 
   /** The network and server settings now (what a dashboard shows). */
-  get servers(): { backend: ServerState; broker: ServerState; external: string | null } {
+  get servers(): { backend: ServerState; broker: ServerState; external: string | null; externalBackend: string | null } {
     const e = this.#externalBroker;
-    return { backend: this.#backendState, broker: this.#brokerState, external: e ? `mqtt://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}` : null };
+    const b = this.externalBackend;
+    return {
+      backend: this.#backendState, broker: this.#brokerState, external: e ? `mqtt://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}` : null,
+      externalBackend: b ? backendUrlText(b.url) : null,
+    };
   }
 
   #routes(): void {
-    const backend: Route = this.#backendState === 'up' ? { kind: 'service', service: this.backend } : { kind: 'refused' };
+    const backend: Route = this.#backendState === 'up' ? { kind: 'service', service: this.externalBackend ?? this.backend } : { kind: 'refused' };
     this.internet.route(BACKEND_HOST, BACKEND_PORT, backend);
     let broker: Route;
     if (this.#brokerState === 'down') broker = { kind: 'refused' };
@@ -175,6 +191,7 @@ export class Comms implements CommsControl {
 
   change(step: NetworkStep): void {
     const { drop, backend, broker, fault, faultCount, forUs, ...net } = step;
+    if (fault && this.externalBackend) throw new RangeError(this.#ownBackend('faults'));
     if (forUs !== undefined && !(forUs > 0)) throw new RangeError(`network change duration must be positive, got ${forUs} us`);
     const set: Settings = { ...net, ...(backend ? { backend } : {}), ...(broker ? { broker } : {}) };
     // recorded before it is applied: the first change takes the settings as they were
@@ -214,7 +231,13 @@ export class Comms implements CommsControl {
     };
   });
 
+  /** Why a built-in backend's feature is refused when the meter polls the user's own. */
+  #ownBackend(what: string): string {
+    return `this meter polls your own backend (${backendUrlText(this.externalBackend!.url)}): the built-in backend's ${what} do not apply to it; ${what === 'faults' ? 'make your server misbehave instead' : 'pay on your server'}`;
+  }
+
   topup(amount: number, meter = this.meterId): void {
+    if (this.externalBackend) throw new RangeError(this.#ownBackend('top-ups'));
     this.backend.topup(meter, amount);
     this.#trace.emit('backend', 'topup', { meter, amount, pending: this.backend.pending.get(meter) });
   }
@@ -222,6 +245,7 @@ export class Comms implements CommsControl {
   async close(): Promise<void> {
     for (const u of this.#unwatch.splice(0)) u();
     this.internet.closeAll();
+    this.externalBackend?.close();
     if (this.#ownServers) {
       await this.broker.close();
       this.backend.server.close();
