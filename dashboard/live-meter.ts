@@ -60,9 +60,10 @@ export interface LiveMeterConfig {
   /**
    * The modem on a network (false: mute, a meter whose SIM800 does not answer). Each meter has its own top-up
    * backend and ThingsBoard broker (`servers`), kept across reflashes and resets; `brokerUrl` sends its telemetry to
-   * an external broker (`mqtt://host:port`) instead of its own.
+   * an external broker (`mqtt://host:port`) instead of its own; `backendUrl` makes it poll a top-up backend of the
+   * user's own (`http://host:port`) instead of its own.
    */
-  network: false | { brokerUrl?: string };
+  network: false | { brokerUrl?: string; backendUrl?: string };
   /**
    * A fleet's meter (osm serve --fleet): its plan gives its firmware's meter id and access token, boot mode, credit,
    * board (drawn from the tolerances), household (the plan's loads stand for the household profile) and payments.
@@ -93,14 +94,15 @@ export interface CommsView {
   modem: { registered: boolean; attached: boolean };
   /** The firmware's last GPRS attempt, from its debug log: `OK`, `fail`, or null before the first. */
   gsm: { last: 'OK' | 'fail' | null; polls: number; fails: number };
-  backend: { state: ServerState; fault: BackendFault; pending: number; url: string | null; last: string | null };
+  /** `external`: the user's own backend the meter polls (its payments and faults are that server's), or null. */
+  backend: { state: ServerState; fault: BackendFault; pending: number; url: string | null; last: string | null; external: string | null };
   broker: { state: ServerState; external: string | null; url: string | null };
   /** Telemetry the broker received from the meter: how many, how many in the last day of meter time, the newest. */
   telemetry: { count: number; lastDay: number; last: { t: number; rtc: string; payload: string }[] };
 }
 
 /** Loopback addresses of a meter's servers, when osm serve listens for them. */
-export interface CommsEndpoints { mqtt: string | null; backend: string }
+export interface CommsEndpoints { mqtt: string | null; backend: string | null }
 
 /** Largest top-up a page may queue in one payment. */
 export const MAX_TOPUP = 100_000;
@@ -266,10 +268,11 @@ export class LiveMeter {
   #benchConfig(eepromImage: Uint8Array | undefined, clock: LocalTime, cover: 'open' | 'closed', grid: BenchConfig['plant']['grid'], net?: NetworkSetup): BenchConfig {
     const f = this.firmware;
     const url = this.config.network ? this.config.network.brokerUrl : undefined;
+    const backendUrl = this.config.network ? this.config.network.backendUrl : undefined;
     const comms: Partial<BenchConfig> = this.config.network && this.servers ? {
       network: {
         network: { ...net?.network },
-        backend: { state: net?.backend?.state ?? 'up' },
+        backend: { state: net?.backend?.state ?? 'up', ...(backendUrl ? { url: backendUrl } : {}) },
         broker: { state: net?.broker?.state ?? 'up', ...(url ? { url } : {}) },
       },
       commsServers: { ...this.servers, realTime: url !== undefined },
@@ -448,6 +451,8 @@ export class LiveMeter {
   network(change: NetworkStep): void {
     this.#refuseDuringScenario('the network controls');
     const comms = this.#comms('the network controls');
+    const own = comms.servers.externalBackend;
+    if (change.fault !== undefined && own) throw new LiveMeterError(`this meter polls your own backend (${own}): its faults are your server's to make; the built-in backend's do not apply`);
     comms.change(change);
   }
 
@@ -455,7 +460,10 @@ export class LiveMeter {
   topup(amount: number): void {
     this.#refuseDuringScenario('a web top-up');
     if (!(Number.isFinite(amount) && amount > 0 && amount <= MAX_TOPUP)) throw new LiveMeterError(`a top-up must be more than 0 and at most ${MAX_TOPUP}, got ${amount}`);
-    this.#comms('a web top-up').topup(Math.round(amount * 100) / 100);
+    const comms = this.#comms('a web top-up');
+    const own = comms.servers.externalBackend;
+    if (own) throw new LiveMeterError(`this meter polls your own backend (${own}): make the payment on that server`);
+    comms.topup(Math.round(amount * 100) / 100);
   }
 
   #comms(what: string): NonNullable<Bench['comms']> {
@@ -496,7 +504,10 @@ export class LiveMeter {
       network: { coverage: n.coverage, csq: n.csq, latencyMs: n.latencyMs, registrationMs: n.registrationMs, attachFailures: n.attachFailures, attachFailureRate: n.attachFailureRate },
       modem: { registered: c.modem.registered, attached: c.modem.attached },
       gsm: { ...this.#gsm },
-      backend: { state: sv.backend, fault: c.fault, pending: c.backend.pending.get(c.meterId) ?? 0, url: c.backend === this.servers?.backend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend },
+      backend: {
+        state: sv.backend, fault: sv.externalBackend ? 'none' : c.fault, pending: sv.externalBackend ? 0 : c.backend.pending.get(c.meterId) ?? 0,
+        url: c.backend === this.servers?.backend && !sv.externalBackend ? this.endpoints?.backend ?? null : null, last: this.#lastBackend, external: sv.externalBackend,
+      },
       broker: { state: sv.broker, external, url: c.broker === this.servers?.broker && !external ? this.endpoints?.mqtt ?? null : null },
       telemetry: { count: this.#telemetryCount, lastDay: this.#telemetryTimes.filter((x) => x >= now - 86_400e6).length, last: [...this.#telemetry] },
     };

@@ -14,6 +14,8 @@ import { chromium, type Page } from 'playwright-core';
 import { createServeCommand } from '../cli/commands/serve.ts';
 import type { OsmServer } from '../dashboard/server.ts';
 import { browserTest, body, CHROMIUM, CHROMIUM_ARGS, until as waitUntil } from './support/browser.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'test');
 const run = browserTest;
@@ -81,6 +83,55 @@ run('a top-up paid on the page is credited by the meter, and coverage switched o
   const code = await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend-port', '0', '--speed', '20', '--fidelity', 'phasor', '--no-household', '--no-node-red']);
   if (failure) throw failure;
   assert.is(code, 0);
+});
+
+run('with --backend the page says the meter polls your own backend, Pay is off, and the credit comes from your server', async () => {
+  let pending = 120;
+  const own = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (d: Buffer) => { b += d.toString(); });
+    req.on('end', () => {
+      const success = new URLSearchParams(b).get('stat') === 'sucess';
+      res.end(`${pending}/70/${success ? 'sucess' : ''}`);
+      if (success) pending = 0;
+    });
+  });
+  await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  let failure: unknown = null;
+  const cmd = createServeCommand({
+    io: { stdout: quiet, stderr: quiet }, env: {}, embedFile: '/nonexistent/embed.ts',
+    until: async (server: OsmServer) => {
+      const profileDir = mkdtempSync(join(tmpdir(), 'osm-comms-chromium-'));
+      const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
+      try {
+        const page = context.pages()[0] ?? (await context.newPage());
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(server.url());
+        await until('the connection', async () => (await page.getAttribute('#conn', 'data-state')) === 'connected');
+        await until('the credit from your backend', async () => Number(await body(page, 'credit')) > 600);
+        assert.match((await page.textContent('#topup-pending')) ?? '', new RegExp(`the meter polls ${url.replace(/[.]/g, '\\.')}/subscribe\\.php \\(your own backend: pay there\\)`));
+        assert.ok(await page.isDisabled('#topup'), 'Pay is off');
+        assert.ok(await page.isDisabled('#net-fault-apply'), 'Fault is off');
+        assert.match((await page.textContent('#net-status')) ?? '', /backend answered 200 "120\/70\/sucess"|backend answered 200 "0\/70\/"/);
+        assert.equal(errors, []);
+      } catch (err) {
+        failure = err;
+      } finally {
+        await context.close();
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+    },
+  });
+  try {
+    const code = await cmd.run(['--port', '0', '--mqtt-port', '0', '--backend', url, '--speed', '20', '--fidelity', 'phasor', '--no-household', '--no-node-red']);
+    if (failure) throw failure;
+    assert.is(code, 0);
+  } finally {
+    own.closeAllConnections();
+    await new Promise((r) => own.close(r));
+  }
 });
 
 test.run();

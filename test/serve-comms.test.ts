@@ -1,7 +1,8 @@
 // `osm serve` with the meters' servers on loopback ports, used by stock clients: an ordinary MQTT client (the `mqtt`
 // package) subscribed on the MQTT port receives the meter's 23:00 telemetry; an ordinary HTTP request to the backend
 // port gets the `subscribe.php` answer, with a payment queued from the dashboard in it. A taken port is a usage error
-// (exit 2) before anything runs; with a token, stock clients need it; --broker sends the telemetry to another broker.
+// (exit 2) before anything runs; with a token, stock clients need it; --broker sends the telemetry to another broker,
+// --backend makes the meter poll a top-up backend of the user's own.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:net';
@@ -11,6 +12,7 @@ import { createServeCommand } from '../cli/commands/serve.ts';
 import { UsageError } from '../cli/command.ts';
 import type { OsmServer } from '../dashboard/server.ts';
 import { startCommsServers } from '../twin/comms/serve.ts';
+import http from 'node:http';
 
 const KEY = 'tPmAT5Ab3j7F9';
 const quiet = { write: () => true };
@@ -53,7 +55,7 @@ test('a stock MQTT client on the serve\'s loopback port receives the meter\'s te
       const received: { topic: string; values: Record<string, number> }[] = [];
       sub.on('message', (topic, p) => received.push({ topic, values: JSON.parse(p.toString()) as Record<string, number> }));
       // a stock HTTP client asks the backend as the meter does: nothing pending yet
-      const first = await post(ep.backend, `api_key=${KEY}&meter=MT100`);
+      const first = await post(ep.backend!, `api_key=${KEY}&meter=MT100`);
       assert.equal(first, { status: 200, text: '0/70/' });
       // the meter boots, polls, and at its first loop pass in hour 23 publishes energy and credit
       await waitFor('the two telemetry messages', () => received.length >= 2, 120_000);
@@ -63,8 +65,8 @@ test('a stock MQTT client on the serve\'s loopback port receives the meter\'s te
       assert.ok(credit > 499 && credit <= 500, `credit published: ${credit}`);
       // a payment queued from the dashboard is what the backend answers a stock client (no stat: nothing zeroed)
       meter.topup(300);
-      assert.equal(await post(ep.backend, `api_key=${KEY}&meter=MT100`), { status: 200, text: '300/70/' });
-      assert.equal(await post(ep.backend, `api_key=wrong&meter=MT100`), { status: 200, text: '' });
+      assert.equal(await post(ep.backend!, `api_key=${KEY}&meter=MT100`), { status: 200, text: '300/70/' });
+      assert.equal(await post(ep.backend!, `api_key=wrong&meter=MT100`), { status: 200, text: '' });
     } finally {
       await sub.endAsync();
     }
@@ -115,8 +117,8 @@ test('with a token, a stock MQTT watcher and a stock HTTP client need it; the me
     await watcher.endAsync();
     const device = await mqtt.connectAsync(ep.mqtt!, { reconnectPeriod: 0, username: '5GBw6kqNCN93BN3nuuvJ' });
     await device.endAsync();
-    assert.is((await post(ep.backend, `api_key=${KEY}&meter=MT100`)).status, 401);
-    assert.equal(await post(ep.backend, `api_key=${KEY}&meter=MT100`, { authorization: 'Bearer classroom-42' }), { status: 200, text: '0/70/' });
+    assert.is((await post(ep.backend!, `api_key=${KEY}&meter=MT100`)).status, 401);
+    assert.equal(await post(ep.backend!, `api_key=${KEY}&meter=MT100`, { authorization: 'Bearer classroom-42' }), { status: 200, text: '0/70/' });
   });
   assert.is(code, 0);
 });
@@ -137,6 +139,51 @@ test('--broker sends the meter\'s telemetry to another broker (a second one stan
   } finally {
     await external.close();
   }
+});
+
+test('--backend makes the meter poll your own backend: its payment is credited, the page\'s Pay is refused', async () => {
+  let pending = 150;
+  const bodies: string[] = [];
+  const own = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => { body += d.toString(); });
+    req.on('end', () => {
+      bodies.push(body);
+      const success = new URLSearchParams(body).get('stat') === 'sucess';
+      res.end(`${pending}/70/${success ? 'sucess' : ''}`);
+      if (success) pending = 0;
+    });
+  });
+  await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  try {
+    const out: string[] = [];
+    const argv = ['--port', '0', '--mqtt-port', '0', '--no-node-red', '--no-household', '--fidelity', 'phasor', '--speed', 'max', '--backend', url];
+    const code = await serve(argv, async (server) => {
+      const meter = server.hub.meters[0];
+      assert.is(meter.endpoints!.backend, null, 'no backend port of its own');
+      await waitFor('the confirmation at your backend', () => bodies.some((b) => b.includes('stat=sucess')), 120_000);
+      await waitFor('the credit', () => (meter.bench.observe('credit') as number) > 600, 60_000);
+      assert.throws(() => meter.topup(10), /polls your own backend \(http:\/\/127\.0\.0\.1:\d+\/subscribe\.php\): make the payment on that server/);
+      assert.is(meter.commsView()!.backend.external, `${url}/subscribe.php`);
+    }, out);
+    assert.is(code, 0);
+    assert.match(out.join(''), /meter-1: ThingsBoard broker mqtt:\/\/127\.0\.0\.1:\d+ .*; polls your top-up backend http:\/\/127\.0\.0\.1:\d+\/subscribe\.php/);
+  } finally {
+    own.closeAllConnections();
+    await new Promise((r) => own.close(r));
+  }
+});
+
+test('--backend with nothing listening there is a usage error before anything starts', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const err = await serve(['--port', '0', '--mqtt-port', '0', '--no-node-red', '--backend', `http://127.0.0.1:${port}`], async () => {
+    assert.unreachable('the dashboard started');
+  }).then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof UsageError && /^--backend: nothing answers at http:\/\/127\.0\.0\.1:\d+\/subscribe\.php \(connection refused\): start your backend first$/.test(err.message), String(err));
 });
 
 test.run();

@@ -23,12 +23,22 @@ test('the defaults are loopback port 8080, real time, one meter, the field profi
   assert.equal([a.host, a.port, a.speed, a.meters, a.profile, a.credit, a.fidelity, a.household, a.nodeRed, a.token], ['127.0.0.1', 8080, 1, 1, 'field', 500, 'waveform', true, true, undefined]);
 });
 
-test('asking for a top-up backend of one\'s own is one usage line saying it cannot be replaced and what can be done', () => {
-  for (const argv of [['--backend', 'http://10.0.0.2/subscribe.php'], ['--topup-url=http://x'], ['--backend-host', 'pay.example']]) {
-    assert.throws(() => parseServeArgs(argv, {}), (e: unknown) => e instanceof UsageError
-      && /^--[a-z-]+: the meters' top-up backend cannot be replaced by your own server \(only the telemetry broker can, with --broker\); the built-in one listens on --backend-port: pay on it from your systems .* or test your server with the firmware's requests \(docs\/communications\.md\)$/.test((e as Error).message)
-      && !(e as Error).message.includes('\n'), argv.join(' '));
+test('--backend takes your own top-up backend as http://host:port', () => {
+  assert.is(parseServeArgs(['--backend', 'http://127.0.0.1:9000'], {}).backend, 'http://127.0.0.1:9000');
+});
+
+test('another name for your own backend points at --backend in one line', () => {
+  for (const argv of [['--topup-url=http://x'], ['--backend-host', 'pay.example'], ['--backend-url', 'http://x']]) {
+    usage(() => parseServeArgs(argv, {}), /^--[a-z-]+: give a top-up backend of your own with --backend http:\/\/host:port \(the firmware posts to \/subscribe\.php there\)$/);
   }
+});
+
+test('--backend refuses a URL the meter cannot reach and options it excludes, saying why', () => {
+  usage(() => parseServeArgs(['--backend', 'https://pay.example'], {}), /^--backend: .*only http:\/\//);
+  usage(() => parseServeArgs(['--backend', 'http://x:1/api'], {}), /^--backend: .*always posts to \/subscribe\.php/);
+  usage(() => parseServeArgs(['--backend', 'http://x:1', '--no-network'], {}), /^--backend and --no-network exclude each other$/);
+  usage(() => parseServeArgs(['--backend', 'http://x:1', '--fleet', '3'], {}), /^--backend and --fleet exclude each other: a fleet's planned payments/);
+  usage(() => parseServeArgs(['--backend', 'http://x:1', '--backend-port', '8081'], {}), /^--backend and --backend-port exclude each other/);
 });
 
 test('a misspelt --backend-port is still a typo with its suggestion', () => {

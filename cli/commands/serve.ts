@@ -17,6 +17,7 @@ import { MAX_SPEED_FACTOR, type SpeedValue } from '../../dashboard/protocol.ts';
 import { LiveMeterError, type LiveMeter } from '../../dashboard/live-meter.ts';
 import { CommsServerError, startCommsServers, type CommsServers } from '../../twin/comms/serve.ts';
 import { parseMqttUrl } from '../../twin/comms/comms.ts';
+import { backendUrlText, parseBackendUrl, reachBackend } from '../../twin/comms/external-backend.ts';
 import { TOKEN as DEVICE_TOKEN } from '../../twin/firmware/thingsboard.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { closest } from '../../scenarios/suggest.ts';
@@ -66,9 +67,12 @@ Options:
   --backend-port N  the meters' top-up backend (HTTP, POST /subscribe.php) on this port (default 8081; meter k on
                     N+k-1; 0 = free ports), e.g. curl -d 'api_key=tPmAT5Ab3j7F9&meter=MT100' 127.0.0.1:8081/subscribe.php
                     A default port held by another program (a mosquitto on 1883) moves to a free one, printed at
-                    start; a port you give must be free. The backend itself cannot be replaced by a server of your
-                    own (the firmware's host name leads to this one): pay on it from your systems, or send your
-                    server the firmware's two requests (docs/communications.md).
+                    start; a port you give must be free.
+  --backend URL     the meters poll this top-up backend of your own instead (http://host:port; it gets the
+                    firmware's POST /subscribe.php and answers <amount>/<tariff>/): payments and faults are your
+                    server's, the page's Pay and Fault are off, and no backend port is opened. Virtual time waits for
+                    each answer (up to 5 s of wall time), so any speed works. It must be listening at start
+                    (docs/communications.md)
   --broker URL      send the meters' telemetry to this broker instead (mqtt://host:port: a mosquitto or a real
                     ThingsBoard); its answers come in wall time, so keep the speed near 1x
   --no-network      no network: the meters' modems are mute (the firmware blocks about 5 minutes per loop pass)
@@ -98,6 +102,7 @@ const OPTIONS = {
   'mqtt-port': { type: 'string' },
   'backend-port': { type: 'string' },
   broker: { type: 'string' },
+  backend: { type: 'string' },
   'no-network': { type: 'boolean' },
   'no-node-red': { type: 'boolean' },
 } as const;
@@ -127,14 +132,15 @@ export interface ServeArgs {
   portsGiven: { mqtt: boolean; backend: boolean };
   /** An external broker (`--broker`). */
   broker?: string;
+  /** A top-up backend of the user's own (`--backend`), as given. */
+  backend?: string;
 }
 
 /**
- * An option asking for a top-up backend of one's own (`--backend URL`, `--topup-url`, ...): there is none to give, as
- * there is `--broker` for telemetry. The firmware's host name leads to the built-in backend (docs/communications.md).
- * A misspelt real option (`--backend-prot`) is left to the parser's "did you mean"; a URL, host or server is not.
+ * Another name for `--backend URL` (`--topup-url`, `--backend-host`, ...) is pointed at it. A misspelt real option
+ * (`--backend-prot`) is left to the parser's "did you mean"; a URL, host or server is not.
  */
-function refuseOwnBackend(argv: readonly string[]): void {
+function pointAtBackendOption(argv: readonly string[]): void {
   const names = Object.keys(OPTIONS);
   for (const a of argv) {
     if (a === '--') return;
@@ -143,14 +149,12 @@ function refuseOwnBackend(argv: readonly string[]): void {
     if (Object.hasOwn(OPTIONS, name) || !/backend|top-?up|subscribe/i.test(name)) continue;
     const asksForAServer = /^(top-?up-?)?backend$|^top-?up$|url|uri|host|server|addr|endpoint/i.test(name);
     if (!asksForAServer && closest(name, names) !== undefined) continue;
-    throw new UsageError(`--${name}: the meters' top-up backend cannot be replaced by your own server (only the telemetry broker can, with --broker); `
-      + 'the built-in one listens on --backend-port: pay on it from your systems (websocket \'topup\' message) or test your server '
-      + 'with the firmware\'s requests (docs/communications.md)');
+    throw new UsageError(`--${name}: give a top-up backend of your own with --backend http://host:port (the firmware posts to /subscribe.php there)`);
   }
 }
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
-  refuseOwnBackend(argv);
+  pointAtBackendOption(argv);
   const { values, positionals } = parseArgs(argv, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   let speed: SpeedValue = 1;
@@ -220,6 +224,13 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     try { parseMqttUrl(values.broker as string); } catch (err) { throw new UsageError(`--broker: ${(err as Error).message}`); }
     args.broker = values.broker as string;
   }
+  if (values.backend !== undefined) {
+    if (!args.network) throw new UsageError('--backend and --no-network exclude each other');
+    if (fleet !== undefined) throw new UsageError('--backend and --fleet exclude each other: a fleet\'s planned payments are made on the built-in backend');
+    if (values['backend-port'] !== undefined) throw new UsageError('--backend and --backend-port exclude each other: with your own backend no backend port is opened');
+    try { parseBackendUrl(values.backend as string); } catch (err) { throw new UsageError(`--backend: ${(err as Error).message}`); }
+    args.backend = values.backend as string;
+  }
   if (!args.network && (values['mqtt-port'] !== undefined || values['backend-port'] !== undefined)) throw new UsageError('--mqtt-port and --backend-port need the network (drop --no-network)');
   if (args.network) checkPortRanges(args);
   try {
@@ -239,7 +250,7 @@ function checkPortRanges(a: ServeArgs): void {
   const ranges: { name: string; from: number; to: number }[] = [{ name: '--port', from: a.port, to: a.port }];
   const last = a.fleet !== undefined ? 0 : a.meters - 1;
   if (!a.broker) ranges.push({ name: '--mqtt-port', from: a.mqttPort, to: portOf(a.mqttPort, last) });
-  ranges.push({ name: '--backend-port', from: a.backendPort, to: portOf(a.backendPort, last) });
+  if (!a.backend) ranges.push({ name: '--backend-port', from: a.backendPort, to: portOf(a.backendPort, last) });
   for (const r of ranges) if (r.to > 65535) throw new UsageError(`${r.name} ${r.from}: ${a.meters} meters need ports up to ${r.to}, beyond 65535`);
   for (let i = 0; i < ranges.length; i++) {
     for (let j = i + 1; j < ranges.length; j++) {
@@ -325,6 +336,11 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
       if (args.port !== 0) {
         try { await tryPort(args.port, args.host); } catch (err) { throw listenUsageError(err, args); }
       }
+      if (args.backend) {
+        const b = parseBackendUrl(args.backend);
+        const problem = await reachBackend(b);
+        if (problem) throw new UsageError(`--backend: nothing answers at ${backendUrlText(b)} (${problem}): start your backend first`);
+      }
       const listeners = new Map<LiveMeter, CommsServers>();
       const fleet = args.fleet !== undefined ? servedFleet({ meters: args.fleet, seed: args.seed, clock: args.clock, credit: args.fleetCredit }) : null;
       // a fleet's shared servers listen once, before the meters are built
@@ -350,7 +366,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
           meter: {
             seed: args.seed, credit: args.credit, clock: args.clock, speed: args.speed, fidelity: args.fidelity,
             household: args.household, firmware: { profile: args.profile, fix: args.fix, defects: [] },
-            network: args.network ? (args.broker ? { brokerUrl: args.broker } : {}) : false,
+            network: args.network ? { ...(args.broker ? { brokerUrl: args.broker } : {}), ...(args.backend ? { backendUrl: args.backend } : {}) } : false,
           },
           log: (line) => io.stderr.write(`${line}\n`),
           ...(fleet ? { meterFor: (i: number) => fleet.meterFor(i), fleetView: true, maxMeters: args.fleet } : {}),
@@ -365,7 +381,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
             try {
               const s = await startCommsServers({
                 comms: m.servers, host: args.host, ...(args.token !== undefined ? { token: args.token } : {}),
-                mqttPort: args.broker ? null : portOf(args.mqttPort, k), backendPort: portOf(args.backendPort, k),
+                mqttPort: args.broker ? null : portOf(args.mqttPort, k), backendPort: args.backend ? null : portOf(args.backendPort, k),
                 freePortIfTaken: { mqtt: !args.portsGiven.mqtt, backend: !args.portsGiven.backend },
               });
               for (const mv of s.movedFrom) {
@@ -410,7 +426,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
           const s = listeners.get(m);
           if (!s) continue;
           const mqtt = s.mqttUrl ? `ThingsBoard broker ${s.mqttUrl} (device token ${DEVICE_TOKEN}, topic v1/devices/me/telemetry)` : `telemetry to ${args.broker} (external broker)`;
-          out(`${m.id}: ${mqtt}; top-up backend ${s.backendUrl}`);
+          out(`${m.id}: ${mqtt}; ${s.backendUrl ? `top-up backend ${s.backendUrl}` : `polls your top-up backend ${backendUrlText(parseBackendUrl(args.backend!))}`}`);
         }
         if (fleet) out(`${plural(args.fleet!, 'meter')} in a fleet (the page opens on the grid), ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);
         else out(`${args.meters} meter${args.meters > 1 ? 's' : ''}, ${args.profile} firmware, speed ${args.speed === 'max' ? 'max' : `${args.speed}x`}, ${args.fidelity} fidelity. Ctrl-C to stop.`);

@@ -349,7 +349,9 @@
     $('net-now').textContent = '- CSQ ' + (n.coverage ? n.csq : 'none') + ', ' + n.latencyMs + ' ms' + (n.attachFailures ? ', ' + n.attachFailures + ' attaches to fail' : '');
     $('net-status').textContent = 'modem ' + (c.modem.registered ? 'registered' : 'not registered') + ', GPRS ' + (c.modem.attached ? 'attached' : 'detached') +
       '; last GPRS attempt: ' + (c.gsm.last || 'none yet') + ' (' + c.gsm.fails + ' of ' + c.gsm.polls + ' failed)' + (c.backend.last ? '; backend answered ' + c.backend.last : '');
-    $('topup-pending').textContent = 'pending ' + c.backend.pending;
+    $('topup-pending').textContent = c.backend.external ? 'the meter polls ' + c.backend.external + ' (your own backend: pay there)' : 'pending ' + c.backend.pending;
+    $('topup').disabled = !!c.backend.external;
+    $('net-fault-apply').disabled = !!c.backend.external;
     const t = c.telemetry;
     $('tele-rate').textContent = c.broker.external ? 'sent to ' + c.broker.external + ' (external: not observed here)' : t.count === 0 ? '0 messages: the firmware publishes once a day, at 23:00 meter time' : t.count + ' messages, ' + t.lastDay + ' in the last day of meter time';
     $('telemetry').textContent = t.last.slice().reverse().map((m) => m.rtc.slice(11) + ' ' + m.payload).join('\n');

@@ -35,7 +35,7 @@ export async function startFleetBroker(tokens: readonly string[], port = 0): Pro
   return {
     url: `mqtt://127.0.0.1:${mqttPort}`,
     port: mqttPort,
-    backendUrl: servers.backendUrl,
+    backendUrl: servers.backendUrl!, // a backend port was asked for
     broker,
     backend,
     get received() { return received; },

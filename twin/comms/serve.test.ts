@@ -29,7 +29,7 @@ test('with freePortIfTaken a taken port moves to a free one and says which', asy
     const s = await startCommsServers({ mqttPort: 0, backendPort: taken.port, freePortIfTaken: { backend: true } });
     try {
       assert.is.not(s.backendPort, taken.port);
-      assert.ok(s.backendPort > 0);
+      assert.ok(s.backendPort! > 0);
       assert.equal(s.movedFrom, [{ what: 'backend', port: taken.port, now: s.backendPort }]);
     } finally {
       await s.close();

@@ -24,8 +24,8 @@ import { TelemetryBroker } from './telemetry-broker.ts';
 export interface CommsServersOptions {
   /** MQTT port (default 1883; 0 = any free port); null: no MQTT listener (the meters use an external broker). */
   mqttPort?: number | null;
-  /** Top-up backend HTTP port (default 8081; 0 = any free port). */
-  backendPort?: number;
+  /** Top-up backend HTTP port (default 8081; 0 = any free port); null: no backend listener (the meters poll a backend of the user's own). */
+  backendPort?: number | null;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `token`. */
   host?: string;
   /** Shared secret for non-device clients (see above). */
@@ -43,10 +43,11 @@ export interface CommsServers {
   host: string;
   /** The MQTT port bound, or null when there is no MQTT listener. */
   mqttPort: number | null;
-  backendPort: number;
+  /** The backend port bound, or null when there is no backend listener. */
+  backendPort: number | null;
   /** `mqtt://host:port` and `http://host:port/subscribe.php`, for a person to copy. */
   mqttUrl: string | null;
-  backendUrl: string;
+  backendUrl: string | null;
   /** Ports asked for but taken, replaced by free ones (`freePortIfTaken`): what to tell the user. */
   movedFrom: { what: 'MQTT' | 'backend'; port: number; now: number }[];
   /** Stop listening (the servers keep serving the simulated modem if they belong to a bench). */
@@ -116,27 +117,30 @@ export async function startCommsServers(o: CommsServersOptions = {}): Promise<Co
     }
     // The backend's http.Server serves in-memory connections already; this one carries the real sockets, checks
     // access, and hands each request to it.
-    const http = createHttpServer((req, res) => {
-      const denied = refusal(req, host, token);
-      if (denied) {
-        res.writeHead(denied.status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
-        res.end(`${denied.reason}\n`);
-        return;
-      }
-      backend.server.emit('request', req, res);
-    });
-    http.on('connection', track);
-    http.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
-    const backendPort = await bind(http, o.backendPort ?? 8081, 'the top-up backend', o.freePortIfTaken?.backend, 'backend');
-    closers.push(() => new Promise<void>((r) => { http.closeAllConnections(); http.close(() => r()); }));
+    let backendPort: number | null = null;
+    if (o.backendPort !== null) {
+      const http = createHttpServer((req, res) => {
+        const denied = refusal(req, host, token);
+        if (denied) {
+          res.writeHead(denied.status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+          res.end(`${denied.reason}\n`);
+          return;
+        }
+        backend.server.emit('request', req, res);
+      });
+      http.on('connection', track);
+      http.on('clientError', (_err, socket) => {
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+      });
+      backendPort = await bind(http, o.backendPort ?? 8081, 'the top-up backend', o.freePortIfTaken?.backend, 'backend');
+      closers.push(() => new Promise<void>((r) => { http.closeAllConnections(); http.close(() => r()); }));
+    }
     const h = host.includes(':') ? `[${host}]` : host;
     return {
       backend, broker, host, mqttPort, backendPort, movedFrom,
       mqttUrl: mqttPort === null ? null : `mqtt://${h}:${mqttPort}`,
-      backendUrl: `http://${h}:${backendPort}/subscribe.php`,
+      backendUrl: backendPort === null ? null : `http://${h}:${backendPort}/subscribe.php`,
       async close() {
         await closeAll();
         if (own) {

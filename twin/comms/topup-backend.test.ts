@@ -92,7 +92,7 @@ test('a malformed form, a GET and another path get the original answers', () => 
 test('garbage that is not HTTP gets 400 and does not stop the server', () => withServers(async (s) => {
   const { connect } = await import('node:net');
   const answer = await new Promise<string>((resolve) => {
-    const c = connect(s.backendPort, '127.0.0.1', () => c.write('\x00\x01\x02 NOT HTTP\r\n\r\n'));
+    const c = connect(s.backendPort!, '127.0.0.1', () => c.write('\x00\x01\x02 NOT HTTP\r\n\r\n'));
     let b = '';
     c.on('data', (d) => { b += d.toString('latin1'); });
     c.on('close', () => resolve(b));
