@@ -4,7 +4,7 @@ import { formatTime } from '../../twin/kernel/clock.ts';
 import { ScenarioError, loadScenario } from '../../scenarios/loader.ts';
 import { formatJson, formatQuiet, formatReport, headerLine } from '../../scenarios/report.ts';
 import { ScenarioRunError, runScenario, type ScenarioResult } from '../../scenarios/runner.ts';
-import { stepCount, type BenchConfig, type Scenario, type Step } from '../../scenarios/schema.ts';
+import { stepCount, stepsOf, type BenchConfig, type Scenario, type Step } from '../../scenarios/schema.ts';
 import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-recorder.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, InputError, UsageError, colorOn, processIo, type CliIo, type Command } from '../command.ts';
@@ -28,6 +28,8 @@ import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
 import { plural } from '../../io/plural.ts';
+import { parseBackendUrl, reachBackend, backendUrlText } from '../../twin/comms/external-backend.ts';
+import type { NetworkSetup } from '../../twin/comms/comms.ts';
 
 /** The slowest pacing `--speed` accepts. */
 export const MIN_SPEED = 0.01;
@@ -73,6 +75,10 @@ Options:
   --debug-log FILE  write the meter's debug port (Serial2) with time stamps, as a serial logger would (osm replay
                     reads it; one scenario only); - writes it to stdout at the end of the run and the report to
                     stderr (osm run S --debug-log - | osm replay -)
+  --backend URL     the meter polls this top-up backend of your own (http://host:port, POST /subscribe.php) instead
+                    of the built-in one; the scenario needs a network: section, and payments (topup: steps) and
+                    backend faults are your server's to make. Virtual time waits for each answer (up to 5 s of wall
+                    time), so the run is as reproducible as your server's answers; one scenario only
 ${BOARD_OPTIONS_HELP}
 ${TARGET_OPTIONS_HELP}
   --json            print the result as JSON on stdout instead of the report (a campaign: one array, an object per
@@ -120,6 +126,7 @@ const OPTIONS = {
   eeprom: { type: 'string' },
   'save-eeprom': { type: 'string' },
   'debug-log': { type: 'string' },
+  backend: { type: 'string' },
   json: { type: 'boolean' },
   'exact-slow': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -151,6 +158,8 @@ export interface RunArgs {
   eeprom?: string;
   saveEeprom?: string;
   debugLog?: string;
+  /** `--backend URL`: a top-up backend of the user's own. */
+  backend?: string;
   json: boolean;
   quiet: boolean;
   /** `--exact-slow`: the simulation's exact shortcuts off (they change no observable; this proves it). */
@@ -210,6 +219,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.eeprom !== undefined ? { eeprom: values.eeprom as string } : {}),
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     ...(values['debug-log'] !== undefined ? { debugLog: values['debug-log'] as string } : {}),
+    ...(values.backend !== undefined ? { backend: backendOption(values.backend as string) } : {}),
     json: values.json === true,
     ...(values['exact-slow'] === true ? { exactSlow: true } : {}),
     quiet: values.quiet === true,
@@ -224,6 +234,23 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       ? { target: { target: values.target as string | undefined, debugPort: values['debug-port'] as string | undefined, afePort: values['afe-port'] as string | undefined } }
       : {}),
   };
+}
+
+/** `--backend URL`, checked. */
+function backendOption(url: string): string {
+  try { parseBackendUrl(url); } catch (err) { throw new UsageError(`--backend: ${(err as Error).message}`); }
+  return url;
+}
+
+/** The scenario's network with the user's own backend (`--backend`) in place of the built-in one. */
+function withBackend(scenario: Scenario, url: string | undefined): NetworkSetup {
+  const net = scenario.network!;
+  if (url === undefined) return net;
+  const { pending, fault } = net.backend ?? {};
+  if (pending || (fault && fault !== 'none')) {
+    throw new UsageError(`--backend: the scenario's network: section sets the built-in backend's ${pending ? 'pending top-up' : 'fault'}, which your server does not have: make it on your server and drop it here`);
+  }
+  return { ...net, backend: { ...net.backend, url } };
 }
 
 /** A campaign: several inputs, a folder, a pattern, or a matrix. One existing file (or one missing name) is a run. */
@@ -407,6 +434,16 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       const note = applyEepromDump(scenario, { file: args.eeprom, image: readEepromImage(args.eeprom) });
       if (note !== undefined && !args.quiet) io.stderr.write(`osm run: ${note}\n`);
     }
+    if (args.backend !== undefined) {
+      if (!scenario.network) throw new UsageError(`--backend: ${args.file} has no network: section (its modem is mute and polls nothing): add network: {}`);
+      for (const step of stepsOf(scenario)) {
+        const what = step.command === 'topup' ? 'pays on the built-in backend (topup:)' : step.command === 'network' && step.change.fault !== undefined ? 'sets a fault of the built-in backend' : null;
+        if (what) throw new UsageError(`${args.file}:${step.pos.line}:${step.pos.col}: step ${step.index + 1} ${what}, which your server at --backend does not have: make it on your server and drop the step`);
+      }
+      const b = parseBackendUrl(args.backend);
+      const problem = await reachBackend(b);
+      if (problem) throw new UsageError(`--backend: nothing answers at ${backendUrlText(b)} (${problem}): start your backend first`);
+    }
     // From here on a Ctrl-C is handled (the trace's temporary file exists from the next line on).
     const interrupts = watchInterrupts();
     try {
@@ -424,7 +461,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     let bench: BenchControl;
     try {
       bench = await makeBench({
-        meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: scenario.network } : {}),
+        meter: scenario.meter, plant: scenario.plant, ...(scenario.network ? { network: withBackend(scenario, args.backend) } : {}),
         seed: args.seed, speed: args.speed, ...(args.exactSlow ? { exactSlow: true } : {}),
       });
     } catch (err) {
@@ -504,6 +541,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
     if (args.trace !== undefined) throw new UsageError('--trace records one run: give one scenario file (and no --matrix)');
     if (args.saveEeprom !== undefined) throw new UsageError('--save-eeprom saves one run\'s EEPROM: give one scenario file (and no --matrix)');
     if (args.debugLog !== undefined) throw new UsageError('--debug-log records one run: give one scenario file (and no --matrix)');
+    if (args.backend !== undefined) throw new UsageError('--backend runs one scenario against your server: give one scenario file (and no --matrix)');
     const spec: CampaignSpec = {
       inputs: args.inputs,
       ...(args.cells ? { cells: args.cells } : {}),
