@@ -2,13 +2,12 @@
 // loopback port here) and is credited from it; what the built-in backend alone can do is refused before the run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRunCommand } from '../cli/commands/run.ts';
 import { main } from '../cli/main.ts';
+import { ownBackend } from './support/own-backend.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'osm-run-backend-'));
 
@@ -26,28 +25,10 @@ async function osmRun(args: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join(''), err: err.join('') };
 }
 
-/** A backend of one's own with `pending` waiting for MT100; `close()` stops it. */
-async function ownBackend(pending: number): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => { body += d.toString(); });
-    req.on('end', () => {
-      const success = new URLSearchParams(body).get('stat') === 'sucess';
-      res.end(`${pending}/70/${success ? 'sucess' : ''}`);
-      if (success) pending = 0;
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
 const CREDITED = scenario('credited.yaml', 'network: {}\nsteps:\n  - wait-until: { credit: { min: 399, max: 401 }, timeout: 5min }\n');
 
 test('a scenario run against your backend is credited from its answer', async () => {
-  const own = await ownBackend(300);
+  const own = await ownBackend({ pending: 300 });
   try {
     const r = await osmRun([CREDITED, '--backend', own.url, '-q']);
     assert.is(r.code, 0, r.out + r.err);
@@ -55,7 +36,7 @@ test('a scenario run against your backend is credited from its answer', async ()
 });
 
 test('a topup: step is refused before the run, naming its line', async () => {
-  const own = await ownBackend(0);
+  const own = await ownBackend({ pending: 0 });
   try {
     const file = scenario('pays.yaml', 'network: {}\nsteps:\n  - delay: 1min\n  - topup: { amount: 5 }\n');
     const r = await osmRun([file, '--backend', own.url]);
@@ -65,7 +46,7 @@ test('a topup: step is refused before the run, naming its line', async () => {
 });
 
 test('a scenario without a network: section is refused: its modem polls nothing', async () => {
-  const own = await ownBackend(0);
+  const own = await ownBackend({ pending: 0 });
   try {
     const r = await osmRun([scenario('mute.yaml', 'steps:\n  - delay: 1min\n'), '--backend', own.url]);
     assert.is(r.code, 2);
@@ -74,7 +55,7 @@ test('a scenario without a network: section is refused: its modem polls nothing'
 });
 
 test('nothing listening at --backend is said before the run', async () => {
-  const own = await ownBackend(0);
+  const own = await ownBackend({ pending: 0 });
   await own.close();
   const r = await osmRun([CREDITED, '--backend', own.url]);
   assert.is(r.code, 2);

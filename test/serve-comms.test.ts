@@ -12,7 +12,7 @@ import { createServeCommand } from '../cli/commands/serve.ts';
 import { UsageError } from '../cli/command.ts';
 import type { OsmServer } from '../dashboard/server.ts';
 import { startCommsServers } from '../twin/comms/serve.ts';
-import http from 'node:http';
+import { ownBackend } from './support/own-backend.ts';
 
 const KEY = 'tPmAT5Ab3j7F9';
 const quiet = { write: () => true };
@@ -142,20 +142,8 @@ test('--broker sends the meter\'s telemetry to another broker (a second one stan
 });
 
 test('--backend makes the meter poll your own backend: its payment is credited, the page\'s Pay is refused', async () => {
-  let pending = 150;
-  const bodies: string[] = [];
-  const own = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => { body += d.toString(); });
-    req.on('end', () => {
-      bodies.push(body);
-      const success = new URLSearchParams(body).get('stat') === 'sucess';
-      res.end(`${pending}/70/${success ? 'sucess' : ''}`);
-      if (success) pending = 0;
-    });
-  });
-  await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  const own = await ownBackend({ pending: 150 });
+  const { url, bodies } = own;
   try {
     const out: string[] = [];
     const argv = ['--port', '0', '--mqtt-port', '0', '--no-node-red', '--no-household', '--fidelity', 'phasor', '--speed', 'max', '--backend', url];
@@ -170,8 +158,7 @@ test('--backend makes the meter poll your own backend: its payment is credited, 
     assert.is(code, 0);
     assert.match(out.join(''), /meter-1: ThingsBoard broker mqtt:\/\/127\.0\.0\.1:\d+ .*; polls your top-up backend http:\/\/127\.0\.0\.1:\d+\/subscribe\.php/);
   } finally {
-    own.closeAllConnections();
-    await new Promise((r) => own.close(r));
+    await own.close();
   }
 });
 

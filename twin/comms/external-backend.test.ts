@@ -2,31 +2,10 @@
 // virtual internet, is credited from its answers, and runs the same whatever wall time the server takes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createBench, loadComms } from '../kernel/bench.ts';
 import { resolveFirmware } from '../profiles/profile.ts';
 import { exchangeReport, parseBackendUrl } from './external-backend.ts';
-
-/** A backend like the reference one: `<amount>/70/` for a poll, the same with `sucess` for a confirmation. */
-async function ownBackend(opts: { pending?: number; wallDelayMs?: number } = {}): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
-  let pending = opts.pending ?? 0;
-  const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => { body += d.toString(); });
-    req.on('end', () => {
-      bodies.push(body);
-      const success = new URLSearchParams(body).get('stat') === 'sucess';
-      const answer = `${pending}/70/${success ? 'sucess' : ''}`;
-      if (success) pending = 0;
-      setTimeout(() => res.end(answer), opts.wallDelayMs ?? 0);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
+import { ownBackend } from '../../test/support/own-backend.ts';
 
 /** The field meter polling `url` for `minutes` simulated minutes: its trace and credit. */
 async function runAgainst(url: string, minutes: number): Promise<{ trace: string[]; credit: number }> {
