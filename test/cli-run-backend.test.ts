@@ -62,6 +62,12 @@ test('nothing listening at --backend is said before the run', async () => {
   assert.match(r.err, /--backend: nothing answers at http:\/\/127\.0\.0\.1:\d+\/subscribe\.php \(connection refused\): start your backend first/);
 });
 
+test('a URL the meter cannot reach is refused, saying why', async () => {
+  const r = await osmRun([CREDITED, '--backend', 'https://127.0.0.1:9']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--backend: backend url 'https:\/\/127\.0\.0\.1:9': only http:\/\/ is supported/);
+});
+
 test('--backend takes one scenario, not a campaign', async () => {
   const r = await osmRun([CREDITED, CREDITED, '--backend', 'http://127.0.0.1:9']);
   assert.is(r.code, 2);

@@ -28,7 +28,6 @@ import { readEepromImage, writeEepromImage } from './eeprom.ts';
 import { applyEepromDump } from '../../scenarios/eeprom-dump.ts';
 import { Progress as LineProgress } from '../progress.ts';
 import { plural } from '../../io/plural.ts';
-import { parseBackendUrl, reachBackend, backendUrlText } from '../../twin/comms/external-backend.ts';
 import type { NetworkSetup } from '../../twin/comms/comms.ts';
 
 /** The slowest pacing `--speed` accepts. */
@@ -219,7 +218,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.eeprom !== undefined ? { eeprom: values.eeprom as string } : {}),
     ...(values['save-eeprom'] !== undefined ? { saveEeprom: values['save-eeprom'] as string } : {}),
     ...(values['debug-log'] !== undefined ? { debugLog: values['debug-log'] as string } : {}),
-    ...(values.backend !== undefined ? { backend: backendOption(values.backend as string) } : {}),
+    ...(values.backend !== undefined ? { backend: values.backend as string } : {}),
     json: values.json === true,
     ...(values['exact-slow'] === true ? { exactSlow: true } : {}),
     quiet: values.quiet === true,
@@ -234,12 +233,6 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       ? { target: { target: values.target as string | undefined, debugPort: values['debug-port'] as string | undefined, afePort: values['afe-port'] as string | undefined } }
       : {}),
   };
-}
-
-/** `--backend URL`, checked. */
-function backendOption(url: string): string {
-  try { parseBackendUrl(url); } catch (err) { throw new UsageError(`--backend: ${(err as Error).message}`); }
-  return url;
 }
 
 /** The scenario's network with the user's own backend (`--backend`) in place of the built-in one. */
@@ -440,7 +433,10 @@ export function createRunCommand(deps: RunDeps = {}): Command {
         const what = step.command === 'topup' ? 'pays on the built-in backend (topup:)' : step.command === 'network' && step.change.fault !== undefined ? 'sets a fault of the built-in backend' : null;
         if (what) throw new UsageError(`${args.file}:${step.pos.line}:${step.pos.col}: step ${step.index + 1} ${what}, which your server at --backend does not have: make it on your server and drop the step`);
       }
-      const b = parseBackendUrl(args.backend);
+      // (loaded here: a run without a network does not load the comms)
+      const { backendUrlText, parseBackendUrl, reachBackend } = await import('../../twin/comms/external-backend.ts');
+      let b;
+      try { b = parseBackendUrl(args.backend); } catch (err) { throw new UsageError(`--backend: ${(err as Error).message}`); }
       const problem = await reachBackend(b);
       if (problem) throw new UsageError(`--backend: nothing answers at ${backendUrlText(b)} (${problem}): start your backend first`);
     }
