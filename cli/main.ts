@@ -152,6 +152,11 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
       io.stderr.write(`${printable(err.message)}\n`);
       return EXIT.invalid;
     }
+    // A CT excitation curve too steep to solve at a test current (models/frontend/current-transformer.ts): the input.
+    if (isError(err, 'CtOperatingPointError')) {
+      io.stderr.write(`osm ${cmd.name}: ${printable(err.message)}\n`);
+      return EXIT.invalid;
+    }
     // Ctrl-C or SIGTERM in a long command: one line, where it stopped, and 128 + the signal's number.
     if (err instanceof InterruptedError) {
       io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}osm ${cmd.name}: stopped by ${err.signal}${err.detail ? `: ${printable(err.detail)}` : ''}\n`);

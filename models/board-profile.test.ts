@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import {
   BOARD_PARAMS, DEFAULT_BOARD_PROFILE, applyOverrides, drawUnit, flattenProfile, paramKeys, validateProfile,
 } from './board-profile.ts';
+import { CurrentTransformer } from './frontend/current-transformer.ts';
+import type { ExcitationCurveSpec } from './frontend/excitation-curve.ts';
 
 /** mulberry32: a small seeded uniform source for the tests. */
 function seeded(seed: number): () => number {
@@ -118,6 +120,43 @@ test('spreads the CT ratio with sigma = tolerance / 3 (0.5 % -> 0.167 %, +-15 % 
 
 test('refuses a random source that leaves [0, 1)', () => {
   assert.throws(() => drawUnit(DEFAULT_BOARD_PROFILE, () => 1.5), /numbers in \[0, 1\)/);
+});
+
+const CURVE: ExcitationCurveSpec = { hz: 50, lossAngleDeg: 20.66, points: [[1e-3, 0.4e-6], [0.1, 11e-6], [3, 220e-6]] };
+
+/** The default board with a CT that follows CURVE (its branch below the first point from the curve). */
+function withCurve() {
+  const ct = new CurrentTransformer({ excitation: CURVE }).config;
+  return { ...DEFAULT_BOARD_PROFILE, ct: { ...DEFAULT_BOARD_PROFILE.ct, magnetisingHenries: ct.magnetisingHenries, coreLossOhms: ct.coreLossOhms, excitation: CURVE } };
+}
+
+test('a drawn unit keeps the CT\'s excitation curve and scales it by its drawn inductance and core loss, at every flux', () => {
+  const nominal = withCurve();
+  const rand = seeded(5);
+  const ct0 = new CurrentTransformer(nominal.ct);
+  for (let n = 0; n < 20; n++) {
+    const unit = drawUnit(nominal, rand);
+    assert.is(unit.ct.excitation, CURVE);
+    const kL = unit.ct.magnetisingHenries / nominal.ct.magnetisingHenries;
+    const kR = unit.ct.coreLossOhms / nominal.ct.coreLossOhms;
+    assert.ok(Math.abs(kL - 1) > 1e-6 && Math.abs(kL - 1) <= 0.3);
+    const ct = new CurrentTransformer(unit.ct);
+    for (const flux of [0, 1e-4, 1e-3, 1e-2]) {
+      assert.ok(Math.abs(ct.branchAt(flux).henries / ct0.branchAt(flux).henries / kL - 1) < 1e-12);
+      assert.ok(Math.abs(ct.branchAt(flux).lossOhms / ct0.branchAt(flux).lossOhms / kR - 1) < 1e-12);
+    }
+  }
+});
+
+test('a CT excitation curve leaves the parameters (and so the draws) as they were: the same units from the same seed', () => {
+  const a = flattenProfile(drawUnit(withCurve(), seeded(9)));
+  const b = flattenProfile(drawUnit({ ...withCurve(), ct: { ...withCurve().ct, excitation: null } }, seeded(9)));
+  assert.equal(a, b);
+});
+
+test('refuses a profile whose CT excitation curve does not rise, naming the field', () => {
+  const bad = { ...withCurve(), ct: { ...withCurve().ct, excitation: { ...CURVE, points: [[1e-3, 0.4e-6], [1e-3, 11e-6]] } } };
+  assert.throws(() => validateProfile(bad), /board profile ct\.excitation\.points\[1\]: the EMF 0\.001 V is not above/);
 });
 
 test.run();

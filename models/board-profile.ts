@@ -9,6 +9,7 @@
 // and switches (fitted, reversed) have none.
 import { DEFAULT_VOLTAGE_DIVIDER, type VoltageDividerConfig } from './frontend/voltage-divider.ts';
 import { DEFAULT_CURRENT_TRANSFORMER, type CurrentTransformerConfig } from './frontend/current-transformer.ts';
+import { ExcitationCurve } from './frontend/excitation-curve.ts';
 import type { DifferentialFilterConfig } from './frontend/rc-filter.ts';
 import { DEFAULT_SHUNT, type ShuntConfig } from './frontend/shunt.ts';
 import { editDistance } from './edit-distance.ts';
@@ -151,6 +152,12 @@ export function validateProfile(profile: unknown): BoardProfile {
     if (!isRecord(sec)) throw new TypeError(`board profile section '${s}' must be an object, got ${describe(sec)}`);
     const specs = spec(s);
     for (const k of Object.keys(sec)) {
+      // The CT's excitation curve is data, not a parameter: checked as a curve; the Monte Carlo scales it through
+      // ct.magnetisingHenries and ct.coreLossOhms (current-transformer.ts).
+      if (s === 'ct' && k === 'excitation') {
+        if (sec[k] !== null && sec[k] !== undefined) new ExcitationCurve(sec[k], 'board profile ct.excitation');
+        continue;
+      }
       if (!(k in specs)) throw new Error(`unknown board parameter '${s}.${k}'${suggest(`${s}.${k}`, paramKeys())}`);
     }
     for (const k of Object.keys(specs)) {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Plant } from './plant.ts';
 import { DEFAULT_BOARD_PROFILE, applyOverrides } from './board-profile.ts';
 import { rmsOf } from './signals.ts';
+import { CurrentTransformer } from './frontend/current-transformer.ts';
 
 const near = (a: number, b: number, rel: number) => assert.ok(Math.abs(a / b - 1) <= rel, `${a} is not within ${rel * 100} % of ${b}`);
 
@@ -156,6 +157,19 @@ test('a load set while the contact is open draws once it closes', () => {
   assert.is(p.truth().irms, 0);
   p.setContact(true);
   near(p.truth().watts, 2000, 1e-9);
+});
+
+test('with a CT excitation curve, puts a smaller share of a small current on the IN pins than of a large one', () => {
+  const excitation = { hz: 50, lossAngleDeg: 20.66, points: [[1e-3, 0.4e-6], [0.1, 11e-6], [3, 220e-6]] as Array<[number, number]> };
+  const { magnetisingHenries, coreLossOhms } = new CurrentTransformer({ excitation }).config;
+  const profile = { ...DEFAULT_BOARD_PROFILE, ct: { ...DEFAULT_BOARD_PROFILE.ct, magnetisingHenries, coreLossOhms, excitation } };
+  const perAmp = (amps: number): number => {
+    const p = new Plant({ grid: { vrms: 240 }, profile });
+    p.setLoad({ id: 'heater', kind: 'resistive', amps });
+    return rmsOf(p.pinPhasors().IN) / amps;
+  };
+  const low = perAmp(0.25), high = perAmp(5);
+  assert.ok(low < high && high / low - 1 > 1e-4 && high / low - 1 < 0.01, `${low} vs ${high} V/A`);
 });
 
 test.run();

@@ -15,7 +15,7 @@
 import type { AfePinPhasors, Harmonic } from './signals.ts';
 import { rmsOf } from './signals.ts';
 import { DEFAULT_BOARD_PROFILE, cloneProfile, validateProfile, type BoardProfile } from './board-profile.ts';
-import { FrontEnd } from './frontend/front-end.ts';
+import { FrontEnd, type CtDrive } from './frontend/front-end.ts';
 import type { Complex } from './frontend/impedance.ts';
 import { GridSource, type GridChange, type GridConfig } from './grid/grid-source.ts';
 import { powerOf, sumLines, wrapPhase } from './grid/phasor-lines.ts';
@@ -151,7 +151,7 @@ export class Plant {
       freqHz: hz,
       V: toPins(v, hz, phi1, (f) => fe.voltagePin(f)),
       IL: toPins(i, hz, phi1, (f) => fe.currentPinL(f)),
-      IN: toPins(i, hz, phi1, (f) => fe.currentPinN(f)),
+      IN: toPins(i, hz, phi1, (f) => fe.currentPinN(f, ctDriveOf(i, hz))),
     };
   }
 
@@ -186,6 +186,11 @@ export class Plant {
     this.#cache = { version: this.#version, v, i };
     return this.#cache;
   }
+}
+
+/** What sets a CT's flux in line current `lines` at fundamental `hz`: the fundamental's rms (0 when it has none). */
+export function ctDriveOf(lines: readonly Harmonic[], hz: number): CtDrive {
+  return { amps: lines.find((l) => l.order === 1)?.rms ?? 0, hz };
 }
 
 /**

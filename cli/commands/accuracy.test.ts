@@ -274,6 +274,64 @@ test('--monte-carlo lists the worst units, and the rerun line keeps the draw\'s 
   assert.is(p.errorPercent.toFixed(3).replace(/^(?!-)/, '+'), first[3]);
 });
 
+const CURVE_NETLIST = new URL('../../models/frontend/netlists/osm-board-ct-curve.yaml', import.meta.url);
+
+test('--netlist with the example CT excitation curve: errors at 0.05 and 0.1 Ib below (PF 1) and above (PF 0.5L) those at Ib', async () => {
+  const r = await osm('accuracy', '--netlist', CURVE_NETLIST.pathname, '--json');
+  const pts = (JSON.parse(r.out) as { points: Array<{ name: string; errorPercent: number }> }).points;
+  const e = (name: string): number => pts.find((p) => p.name === name)!.errorPercent;
+  assert.ok(e('0.05 Ib (0.25 A) PF 1') < e('0.1 Ib (0.5 A) PF 1') && e('0.1 Ib (0.5 A) PF 1') < e('Ib (5 A) PF 1'));
+  assert.ok(e('0.1 Ib (0.5 A) PF 0.5L') > e('Ib (5 A) PF 0.5L') + 0.1);
+  // The same board without the curve: every PF 1 point at the same error.
+  const flat = await osm('accuracy', '--netlist', new URL('../../models/frontend/netlists/osm-board.yaml', import.meta.url).pathname, '--json');
+  const f = (JSON.parse(flat.out) as { points: Array<{ name: string; errorPercent: number }> }).points;
+  const pf1 = f.filter((p) => /^(0\.\d+ Ib|Ib|2 Ib|\d+ A|Imax) \(?.*PF 1$/.test(p.name)).map((p) => p.errorPercent);
+  assert.is(pf1.length, 9);
+  assert.ok(Math.max(...pf1) - Math.min(...pf1) < 1e-9, pf1.join(', '));
+});
+
+/** The example netlist with its ct.excitation points replaced by `points` (YAML text). */
+function curveNetlist(dir: string, points: string): string {
+  const text = readFileSync(CURVE_NETLIST, 'utf8').replace(/    points:\n(      - .*\n)+/, `    points: ${points}\n`);
+  const file = join(dir, 'board.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+test('--netlist with a one-point CT excitation curve exits 2 with one line naming the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-curve-'));
+  try {
+    const r = await osm('accuracy', '--netlist', curveNetlist(dir, '[ [ 1mV, 0.4uA ] ]'), '--points', 'seed');
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /^osm accuracy: --netlist .*board\.yaml: .*board\.yaml: ct\.excitation\.points needs at least two points/);
+    assert.is(r.err.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--netlist with a CT excitation curve that does not rise exits 2 naming the point', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-curve-'));
+  try {
+    const r = await osm('accuracy', '--netlist', curveNetlist(dir, '[ [ 1mV, 0.4uA ], [ 3mV, 0.3uA ] ]'), '--points', 'seed');
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /ct\.excitation\.points\[1\]: the exciting current 3e-7 A is not above the point before it/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--netlist with a CT excitation curve too steep to solve at Imax exits 2 naming the current', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-curve-'));
+  try {
+    const r = await osm('accuracy', '--netlist', curveNetlist(dir, '[ [ 100mV, 1uA ], [ 1V, 10uA ], [ 1.0001V, 1A ] ]'));
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /^osm accuracy: current transformer: the operating point at 80 A \(50 Hz\) did not settle/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--report naming the --netlist it reads exits 2 before running and leaves the netlist as it was', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-acc-same-'));
   try {

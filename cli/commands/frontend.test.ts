@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { createFrontendCommand } from './frontend.ts';
 import { CircuitFrontEnd } from '../../models/frontend/circuit-front-end.ts';
-import { builtInNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { builtInNetlist, parseNetlist } from '../../models/frontend/circuit/netlist.ts';
+import { boardForNetlist } from '../../models/frontend/circuit/profile.ts';
+import { FrontEnd } from '../../models/frontend/front-end.ts';
 import { scratchDir } from '../../test/support/scratch.ts';
 
 const ORIGINAL = new URL('../../../shared/reference/seed-hardware/opensmartmeter.kicad_sch', import.meta.url).pathname;
@@ -148,6 +150,37 @@ test('spice --compare without ngspice says how to get it, in one line, exit 2', 
   assert.is(r.code, 2);
   assert.match(r.stderr, /^osm frontend: --compare: \/nonexistent\/ngspice is not on the PATH: install ngspice \(Debian: apt-get install ngspice\)/);
   assert.is(r.stderr.trim().split('\n').length, 1);
+});
+
+const CURVE = new URL('../../models/frontend/netlists/osm-board-ct-curve.yaml', import.meta.url).pathname;
+
+test('spice --amps exports a CT with an excitation curve at its operating point for that current, and says so', async () => {
+  const op = new FrontEnd(boardForNetlist(parseNetlist(readFileSync(CURVE, 'utf8'), 'c.yaml'))).ctOperatingPoint(0.25, 50);
+  const henries = (text: string): number => Number(/\nLCT_M \S+ \S+ (\S+)\n/.exec(text)![1]);
+  const at = await run('spice', '--netlist', CURVE, '--amps', '0.25');
+  assert.is(at.code, 0, at.stderr);
+  assert.ok(Math.abs(henries(at.stdout) / op.magnetisingHenries - 1) < 1e-12);
+  assert.match(at.stdout, /\n\* CT excitation curve: magnetising branch at 0\.25 A primary \(50 Hz\)/);
+  const initial = await run('spice', '--netlist', CURVE);
+  assert.match(initial.stdout, /\n\* CT excitation curve: magnetising branch at its initial permeability \(no current\)/);
+  assert.ok(henries(initial.stdout) < 0.8 * henries(at.stdout));
+});
+
+const ngspice = spawnSync('ngspice', ['-v'], { encoding: 'utf8' }).error ? test.skip : test;
+ngspice('spice --compare --amps 5 agrees with ngspice at the CT\'s operating point and names it', async () => {
+  const r = await run('spice', '--netlist', CURVE, '--amps', '5', '--compare');
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /\nCT excitation curve: magnetising branch at 5 A primary \(50 Hz\): EMF 0\.0639\d+ V, 26\.7\d* H/);
+  assert.match(r.stdout, /\nPASS: within 1e-6/);
+});
+
+test('--amps on a linear CT, or not a current, is one line on stderr and exit 2', async () => {
+  const linear = await run('spice', '--amps', '5');
+  assert.is(linear.code, 2);
+  assert.match(linear.stderr, /^osm frontend: --amps sets the operating point of a CT with an excitation curve \(ct\.excitation\); this front end's CT is linear\n$/);
+  const bad = await run('show', '--netlist', CURVE, '--amps', '-1');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /^osm frontend: --amps must be a primary current in amps >= 0, got '-1'\n$/);
 });
 
 test.run();

@@ -6,7 +6,9 @@ import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, ty
 import { CircuitError } from '../../models/frontend/circuit/circuit.ts';
 import { NetlistError, builtInNetlist, netlistToYaml, type FrontEndNetlist } from '../../models/frontend/circuit/netlist.ts';
 import { readNetlistFile } from '../../scenarios/accuracy/front-end-what-if.ts';
-import { profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
+import { boardForNetlist, profileFromNetlist } from '../../models/frontend/circuit/profile.ts';
+import { FrontEnd } from '../../models/frontend/front-end.ts';
+import { CtOperatingPointError } from '../../models/frontend/current-transformer.ts';
 import { toSpice } from '../../models/frontend/circuit/spice.ts';
 import { SPICE_AGREEMENT, SpiceOutputError, compareChannel, parseSpiceTables, type ChannelComparison } from '../../models/frontend/circuit/spice-compare.ts';
 import { ValueError } from '../../models/frontend/circuit/values.ts';
@@ -25,7 +27,7 @@ The meter's analog front end as a circuit: every part between the line and neutr
 analog inputs, solved exactly (modified nodal analysis) at each frequency. The built-in board is the OpenSmartMeter
 main board (models/frontend/netlists/osm-board.yaml); a KiCad schematic can replace it.
 
-osm frontend show [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--json]
+osm frontend show [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--amps A] [--json]
   The configured front end: chip pins, terminals, CT, parts with values and nets, the board profile it gives and the
   pin transfers at 50 Hz (VP-VN per line volt, I2P-I2N per line amp).
 
@@ -35,7 +37,7 @@ osm frontend import FILE.kicad_sch [--save FILE.yaml] [--line NET] [--neutral NE
   and print what was found as show does. --save writes it in the project's netlist form (use it with --netlist).
   --line/--neutral name the terminal nets when they are not called LINE/L and NEUT/NEUTRAL/N.
 
-osm frontend spice [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--out FILE] [--compare] [--json]
+osm frontend spice [--schematic FILE | --netlist FILE] [--set REF=VALUE]... [--amps A] [--out FILE] [--compare] [--json]
   The front end as an ngspice netlist with an AC sweep at 50 Hz and every harmonic to 2.5 kHz, per excitation (line
   voltage, then line current). Run it with 'ngspice -b FILE.cir'. --compare runs ngspice (on the PATH) on it and
   holds its VP-VN and I2P-I2N against the project's circuit solver at every frequency: the transfers at 50 Hz side by
@@ -47,6 +49,7 @@ Options:
   --set REF=VALUE      change a part by reference designator, repeatable (e.g. --set R12=150k --set C38=47n)
   --json               print JSON instead of the report
   --compare            spice: run ngspice on the export and compare it with the circuit solver
+  --amps A             show, spice: a CT with an excitation curve at its operating point for A primary amps rms
   --help, -h           show this help
 
 The CT is not on a schematic (only its connector): its ratio, winding, magnetising and core-loss values are the
@@ -63,6 +66,7 @@ const OPTIONS = {
   neutral: { type: 'string' },
   json: { type: 'boolean' },
   compare: { type: 'boolean' },
+  amps: { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** ngspice could not be run or gave no tables: said in one line, exit 2. */
@@ -90,9 +94,9 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
       if (!['show', 'import', 'spice'].includes(sub)) throw new UsageError(`unknown subcommand '${sub}': expected show, import or spice`);
       const { values, positionals } = parseArgs(more, OPTIONS);
       const allowed: Record<string, string[]> = {
-        show: ['schematic', 'netlist', 'json', 'line', 'neutral'],
+        show: ['schematic', 'netlist', 'json', 'line', 'neutral', 'amps'],
         import: ['save', 'json', 'line', 'neutral'],
-        spice: ['schematic', 'netlist', 'out', 'line', 'neutral', 'compare', 'json'],
+        spice: ['schematic', 'netlist', 'out', 'line', 'neutral', 'compare', 'json', 'amps'],
       };
       for (const k of Object.keys(values)) {
         if (values[k] !== undefined && !allowed[sub].includes(k)) throw new UsageError(`'frontend ${sub}' takes no --${k}`);
@@ -118,28 +122,32 @@ export function createFrontendCommand(deps: FrontendDeps = {}): Command {
           : values.netlist ? readNetlistFile(values.netlist as string) : builtInNetlist();
       }
       if (sets.length) netlist = withValues(netlist, parseSets(sets));
+      // A CT with an excitation curve at one operating point (the board profile and --save keep the curve as given).
+      const given = netlist;
+      const ctPoint = ctAt(netlist, values.amps as string | undefined);
+      netlist = ctPoint.netlist;
       const fe = new CircuitFrontEnd(netlist);
       if (sub === 'spice') {
         if (values.json && !values.compare) throw new UsageError("'frontend spice' prints a netlist; --json goes with --compare");
-        const text = toSpice(netlist);
+        const text = toSpice(netlist, ctPoint.note ? { note: ctPoint.note } : {});
         if (specOut) { writeOutputFile(specOut, text); if (specOut.target !== '-') io.stderr.write(`wrote ${specOut.path}\n`); } else if (!values.compare) out(text);
         if (!values.compare) return EXIT.ok;
         if (specOut?.target === '-') throw new UsageError('--compare prints the comparison: give --out a file, or leave it out');
         const c = compareWithSpice(text, fe, netlist.ct !== null && netlist.ct !== undefined, deps.ngspice ?? 'ngspice');
-        if (values.json) out(JSON.stringify(c, null, 2));
-        else out(compareReport(c, netlist.board));
+        if (values.json) out(JSON.stringify({ ...c, ...(ctPoint.note ? { ct: ctPoint.note } : {}) }, null, 2));
+        else out(compareReport(c, netlist.board, ctPoint.note));
         return c.pass ? EXIT.ok : EXIT.failed;
       }
       if (saveOut) {
         writeOutputFile(saveOut, netlistToYaml(netlist, `Front end of ${netlist.chip.ref} (${netlist.chip.value}) imported from ${netlist.board} by osm frontend import.`));
       }
-      const profile = profileFromNetlist(netlist);
+      const profile = profileFromNetlist(given);
       if (values.json) {
         const t = (c: { re: number; im: number }) => ({ re: c.re, im: c.im, abs: cabs(c as never), deg: cargDeg(c as never) });
-        out(JSON.stringify({ netlist, profile: profile.ok ? profile.profile : null, profileNote: profile.ok ? null : profile.why,
+        out(JSON.stringify({ netlist, ...(ctPoint.note ? { ct: ctPoint.note } : {}), profile: profile.ok ? profile.profile : null, profileNote: profile.ok ? null : profile.why,
           transfers50Hz: { voltagePin: t(fe.voltagePin(50)), currentPinN: t(fe.currentPinN(50)) } }, null, 2));
       } else {
-        out(report(netlist, fe, profile));
+        out(report(netlist, fe, profile, ctPoint.note));
         if (values.save) out(`saved the netlist to ${values.save as string}`);
       }
       return EXIT.ok;
@@ -189,7 +197,40 @@ function firstLine(t: string): string {
   return t.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '(no output)';
 }
 
-function compareReport(c: SpiceComparison, board: string): string {
+/**
+ * The netlist with its CT at the operating point for `amps` primary amps rms at 50 Hz (a CT with an excitation curve;
+ * without `amps`, its initial permeability), and a line saying which branch it holds; no note for a linear CT.
+ */
+function ctAt(n: FrontEndNetlist, amps: string | undefined): { netlist: FrontEndNetlist; note: string | null } {
+  let a: number | null = null;
+  if (amps !== undefined) {
+    a = Number(amps);
+    if (amps.trim() === '' || !Number.isFinite(a) || a < 0) throw new UsageError(`--amps must be a primary current in amps >= 0, got '${amps}'`);
+    if (!n.ct?.excitation) throw new UsageError('--amps sets the operating point of a CT with an excitation curve (ct.excitation); this front end\'s CT is linear');
+  }
+  if (!n.ct?.excitation) return { netlist: n, note: null };
+  const fmt = (x: number): string => Number(x.toPrecision(6)).toString();
+  if (a === null) {
+    return { netlist: n, note: `CT excitation curve: magnetising branch at its initial permeability (no current), ${fmt(n.ct.magnetisingHenries)} H || ${fmt(n.ct.coreLossOhms)} ohm; --amps A for the branch at A primary amps` };
+  }
+  let op;
+  try { op = new FrontEnd(boardForNetlist(n)).ctOperatingPoint(a, 50); } catch (err) {
+    if (err instanceof CtOperatingPointError) throw new NetlistError(err.message);
+    throw err;
+  }
+  return {
+    netlist: { ...n, ct: { ...n.ct, magnetisingHenries: op.magnetisingHenries, coreLossOhms: op.coreLossOhms } },
+    note: `CT excitation curve: magnetising branch at ${fmt(a)} A primary (50 Hz): EMF ${fmt(op.emfVolts)} V, ${fmt(op.magnetisingHenries)} H || ${fmt(op.coreLossOhms)} ohm`,
+  };
+}
+
+/** A value with an SI prefix, 4 significant digits: 2.2 uA, 30 mV. */
+function siText(v: number, unit: string): string {
+  for (const [k, p] of [[1, ''], [1e-3, 'm'], [1e-6, 'u'], [1e-9, 'n']] as const) if (v >= k) return `${Number((v / k).toPrecision(4))} ${p}${unit}`;
+  return `${v} ${unit}`;
+}
+
+function compareReport(c: SpiceComparison, board: string, ctNote: string | null = null): string {
   const fmtV = (x: { abs: number; deg: number }): string => `1/${(1 / x.abs).toFixed(3)} at ${x.deg.toFixed(4)} deg`;
   const fmtI = (x: { abs: number; deg: number }): string => `${(1e3 * x.abs).toFixed(5)} mV/A at ${x.deg.toFixed(4)} deg`;
   const row = (name: string, x: ChannelComparison, f: (v: { abs: number; deg: number }) => string): string[] => [
@@ -199,6 +240,7 @@ function compareReport(c: SpiceComparison, board: string): string {
   ];
   const lines = [
     `${board}: ${c.ngspice} against the project's circuit solver`,
+    ...(ctNote ? [ctNote] : []),
     ...row('VP-VN per line volt', c.voltage, fmtV),
     ...(c.current ? row('I2P-I2N per line amp', c.current, fmtI) : ['I2P-I2N: no CT on this front end, nothing to compare']),
     c.pass ? `PASS: within ${c.tolerance.gain.toExponential(0)} in gain and ${c.tolerance.phaseDeg.toExponential(0)} deg in phase at every frequency`
@@ -231,15 +273,17 @@ function parseSets(sets: string[]): Record<string, string> {
   return out;
 }
 
-function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typeof profileFromNetlist>): string {
+function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typeof profileFromNetlist>, ctNote: string | null = null): string {
   const pins = Object.entries(n.chip.pins).map(([k, v]) => `${k}=${v ?? '(not connected)'}`).join('  ');
   const lines = [
     `Front end of ${n.chip.ref} (${n.chip.value}) in ${n.board}`,
     `  chip pins: ${pins}; analog ground ${n.chip.ground}`,
     `  terminals: line ${n.terminals.line}, neutral ${n.terminals.neutral}`,
     n.ct
-      ? `  CT on ${n.ct.connector}: + ${n.ct.nets[0]}, - ${n.ct.nets[1]}${n.ct.reversed ? ' (reversed)' : ''}; ratio ${n.ct.ratio}:1, winding ${n.ct.windingOhms} ohm, magnetising ${n.ct.magnetisingHenries} H, core loss ${n.ct.coreLossOhms} ohm`
+      ? `  CT on ${n.ct.connector}: + ${n.ct.nets[0]}, - ${n.ct.nets[1]}${n.ct.reversed ? ' (reversed)' : ''}; ratio ${n.ct.ratio}:1, winding ${n.ct.windingOhms} ohm, magnetising ${Number(n.ct.magnetisingHenries.toPrecision(6))} H, core loss ${Number(n.ct.coreLossOhms.toPrecision(6))} ohm`
       : '  no CT',
+    ...(n.ct?.excitation ? [`  CT excitation curve (${n.ct.excitation.hz} Hz, loss angle ${Number(n.ct.excitation.lossAngleDeg.toPrecision(6))} deg), EMF at exciting current: ${n.ct.excitation.points.map(([e, i]) => `${siText(e, 'V')} at ${siText(i, 'A')}`).join(', ')}`] : []),
+    ...(ctNote ? [`  ${ctNote}`] : []),
     '',
   ];
   const rows = n.parts.map((p) => [p.ref, p.value, p.tolerance === undefined ? '' : `${Number((p.tolerance * 100).toPrecision(4))}%`, `${p.nets[0]} - ${p.nets[1]}`, p.sheet ?? '']);
@@ -253,7 +297,7 @@ function report(n: FrontEndNetlist, fe: CircuitFrontEnd, profile: ReturnType<typ
   if (profile.ok) {
     lines.push('Board profile it gives (osm accuracy --set frontend.<section>.<name>=VALUE):');
     for (const sec of ['divider', 'ct', 'filter'] as const) {
-      lines.push(`  ${sec}: ${Object.entries(profile.profile[sec]).map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(6)) : x}`).join(', ')}`);
+      lines.push(`  ${sec}: ${Object.entries(profile.profile[sec]).filter(([k]) => k !== 'excitation').map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(6)) : x}`).join(', ')}`);
     }
   } else {
     lines.push(`Board profile: none (${profile.why}); the circuit front end models it as drawn, and osm accuracy solves it as a circuit.`);

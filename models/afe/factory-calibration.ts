@@ -29,7 +29,7 @@ export const FIRMWARE_CALIBRATION: Readonly<FactoryCalibration> = {
 /** KU, KI (and KIL = KI) that make the firmware's registers exact on `nominal`. */
 export function chipScaleFor(nominal: FrontEnd, cal: FactoryCalibration = FIRMWARE_CALIBRATION): Pick<Atm90e26Config, 'KU' | 'KI' | 'KIL'> {
   const vPin = cabs(nominal.voltagePin(cal.hz)) * cal.un;
-  const iPin = cabs(nominal.currentPinN(cal.hz)) * cal.ib;
+  const iPin = cabs(nominal.currentPinN(cal.hz, { amps: cal.ib, hz: cal.hz })) * cal.ib;
   const KU = (cal.urmsPerVolt * cal.un) / (vPin * cal.ugain);
   const KI = (cal.irms2PerAmp * cal.ib) / (iPin * cal.igainN);
   return { KU, KI, KIL: KI };

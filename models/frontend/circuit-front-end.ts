@@ -27,6 +27,15 @@ export class CircuitFrontEnd {
   /** I1P-I1N volts per line amp at `hz` (0 when the pins are not connected, as on this board). */
   currentPinL(hz: number): Complex { return this.#at(hz).iL; }
 
+  /**
+   * The same front end with the CT's magnetising branch set to `henries` and `lossOhms` (a CT with an excitation
+   * curve at one operating point); the netlist is otherwise unchanged.
+   */
+  withMagnetising(henries: number, lossOhms: number): CircuitFrontEnd {
+    if (!this.netlist.ct) throw new NetlistError(`${this.netlist.board}: no CT to set the magnetising branch of`);
+    return new CircuitFrontEnd({ ...this.netlist, ct: { ...this.netlist.ct, magnetisingHenries: henries, coreLossOhms: lossOhms } });
+  }
+
   /** Both excitations at `hz`: [line voltage 1 V, line current 1 A]. */
   solutions(hz: number): [Solution, Solution] {
     const [sv, si] = this.circuit.solveMany(hz, [{ line: 1 }, { current: 1 }]);

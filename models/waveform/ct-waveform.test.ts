@@ -101,4 +101,52 @@ test('inverts the secondary when fitted the other way round on J10', () => {
 test('rejects a saturated inductance ratio above 1 with a message naming it', () => {
   assert.throws(() => new CtWaveform(new CurrentTransformer(), FILTER, FS, { saturatedInductanceRatio: 2 }), /saturatedInductanceRatio/);
 });
+// The example curve of models/frontend/netlists/osm-board-ct-curve.yaml.
+const EXAMPLE_CT = {
+  ...DEFAULT_BOARD_PROFILE.ct,
+  excitation: {
+    hz: 50,
+    lossAngleDeg: 20.66,
+    points: [[1e-3, 0.4e-6], [3e-3, 0.9e-6], [10e-3, 2.2e-6], [30e-3, 4.9e-6], [0.1, 11e-6], [0.3, 25e-6], [1, 65e-6], [3, 220e-6]] as Array<[number, number]>,
+  },
+};
+
+test('with an excitation curve, settles on the phasor level\'s operating point (the branch at the cycle\'s flux amplitude)', () => {
+  const ct = new CurrentTransformer(curveOnly());
+  for (const amps of [0.25, 5]) {
+    const w = new CtWaveform(ct, FILTER, FS);
+    drive(w, sine(amps), 2);
+    const op = ct.operatingPoint(amps, 50, FILTER.inputAdmittance(50));
+    assert.ok(Math.abs(w.magnetisingBranch.henries / op.magnetisingHenries - 1) < 1e-3, `${amps} A: ${w.magnetisingBranch.henries} H vs ${op.magnetisingHenries} H`);
+  }
+});
+
+test('with an excitation curve, gives the phasor level\'s I2P-I2N at its operating point at 50 Hz, within 1e-5 and 0.001 deg', () => {
+  const fe = new FrontEnd({ ...DEFAULT_BOARD_PROFILE, ct: { ...DEFAULT_BOARD_PROFILE.ct, ...curveOnly() } });
+  for (const amps of [0.25, 0.5, 5, 80]) {
+    const { pin, first } = drive(new CtWaveform(fe.ct, fe.filterN, FS), sine(amps), 3);
+    const t = toneAt(pin, 50, FS, first);
+    const p = fe.currentPinN(50, { amps, hz: 50 });
+    assert.ok(Math.abs(t.rms / (amps * cabs(p)) - 1) < 1e-5, `${amps} A: ${t.rms} vs ${amps * cabs(p)}`);
+    assert.ok(Math.abs(((t.phaseRad - carg(p)) * 180) / Math.PI) < 1e-3);
+  }
+});
+
+test('with an excitation curve, keeps its initial branch with no current, and returns to it on reset', () => {
+  const ct = new CurrentTransformer(curveOnly());
+  const w = new CtWaveform(ct, FILTER, FS);
+  drive(w, () => 0, 1);
+  assert.is(w.magnetisingBranch.henries, ct.config.magnetisingHenries);
+  drive(w, sine(5), 1);
+  assert.ok(w.magnetisingBranch.henries > 2 * ct.config.magnetisingHenries);
+  w.reset();
+  assert.is(w.magnetisingBranch.henries, ct.config.magnetisingHenries);
+});
+
+/** The example curve with the branch it gives below its first point. */
+function curveOnly(): Partial<CurrentTransformerConfig> {
+  const ct = new CurrentTransformer({ excitation: EXAMPLE_CT.excitation });
+  return { excitation: EXAMPLE_CT.excitation, magnetisingHenries: ct.config.magnetisingHenries, coreLossOhms: ct.config.coreLossOhms };
+}
+
 test.run();

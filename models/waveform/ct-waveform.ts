@@ -21,6 +21,17 @@
 // for C42 across 4.8 ohm) are far shorter than a sample: the trapezoidal rule would make them ring at 4 kHz after every
 // step, so they use backward Euler (L-stable); at 50 Hz that adds a conductance w^2 T C / 2 = 6e-7 S beside 1/Rb = 0.2 S.
 // When the flux crosses the knee within a step the step is solved again with the other slope.
+//
+// A CT with an excitation curve (models/frontend/excitation-curve.ts): its magnetising branch below the knee follows
+// the flux amplitude, as the phasor level's operating point does. The branch is held for a cycle and set again at
+// the start of the next from the flux amplitude of the cycle just ended, half its peak-to-peak (so a decaying DC
+// offset of the flux does not count), with the network refactorised (a few hundred operations, once a cycle). A
+// cycle runs from one rising zero crossing of the EMF to the next, at least 1/70 s apart (so a harmonic's extra
+// crossings are not taken for cycles); the EMF crosses zero where the flux peaks, so each cycle holds both peaks.
+// Starting from the initial permeability, each cycle is one step of the phasor level's fixed-point iteration in
+// time, so within a few cycles the fundamental settles where the phasor level's operating point puts it. Not an
+// instantaneous B-H curve: that would distort each cycle, which a core below its knee hardly does, and would give a
+// different fundamental from the datasheet's rms curve.
 import type { CurrentTransformer } from '../frontend/current-transformer.ts';
 import type { RcFilter } from '../frontend/rc-filter.ts';
 import { checkRate } from './discrete.ts';
@@ -56,11 +67,20 @@ interface Slope {
   invD3: number;
 }
 
+/** Shortest cycle counted by a CT with an excitation curve, as a frequency: 70 Hz. */
+const MAX_CYCLE_HZ = 70;
+
 export class CtWaveform {
   readonly sampleRateHz: number;
   readonly options: Readonly<CtWaveformOptions>;
   /** Knee flux linkage, weber-turns (peak of the knee EMF's flux). */
   readonly kneeFlux: number;
+
+  readonly #ct: CurrentTransformer;
+  readonly #filterConfig: Readonly<{ rOhms: number; cFarads: number; loadOhms: number }>;
+  /** Follows an excitation curve (set the branch every cycle). */
+  readonly #adaptive: boolean;
+  readonly #holdSamples: number;
 
   readonly #sign: number;
   readonly #invRatio: number;
@@ -70,12 +90,15 @@ export class CtWaveform {
   readonly #gc42: number;
   readonly #gf: number;
   readonly #gcf: number;
-  readonly #slopes: [Slope, Slope, Slope];
+  #slopes!: [Slope, Slope, Slope];
   /**
    * The linear slope's solve as explicit coefficients: eN, vTN, vPN each = c . (J, lamHist, js, vT, r3), so the three
    * are independent dot products (a short dependency chain per sample) instead of a serial elimination.
    */
-  readonly #lin: Float64Array;
+  #lin!: Float64Array;
+  /** The magnetising branch in use (the fixed one, or the curve's at the last cycle's flux amplitude). */
+  #henries = 0;
+  #lossOhms = 0;
 
   // State: flux, EMF, series current, terminal and pin voltages, filter capacitor current (all of the last sample).
   #lambda = 0;
@@ -85,6 +108,10 @@ export class CtWaveform {
   #vP = 0;
   #icf = 0;
   #saturatedSamples = 0;
+  // Cycle tracking (with a curve): flux extremes and samples since the cycle began.
+  #lamHi = 0;
+  #lamLo = 0;
+  #since = 0;
 
   constructor(ct: CurrentTransformer, filter: RcFilter, sampleRateHz: number, options: Partial<CtWaveformOptions> = {}) {
     checkRate(sampleRateHz);
@@ -113,18 +140,34 @@ export class CtWaveform {
     // Filter: Rf between T and P; Cf (trapezoidal) and Rload from P.
     this.#gf = 1 / f.rOhms;
     this.#gcf = (2 * f.cFarads) / T;
-    const gLoad = Number.isFinite(f.loadOhms) ? 1 / f.loadOhms : 0;
 
+    this.#ct = ct;
+    this.#filterConfig = { rOhms: f.rOhms, cFarads: f.cFarads, loadOhms: f.loadOhms };
+    this.#adaptive = ct.curve !== null;
+    this.#holdSamples = Math.ceil(sampleRateHz / MAX_CYCLE_HZ);
+    this.#factorise(c.magnetisingHenries, c.coreLossOhms);
+  }
+
+  /** The magnetising branch the samples are computed with now: henries and core-loss ohms. */
+  get magnetisingBranch(): { henries: number; lossOhms: number } { return { henries: this.#henries, lossOhms: this.#lossOhms }; }
+
+  /** Builds the nodal solve for a magnetising branch of `lm` henries (below the knee) and `rc` ohms of core loss. */
+  #factorise(lm: number, rc: number): void {
+    this.#henries = lm;
+    this.#lossOhms = rc;
+    const c = this.#ct.config;
+    const f = this.#filterConfig;
+    const T = this.#T;
+    const gLoad = Number.isFinite(f.loadOhms) ? 1 / f.loadOhms : 0;
     const gs = this.#gs;
     const gf = this.#gf;
     const m22 = gs + this.#gc42 + 1 / c.burdenOhms + gf;
     const m33 = gf + this.#gcf + gLoad;
-    const lm = c.magnetisingHenries;
-    const ls = lm * o.saturatedInductanceRatio;
+    const ls = lm * this.options.saturatedInductanceRatio;
     const kneeI = this.kneeFlux / lm;
     const slope = (a: number, b: number): Slope => {
       const gm = (a * T) / 2;
-      const m11 = gm + 1 / c.coreLossOhms + gs;
+      const m11 = gm + 1 / rc + gs;
       const d2 = m22 - (gs * gs) / m11;
       const d3 = m33 - (gf * gf) / d2;
       return { a, b, gm, invM11: 1 / m11, k1: gs / m11, invD2: 1 / d2, k2: gf / d2, invD3: 1 / d3 };
@@ -146,6 +189,12 @@ export class CtWaveform {
     };
     const unit = [solve(1, 0, 0, 0, 0), solve(0, 1, 0, 0, 0), solve(0, 0, 1, 0, 0), solve(0, 0, 0, 1, 0), solve(0, 0, 0, 0, 1)];
     this.#lin = Float64Array.from([0, 1, 2].flatMap((out) => unit.map((u) => u[out])));
+  }
+
+  /** A cycle ended with a flux amplitude of `amplitude` weber-turns: the branch for the next one. */
+  #adapt(amplitude: number): void {
+    const b = this.#ct.branchAt(amplitude);
+    if (b.henries !== this.#henries || b.lossOhms !== this.#lossOhms) this.#factorise(b.henries, b.lossOhms);
   }
 
   /** Flux linkage of the core now, weber-turns. */
@@ -171,10 +220,13 @@ export class CtWaveform {
     const gcf = this.#gcf;
     const kf = this.kneeFlux;
     // The linear slope's coefficients in locals: the fast path while the core stays below its knee.
-    const c = this.#lin;
-    const e0 = c[0], e1 = c[1], e2 = c[2], e3 = c[3], e4 = c[4];
-    const t0 = c[5], t1 = c[6], t2 = c[7], t3 = c[8], t4 = c[9];
-    const p0 = c[10], p1 = c[11], p2 = c[12], p3 = c[13], p4 = c[14];
+    let c = this.#lin;
+    let e0 = c[0], e1 = c[1], e2 = c[2], e3 = c[3], e4 = c[4];
+    let t0 = c[5], t1 = c[6], t2 = c[7], t3 = c[8], t4 = c[9];
+    let p0 = c[10], p1 = c[11], p2 = c[12], p3 = c[13], p4 = c[14];
+    const adaptive = this.#adaptive;
+    const hold = this.#holdSamples;
+    let hi = this.#lamHi, lo = this.#lamLo, since = this.#since;
     let lambda = this.#lambda;
     let e = this.#e;
     let is = this.#is;
@@ -217,6 +269,21 @@ export class CtWaveform {
       }
       is = gs * (eN - vTN) + js;
       icf = gcf * (vPN - vP) - icf;
+      if (adaptive) {
+        if (lamN > hi) hi = lamN;
+        if (lamN < lo) lo = lamN;
+        since++;
+        if (e < 0 && eN >= 0 && since >= hold) {
+          // A cycle ended (the EMF rises through zero: the flux is at its trough): the branch for the next one.
+          this.#adapt((hi - lo) / 2);
+          c = this.#lin;
+          e0 = c[0]; e1 = c[1]; e2 = c[2]; e3 = c[3]; e4 = c[4];
+          t0 = c[5]; t1 = c[6]; t2 = c[7]; t3 = c[8]; t4 = c[9];
+          p0 = c[10]; p1 = c[11]; p2 = c[12]; p3 = c[13]; p4 = c[14];
+          hi = lo = lamN;
+          since = 0;
+        }
+      }
       lambda = lamN;
       e = eN;
       vT = vTN;
@@ -231,11 +298,17 @@ export class CtWaveform {
     this.#vP = vP;
     this.#icf = icf;
     this.#saturatedSamples = sat;
+    this.#lamHi = hi;
+    this.#lamLo = lo;
+    this.#since = since;
   }
 
   /** De-energised and demagnetised (as a new part). */
   reset(): void {
     this.#lambda = this.#e = this.#is = this.#vT = this.#vP = this.#icf = 0;
     this.#saturatedSamples = 0;
+    this.#lamHi = this.#lamLo = this.#since = 0;
+    const c = this.#ct.config;
+    if (this.#henries !== c.magnetisingHenries || this.#lossOhms !== c.coreLossOhms) this.#factorise(c.magnetisingHenries, c.coreLossOhms);
   }
 }

@@ -103,7 +103,7 @@ export function designPinMillivolts(profile: BoardProfile, ratings: MeterRatings
   const fe = new FrontEnd(profile);
   return {
     VU: cabs(fe.voltagePin(ratings.fn)) * ratings.Un * 1000,
-    VL: cabs(fe.currentPinN(ratings.fn)) * ratings.Ib * 1000,
+    VL: cabs(fe.currentPinN(ratings.fn, { amps: ratings.Ib, hz: ratings.fn })) * ratings.Ib * 1000,
   };
 }
 

@@ -9,7 +9,7 @@ import { decodeMMode } from '../../models/afe/registers.ts';
 import type { FrontEnd } from '../../models/frontend/front-end.ts';
 import type { Complex } from '../../models/frontend/impedance.ts';
 import { powerOf, wrapPhase } from '../../models/grid/phasor-lines.ts';
-import { toPins } from '../../models/plant.ts';
+import { ctDriveOf, toPins } from '../../models/plant.ts';
 import type { AfePinPhasors, Harmonic } from '../../models/signals.ts';
 import type { TestCondition } from './points.ts';
 
@@ -71,7 +71,7 @@ export function pinsFor(fe: FrontEnd, lines: SourceLines, hz: number): AfePinPha
     freqHz: hz,
     V: toPins(lines.v, hz, 0, (f) => fe.voltagePin(f)),
     IL: toPins(lines.i, hz, 0, (f) => fe.currentPinL(f)),
-    IN: toPins(lines.i, hz, 0, (f) => fe.currentPinN(f)),
+    IN: toPins(lines.i, hz, 0, (f) => fe.currentPinN(f, ctDriveOf(lines.i, hz))),
   };
 }
 

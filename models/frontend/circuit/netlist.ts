@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_CURRENT_TRANSFORMER } from '../current-transformer.ts';
+import { ExcitationCurve, ExcitationCurveError, type ExcitationCurveSpec } from '../excitation-curve.ts';
 import { type Element } from './circuit.ts';
 import { parseValue, type ValueKind } from './values.ts';
 
@@ -40,6 +41,12 @@ export interface NetlistCt {
   coreLossOhms: number;
   kneeVolts: number;
   reversed: boolean;
+  /**
+   * The core's excitation curve (secondary EMF against exciting current, both rms): with it, magnetisingHenries and
+   * coreLossOhms are the curve's branch below its first point (not written in the file), and the CT's errors follow
+   * its flux (models/frontend/excitation-curve.ts).
+   */
+  excitation?: ExcitationCurveSpec;
 }
 
 export interface FrontEndNetlist {
@@ -129,6 +136,12 @@ export function parseNetlist(text: string, file: string): FrontEndNetlist {
     const c = obj(d.ct, 'ct');
     const nets = Array.isArray(c.nets) && c.nets.length === 2 ? c.nets.map((x, i) => str(x, `ct.nets[${i}]`)) as [string, string] : fail('ct.nets must be [plus, minus]');
     const D = DEFAULT_CURRENT_TRANSFORMER;
+    const curve = c.excitation === undefined || c.excitation === null ? null : excitationOf(c.excitation, fail);
+    if (curve) {
+      for (const k of ['magnetisingHenries', 'coreLossOhms'] as const) {
+        if (c[k] !== undefined) fail(`ct.${k}: leave it out with ct.excitation (the curve's first point gives the magnetising branch)`);
+      }
+    }
     ct = {
       connector: str(c.connector, 'ct.connector'), nets,
       ratio: num(c.ratio, 'ct.ratio', D.ratio), windingOhms: num(c.windingOhms, 'ct.windingOhms', D.windingOhms),
@@ -137,6 +150,17 @@ export function parseNetlist(text: string, file: string): FrontEndNetlist {
       coreLossOhms: num(c.coreLossOhms, 'ct.coreLossOhms', D.coreLossOhms), kneeVolts: num(c.kneeVolts, 'ct.kneeVolts', D.kneeVolts),
       reversed: c.reversed === undefined ? false : c.reversed === true ? true : c.reversed === false ? false : fail('ct.reversed must be true or false'),
     };
+    if (curve) {
+      ct.magnetisingHenries = curve.initial.henries;
+      ct.coreLossOhms = curve.initial.lossOhms;
+      ct.excitation = curve.spec;
+      const pts = curve.spec.points;
+      // The knee EMF is stated at 50 Hz; the curve's points at its own frequency: compare the flux.
+      const last = pts[pts.length - 1][0] * (50 / curve.spec.hz);
+      if (!(ct.kneeVolts > 0) || last > ct.kneeVolts) {
+        fail(`ct.excitation.points[${pts.length - 1}]: the EMF ${pts[pts.length - 1][0]} V is above the knee (ct.kneeVolts ${ct.kneeVolts} V): give the curve below the knee and the knee-point EMF as kneeVolts`);
+      }
+    }
   }
   if (!Array.isArray(d.parts)) fail('parts must be a list');
   const seen = new Set<string>();
@@ -166,6 +190,35 @@ export function parseNetlist(text: string, file: string): FrontEndNetlist {
   };
 }
 
+/**
+ * The `ct.excitation` mapping as written: `hz` and `lossAngleDeg` numbers, `points` a list of [EMF, current] pairs,
+ * each a number or a value with an SI prefix and its unit (`10mV`, `2.2uA`, `3 V`).
+ */
+function excitationOf(raw: unknown, fail: (why: string) => never): ExcitationCurve {
+  let spec = raw;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Array.isArray((raw as Record<string, unknown>).points)) {
+    const pts = (raw as Record<string, unknown>).points as unknown[];
+    spec = {
+      ...(raw as Record<string, unknown>),
+      points: pts.map((p, k) => (Array.isArray(p) ? p.map((x, j) => quantity(x, j === 0 ? 'V' : 'A', `ct.excitation.points[${k}]`, fail)) : p)),
+    };
+  }
+  try { return new ExcitationCurve(spec, 'ct.excitation'); } catch (err) {
+    if (err instanceof ExcitationCurveError) return fail(err.message);
+    throw err;
+  }
+}
+
+const SI_PREFIX: Record<string, number> = { p: 1e-12, n: 1e-9, u: 1e-6, 'µ': 1e-6, m: 1e-3, k: 1e3 };
+
+/** A number, or text such as `2.2uA`, `10m`, `3 V` (the unit, when written, must be `unit`). */
+function quantity(x: unknown, unit: 'V' | 'A', where: string, fail: (why: string) => never): unknown {
+  if (typeof x !== 'string') return x;
+  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([pnuµmk]?)\s*([VA]?)\s*$/.exec(x);
+  if (!m || (m[3] !== '' && m[3] !== unit)) return fail(`${where}: ${JSON.stringify(x)} is not a ${unit === 'V' ? 'voltage (e.g. 10mV)' : 'current (e.g. 2.2uA)'}`);
+  return Number(m[1]) * (m[2] ? SI_PREFIX[m[2]] : 1);
+}
+
 /** The YAML text of a netlist (what `--save` writes); parseNetlist reads it back to the same netlist. */
 export function netlistToYaml(n: FrontEndNetlist, header = ''): string {
   const flow = (v: unknown): string => stringifyYaml(v, { collectionStyle: 'flow', flowCollectionPadding: true, lineWidth: 0 }).trim();
@@ -181,7 +234,11 @@ export function netlistToYaml(n: FrontEndNetlist, header = ''): string {
   ];
   if (n.ct) {
     lines.push('ct:');
-    for (const [k, v] of Object.entries(n.ct)) lines.push(`  ${k}: ${flow(v)}`);
+    for (const [k, v] of Object.entries(n.ct)) {
+      // With a curve the branch is the curve's (parseNetlist refuses both).
+      if (n.ct.excitation && (k === 'magnetisingHenries' || k === 'coreLossOhms')) continue;
+      lines.push(`  ${k}: ${flow(v)}`);
+    }
   } else lines.push('ct: null');
   lines.push('parts:');
   for (const p of n.parts) {

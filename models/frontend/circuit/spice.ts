@@ -10,6 +10,8 @@ export interface SpiceOptions {
   startHz?: number;
   stopHz?: number;
   stepHz?: number;
+  /** A comment line for the header (which operating point a CT with an excitation curve is exported at). */
+  note?: string;
 }
 
 const num = (v: number): string => Number(v.toPrecision(15)).toExponential().replace('e+', 'e');
@@ -34,6 +36,7 @@ export function toSpice(n: FrontEndNetlist, options: SpiceOptions = {}): string 
     `* ${n.board}: analog front end of the ${n.chip.value} (${n.chip.ref}), exported by osm frontend spice`,
     `* Node 0 is the chip's analog ground (${n.chip.ground}). Excitations: VLINE (line to neutral, volts) and IPRI (CT primary, amps).`,
     `* The .control block sweeps ${startHz}..${stopHz} Hz in ${stepHz} Hz steps, first with VLINE = 1 V, then with IPRI = 1 A.`,
+    ...(options.note ? [`* ${options.note.replace(/\n/g, ' ')}`] : []),
   ];
   const card = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_');
   for (const e of circuitElements(n)) {
