@@ -9,7 +9,7 @@ import type { Comms } from '../twin/comms/comms.ts';
 import { RigConnection, RigError } from './rig/connection.ts';
 import { RigMeter } from './rig-meter.ts';
 import { BoardOptionError, type BoardChoice } from './board-options.ts';
-import { rigStateNotes } from './rig-state-notes.ts';
+import { rigStateNotes, type RigChipState } from './rig-state-notes.ts';
 import type { AT24C32 } from '../models/eeprom/at24c32.ts';
 import type { DS1307 } from '../models/rtc/ds1307.ts';
 
@@ -40,12 +40,20 @@ export function twinMeterConfig(cfg: BenchConfig, comms: Comms | null = null): T
 
 export interface RigBench extends Bench { readonly rigMeter: RigMeter; readonly rig: RigConnection }
 
+/** What a caller hears of a real board's own chips when the rig connects (the emulated board's are the scenario's). */
+export interface RigBenchHooks {
+  /** Each line of this scenario's notes (hil-rig/rig-state-notes.ts): which of its meter values the chips replace. */
+  onNote?: (line: string) => void;
+  /** What the chips hold, for a caller that words its own notes (a campaign's, once for all its scenarios). */
+  onRigState?: (rig: RigChipState) => void;
+}
+
 /**
  * A Bench on a rig board: connect, check the wiring, build the meter, read the rig's EEPROM and RTC into their copies,
  * then move the rig onto the bench's clock. A real board runs in real time (virtual time locked to the wall clock);
  * the emulated board keeps the bench's own pace (deterministic virtual time unless the caller sets a speed).
  */
-export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?: RigConnection, opts: { onNote?: (line: string) => void } = {}): Promise<RigBench> {
+export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?: RigConnection, opts: RigBenchHooks = {}): Promise<RigBench> {
   if (cfg.plant.fidelity === 'waveform') throw new BoardOptionError('plant fidelity waveform runs on the twin only (the rig\'s AFE sees the phasor plant)');
   // the rig's meter takes the SIM800 when it is made, so a network's comms must be loaded before the bench
   if (cfg.network) await loadComms();
@@ -63,13 +71,14 @@ export async function createRigBench(cfg: BenchConfig, choice: BoardChoice, rig?
     });
     await conn.loadI2cCopies();
     // A real board's EEPROM and RTC are the meter's own: say which of the scenario's meter values they replace.
-    if (!conn.emulator && opts.onNote) {
-      const notes = rigStateNotes(cfg.meter, {
+    if (!conn.emulator && (opts.onNote || opts.onRigState)) {
+      const state: RigChipState = {
         parts: conn.parts,
         ...(conn.eeprom ? { eepromImage: (conn.eeprom.local as AT24C32).image } : {}),
         ...(conn.rtc ? { rtcUnixSeconds: (conn.rtc.local as DS1307).unixtime() } : {}),
-      });
-      for (const n of notes) opts.onNote(n);
+      };
+      opts.onRigState?.(state);
+      if (opts.onNote) for (const n of rigStateNotes(cfg.meter, state)) opts.onNote(n);
     }
     if (conn.parts.has('cover') && !(await conn.waitFor(() => conn.coverRaw >= 0, 1_000_000))) {
       throw new RigError('cover: the rig board sends no analog report for the cover pin');

@@ -127,6 +127,23 @@ test('a flow whose expectation fails exits 1 and says which check failed', async
   assert.match(r.stdout, /✘ failed checks › relay opens: expected relay "open", observed "closed" within 2min \(at 2m00\.000s\)/);
 });
 
+test('a verdict that a delay node between the check and the report still holds when the run ends is in the JUnit as decided', async () => {
+  const junit = join(dir, 'held.xml');
+  const flow: FlowNode[] = [
+    { id: 't1', type: 'tab', label: 'held' },
+    { id: 'm1', type: 'osm-meter', credit: '500' },
+    { id: 'i1', type: 'inject', z: 't1', props: [], repeat: '', once: false, wires: [['e1']] },
+    { id: 'e1', type: 'osm-expect', z: 't1', name: 'relay open at delivery', meter: 'm1', checks: 'relay: open', timeout: '', wires: [['d1'], ['d1']] },
+    { id: 'd1', type: 'delay', z: 't1', pauseType: 'delay', timeout: '1', timeoutUnits: 'hours', rate: '1', rateUnits: 'second', nbRateUnits: '1', wires: [['r1']] },
+    { id: 'r1', type: 'osm-report', z: 't1', title: 'held', junit, wires: [[]] },
+  ];
+  const file = join(dir, 'held.json');
+  writeFileSync(file, JSON.stringify(flow));
+  const r = await osm(['flow', 'run', file], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(readFileSync(junit, 'utf8'), /tests="1" failures="0" errors="0"[\s\S]*<testcase classname="held" name="relay open at delivery"/);
+});
+
 test('the fault-injection campaign reports each of its checks once, in the JUnit as on the console', async () => {
   const flow = JSON.parse(readFileSync(join(ROOT, 'flows', 'fault-injection.json'), 'utf8')) as FlowNode[];
   const checks = flow.filter((n) => n.type === 'osm-expect').length;

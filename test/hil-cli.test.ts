@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import type { CliIo } from '../cli/command.ts';
 import { parseTolerances } from '../cli/commands/diff.ts';
+import { createRunCommand } from '../cli/commands/run.ts';
 import { socatAvailable, startPtyEmulator } from '../hil-rig/pty-emulator.ts';
 import { RigConnection } from '../hil-rig/rig/connection.ts';
 import { DEFAULT_WIRING } from '../hil-rig/wiring.ts';
@@ -155,6 +156,39 @@ test('osm diff twin against a board: the tamper alarm\'s beeps that the board, 2
     } finally {
       await b.close();
     }
+  } finally {
+    await emu.stop();
+  }
+});
+
+(socatAvailable() ? test : test.skip)('a campaign on a board behind a pty says once, before its first run, which of its scenarios\' meter values the rig\'s chips replace', async () => {
+  const link = join(dir, 'ttyRIG4');
+  const emu = await startPtyEmulator(link, DEFAULT_WIRING);
+  // what happens, in order: the lines on stderr and the rig's buzzer sounding (the intro, about 60 ms into each run)
+  const events: string[] = [];
+  emu.parts.buzzer.onChange = (on) => { if (on) events.push('buzzer'); };
+  try {
+    const files = [500, 700].map((credit) => {
+      const file = join(dir, `rig-campaign-${credit}.yaml`);
+      writeFileSync(file, `name: credit ${credit}\nversion: 1\nmeter: { firmware: field, mode: sts, credit: ${credit}, clock: "2026-03-01T08:00:00" }\n`
+        + 'plant: { grid: { vrms: 230, hz: 50 } }\nsteps:\n  - delay: 1s\n');
+      return file;
+    });
+    const io: CliIo = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => { events.push(...t.split('\n').filter(Boolean)); return true; } },
+    };
+    const code = await main(['run', ...files, '--board', 'johnny-five', '--port', link, '--parts', 'eeprom,rtc,buzzer'], { io, commands: [createRunCommand({ io })], env: {} });
+    assert.is(code, 0, events.join('\n'));
+    const eeprom = events.filter((e) => e.startsWith('osm run: the rig\'s AT24C32 is the meter\'s EEPROM'));
+    const rtc = events.filter((e) => e.startsWith('osm run: the rig\'s DS1307 is the meter\'s clock'));
+    assert.is(eeprom.length, 1, events.join('\n'));
+    assert.is(rtc.length, 1, events.join('\n'));
+    assert.match(eeprom[0], `not applied: ${files[0]} meter.credit 500; ${files[1]} meter.credit 700`);
+    assert.match(rtc[0], `not applied: ${files[0]} meter.clock 2026-03-01T08:00:00; ${files[1]} meter.clock 2026-03-01T08:00:00`);
+    const firstBuzz = events.indexOf('buzzer');
+    assert.ok(firstBuzz > events.indexOf(eeprom[0]) && firstBuzz > events.indexOf(rtc[0]), `the notes come before the first run sounds the buzzer: ${events.join(' | ')}`);
+    assert.ok(events.lastIndexOf('buzzer') > firstBuzz, 'both runs sounded the buzzer');
   } finally {
     await emu.stop();
   }

@@ -9,7 +9,7 @@ import { TraceRecorder, fileSink, type TraceSink } from '../../scenarios/trace-r
 import { intOption, parseArgs } from '../args.ts';
 import { EXIT, InputError, UsageError, colorOn, processIo, type CliIo, type Command } from '../command.ts';
 import { statSync } from 'node:fs';
-import { deterministicReport, planCampaign, runCampaign, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
+import { deterministicReport, planCampaign, runCampaign, type CampaignPlan, type CampaignResult, type CampaignSpec } from '../../scenarios/campaign/campaign.ts';
 import { QUEUE_HELP } from '../queue/queue-help.ts';
 import { QUEUE_OPTION_SPECS, parseQueueArgs, type QueueArgs } from '../queue/queue-options.ts';
 import { isPattern } from '../../scenarios/campaign/glob.ts';
@@ -21,6 +21,8 @@ import { formatCampaign } from '../../scenarios/campaign/summary.ts';
 import { CampaignProgress } from '../campaign/progress.ts';
 import { recordDebugLog } from '../debug-log.ts';
 import { BOARD_OPTIONS_HELP, BoardOptionError, parseBoardChoice } from '../../hil-rig/board-options.ts';
+import type { RigBenchHooks } from '../../hil-rig/rig-bench.ts';
+import { rigCampaignNotes } from '../../hil-rig/rig-state-notes.ts';
 import { TARGET_OPTIONS_HELP, TargetOptionError, parseRigTarget } from '../../hil-rig/rig-original/target-options.ts';
 import { InterruptedError, SIGNAL_EXIT, slicedBench, watchInterrupts, type InterruptWatch } from '../../io/interrupt.ts';
 import { OutputError, checkDistinctOutputs, checkOutputPath, writeOutputFile, type OutputTarget } from '../../io/output-file.ts';
@@ -329,8 +331,8 @@ function lazyRigMaker<C>(parse: () => C | null, create: (cfg: BenchConfig, choic
 
 /** `--board emulated | johnny-five`: the firmware twin on a rig board. */
 function rigBenchMaker(values: { board?: string; port?: string; wiring?: string; parts?: string }, asUsage: (message: string) => Error,
-  onNote?: (line: string) => void): MakeBench | null {
-  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c, undefined, onNote ? { onNote } : {}), asUsage);
+  hooks: RigBenchHooks = {}): MakeBench | null {
+  return lazyRigMaker(() => parseBoardChoice(values), async (cfg, c) => (await import('../../hil-rig/rig-bench.ts')).createRigBench(cfg, c, undefined, hooks), asUsage);
 }
 
 /** `--target rig | rig-emulated`: the original firmware on a rig. */
@@ -400,7 +402,7 @@ export function createRunCommand(deps: RunDeps = {}): Command {
   /** One scenario file: its report and exit code (and the result, unless Ctrl-C stopped it). */
   async function runOne(args: RunArgs, junitOut?: OutputTarget): Promise<{ code: number; result?: ScenarioResult }> {
     const makeBench = targetBenchMaker(args)
-      ?? rigBenchMaker(args.rig, (m) => new UsageError(m), args.quiet ? undefined : (n) => io.stderr.write(`osm run: ${args.file}: ${n}\n`))
+      ?? rigBenchMaker(args.rig, (m) => new UsageError(m), args.quiet ? {} : { onNote: (n) => io.stderr.write(`osm run: ${args.file}: ${n}\n`) })
       ?? makeDefaultBench;
     const traceOut = args.trace !== undefined ? checkOutputPath(args.trace, '--trace') : undefined;
     const eepromOut = args.saveEeprom !== undefined ? checkOutputPath(args.saveEeprom, '--save-eeprom') : undefined;
@@ -545,19 +547,32 @@ export function createRunCommand(deps: RunDeps = {}): Command {
       speed: args.speed,
       ...(args.eeprom !== undefined ? { eeprom: { file: args.eeprom, image: readEepromImage(args.eeprom) } } : {}),
     };
-    // --board: every run on the rig board, one after the other in this thread (a real board has one port)
-    const rigBench = rigBenchMaker(args.rig, (m) => new UsageError(m));
+    // --board: every run on the rig board, one after the other in this thread (a real board has one port). A real
+    // board's own chips replace some of the scenarios' meter values: said once, when the first run's rig connects
+    // (before that run starts), for every scenario of the campaign.
+    let plan: CampaignPlan | undefined;
+    let progress: CampaignProgress | undefined;
+    let rigNoted = false;
+    const rigBench = rigBenchMaker(args.rig, (m) => new UsageError(m), args.quiet ? {} : {
+      onRigState: (state) => {
+        if (rigNoted || !plan) return;
+        rigNoted = true;
+        const notes = rigCampaignNotes(plan.jobs.map((j) => ({ file: j.scenario.file, meter: j.scenario.meter })), state);
+        if (notes.length) progress?.clear();
+        for (const n of notes) io.stderr.write(`osm run: ${n}\n`);
+      },
+    });
     if (args.queue && rigBench) throw new UsageError('--queue and --board exclude each other: a board has one port, so its runs stay on this machine');
     // An unreachable Redis is said before the scenarios are loaded.
     if (args.queue) await (await import('../queue/redis-connect.ts')).checkRedis(args.queue.target, '--queue');
-    const plan = await planCampaign(spec);
+    plan = await planCampaign(spec);
     if (!args.quiet) for (const note of [...(args.matrixNotes ?? []), ...plan.notes]) io.stderr.write(`osm run: ${note}\n`);
     if (plan.jobs.length === 0) {
       // Nothing can run (one folder with no scenario, one pattern matching nothing): a plain input error.
       const bad = plan.slots.flatMap((sl) => ('record' in sl && 'error' in sl.record ? [sl.record.error.message] : []));
       if (bad.length === 1) throw new InputError(bad[0]);
     }
-    const progress = args.quiet ? undefined : new CampaignProgress(io, { total: plan.jobs.length, wallMs });
+    progress = args.quiet ? undefined : new CampaignProgress(io, { total: plan.jobs.length, wallMs });
     // Worker threads leave this thread idle: a timer keeps the line alive. In this thread, steps drive it.
     const timer = progress ? setInterval(() => progress.tick(), 1000) : undefined;
     timer?.unref();

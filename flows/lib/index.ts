@@ -15,4 +15,5 @@ export { NodeRunner, VERDICT_EVENT, timeText } from './node-runner.ts';
 export { writeWhole } from './write-file.ts';
 export { feedersOf } from './flow-graph.ts';
 export { verdictsInFlight } from './verdicts-in-flight.ts';
+export { verdictsInTransit } from './verdicts-in-transit.ts';
 export { formatTime } from '../../twin/kernel/clock.ts';

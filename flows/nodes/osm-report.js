@@ -15,6 +15,11 @@ module.exports = function (RED) {
         const all = [];
         RED.nodes.eachNode(function (n) { all.push(n); });
         const feeders = osm.feedersOf(node.id, all);
+        // the verdict messages on their way (on a wire, in a node between) from those nodes to this one
+        const transit = osm.verdictsInTransit(RED);
+        const route = new Set(feeders).add(node.id);
+        // the verdicts this node has been sent, so that none is taken twice when the flow stops
+        const received = new WeakSet();
 
         function write() {
             const s = osm.reportSettings(config);
@@ -26,13 +31,14 @@ module.exports = function (RED) {
         }
 
         node.on("input", function (msg, send, done) {
+            transit.received(node.id, msg);
             runner.handle(msg, done, function () {
                 const incoming = Array.isArray(msg.verdict) ? msg.verdict : msg.verdict === undefined ? [] : [msg.verdict];
                 for (const v of incoming) {
                     if (!osm.isVerdict(v)) throw new osm.NodeInputError("msg.verdict: expected { suite, name, status: passed|failed|error, ... } as osm-expect, osm-scenario and osm-accuracy send");
                 }
                 if (incoming.length === 0 && !msg.complete) throw new osm.NodeInputError("msg.verdict: nothing to collect (send the output of osm-expect, osm-scenario or osm-accuracy, or msg.complete to write)");
-                for (const v of incoming) verdicts.push(v);
+                for (const v of incoming) { verdicts.push(v); received.add(v); }
                 if (incoming.length) written = false;
                 const sum = osm.summarize(verdicts);
                 const text = sum.passed + " passed, " + (sum.failed + sum.errors) + " failed";
@@ -48,12 +54,21 @@ module.exports = function (RED) {
         });
         // A stop closes this node before the meters: their waits end only then, and the verdicts of the nodes that
         // were waiting (osm-expect, osm-wait: "interrupted ...") are taken here, since their messages no longer arrive.
+        // So are the verdicts decided before the stop that it left on their way here: queued for a node that has
+        // closed, or held by one (a delay), their messages go no further.
         node.on("close", function (done) {
             const pending = osm.verdictsInFlight(RED.events).pending(feeders);
-            // the meters close after this node, in the same turn of the stop
+            // the meters close after this node, in the same turn of the stop; the messages queued for this node
+            // before the stop are delivered before the next turn
             setImmediate(function () {
                 pending.interrupted().then(function (late) {
-                    for (const v of late) { verdicts.push(v); written = false; }
+                    // an interrupted osm-expect also sent its verdict (it went no further than its first hop): once
+                    for (const v of transit.onTheWay(route).concat(late)) {
+                        if (received.has(v)) continue;
+                        received.add(v);
+                        verdicts.push(v);
+                        written = false;
+                    }
                     if (!written && verdicts.length && !runner.configError) write();
                 }).catch(function (err) { node.error("could not write the report: " + err.message); }).then(function () { done(); });
             });

@@ -5,6 +5,10 @@ import { FirmataBoard } from './firmata-board.ts';
 import { boardSpec } from '../boards.ts';
 import * as F from '../firmata/protocol.ts';
 import { AT24C32 } from '../../models/eeprom/at24c32.ts';
+import { HD44780 } from '../../models/lcd/hd44780.ts';
+import { DEFAULT_WIRING, loadWiring } from '../wiring.ts';
+import { wireMeterParts } from './meter-parts.ts';
+import type { EventHandle, SimTime } from '../../models/sim-time.ts';
 
 function rig(world: FirmataBoard['world'] = {}) {
   const clock = new VirtualClock();
@@ -211,6 +215,61 @@ test('a frozen board answers nothing', async () => {
   r.send([F.REPORT_VERSION]);
   await r.run(50_000);
   assert.is(r.out.length, 0);
+});
+
+/**
+ * A clock whose time the test sets and whose events run only when asked: a wall clock on a loaded host, where a
+ * loop pass can run after the time has moved on (WallTime hands out no earlier time than one already read).
+ */
+class LateClock implements SimTime {
+  t = 0;
+  readonly #events: { t: number; fn: () => void }[] = [];
+  now(): number { return this.t; }
+  at(t: number, fn: () => void): EventHandle {
+    const e = { t, fn };
+    this.#events.push(e);
+    return { cancel: () => { const i = this.#events.indexOf(e); if (i >= 0) this.#events.splice(i, 1); } };
+  }
+  /** Run the events due up to `untilUs`, in time order; the clock never goes back. */
+  run(untilUs: number): void {
+    for (;;) {
+      this.#events.sort((a, b) => a.t - b.t);
+      const e = this.#events[0];
+      if (!e || e.t > untilUs) break;
+      this.#events.shift();
+      this.t = Math.max(this.t, e.t);
+      e.fn();
+    }
+  }
+}
+
+/** The Firmata bytes of LiquidCrystal-like 4-bit writes on the Mega map's LCD pins (40 RS, 41 E, 42..45 D4..D7, port 5). */
+function lcdBytes(commands: number[], text: string): number[] {
+  const bytes: number[] = [];
+  for (const p of [40, 41, 42, 43, 44, 45]) bytes.push(F.SET_PIN_MODE, p, F.PIN_MODE.OUTPUT);
+  const nibble = (n: number, rs: number): void => {
+    const v = rs | (n << 2);
+    for (const level of [v, v | 2, v]) bytes.push(F.DIGITAL_MESSAGE | 5, level & 0x7f, level >> 7); // E low, high, low
+  };
+  const byte = (b: number, rs: number): void => { nibble(b >> 4, rs); nibble(b & 0x0f, rs); };
+  for (const n of [3, 3, 3, 2]) nibble(n, 0);
+  for (const c of commands) byte(c, 0);
+  for (const ch of text) byte(ch.charCodeAt(0), 1);
+  return bytes;
+}
+
+test('paced input reaches the parts as far apart as the link delivered it, also when the loop pass runs after the clock moved on', () => {
+  const clock = new LateClock();
+  const board = new FirmataBoard(boardSpec('mega2560'), clock, { hostBaud: 57600, paceInput: true });
+  const lcd = new HD44780();
+  wireMeterParts(board, loadWiring(DEFAULT_WIRING), { lcd });
+  board.boot();
+  clock.run(0);
+  // 4-bit mode, display on, entry mode, clear (1.52 ms busy), then the text: about 80 ms of bytes at 57600 baud
+  board.receive(lcdBytes([0x28, 0x0c, 0x06, 0x01], 'DEVELOPED BY'));
+  clock.t = 200_000; // the loop pass comes late: the time has moved past every byte's arrival
+  clock.run(200_000);
+  assert.is(lcd.visibleLines()[0], 'DEVELOPED BY    ');
 });
 
 test.run();

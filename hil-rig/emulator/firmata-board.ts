@@ -84,6 +84,8 @@ export class FirmataBoard {
   #inputAt: number[] = [];
   #rxFree = 0;
   #cursor = 0;
+  /** True while the loop parses a paced input byte (`now` is then its arrival time). */
+  #parsingPaced = false;
   #time: SimTime;
   #pins: PinState[];
   #reportDigital: boolean[] = [];
@@ -123,8 +125,14 @@ export class FirmataBoard {
   }
 
   get time(): SimTime { return this.#time; }
-  /** The board's own time: the clock, or ahead of it while the loop works through paced input bytes. */
-  now(): number { return Math.max(this.#time.now(), this.#cursor); }
+  /**
+   * The board's own time: the clock, or ahead of it while the loop works through paced input bytes. While the loop
+   * parses a paced byte it is that byte's arrival time on the link, also when the clock has already moved past it (a
+   * wall clock whose loop pass ran late, after a later read of the wall): the parts then see the pin changes as far
+   * apart as the link delivered them, not all at one instant (an HD44780 would ignore the nibbles that came while it
+   * was busy, and lose the text).
+   */
+  now(): number { return this.#parsingPaced ? this.#cursor : Math.max(this.#time.now(), this.#cursor); }
   get samplingIntervalMs(): number { return this.#samplingMs; }
   /** True while bytes are on their way to the host or a loop pass is scheduled. */
   get busy(): boolean { return this.#pendingOut > 0 || this.#loopEv !== null || this.#input.length > 0; }
@@ -215,10 +223,15 @@ export class FirmataBoard {
     if (this.#frozen) return;
     this.loops++;
     this.#checkDigitalInputs(false);
-    while (this.#input.length) {
-      const at = this.#inputAt.shift()!;
-      if (at > this.#cursor) this.#cursor = at;
-      this.#parse(this.#input.shift()!);
+    this.#parsingPaced = this.config.paceInput;
+    try {
+      while (this.#input.length) {
+        const at = this.#inputAt.shift()!;
+        if (at > this.#cursor) this.#cursor = at;
+        this.#parse(this.#input.shift()!);
+      }
+    } finally {
+      this.#parsingPaced = false;
     }
     const now = this.#time.now();
     if (now - this.#lastSample >= this.#samplingMs * 1000 - 1e-6) {

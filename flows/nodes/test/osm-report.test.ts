@@ -1,11 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useHelper } from './harness.ts';
-import { OSM_NODES, helper, lastStatus, nextError, nextMessage } from './test-support.ts';
+import { OSM_NODES, helper, lastStatus, nextError, nextMessage, withHooks } from './test-support.ts';
+
+const require = createRequire(import.meta.url);
+/** Node-RED's own change and delay nodes, to sit between a step and the report. */
+const CORE_NODES = ['@node-red/nodes/core/function/15-change.js', '@node-red/nodes/core/function/89-delay.js'].map((m) => withHooks(require(m)));
 
 useHelper(test);
 
@@ -124,6 +129,73 @@ test('a stop during an osm-wait adds the wait to the report as interrupted, afte
       () => helper.getNode('r1').receive({ verdict: verdict('relay opens', 'passed', 'held') }));
     assert.match(xml, /tests="2" failures="0" errors="1"/);
     assert.match(xml, /name="relay opens"[\s\S]*<testcase classname="flow" name="wait 200h00m00.000s"[^>]*>\s*<error message="interrupted: the flow was stopped after \S+ of the 200h00m00.000s wait \(at [\dhm.]+s\)"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * An osm-expect (`checks` on a meter with credit 500) whose outputs go to the report `r1` through `between` (first node
+ * `c1`), and the flow stopped by `stop` once the expect has sent its verdict and finished. Returns the report's JUnit.
+ */
+async function stoppedInTransit(dir: string, checks: string, between: Record<string, unknown>[], stop: (stopFlow: () => void) => void): Promise<string> {
+  await helper.load([...OSM_NODES, ...CORE_NODES], [
+    { id: 'm1', type: 'osm-meter', name: 'meter', credit: '500' },
+    { id: 'e1', type: 'osm-expect', name: 'the step', meter: 'm1', checks, timeout: '', wires: [['c1'], ['c1']] },
+    ...between,
+    { id: 'r1', type: 'osm-report', title: 'T', junit: join(dir, 'j.xml'), wires: [[]] },
+  ]);
+  const e1 = helper.getNode('e1') as unknown as { send: (...a: unknown[]) => void };
+  const send = e1.send.bind(e1);
+  let stopped!: Promise<void>;
+  const sent = new Promise<void>((resolve) => {
+    e1.send = (...a: unknown[]) => { send(...a); stop(() => { stopped = helper.clearFlows(); resolve(); }); };
+  });
+  helper.getNode('e1').receive({});
+  await sent;
+  await stopped;
+  return readFileSync(join(dir, 'j.xml'), 'utf8');
+}
+
+const change = (wires: string[][]) => ({ id: 'c1', type: 'change', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'checked', tot: 'str' }], wires });
+
+// The expect has sent its verdict and settled; the stop comes before Node-RED delivers the message to the change
+// node, which the stop closes: the message goes no further.
+test('a stop while a decided verdict waits to be delivered to a node between the step and the report writes it as decided', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
+  try {
+    const xml = await stoppedInTransit(dir, 'relay: open', [change([['r1']])], (stop) => process.nextTick(stop));
+    assert.match(xml, /tests="1" failures="0" errors="0"/);
+    assert.match(xml, /<testcase classname="flow" name="the step"[^>]*>\s*<system-out><!\[CDATA\[relay "open" held at 0\.000s/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a stop while a delay node between the step and the report holds a failed verdict writes it as failed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
+  try {
+    const delay = { id: 'd1', type: 'delay', pauseType: 'delay', timeout: '1', timeoutUnits: 'hours', rate: '1', rateUnits: 'second', nbRateUnits: '1', wires: [['r1']] };
+    const xml = await stoppedInTransit(dir, 'credit: 12345', [change([['d1']]), delay], (stop) => {
+      // once the message is in the delay node
+      const held = (): void => { if ((helper.getNode('d1') as unknown as { idList: unknown[] }).idList.length) stop(); else setImmediate(held); };
+      held();
+    });
+    assert.match(xml, /tests="1" failures="1" errors="0"/);
+    assert.match(xml, /<testcase classname="flow" name="the step"[^>]*>\s*<failure message="expected credit 12345, observed 0 \(at 0\.000s\)"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a verdict that reached the report through a node between before the stop is written once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-report-'));
+  try {
+    const xml = await stoppedInTransit(dir, 'relay: open', [change([['r1']])], (stop) => {
+      const arrived = (): void => { if (lastStatus('r1').text) stop(); else setImmediate(arrived); };
+      arrived();
+    });
+    assert.match(xml, /tests="1" failures="0" errors="0"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

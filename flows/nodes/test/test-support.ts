@@ -28,9 +28,21 @@ await ensureFlowsBuilt();
 export const helper = require('node-red-node-test-helper') as Helper;
 helper.init(require.resolve('node-red'));
 
+/**
+ * node-red-node-test-helper's mock runtime gives the nodes no `RED.hooks`; a real runtime gives them @node-red/util's
+ * hooks, the ones its message routing triggers (onSend, preDeliver, onComplete). A node module gets those here.
+ */
+const { hooks } = require('@node-red/util') as { hooks: unknown };
+export function withHooks(mod: (RED: Record<string, unknown>) => unknown): (RED: Record<string, unknown>) => unknown {
+  return (RED) => {
+    RED.hooks ??= hooks;
+    return mod(RED);
+  };
+}
+
 const NAMES = ['meter', 'grid', 'load', 'keypad', 'control', 'wait', 'observe', 'expect', 'scenario', 'accuracy', 'report', 'network'];
 /** Every osm-* node module (the `(RED) => void` functions Node-RED loads). */
-export const OSM_NODES: unknown[] = NAMES.map((n) => require(`../osm-${n}.js`));
+export const OSM_NODES: unknown[] = NAMES.map((n) => withHooks(require(`../osm-${n}.js`)));
 
 /** A meter config node (default settings: field firmware, STS, seed 1) plus `nodes`. */
 export function meterFlow(nodes: Record<string, unknown>[], meter: Record<string, unknown> = {}): Record<string, unknown>[] {
