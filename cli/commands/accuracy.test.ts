@@ -332,6 +332,18 @@ test('--netlist with a CT excitation curve too steep to solve at Imax exits 2 na
   }
 });
 
+test('--monte-carlo with a CT curve that only a drawn unit cannot solve exits 2 naming the unit, not as an internal error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-acc-curve-'));
+  try {
+    // the nominal CT settles at 80 A; with its inductance drawn within the tolerance, a unit's does not
+    const r = await osm('accuracy', '--netlist', curveNetlist(dir, '[ [ 100mV, 1uA ], [ 1V, 10uA ], [ 1.0001V, 1mA ] ]'), '--monte-carlo', '8', '--points', 'seed');
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /^osm accuracy: Monte Carlo unit \d+: current transformer: the operating point at \d+(\.\d+)? A \(50 Hz\) did not settle/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--report naming the --netlist it reads exits 2 before running and leaves the netlist as it was', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osm-acc-same-'));
   try {

@@ -203,6 +203,16 @@ const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 /** Run the job over worker threads and aggregate. */
+/**
+ * A unit's failure in a worker as an error of this thread: the worker's text (`unit N: ...`) under the error's own
+ * name, so that the CLI tells an input error (a CT curve too steep for one drawn unit) from a fault of the simulator.
+ */
+export function workerFailure(text: string, name: string | undefined): Error {
+  const err = new Error(`Monte Carlo ${text}`);
+  if (name) err.name = name;
+  return err;
+}
+
 export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptions = {}): Promise<MonteCarloResult> {
   if (!Number.isInteger(job.units) || job.units < 1) throw new RangeError(`Monte Carlo needs a whole number of units >= 1, got ${String(job.units)}`);
   contextOf(job); // fail on bad input here, not inside a worker
@@ -230,8 +240,8 @@ export async function runMonteCarlo(job: MonteCarloJob, options: MonteCarloOptio
         next = Math.min(job.units, next + chunk);
         w.postMessage({ from, to: next });
       };
-      w.on('message', (msg: { outcomes?: UnitOutcome[]; error?: string; peakHeapBytes?: number }) => {
-        if (msg.error !== undefined) { reject(new Error(`Monte Carlo worker: ${msg.error}`)); return; }
+      w.on('message', (msg: { outcomes?: UnitOutcome[]; error?: string; errorName?: string; peakHeapBytes?: number }) => {
+        if (msg.error !== undefined) { reject(workerFailure(msg.error, msg.errorName)); return; }
         if (msg.peakHeapBytes !== undefined) options.onWorkerMemory?.(id, msg.peakHeapBytes);
         for (const o of msg.outcomes ?? []) { outcomes[o.index] = o; done++; }
         if (msg.outcomes) options.onProgress?.(done, job.units);

@@ -1,6 +1,6 @@
 // Worker thread of the Monte Carlo yield run (monte-carlo.ts): receives the job as workerData, then ranges of unit
 // indices; answers each range with its outcomes and
-// the thread's peak heap so far, or with the error text.
+// the thread's peak heap so far, or with the failing unit's error (its text with the unit's number, and its name).
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { runUnit, type MonteCarloJob, type UnitOutcome } from './monte-carlo.ts';
@@ -20,12 +20,16 @@ function sampleHeap(): number {
 port.on('message', (msg: { from?: number; to?: number; stop?: boolean }) => {
   if (msg.stop) { port.close(); return; }
   void (async () => {
-    try {
-      const outcomes: UnitOutcome[] = [];
-      for (let i = msg.from!; i < msg.to!; i++) outcomes.push(await runUnit(job, i));
-      port.postMessage({ outcomes, peakHeapBytes: sampleHeap() });
-    } catch (err) {
-      port.postMessage({ error: (err as Error)?.message ?? String(err) });
+    const outcomes: UnitOutcome[] = [];
+    for (let i = msg.from!; i < msg.to!; i++) {
+      try {
+        outcomes.push(await runUnit(job, i));
+      } catch (err) {
+        // the unit's number, and the error's name (an input error stays one: a CT curve too steep for this unit)
+        port.postMessage({ error: `unit ${i}: ${(err as Error)?.message ?? String(err)}`, errorName: (err as Error)?.name });
+        return;
+      }
     }
+    port.postMessage({ outcomes, peakHeapBytes: sampleHeap() });
   })();
 });
