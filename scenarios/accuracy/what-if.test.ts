@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../twin/kernel/clock.ts';
 import { cs1Of, cs2Of } from '../../models/afe/registers.ts';
 import { FIRMWARE_REGISTERS, newChip, programChip } from './meter-unit.ts';
-import { WhatIfError, parseWhatIf, whatIfRegisters, whatIfUnit } from './what-if.ts';
+import { WhatIfError, parseWhatIf, whatIfProfile, whatIfRegisters, whatIfUnit } from './what-if.ts';
+import { builtInNetlist } from '../../models/frontend/circuit/netlist.ts';
 
 test('takes board values as frontend.<section>.<name>, with SI prefixes', () => {
   const u = whatIfUnit(parseWhatIf(['frontend.ct.ratio=2000', 'frontend.ct.burdenOhms=30', 'frontend.divider.rTopOhms=680k']));
@@ -67,6 +68,12 @@ test('a bad value is refused naming the entry: not key=value, a 17-bit register,
   assert.throws(() => parseWhatIf(['frontend.ct.ratio=-3']), /--set 'frontend.ct.ratio=-3': .*must be > 0/);
   assert.throws(() => parseWhatIf(['frontend.ct.ratio=lots']), /must be a number/);
   assert.throws(() => parseWhatIf(['frontend.ct.ratio=-3']), (err: unknown) => err instanceof WhatIfError);
+});
+
+test('a board-profile value on a front end solved as a circuit (a --netlist file) is refused, saying where the part is', () => {
+  const w = { ...parseWhatIf(['frontend.ct.ratio=2000']), circuit: { netlist: builtInNetlist(), label: 'netlist board.yaml', args: [] } };
+  assert.throws(() => whatIfProfile(w), (e: unknown) => e instanceof WhatIfError
+    && /^frontend\.ct\.ratio: the front end \(netlist board\.yaml\) is solved as a circuit, so board-profile parameters do not apply to it; .*edit its netlist \(the CT is its ct: section\)$/.test((e as Error).message));
 });
 
 test.run();

@@ -117,8 +117,9 @@ export function whatIfProfile(w: WhatIf, base: BoardProfile = DEFAULT_BOARD_PROF
   if (w.circuit) {
     const keys = Object.keys(w.board);
     if (keys.length) {
-      throw new WhatIfError(`${keys.map((k) => `frontend.${k}`).join(', ')}: the front end (${w.circuit.label}) is a circuit with no `
-        + 'board profile, so profile parameters do not apply to it; change its parts by reference (R12=150k) or edit its netlist');
+      // (a netlist file is always solved as a circuit, even one of the built-in topology; another topology has no profile)
+      throw new WhatIfError(`${keys.map((k) => `frontend.${k}`).join(', ')}: the front end (${w.circuit.label}) is solved as a circuit, `
+        + 'so board-profile parameters do not apply to it; change its parts by reference (R12=150k) or edit its netlist (the CT is its ct: section)');
     }
     try { return boardForNetlist(w.circuit.netlist); } catch (err) { throw new WhatIfError(`${w.circuit.label}: ${(err as Error).message}`); }
   }
