@@ -51,6 +51,10 @@ export class QueueWorker {
   readonly #refused = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
+  /** The look for campaigns running now (close waits for it). */
+  #polling: Promise<void> | null = null;
+  /** Check-ins on their way (close waits for them before leaving, so none lands after). */
+  readonly #beats = new Set<Promise<void>>();
   /** Jobs this worker completed and failed. */
   completed = 0;
   failed = 0;
@@ -79,7 +83,9 @@ export class QueueWorker {
     await this.#runner.warm();
     await this.#poll();
     const loop = (): void => {
-      this.#timer = setTimeout(() => { void this.#poll().finally(() => { if (!this.#closing) loop(); }); }, this.#cfg.pollMs ?? 1000);
+      this.#timer = setTimeout(() => {
+        this.#polling = this.#poll().finally(() => { this.#polling = null; if (!this.#closing) loop(); });
+      }, this.#cfg.pollMs ?? 1000);
     };
     loop();
   }
@@ -88,6 +94,7 @@ export class QueueWorker {
     if (this.#closing) return;
     let campaigns: CampaignMeta[];
     try { campaigns = await listCampaigns(this.#redis); } catch { return; }
+    if (this.#closing) return; // closed meanwhile: no campaign is taken up or checked in to any more
     const live = new Set(campaigns.map((c) => c.id));
     for (const c of campaigns) {
       if (this.#workers.has(c.id) || this.#refused.has(c.id)) continue;
@@ -107,7 +114,14 @@ export class QueueWorker {
       this.#log(`campaign ${id}: finished`);
     }
     // Counted among each campaign's workers (the submitter's progress line), between jobs as during one.
-    await Promise.all([...this.#workers.keys()].map((id) => beatWorker(this.#redis, id, this.#member).catch(() => { /* next look */ })));
+    await Promise.all([...this.#workers.keys()].map((id) => this.#beat(id)));
+  }
+
+  /** Check in with campaign `id` (counted among its workers); a failed beat waits for the next. */
+  #beat(id: string): Promise<void> {
+    const p = beatWorker(this.#redis, id, this.#member).catch(() => { /* next beat */ }).finally(() => { this.#beats.delete(p); });
+    this.#beats.add(p);
+    return p;
   }
 
   #open(c: CampaignMeta): { worker: Worker; connection: Redis } {
@@ -190,13 +204,16 @@ export class QueueWorker {
     if (this.#timer) clearTimeout(this.#timer);
     // still counted while the job in hand is finished
     const beats = setInterval(() => {
-      for (const id of this.#workers.keys()) void beatWorker(this.#redis, id, this.#member).catch(() => { /* next beat */ });
+      for (const id of this.#workers.keys()) void this.#beat(id);
     }, this.#cfg.pollMs ?? 1000);
     try {
+      await this.#polling;
       await Promise.all([...this.#workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
     } finally {
       clearInterval(beats);
     }
+    // a beat still on its way would check the worker in again after it left
+    await Promise.all([...this.#beats]);
     await Promise.all([...this.#workers.keys()].map((id) => leaveCampaign(this.#redis, id, this.#member).catch(() => { /* expires */ })));
     this.#workers.clear();
     await this.#runner.close();
